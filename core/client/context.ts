@@ -1,0 +1,64 @@
+/**
+ * Where proxies send their calls by default. With `CRUCIAL_DSO` set (e.g. tcp://10.0.0.5:7700) the
+ * SDK connects there; without it, it starts an embedded DSO node in this process on a free loopback
+ * port and exports its address in `CRUCIAL_DSO`, so worker threads and processes started afterwards
+ * find the same node. This is the embedded default: nothing to configure.
+ */
+import { Connection, type ConnectionOptions } from './connection.ts';
+import type { ObjectRef } from '../wire/protocol.ts';
+
+type Closable = { close(): Promise<void>; address: string };
+
+let defaultConnection: Promise<Connection> | null = null;
+let embedded: Closable | null = null;
+let reviver: ((ref: ObjectRef, conn: Connection) => unknown) | undefined;
+
+/** Installed by the objects layer so references arriving in values become proxies. */
+export function setRefReviver(fn: (ref: ObjectRef, conn: Connection) => unknown): void {
+  reviver = fn;
+}
+
+/** Opens a new connection to a node, reviving references as proxies bound to it. */
+export function connect(address: string, options: ConnectionOptions = {}): Connection {
+  return new Connection(address, { reviveRef: reviver, ...options });
+}
+
+/** The process-wide connection, created on first use (starting the embedded node if needed). */
+export function defaultConnectionAsync(): Promise<Connection> {
+  if (!defaultConnection) {
+    defaultConnection = (async () => {
+      let address = process.env.CRUCIAL_DSO;
+      if (!address) {
+        const { startDso } = await import('../../dso/node.ts');
+        const node = await startDso({ host: '127.0.0.1', port: 0 });
+        embedded = node;
+        address = node.address;
+        process.env.CRUCIAL_DSO = address;
+      }
+      return connect(address);
+    })();
+    defaultConnection.catch(() => { defaultConnection = null; });
+  }
+  return defaultConnection;
+}
+
+/** Address of the node in use, starting the embedded one if needed. */
+export async function dsoAddress(): Promise<string> {
+  return (await defaultConnectionAsync()).address;
+}
+
+/**
+ * Closes the default connection and, if this process started one, the embedded node. Call at the
+ * end of a program so the process can exit (open sockets keep Node alive).
+ */
+export async function shutdown(): Promise<void> {
+  const conn = defaultConnection;
+  defaultConnection = null;
+  if (conn) await (await conn.catch(() => null))?.close();
+  if (embedded) {
+    const node = embedded;
+    embedded = null;
+    if (process.env.CRUCIAL_DSO === node.address) delete process.env.CRUCIAL_DSO;
+    await node.close();
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Base of every proxy. A proxy holds only a name (type, key) and a connection; the state lives on
+ * the DSO node. Until a key is bound (directly, or by `@Shared` on the field holding it) a proxy
+ * cannot be used. Constructor arguments travel with the first call only; the node uses them if it
+ * has to create the object, and ignores them otherwise.
+ */
+import type { Connection } from '../client/connection.ts';
+import { defaultConnectionAsync } from '../client/context.ts';
+import { ObjectRef, type CallOptions } from '../wire/protocol.ts';
+import { ErrorCode, CrucialError, InvalidOptionError, ReleasedError } from '../errors.ts';
+
+/** Options shared by every proxy constructor. */
+export interface SharedOptions {
+  /** Keep the object beyond the application's lifetime. */
+  persistent?: boolean;
+  /** Replace any existing object of that key by a fresh one on first access. */
+  forceNew?: boolean;
+  /** Connection to use instead of the process default. */
+  connection?: Connection;
+}
+
+export abstract class SharedObject {
+  /** Node-side type name. */
+  abstract readonly typeName: string;
+  private _key: string | undefined;
+  private conn: Connection | undefined;
+  private pendingOpts: CallOptions | undefined;
+  private released = false;
+  /** Constructor arguments to resend if the node lost the object. */
+  private initOptions: CallOptions | undefined;
+
+  protected constructor(key: string | undefined, init: unknown[] | undefined, options: SharedOptions = {}) {
+    if (key !== undefined && (typeof key !== 'string' || key.length === 0)) throw new InvalidOptionError('key must be a non-empty string');
+    this._key = key;
+    this.conn = options.connection;
+    const opts: CallOptions = {};
+    if (init !== undefined && init.length > 0) opts.init = init;
+    if (options.persistent) opts.persistent = true;
+    if (options.forceNew) opts.forceNew = true;
+    this.pendingOpts = Object.keys(opts).length > 0 ? opts : undefined;
+    this.initOptions = opts.init ? { init: opts.init } : undefined;
+  }
+
+  /** The object's key on the DSO. */
+  get key(): string {
+    if (this._key === undefined) throw new InvalidOptionError(`${this.typeName} has no key: pass one to the constructor or declare the field with @Shared`);
+    return this._key;
+  }
+
+  /** Binds the key (used by `@Shared` fields); a proxy's key never changes once set. */
+  bindKey(key: string, options: { persistent?: boolean; forceNew?: boolean } = {}): this {
+    if (this._key !== undefined && this._key !== key) throw new InvalidOptionError(`${this.typeName} is already bound to key "${this._key}"`);
+    this._key = key;
+    if (options.persistent || options.forceNew) {
+      this.pendingOpts = { ...(this.pendingOpts ?? {}), ...(options.persistent ? { persistent: true } : {}), ...(options.forceNew ? { forceNew: true } : {}) };
+    }
+    return this;
+  }
+
+  /** Binds this proxy to a connection (references revived in a worker use the worker's). */
+  bindConnection(conn: Connection): this {
+    this.conn = conn;
+    return this;
+  }
+
+  toObjectRef(): ObjectRef {
+    return new ObjectRef(this.typeName, this.key);
+  }
+
+  /** Stops using this proxy; later calls fail with ERR_RELEASED. The object stays on the node. */
+  release(): void {
+    this.released = true;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.release();
+  }
+
+  /** Extra options for the first call (user classes add their module here). */
+  protected firstCallOptions(): Promise<CallOptions | undefined> | CallOptions | undefined {
+    return this.pendingOpts;
+  }
+
+  protected async invoke<T>(method: string, ...args: unknown[]): Promise<T> {
+    if (this.released) throw new ReleasedError(`${this.typeName} "${this._key}" was released`);
+    const key = this.key;
+    const conn = this.conn ?? (this.conn = await defaultConnectionAsync());
+    const first = this.pendingOpts !== undefined ? await this.firstCallOptions() : undefined;
+    try {
+      const out = await conn.call(this.typeName, key, method, args, first);
+      if (first) this.pendingOpts = undefined;
+      return out as T;
+    } catch (err) {
+      if (err instanceof CrucialError && err.code === ErrorCode.NO_OBJECT && !first && this.initOptions) {
+        return (await conn.call(this.typeName, key, method, args, this.initOptions)) as T;
+      }
+      throw err;
+    }
+  }
+
+}

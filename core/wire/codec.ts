@@ -1,0 +1,161 @@
+/**
+ * Envelope codec: a MessagePack envelope in frame 0, numeric arrays and tables as Arrow IPC in
+ * frames 1..n. Scalars never touch Arrow, so a small call costs a few dozen bytes; arrays never go
+ * element by element through MessagePack.
+ */
+import { Encoder, Decoder, ExtensionCodec } from '@msgpack/msgpack';
+import { Table } from 'apache-arrow';
+import { Ext, Kind, ObjectRef, PROTOCOL_VERSION, type CallOptions } from './protocol.ts';
+import { decodeArrow, encodeArray, encodeTable, isNumericArray } from './arrow.ts';
+import { BadFrameError, ProtocolVersionError, type ErrorData } from '../errors.ts';
+
+interface Ctx {
+  /** Attachments being collected while encoding, or available while decoding. */
+  frames: Uint8Array[];
+  /** Turns a decoded reference into whatever the receiving side wants (a proxy on clients). */
+  reviveRef: (ref: ObjectRef) => unknown;
+}
+
+/** Lets higher layers make their own objects (proxies) travel as references. */
+export interface RefLike {
+  toObjectRef(): ObjectRef;
+}
+function isRefLike(v: unknown): v is RefLike {
+  return typeof v === 'object' && v !== null && typeof (v as RefLike).toObjectRef === 'function';
+}
+
+const codec = new ExtensionCodec<Ctx>();
+codec.register({
+  type: Ext.ARROW,
+  encode(value, ctx) {
+    let bytes: Uint8Array;
+    if (isNumericArray(value)) bytes = encodeArray(value);
+    else if (value instanceof Table) bytes = encodeTable(value);
+    else return null;
+    ctx.frames.push(bytes);
+    const idx = new Uint8Array(4);
+    new DataView(idx.buffer).setUint32(0, ctx.frames.length);
+    return idx;
+  },
+  decode(data, _type, ctx) {
+    if (data.byteLength !== 4) throw new BadFrameError('arrow extension must hold a 4-byte frame index');
+    const i = new DataView(data.buffer, data.byteOffset, 4).getUint32(0);
+    const frame = ctx.frames[i - 1];
+    if (frame === undefined) throw new BadFrameError(`arrow extension names frame ${i}, message has ${ctx.frames.length}`);
+    return decodeArrow(frame);
+  },
+});
+codec.register({
+  type: Ext.INT64,
+  encode(value) {
+    if (typeof value !== 'bigint') return null;
+    if (value < -(2n ** 63n) || value >= 2n ** 63n) throw new RangeError(`bigint ${value} does not fit in 64 bits`);
+    const out = new Uint8Array(8);
+    new DataView(out.buffer).setBigInt64(0, value);
+    return out;
+  },
+  decode(data) {
+    if (data.byteLength !== 8) throw new BadFrameError('int64 extension must hold 8 bytes');
+    return new DataView(data.buffer, data.byteOffset, 8).getBigInt64(0);
+  },
+});
+codec.register({
+  type: Ext.REF,
+  encode(value) {
+    const ref = value instanceof ObjectRef ? value : isRefLike(value) ? value.toObjectRef() : null;
+    if (!ref) return null;
+    return refEncoder.encode([ref.type, ref.key]);
+  },
+  decode(data, _type, ctx) {
+    const v = refDecoder.decode(data) as unknown;
+    if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'string' || typeof v[1] !== 'string') {
+      throw new BadFrameError('ref extension must hold [type, key]');
+    }
+    return ctx.reviveRef(new ObjectRef(v[0], v[1]));
+  },
+});
+const refEncoder = new Encoder();
+const refDecoder = new Decoder();
+
+const identity = (ref: ObjectRef) => ref;
+
+/** Stateful codec; one per connection (encoding reuses a growing buffer). */
+export class WireCodec {
+  private readonly ctx: Ctx;
+  private readonly encoder: Encoder<Ctx>;
+  private readonly decoder: Decoder<Ctx>;
+
+  constructor(reviveRef: (ref: ObjectRef) => unknown = identity) {
+    this.ctx = { frames: [], reviveRef };
+    this.encoder = new Encoder({ extensionCodec: codec, context: this.ctx, ignoreUndefined: false });
+    this.decoder = new Decoder({ extensionCodec: codec, context: this.ctx });
+  }
+
+  /** Encodes a value (with its attachments) into frames. */
+  encodeValue(envelope: unknown[]): Uint8Array[] {
+    this.ctx.frames = [];
+    const head = this.encoder.encode(envelope);
+    const frames = [head, ...this.ctx.frames];
+    this.ctx.frames = [];
+    return frames;
+  }
+
+  /** Decodes frames produced by `encodeValue` back into the envelope array. */
+  decodeValue(frames: Uint8Array[]): unknown[] {
+    if (frames.length === 0) throw new BadFrameError('empty message');
+    this.ctx.frames = frames.slice(1);
+    let v: unknown;
+    try {
+      v = this.decoder.decode(frames[0]!);
+    } catch (cause) {
+      if (cause instanceof BadFrameError) throw cause;
+      throw new BadFrameError(`envelope is not valid MessagePack: ${(cause as Error).message}`, { cause });
+    } finally {
+      this.ctx.frames = [];
+    }
+    if (!Array.isArray(v) || v.length < 4) throw new BadFrameError('envelope must be an array of at least 4 elements');
+    if (v[0] !== PROTOCOL_VERSION) throw new ProtocolVersionError(`protocol version ${String(v[0])} is not supported (this side speaks ${PROTOCOL_VERSION})`);
+    return v;
+  }
+
+  encodeCall(client: Uint8Array, seq: number, type: string, key: string, method: string, args: unknown[], opts?: CallOptions): Uint8Array[] {
+    return this.encodeValue([PROTOCOL_VERSION, Kind.CALL, client, seq, type, key, method, args, opts ?? null]);
+  }
+
+  encodeOk(seq: number | null, result: unknown): Uint8Array[] {
+    return this.encodeValue([PROTOCOL_VERSION, Kind.OK, seq, result === undefined ? null : result]);
+  }
+
+  encodeError(seq: number | null, err: ErrorData): Uint8Array[] {
+    return this.encodeValue([PROTOCOL_VERSION, Kind.ERROR, seq, { code: err.code, name: err.name, message: err.message, stack: err.stack ?? '' }]);
+  }
+}
+
+/** A decoded CALL. */
+export interface Call {
+  client: Uint8Array;
+  seq: number;
+  type: string;
+  key: string;
+  method: string;
+  args: unknown[];
+  opts: CallOptions;
+}
+
+/** Validates a decoded CALL envelope's shape; throws BadFrameError with what is wrong. */
+export function parseCall(v: unknown[]): Call {
+  if (v[1] !== Kind.CALL) throw new BadFrameError(`expected a CALL (kind ${Kind.CALL}), got kind ${String(v[1])}`);
+  if (v.length !== 9) throw new BadFrameError(`CALL envelope must have 9 elements, has ${v.length}`);
+  const [, , client, seq, type, key, method, args, opts] = v;
+  if (!(client instanceof Uint8Array)) throw new BadFrameError('CALL client id must be bytes');
+  if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0) throw new BadFrameError('CALL seq must be a non-negative integer');
+  if (typeof type !== 'string' || typeof key !== 'string' || typeof method !== 'string') throw new BadFrameError('CALL type, key and method must be strings');
+  if (!Array.isArray(args)) throw new BadFrameError('CALL args must be an array');
+  if (opts !== null && (typeof opts !== 'object' || Array.isArray(opts))) throw new BadFrameError('CALL opts must be a map or nil');
+  return { client, seq, type, key, method, args, opts: (opts ?? {}) as CallOptions };
+}
+
+/** Best-effort read of a reply's seq from a possibly malformed envelope (to route an error reply). */
+export function peekSeq(v: unknown): number | null {
+  return Array.isArray(v) && typeof v[3] === 'number' ? v[3] : null;
+}

@@ -1,0 +1,164 @@
+/**
+ * A DSO node: a ZeroMQ ROUTER that hosts shared objects and runs their methods. Every request gets
+ * exactly one reply (a value or a typed error), including requests that cannot be decoded, and a
+ * bad request never disturbs anyone else's calls.
+ */
+import { Router } from 'zeromq';
+import { decode } from '@msgpack/msgpack';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { WireCodec, parseCall, peekSeq, type Call } from '../core/wire/codec.ts';
+import { SYSTEM_TYPE } from '../core/wire/protocol.ts';
+import { InvalidOptionError, PayloadTooLargeError, UnknownMethodError, errorToData } from '../core/errors.ts';
+import { TypeRegistry } from './registry.ts';
+import { ObjectStore } from './store.ts';
+import { DedupCache } from './dedup.ts';
+import { ModuleLoader } from './modules.ts';
+import { SystemObject } from './system.ts';
+import { registerBuiltins } from './objects/index.ts';
+import { Outbox } from '../core/wire/outbox.ts';
+
+export interface DsoOptions {
+  /** Interface to bind; default 127.0.0.1. */
+  host?: string;
+  /** TCP port; 0 picks a free one. Default 7700. */
+  port?: number;
+  /** Largest request accepted, all frames together; default 256 MiB. */
+  maxPayloadBytes?: number;
+  /** Where shipped user modules are written; default `.crucial-cache/modules` in the package root. */
+  moduleCacheDir?: string;
+}
+
+const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function validate(opts: DsoOptions): Required<DsoOptions> {
+  const port = opts.port ?? 7700;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidOptionError('options.port must be an integer in 0..65535');
+  const max = opts.maxPayloadBytes ?? 256 * 1024 * 1024;
+  if (!Number.isInteger(max) || max <= 0) throw new InvalidOptionError('options.maxPayloadBytes must be a positive integer');
+  return {
+    host: opts.host ?? '127.0.0.1',
+    port,
+    maxPayloadBytes: max,
+    moduleCacheDir: opts.moduleCacheDir ?? join(PACKAGE_ROOT, '.crucial-cache', 'modules'),
+  };
+}
+
+export class DsoNode {
+  readonly registry = new TypeRegistry();
+  readonly store = new ObjectStore(this.registry);
+  private readonly dedup = new DedupCache();
+  private readonly codec = new WireCodec();
+  private readonly opts: Required<DsoOptions>;
+  private readonly socket = new Router({ linger: 0, receiveHighWaterMark: 0, sendHighWaterMark: 0 });
+  private readonly outbox = new Outbox(this.socket);
+  private readonly system: SystemObject;
+  private sweeper?: NodeJS.Timeout;
+  private loop?: Promise<void>;
+  private _address = '';
+
+  constructor(options: DsoOptions = {}) {
+    this.opts = validate(options);
+    registerBuiltins(this.registry);
+    const modules = new ModuleLoader(this.registry, this.opts.moduleCacheDir);
+    this.system = new SystemObject({ modules, store: this.store, dedup: this.dedup, startedAt: Date.now() });
+  }
+
+  /** `tcp://host:port` once started. */
+  get address(): string { return this._address; }
+
+  async start(): Promise<this> {
+    await this.socket.bind(`tcp://${this.opts.host}:${this.opts.port}`);
+    this._address = this.socket.lastEndpoint ?? `tcp://${this.opts.host}:${this.opts.port}`;
+    this.loop = this.receiveLoop();
+    this.sweeper = setInterval(() => this.dedup.sweep(), 60_000).unref();
+    return this;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    this.socket.close();
+    await this.loop?.catch(() => undefined);
+  }
+
+  private async receiveLoop(): Promise<void> {
+    try {
+      for await (const [route, ...frames] of this.socket) this.handle(route!, frames);
+    } catch (err) {
+      if (!this.socket.closed) throw err;
+    }
+  }
+
+  private handle(route: Uint8Array, frames: Uint8Array[]): void {
+    let call: Call;
+    try {
+      const size = frames.reduce((n, f) => n + f.byteLength, 0);
+      if (size > this.opts.maxPayloadBytes) {
+        throw new PayloadTooLargeError(`request of ${size} bytes exceeds the node's limit of ${this.opts.maxPayloadBytes}`);
+      }
+      call = parseCall(this.codec.decodeValue(frames));
+    } catch (err) {
+      this.reply(route, this.codec.encodeError(seqOf(frames), errorToData(err)));
+      return;
+    }
+    const outcome = this.dedup.begin(call.client, call.seq, route);
+    if (outcome.kind === 'replay') return this.reply(route, outcome.reply);
+    if (outcome.kind === 'joined') return;
+
+    let result: unknown;
+    try {
+      result = call.type === SYSTEM_TYPE ? this.invokeSystem(call) : this.store.invoke(call);
+    } catch (err) {
+      return this.complete(route, call, this.codec.encodeError(call.seq, errorToData(err)));
+    }
+    if (result instanceof Promise || (typeof result === 'object' && result !== null && typeof (result as any).then === 'function')) {
+      Promise.resolve(result).then(
+        (v) => this.complete(route, call, this.encodeOk(call, v)),
+        (err) => this.complete(route, call, this.codec.encodeError(call.seq, errorToData(err))),
+      );
+    } else {
+      this.complete(route, call, this.encodeOk(call, result));
+    }
+  }
+
+  private encodeOk(call: Call, value: unknown): Uint8Array[] {
+    try {
+      return this.codec.encodeOk(call.seq, value);
+    } catch (err) {
+      return this.codec.encodeError(call.seq, errorToData(err));
+    }
+  }
+
+  private invokeSystem(call: Call): unknown {
+    const fn = (this.system as any)[call.method];
+    if (typeof fn !== 'function' || call.method === 'constructor' || call.method.startsWith('_')) {
+      throw new UnknownMethodError(`${SYSTEM_TYPE} has no method "${call.method}"`);
+    }
+    return fn.apply(this.system, call.args);
+  }
+
+  private complete(route: Uint8Array, call: Call, reply: Uint8Array[]): void {
+    this.reply(route, reply);
+    for (const other of this.dedup.finish(call.client, call.seq, reply)) {
+      if (!Buffer.from(other).equals(Buffer.from(route))) this.reply(other, reply);
+    }
+  }
+
+  private reply(route: Uint8Array, frames: Uint8Array[]): void {
+    this.outbox.send([route, ...frames]);
+  }
+}
+
+/** The seq of a request that failed to decode, if its envelope is readable at all (extensions left opaque). */
+function seqOf(frames: Uint8Array[]): number | null {
+  try {
+    return frames[0] ? peekSeq(decode(frames[0])) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Starts a DSO node in this process. */
+export async function startDso(options: DsoOptions = {}): Promise<DsoNode> {
+  return new DsoNode(options).start();
+}
