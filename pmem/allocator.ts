@@ -1,0 +1,179 @@
+/**
+ * Size-class allocator with explicit free. Blocks are carved from a bump pointer (`top`, persisted
+ * in the meta page) and recycled through per-class free lists. The free lists are volatile: recovery
+ * rebuilds them by sweeping the heap, which is what lets allocation skip the log entirely (a block
+ * allocated but never linked is simply found unreachable at the next open).
+ */
+import { PmemCorruptError, PmemFreedError, PmemOutOfMemoryError } from "./errors.ts";
+import { B_AUX, B_KIND, B_SIZE, B_STATE, B_SUB, B_TAG, BLOCK_HEADER, FREE, LIVE, M_TOP } from "./layout.ts";
+import type { Region } from "./region.ts";
+
+const MIN_BLOCK = 32;
+
+/** Block sizes: 16-byte steps up to 256 B, then ~1.25x steps, all multiples of 16. */
+function makeClasses(): number[] {
+  const out: number[] = [];
+  for (let s = MIN_BLOCK; s <= 256; s += 16) out.push(s);
+  let s = 256;
+  while (s < 0xffff_0000) {
+    s = Math.ceil((s * 1.25) / 16) * 16;
+    out.push(Math.min(s, 0xffff_fff0));
+  }
+  return out;
+}
+
+const CLASSES = makeClasses();
+
+/** Index of the smallest class holding `blockSize` bytes. */
+export function classOf(blockSize: number): number {
+  let lo = 0;
+  let hi = CLASSES.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (CLASSES[mid]! >= blockSize) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** What `Allocator.check` found; `errors` is empty when the free lists are sound. */
+export interface AllocatorCheck {
+  liveBlocks: number;
+  freeBlocks: number;
+  liveBytes: number;
+  freeBytes: number;
+  top: number;
+  errors: string[];
+}
+
+export class Allocator {
+  private readonly r: Region;
+  private free: number[][] = CLASSES.map(() => []);
+  /** Called with each block address the allocator hands out (failure-atomic blocks track them). */
+  onAlloc: ((addr: number) => void) | null = null;
+
+  constructor(region: Region) {
+    this.r = region;
+  }
+
+  get top(): number {
+    return this.r.u32[M_TOP >>> 2]!;
+  }
+
+  /** Allocates a block whose payload holds `payload` bytes; returns the block address. Payload is zeroed. */
+  alloc(payload: number, kind: number, sub = 0): number {
+    const cls = classOf(payload + BLOCK_HEADER);
+    const size = CLASSES[cls]!;
+    const r = this.r;
+    let addr = this.free[cls]!.pop();
+    if (addr === undefined) {
+      const top = this.top;
+      if (top + size > r.size) {
+        throw new PmemOutOfMemoryError(`cannot allocate ${payload} bytes: heap of ${r.size} bytes is full (top ${top})`);
+      }
+      addr = top;
+      r.u32[addr >>> 2] = size;
+      // The header is complete before top moves past it, so a heap walk never reads a torn block.
+      r.u32[(addr + B_AUX) >>> 2] = 0;
+      r.u32[M_TOP >>> 2] = top + size;
+      r.markDirty(M_TOP, 4);
+    } else {
+      r.u8.fill(0, addr + BLOCK_HEADER, addr + size);
+    }
+    r.u8[addr + B_STATE] = LIVE;
+    r.u8[addr + B_KIND] = kind;
+    r.u16[(addr + B_SUB) >>> 1] = sub;
+    r.u32[(addr + B_AUX) >>> 2] = 0;
+    r.u32[(addr + B_TAG) >>> 2] = 0;
+    r.markDirty(addr, size);
+    if (this.onAlloc !== null) this.onAlloc(addr);
+    return addr;
+  }
+
+  /** Returns a block to its class's free list. Freeing twice is an error, not a silent corruption. */
+  release(addr: number): void {
+    const r = this.r;
+    if (r.u8[addr + B_STATE] !== LIVE) throw new PmemFreedError(`block ${addr} is already free`);
+    r.u8[addr + B_STATE] = FREE;
+    r.markDirty(addr, BLOCK_HEADER);
+    this.free[classOf(r.u32[addr >>> 2]!)]!.push(addr);
+  }
+
+  /** Visits every block below top in address order; throws if a header cannot be a block. */
+  walk(fn: (addr: number, size: number, live: boolean) => void): void {
+    const r = this.r;
+    const top = this.top;
+    let a = r.heapOff;
+    while (a < top) {
+      const size = r.u32[a >>> 2]!;
+      const state = r.u8[a + B_STATE];
+      if (size < MIN_BLOCK || size % 16 !== 0 || a + size > top || (state !== LIVE && state !== FREE)) {
+        throw new PmemCorruptError(`${r.path}: bad block header at ${a} (size ${size}, state ${state})`);
+      }
+      fn(a, size, state === LIVE);
+      a += size;
+    }
+  }
+
+  /** Frees every live block the predicate rejects and rebuilds the free lists; returns blocks reclaimed. */
+  sweep(isReachable: (addr: number) => boolean): number {
+    const r = this.r;
+    this.free = CLASSES.map(() => []);
+    let reclaimed = 0;
+    this.walk((a, size, live) => {
+      if (live && !isReachable(a)) {
+        r.u8[a + B_STATE] = FREE;
+        r.markDirty(a, BLOCK_HEADER);
+        live = false;
+        reclaimed++;
+      }
+      if (!live) this.free[classOf(size)]!.push(a);
+    });
+    // Pop order favours low addresses, which keeps reuse compact after a restart.
+    for (const list of this.free) list.reverse();
+    return reclaimed;
+  }
+
+  /** Initialises an empty heap. */
+  format(): void {
+    this.r.u32[M_TOP >>> 2] = this.r.heapOff;
+    this.r.markDirty(M_TOP, 4);
+    this.free = CLASSES.map(() => []);
+  }
+
+  /** Checks that each free block is listed exactly once, in its own class, and each listed block is free. */
+  check(): AllocatorCheck {
+    const r = this.r;
+    const errors: string[] = [];
+    const listed = new Map<number, number>();
+    this.free.forEach((list, cls) => {
+      for (const a of list) {
+        if (listed.has(a)) errors.push(`block ${a} is on the free lists twice`);
+        listed.set(a, cls);
+      }
+    });
+    const out: AllocatorCheck = { liveBlocks: 0, freeBlocks: 0, liveBytes: 0, freeBytes: 0, top: this.top, errors };
+    const seen = new Set<number>();
+    this.walk((a, size, live) => {
+      seen.add(a);
+      if (live) {
+        out.liveBlocks++;
+        out.liveBytes += size;
+        if (listed.has(a)) errors.push(`live block ${a} is on a free list`);
+      } else {
+        out.freeBlocks++;
+        out.freeBytes += size;
+        const cls = listed.get(a);
+        if (cls === undefined) errors.push(`free block ${a} is on no free list (leaked)`);
+        else if (cls !== classOf(size)) errors.push(`free block ${a} of ${size} B is on class ${cls}`);
+      }
+    });
+    for (const a of listed.keys()) if (!seen.has(a)) errors.push(`free list entry ${a} is not a block`);
+    return out;
+  }
+}
+
+/** Usable payload bytes of the block at `addr`. */
+export function payloadSize(r: Region, addr: number): number {
+  return r.u32[(addr + B_SIZE) >>> 2]! - BLOCK_HEADER;
+}

@@ -1,0 +1,170 @@
+/**
+ * A file mapped MAP_SHARED and seen through typed views over one ArrayBuffer. Proxies read and
+ * write these views directly; the region only knows pages: which are dirty and how to flush them.
+ */
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
+import { crc32 } from "node:zlib";
+import {
+  H_CHECKSUM, H_HEAP_OFF, H_LOG_OFF, H_LOG_SIZE, H_MAGIC, H_NROOTS, H_ROOTS_OFF, H_SIZE, H_VERSION,
+  MAGIC, MAX_REGION, NROOTS, PAGE, ROOTS_END, ROOTS_OFF, VERSION,
+} from "./layout.ts";
+import { PmemArgumentError, PmemCorruptError, PmemTruncatedError, PmemVersionError } from "./errors.ts";
+import { native } from "./native.ts";
+
+/** How writes are made durable. `msync` survives power loss of a page-cache file; `none` only process crashes. */
+export type FlushMode = "msync" | "none";
+
+/** Geometry chosen when a region is created. */
+export interface RegionGeometry {
+  size: number;
+  logSize: number;
+}
+
+export class Region {
+  readonly path: string;
+  readonly size: number;
+  readonly logOff: number;
+  readonly logSize: number;
+  readonly heapOff: number;
+  readonly flushMode: FlushMode;
+  buffer: ArrayBuffer;
+  u8: Uint8Array;
+  u16: Uint16Array;
+  u32: Uint32Array;
+  f64: Float64Array;
+  dv: DataView;
+  /** Count of msync calls, for tests and benchmarks that check flush grouping. */
+  syncs = 0;
+  private fd: number;
+  private dirty = new Set<number>();
+
+  private constructor(path: string, fd: number, size: number, flushMode: FlushMode) {
+    this.path = path;
+    this.fd = fd;
+    this.size = size;
+    this.flushMode = flushMode;
+    this.buffer = native().map(fd, size);
+    this.u8 = new Uint8Array(this.buffer);
+    this.u16 = new Uint16Array(this.buffer);
+    this.u32 = new Uint32Array(this.buffer);
+    this.f64 = new Float64Array(this.buffer);
+    this.dv = new DataView(this.buffer);
+    this.logOff = this.u32[H_LOG_OFF >>> 2]!;
+    this.logSize = this.u32[H_LOG_SIZE >>> 2]!;
+    this.heapOff = this.u32[H_HEAP_OFF >>> 2]!;
+  }
+
+  /** Opens an existing region file, checking header and length before anything is mapped. */
+  static open(path: string, flushMode: FlushMode): Region {
+    const fd = openSync(path, "r+");
+    try {
+      const fileSize = fstatSync(fd).size;
+      const head = Buffer.alloc(PAGE);
+      const n = readSync(fd, head, 0, PAGE, 0);
+      if (n < H_CHECKSUM + 4) {
+        throw new PmemTruncatedError(`${path}: ${fileSize} bytes is too short to hold a pmem header`);
+      }
+      if (head.toString("latin1", H_MAGIC, H_MAGIC + 8) !== MAGIC) {
+        throw new PmemCorruptError(`${path}: not a crucial pmem region (bad magic)`);
+      }
+      const sum = head.readUInt32LE(H_CHECKSUM);
+      if (crc32(head.subarray(0, H_CHECKSUM)) !== sum) {
+        throw new PmemCorruptError(`${path}: header checksum mismatch; the region header is corrupt`);
+      }
+      const version = head.readUInt32LE(H_VERSION);
+      if (version !== VERSION) {
+        throw new PmemVersionError(`${path}: layout version ${version}, this build reads ${VERSION}`);
+      }
+      const size = head.readDoubleLE(H_SIZE);
+      if (fileSize < size) {
+        throw new PmemTruncatedError(`${path}: file is ${fileSize} bytes but its header says ${size}; it was truncated`);
+      }
+      return new Region(path, fd, size, flushMode);
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+  }
+
+  /** Creates (or overwrites) a region file with an empty heap. */
+  static create(path: string, geometry: RegionGeometry, flushMode: FlushMode): Region {
+    const logSize = roundUp(geometry.logSize, PAGE);
+    const heapOff = roundUp(ROOTS_END, PAGE) + logSize;
+    const size = roundUp(geometry.size, PAGE);
+    if (!Number.isInteger(geometry.size) || size > MAX_REGION || size < heapOff + PAGE) {
+      throw new PmemArgumentError(
+        `options.size must be an integer between ${heapOff + PAGE} and ${MAX_REGION} bytes (got ${geometry.size})`,
+      );
+    }
+    const fd = openSync(path, "w+");
+    try {
+      ftruncateSync(fd, size);
+      const head = Buffer.alloc(PAGE);
+      head.write(MAGIC, H_MAGIC, "latin1");
+      head.writeUInt32LE(VERSION, H_VERSION);
+      head.writeDoubleLE(size, H_SIZE);
+      head.writeUInt32LE(roundUp(ROOTS_END, PAGE), H_LOG_OFF);
+      head.writeUInt32LE(logSize, H_LOG_SIZE);
+      head.writeUInt32LE(heapOff, H_HEAP_OFF);
+      head.writeUInt32LE(ROOTS_OFF, H_ROOTS_OFF);
+      head.writeUInt32LE(NROOTS, H_NROOTS);
+      head.writeUInt32LE(crc32(head.subarray(0, H_CHECKSUM)), H_CHECKSUM);
+      writeSync(fd, head, 0, PAGE, 0);
+      return new Region(path, fd, size, flushMode);
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+  }
+
+  /** Records that [addr, addr+len) changed and must reach media at the next `flush`. */
+  markDirty(addr: number, len: number): void {
+    if (this.flushMode === "none") return;
+    const last = ((addr + len - 1) / PAGE) | 0;
+    for (let p = (addr / PAGE) | 0; p <= last; p++) this.dirty.add(p);
+  }
+
+  /** Makes every dirty page durable, one msync per contiguous run; returns once all are on media. */
+  flush(): void {
+    if (this.flushMode === "none" || this.dirty.size === 0) return;
+    const pages = [...this.dirty].sort((a, b) => a - b);
+    this.dirty.clear();
+    const sync = native().msync;
+    let start = pages[0]!;
+    let prev = start;
+    for (let i = 1; i <= pages.length; i++) {
+      const p = pages[i];
+      if (p === prev + 1) {
+        prev = p;
+        continue;
+      }
+      sync(this.buffer, start * PAGE, (prev - start + 1) * PAGE);
+      this.syncs++;
+      if (p !== undefined) start = prev = p;
+    }
+  }
+
+  /** Flushes one range now, independently of the dirty set (used to order log before data). */
+  flushRange(addr: number, len: number): void {
+    if (this.flushMode === "none" || len <= 0) return;
+    const start = Math.floor(addr / PAGE) * PAGE;
+    const end = Math.min(this.size, roundUp(addr + len, PAGE));
+    native().msync(this.buffer, start, end - start);
+    this.syncs++;
+  }
+
+  /** Flushes the whole mapping and detaches every view. */
+  close(): void {
+    if (this.flushMode !== "none") {
+      native().msync(this.buffer, 0, this.size);
+      this.syncs++;
+    }
+    this.dirty.clear();
+    native().detach(this.buffer);
+    closeSync(this.fd);
+  }
+}
+
+export function roundUp(n: number, to: number): number {
+  return Math.ceil(n / to) * to;
+}

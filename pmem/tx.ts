@@ -1,0 +1,40 @@
+/**
+ * A failure-atomic block in progress. Writes to objects that existed before the block are buffered
+ * (and read back from the buffer, so the block sees its own writes); writes to blocks allocated
+ * inside it go straight to the mapping, since nothing reachable points at them until commit.
+ */
+import type { RedoEntry } from "./log.ts";
+
+export class Tx {
+  readonly f64 = new Map<number, number>();
+  readonly u32 = new Map<number, number>();
+  readonly bytes = new Map<number, Uint8Array>();
+  /** Blocks allocated inside the block: written in place, freed again if the block aborts. */
+  readonly fresh = new Set<number>();
+  /** Blocks to free once the block has committed. */
+  readonly frees: number[] = [];
+  /** Callbacks run after commit (volatile indexes that mirror persistent state). */
+  readonly onCommit: Array<() => void> = [];
+  depth = 1;
+
+  get empty(): boolean {
+    return this.f64.size === 0 && this.u32.size === 0 && this.bytes.size === 0;
+  }
+
+  /** The redo records, one per buffered write. */
+  entries(): RedoEntry[] {
+    const out: RedoEntry[] = [];
+    for (const [addr, v] of this.f64) {
+      const d = new Uint8Array(8);
+      new DataView(d.buffer).setFloat64(0, v, true);
+      out.push({ addr, data: d });
+    }
+    for (const [addr, v] of this.u32) {
+      const d = new Uint8Array(4);
+      new DataView(d.buffer).setUint32(0, v, true);
+      out.push({ addr, data: d });
+    }
+    for (const [addr, data] of this.bytes) out.push({ addr, data });
+    return out;
+  }
+}
