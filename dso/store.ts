@@ -6,6 +6,7 @@
  */
 import { BadArgumentError, NoObjectError, ModuleMissingError } from '../core/errors.ts';
 import type { Call } from '../core/wire/codec.ts';
+import { TOUCH } from '../core/wire/protocol.ts';
 import { checkMethod, type TypeInfo, type TypeRegistry } from './registry.ts';
 
 interface Entry {
@@ -29,6 +30,7 @@ export class ObjectStore {
   /** Runs a call; the result is a value or a promise of one. */
   invoke(call: Call): unknown {
     const entry = this.entryFor(call);
+    if (call.method === TOUCH) return null;
     checkMethod(entry.info, call.method);
     if (entry.tail) return this.enqueue(entry, call);
     const out = entry.instance[call.method](...call.args);

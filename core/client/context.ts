@@ -13,6 +13,13 @@ let defaultConnection: Promise<Connection> | null = null;
 let embedded: Closable | null = null;
 let reviver: ((ref: ObjectRef, conn: Connection) => unknown) | undefined;
 
+const shutdownHooks: (() => Promise<void>)[] = [];
+
+/** Runs `hook` at `shutdown()` (the default worker pool closes itself this way). */
+export function onShutdown(hook: () => Promise<void>): void {
+  shutdownHooks.push(hook);
+}
+
 /** Installed by the objects layer so references arriving in values become proxies. */
 export function setRefReviver(fn: (ref: ObjectRef, conn: Connection) => unknown): void {
   reviver = fn;
@@ -52,6 +59,7 @@ export async function dsoAddress(): Promise<string> {
  * end of a program so the process can exit (open sockets keep Node alive).
  */
 export async function shutdown(): Promise<void> {
+  for (const hook of shutdownHooks.splice(0).reverse()) await hook();
   const conn = defaultConnection;
   defaultConnection = null;
   if (conn) await (await conn.catch(() => null))?.close();

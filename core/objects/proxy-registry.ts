@@ -20,10 +20,11 @@ export function setFallbackProxy(make: (ref: ObjectRef) => SharedObject): void {
   fallback = make;
 }
 
-export function reviveRef(ref: ObjectRef, conn: Connection): unknown {
+export function reviveRef(ref: ObjectRef, conn?: Connection): unknown {
   const make = factories.get(ref.type);
   const proxy = make ? make(ref.key) : fallback?.(ref);
-  return proxy ? proxy.bindConnection(conn) : ref;
+  if (!proxy) return ref;
+  return conn ? proxy.bindConnection(conn) : proxy;
 }
 
 setRefReviver(reviveRef);

@@ -6,7 +6,7 @@
  */
 import type { Connection } from '../client/connection.ts';
 import { defaultConnectionAsync } from '../client/context.ts';
-import { ObjectRef, type CallOptions } from '../wire/protocol.ts';
+import { ObjectRef, TOUCH, type CallOptions } from '../wire/protocol.ts';
 import { ErrorCode, CrucialError, InvalidOptionError, ReleasedError } from '../errors.ts';
 
 /** Options shared by every proxy constructor. */
@@ -29,7 +29,7 @@ export abstract class SharedObject {
   /** Constructor arguments to resend if the node lost the object. */
   private initOptions: CallOptions | undefined;
 
-  protected constructor(key: string | undefined, init: unknown[] | undefined, options: SharedOptions = {}) {
+  protected constructor(key: string | undefined, init: unknown[] | undefined, options: SharedOptions = {}, state?: Record<string, unknown>) {
     if (key !== undefined && (typeof key !== 'string' || key.length === 0)) throw new InvalidOptionError('key must be a non-empty string');
     this._key = key;
     this.conn = options.connection;
@@ -37,8 +37,11 @@ export abstract class SharedObject {
     if (init !== undefined && init.length > 0) opts.init = init;
     if (options.persistent) opts.persistent = true;
     if (options.forceNew) opts.forceNew = true;
+    if (state) opts.state = state;
     this.pendingOpts = Object.keys(opts).length > 0 ? opts : undefined;
-    this.initOptions = opts.init ? { init: opts.init } : undefined;
+    this.initOptions = opts.init || opts.state
+      ? { ...(opts.init ? { init: opts.init } : {}), ...(opts.state ? { state: opts.state } : {}), ...(opts.persistent ? { persistent: true } : {}) }
+      : undefined;
   }
 
   /** The object's key on the DSO. */
@@ -76,26 +79,43 @@ export abstract class SharedObject {
     this.release();
   }
 
-  /** Extra options for the first call (user classes add their module here). */
-  protected firstCallOptions(): Promise<CallOptions | undefined> | CallOptions | undefined {
-    return this.pendingOpts;
+  /**
+   * Makes sure the object exists on the node with this proxy's constructor arguments. Done before a
+   * proxy is handed to another thread, which receives only (type, key).
+   */
+  async materialize(): Promise<void> {
+    if (this.pendingOpts !== undefined) await this.invoke(TOUCH);
+  }
+
+  /** Makes the next call carry the creation options again (its first attempt was refused before creating). */
+  protected resendCreationOptions(): void {
+    if (this.initOptions) this.pendingOpts = { ...this.initOptions, ...(this.pendingOpts ?? {}) };
+  }
+
+  /** Options every call carries (user classes name their module); undefined for built-ins. */
+  protected perCallOptions(): CallOptions | undefined | Promise<CallOptions | undefined> {
+    return undefined;
   }
 
   protected async invoke<T>(method: string, ...args: unknown[]): Promise<T> {
     if (this.released) throw new ReleasedError(`${this.typeName} "${this._key}" was released`);
     const key = this.key;
     const conn = this.conn ?? (this.conn = await defaultConnectionAsync());
-    const first = this.pendingOpts !== undefined ? await this.firstCallOptions() : undefined;
+    let every = this.perCallOptions();
+    if (every instanceof Promise) every = await every;
+    // Creation options ride on this proxy's first call only: later calls on the same connection
+    // arrive after it (ZeroMQ keeps per-connection order), so the object exists by then.
+    const first = this.pendingOpts;
+    this.pendingOpts = undefined;
+    const opts = first || every ? { ...every, ...first } : undefined;
     try {
-      const out = await conn.call(this.typeName, key, method, args, first);
-      if (first) this.pendingOpts = undefined;
-      return out as T;
+      return (await conn.call(this.typeName, key, method, args, opts)) as T;
     } catch (err) {
+      // The node lost the object (restart, delete): recreate it from the constructor arguments.
       if (err instanceof CrucialError && err.code === ErrorCode.NO_OBJECT && !first && this.initOptions) {
-        return (await conn.call(this.typeName, key, method, args, this.initOptions)) as T;
+        return (await conn.call(this.typeName, key, method, args, { ...every, ...this.initOptions })) as T;
       }
       throw err;
     }
   }
-
 }

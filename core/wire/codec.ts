@@ -100,19 +100,23 @@ export class WireCodec {
     return frames;
   }
 
-  /** Decodes frames produced by `encodeValue` back into the envelope array. */
-  decodeValue(frames: Uint8Array[]): unknown[] {
+  /** Decodes frames produced by `encodeValue` without checking the envelope's shape. */
+  decodeRaw(frames: Uint8Array[]): unknown {
     if (frames.length === 0) throw new BadFrameError('empty message');
     this.ctx.frames = frames.slice(1);
-    let v: unknown;
     try {
-      v = this.decoder.decode(frames[0]!);
+      return this.decoder.decode(frames[0]!);
     } catch (cause) {
       if (cause instanceof BadFrameError) throw cause;
       throw new BadFrameError(`envelope is not valid MessagePack: ${(cause as Error).message}`, { cause });
     } finally {
       this.ctx.frames = [];
     }
+  }
+
+  /** Decodes frames produced by `encodeValue` back into the envelope array, checking the version. */
+  decodeValue(frames: Uint8Array[]): unknown[] {
+    const v = this.decodeRaw(frames);
     if (!Array.isArray(v) || v.length < 4) throw new BadFrameError('envelope must be an array of at least 4 elements');
     if (v[0] !== PROTOCOL_VERSION) throw new ProtocolVersionError(`protocol version ${String(v[0])} is not supported (this side speaks ${PROTOCOL_VERSION})`);
     return v;

@@ -38,6 +38,9 @@ export const ARROW_ARRAY_COLUMN = 'v';
 /** Type name of the node's own system object (module upload, ping, stats). */
 export const SYSTEM_TYPE = '$system';
 
+/** Method every object type answers: creates the object from the call's options if absent, returns nil. */
+export const TOUCH = '$touch';
+
 /** Positions inside a CALL envelope: `[version, kind, client, seq, type, key, method, args, opts]`. */
 export const CallIndex = { VERSION: 0, KIND: 1, CLIENT: 2, SEQ: 3, TYPE: 4, KEY: 5, METHOD: 6, ARGS: 7, OPTS: 8 } as const;
 /** Positions inside a reply envelope: `[version, kind, seq, payload]`. */

@@ -1,0 +1,35 @@
+/**
+ * crucial: stateful serverless computing. Cloud threads share linearizable objects hosted by a DSO
+ * node; with no `CRUCIAL_DSO` configured, an embedded node and a local worker pool are used.
+ */
+export { CloudThread } from './threads/cloud-thread.ts';
+export { ServerlessExecutorService, TaskFuture, defaultTaskRunner } from './threads/executor.ts';
+export { Serializable } from './threads/serializable.ts';
+export { Shared, shared, sharedByName, remote } from './objects/shared.ts';
+export { SharedObject } from './objects/shared-object.ts';
+export { AtomicLong } from './objects/atomic-long.ts';
+export { CyclicBarrier } from './sync/cyclic-barrier.ts';
+export { Future } from './sync/future.ts';
+export { Connection } from './client/connection.ts';
+export { connect, shutdown, dsoAddress } from './client/context.ts';
+export { startDso, DsoNode } from '../dso/node.ts';
+export { LocalPool } from '../workers/local/pool.ts';
+export { ObjectRef } from './wire/protocol.ts';
+export {
+  CrucialError, ErrorCode, BadFrameError, ProtocolVersionError, PayloadTooLargeError, UnknownTypeError,
+  UnknownMethodError, BadArgumentError, NoObjectError, ModuleMissingError, IllegalStateError,
+  BrokenBarrierError, TimeoutError, RemoteError, TaskFailedError, NotSerializableError, ReleasedError,
+  ClosedError, UnavailableError, RejectedError, InvalidOptionError,
+} from './errors.ts';
+
+export type { Task, IterativeTask, ExecutorOptions, SubmitOptions, IterativeOptions } from './threads/executor.ts';
+export type { CloudThreadOptions } from './threads/cloud-thread.ts';
+export type { SharedDecoratorOptions, SharedFactoryOptions, Remote } from './objects/shared.ts';
+export type { SharedOptions } from './objects/shared-object.ts';
+export type { LongLike } from './objects/atomic-long.ts';
+export type { ConnectionOptions } from './client/connection.ts';
+export type { DsoOptions } from '../dso/node.ts';
+export type { TaskRunner, TaskRequest, TaskResponse } from '../workers/runner.ts';
+export type { LocalPoolOptions } from '../workers/local/pool.ts';
+export type { CallOptions } from './wire/protocol.ts';
+export type { ErrorCodeValue, ErrorData } from './errors.ts';

@@ -1,0 +1,19 @@
+/**
+ * Finds the module that called into crucial, from the V8 stack. Decorators run while the decorated
+ * class's module body executes, so the first frame outside crucial's own sources names that module:
+ * the file the node (or a worker) must load to get the class.
+ */
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+import { InvalidOptionError } from '../errors.ts';
+
+const CORE_DIR = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), '..')).href + '/';
+
+export function callerModuleUrl(): string {
+  const stack = new Error().stack ?? '';
+  for (const m of stack.matchAll(/(file:\/\/[^\s):]+|\/[^\s():]+\.(?:[cm]?[jt]s))(?=:\d+:\d+)/g)) {
+    const url = m[1]!.startsWith('file://') ? m[1]! : pathToFileURL(m[1]!).href;
+    if (!url.startsWith(CORE_DIR)) return url;
+  }
+  throw new InvalidOptionError('cannot tell which module defines this class; pass { module: import.meta.url }');
+}

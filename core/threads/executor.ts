@@ -1,0 +1,171 @@
+/**
+ * ServerlessExecutorService: java.util.concurrent.ExecutorService for cloud threads, plus the seed's
+ * distributed parallel for (`invokeIterativeTask`). Tasks are encoded once and handed to a runner
+ * (the local worker pool by default); a failed task is retried with exponential backoff, then
+ * rejects with ERR_TASK_FAILED carrying the remote error and stack as `cause`.
+ */
+import type { TaskRunner, TaskResponse } from '../../workers/runner.ts';
+import { dsoAddress, onShutdown } from '../client/context.ts';
+import { InvalidOptionError, RejectedError, TaskFailedError, TimeoutError, errorFromData } from '../errors.ts';
+import { decodeTask, encodeTask, fromWire, materializeProxies, toWire } from './task-codec.ts';
+
+/** A task: an object with `run()` (Runnable) or `call()` (Callable), or a function. */
+export type Task<T = unknown> = { run(): unknown } | { call(): T | Promise<T> } | (() => T | Promise<T>);
+/** The body of an iterative task: a function of the index, or an object with `run(index)`. */
+export type IterativeTask = ((index: number) => unknown) | { run(index: number): unknown };
+
+export interface ExecutorOptions {
+  /** Where tasks run; default: the process-wide local worker pool. */
+  runner?: TaskRunner;
+  /** Attempts after the first when a task fails; default 0. */
+  retries?: number;
+  /** Delay before the first retry, doubled each time (ms); default 100. */
+  backoffMs?: number;
+}
+
+export interface SubmitOptions {
+  /** Outside values a function task uses, passed to it by name (functions travel as source). */
+  captures?: Record<string, unknown>;
+}
+
+export interface IterativeOptions extends SubmitOptions {
+  /** Runs in the caller once every iteration is done. */
+  finalizer?: () => unknown;
+}
+
+let defaultRunner: Promise<TaskRunner> | null = null;
+
+/** The process-wide local pool, created on first use and closed by `shutdown()`. */
+export function defaultTaskRunner(): Promise<TaskRunner> {
+  if (!defaultRunner) {
+    defaultRunner = import('../../workers/local/pool.ts').then(({ LocalPool }) => new LocalPool());
+    onShutdown(async () => {
+      const r = defaultRunner;
+      defaultRunner = null;
+      await (await r)?.close();
+    });
+  }
+  return defaultRunner;
+}
+
+/** The result of a submitted task; awaitable, like a completed Java Future's get(). */
+export class TaskFuture<T> implements PromiseLike<T> {
+  private done = false;
+  constructor(private readonly promise: Promise<T>) {
+    promise.then(() => { this.done = true; }, () => { this.done = true; });
+  }
+  /** Waits for the result; with `timeoutMs`, rejects with ERR_TIMEOUT if it takes longer (the task keeps running). */
+  get(timeoutMs?: number): Promise<T> {
+    if (timeoutMs === undefined) return this.promise;
+    let timer: NodeJS.Timeout;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TimeoutError(`task did not finish within ${timeoutMs} ms`)), timeoutMs);
+    });
+    return Promise.race([this.promise, timeout]).finally(() => clearTimeout(timer));
+  }
+  isDone(): boolean { return this.done; }
+  then<A = T, B = never>(ok?: ((v: T) => A | PromiseLike<A>) | null, fail?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+    return this.promise.then(ok, fail);
+  }
+}
+
+export class ServerlessExecutorService {
+  private readonly retries: number;
+  private readonly backoffMs: number;
+  private readonly runner: Promise<TaskRunner>;
+  private readonly running = new Set<Promise<unknown>>();
+  private shut = false;
+
+  constructor(options: ExecutorOptions = {}) {
+    this.retries = options.retries ?? 0;
+    if (!Number.isInteger(this.retries) || this.retries < 0) throw new InvalidOptionError('options.retries must be a non-negative integer');
+    this.backoffMs = options.backoffMs ?? 100;
+    if (!(this.backoffMs >= 0)) throw new InvalidOptionError('options.backoffMs must be >= 0');
+    this.runner = options.runner ? Promise.resolve(options.runner) : defaultTaskRunner();
+  }
+
+  /** Runs one task; its future resolves to `call()`'s / the function's result (null for `run()`). */
+  submit<T>(task: Task<T>, options: SubmitOptions = {}): TaskFuture<T> {
+    return new TaskFuture(this.track(this.execute<T>({ mode: 'task' }, task, options.captures)));
+  }
+
+  /** Runs every task in parallel; resolves to their results in order, rejects on the first failure. */
+  invokeAll<T>(tasks: Task<T>[], options: SubmitOptions = {}): Promise<T[]> {
+    return Promise.all(tasks.map((t) => this.submit(t, options).get()));
+  }
+
+  /** Runs every task; resolves to the first successful result (rejects if all fail). */
+  async invokeAny<T>(tasks: Task<T>[], options: SubmitOptions = {}): Promise<T> {
+    if (tasks.length === 0) throw new InvalidOptionError('invokeAny needs at least one task');
+    try {
+      return await Promise.any(tasks.map((t) => this.submit(t, options).get()));
+    } catch (err) {
+      throw err instanceof AggregateError ? err.errors[0] : err;
+    }
+  }
+
+  /**
+   * Distributed parallel for: runs `body(i)` for every i in [from, to), split into `nTasks`
+   * contiguous ranges, one cloud thread each (static scheduling, as in the seed).
+   */
+  async invokeIterativeTask(body: IterativeTask, nTasks: number, from: number, to: number, options: IterativeOptions = {}): Promise<void> {
+    if (!Number.isInteger(nTasks) || nTasks <= 0) throw new InvalidOptionError('nTasks must be a positive integer');
+    if (!Number.isInteger(from) || !Number.isInteger(to) || to < from) throw new InvalidOptionError('from and to must be integers with from <= to');
+    const total = to - from;
+    const chunks: Promise<unknown>[] = [];
+    for (let t = 0; t < nTasks; t++) {
+      const lo = from + Math.floor((total * t) / nTasks);
+      const hi = from + Math.floor((total * (t + 1)) / nTasks);
+      if (hi > lo) chunks.push(this.track(this.execute({ mode: 'range', from: lo, to: hi }, body, options.captures)));
+    }
+    await Promise.all(chunks);
+    await options.finalizer?.();
+  }
+
+  /** Refuses new tasks; running ones finish. */
+  shutdown(): void { this.shut = true; }
+  isShutdown(): boolean { return this.shut; }
+  isTerminated(): boolean { return this.shut && this.running.size === 0; }
+
+  /** Waits for running tasks after `shutdown()`; true if all finished within `timeoutMs`. */
+  async awaitTermination(timeoutMs = Infinity): Promise<boolean> {
+    const all = Promise.allSettled([...this.running]).then(() => true);
+    if (!Number.isFinite(timeoutMs)) return all;
+    let timer: NodeJS.Timeout;
+    const late = new Promise<boolean>((r) => { timer = setTimeout(() => r(false), timeoutMs); });
+    return Promise.race([all, late]).finally(() => clearTimeout(timer));
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.running.add(p);
+    const drop = () => { this.running.delete(p); };
+    p.then(drop, drop);
+    return p;
+  }
+
+  private async execute<T>(spec: { mode: 'task' | 'range'; from?: number; to?: number }, task: unknown, captures?: Record<string, unknown>): Promise<T> {
+    if (this.shut) throw new RejectedError('executor is shut down');
+    const wire = toWire(task, captures);
+    await materializeProxies(task);
+    if (captures) await materializeProxies(captures);
+    const frames = encodeTask({ ...spec, task: wire });
+    const [runner, dso] = await Promise.all([this.runner, dsoAddress()]);
+    for (let attempt = 0; ; attempt++) {
+      let response: TaskResponse;
+      try {
+        response = await runner.run({ frames, dso });
+      } catch (err) {
+        response = { ok: false, error: { code: 'ERR_TASK_FAILED', name: (err as Error)?.name ?? 'Error', message: `worker failed: ${(err as Error)?.message ?? String(err)}`, stack: (err as Error)?.stack ?? '' } };
+      }
+      if (response.ok) return (await fromWire(decodeTask(response.frames))) as T;
+      if (attempt >= this.retries) {
+        const cause = errorFromData(response.error);
+        const err = new TaskFailedError(`cloud thread failed: ${response.error.name}: ${response.error.message}`, { cause });
+        err.remoteName = response.error.name;
+        err.remoteStack = response.error.stack;
+        throw err;
+      }
+      await new Promise((r) => setTimeout(r, this.backoffMs * 2 ** attempt));
+    }
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * How a task crosses to a worker: its fields are walked into wire values (shared objects become
+ * references, `@Serializable` instances become `{$class, $fields}`, functions travel as source with
+ * the values they capture) and then encoded with the wire codec. The worker walks them back.
+ */
+import { WireCodec } from '../wire/codec.ts';
+import { ObjectRef } from '../wire/protocol.ts';
+import { Table } from 'apache-arrow';
+import { NotSerializableError } from '../errors.ts';
+import { SharedObject } from '../objects/shared-object.ts';
+import { reviveRef } from '../objects/proxy-registry.ts';
+import { serializableMeta } from './serializable.ts';
+
+const CLASS = '$class';
+const FIELDS = '$fields';
+const FN = '$fn';
+const CAPTURES = '$captures';
+
+/** A function plus the outside values it uses, the way a Java lambda carries its captured variables. */
+export interface Lambda {
+  fn: Function;
+  captures?: Record<string, unknown>;
+}
+
+function isProxy(v: object): boolean {
+  return v instanceof SharedObject || typeof (v as any).toObjectRef === 'function';
+}
+
+/** Walks a value into wire-encodable form. `captures` is used for functions at the top level. */
+export function toWire(value: unknown, captures?: Record<string, unknown>, path = 'task'): unknown {
+  if (value === null || value === undefined) return null;
+  switch (typeof value) {
+    case 'number': case 'string': case 'boolean': case 'bigint': return value;
+    case 'function': {
+      const entry: Record<string, unknown> = { [FN]: value.toString() };
+      if (captures && Object.keys(captures).length > 0) entry[CAPTURES] = toWire(captures, undefined, `${path}.captures`);
+      return entry;
+    }
+    case 'symbol': throw new NotSerializableError(`${path} is a symbol`);
+  }
+  const obj = value as object;
+  if (ArrayBuffer.isView(obj) || obj instanceof Table || obj instanceof ObjectRef || isProxy(obj)) return obj;
+  if (Array.isArray(obj)) return obj.map((v, i) => toWire(v, undefined, `${path}[${i}]`));
+  const proto = Object.getPrototypeOf(obj);
+  if (proto === Object.prototype || proto === null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(obj)) out[k] = toWire(v, undefined, `${path}.${k}`);
+    return out;
+  }
+  const meta = serializableMeta(obj.constructor);
+  if (!meta) {
+    throw new NotSerializableError(`${path} is an instance of ${obj.constructor?.name ?? 'an unknown class'}, which is not marked @Serializable`);
+  }
+  const fields: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) fields[k] = toWire(v, undefined, `${path}.${k}`);
+  return { [CLASS]: `${meta.moduleUrl}#${meta.name}`, [FIELDS]: fields };
+}
+
+/** Rebuilds a value walked by `toWire`, importing the modules of `@Serializable` classes. */
+export async function fromWire(value: unknown): Promise<unknown> {
+  if (value === null || typeof value !== 'object') return value;
+  if (ArrayBuffer.isView(value) || value instanceof Table || isProxy(value)) return value;
+  if (Array.isArray(value)) return Promise.all(value.map(fromWire));
+  const rec = value as Record<string, unknown>;
+  if (typeof rec[FN] === 'string') {
+    const caps = (rec[CAPTURES] ? await fromWire(rec[CAPTURES]) : {}) as Record<string, unknown>;
+    const names = Object.keys(caps);
+    // The source comes from the program that submitted the task, on this machine or one it controls.
+    return new Function(...names, `return (${rec[FN]});`)(...names.map((n) => caps[n]));
+  }
+  if (typeof rec[CLASS] === 'string') {
+    const spec = rec[CLASS] as string;
+    const hash = spec.lastIndexOf('#');
+    const mod = (await import(spec.slice(0, hash))) as Record<string, unknown>;
+    const cls = findClass(mod, spec.slice(hash + 1));
+    const obj = Object.create(cls.prototype);
+    const fields = (await fromWire(rec[FIELDS])) as Record<string, unknown>;
+    return Object.assign(obj, fields);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(rec)) out[k] = await fromWire(v);
+  return out;
+}
+
+function findClass(mod: Record<string, unknown>, name: string): { prototype: object } {
+  const direct = mod[name];
+  if (typeof direct === 'function') return direct as { prototype: object };
+  for (const v of Object.values(mod)) {
+    if (typeof v === 'function' && serializableMeta(v)?.name === name) return v as { prototype: object };
+  }
+  throw new NotSerializableError(`class ${name} is not exported by its module; export it so cloud threads can load it`);
+}
+
+/** Creation options of proxies inside a task must reach the node before a worker uses a bare reference. */
+export async function materializeProxies(value: unknown, seen = new Set<object>()): Promise<void> {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return;
+  seen.add(value);
+  if (value instanceof SharedObject) { await value.materialize(); return; }
+  if (typeof (value as any).toObjectRef === 'function' && typeof (value as any).materialize === 'function') {
+    await (value as any).materialize();
+    return;
+  }
+  if (ArrayBuffer.isView(value)) return;
+  for (const v of Object.values(value)) await materializeProxies(v, seen);
+}
+
+const codec = new WireCodec((ref) => reviveRef(ref));
+
+/** Encodes a walked task (or result) into frames. */
+export function encodeTask(wire: unknown): Uint8Array[] {
+  return codec.encodeValue([wire]);
+}
+
+/** Decodes frames from `encodeTask`; references come back as proxies on this thread's default connection. */
+export function decodeTask(frames: Uint8Array[]): unknown {
+  return (codec.decodeRaw(frames) as unknown[])[0];
+}

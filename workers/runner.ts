@@ -1,0 +1,23 @@
+/**
+ * Where cloud threads run. The executor hands a runner an encoded task and gets back an encoded
+ * result or the task's error; user code is the same whichever runner is in use (the local worker
+ * pool now; a FaaS runtime or AWS Lambda later).
+ */
+import type { ErrorData } from '../core/errors.ts';
+
+/** What a worker executes: the task value, encoded by core/threads/task-codec. */
+export interface TaskRequest {
+  /** Encoded task frames. */
+  frames: Uint8Array[];
+  /** Address of the DSO node the task's shared objects live on. */
+  dso: string;
+}
+
+export type TaskResponse = { ok: true; frames: Uint8Array[] } | { ok: false; error: ErrorData };
+
+export interface TaskRunner {
+  /** Runs one task to completion. Rejects only when the runner itself fails (worker crash). */
+  run(request: TaskRequest): Promise<TaskResponse>;
+  /** Stops accepting tasks and releases workers after running ones finish. */
+  close(): Promise<void>;
+}
