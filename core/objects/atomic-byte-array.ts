@@ -1,0 +1,35 @@
+/**
+ * A fixed-length byte array shared by all cloud threads, with atomic per-byte operations and
+ * whole-array reads and writes. Bytes read back unsigned (0..255, as Uint8Array and Python `bytes`);
+ * writes accept -128..255 and store the value modulo 256; arithmetic wraps modulo 256.
+ */
+import { SharedObject, type SharedOptions } from './shared-object.ts';
+import { registerProxy } from './proxy-registry.ts';
+
+export class AtomicByteArray extends SharedObject {
+  readonly typeName = 'AtomicByteArray';
+
+  /**
+   * @param keyOrInit the key, or (inside a `@Shared` field) the length or initial content
+   * @param init the length (zero-filled) or the initial content, if the object does not exist yet
+   */
+  constructor(keyOrInit?: string | number | Uint8Array, init?: number | Uint8Array, options?: SharedOptions) {
+    const key = typeof keyOrInit === 'string' ? keyOrInit : undefined;
+    const i = typeof keyOrInit === 'string' ? init : keyOrInit;
+    super(key, i === undefined ? undefined : [i], options);
+  }
+
+  length(): Promise<number> { return this.invoke('length'); }
+  get(index: number): Promise<number> { return this.invoke('get', index); }
+  set(index: number, value: number): Promise<void> { return this.invoke('set', index, value); }
+  getAndSet(index: number, value: number): Promise<number> { return this.invoke('getAndSet', index, value); }
+  getAndAdd(index: number, delta: number): Promise<number> { return this.invoke('getAndAdd', index, delta); }
+  addAndGet(index: number, delta: number): Promise<number> { return this.invoke('addAndGet', index, delta); }
+  compareAndSet(index: number, expect: number, update: number): Promise<boolean> { return this.invoke('compareAndSet', index, expect, update); }
+  /** A copy of the whole array. */
+  getAll(): Promise<Uint8Array> { return this.invoke('getAll'); }
+  /** Replaces the whole content; `bytes` must have the array's length. */
+  setAll(bytes: Uint8Array): Promise<void> { return this.invoke('setAll', bytes); }
+}
+
+registerProxy('AtomicByteArray', (key) => new AtomicByteArray(key));

@@ -1,0 +1,47 @@
+/**
+ * A list shared by all cloud threads, with java.util.List semantics (every call linearizable).
+ * Out-of-range indexes fail with ERR_BAD_ARGUMENT (Java's IndexOutOfBoundsException); equality in
+ * indexOf/contains/removeValue is structural, as in AtomicReference.
+ */
+import { SharedObject, type SharedOptions } from './shared-object.ts';
+import { registerProxy } from './proxy-registry.ts';
+
+export class AtomicList<T = unknown> extends SharedObject {
+  readonly typeName = 'AtomicList';
+
+  /**
+   * @param keyOrInitial the key, or (inside a `@Shared` field) the initial elements
+   * @param initial initial elements if the object does not exist yet (default empty)
+   */
+  constructor(keyOrInitial?: string | T[], initial?: T[], options?: SharedOptions) {
+    const key = typeof keyOrInitial === 'string' ? keyOrInitial : undefined;
+    const init = typeof keyOrInitial === 'string' ? initial : keyOrInitial;
+    super(key, init === undefined ? undefined : [init], options);
+  }
+
+  /** Appends; resolves to true. */
+  add(value: T): Promise<boolean> { return this.invoke('add', value); }
+  /** Inserts at `index` (0..size), shifting later elements. */
+  insert(index: number, value: T): Promise<void> { return this.invoke('insert', index, value); }
+  /** Appends every element; true if the list changed. */
+  addAll(values: T[]): Promise<boolean> { return this.invoke('addAll', values); }
+  get(index: number): Promise<T> { return this.invoke('get', index); }
+  /** Replaces an element; resolves to the previous one. */
+  set(index: number, value: T): Promise<T> { return this.invoke('set', index, value); }
+  /** Removes the element at `index`; resolves to it. */
+  remove(index: number): Promise<T> { return this.invoke('remove', index); }
+  /** Removes the first element equal to `value`; true if there was one. */
+  removeValue(value: T): Promise<boolean> { return this.invoke('removeValue', value); }
+  size(): Promise<number> { return this.invoke('size'); }
+  isEmpty(): Promise<boolean> { return this.invoke('isEmpty'); }
+  clear(): Promise<void> { return this.invoke('clear'); }
+  indexOf(value: T): Promise<number> { return this.invoke('indexOf', value); }
+  lastIndexOf(value: T): Promise<number> { return this.invoke('lastIndexOf', value); }
+  contains(value: T): Promise<boolean> { return this.invoke('contains', value); }
+  /** A snapshot of every element. */
+  toArray(): Promise<T[]> { return this.invoke('toArray'); }
+  /** A snapshot of elements [from, to). */
+  subList(from: number, to: number): Promise<T[]> { return this.invoke('subList', from, to); }
+}
+
+registerProxy('AtomicList', (key) => new AtomicList(key));

@@ -1,0 +1,95 @@
+/**
+ * Node side of AtomicMap: a linearizable map from keys (strings or numbers, see `mapKey`) to wire
+ * values, with `merge`/`mergeAll` running a named server-side function (merge-functions.ts) so
+ * workers aggregate on the node. Whole-map reads return `[key, value]` pairs because a MessagePack
+ * map decoded in JS would turn number keys into strings.
+ */
+import { entries, mapKey, type MapKey } from './values.ts';
+import { mergeFunction } from './merge-functions.ts';
+
+/** Stores a private copy of typed arrays and bytes, so an in-place `sum` never touches the caller's buffer. */
+function own(v: unknown): unknown {
+  return ArrayBuffer.isView(v) && !(v instanceof DataView) ? (v as unknown as { slice(): unknown }).slice() : v;
+}
+
+export class AtomicMap {
+  private readonly map = new Map<MapKey, unknown>();
+
+  /** @param initial a map or `[key, value]` pairs */
+  constructor(initial: unknown = []) {
+    for (const [k, v] of entries(initial, 'AtomicMap(initial)')) this.map.set(k, own(v));
+  }
+
+  /** The value, or nil if absent. */
+  get(key: unknown): unknown { return this.map.get(mapKey(key, 'get(key)')) ?? null; }
+  /** The value, or `dflt` if absent. */
+  getOrDefault(key: unknown, dflt: unknown = null): unknown {
+    const k = mapKey(key, 'getOrDefault(key)');
+    return this.map.has(k) ? this.map.get(k) : dflt;
+  }
+  /** Sets the value; returns the previous one or nil. */
+  put(key: unknown, value: unknown = null): unknown {
+    const k = mapKey(key, 'put(key)');
+    const old = this.map.get(k) ?? null;
+    this.map.set(k, own(value));
+    return old;
+  }
+  /** Puts every entry (a map or `[key, value]` pairs). */
+  putAll(m: unknown): null {
+    for (const [k, v] of entries(m, 'putAll(map)')) this.map.set(k, own(v));
+    return null;
+  }
+  /** Sets the value only if the key is absent; returns the existing value, or nil if it put. */
+  putIfAbsent(key: unknown, value: unknown = null): unknown {
+    const k = mapKey(key, 'putIfAbsent(key)');
+    if (this.map.has(k)) return this.map.get(k);
+    this.map.set(k, own(value));
+    return null;
+  }
+  /** Removes the key; returns the value it had, or nil. */
+  remove(key: unknown): unknown {
+    const k = mapKey(key, 'remove(key)');
+    const old = this.map.get(k) ?? null;
+    this.map.delete(k);
+    return old;
+  }
+  containsKey(key: unknown): boolean { return this.map.has(mapKey(key, 'containsKey(key)')); }
+  size(): number { return this.map.size; }
+  isEmpty(): boolean { return this.map.size === 0; }
+  clear(): null { this.map.clear(); return null; }
+  keys(): MapKey[] { return [...this.map.keys()]; }
+  values(): unknown[] { return [...this.map.values()]; }
+  /** Every entry as `[key, value]`, in insertion order. */
+  entries(): [MapKey, unknown][] { return [...this.map.entries()]; }
+
+  /**
+   * java.util.Map#merge with a named function: puts `value` if the key is absent, else
+   * `fn(current, value)`. Returns the new value.
+   */
+  merge(key: unknown, value: unknown, fn: unknown): unknown {
+    const k = mapKey(key, 'merge(key)');
+    const f = mergeFunction(fn);
+    return this.mergeOne(k, value, f);
+  }
+
+  /** Merges every entry of `m` (a map or pairs) with the same function, atomically; returns the map's size. */
+  mergeAll(m: unknown, fn: unknown): number {
+    const f = mergeFunction(fn);
+    const es = entries(m, 'mergeAll(map)');
+    // Validate before mutating: a failing merge half-way through must not leave half the entries applied.
+    const staged = new Map<MapKey, unknown>();
+    for (const [k, v] of es) {
+      const cur = staged.has(k) ? staged.get(k) : this.map.get(k);
+      staged.set(k, cur === undefined ? own(v) : f(own(cur), v));
+    }
+    for (const [k, v] of staged) this.map.set(k, v);
+    return this.map.size;
+  }
+
+  private mergeOne(k: MapKey, value: unknown, f: (a: unknown, b: unknown) => unknown): unknown {
+    const cur = this.map.get(k);
+    const next = cur === undefined ? own(value) : f(cur, value);
+    this.map.set(k, next);
+    return next;
+  }
+}
