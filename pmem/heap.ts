@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { Allocator, type AllocatorCheck } from "./allocator.ts";
 import { PmemArgumentError, PmemClosedError, PmemFreedError, PmemTxError } from "./errors.ts";
 import { B_KIND, B_STATE, B_TAG, Kind, LIVE, M_CLEAN, M_EPOCH } from "./layout.ts";
-import { applyLog, clearLog, writeLog } from "./log.ts";
+import { applyLog, clearLog, writeLog, writeLogOne } from "./log.ts";
 import { classFactories, factories, type PObject } from "./pobject.ts";
 import { recover, type RecoveryReport } from "./recovery.ts";
 import { type FlushMode, Region } from "./region.ts";
@@ -246,6 +246,25 @@ export class Heap {
       this.u8.set(data, addr);
       this.region.markDirty(addr, data.length);
     }
+  }
+
+  /**
+   * Writes one byte range failure-atomically: a one-entry redo log, then the data, two ordered
+   * flushes. Same guarantee as `atomic(() => setBytes(...))` without its bookkeeping.
+   */
+  atomicWrite(base: number, addr: number, data: Uint8Array): void {
+    if (this.tx !== null) {
+      this.setBytes(base, addr, data);
+      return;
+    }
+    this.open();
+    const r = this.region;
+    r.flush();
+    writeLogOne(r, addr, data);
+    this.u8.set(data, addr);
+    r.markDirty(addr, data.length);
+    r.flush();
+    clearLog(r);
   }
 
   /** Checks the allocator's free lists against a walk of the heap. */

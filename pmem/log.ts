@@ -36,6 +36,21 @@ export function writeLog(r: Region, entries: RedoEntry[]): void {
   r.flushRange(base, L_ENTRIES + bytes);
 }
 
+/** `writeLog` for one range, without building entry objects (the hot path of small in-place updates). */
+export function writeLogOne(r: Region, addr: number, data: Uint8Array): void {
+  const base = r.logOff;
+  const p = base + L_ENTRIES;
+  const bytes = 8 + align8(data.length);
+  if (L_ENTRIES + bytes > r.logSize) throw new PmemTxError(`a ${data.length}-byte write does not fit the ${r.logSize}-byte log`);
+  r.u32[p >>> 2] = addr;
+  r.u32[(p + 4) >>> 2] = data.length;
+  r.u8.set(data, p + 8);
+  r.u32[(base + L_COUNT) >>> 2] = 1;
+  r.u32[(base + L_BYTES) >>> 2] = bytes;
+  r.u32[(base + L_CHECKSUM) >>> 2] = crc32(r.u8.subarray(base + L_COUNT, base + L_ENTRIES + bytes));
+  r.flushRange(base, L_ENTRIES + bytes);
+}
+
 /** Copies every logged write in place and marks the pages dirty. */
 export function applyLog(r: Region): void {
   const base = r.logOff;

@@ -22,11 +22,11 @@ export class PBytes extends PObject {
     return this.heap.u8.subarray(a + S_DATA, a + S_DATA + this.heap.u32[(a + S_LEN) >>> 2]!);
   }
 
-  /** Writes `data` at `offset` (buffered and all-or-nothing inside `heap.atomic`). */
+  /** Writes `data` at `offset` failure-atomically (joining `heap.atomic` when inside one). */
   write(offset: number, data: Uint8Array): void {
     const a = this.live();
     if (offset < 0 || offset + data.length > this.length) throw new RangeError(`write of ${data.length} B at ${offset} exceeds ${this.length} B`);
-    this.heap.setBytes(a, a + S_DATA + offset, data);
+    this.heap.atomicWrite(a, a + S_DATA + offset, data);
   }
 }
 

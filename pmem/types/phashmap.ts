@@ -105,6 +105,23 @@ export class PHashMap extends PObject {
     this.onChange(key, false);
   }
 
+  /**
+   * Overwrites part of the byte value under `key` in place, failure-atomically (a redo-logged block,
+   * joined if one is open). Returns false when the key is absent or its value is not bytes.
+   */
+  patchBytes(key: string, offset: number, data: Uint8Array): boolean {
+    const i = this.find(key, hashKey(key));
+    if (i < 0) return false;
+    const e = this.slotRef(i);
+    const u32 = this.heap.u32;
+    if (u32[(e + E_TAG) >>> 2] !== VTag.Bytes) return false;
+    const len = u32[(e + E_VALLEN) >>> 2]!;
+    if (offset < 0 || offset + data.length > len) throw new RangeError(`patch of ${data.length} B at ${offset} exceeds ${len} B`);
+    const at = e + E_KEY + align8(2 * u32[(e + E_KEYLEN) >>> 2]!) + offset;
+    this.heap.atomicWrite(e, at, data);
+    return true;
+  }
+
   /** Removes `key`; returns whether it was present. */
   delete(key: string): boolean {
     const heap = this.heap;
