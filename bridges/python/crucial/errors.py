@@ -1,0 +1,155 @@
+"""
+Every failure crucial reports is a :class:`CrucialError` with a stable ``code``, the same strings as
+the TypeScript core (``core/errors.ts``). A remote failure travels as ``{code, name, message, stack}``
+and is rebuilt here from its code, so ``except BrokenBarrierError`` works across languages.
+"""
+from __future__ import annotations
+
+import builtins
+from typing import Any, Dict, Optional, Type
+
+__all__ = [
+    "ErrorCode",
+    "CrucialError",
+    "BadFrameError",
+    "ProtocolVersionError",
+    "PayloadTooLargeError",
+    "UnknownTypeError",
+    "UnknownMethodError",
+    "BadArgumentError",
+    "NoObjectError",
+    "ModuleMissingError",
+    "IllegalStateError",
+    "BrokenBarrierError",
+    "TimeoutError",
+    "RemoteError",
+    "TaskFailedError",
+    "NotSerializableError",
+    "ReleasedError",
+    "ClosedError",
+    "UnavailableError",
+    "RejectedError",
+    "InvalidOptionError",
+    "error_from_data",
+    "error_to_data",
+]
+
+
+class ErrorCode:
+    """The stable error codes. Never rename one: clients in other languages match on them."""
+
+    BAD_FRAME = "ERR_BAD_FRAME"
+    PROTOCOL_VERSION = "ERR_PROTOCOL_VERSION"
+    PAYLOAD_TOO_LARGE = "ERR_PAYLOAD_TOO_LARGE"
+    UNKNOWN_TYPE = "ERR_UNKNOWN_TYPE"
+    UNKNOWN_METHOD = "ERR_UNKNOWN_METHOD"
+    BAD_ARGUMENT = "ERR_BAD_ARGUMENT"
+    NO_OBJECT = "ERR_NO_OBJECT"
+    MODULE_MISSING = "ERR_MODULE_MISSING"
+    ILLEGAL_STATE = "ERR_ILLEGAL_STATE"
+    BROKEN_BARRIER = "ERR_BROKEN_BARRIER"
+    TIMEOUT = "ERR_TIMEOUT"
+    REMOTE = "ERR_REMOTE"
+    TASK_FAILED = "ERR_TASK_FAILED"
+    NOT_SERIALIZABLE = "ERR_NOT_SERIALIZABLE"
+    RELEASED = "ERR_RELEASED"
+    CLOSED = "ERR_CLOSED"
+    UNAVAILABLE = "ERR_UNAVAILABLE"
+    REJECTED = "ERR_REJECTED"
+    INVALID_OPTION = "ERR_INVALID_OPTION"
+
+
+class CrucialError(Exception):
+    """
+    Base class of every crucial error.
+
+    :param message: what went wrong
+    :ivar code: stable, language-independent code of the condition
+    :ivar remote_name: name of the original error class on the remote side, when it came over the wire
+    :ivar remote_stack: stack (or traceback) of the process where the error was raised
+    """
+
+    code: str = ErrorCode.REMOTE
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.remote_name: Optional[str] = None
+        self.remote_stack: Optional[str] = None
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _error(name: str, code: str, doc: str, *bases: type) -> Type[CrucialError]:
+    cls = type(name, (CrucialError, *bases), {"code": code, "__doc__": doc, "__module__": __name__})
+    return cls  # type: ignore[return-value]
+
+
+BadFrameError = _error("BadFrameError", ErrorCode.BAD_FRAME, "A frame could not be decoded: truncated, malformed, or not a crucial message.")
+ProtocolVersionError = _error("ProtocolVersionError", ErrorCode.PROTOCOL_VERSION, "The peer speaks another protocol version.")
+PayloadTooLargeError = _error("PayloadTooLargeError", ErrorCode.PAYLOAD_TOO_LARGE, "A message exceeded the node's payload limit.")
+UnknownTypeError = _error("UnknownTypeError", ErrorCode.UNKNOWN_TYPE, "No object type of that name is known to the node.")
+UnknownMethodError = _error("UnknownMethodError", ErrorCode.UNKNOWN_METHOD, "The object type has no such method.", AttributeError)
+BadArgumentError = _error("BadArgumentError", ErrorCode.BAD_ARGUMENT, "An argument has the wrong type or is out of range.", ValueError)
+NoObjectError = _error("NoObjectError", ErrorCode.NO_OBJECT, "The object does not exist and the call carried no constructor arguments.", LookupError)
+ModuleMissingError = _error("ModuleMissingError", ErrorCode.MODULE_MISSING, "The node has not loaded the module that defines a user class.")
+IllegalStateError = _error("IllegalStateError", ErrorCode.ILLEGAL_STATE, "The call is not valid in the object's current state.")
+BrokenBarrierError = _error("BrokenBarrierError", ErrorCode.BROKEN_BARRIER, "A barrier was broken while this party waited (as threading.BrokenBarrierError).", __import__("threading").BrokenBarrierError)
+TimeoutError = _error("TimeoutError", ErrorCode.TIMEOUT, "A blocking call or a task did not finish in the time given.", builtins.TimeoutError)
+RemoteError = _error("RemoteError", ErrorCode.REMOTE, "User code running remotely threw; remote_name and remote_stack say what and where.")
+TaskFailedError = _error("TaskFailedError", ErrorCode.TASK_FAILED, "A task failed (its process crashed or it raised); __cause__ holds what is known.")
+NotSerializableError = _error("NotSerializableError", ErrorCode.NOT_SERIALIZABLE, "A value cannot cross a process boundary.", TypeError)
+ReleasedError = _error("ReleasedError", ErrorCode.RELEASED, "A proxy was used after release().")
+ClosedError = _error("ClosedError", ErrorCode.CLOSED, "The connection or executor was closed.")
+UnavailableError = _error("UnavailableError", ErrorCode.UNAVAILABLE, "The DSO node did not answer after every retry.", ConnectionError)
+RejectedError = _error("RejectedError", ErrorCode.REJECTED, "The executor refused a task (it is shut down).")
+InvalidOptionError = _error("InvalidOptionError", ErrorCode.INVALID_OPTION, "An option passed to a constructor is invalid.", ValueError)
+
+_BY_CODE: Dict[str, Type[CrucialError]] = {
+    cls.code: cls
+    for cls in (
+        BadFrameError, ProtocolVersionError, PayloadTooLargeError, UnknownTypeError, UnknownMethodError,
+        BadArgumentError, NoObjectError, ModuleMissingError, IllegalStateError, BrokenBarrierError,
+        TimeoutError, RemoteError, TaskFailedError, NotSerializableError, ReleasedError, ClosedError,
+        UnavailableError, RejectedError, InvalidOptionError,
+    )
+}
+
+
+def error_from_data(data: Any) -> CrucialError:
+    """
+    Rebuilds an error received over the wire, keeping the remote name and stack. Unknown codes and
+    malformed payloads become :class:`RemoteError`; nothing in the payload is evaluated.
+
+    :param data: the decoded ``{code, name, message, stack}`` map
+    :return: the typed exception (not raised)
+    """
+    if not isinstance(data, dict):
+        err: CrucialError = RemoteError(f"malformed error payload: {data!r}"[:200])
+        return err
+    code = data.get("code")
+    cls = _BY_CODE.get(code, RemoteError) if isinstance(code, str) else RemoteError
+    message = data.get("message")
+    err = cls(message if isinstance(message, str) else repr(message))
+    name, stack = data.get("name"), data.get("stack")
+    err.remote_name = name if isinstance(name, str) else None
+    err.remote_stack = stack if isinstance(stack, str) else None
+    if err.remote_stack:
+        err.add_note(f"[remote {err.remote_name}]\n{err.remote_stack}") if hasattr(err, "add_note") else None
+    return err
+
+
+def error_to_data(err: BaseException) -> Dict[str, str]:
+    """
+    Turns an exception into wire data. Non-crucial exceptions become ``ERR_REMOTE``.
+
+    :param err: the exception
+    :return: ``{code, name, message, stack}``
+    """
+    import traceback
+
+    stack = "".join(traceback.format_exception(type(err), err, err.__traceback__))
+    if isinstance(err, CrucialError):
+        return {"code": err.code, "name": err.remote_name or type(err).__name__, "message": err.message, "stack": err.remote_stack or stack}
+    return {"code": ErrorCode.REMOTE, "name": type(err).__name__, "message": str(err), "stack": stack}

@@ -1,0 +1,92 @@
+"""
+Arrow IPC for numeric arrays and tables, mirroring ``core/wire/arrow.ts``. A numpy array becomes a
+one-column stream without an element-by-element copy; on arrival the column's buffer is handed back
+as a (read-only) numpy view of the received frame.
+"""
+from __future__ import annotations
+
+from typing import Any, Union
+
+import numpy as np
+import pyarrow as pa
+
+from ..errors import BadFrameError, NotSerializableError
+from .protocol import ARROW_ARRAY_COLUMN, ARROW_KIND_ARRAY, ARROW_KIND_KEY, ARROW_KIND_TABLE
+
+__all__ = ["NUMERIC_DTYPES", "is_numeric_array", "encode_array", "encode_table", "decode_arrow"]
+
+#: dtypes that travel as Arrow; ``uint8`` travels as MessagePack bin instead, as ``Uint8Array`` does in TypeScript.
+NUMERIC_DTYPES = frozenset("float64 float32 int8 int16 int32 int64 uint16 uint32 uint64".split())
+
+_KIND_KEY = ARROW_KIND_KEY.encode()
+
+
+def is_numeric_array(value: Any) -> bool:
+    """Tells whether a value travels as an Arrow ``array`` attachment."""
+    return isinstance(value, np.ndarray) and value.dtype.kind in "iuf" and value.dtype != np.uint8
+
+
+def encode_array(arr: np.ndarray) -> pa.Buffer:
+    """
+    Encodes a 1-D numeric numpy array as an Arrow IPC stream (kind ``array``, column ``v``).
+
+    :param arr: the array; non-contiguous or non-native-endian arrays are made contiguous first
+    :return: the stream, as an Arrow buffer (supports the buffer protocol)
+    """
+    if arr.ndim != 1:
+        raise NotSerializableError(f"only 1-D arrays travel as Arrow vectors, got shape {arr.shape}; use arr.reshape(-1)")
+    if arr.dtype.name not in NUMERIC_DTYPES:
+        raise NotSerializableError(f"arrays of dtype {arr.dtype} cannot travel; use one of {sorted(NUMERIC_DTYPES)}")
+    if not arr.dtype.isnative:
+        arr = arr.astype(arr.dtype.newbyteorder("="))
+    arr = np.ascontiguousarray(arr)
+    col = pa.array(arr)  # zero-copy for contiguous numeric arrays
+    schema = pa.schema([pa.field(ARROW_ARRAY_COLUMN, col.type)], metadata={_KIND_KEY: ARROW_KIND_ARRAY.encode()})
+    return _stream(pa.record_batch([col], schema=schema))
+
+
+def encode_table(table: pa.Table) -> pa.Buffer:
+    """
+    Encodes an Arrow table (kind ``table``), keeping its own schema metadata.
+
+    :param table: the table
+    :return: the stream
+    """
+    meta = dict(table.schema.metadata or {})
+    meta[_KIND_KEY] = ARROW_KIND_TABLE.encode()
+    table = table.replace_schema_metadata(meta)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue()
+
+
+def _stream(batch: pa.RecordBatch) -> pa.Buffer:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, batch.schema) as writer:
+        writer.write_batch(batch)
+    return sink.getvalue()
+
+
+def decode_arrow(frame: Any) -> Union[np.ndarray, pa.Table]:
+    """
+    Decodes one attachment frame.
+
+    :param frame: bytes-like Arrow IPC stream
+    :return: a read-only numpy view (kind ``array``) or an Arrow table (anything else)
+    """
+    try:
+        table = pa.ipc.open_stream(pa.py_buffer(frame)).read_all()
+    except (pa.ArrowException, ValueError, OSError) as cause:
+        raise BadFrameError(f"attachment is not a valid Arrow IPC stream: {cause}") from cause
+    meta = table.schema.metadata or {}
+    if meta.get(_KIND_KEY) == ARROW_KIND_ARRAY.encode():
+        if ARROW_ARRAY_COLUMN not in table.column_names:
+            raise BadFrameError(f'array attachment has no column "{ARROW_ARRAY_COLUMN}"')
+        col = table.column(ARROW_ARRAY_COLUMN)
+        if col.null_count > 0:
+            raise BadFrameError("array attachment holds nulls")
+        if col.num_chunks == 1:
+            return col.chunk(0).to_numpy(zero_copy_only=True)
+        return col.to_numpy()
+    return table
