@@ -1,0 +1,115 @@
+import { strict as assert } from 'node:assert';
+import { Dealer } from 'zeromq';
+import { encode } from '@msgpack/msgpack';
+import { startDso, type DsoNode } from '../../dso/node.ts';
+import { WireCodec } from '../../core/wire/codec.ts';
+import { Kind } from '../../core/wire/protocol.ts';
+import { connect } from '../../core/client/context.ts';
+import type { Connection } from '../../core/client/connection.ts';
+import { CrucialError } from '../../core/errors.ts';
+
+/** Sends raw frames on a fresh DEALER and returns the decoded reply envelope. */
+async function rawRoundTrip(address: string, frames: Uint8Array[]): Promise<unknown[]> {
+  const sock = new Dealer({ linger: 0 });
+  sock.connect(address);
+  try {
+    await sock.send(frames);
+    const [reply] = await Promise.race([
+      sock.receive().then((f) => [f]),
+      new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no reply')), 5000)),
+    ]);
+    return new WireCodec().decodeValue(reply!);
+  } finally {
+    sock.close();
+  }
+}
+
+async function expectCode(p: Promise<unknown>, code: string): Promise<CrucialError> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof CrucialError, `expected a CrucialError, got ${String(err)}`);
+    assert.equal(err.code, code);
+    return err;
+  }
+  assert.fail(`expected ${code}`);
+}
+
+describe('dso node - bad input gets a typed error and the node keeps serving', () => {
+  let node: DsoNode;
+  let conn: Connection;
+  const client = new Uint8Array(8).fill(7);
+  const codec = new WireCodec();
+
+  before(async () => {
+    node = await startDso({ port: 0, maxPayloadBytes: 64 * 1024 });
+    conn = connect(node.address);
+  });
+  after(async () => {
+    await conn.close();
+    await node.close();
+  });
+  afterEach(async () => {
+    // Whatever the previous case sent, a well-formed call still succeeds.
+    assert.equal(await conn.call('AtomicLong', 'alive', 'incrementAndGet', []) as bigint > 0n, true);
+  });
+
+  it('answers garbage bytes with ERR_BAD_FRAME', async () => {
+    const reply = await rawRoundTrip(node.address, [new Uint8Array([0xc1, 0xff, 0x00])]);
+    assert.equal(reply[1], Kind.ERROR);
+    assert.equal((reply[3] as any).code, 'ERR_BAD_FRAME');
+  });
+
+  it('answers a truncated envelope with ERR_BAD_FRAME', async () => {
+    const full = codec.encodeCall(client, 1, 'AtomicLong', 'k', 'get', [])[0]!;
+    const reply = await rawRoundTrip(node.address, [full.subarray(0, full.length - 5)]);
+    assert.equal((reply[3] as any).code, 'ERR_BAD_FRAME');
+  });
+
+  it('answers an envelope of the wrong shape with ERR_BAD_FRAME naming its seq', async () => {
+    const reply = await rawRoundTrip(node.address, [encode([1, 0, client, 42, 'AtomicLong'])]);
+    assert.equal((reply[3] as any).code, 'ERR_BAD_FRAME');
+    assert.equal(reply[2], 42);
+  });
+
+  it('answers another protocol version with ERR_PROTOCOL_VERSION', async () => {
+    const reply = await rawRoundTrip(node.address, [encode([99, 0, client, 1, 'AtomicLong', 'k', 'get', [], null])]);
+    assert.equal((reply[3] as any).code, 'ERR_PROTOCOL_VERSION');
+  });
+
+  it('answers an arrow reference to a missing frame with ERR_BAD_FRAME', async () => {
+    const frames = codec.encodeCall(client, 2, 'AtomicLong', 'k', 'set', [new Float64Array(4)]);
+    const reply = await rawRoundTrip(node.address, [frames[0]!]);
+    assert.equal((reply[3] as any).code, 'ERR_BAD_FRAME');
+  });
+
+  it('answers an unknown type with ERR_UNKNOWN_TYPE', async () => {
+    await expectCode(conn.call('NoSuchType', 'k', 'get', []), 'ERR_UNKNOWN_TYPE');
+  });
+
+  it('answers an unknown method with ERR_UNKNOWN_METHOD', async () => {
+    await expectCode(conn.call('AtomicLong', 'k', 'explode', []), 'ERR_UNKNOWN_METHOD');
+    await expectCode(conn.call('AtomicLong', 'k', '_private', []), 'ERR_UNKNOWN_METHOD');
+    await expectCode(conn.call('$system', '', 'constructor', []), 'ERR_UNKNOWN_METHOD');
+  });
+
+  it('answers wrong argument types with ERR_BAD_ARGUMENT and leaves the object unchanged', async () => {
+    await conn.call('AtomicLong', 'typed', 'set', [5]);
+    const err = await expectCode(conn.call('AtomicLong', 'typed', 'addAndGet', ['ten']), 'ERR_BAD_ARGUMENT');
+    assert.match(err.message, /addAndGet\(delta\)/);
+    await expectCode(conn.call('AtomicLong', 'typed', 'addAndGet', [1.5]), 'ERR_BAD_ARGUMENT');
+    assert.equal(await conn.call('AtomicLong', 'typed', 'get', []), 5n);
+  });
+
+  it('answers a missing constructor argument with ERR_NO_OBJECT', async () => {
+    await expectCode(conn.call('CyclicBarrier', 'no-parties', 'await', []), 'ERR_NO_OBJECT');
+  });
+
+  it('answers a payload over the limit with ERR_PAYLOAD_TOO_LARGE', async () => {
+    await expectCode(conn.call('AtomicLong', 'big', 'set', [new Float64Array(16 * 1024)]), 'ERR_PAYLOAD_TOO_LARGE');
+  });
+
+  it('rejects a module whose hash does not match its code', async () => {
+    await expectCode(conn.call('$system', '', 'loadModule', ['00'.repeat(32), 'export const x = 1;']), 'ERR_BAD_ARGUMENT');
+  });
+});
