@@ -1,0 +1,44 @@
+/** The `crucial` command line. */
+import { Command, InvalidArgumentError } from 'commander';
+import { startDso } from '../../dso/node.ts';
+
+function port(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be an integer in 0..65535');
+  return n;
+}
+
+function bytes(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+const program = new Command('crucial')
+  .description('stateful serverless computing: cloud threads sharing linearizable objects on a DSO layer')
+  .showHelpAfterError();
+
+const dso = program.command('dso').description('run a distributed shared objects (DSO) node');
+dso
+  .command('start')
+  .description('start a DSO node and serve until SIGINT or SIGTERM')
+  .option('--host <host>', 'interface to bind', '127.0.0.1')
+  .option('--port <port>', 'TCP port (0 picks a free one)', port, 7700)
+  .option('--max-payload <bytes>', 'largest request accepted', bytes, 256 * 1024 * 1024)
+  .action(async (opts: { host: string; port: number; maxPayload: number }) => {
+    const node = await startDso({ host: opts.host, port: opts.port, maxPayloadBytes: opts.maxPayload });
+    // One line a supervisor (or a test) can wait for: the address clients put in CRUCIAL_DSO.
+    console.log(`crucial dso ready at ${node.address}`);
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      await node.close();
+      console.log(`crucial dso stopped (${signal})`);
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+  });
+
+await program.parseAsync(process.argv);
