@@ -64,6 +64,9 @@ export async function fromWire(value: unknown): Promise<unknown> {
   const rec = value as Record<string, unknown>;
   if (typeof rec[FN] === 'string') {
     const caps = (rec[CAPTURES] ? await fromWire(rec[CAPTURES]) : {}) as Record<string, unknown>;
+    // tsx/esbuild (keepNames) compile named inner functions to `__name(fn, "name")`, a helper that
+    // lives at the top of the sender's module and so does not travel with the source: supply it.
+    if (!('__name' in caps)) caps.__name = keepName;
     const names = Object.keys(caps);
     // The source comes from the program that submitted the task, on this machine or one it controls.
     return new Function(...names, `return (${rec[FN]});`)(...names.map((n) => caps[n]));
@@ -81,6 +84,9 @@ export async function fromWire(value: unknown): Promise<unknown> {
   for (const [k, v] of Object.entries(rec)) out[k] = await fromWire(v);
   return out;
 }
+
+const keepName = <F extends Function>(fn: F, name: string): F =>
+  Object.defineProperty(fn, 'name', { value: name, configurable: true });
 
 function findClass(mod: Record<string, unknown>, name: string): { prototype: object } {
   const direct = mod[name];
