@@ -1,0 +1,185 @@
+"""
+How iterdata becomes call arguments, exactly as Lithops does it (``lithops.utils.verify_args`` and the
+worker's ``_prepare_args``): a tuple binds positionally, a dict by parameter name, any other value to
+the first parameter; ``extra_args`` is appended (tuple) or merged (dict). Also :class:`FuturesList`,
+the list ``map`` returns, which chains further jobs.
+"""
+from __future__ import annotations
+
+import inspect
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from .future import ResponseFuture
+
+__all__ = ["INJECTED_ARGS", "format_data", "verify_args", "prepare_args", "chained_futures", "FuturesList"]
+
+#: Parameters Lithops fills in itself rather than from the iterdata (``id`` is the call index here too).
+INJECTED_ARGS = frozenset({"ibm_cos", "storage", "id", "rabbitmq"})
+
+
+def _as_list(iterdata: Any) -> List[Any]:
+    if isinstance(iterdata, (range, set, frozenset)):
+        return list(iterdata)
+    if isinstance(iterdata, (list, tuple)):
+        return list(iterdata)
+    if isinstance(iterdata, dict) or isinstance(iterdata, (str, bytes)):
+        return [iterdata]
+    try:
+        return list(iterdata)
+    except TypeError:
+        return [iterdata]
+
+
+def format_data(iterdata: Any, extra_args: Any) -> List[Any]:
+    """
+    Converts iterdata to a list, appending ``extra_args`` to every element.
+
+    :param iterdata: the map's input
+    :param extra_args: a tuple (appended to tuple and single-value elements) or a dict (merged into dict elements)
+    """
+    data = _as_list(iterdata)
+    if not extra_args:
+        return data
+    out = []
+    for d in data:
+        if type(d) is tuple:
+            if type(extra_args) is not tuple:
+                raise Exception("extra_args must contain args in a tuple")
+            out.append(d + extra_args)
+        elif type(d) is dict:
+            if type(extra_args) is not dict:
+                raise Exception("extra_args must contain kwargs in a dictionary")
+            out.append({**d, **extra_args})
+        else:
+            out.append((d, *extra_args))
+    return out
+
+
+def _user_signature(func: Callable[..., Any]) -> inspect.Signature:
+    sig = inspect.signature(func)
+    return sig.replace(parameters=[p for n, p in sig.parameters.items() if n not in INJECTED_ARGS])
+
+
+def bind_one(func: Callable[..., Any], elem: Any) -> Dict[str, Any]:
+    """
+    Binds one iterdata element to the parameters of ``func``.
+
+    :param func: the map function
+    :param elem: a tuple, a dict or a single value
+    :return: parameter name → value
+    """
+    sig = _user_signature(func)
+    if isinstance(elem, dict):
+        has_var_kw = any(p.kind == inspect.Parameter.VAR_KEYWORD for p in sig.parameters.values())
+        if has_var_kw or set(sig.parameters) <= set(elem):
+            return dict(elem)
+        raise ValueError(f"Check the args names in the data. You provided these args: {list(elem)}, and the args must be: {list(sig.parameters)}")
+    if isinstance(elem, tuple):
+        return dict(sig.bind(*elem).arguments)
+    return dict(sig.bind(elem).arguments)
+
+
+def verify_args(func: Callable[..., Any], iterdata: Any, extra_args: Any) -> List[Dict[str, Any]]:
+    """
+    Binds every element of the iterdata to the parameters of ``func``.
+
+    :return: one ``{name: value}`` per call
+    """
+    return [bind_one(func, elem) for elem in format_data(iterdata, extra_args)]
+
+
+def prepare_args(func: Callable[..., Any], data: Dict[str, Any], call_index: int) -> Tuple[Tuple[Any, ...], Dict[str, Any]]:
+    """
+    Turns bound data into ``(args, kwargs)``, honouring the function's own ``*args``/``**kwargs`` names
+    and injecting ``id``.
+
+    :param func: the function
+    :param data: bound parameters
+    :param call_index: index of the call in its job (for an ``id`` parameter)
+    """
+    sig = inspect.signature(func)
+    var_pos = next((n for n, p in sig.parameters.items() if p.kind == inspect.Parameter.VAR_POSITIONAL), None)
+    var_kw = next((n for n, p in sig.parameters.items() if p.kind == inspect.Parameter.VAR_KEYWORD), None)
+    payload = dict(data)
+    args = payload.pop(var_pos, None) or () if var_pos is not None and var_pos in payload else ()
+    kwargs = payload.pop(var_kw, None) or {} if var_kw is not None and var_kw in payload else {}
+    kwargs = dict(kwargs)
+    kwargs.update(payload)
+    if "id" in sig.parameters and "id" not in kwargs:
+        kwargs["id"] = call_index
+    return tuple(args), kwargs
+
+
+def chained_futures(iterdata: Any) -> Optional[List[ResponseFuture]]:
+    """The futures of a previous job used as this job's input, or None for plain data."""
+    if isinstance(iterdata, FuturesList):
+        return list(iterdata)
+    if not isinstance(iterdata, (list, tuple)) or not iterdata:
+        return None
+    futures = [e for e in iterdata if isinstance(e, ResponseFuture)]
+    if not futures:
+        return None
+    if len(futures) != len(iterdata):
+        raise ValueError("The iterdata mixes futures of a previous job with plain data. Chaining takes the futures of one job as the whole input of the next one")
+    return list(iterdata)
+
+
+class FuturesList(list):
+    """
+    The futures of a job; ``map``/``map_reduce`` on it chain a new job fed by these results, and
+    ``wait``/``get_result`` cover the whole chain (the output is the last job's).
+    """
+
+    executor: Any = None
+
+    def _all(self) -> List[ResponseFuture]:
+        return self.alt_list if hasattr(self, "alt_list") else list(self)
+
+    def _extend(self, fs: List[ResponseFuture]) -> None:
+        for f in self:
+            f._produce_output = False
+        if not hasattr(self, "alt_list"):
+            self.alt_list = list(self)
+        self.alt_list.extend(fs)
+        self.clear()
+        self.extend(fs)
+
+    def _executor(self) -> Any:
+        if self.executor is None:
+            from .executor import FunctionExecutor
+
+            self.executor = FunctionExecutor()
+        return self.executor
+
+    def map(self, map_function: Callable[..., Any], sync: bool = False, **kwargs: Any) -> "FuturesList":
+        """
+        Chains a job that maps ``map_function`` over this job's results.
+
+        :param map_function: the function
+        :param sync: wait for this job before submitting the next
+        :param kwargs: passed to :meth:`FunctionExecutor.map`
+        """
+        ex = self._executor()
+        if sync:
+            ex.wait(self)
+        self._extend(ex.map(map_function, list(self), **kwargs))
+        return self
+
+    def map_reduce(self, map_function: Callable[..., Any], reduce_function: Callable[..., Any], sync: bool = False, **kwargs: Any) -> "FuturesList":
+        """Chains a map-reduce job fed by this job's results (see :meth:`map`)."""
+        ex = self._executor()
+        if sync:
+            ex.wait(self)
+        self._extend(ex.map_reduce(map_function, list(self), reduce_function, **kwargs))
+        return self
+
+    def wait(self, **kwargs: Any) -> Any:
+        """Waits for every job of the chain."""
+        return self._executor().wait(self._all(), **kwargs)
+
+    def get_result(self, **kwargs: Any) -> Any:
+        """The results of the last job of the chain."""
+        return self._executor().get_result(self._all(), **kwargs)
+
+    def __reduce__(self) -> Any:
+        return (list, (list(self),))

@@ -1,0 +1,127 @@
+"""
+``wait`` and ``get_result`` over futures, with the constants and semantics of ``lithops.wait``:
+``return_when`` is the percentage of futures to wait for (``ALL_COMPLETED`` = 100,
+``ANY_COMPLETED`` = -1, ``ALWAYS`` = 0). A progress bar (tqdm) appears when a wait lasts longer than
+``progressbar_after`` seconds; ``show_progressbar=False`` or ``CRUCIAL_PROGRESSBAR=0`` switch it off.
+"""
+from __future__ import annotations
+
+import math
+import os
+import time
+from typing import Any, Iterable, List, Optional, Tuple, Union
+
+from ..errors import TimeoutError
+from .future import ResponseFuture, completion
+
+__all__ = ["ALWAYS", "ANY_COMPLETED", "ALL_COMPLETED", "THREADPOOL_SIZE", "WAIT_DUR_SEC", "wait", "get_result"]
+
+ALWAYS = 0
+ANY_COMPLETED = -1
+ALL_COMPLETED = 100
+THREADPOOL_SIZE = 64
+WAIT_DUR_SEC = 1
+
+#: Seconds a wait runs before its progress bar appears.
+progressbar_after = 1.0
+
+
+def _as_list(fs: Union[ResponseFuture, Iterable[ResponseFuture], None]) -> List[ResponseFuture]:
+    if fs is None:
+        return []
+    if isinstance(fs, ResponseFuture):
+        return [fs]
+    return list(fs)
+
+
+def _finished(f: Any) -> bool:
+    ev = getattr(f, "_finished", None)
+    return ev.is_set() if ev is not None else bool(f.done or f.success)
+
+
+def _bar_enabled(show: Optional[bool]) -> bool:
+    return bool(show) and os.environ.get("CRUCIAL_PROGRESSBAR", "1") not in ("0", "false", "no") and os.environ.get("CRUCIAL_WORKER") != "1"
+
+
+def wait(fs: Union[ResponseFuture, Iterable[ResponseFuture]], throw_except: bool = True, return_when: Any = ALL_COMPLETED,
+         download_results: bool = False, timeout: Optional[float] = None, threadpool_size: int = THREADPOOL_SIZE,
+         wait_dur_sec: Optional[float] = WAIT_DUR_SEC, show_progressbar: bool = True, **_: Any) -> Tuple[List[ResponseFuture], List[ResponseFuture]]:
+    """
+    Waits for the futures given by ``fs`` to complete.
+
+    :param fs: a future or a list of futures
+    :param throw_except: re-raise the exception of a failed call
+    :param return_when: ``ALL_COMPLETED``, ``ANY_COMPLETED``, ``ALWAYS`` or a percentage of futures
+    :param download_results: mark the results as read (``done``) as Lithops does after downloading
+    :param timeout: seconds to wait at most
+    :param threadpool_size: ignored (nothing is polled)
+    :param wait_dur_sec: ignored (nothing is polled)
+    :param show_progressbar: show a progress bar if the wait is long
+    :return: ``(fs_done, fs_notdone)``
+    :raises TimeoutError: if ``timeout`` passed first
+    """
+    futures = _as_list(fs)
+    if return_when == ANY_COMPLETED:
+        target = 1 if futures else 0
+    elif return_when == ALWAYS:
+        target = 0
+    else:
+        target = min(len(futures), math.ceil(float(return_when) * len(futures) / 100))
+    deadline = None if timeout is None else time.monotonic() + float(timeout)
+    started = time.monotonic()
+    bar = None
+    try:
+        with completion:
+            while True:
+                n = sum(1 for f in futures if _finished(f))
+                if bar is not None:
+                    bar.update(min(n, target) - bar.n)
+                if throw_except:
+                    for f in futures:
+                        if _finished(f) and f.error:
+                            f._raise_call_exception(True)
+                if n >= target:
+                    break
+                now = time.monotonic()
+                if deadline is not None and now >= deadline:
+                    raise TimeoutError(f"Timeout of {timeout} seconds exceeded waiting for function activations to finish")
+                if bar is None and now - started >= progressbar_after and _bar_enabled(show_progressbar):
+                    from tqdm.auto import tqdm
+
+                    bar = tqdm(total=target, initial=min(n, target), bar_format="  {l_bar}{bar}| {n_fmt}/{total_fmt}  ")
+                step = 0.2 if bar is None else 0.1
+                if deadline is not None:
+                    step = min(step, max(0.0, deadline - now))
+                completion.wait(step)
+    finally:
+        if bar is not None:
+            bar.close()
+    done, not_done = [], []
+    for f in futures:
+        if _finished(f):
+            if download_results and f.success and not f.error:
+                f._state = f.State.Done
+            done.append(f)
+        else:
+            not_done.append(f)
+    return done, not_done
+
+
+def get_result(fs: Union[ResponseFuture, Iterable[ResponseFuture]], throw_except: bool = True, timeout: Optional[float] = None,
+               threadpool_size: int = THREADPOOL_SIZE, wait_dur_sec: Optional[float] = WAIT_DUR_SEC, show_progressbar: bool = True, **_: Any) -> Any:
+    """
+    Waits for every future and returns their results, in order.
+
+    :param fs: a future or a list of futures
+    :param throw_except: re-raise the exception of a failed call
+    :param timeout: seconds to wait at most
+    :param threadpool_size: ignored
+    :param wait_dur_sec: ignored
+    :param show_progressbar: show a progress bar if the wait is long
+    :return: the list of results (a single future gives its result alone)
+    """
+    single = isinstance(fs, ResponseFuture)
+    futures = _as_list(fs)
+    wait(futures, throw_except=throw_except, download_results=True, timeout=timeout, show_progressbar=show_progressbar)
+    out = [f.result(throw_except=throw_except) for f in futures]
+    return out[0] if single else out

@@ -1,0 +1,98 @@
+"""
+The worker process: receives tasks from its parent over a local pipe, runs them and sends back the
+result or the exception with its traceback. Only the parent that spawned this process writes to the
+pipe, so unpickling what arrives there is unpickling our own caller's data (as Lithops and
+``concurrent.futures.ProcessPoolExecutor`` do); nothing from the network is ever unpickled.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import time
+import traceback
+from multiprocessing.connection import Connection
+from typing import Any, Callable, Dict, Tuple
+
+import cloudpickle
+
+__all__ = ["serve", "run_task"]
+
+#: Functions kept per worker, by job key: a map over N items ships its function once per worker.
+_MAX_FUNCTIONS = 64
+
+
+def run_task(fn: Callable[..., Any], args: Tuple[Any, ...], kwargs: Dict[str, Any], extra_env: Dict[str, str] | None) -> Any:
+    """
+    Runs one task with ``extra_env`` set for its duration.
+
+    :param fn: the function
+    :param args: positional arguments
+    :param kwargs: keyword arguments
+    :param extra_env: environment variables for this task
+    """
+    saved: Dict[str, Any] = {}
+    if extra_env:
+        for k, v in extra_env.items():
+            saved[k] = os.environ.get(k)
+            os.environ[k] = str(v)
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _error_reply(call_id: str, err: BaseException, start: float) -> bytes:
+    tb = "".join(traceback.format_exception(type(err), err, err.__traceback__))
+    try:
+        exc_bytes = cloudpickle.dumps(err)
+        pickle.loads(exc_bytes)  # an exception that does not round-trip is sent as text only
+    except Exception:
+        exc_bytes = None
+    return pickle.dumps(("err", call_id, exc_bytes, type(err).__name__, str(err), tb, {"worker_start_tstamp": start, "worker_end_tstamp": time.time()}))
+
+
+def serve(fd: int) -> None:
+    """
+    Serves tasks on the pipe ``fd`` until the parent closes it.
+
+    :param fd: file descriptor of this end of the pipe
+    """
+    conn = Connection(fd)
+    os.environ["CRUCIAL_WORKER"] = "1"
+    functions: Dict[str, Callable[..., Any]] = {}
+    conn.send_bytes(pickle.dumps(("ready", os.getpid())))
+    while True:
+        try:
+            msg = conn.recv_bytes()
+        except (EOFError, OSError):
+            return
+        call_id, fn_key, fn_bytes, data_bytes, extra_env = pickle.loads(msg)
+        start = time.time()
+        try:
+            fn = functions.get(fn_key)
+            if fn is None:
+                if fn_bytes is None:
+                    raise RuntimeError(f"worker has no function for job {fn_key}")
+                if len(functions) >= _MAX_FUNCTIONS:
+                    functions.pop(next(iter(functions)))
+                fn = functions[fn_key] = pickle.loads(fn_bytes)
+            args, kwargs = pickle.loads(data_bytes)
+            result = run_task(fn, args, kwargs, extra_env)
+            try:
+                out = cloudpickle.dumps(result)
+            except Exception as err:
+                raise TypeError(f"the function's result cannot be pickled: {err}") from err
+            reply = pickle.dumps(("ok", call_id, out, {"worker_start_tstamp": start, "worker_end_tstamp": time.time()}))
+        except BaseException as err:  # SystemExit and KeyboardInterrupt in user code are task failures too
+            reply = _error_reply(call_id, err, start)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        try:
+            conn.send_bytes(reply)
+        except (EOFError, OSError, BrokenPipeError):
+            return

@@ -1,0 +1,275 @@
+"""
+A pool of warm Python worker processes (``python -m crucial.worker``), one parent thread per worker
+feeding it tasks from a shared queue over a socketpair. Processes are spawned once and reused, a
+function is shipped once per worker and job, so an empty task costs two pipe messages. A worker that
+dies is replaced; its task is retried if it has retries left, else failed with the exit code.
+"""
+from __future__ import annotations
+
+import atexit
+import os
+import pickle
+import queue
+import socket
+import subprocess
+import sys
+import threading
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Set
+
+from ..errors import ClosedError, InvalidOptionError, RejectedError, TaskFailedError, TimeoutError
+
+__all__ = ["RemoteTraceback", "Task", "WorkerPool", "shared_pool"]
+
+_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
+
+
+class RemoteTraceback(Exception):
+    """The traceback of a task's exception in its worker process; set as the ``__cause__`` (as concurrent.futures does)."""
+
+    def __init__(self, tb: str) -> None:
+        super().__init__(tb)
+        self.tb = tb
+
+    def __str__(self) -> str:
+        return f'\n"""\n{self.tb}"""'
+
+
+class Task:
+    """
+    One function call to run on a worker.
+
+    :param call_id: id of the call (for messages)
+    :param fn_key: key of the function (one per job); the worker caches the function under it
+    :param fn_bytes: the cloudpickled function
+    :param data_bytes: the cloudpickled ``(args, kwargs)``
+    :param on_done: called with ``(ok, value, stats)``: the result, or the exception to raise
+    :param extra_env: environment variables for the call
+    :param timeout: seconds the call may run before its worker is killed (None: no limit)
+    :param retries: how many times to run it again after a crash, an exception or a timeout
+    :param on_start: called when a worker takes the task
+    """
+
+    __slots__ = ("call_id", "fn_key", "fn_bytes", "data_bytes", "on_done", "extra_env", "timeout", "retries", "on_start", "attempts", "cancelled")
+
+    def __init__(self, call_id: str, fn_key: str, fn_bytes: bytes, data_bytes: bytes, on_done: Callable[[bool, Any, Dict[str, Any]], None],
+                 extra_env: Optional[Dict[str, str]] = None, timeout: Optional[float] = None, retries: int = 0,
+                 on_start: Optional[Callable[[], None]] = None) -> None:
+        self.call_id, self.fn_key, self.fn_bytes, self.data_bytes = call_id, fn_key, fn_bytes, data_bytes
+        self.on_done, self.extra_env, self.timeout, self.retries, self.on_start = on_done, extra_env, timeout, retries, on_start
+        self.attempts = 0
+        self.cancelled = False
+
+
+def _worker_env() -> Dict[str, str]:
+    env = dict(os.environ)
+    # The worker must import crucial and every module the caller's functions were pickled by reference from.
+    paths = [_PACKAGE_PARENT] + [p if p else os.getcwd() for p in sys.path if p == "" or os.path.isdir(p)]
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+    env["CRUCIAL_WORKER"] = "1"
+    return env
+
+
+class _Process:
+    def __init__(self) -> None:
+        parent, child = socket.socketpair()
+        try:
+            self.popen = subprocess.Popen([sys.executable, "-m", "crucial.worker", str(child.fileno())],
+                                          pass_fds=(child.fileno(),), env=_worker_env(), stdin=subprocess.DEVNULL)
+        finally:
+            child.close()
+        self.conn = Connection(parent.detach())
+        self.known: Set[str] = set()
+        kind, self.pid = pickle.loads(self.conn.recv_bytes())
+
+    def kill(self) -> None:
+        try:
+            self.conn.close()
+        except OSError:
+            pass
+        if self.popen.poll() is None:
+            self.popen.kill()
+        self.popen.wait()
+
+    def close(self) -> None:
+        try:
+            self.conn.close()
+        except OSError:
+            pass
+        try:
+            self.popen.wait(5)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+
+class WorkerPool:
+    """
+    Warm worker processes running :class:`Task` objects in parallel.
+
+    :param workers: number of worker processes (default: the number of cores)
+    """
+
+    def __init__(self, workers: Optional[int] = None) -> None:
+        n = (os.cpu_count() or 1) if workers is None else workers
+        if not isinstance(n, int) or n <= 0:
+            raise InvalidOptionError("options.workers must be a positive integer")
+        self._queue: "queue.SimpleQueue[Optional[Task]]" = queue.SimpleQueue()
+        self._threads: List[threading.Thread] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        self._pids: Dict[int, int] = {}
+        self.ensure(n)
+
+    @property
+    def size(self) -> int:
+        """Number of worker processes."""
+        return len(self._threads)
+
+    @property
+    def pids(self) -> List[int]:
+        """Process ids of the live workers."""
+        return [p for p in self._pids.values() if p]
+
+    def ensure(self, workers: int) -> None:
+        """
+        Grows the pool to at least ``workers`` processes (tasks that wait on each other, such as
+        parties of a barrier, need one process each).
+
+        :param workers: the minimum number of processes
+        """
+        with self._lock:
+            while len(self._threads) < workers:
+                slot = len(self._threads)
+                t = threading.Thread(target=self._serve, args=(slot,), name=f"crucial-worker-{slot}", daemon=True)
+                self._threads.append(t)
+                t.start()
+
+    def submit(self, task: Task) -> None:
+        """
+        Queues a task.
+
+        :param task: the task
+        :raises RejectedError: if the pool was shut down
+        """
+        if self._closed:
+            raise RejectedError("the worker pool is shut down")
+        self._queue.put(task)
+
+    def shutdown(self, wait: bool = True) -> None:
+        """
+        Stops the workers once the queued tasks are done.
+
+        :param wait: wait for the worker processes to exit
+        """
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            threads = list(self._threads)
+        for _ in threads:
+            self._queue.put(None)
+        if wait:
+            for t in threads:
+                t.join(30)
+
+    def _serve(self, slot: int) -> None:
+        proc: Optional[_Process] = None
+        try:
+            while True:
+                if proc is None:
+                    proc = _Process()
+                    self._pids[slot] = proc.pid
+                task = self._queue.get()
+                if task is None:
+                    return
+                if task.cancelled:
+                    continue
+                proc = self._run(proc, task)
+        finally:
+            self._pids.pop(slot, None)
+            if proc is not None:
+                proc.close()
+
+    def _run(self, proc: _Process, task: Task) -> Optional[_Process]:
+        """Runs one attempt of ``task``; returns the process to keep using (None if it had to go)."""
+        task.attempts += 1
+        if task.on_start:
+            task.on_start()
+        first = task.fn_key not in proc.known
+        msg = pickle.dumps((task.call_id, task.fn_key, task.fn_bytes if first else None, task.data_bytes, task.extra_env))
+        start = time.time()
+        try:
+            proc.conn.send_bytes(msg)
+            proc.known.add(task.fn_key)
+            if task.timeout is not None and not proc.conn.poll(task.timeout):
+                proc.kill()
+                return self._failed(task, TimeoutError(f"call {task.call_id} did not finish within {task.timeout} s (its worker was stopped)"), None, start)
+            reply = pickle.loads(proc.conn.recv_bytes())
+        except (EOFError, OSError):
+            code = proc.popen.wait()
+            err = TaskFailedError(f"the worker process running call {task.call_id} exited with code {code}")
+            return self._failed(task, err, None, start)
+        if reply[0] == "ok":
+            _, _, out, stats = reply
+            try:
+                value = pickle.loads(out)
+            except Exception as err:
+                return self._finish(task, False, TaskFailedError(f"the result of call {task.call_id} cannot be unpickled here: {err}"), stats, proc)
+            return self._finish(task, True, value, stats, proc)
+        _, _, exc_bytes, name, message, tb, stats = reply
+        exc: Optional[BaseException] = None
+        if exc_bytes is not None:
+            try:
+                exc = pickle.loads(exc_bytes)
+            except Exception:
+                exc = None
+        if not isinstance(exc, BaseException):
+            exc = TaskFailedError(f"{name}: {message}")
+            exc.remote_name = name  # type: ignore[attr-defined]
+            exc.remote_stack = tb  # type: ignore[attr-defined]
+        exc.__cause__ = RemoteTraceback(tb)
+        if task.attempts <= task.retries:
+            self._queue.put(task)
+            return proc
+        return self._finish(task, False, exc, stats, proc)
+
+    def _failed(self, task: Task, err: BaseException, stats: Optional[Dict[str, Any]], start: float) -> None:
+        if task.attempts <= task.retries and not self._closed:
+            self._queue.put(task)
+        else:
+            self._finish(task, False, err, stats or {"worker_start_tstamp": start, "worker_end_tstamp": time.time()}, None)
+        return None
+
+    def _finish(self, task: Task, ok: bool, value: Any, stats: Dict[str, Any], proc: Optional[_Process]) -> Optional[_Process]:
+        try:
+            task.on_done(ok, value, dict(stats, attempts=task.attempts))
+        except Exception:  # a callback's failure must not take the worker slot down
+            pass
+        return proc
+
+
+_shared: Optional[WorkerPool] = None
+_shared_lock = threading.Lock()
+
+
+def shared_pool(workers: Optional[int] = None) -> WorkerPool:
+    """
+    The process-wide pool every executor uses (created on first use, grown on demand, stopped at exit).
+
+    :param workers: minimum number of worker processes
+    """
+    global _shared
+    with _shared_lock:
+        if _shared is None or _shared._closed:
+            _shared = WorkerPool(workers or os.cpu_count() or 1)
+        elif workers:
+            _shared.ensure(workers)
+        return _shared
+
+
+@atexit.register
+def _stop_shared() -> None:
+    if _shared is not None:
+        _shared.shutdown(wait=False)
