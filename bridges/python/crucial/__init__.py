@@ -6,10 +6,22 @@ from . import errors, system
 from .client.connection import Connection
 from .client.context import LocalDso, connect, default_connection, dso_address, shutdown, start_local_dso
 from .errors import CrucialError
+from .objects.atomic_boolean import AtomicBoolean
+from .objects.atomic_byte_array import AtomicByteArray
+from .objects.atomic_counter import AtomicCounter
+from .objects.atomic_int import AtomicInt
+from .objects.atomic_list import AtomicList
 from .objects.atomic_long import AtomicLong
+from .objects.atomic_map import AtomicMap
+from .objects.atomic_matrix import AtomicMatrix
+from .objects.atomic_reference import AtomicReference
+from .objects.atomic_tree_map import AtomicTreeMap
 from .objects.shared_object import RemoteObject, SharedObject, shared
+from .sync.count_down_latch import CountDownLatch
 from .sync.cyclic_barrier import Barrier, CyclicBarrier
 from .sync.future import Future
+from .sync.scalable_cyclic_barrier import ScalableCyclicBarrier
+from .sync.semaphore import Semaphore
 from .wire.protocol import Int64, ObjectRef
 
 __all__ = [
@@ -26,9 +38,21 @@ __all__ = [
     "SharedObject",
     "RemoteObject",
     "shared",
+    "AtomicInt",
     "AtomicLong",
+    "AtomicBoolean",
+    "AtomicReference",
+    "AtomicByteArray",
+    "AtomicCounter",
+    "AtomicList",
+    "AtomicMap",
+    "AtomicTreeMap",
+    "AtomicMatrix",
     "CyclicBarrier",
     "Barrier",
+    "ScalableCyclicBarrier",
+    "Semaphore",
+    "CountDownLatch",
     "Future",
     "Int64",
     "ObjectRef",

@@ -101,11 +101,16 @@ class SharedObject:
         """Stops using this proxy; later calls raise :class:`ReleasedError`. The object stays on the node."""
         self._released = True
 
+    #: Same as :meth:`release` (for types whose ``release`` means something else, such as Semaphore).
+    def close(self) -> None:
+        """Stops using this proxy (see :meth:`release`)."""
+        self._released = True
+
     def __enter__(self) -> "SharedObject":
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self.release()
+        self.close()
 
     def __reduce__(self) -> Any:
         # A proxy crossing a process boundary (cloudpickle to a worker) carries only its name.

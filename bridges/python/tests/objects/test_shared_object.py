@@ -1,0 +1,45 @@
+import pytest
+
+from crucial import AtomicLong, RemoteObject, errors, shared, system
+from crucial.objects.shared_object import to_wire_name
+
+ACCOUNT_JS = """
+export class Account {
+  static [Symbol.for('crucial.sharedClass')] = { moduleUrl: 'python-test' };
+  constructor(owner) { this.owner = owner; this.balance = 0; }
+  deposit(n) { if (typeof n !== 'number' || n <= 0) throw new RangeError('deposit must be positive'); this.balance += n; return this.balance; }
+  getBalance() { return this.balance; }
+  getOwner() { return this.owner; }
+}
+"""
+
+
+def test_python_names_become_camel_case_wire_names():
+    assert to_wire_name("add_and_get") == "addAndGet" and to_wire_name("await_") == "await" and to_wire_name("get") == "get"
+
+
+def test_a_user_class_shipped_as_a_module_is_called_by_type_and_key(dso, key):
+    assert system.load_module(ACCOUNT_JS) == ["Account"]
+    acct = shared("Account", key, "alice")
+    assert acct.deposit(5) == 5 and acct.deposit(2) == 7
+    assert RemoteObject("Account", key).get_balance() == 7
+    assert acct.call("getOwner") == "alice"
+
+
+def test_a_user_method_that_throws_arrives_as_a_remote_error_with_its_name(dso, key):
+    system.load_module(ACCOUNT_JS)
+    with pytest.raises(errors.RemoteError, match="deposit must be positive") as info:
+        shared("Account", key, "bob").deposit(-1)
+    assert info.value.remote_name == "RangeError" and "deposit" in info.value.remote_stack
+
+
+def test_unknown_types_and_methods_raise_typed_errors(dso, key):
+    with pytest.raises(errors.UnknownTypeError):
+        shared("NoSuchType", key).anything()
+    with pytest.raises(errors.UnknownMethodError):
+        AtomicLong(key)._invoke("noSuchMethod")
+
+
+def test_the_system_object_answers_ping_and_stats(dso):
+    assert system.ping() == "pong"
+    assert system.stats()["objects"] >= 0
