@@ -1,0 +1,225 @@
+/**
+ * DSO vs Redis, side by side in one run (issue 2 §8; seed Table 2, Fig 3, Fig 6c). Starts
+ * redis-server and a DSO node on loopback, each in its own process, and measures from this process:
+ * 1 KB get/put latency, AtomicLong.addAndGet vs INCRBY, a complex server-side operation (10,000
+ * multiplications) vs the same loop as a Lua script with 8 clients over 64 objects, and the time to
+ * cross a barrier vs the Redis BLPOP barrier. Writes the table into bench/RESULTS.md.
+ *
+ *   npm run bench [-- --quick]
+ */
+import { Command } from 'commander';
+import { readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import benny from 'benny';
+import { AtomicLong, AtomicReference, CyclicBarrier, connect, type Connection } from 'crucial';
+import { latency, throughput, type Latency } from './lib/measure.ts';
+import { MissingRedisError, startDsoProcess, startRedis, type Server } from './lib/servers.ts';
+
+interface Row {
+  name: string;
+  unit: string;
+  dso: number;
+  redis: number;
+  /** 'time': lower is better (ratio = dso/redis); 'rate': higher is better (ratio = redis/dso, i.e. still a time ratio). */
+  kind: 'time' | 'rate';
+  /** Ratio (DSO time over Redis time) the issue asks to stay under, if any. */
+  target?: number;
+}
+
+const ratio = (r: Row) => (r.kind === 'time' ? r.dso / r.redis : r.redis / r.dso);
+
+const opts = new Command('dso-vs-redis')
+  .description('benchmarks a DSO node against redis-server on loopback, in one run, and records the ratios in bench/RESULTS.md')
+  .option('-q, --quick', 'short run (smaller samples; for a smoke test)', false)
+  .option('--no-write', 'do not update bench/RESULTS.md')
+  .parse()
+  .opts<{ quick: boolean; write: boolean }>();
+
+const Q = opts.quick;
+const N_LAT = Q ? 2_000 : 20_000;
+const COMPLEX_SECONDS = Q ? 2 : 8;
+const BARRIER_ROUNDS = Q ? 50 : 300;
+const BENNY_MAX_TIME = Q ? 0.5 : 3;
+const MULTIPLICATIONS = 10_000;
+const COMPLEX_CLIENTS = 8;
+const COMPLEX_OBJECTS = 64;
+
+/** 10,000 multiplications server side, as the DSO's AtomicLong.multiply does. Lua numbers are
+ *  doubles, so the value is kept below 2^53 with a modulus (the DSO wraps at 2^64 with BigInt). */
+const MULTIPLY_LUA = `
+local v = tonumber(redis.call('GET', KEYS[1]) or '1')
+local f = tonumber(ARGV[1])
+for i = 1, tonumber(ARGV[2]) do v = (v * f) % 4503599627370449 end
+redis.call('SET', KEYS[1], v)
+return v`;
+
+/** The standard Redis barrier: INCR an arrival counter; the last one RPUSHes parties-1 tokens, the others BLPOP. */
+async function redisBarrier(r: Redis, name: string, round: number, parties: number): Promise<void> {
+  const cnt = `${name}:${round}:n`;
+  const list = `${name}:${round}:q`;
+  const n = await r.incr(cnt);
+  if (n === parties) {
+    if (parties > 1) await r.rpush(list, ...Array.from({ length: parties - 1 }, () => '1'));
+    await r.del(cnt);
+  } else {
+    await r.blpop(list, 0);
+  }
+}
+
+async function main(): Promise<void> {
+  let redis: Server;
+  try {
+    redis = await startRedis();
+  } catch (err) {
+    if (err instanceof MissingRedisError) { console.error(`dso-vs-redis: ${err.message}`); process.exit(2); }
+    throw err;
+  }
+  const dso = await startDsoProcess();
+  const redisConns: Redis[] = [];
+  const dsoConns: Connection[] = [];
+  const newRedis = () => { const r = new Redis({ port: redis.port, host: '127.0.0.1' }); redisConns.push(r); return r; };
+  const newDso = () => { const c = connect(dso.address); dsoConns.push(c); return c; };
+  const rows: Row[] = [];
+  const log = (s: string) => console.error(s);
+  try {
+    log(`redis-server ${redis.version} at ${redis.address}; DSO node at ${dso.address}${Q ? ' (quick run)' : ''}`);
+    const r0 = newRedis();
+    const c0 = newDso();
+    await r0.flushall();
+
+    // 1 KB get/put (seed Table 2)
+    const kb = new Uint8Array(1024).map((_, i) => i & 0xff);
+    const kbBuf = Buffer.from(kb);
+    const ref = new AtomicReference<Uint8Array>('bench.1kb', kb, { connection: c0 });
+    await ref.set(kb);
+    await r0.set('bench.1kb', kbBuf);
+    log('1 KB put/get latency ...');
+    const lat: Record<string, [Latency, Latency]> = {
+      '1 KB put': [await latency(() => ref.set(kb), N_LAT), await latency(() => r0.set('bench.1kb', kbBuf), N_LAT)],
+      '1 KB get': [await latency(() => ref.get(), N_LAT), await latency(() => r0.getBuffer('bench.1kb'), N_LAT)],
+    };
+    // AtomicLong.addAndGet vs INCRBY
+    const along = new AtomicLong('bench.counter', 0, { connection: c0 });
+    await along.get();
+    log('addAndGet vs INCRBY latency ...');
+    lat['addAndGet / INCRBY'] = [await latency(() => along.addAndGet(3), N_LAT), await latency(() => r0.incrby('bench.counter', 3), N_LAT)];
+    for (const [name, [d, r]] of Object.entries(lat)) {
+      rows.push({ name: `${name} p50`, unit: 'µs', dso: d.p50, redis: r.p50, kind: 'time', target: 1.5 });
+      rows.push({ name: `${name} p99`, unit: 'µs', dso: d.p99, redis: r.p99, kind: 'time' });
+    }
+
+    // The same simple operations with benny (sequential, one connection each side).
+    log('benny micro-benchmarks ...');
+    const bennyCases = { maxTime: BENNY_MAX_TIME, minSamples: 5 };
+    const summary = await benny.suite(
+      'dso-vs-redis simple operations',
+      benny.add('dso 1 KB put', async () => { await ref.set(kb); }, bennyCases),
+      benny.add('redis 1 KB put', async () => { await r0.set('bench.1kb', kbBuf); }, bennyCases),
+      benny.add('dso 1 KB get', async () => { await ref.get(); }, bennyCases),
+      benny.add('redis 1 KB get', async () => { await r0.getBuffer('bench.1kb'); }, bennyCases),
+      benny.add('dso addAndGet', async () => { await along.addAndGet(3); }, bennyCases),
+      benny.add('redis INCRBY', async () => { await r0.incrby('bench.counter', 3); }, bennyCases),
+    );
+    const hz = (name: string) => summary.results.find((r) => r.name === name)!.ops;
+    for (const [d, r, label] of [['dso 1 KB put', 'redis 1 KB put', '1 KB put'], ['dso 1 KB get', 'redis 1 KB get', '1 KB get'], ['dso addAndGet', 'redis INCRBY', 'addAndGet / INCRBY']] as const) {
+      rows.push({ name: `${label} (benny, 1 client)`, unit: 'ops/s', dso: hz(d), redis: hz(r), kind: 'rate' });
+    }
+
+    // Complex operation (seed Fig 3): 8 clients, 64 objects, 10,000 multiplications per call.
+    log(`complex operation: ${COMPLEX_CLIENTS} clients x ${COMPLEX_OBJECTS} objects, ${MULTIPLICATIONS} multiplications per call ...`);
+    const dsoClients = Array.from({ length: COMPLEX_CLIENTS }, () => {
+      const connection = newDso();
+      return Array.from({ length: COMPLEX_OBJECTS }, (_, k) => new AtomicLong(`bench.complex.${k}`, 1, { connection }));
+    });
+    await Promise.all(dsoClients[0]!.map((o) => o.get()));
+    const redisClients = Array.from({ length: COMPLEX_CLIENTS }, () => newRedis());
+    const sha = (await r0.script('LOAD', MULTIPLY_LUA)) as string;
+    for (let k = 0; k < COMPLEX_OBJECTS; k++) await r0.set(`bench.complex.${k}`, '1');
+    const pick = () => Math.floor(Math.random() * COMPLEX_OBJECTS);
+    const dsoComplex = await throughput(COMPLEX_CLIENTS, COMPLEX_SECONDS, (c) => dsoClients[c]![pick()]!.multiply(3, MULTIPLICATIONS));
+    const redisComplex = await throughput(COMPLEX_CLIENTS, COMPLEX_SECONDS, (c) => redisClients[c]!.evalsha(sha, 1, `bench.complex.${pick()}`, '3', String(MULTIPLICATIONS)));
+    rows.push({ name: 'complex op throughput (8 clients, 64 objects)', unit: 'ops/s', dso: dsoComplex.opsPerSec, redis: redisComplex.opsPerSec, kind: 'rate', target: 1 });
+    rows.push({ name: 'complex op p50', unit: 'µs', dso: dsoComplex.p50, redis: redisComplex.p50, kind: 'time' });
+
+    // Barriers (seed Fig 6c): every party on its own connection, rounds back to back.
+    for (const parties of [2, 8, 32]) {
+      log(`barrier with ${parties} parties, ${BARRIER_ROUNDS} rounds ...`);
+      const key = `bench.barrier.${parties}`;
+      const dsoParties = Array.from({ length: parties }, () => new CyclicBarrier(key, parties, { connection: newDso() }));
+      const redisParties = Array.from({ length: parties }, () => newRedis());
+      await Promise.all(redisParties.map((r) => r.ping()));
+      await Promise.all(dsoParties.map((b) => b.getParties()));
+      const timeRounds = async (cross: (p: number, round: number) => Promise<unknown>) => {
+        await Promise.all(Array.from({ length: parties }, async (_, p) => { for (let i = 0; i < 5; i++) await cross(p, -1 - i); }));
+        const t = performance.now();
+        await Promise.all(Array.from({ length: parties }, async (_, p) => { for (let i = 0; i < BARRIER_ROUNDS; i++) await cross(p, i); }));
+        return ((performance.now() - t) / BARRIER_ROUNDS) * 1000;
+      };
+      const dsoUs = await timeRounds((p) => dsoParties[p]!.await());
+      const redisUs = await timeRounds((p, round) => redisBarrier(redisParties[p]!, key, round, parties));
+      rows.push({ name: `barrier crossing, ${parties} parties`, unit: 'µs', dso: dsoUs, redis: redisUs, kind: 'time', target: 1 });
+    }
+  } finally {
+    await Promise.all(dsoConns.map((c) => c.close()));
+    for (const r of redisConns) r.disconnect();
+    await Promise.all([dso.stop(), redis.stop()]);
+  }
+
+  const table = formatTable(rows);
+  console.log(table);
+  if (opts.write) await writeResults(table, redis.version);
+}
+
+function fmt(v: number): string {
+  return v >= 1000 ? Math.round(v).toLocaleString('en') : v >= 100 ? v.toFixed(0) : v.toFixed(1);
+}
+
+function formatTable(rows: Row[]): string {
+  const lines = [
+    '| measurement | unit | DSO | Redis | DSO/Redis time ratio | target | met |',
+    '| --- | --- | ---: | ---: | ---: | ---: | :---: |',
+  ];
+  for (const r of rows) {
+    const x = ratio(r);
+    const met = r.target === undefined ? '' : x <= r.target ? 'yes' : 'NO';
+    const target = r.target === undefined ? '' : r.target === 1 ? '< 1 (faster)' : `≤ ${r.target}`;
+    lines.push(`| ${r.name} | ${r.unit} | ${fmt(r.dso)} | ${fmt(r.redis)} | ${x.toFixed(2)} | ${target} | ${met} |`);
+  }
+  return lines.join('\n');
+}
+
+const SECTION = '## DSO vs Redis';
+
+async function writeResults(table: string, redisVersion: string): Promise<void> {
+  const file = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+  let text = '';
+  try { text = await readFile(file, 'utf8'); } catch { text = '# Benchmark results\n'; }
+  const cmd = `npm run bench${Q ? ' -- --quick' : ''}`;
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const notesStart = '<!-- dso-vs-redis notes: kept across runs -->';
+  const start = text.indexOf(SECTION);
+  let end = start >= 0 ? text.indexOf('\n## ', start + SECTION.length) : -1;
+  if (end < 0) end = text.length;
+  const old = start >= 0 ? text.slice(start, end) : '';
+  const notes = old.includes(notesStart) ? old.slice(old.indexOf(notesStart)).trimEnd() : `${notesStart}\n`;
+  const body = [
+    SECTION,
+    '',
+    `Command: \`${cmd}\` (bench/dso-vs-redis.ts). Machine: nproc ${availableParallelism()}, ${cpu}, Node ${process.version}, redis-server ${redisVersion}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end of the run (other work on the machine shows up here); ${new Date().toISOString().slice(0, 10)}.`,
+    'Both servers run in their own process on 127.0.0.1 (Redis without persistence, the DSO node embedded in a Node child); all clients run in the benchmark process, one connection per concurrent client on both sides.',
+    'Ratio = DSO time / Redis time (for throughput rows, Redis ops/s / DSO ops/s): below 1 the DSO is faster.',
+    '',
+    table,
+    '',
+    notes,
+    '',
+  ].join('\n');
+  text = start >= 0 ? text.slice(0, start) + body + text.slice(end).replace(/^\n+/, '\n') : `${text.trimEnd()}\n\n${body}`;
+  await writeFile(file, text);
+  console.error(`wrote ${file}`);
+}
+
+await main();
+process.exit(0);

@@ -1,0 +1,44 @@
+/** Timed loops for latency percentiles and throughput, shared by both sides of a comparison. */
+import { percentile } from '../../examples/lib/stats.ts';
+
+export interface Latency {
+  p50: number;
+  p99: number;
+  n: number;
+}
+
+/** Runs `op` sequentially `n` times after `warmup` untimed calls; latencies in microseconds. */
+export async function latency(op: () => Promise<unknown>, n: number, warmup = Math.min(500, n)): Promise<Latency> {
+  for (let i = 0; i < warmup; i++) await op();
+  const us = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = process.hrtime.bigint();
+    await op();
+    us[i] = Number(process.hrtime.bigint() - t) / 1000;
+  }
+  const all = Array.from(us);
+  return { p50: percentile(all, 50), p99: percentile(all, 99), n };
+}
+
+export interface Throughput {
+  opsPerSec: number;
+  p50: number;
+  p99: number;
+  ops: number;
+}
+
+/** `clients` closed loops, each calling `op(client)` back to back for `seconds`; latencies in microseconds. */
+export async function throughput(clients: number, seconds: number, op: (client: number) => Promise<unknown>): Promise<Throughput> {
+  const lat: number[] = [];
+  const end = performance.now() + seconds * 1000;
+  const start = performance.now();
+  await Promise.all(Array.from({ length: clients }, async (_, c) => {
+    while (performance.now() < end) {
+      const t = process.hrtime.bigint();
+      await op(c);
+      lat.push(Number(process.hrtime.bigint() - t) / 1000);
+    }
+  }));
+  const elapsed = (performance.now() - start) / 1000;
+  return { opsPerSec: lat.length / elapsed, p50: percentile(lat, 50), p99: percentile(lat, 99), ops: lat.length };
+}

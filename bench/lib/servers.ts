@@ -1,0 +1,92 @@
+/**
+ * The two servers under test, each in its own process on loopback: redis-server (persistence off)
+ * and a DSO node. Both are stopped by `stop()` and on process exit.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+
+export interface Server {
+  address: string;
+  port: number;
+  version: string;
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const children = new Set<ChildProcess>();
+process.once('exit', () => { for (const c of children) c.kill('SIGKILL'); });
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) { children.delete(child); resolve(); return; }
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    child.once('exit', () => { clearTimeout(timer); children.delete(child); resolve(); });
+    child.kill('SIGTERM');
+  });
+}
+
+export class MissingRedisError extends Error {
+  override name = 'MissingRedisError';
+}
+
+/** Starts `redis-server` on a free loopback port, without persistence; fails clearly if it is not installed. */
+export async function startRedis(): Promise<Server> {
+  const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) {
+    throw new MissingRedisError('redis-server is not installed (Debian/Ubuntu: sudo apt-get install -y redis-server); the benchmark compares against it in the same run');
+  }
+  const version = /v=(\S+)/.exec(probe.stdout)?.[1] ?? probe.stdout.trim();
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--loglevel', 'warning'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  children.add(child);
+  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => undefined); // refused while the server boots: retried below
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      await client.connect();
+      await client.ping();
+      break;
+    } catch (err) {
+      client.disconnect();
+      if (child.exitCode !== null || Date.now() > deadline) { await stopChild(child); throw new Error(`redis-server did not start on port ${port}: ${(err as Error).message}`); }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  client.disconnect();
+  return { address: `127.0.0.1:${port}`, port, version, stop: () => stopChild(child) };
+}
+
+/** Starts a DSO node in a child process (so it does not share the clients' event loop). */
+export async function startDsoProcess(): Promise<Server> {
+  const port = await freePort();
+  const entry = fileURLToPath(new URL('./dso-child.ts', import.meta.url));
+  const env: NodeJS.ProcessEnv = { ...process.env, BENCH_DSO_PORT: String(port) };
+  delete env.CRUCIAL_DSO;
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { stdio: ['ignore', 'pipe', 'inherit'], env });
+  children.add(child);
+  const address = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error('DSO node did not start within 20 s')), 20_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = /READY (\S+)/.exec(buf);
+      if (m) { clearTimeout(timer); resolve(m[1]!); }
+    });
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`DSO node exited with code ${code}`)); });
+  });
+  return { address, port, version: 'crucial (this checkout)', stop: () => stopChild(child) };
+}
