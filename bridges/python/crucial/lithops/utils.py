@@ -16,6 +16,8 @@ __all__ = ["INJECTED_ARGS", "format_data", "verify_args", "prepare_args", "chain
 #: Parameters Lithops fills in itself rather than from the iterdata (``id`` is the call index here too).
 INJECTED_ARGS = frozenset({"ibm_cos", "storage", "id", "rabbitmq"})
 
+_NO_SIGNATURE = "\x00positional"
+
 
 def _as_list(iterdata: Any) -> List[Any]:
     if isinstance(iterdata, (range, set, frozenset)):
@@ -68,7 +70,13 @@ def bind_one(func: Callable[..., Any], elem: Any) -> Dict[str, Any]:
     :param elem: a tuple, a dict or a single value
     :return: parameter name → value
     """
-    sig = _user_signature(func)
+    try:
+        sig = _user_signature(func)
+    except (ValueError, TypeError):
+        # No signature (a builtin such as time.sleep): bind as a plain call would.
+        if isinstance(elem, dict):
+            return {_NO_SIGNATURE: ((), dict(elem))}
+        return {_NO_SIGNATURE: (tuple(elem) if isinstance(elem, tuple) else (elem,), {})}
     if isinstance(elem, dict):
         has_var_kw = any(p.kind == inspect.Parameter.VAR_KEYWORD for p in sig.parameters.values())
         if has_var_kw or set(sig.parameters) <= set(elem):
@@ -97,6 +105,9 @@ def prepare_args(func: Callable[..., Any], data: Dict[str, Any], call_index: int
     :param data: bound parameters
     :param call_index: index of the call in its job (for an ``id`` parameter)
     """
+    if _NO_SIGNATURE in data:
+        args, kwargs = data[_NO_SIGNATURE]
+        return tuple(args), dict(kwargs)
     sig = inspect.signature(func)
     var_pos = next((n for n, p in sig.parameters.items() if p.kind == inspect.Parameter.VAR_POSITIONAL), None)
     var_kw = next((n for n, p in sig.parameters.items() if p.kind == inspect.Parameter.VAR_KEYWORD), None)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 import time
 from typing import Any, Iterable, List, Optional, Tuple, Union
 
 from ..errors import TimeoutError
-from .future import ResponseFuture, completion
+from .future import ResponseFuture
 
 __all__ = ["ALWAYS", "ANY_COMPLETED", "ALL_COMPLETED", "THREADPOOL_SIZE", "WAIT_DUR_SEC", "wait", "get_result"]
 
@@ -69,32 +70,47 @@ def wait(fs: Union[ResponseFuture, Iterable[ResponseFuture]], throw_except: bool
         target = min(len(futures), math.ceil(float(return_when) * len(futures) / 100))
     deadline = None if timeout is None else time.monotonic() + float(timeout)
     started = time.monotonic()
+    # Each future reports its own completion: waiting costs O(n) in all, not O(n) per completion.
+    lock = threading.Lock()
+    woken = threading.Event()
+    state = {"n": 0, "failed": None}
+
+    def on_done(f: Any) -> None:
+        with lock:
+            state["n"] += 1
+            if f.error and state["failed"] is None:
+                state["failed"] = f
+            if state["n"] >= target or (throw_except and state["failed"] is not None):
+                woken.set()
+
+    for f in futures:
+        if hasattr(f, "add_done_callback"):
+            f.add_done_callback(on_done)
+        elif _finished(f):
+            on_done(f)
     bar = None
     try:
-        with completion:
-            while True:
-                n = sum(1 for f in futures if _finished(f))
-                if bar is not None:
-                    bar.update(min(n, target) - bar.n)
-                if throw_except:
-                    for f in futures:
-                        if _finished(f) and f.error:
-                            f._raise_call_exception(True)
-                if n >= target:
-                    break
-                now = time.monotonic()
-                if deadline is not None and now >= deadline:
-                    raise TimeoutError(f"Timeout of {timeout} seconds exceeded waiting for function activations to finish")
-                if bar is None and now - started >= progressbar_after and _bar_enabled(show_progressbar):
-                    from tqdm.auto import tqdm
+        while True:
+            if throw_except and state["failed"] is not None:
+                state["failed"]._raise_call_exception(True)
+            if state["n"] >= target:
+                break
+            now = time.monotonic()
+            if deadline is not None and now >= deadline:
+                raise TimeoutError(f"Timeout of {timeout} seconds exceeded waiting for function activations to finish")
+            if bar is None and now - started >= progressbar_after and _bar_enabled(show_progressbar):
+                from tqdm.auto import tqdm
 
-                    bar = tqdm(total=target, initial=min(n, target), bar_format="  {l_bar}{bar}| {n_fmt}/{total_fmt}  ")
-                step = 0.2 if bar is None else 0.1
-                if deadline is not None:
-                    step = min(step, max(0.0, deadline - now))
-                completion.wait(step)
+                bar = tqdm(total=target, initial=min(state["n"], target), bar_format="  {l_bar}{bar}| {n_fmt}/{total_fmt}  ")
+            if bar is not None:
+                bar.update(min(state["n"], target) - bar.n)
+            step = progressbar_after if bar is None else 0.1
+            if deadline is not None:
+                step = min(step, max(0.0, deadline - now))
+            woken.wait(step)
     finally:
         if bar is not None:
+            bar.update(min(state["n"], target) - bar.n)
             bar.close()
     done, not_done = [], []
     for f in futures:

@@ -77,7 +77,10 @@ class _Process:
         parent, child = socket.socketpair()
         try:
             self.popen = subprocess.Popen([sys.executable, "-m", "crucial.worker", str(child.fileno())],
-                                          pass_fds=(child.fileno(),), env=_worker_env(), stdin=subprocess.DEVNULL)
+                                          pass_fds=(child.fileno(),), env=_worker_env(), stdin=subprocess.DEVNULL,
+                                          # A Ctrl+C (or a kernel interrupt) is for the caller, not its workers;
+                                          # they leave when the pipe closes.
+                                          start_new_session=True)
         finally:
             child.close()
         self.conn = Connection(parent.detach())
