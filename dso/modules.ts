@@ -18,7 +18,12 @@ export function moduleHash(code: string): string {
 export class ModuleLoader {
   private readonly loading = new Map<string, Promise<string[]>>();
 
-  constructor(private readonly registry: TypeRegistry, private readonly cacheDir: string) {}
+  constructor(
+    private readonly registry: TypeRegistry,
+    private readonly cacheDir: string,
+    /** Called once a module is loaded, so a node with stable storage can keep it. */
+    private readonly onLoaded: (hash: string, code: string) => void = () => undefined,
+  ) {}
 
   /** Loads a module's code (idempotent per hash); returns the names of the shared classes it defines. */
   load(hash: string, code: string): Promise<string[]> {
@@ -45,6 +50,7 @@ export class ModuleLoader {
       }
     }
     this.registry.markModuleLoaded(hash);
+    this.onLoaded(hash, code);
     return names;
   }
 }

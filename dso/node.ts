@@ -17,6 +17,7 @@ import { ModuleLoader } from './modules.ts';
 import { SystemObject } from './system.ts';
 import { registerBuiltins } from './objects/index.ts';
 import { Outbox } from '../core/wire/outbox.ts';
+import { PersistentStore } from './persistence.ts';
 
 export interface DsoOptions {
   /** Interface to bind; default 127.0.0.1. */
@@ -27,11 +28,20 @@ export interface DsoOptions {
   maxPayloadBytes?: number;
   /** Where shipped user modules are written; default `.crucial-cache/modules` in the package root. */
   moduleCacheDir?: string;
+  /**
+   * Path of a pmem region file for persistent objects (`persistent: true`). They survive a crash
+   * and a restart of the node. Without it, `persistent` objects live in memory only.
+   */
+  pmemPath?: string;
+  /** Size of the pmem region when it is created; default 256 MiB. */
+  pmemSizeBytes?: number;
 }
 
 const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-function validate(opts: DsoOptions): Required<DsoOptions> {
+type Validated = Required<Omit<DsoOptions, 'pmemPath' | 'pmemSizeBytes'>> & Pick<DsoOptions, 'pmemPath' | 'pmemSizeBytes'>;
+
+function validate(opts: DsoOptions): Validated {
   const port = opts.port ?? 7700;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidOptionError('options.port must be an integer in 0..65535');
   const max = opts.maxPayloadBytes ?? 256 * 1024 * 1024;
@@ -41,6 +51,8 @@ function validate(opts: DsoOptions): Required<DsoOptions> {
     port,
     maxPayloadBytes: max,
     moduleCacheDir: opts.moduleCacheDir ?? join(PACKAGE_ROOT, '.crucial-cache', 'modules'),
+    pmemPath: opts.pmemPath,
+    pmemSizeBytes: opts.pmemSizeBytes,
   };
 }
 
@@ -49,7 +61,9 @@ export class DsoNode {
   readonly store = new ObjectStore(this.registry);
   private readonly dedup = new DedupCache();
   private readonly codec = new WireCodec();
-  private readonly opts: Required<DsoOptions>;
+  private readonly opts: Validated;
+  private readonly modules: ModuleLoader;
+  private persistence: PersistentStore | undefined;
   private readonly socket = new Router({ linger: 0, receiveHighWaterMark: 0, sendHighWaterMark: 0 });
   private readonly outbox = new Outbox(this.socket);
   private readonly system: SystemObject;
@@ -60,14 +74,24 @@ export class DsoNode {
   constructor(options: DsoOptions = {}) {
     this.opts = validate(options);
     registerBuiltins(this.registry);
-    const modules = new ModuleLoader(this.registry, this.opts.moduleCacheDir);
+    const modules = new ModuleLoader(this.registry, this.opts.moduleCacheDir, (hash, code) => this.persistence?.saveModule(hash, code));
+    this.modules = modules;
     this.system = new SystemObject({ modules, store: this.store, dedup: this.dedup, startedAt: Date.now() });
   }
 
   /** `tcp://host:port` once started. */
   get address(): string { return this._address; }
 
+  /** Objects brought back from stable storage at start. */
+  restored = 0;
+
   async start(): Promise<this> {
+    if (this.opts.pmemPath) {
+      this.persistence = await PersistentStore.open(this.opts.pmemPath, this.opts.pmemSizeBytes);
+      for (const m of this.persistence.modulesStored()) await this.modules.load(m.hash, m.code);
+      this.store.persistence = this.persistence;
+      this.restored = this.store.restore(this.persistence.load());
+    }
     await this.socket.bind(`tcp://${this.opts.host}:${this.opts.port}`);
     this._address = this.socket.lastEndpoint ?? `tcp://${this.opts.host}:${this.opts.port}`;
     this.loop = this.receiveLoop();
@@ -79,6 +103,8 @@ export class DsoNode {
     clearInterval(this.sweeper);
     this.socket.close();
     await this.loop?.catch(() => undefined);
+    this.persistence?.close();
+    this.persistence = undefined;
   }
 
   private async receiveLoop(): Promise<void> {

@@ -8,6 +8,7 @@ import { BadArgumentError, NoObjectError, ModuleMissingError } from '../core/err
 import type { Call } from '../core/wire/codec.ts';
 import { TOUCH } from '../core/wire/protocol.ts';
 import { checkMethod, type TypeInfo, type TypeRegistry } from './registry.ts';
+import type { PersistentStore, StoredObject } from './persistence.ts';
 
 interface Entry {
   info: TypeInfo;
@@ -22,8 +23,23 @@ const isThenable = (v: unknown): v is PromiseLike<unknown> =>
 
 export class ObjectStore {
   private readonly objects = new Map<string, Entry>();
+  /** Stable storage for persistent objects, when the node has one. */
+  persistence: PersistentStore | undefined;
 
   constructor(private readonly registry: TypeRegistry) {}
+
+  /** Re-creates persisted objects at start-up; their types (and user modules) must be registered. */
+  restore(stored: StoredObject[]): number {
+    let n = 0;
+    for (const s of stored) {
+      const info = this.registry.resolve(s.type, s.module);
+      if (!info) continue;
+      const instance = Object.assign(Object.create(info.cls.prototype), thawState(s.state));
+      this.objects.set(slot(s.type, s.key), { info, instance, persistent: true, tail: null });
+      n++;
+    }
+    return n;
+  }
 
   get size(): number { return this.objects.size; }
 
@@ -34,11 +50,19 @@ export class ObjectStore {
     checkMethod(entry.info, call.method);
     if (entry.tail) return this.enqueue(entry, call);
     const out = entry.instance[call.method](...call.args);
-    if (isThenable(out) && !entry.info.parkable) this.hold(entry, out);
+    if (isThenable(out) && !entry.info.parkable) this.hold(entry, out, call);
+    else if (entry.persistent) this.persist(call, entry);
     return out;
   }
 
+  /** Writes a persistent object's state to stable storage; runs before the call's reply is sent. */
+  private persist(call: Call, entry: Entry): void {
+    this.persistence?.save({ type: call.type, key: call.key, module: entry.info.module, state: freezeState(entry.instance) });
+  }
+
   delete(type: string, key: string): boolean {
+    const e = this.objects.get(slot(type, key));
+    if (e?.persistent) this.persistence?.remove(type, key);
     return this.objects.delete(slot(type, key));
   }
 
@@ -58,7 +82,9 @@ export class ObjectStore {
       if (call.opts.module) throw new ModuleMissingError(`module ${call.opts.module} defining ${call.type} is not loaded`);
       throw this.registry.require(call.type); // throws UnknownTypeError
     }
-    entry = { info, instance: this.create(info, call), persistent: call.opts.persistent === true, tail: null };
+    // Synchronization objects are never persisted (seed §3.3): their waiters cannot outlive the node.
+    const persistent = call.opts.persistent === true && !info.parkable && this.persistence !== undefined;
+    entry = { info, instance: this.create(info, call), persistent, tail: null };
     this.objects.set(id, entry);
     return entry;
   }
@@ -79,15 +105,34 @@ export class ObjectStore {
 
   private enqueue(entry: Entry, call: Call): Promise<unknown> {
     const run = entry.tail!.then(() => entry.instance[call.method](...call.args));
-    this.hold(entry, run);
+    this.hold(entry, run, call);
     return run;
   }
 
-  private hold(entry: Entry, p: PromiseLike<unknown>): void {
+  private hold(entry: Entry, p: PromiseLike<unknown>, call?: Call): void {
     const settled = Promise.resolve(p).then(() => undefined, () => undefined);
+    if (entry.persistent && call) void settled.then(() => this.persist(call, entry));
     entry.tail = settled;
     settled.then(() => { if (entry.tail === settled) entry.tail = null; });
   }
 }
 
 const slot = (type: string, key: string) => `${type}\u0000${key}`;
+
+const MAP_TAG = '$map';
+
+/** An object's own fields as wire values; JS Maps (not a wire type) are tagged as entry lists. */
+function freezeState(instance: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(instance)) out[k] = v instanceof Map ? { [MAP_TAG]: [...v.entries()] } : v;
+  return out;
+}
+
+function thawState(state: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(state)) {
+    const tagged = v !== null && typeof v === 'object' && !Array.isArray(v) && Array.isArray((v as any)[MAP_TAG]);
+    out[k] = tagged ? new Map((v as any)[MAP_TAG] as [unknown, unknown][]) : v;
+  }
+  return out;
+}

@@ -25,8 +25,10 @@ dso
   .option('--host <host>', 'interface to bind', '127.0.0.1')
   .option('--port <port>', 'TCP port (0 picks a free one)', port, 7700)
   .option('--max-payload <bytes>', 'largest request accepted', bytes, 256 * 1024 * 1024)
-  .action(async (opts: { host: string; port: number; maxPayload: number }) => {
-    const node = await startDso({ host: opts.host, port: opts.port, maxPayloadBytes: opts.maxPayload });
+  .option('--pmem <file>', 'pmem region file for persistent objects (survive crash and restart)')
+  .action(async (opts: { host: string; port: number; maxPayload: number; pmem?: string }) => {
+    const node = await startDso({ host: opts.host, port: opts.port, maxPayloadBytes: opts.maxPayload, pmemPath: opts.pmem });
+    if (opts.pmem) console.log(`crucial dso restored ${node.restored} persistent objects from ${opts.pmem}`);
     // One line a supervisor (or a test) can wait for: the address clients put in CRUCIAL_DSO.
     console.log(`crucial dso ready at ${node.address}`);
     let stopping = false;

@@ -87,6 +87,11 @@ export abstract class SharedObject {
     if (this.pendingOpts !== undefined) await this.invoke(TOUCH);
   }
 
+  /** The connection this proxy uses (the process default unless one was given). */
+  protected async connection(): Promise<Connection> {
+    return this.conn ?? (this.conn = await defaultConnectionAsync());
+  }
+
   /** Makes the next call carry the creation options again (its first attempt was refused before creating). */
   protected resendCreationOptions(): void {
     if (this.initOptions) this.pendingOpts = { ...this.initOptions, ...(this.pendingOpts ?? {}) };
@@ -100,7 +105,7 @@ export abstract class SharedObject {
   protected async invoke<T>(method: string, ...args: unknown[]): Promise<T> {
     if (this.released) throw new ReleasedError(`${this.typeName} "${this._key}" was released`);
     const key = this.key;
-    const conn = this.conn ?? (this.conn = await defaultConnectionAsync());
+    const conn = await this.connection();
     let every = this.perCallOptions();
     if (every instanceof Promise) every = await every;
     // Creation options ride on this proxy's first call only: later calls on the same connection

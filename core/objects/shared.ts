@@ -9,7 +9,6 @@ import { SHARED_CLASS, sharedClassMeta, type SharedClassMeta } from './shared-ma
 import { callerModuleUrl } from './caller.ts';
 import { bundleModule } from './module-bundle.ts';
 import { setFallbackProxy } from './proxy-registry.ts';
-import { defaultConnectionAsync } from '../client/context.ts';
 import { SYSTEM_TYPE, TOUCH, type CallOptions } from '../wire/protocol.ts';
 import { CrucialError, ErrorCode, InvalidOptionError } from '../errors.ts';
 
@@ -120,7 +119,7 @@ class UserProxy extends SharedObject {
     } catch (err) {
       if (!(err instanceof CrucialError) || err.code !== ErrorCode.MODULE_MISSING || !this.moduleUrl) throw err;
       const { hash, code } = await bundleModule(this.moduleUrl);
-      await (await defaultConnectionAsync()).call(SYSTEM_TYPE, '', 'loadModule', [hash, code]);
+      await (await this.connection()).call(SYSTEM_TYPE, '', 'loadModule', [hash, code]);
       this.resendCreationOptions();
       return this.invoke(method, ...args);
     }
