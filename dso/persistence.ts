@@ -7,6 +7,7 @@
  */
 import { Heap, PHashMap } from '../pmem/index.ts';
 import { WireCodec } from '../core/wire/codec.ts';
+import { packFrames, unpackFrames } from '../core/wire/frames.ts';
 
 const OBJECTS_ROOT = 'dso.objects';
 const MODULES_ROOT = 'dso.modules';
@@ -39,7 +40,7 @@ export class PersistentStore {
 
   save(obj: StoredObject): void {
     const frames = this.codec.encodeValue([obj.type, obj.key, obj.module ?? null, obj.state]);
-    this.objects.put(slotKey(obj.type, obj.key), pack(frames));
+    this.objects.put(slotKey(obj.type, obj.key), packFrames(frames));
   }
 
   remove(type: string, key: string): void {
@@ -61,7 +62,7 @@ export class PersistentStore {
     const out: StoredObject[] = [];
     for (const [, blob] of this.objects.entries()) {
       if (!(blob instanceof Uint8Array)) continue;
-      const [type, key, module, state] = this.codec.decodeRaw(unpack(blob.slice())) as [string, string, string | null, Record<string, unknown>];
+      const [type, key, module, state] = this.codec.decodeRaw(unpackFrames(blob)) as [string, string, string | null, Record<string, unknown>];
       out.push({ type, key, module: module ?? undefined, state });
     }
     return out;
@@ -73,31 +74,3 @@ export class PersistentStore {
 }
 
 const slotKey = (type: string, key: string) => `${type}\u0000${key}`;
-
-/** Frames as one blob: u32 count, then per frame u32 length + bytes (big-endian, as the test vectors). */
-function pack(frames: Uint8Array[]): Uint8Array {
-  const size = 4 + frames.reduce((n, f) => n + 4 + f.byteLength, 0);
-  const out = new Uint8Array(size);
-  const dv = new DataView(out.buffer);
-  dv.setUint32(0, frames.length);
-  let off = 4;
-  for (const f of frames) {
-    dv.setUint32(off, f.byteLength);
-    out.set(f, off + 4);
-    off += 4 + f.byteLength;
-  }
-  return out;
-}
-
-function unpack(blob: Uint8Array): Uint8Array[] {
-  const dv = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
-  const n = dv.getUint32(0);
-  const frames: Uint8Array[] = [];
-  let off = 4;
-  for (let i = 0; i < n; i++) {
-    const len = dv.getUint32(off);
-    frames.push(blob.subarray(off + 4, off + 4 + len));
-    off += 4 + len;
-  }
-  return frames;
-}

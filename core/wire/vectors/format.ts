@@ -17,36 +17,7 @@ import { ObjectRef } from '../protocol.ts';
 /** Arrays longer than this are described by a digest instead of their values. */
 export const INLINE_LIMIT = 64;
 
-/** Concatenates frames with the vector framing. */
-export function packFrames(frames: Uint8Array[]): Uint8Array {
-  const size = 4 + frames.reduce((n, f) => n + 4 + f.byteLength, 0);
-  const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, frames.length);
-  let pos = 4;
-  for (const f of frames) {
-    view.setUint32(pos, f.byteLength);
-    out.set(f, pos + 4);
-    pos += 4 + f.byteLength;
-  }
-  return out;
-}
-
-/** Splits a `.bin` file back into frames (each a fresh, plain Uint8Array). */
-export function unpackFrames(bytes: Uint8Array): Uint8Array[] {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n = view.getUint32(0);
-  const frames: Uint8Array[] = [];
-  let pos = 4;
-  for (let i = 0; i < n; i++) {
-    const len = view.getUint32(pos);
-    if (pos + 4 + len > bytes.byteLength) throw new RangeError(`frame ${i} runs past the end of the file`);
-    frames.push(new Uint8Array(bytes.subarray(pos + 4, pos + 4 + len)));
-    pos += 4 + len;
-  }
-  if (pos !== bytes.byteLength) throw new RangeError(`${bytes.byteLength - pos} trailing bytes after ${n} frames`);
-  return frames;
-}
+export { packFrames, unpackFrames } from '../frames.ts';
 
 const DTYPES: Array<[Function, string]> = [
   [Float64Array, 'float64'], [Float32Array, 'float32'], [Int8Array, 'int8'], [Int16Array, 'int16'],
