@@ -1,0 +1,20 @@
+/**
+ * Internals for tools and other runtimes built on crucial (the Python bridge's tests, benchmarks,
+ * alternative runners). Not part of the stable API: names here may change between versions.
+ */
+export { WireCodec, parseCall, peekSeq } from './wire/codec.ts';
+export { PROTOCOL_VERSION, Kind, Ext, SYSTEM_TYPE, TOUCH, ObjectRef, CallIndex, ReplyIndex } from './wire/protocol.ts';
+export { packFrames, unpackFrames } from './wire/frames.ts';
+export { encodeArray, encodeTable, decodeArrow, isNumericArray } from './wire/arrow.ts';
+export { Outbox } from './wire/outbox.ts';
+export { errorToData, errorFromData } from './errors.ts';
+export { toWire, fromWire, encodeTask, decodeTask, materializeProxies } from './threads/task-codec.ts';
+export { executeTask } from '../workers/local/execute.ts';
+export { TypeRegistry, arg } from '../dso/registry.ts';
+export { ObjectStore } from '../dso/store.ts';
+export { PersistentStore } from '../dso/persistence.ts';
+
+export type { Call } from './wire/codec.ts';
+export type { NumericArray } from './wire/arrow.ts';
+export type { TaskSpec } from '../workers/local/execute.ts';
+export type { StoredObject } from '../dso/persistence.ts';
