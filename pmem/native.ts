@@ -49,7 +49,12 @@ export function buildNative(options: { force?: boolean; quiet?: boolean } = {}):
     }
   }
   try {
-    const r = spawnSync(process.execPath, [nodeGypScript(), "rebuild"], {
+    // Build against the headers of the running Node when they are installed beside it, so no
+    // download is needed (and none is possible on an offline machine).
+    const prefix = dirname(dirname(process.execPath));
+    const nodedir = process.env.npm_config_nodedir ?? (existsSync(join(prefix, "include", "node", "common.gypi")) ? prefix : undefined);
+    const args = [nodeGypScript(), "rebuild", ...(nodedir ? [`--nodedir=${nodedir}`] : [])];
+    const r = spawnSync(process.execPath, args, {
       cwd: NATIVE_DIR,
       encoding: "utf8",
       stdio: options.quiet ? "pipe" : "inherit",
