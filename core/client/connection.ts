@@ -29,8 +29,8 @@ interface Pending {
 
 export class Connection {
   readonly clientId = new Uint8Array(randomBytes(8));
-  private readonly socket = new Dealer({ linger: 0, receiveHighWaterMark: 0, sendHighWaterMark: 0 });
-  private readonly outbox = new Outbox(this.socket);
+  private readonly socket: Dealer;
+  private readonly outbox: Outbox;
   private readonly codec: WireCodec;
   private readonly pending = new Map<number, Pending>();
   private seq = 0;
@@ -45,6 +45,9 @@ export class Connection {
   constructor(readonly address: string, options: ConnectionOptions = {}) {
     this.resendAfterMs = positive(options.resendAfterMs ?? 5000, 'resendAfterMs');
     this.unavailableAfterMs = positive(options.unavailableAfterMs ?? 30000, 'unavailableAfterMs');
+    // Sockets are made only once the options are known good, so a refused constructor leaks nothing.
+    this.socket = new Dealer({ linger: 0, receiveHighWaterMark: 0, sendHighWaterMark: 0 });
+    this.outbox = new Outbox(this.socket);
     const revive = options.reviveRef;
     this.codec = new WireCodec(revive ? (ref) => revive(ref, this) : undefined);
     this.socket.connect(address);
