@@ -35,6 +35,13 @@ ts_passed=$(grep -Eo '^ +[0-9]+ passing' "$LOG_DIR/mocha.log" | tail -1 | grep -
 ts_failed=$(grep -Eo '^ +[0-9]+ failing' "$LOG_DIR/mocha.log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
 if [ "$ts_status" -ne 0 ] && [ "$ts_failed" -eq 0 ]; then ts_failed=1; echo "mocha exited $ts_status without reporting failures"; fi
 
+step "test: TypeScript types (tsc --noEmit, counted as one test)"
+if npx tsc --noEmit -p . >"$LOG_DIR/tsc.log" 2>&1; then
+  ts_passed=$((ts_passed + 1)); echo "types: ok"
+else
+  ts_failed=$((ts_failed + 1)); cat "$LOG_DIR/tsc.log"
+fi
+
 if [ -d bridges/python/tests ]; then
   step "test: Python (pytest)"
   python3 -m pytest bridges/python/tests -q -p no:cacheprovider 2>&1 | tee "$LOG_DIR/pytest.log"
