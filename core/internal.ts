@@ -12,9 +12,9 @@ export { toWire, fromWire, encodeTask, decodeTask, materializeProxies } from './
 export { executeTask } from '../workers/local/execute.ts';
 export { TypeRegistry, arg } from '../dso/registry.ts';
 export { ObjectStore } from '../dso/store.ts';
-export { PersistentStore } from '../dso/persistence.ts';
+export { PersistentStore } from '../dso/persistence/store.ts';
 
 export type { Call } from './wire/codec.ts';
 export type { NumericArray } from './wire/arrow.ts';
 export type { TaskSpec } from '../workers/local/execute.ts';
-export type { StoredObject } from '../dso/persistence.ts';
+export type { StoredObject } from '../dso/persistence/store.ts';

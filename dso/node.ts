@@ -17,7 +17,7 @@ import { ModuleLoader } from './modules.ts';
 import { SystemObject } from './system.ts';
 import { registerBuiltins } from './objects/index.ts';
 import { Outbox } from '../core/wire/outbox.ts';
-import { PersistentStore } from './persistence.ts';
+import { PersistentStore } from './persistence/store.ts';
 
 export interface DsoOptions {
   /** Interface to bind; default 127.0.0.1. */

@@ -8,12 +8,15 @@ import { BadArgumentError, NoObjectError, ModuleMissingError } from '../core/err
 import type { Call } from '../core/wire/codec.ts';
 import { TOUCH } from '../core/wire/protocol.ts';
 import { checkMethod, type TypeInfo, type TypeRegistry } from './registry.ts';
-import type { PersistentStore, StoredObject } from './persistence.ts';
+import type { PersistentStore, StoredObject } from './persistence/store.ts';
+import type { Binding } from './persistence/strategies.ts';
 
 interface Entry {
   info: TypeInfo;
   instance: any;
   persistent: boolean;
+  /** How a persistent object's changes reach stable storage. */
+  binding?: Binding;
   /** Settles when the last queued async user call finishes; null when idle. */
   tail: Promise<unknown> | null;
 }
@@ -34,8 +37,8 @@ export class ObjectStore {
     for (const s of stored) {
       const info = this.registry.resolve(s.type, s.module);
       if (!info) continue;
-      const instance = Object.assign(Object.create(info.cls.prototype), thawState(s.state));
-      this.objects.set(slot(s.type, s.key), { info, instance, persistent: true, tail: null });
+      const { instance, binding } = s.attach(info.cls.prototype);
+      this.objects.set(slot(s.type, s.key), { info, instance, persistent: true, binding, tail: null });
       n++;
     }
     return n;
@@ -49,15 +52,15 @@ export class ObjectStore {
     if (call.method === TOUCH) return null;
     checkMethod(entry.info, call.method);
     if (entry.tail) return this.enqueue(entry, call);
-    const out = entry.instance[call.method](...call.args);
+    const out = entry.binding?.invoke ? entry.binding.invoke(call.method, call.args) : entry.instance[call.method](...call.args);
     if (isThenable(out) && !entry.info.parkable) this.hold(entry, out, call);
     else if (entry.persistent) this.persist(call, entry);
     return out;
   }
 
-  /** Writes a persistent object's state to stable storage; runs before the call's reply is sent. */
+  /** Makes what a call changed durable; runs before the call's reply is sent. */
   private persist(call: Call, entry: Entry): void {
-    this.persistence?.save({ type: call.type, key: call.key, module: entry.info.module, state: freezeState(entry.instance) });
+    entry.binding?.commit(call.method, call.args);
   }
 
   delete(type: string, key: string): boolean {
@@ -84,7 +87,10 @@ export class ObjectStore {
     }
     // Synchronization objects are never persisted (seed §3.3): their waiters cannot outlive the node.
     const persistent = call.opts.persistent === true && !info.parkable && this.persistence !== undefined;
-    entry = { info, instance: this.create(info, call), persistent, tail: null };
+    const instance = this.create(info, call);
+    // Bound before it is registered: if stable storage refuses it (region full), the object does not exist.
+    const binding = persistent ? this.persistence!.bind(call.type, call.key, info.module, instance) : undefined;
+    entry = { info, instance, persistent, binding, tail: null };
     this.objects.set(id, entry);
     return entry;
   }
@@ -118,21 +124,3 @@ export class ObjectStore {
 }
 
 const slot = (type: string, key: string) => `${type}\u0000${key}`;
-
-const MAP_TAG = '$map';
-
-/** An object's own fields as wire values; JS Maps (not a wire type) are tagged as entry lists. */
-function freezeState(instance: object): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(instance)) out[k] = v instanceof Map ? { [MAP_TAG]: [...v.entries()] } : v;
-  return out;
-}
-
-function thawState(state: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(state)) {
-    const tagged = v !== null && typeof v === 'object' && !Array.isArray(v) && Array.isArray((v as any)[MAP_TAG]);
-    out[k] = tagged ? new Map((v as any)[MAP_TAG] as [unknown, unknown][]) : v;
-  }
-  return out;
-}

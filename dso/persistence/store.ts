@@ -1,0 +1,206 @@
+/**
+ * Stable storage for persistent objects, on the pmem heap. Each object is kept the way its type
+ * allows (strategies.ts): a matrix as a Float64 matrix the object reads in place, a scalar as one
+ * 8-byte cell, a map or list as one entry per element, anything else as a snapshot blob. Whatever a
+ * call changed is durable before the reply that acknowledges it. The modules that define user
+ * classes are kept too, so a restarted node can rebuild user objects without any client around.
+ *
+ * Region roots: `dso.objects` (type/key → snapshot blob, the original format), `dso.inplace`
+ * (type/key → reference to the object's data), `dso.modules` (hash → source).
+ */
+import { Heap, PHashMap, PObject } from '../../pmem/index.ts';
+import { WireCodec } from '../../core/wire/codec.ts';
+import { packFrames, unpackFrames } from '../../core/wire/frames.ts';
+import { mapStrategies } from './map.ts';
+import { listStrategy } from './list.ts';
+import { matrixStrategy } from './matrix.ts';
+import { scalarStrategies } from './scalar.ts';
+import { SnapshotBinding, readSnapshot, thawState } from './snapshot.ts';
+import { AtomicList } from '../objects/atomic-list.ts';
+import { AtomicMatrix } from '../objects/atomic-matrix.ts';
+import type { Binding, PersistenceStats, Relink, Strategy, StrategyContext } from './strategies.ts';
+
+const OBJECTS_ROOT = 'dso.objects';
+const INPLACE_ROOT = 'dso.inplace';
+const MODULES_ROOT = 'dso.modules';
+
+/** Strategies by node-side class; classes not listed are kept as snapshots. */
+const STRATEGIES = new Map<Function, Strategy>([
+  ...scalarStrategies,
+  ...mapStrategies,
+  [AtomicList, listStrategy],
+  [AtomicMatrix, matrixStrategy],
+]);
+
+/** An object found in the region at start-up, rebuilt once its class is known. */
+export interface StoredObject {
+  type: string;
+  key: string;
+  /** Hash of the module defining a user class. */
+  module?: string;
+  /** Rebuilds the node-side object on its class's prototype, bound to its state in the region. */
+  attach(proto: object): { instance: object; binding: Binding };
+}
+
+export class PersistentStore {
+  /** Counters for tests and benchmarks. */
+  readonly stats: PersistenceStats = {
+    restoredInPlace: 0, restoredByDecode: 0, valuesDecoded: 0, commits: 0, entriesWritten: 0, bytesWritten: 0,
+  };
+  private readonly codec = new WireCodec();
+  private readonly ctx: StrategyContext;
+  private readonly bindings = new Map<string, Binding>();
+
+  private constructor(
+    private readonly heap: Heap,
+    private readonly blobs: PHashMap,
+    private readonly inplace: PHashMap,
+    private readonly modules: PHashMap,
+  ) {
+    this.ctx = {
+      heap,
+      stats: this.stats,
+      encode: (values) => packFrames(this.codec.encodeValue(values)),
+      decode: (bytes) => this.codec.decodeRaw(unpackFrames(bytes)) as unknown[],
+    };
+  }
+
+  /**
+   * Opens (or creates) the region in `path`.
+   * @throws PmemCorruptError, PmemTruncatedError, PmemVersionError when the file cannot be trusted.
+   */
+  static async open(path: string, sizeBytes = 256 * 1024 * 1024): Promise<PersistentStore> {
+    const heap = await Heap.open(path, { size: sizeBytes });
+    const root = (name: string) => {
+      let map = heap.root<PHashMap>(name);
+      if (!map) { map = PHashMap.create(heap); heap.setRoot(name, map); }
+      return map;
+    };
+    return new PersistentStore(heap, root(OBJECTS_ROOT), root(INPLACE_ROOT), root(MODULES_ROOT));
+  }
+
+  /**
+   * Gives a newly created object its persistent form; its state is durable when this returns.
+   * Replaces whatever was stored under the same type and key.
+   */
+  bind(type: string, key: string, module: string | undefined, instance: object): Binding {
+    const slot = slotKey(type, key);
+    const strategy = STRATEGIES.get(Object.getPrototypeOf(instance)?.constructor);
+    let binding: Binding;
+    if (strategy === undefined) {
+      this.dropInPlace(slot);
+      binding = new SnapshotBinding(this.ctx, this.blobs, slot, { type, key, module }, instance);
+      binding.commit('', []);
+    } else {
+      binding = this.heap.atomic(() => {
+        const relink = this.relinker(slot);
+        const b = strategy.create(this.ctx, instance, relink);
+        relink(b.root!);
+        this.blobs.delete(slot);
+        return b;
+      });
+      this.stats.commits++;
+    }
+    this.bindings.set(slot, binding);
+    return binding;
+  }
+
+  /** Forgets an object: its index entry or blob and its data. */
+  remove(type: string, key: string): void {
+    const slot = slotKey(type, key);
+    this.blobs.delete(slot);
+    this.dropInPlace(slot);
+    this.bindings.delete(slot);
+  }
+
+  /** Every stored object. Snapshots are decoded here; in-place objects when attached. */
+  load(): StoredObject[] {
+    const out: StoredObject[] = [];
+    for (const [slot, root] of this.inplace.entries()) {
+      if (!(root instanceof PObject)) continue;
+      const [type, key] = splitSlot(slot);
+      out.push({
+        type,
+        key,
+        attach: (proto) => {
+          const strategy = STRATEGIES.get(proto.constructor);
+          if (strategy === undefined) throw new TypeError(`${type} "${key}" is stored in place but ${proto.constructor.name} has no persistence strategy`);
+          const decoded = this.stats.valuesDecoded;
+          const r = strategy.attach(this.ctx, root, proto, this.relinker(slot));
+          if (this.stats.valuesDecoded === decoded) this.stats.restoredInPlace++;
+          else this.stats.restoredByDecode++;
+          this.bindings.set(slot, r.binding);
+          return r;
+        },
+      });
+    }
+    const stale: string[] = [];
+    for (const [slot, blob] of this.blobs.entries()) {
+      if (!(blob instanceof Uint8Array)) continue;
+      // A crash between linking an object in place and deleting its old blob leaves both: the link is newer.
+      if (this.inplace.has(slot)) { stale.push(slot); continue; }
+      const s = readSnapshot(this.ctx, blob);
+      out.push({
+        type: s.type,
+        key: s.key,
+        module: s.module,
+        attach: (proto) => {
+          const instance = Object.assign(Object.create(proto), thawState(s.state));
+          this.stats.restoredByDecode++;
+          // A type that has gained a strategy since the blob was written moves to its in-place form now.
+          if (STRATEGIES.has(proto.constructor)) return { instance, binding: this.bind(s.type, s.key, s.module, instance) };
+          const binding = new SnapshotBinding(this.ctx, this.blobs, slot, s, instance);
+          this.bindings.set(slot, binding);
+          return { instance, binding };
+        },
+      });
+    }
+    for (const slot of stale) this.blobs.delete(slot);
+    return out;
+  }
+
+  /** Whether the object's state is served from the region's mapping, without a copy (for tests). */
+  inPlace(type: string, key: string): boolean {
+    return this.bindings.get(slotKey(type, key))?.inPlace?.() ?? false;
+  }
+
+  saveModule(hash: string, code: string): void {
+    if (!this.modules.has(hash)) this.modules.put(hash, code);
+  }
+
+  modulesStored(): Array<{ hash: string; code: string }> {
+    const out: Array<{ hash: string; code: string }> = [];
+    for (const [hash, code] of this.modules.entries()) if (typeof code === 'string') out.push({ hash, code });
+    return out;
+  }
+
+  close(): void {
+    this.heap.close();
+  }
+
+  /** Links `root` under `slot`, freeing what was linked there; joins an open failure-atomic block. */
+  private relinker(slot: string): Relink {
+    return (root) => {
+      const old = this.inplace.get(slot);
+      if (old instanceof PObject && old.addr === root.addr) return;
+      this.inplace.put(slot, root);
+      if (old instanceof PObject) this.heap.free(old);
+    };
+  }
+
+  private dropInPlace(slot: string): void {
+    const old = this.inplace.get(slot);
+    if (!(old instanceof PObject)) return;
+    this.heap.atomic(() => {
+      this.inplace.delete(slot);
+      this.heap.free(old);
+    });
+  }
+}
+
+const slotKey = (type: string, key: string) => `${type}\u0000${key}`;
+
+function splitSlot(slot: string): [string, string] {
+  const i = slot.indexOf('\u0000');
+  return [slot.slice(0, i), slot.slice(i + 1)];
+}
