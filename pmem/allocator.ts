@@ -51,6 +51,8 @@ export class Allocator {
   private free: number[][] = CLASSES.map(() => []);
   /** Called with each block address the allocator hands out (failure-atomic blocks track them). */
   onAlloc: ((addr: number) => void) | null = null;
+  /** Called before a recycled block (or a header being freed) is written outside the redo log. */
+  beforeReuse: ((addr: number, size: number) => void) | null = null;
 
   constructor(region: Region) {
     this.r = region;
@@ -78,6 +80,8 @@ export class Allocator {
       r.u32[M_TOP >>> 2] = top + size;
       r.markDirty(M_TOP, 4);
     } else {
+      // Space above the old top was never a logged target; a recycled block may have been one.
+      if (this.beforeReuse !== null) this.beforeReuse(addr, size);
       r.u8.fill(0, addr + BLOCK_HEADER, addr + size);
     }
     r.u8[addr + B_STATE] = LIVE;
@@ -94,6 +98,7 @@ export class Allocator {
   release(addr: number): void {
     const r = this.r;
     if (r.u8[addr + B_STATE] !== LIVE) throw new PmemFreedError(`block ${addr} is already free`);
+    if (this.beforeReuse !== null) this.beforeReuse(addr, BLOCK_HEADER);
     r.u8[addr + B_STATE] = FREE;
     r.markDirty(addr, BLOCK_HEADER);
     this.free[classOf(r.u32[addr >>> 2]!)]!.push(addr);

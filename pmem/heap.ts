@@ -5,13 +5,16 @@
 import { existsSync } from "node:fs";
 import { Allocator, type AllocatorCheck } from "./allocator.ts";
 import { PmemArgumentError, PmemClosedError, PmemFreedError, PmemTxError } from "./errors.ts";
-import { B_KIND, B_STATE, B_TAG, Kind, LIVE, M_CLEAN, M_EPOCH } from "./layout.ts";
-import { applyLog, clearLog, writeLog, writeLogOne } from "./log.ts";
+import { B_KIND, B_STATE, B_TAG, Kind, L_COUNT, L_ENTRIES, LIVE, M_CLEAN, M_EPOCH } from "./layout.ts";
+import { applyLog, clearLog, retireLog, writeLogOne, writeLogTx } from "./log.ts";
 import { classFactories, factories, type PObject } from "./pobject.ts";
 import { recover, type RecoveryReport } from "./recovery.ts";
 import { type FlushMode, Region } from "./region.ts";
 import { encodeRoot, loadRoots, rootSlotAddr } from "./roots.ts";
 import { Tx } from "./tx.ts";
+
+/** Retired-log ranges kept exactly; a bigger block is tracked by its bounding range. */
+const MAX_TARGETS = 16;
 
 /** Options of `Heap.open`. */
 export interface HeapOptions {
@@ -39,6 +42,12 @@ export class Heap {
   f64: Float64Array;
   private roots: Map<string, { slot: number; ref: number }>;
   private closed = false;
+  /**
+   * Ranges [lo, hi) written by the last block, whose log is retired in memory but perhaps not yet
+   * on media (msync mode only). Empty when `retired` is 0; past MAX_TARGETS ranges, one bounding range.
+   */
+  private readonly targets: number[] = [];
+  private retired = 0;
 
   private constructor(region: Region, created: boolean) {
     this.region = region;
@@ -47,6 +56,7 @@ export class Heap {
     this.u32 = region.u32;
     this.f64 = region.f64;
     this.allocator = new Allocator(region);
+    this.allocator.beforeReuse = (a, n) => this.settle(a, n);
     if (created) this.allocator.format();
     this.recovery = recover(region, this.allocator);
     this.u32[M_CLEAN >>> 2] = 0;
@@ -149,13 +159,63 @@ export class Heap {
     if (!tx.empty) {
       // Blocks made inside the block must be on media before a log that links them can be.
       r.flush();
-      writeLog(r, tx.entries());
+      writeLogTx(r, tx);
+      this.retired = 0;
       applyLog(r);
       r.flush();
-      clearLog(r);
+      this.retire();
     }
     for (const a of tx.frees) this.allocator.release(a);
     for (const cb of tx.onCommit) cb();
+  }
+
+  /**
+   * Ends a block whose data is durable: zeroes the log count in memory and, with msync, remembers
+   * the log's targets instead of flushing the zero (the third flush a block used to pay). The next
+   * log write rewrites the header and flushes it; any other store that could land on a target
+   * calls `settle` first, which is what makes the retired log impossible to replay over newer data.
+   */
+  private retire(): void {
+    const r = this.region;
+    if (r.flushMode !== "none") {
+      const t = this.targets;
+      const u32 = r.u32;
+      const count = u32[(r.logOff + L_COUNT) >>> 2]!;
+      let p = r.logOff + L_ENTRIES;
+      let lo = Infinity;
+      let hi = 0;
+      t.length = 0;
+      for (let i = 0; i < count; i++) {
+        const addr = u32[p >>> 2]!;
+        const len = u32[(p + 4) >>> 2]!;
+        if (count <= MAX_TARGETS) t.push(addr, addr + len);
+        lo = Math.min(lo, addr);
+        hi = Math.max(hi, addr + len);
+        p += 8 + ((len + 7) & ~7);
+      }
+      if (count > MAX_TARGETS) t.push(lo, hi);
+      this.retired = t.length;
+    }
+    retireLog(r);
+  }
+
+  /**
+   * Call before a store that bypasses the log lands on [addr, addr + len): if the last block's log
+   * may still be on media and covers that range, the log's retirement is made durable first (one
+   * small flush), so a crash cannot replay the old block over the new store. Free otherwise.
+   */
+  settle(addr: number, len: number): void {
+    const n = this.retired;
+    if (n === 0) return;
+    const t = this.targets;
+    const end = addr + len;
+    for (let k = 0; k < n; k += 2) {
+      if (addr < t[k + 1]! && t[k]! < end) {
+        this.retired = 0;
+        clearLog(this.region);
+        return;
+      }
+    }
   }
 
   /** Makes every write made outside failure-atomic blocks durable (the low-level interface's fence). */
@@ -213,6 +273,7 @@ export class Heap {
     const tx = this.tx;
     if (tx !== null && !tx.fresh.has(base)) tx.f64.set(addr, v);
     else {
+      if (this.retired !== 0) this.settle(addr, 8);
       this.f64[addr >>> 3] = v;
       this.region.markDirty(addr, 8);
     }
@@ -233,6 +294,7 @@ export class Heap {
     const tx = this.tx;
     if (tx !== null && !tx.fresh.has(base)) tx.u32.set(addr, v >>> 0);
     else {
+      if (this.retired !== 0) this.settle(addr, 4);
       this.u32[addr >>> 2] = v;
       this.region.markDirty(addr, 4);
     }
@@ -243,6 +305,7 @@ export class Heap {
     const tx = this.tx;
     if (tx !== null && !tx.fresh.has(base)) tx.bytes.set(addr, data.slice());
     else {
+      if (this.retired !== 0) this.settle(addr, data.length);
       this.u8.set(data, addr);
       this.region.markDirty(addr, data.length);
     }
@@ -259,12 +322,24 @@ export class Heap {
     }
     this.open();
     const r = this.region;
+    if (r.flushMode === "none") {
+      // The page cache is the medium: stores reach it in program order, so no flush, no targets.
+      writeLogOne(r, addr, data);
+      this.u8.set(data, addr);
+      retireLog(r);
+      return;
+    }
     r.flush();
     writeLogOne(r, addr, data);
     this.u8.set(data, addr);
     r.markDirty(addr, data.length);
     r.flush();
-    clearLog(r);
+    const t = this.targets;
+    t.length = 2;
+    t[0] = addr;
+    t[1] = addr + data.length;
+    this.retired = 2;
+    retireLog(r);
   }
 
   /** Checks the allocator's free lists against a walk of the heap. */

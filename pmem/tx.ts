@@ -3,8 +3,6 @@
  * (and read back from the buffer, so the block sees its own writes); writes to blocks allocated
  * inside it go straight to the mapping, since nothing reachable points at them until commit.
  */
-import type { RedoEntry } from "./log.ts";
-
 export class Tx {
   readonly f64 = new Map<number, number>();
   readonly u32 = new Map<number, number>();
@@ -19,22 +17,5 @@ export class Tx {
 
   get empty(): boolean {
     return this.f64.size === 0 && this.u32.size === 0 && this.bytes.size === 0;
-  }
-
-  /** The redo records, one per buffered write. */
-  entries(): RedoEntry[] {
-    const out: RedoEntry[] = [];
-    for (const [addr, v] of this.f64) {
-      const d = new Uint8Array(8);
-      new DataView(d.buffer).setFloat64(0, v, true);
-      out.push({ addr, data: d });
-    }
-    for (const [addr, v] of this.u32) {
-      const d = new Uint8Array(4);
-      new DataView(d.buffer).setUint32(0, v, true);
-      out.push({ addr, data: d });
-    }
-    for (const [addr, data] of this.bytes) out.push({ addr, data });
-    return out;
   }
 }

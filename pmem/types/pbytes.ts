@@ -19,7 +19,9 @@ export class PBytes extends PObject {
   /** The bytes in place (no copy). Writes through it bypass failure-atomic blocks; use `write` for those. */
   view(): Uint8Array {
     const a = this.live();
-    return this.heap.u8.subarray(a + S_DATA, a + S_DATA + this.heap.u32[(a + S_LEN) >>> 2]!);
+    const n = this.heap.u32[(a + S_LEN) >>> 2]!;
+    this.heap.settle(a + S_DATA, n);
+    return this.heap.u8.subarray(a + S_DATA, a + S_DATA + n);
   }
 
   /** Writes `data` at `offset` failure-atomically (joining `heap.atomic` when inside one). */

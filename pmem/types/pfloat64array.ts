@@ -37,6 +37,7 @@ export class PFloat64Array extends PObject {
   view(): Float64Array {
     const a = this.live();
     const n = this.heap.f64[(a + A_LEN) >>> 3]!;
+    this.heap.settle(a + A_DATA, 8 * n);
     return new Float64Array(this.heap.u8.buffer, a + A_DATA, n);
   }
 
@@ -83,12 +84,14 @@ export class PFloat64Matrix extends PObject {
   row(r: number): Float64Array {
     const a = this.live();
     const cols = this.cols;
+    this.heap.settle(a + A_DATA + 8 * r * cols, 8 * cols);
     return new Float64Array(this.heap.u8.buffer, a + A_DATA + 8 * r * cols, cols);
   }
 
   /** All elements in place, row-major. */
   view(): Float64Array {
     const a = this.live();
+    this.heap.settle(a + A_DATA, 8 * this.rows * this.cols);
     return new Float64Array(this.heap.u8.buffer, a + A_DATA, this.rows * this.cols);
   }
 
