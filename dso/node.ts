@@ -87,7 +87,7 @@ export class DsoNode {
 
   async start(): Promise<this> {
     if (this.opts.pmemPath) {
-      this.persistence = await PersistentStore.open(this.opts.pmemPath, this.opts.pmemSizeBytes);
+      this.persistence = await PersistentStore.open(this.opts.pmemPath, { sizeBytes: this.opts.pmemSizeBytes });
       for (const m of this.persistence.modulesStored()) await this.modules.load(m.hash, m.code);
       this.store.persistence = this.persistence;
       this.restored = this.store.restore(this.persistence.load());

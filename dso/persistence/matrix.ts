@@ -36,9 +36,13 @@ class MatrixBinding implements Binding {
     const run = (AtomicMatrix.prototype as unknown as Record<string, (...a: unknown[]) => unknown>)[method]!;
     const cell = ROW_WRITES.get(method);
     if (cell === undefined) {
+      if (READS.has(method)) return run.apply(obj, args);
+      // A method this strategy does not know writes through the view: durable, not failure-atomic.
+      // A fresh view() first orders any earlier logged write to the matrix before these stores.
+      this.root.view();
       const out = run.apply(obj, args);
-      // A method this strategy does not know: durable, but not failure-atomic (see the module note).
-      if (!READS.has(method)) { this.root.touch(); this.ctx.heap.flush(); }
+      this.root.touch();
+      this.ctx.heap.flush();
       return out;
     }
     const cols = obj.cols;

@@ -42,6 +42,14 @@ export interface StoredObject {
   attach(proto: object): { instance: object; binding: Binding };
 }
 
+/** Options of `PersistentStore.open`. */
+export interface PersistentStoreOptions {
+  /** Size of the region when it is created; default 256 MiB. */
+  sizeBytes?: number;
+  /** Keep every new object as a whole snapshot rewritten after each call (the format before strategies), for comparisons. */
+  wholeSnapshots?: boolean;
+}
+
 export class PersistentStore {
   /** Counters for tests and benchmarks. */
   readonly stats: PersistenceStats = {
@@ -56,6 +64,7 @@ export class PersistentStore {
     private readonly blobs: PHashMap,
     private readonly inplace: PHashMap,
     private readonly modules: PHashMap,
+    private readonly strategies: ReadonlyMap<Function, Strategy>,
   ) {
     this.ctx = {
       heap,
@@ -69,14 +78,15 @@ export class PersistentStore {
    * Opens (or creates) the region in `path`.
    * @throws PmemCorruptError, PmemTruncatedError, PmemVersionError when the file cannot be trusted.
    */
-  static async open(path: string, sizeBytes = 256 * 1024 * 1024): Promise<PersistentStore> {
-    const heap = await Heap.open(path, { size: sizeBytes });
+  static async open(path: string, options: PersistentStoreOptions = {}): Promise<PersistentStore> {
+    const heap = await Heap.open(path, { size: options.sizeBytes ?? 256 * 1024 * 1024 });
     const root = (name: string) => {
       let map = heap.root<PHashMap>(name);
       if (!map) { map = PHashMap.create(heap); heap.setRoot(name, map); }
       return map;
     };
-    return new PersistentStore(heap, root(OBJECTS_ROOT), root(INPLACE_ROOT), root(MODULES_ROOT));
+    const strategies = options.wholeSnapshots ? new Map<Function, Strategy>() : STRATEGIES;
+    return new PersistentStore(heap, root(OBJECTS_ROOT), root(INPLACE_ROOT), root(MODULES_ROOT), strategies);
   }
 
   /**
@@ -85,7 +95,7 @@ export class PersistentStore {
    */
   bind(type: string, key: string, module: string | undefined, instance: object): Binding {
     const slot = slotKey(type, key);
-    const strategy = STRATEGIES.get(Object.getPrototypeOf(instance)?.constructor);
+    const strategy = this.strategies.get(Object.getPrototypeOf(instance)?.constructor);
     let binding: Binding;
     if (strategy === undefined) {
       this.dropInPlace(slot);
@@ -148,7 +158,7 @@ export class PersistentStore {
           const instance = Object.assign(Object.create(proto), thawState(s.state));
           this.stats.restoredByDecode++;
           // A type that has gained a strategy since the blob was written moves to its in-place form now.
-          if (STRATEGIES.has(proto.constructor)) return { instance, binding: this.bind(s.type, s.key, s.module, instance) };
+          if (this.strategies.has(proto.constructor)) return { instance, binding: this.bind(s.type, s.key, s.module, instance) };
           const binding = new SnapshotBinding(this.ctx, this.blobs, slot, s, instance);
           this.bindings.set(slot, binding);
           return { instance, binding };

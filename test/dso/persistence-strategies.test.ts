@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect, startDso, type Connection, type DsoNode } from 'crucial';
+import { PersistentStore } from '../../dso/persistence/store.ts';
 import type { PersistenceStats } from '../../dso/persistence/strategies.ts';
 
 const BIN = fileURLToPath(new URL('../../core/cli/bin.js', import.meta.url));
@@ -291,5 +292,46 @@ describe('dso persistence strategies on pmem', function () {
     await stop(n);
     truncateSync(pmem, Math.floor(statSync(pmem).size / 2));
     await assert.rejects(startNode(pmem), /exited 1: .*ERR_PMEM_TRUNCATED/s);
+  });
+});
+
+describe('dso persistence - regions written as whole snapshots', function () {
+  this.timeout(60_000);
+  let dir: string;
+  before(() => { dir = mkdtempSync(join(tmpdir(), 'crucial-pmig-')); });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('persistence - objects stored as whole snapshots move to their in-place form when the node restarts', async () => {
+    const pmem = join(dir, 'old.pmem');
+    const old = await startDso({ port: 0 });
+    const store = await PersistentStore.open(pmem, { sizeBytes: 64 << 20, wholeSnapshots: true });
+    old.store.persistence = store;
+    const c = connect(old.address);
+    await c.call('AtomicMap', 'm', 'put', [1, 'one'], { ...P, init: [[['z', 26]]] });
+    await c.call('AtomicMatrix', 'x', 'setRow', [1, [3, 4]], { ...P, init: [2, 2] });
+    await c.call('AtomicLong', 'n', 'addAndGet', [41], { ...P, init: [1] });
+    await c.close();
+    await old.close();
+    store.close();
+
+    const local = await startLocal(pmem);
+    try {
+      assert.equal(local.stats.restoredByDecode, 3, 'each snapshot was decoded once');
+      assert.deepEqual(await local.conn.call('AtomicMap', 'm', 'entries', []), [['z', 26], [1, 'one']]);
+      assert.ok(local.node.store.persistence!.inPlace('AtomicMatrix', 'x'));
+      assert.equal(await local.conn.call('AtomicLong', 'n', 'get', []), 42n);
+    } finally {
+      await local.conn.close();
+      await local.node.close();
+    }
+    const again = await startLocal(pmem);
+    try {
+      assert.equal(again.stats.valuesDecoded, 2, 'only the two map entries are decoded now');
+      assert.equal(again.stats.restoredInPlace, 2);
+      assert.deepEqual([...await again.conn.call('AtomicMatrix', 'x', 'toArray', []) as Float64Array], [0, 0, 3, 4]);
+    } finally {
+      await again.conn.close();
+      await again.node.close();
+    }
   });
 });
