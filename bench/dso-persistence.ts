@@ -4,7 +4,7 @@
  * persistent objects kept as whole snapshots rewritten after every call (the format before the
  * strategies). Node and client run in this process; the region is a file flushed with msync.
  *
- *   npx tsx bench/dso-persistence.ts [--quick] [--calls N] [--map-size N] [--rows N] [--cols N] [--dir DIR]
+ *   npx tsx bench/dso-persistence.ts [--quick] [--calls N] [--map-size N] [--rows N] [--cols N] [--dir DIR] [--flush msync|none]
  */
 import { Command } from 'commander';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,8 +22,12 @@ const opts = new Command('dso-persistence')
   .option('--rows <n>', 'matrix rows', (v) => Number.parseInt(v, 10), 1000)
   .option('--cols <n>', 'matrix columns (the row written by each setRow)', (v) => Number.parseInt(v, 10), 64)
   .option('--dir <path>', 'directory for the region files (a DAX mount where there is pmem)', tmpdir())
+  .option('--flush <mode>', 'msync: durable on media before each reply; none: page cache only (survives kill -9, not power loss; shows the CPU cost alone)', 'msync')
   .parse()
-  .opts<{ quick: boolean; calls: number; mapSize: number; rows: number; cols: number; dir: string }>();
+  .opts<{ quick: boolean; calls: number; mapSize: number; rows: number; cols: number; dir: string; flush: string }>();
+
+if (opts.flush !== 'msync' && opts.flush !== 'none') throw new Error('--flush must be "msync" or "none"');
+const FLUSH = opts.flush;
 
 for (const k of ['calls', 'mapSize', 'rows', 'cols'] as const) {
   if (!Number.isInteger(opts[k]) || opts[k] <= 0) throw new Error(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a positive integer`);
@@ -39,21 +43,22 @@ interface Case {
   op(c: Connection, i: number): Promise<unknown>;
 }
 
-const value = 'v'.repeat(48);
-const row = new Float64Array(opts.cols).fill(0.5);
+// Every write carries a new value: the snapshot mode skips a write whose blob did not change.
+const value = (i: number) => `v${String(i).padStart(47, '0')}`;
+const row = new Float64Array(opts.cols);
 const CASES: Case[] = [
   {
     name: `AtomicMap.put (map of ${opts.mapSize} entries)`,
     setup: async (c, persistent) => {
-      const init = Array.from({ length: opts.mapSize }, (_, i) => [`k${i}`, value]);
+      const init = Array.from({ length: opts.mapSize }, (_, i) => [`k${i}`, value(-i)]);
       await c.call('AtomicMap', 'map', 'size', [], { persistent, init: [init] });
     },
-    op: (c, i) => c.call('AtomicMap', 'map', 'put', [`k${(i * 7919) % opts.mapSize}`, value]),
+    op: (c, i) => c.call('AtomicMap', 'map', 'put', [`k${(i * 7919) % opts.mapSize}`, value(i)]),
   },
   {
     name: `AtomicMatrix.setRow (${opts.rows}x${opts.cols})`,
     setup: async (c, persistent) => { await c.call('AtomicMatrix', 'mx', 'shape', [], { persistent, init: [opts.rows, opts.cols] }); },
-    op: (c, i) => c.call('AtomicMatrix', 'mx', 'setRow', [i % opts.rows, row]),
+    op: (c, i) => c.call('AtomicMatrix', 'mx', 'setRow', [i % opts.rows, row.fill(i)]),
   },
   {
     name: 'AtomicLong.incrementAndGet',
@@ -67,11 +72,12 @@ const CASES: Case[] = [
   },
 ];
 
+/** A node; for the persistent modes its object store gets a region opened here (the node's own option has no flush mode). */
 async function startNode(mode: Mode, dir: string): Promise<{ node: DsoNode; extra?: PersistentStore }> {
-  if (mode === 'ephemeral') return { node: await startDso({ port: 0 }) };
-  if (mode === 'in place') return { node: await startDso({ port: 0, pmemPath: join(dir, 'in-place.pmem'), pmemSizeBytes: 512 << 20 }) };
   const node = await startDso({ port: 0 });
-  const extra = await PersistentStore.open(join(dir, 'snapshot.pmem'), { sizeBytes: 512 << 20, wholeSnapshots: true });
+  if (mode === 'ephemeral') return { node };
+  const whole = mode === 'whole snapshot';
+  const extra = await PersistentStore.open(join(dir, whole ? 'snapshot.pmem' : 'in-place.pmem'), { sizeBytes: 512 << 20, flush: FLUSH, wholeSnapshots: whole });
   node.store.persistence = extra;
   return { node, extra };
 }
@@ -102,7 +108,7 @@ try {
 }
 
 const f = (x: number) => x.toFixed(0);
-console.log(`\n${CALLS} sequential calls per cell after 200 warm-up calls, one client, latency in µs (p50 / p99); ${cpus().length} CPUs, Node ${process.version}, region on ${opts.dir}, flush: msync.\n`);
+console.log(`\n${CALLS} sequential calls per cell after 200 warm-up calls, one client, latency in µs (p50 / p99); ${cpus().length} CPUs, Node ${process.version}, region on ${opts.dir}, flush: ${FLUSH}.\n`);
 console.log('| call | ephemeral | persistent, per-type strategy | persistent, whole snapshot | strategy vs snapshot (p50) |');
 console.log('| --- | ---: | ---: | ---: | ---: |');
 for (const [name, m] of results) {

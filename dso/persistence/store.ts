@@ -8,7 +8,7 @@
  * Region roots: `dso.objects` (type/key → snapshot blob, the original format), `dso.inplace`
  * (type/key → reference to the object's data), `dso.modules` (hash → source).
  */
-import { Heap, PHashMap, PObject } from '../../pmem/index.ts';
+import { Heap, PHashMap, PObject, type FlushMode } from '../../pmem/index.ts';
 import { WireCodec } from '../../core/wire/codec.ts';
 import { packFrames, unpackFrames } from '../../core/wire/frames.ts';
 import { mapStrategies } from './map.ts';
@@ -46,6 +46,8 @@ export interface StoredObject {
 export interface PersistentStoreOptions {
   /** Size of the region when it is created; default 256 MiB. */
   sizeBytes?: number;
+  /** `msync` (default): durable on media before the reply; `none`: survives a process crash, not power loss (benchmarks). */
+  flush?: FlushMode;
   /** Keep every new object as a whole snapshot rewritten after each call (the format before strategies), for comparisons. */
   wholeSnapshots?: boolean;
 }
@@ -79,7 +81,7 @@ export class PersistentStore {
    * @throws PmemCorruptError, PmemTruncatedError, PmemVersionError when the file cannot be trusted.
    */
   static async open(path: string, options: PersistentStoreOptions = {}): Promise<PersistentStore> {
-    const heap = await Heap.open(path, { size: options.sizeBytes ?? 256 * 1024 * 1024 });
+    const heap = await Heap.open(path, { size: options.sizeBytes ?? 256 * 1024 * 1024, flush: options.flush ?? 'msync' });
     const root = (name: string) => {
       let map = heap.root<PHashMap>(name);
       if (!map) { map = PHashMap.create(heap); heap.setRoot(name, map); }
