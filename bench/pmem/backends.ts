@@ -26,6 +26,8 @@ export interface Backend {
   insert(key: string, record: Uint8Array): void;
   readModifyWrite(key: string, field: number, value: Uint8Array): number;
   close(): void;
+  /** msyncs issued so far (pmem only), to show what one durable update costs. */
+  syncs?(): number;
 }
 
 function touch(rec: Uint8Array): number {
@@ -98,6 +100,9 @@ export class PmemBackend implements Backend {
     const r = this.read(key);
     this.update(key, field, value);
     return r;
+  }
+  syncs(): number {
+    return this.heap.region.syncs;
   }
   close(): void {
     this.heap.close();

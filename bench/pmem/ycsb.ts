@@ -2,6 +2,9 @@
  * YCSB workloads A, B, C, D, F over pmem, a marshalling file-system store, LMDB and a volatile Map,
  * single client. Prints ops/s per backend and workload, and the ratios pmem/FS, pmem/LMDB, pmem/Map.
  *   npx tsx bench/pmem/ycsb.ts --records 1000000 --ops 1000000
+ * Each backend first runs every workload untimed (`--warmup` ops, another seed): the first writes to
+ * a reopened mapping each take a page fault, and JIT tiering takes a few ms; both are start-up
+ * costs, not throughput. `--warmup 0` measures the cold start instead.
  */
 import { Command, Option } from "commander";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -40,13 +43,15 @@ const program = new Command()
   .option("--fs-ops <n>", "cap on operations per workload for the slow FS backend (throughput is per op)", (v) => parseInt(v, 10))
   .option("--dir <path>", "where backend files go (default: a temp dir)")
   .option("--seed <n>", "seed of the operation sequence", (v) => parseInt(v, 10), 42)
+  .option("--warmup <n>", "untimed operations per workload before the timed ones (default: --ops)", (v) => parseInt(v, 10))
   .option("--markdown", "print the tables as Markdown")
   .parse();
 
 const opts = program.opts<{
   records: number; ops: number; workloads: string; backends: string; durability: Durability; fsOps?: number;
-  dir?: string; seed: number; markdown?: boolean;
+  dir?: string; seed: number; markdown?: boolean; warmup?: number;
 }>();
+const warmup = opts.warmup ?? opts.ops;
 
 function record(i: number): Uint8Array {
   const r = new Uint8Array(RECORD);
@@ -65,9 +70,9 @@ function make(name: string, dir: string): Backend {
 }
 
 /** Runs one workload; every backend sees the same operation sequence for a given seed. */
-function run(b: Backend, wl: string, ops: number, inserted: { n: number }): number {
+function run(b: Backend, wl: string, ops: number, inserted: { n: number }, seed: number): number {
   const mix = WORKLOADS[wl]!;
-  const rand = rng(opts.seed + wl.charCodeAt(0));
+  const rand = rng(seed + wl.charCodeAt(0));
   const zipf = new Zipfian(opts.records, rand);
   const value = new Uint8Array(FIELD_SIZE).fill(122);
   const ins = record(7);
@@ -106,10 +111,16 @@ for (const name of opts.backends.split(",").map((s) => s.trim())) {
   loads.set(name, Date.now() - t0);
   const per = new Map<string, number>();
   const inserted = { n: opts.records };
+  const cap = (n: number): number => (name === "fs" && opts.fsOps !== undefined ? Math.min(n, opts.fsOps) : n);
+  if (warmup > 0) for (const wl of workloads) run(b, wl, cap(warmup), inserted, opts.seed + 1_000_003);
   for (const wl of workloads) {
-    const ops = name === "fs" && opts.fsOps !== undefined ? Math.min(opts.ops, opts.fsOps) : opts.ops;
-    per.set(wl, run(b, wl, ops, inserted));
-    process.stderr.write(`${name} ${wl}: ${Math.round(per.get(wl)!)} ops/s\n`);
+    const ops = cap(opts.ops);
+    const s0 = b.syncs?.() ?? 0;
+    const f0 = process.resourceUsage().minorPageFault;
+    per.set(wl, run(b, wl, ops, inserted, opts.seed));
+    const faults = (process.resourceUsage().minorPageFault - f0) / ops;
+    const syncs = b.syncs === undefined ? "" : `, ${((b.syncs() - s0) / ops).toFixed(2)} msyncs/op`;
+    process.stderr.write(`${name} ${wl}: ${Math.round(per.get(wl)!)} ops/s (${faults.toFixed(3)} page faults/op${syncs})\n`);
   }
   results.set(name, per);
   b.close();
@@ -124,7 +135,7 @@ for (const wl of workloads) {
   const p = results.get("pmem")?.get(wl);
   rows.push([wl, ...backends.map((b) => fmt(results.get(b)!.get(wl))), ratio(p, results.get("fs")?.get(wl)), ratio(p, results.get("lmdb")?.get(wl)), ratio(p, results.get("map")?.get(wl))]);
 }
-console.log(`YCSB: ${opts.records} records x ${FIELDS} fields x ${FIELD_SIZE} B, ${opts.ops} ops/workload${opts.fsOps ? ` (fs: ${Math.min(opts.ops, opts.fsOps)})` : ""}, durability=${opts.durability}, Node ${process.version}`);
+console.log(`YCSB: ${opts.records} records x ${FIELDS} fields x ${FIELD_SIZE} B, ${opts.ops} ops/workload${opts.fsOps ? ` (fs: ${Math.min(opts.ops, opts.fsOps)})` : ""}, warmup ${warmup}, durability=${opts.durability}, Node ${process.version}`);
 console.log(`load (ms): ${backends.map((b) => `${b} ${loads.get(b)}`).join(", ")}`);
 if (opts.markdown) {
   console.log(`| ${rows[0]!.join(" | ")} |`);
