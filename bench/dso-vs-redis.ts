@@ -5,7 +5,7 @@
  * multiplications) vs the same loop as a Lua script with 8 clients over 64 objects, and the time to
  * cross a barrier vs the Redis BLPOP barrier. Writes the table into bench/RESULTS.md.
  *
- *   npm run bench [-- --quick]
+ *   npm run bench [-- --quick] [--transport zmtp|libzmq]
  */
 import { Command } from 'commander';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import benny from 'benny';
 import { AtomicLong, AtomicReference, CyclicBarrier, connect, type Connection } from 'crucial';
+import { resolveTransport } from '../core/transport/socket.ts';
 import { latency, throughput, type Latency } from './lib/measure.ts';
 import { MissingRedisError, startDsoProcess, startRedis, type Server } from './lib/servers.ts';
 
@@ -34,8 +35,13 @@ const opts = new Command('dso-vs-redis')
   .description('benchmarks a DSO node against redis-server on loopback, in one run, and records the ratios in bench/RESULTS.md')
   .option('-q, --quick', 'short run (smaller samples; for a smoke test)', false)
   .option('--no-write', 'do not update bench/RESULTS.md')
+  .option('-t, --transport <kind>', 'DSO transport for the node and its clients: zmtp (crucial\'s ZMTP over node:net) or libzmq (zeromq.js)', 'zmtp')
   .parse()
-  .opts<{ quick: boolean; write: boolean }>();
+  .opts<{ quick: boolean; write: boolean; transport: string }>();
+
+// The node (a child process) and every client here read the transport from the environment.
+process.env.CRUCIAL_TRANSPORT = resolveTransport(opts.transport);
+const TRANSPORT = process.env.CRUCIAL_TRANSPORT;
 
 const Q = opts.quick;
 const N_LAT = Q ? 2_000 : 20_000;
@@ -84,7 +90,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const log = (s: string) => console.error(s);
   try {
-    log(`redis-server ${redis.version} at ${redis.address}; DSO node at ${dso.address}${Q ? ' (quick run)' : ''}`);
+    log(`redis-server ${redis.version} at ${redis.address}; DSO node at ${dso.address} over ${TRANSPORT}${Q ? ' (quick run)' : ''}`);
     const r0 = newRedis();
     const c0 = newDso();
     await r0.flushall();
@@ -190,16 +196,17 @@ function formatTable(rows: Row[]): string {
   return lines.join('\n');
 }
 
-const SECTION = '## DSO vs Redis';
+const SECTION = TRANSPORT === 'zmtp' ? '## DSO vs Redis' : `## DSO vs Redis, ${TRANSPORT} transport`;
 
 async function writeResults(table: string, redisVersion: string): Promise<void> {
   const file = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
   let text = '';
   try { text = await readFile(file, 'utf8'); } catch { text = '# Benchmark results\n'; }
-  const cmd = `npm run bench${Q ? ' -- --quick' : ''}`;
+  const flags = [Q ? '--quick' : '', TRANSPORT !== 'zmtp' ? `--transport ${TRANSPORT}` : ''].filter(Boolean).join(' ');
+  const cmd = `npm run bench${flags ? ` -- ${flags}` : ''}`;
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const notesStart = '<!-- dso-vs-redis notes: kept across runs -->';
-  const start = text.indexOf(SECTION);
+  const start = text.indexOf(`${SECTION}\n`);
   let end = start >= 0 ? text.indexOf('\n## ', start + SECTION.length) : -1;
   if (end < 0) end = text.length;
   const old = start >= 0 ? text.slice(start, end) : '';
@@ -208,7 +215,7 @@ async function writeResults(table: string, redisVersion: string): Promise<void> 
     SECTION,
     '',
     `Command: \`${cmd}\` (bench/dso-vs-redis.ts). Machine: nproc ${availableParallelism()}, ${cpu}, Node ${process.version}, redis-server ${redisVersion}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end of the run (other work on the machine shows up here); ${new Date().toISOString().slice(0, 10)}.`,
-    'Both servers run in their own process on 127.0.0.1 (Redis without persistence, the DSO node embedded in a Node child); all clients run in the benchmark process, one connection per concurrent client on both sides.',
+    `Both servers run in their own process on 127.0.0.1 (Redis without persistence, the DSO node embedded in a Node child); all clients run in the benchmark process, one connection per concurrent client on both sides. DSO transport: ${TRANSPORT === 'zmtp' ? "zmtp (crucial's ZMTP 3.1 over node:net, the default)" : `${TRANSPORT} (zeromq.js)`}.`,
     'Ratio = DSO time / Redis time (for throughput rows, Redis ops/s / DSO ops/s): below 1 the DSO is faster.',
     '',
     table,

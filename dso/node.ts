@@ -1,9 +1,8 @@
 /**
- * A DSO node: a ZeroMQ ROUTER that hosts shared objects and runs their methods. Every request gets
+ * A DSO node: a ROUTER (ZMTP) that hosts shared objects and runs their methods. Every request gets
  * exactly one reply (a value or a typed error), including requests that cannot be decoded, and a
  * bad request never disturbs anyone else's calls.
  */
-import { Router } from 'zeromq';
 import { decode } from '@msgpack/msgpack';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -16,7 +15,7 @@ import { DedupCache } from './dedup.ts';
 import { ModuleLoader } from './modules.ts';
 import { SystemObject } from './system.ts';
 import { registerBuiltins } from './objects/index.ts';
-import { Outbox } from '../core/wire/outbox.ts';
+import { bindServer, resolveTransport, type ServerSocket, type TransportKind } from '../core/transport/socket.ts';
 import { PersistentStore } from './persistence/store.ts';
 
 export interface DsoOptions {
@@ -35,6 +34,8 @@ export interface DsoOptions {
   pmemPath?: string;
   /** Size of the pmem region when it is created; default 256 MiB. */
   pmemSizeBytes?: number;
+  /** `zmtp` (default, or `CRUCIAL_TRANSPORT`) or `libzmq` (zeromq.js); clients of either kind can connect. */
+  transport?: TransportKind;
 }
 
 const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,6 +54,7 @@ function validate(opts: DsoOptions): Validated {
     moduleCacheDir: opts.moduleCacheDir ?? join(PACKAGE_ROOT, '.crucial-cache', 'modules'),
     pmemPath: opts.pmemPath,
     pmemSizeBytes: opts.pmemSizeBytes,
+    transport: resolveTransport(opts.transport),
   };
 }
 
@@ -64,11 +66,9 @@ export class DsoNode {
   private readonly opts: Validated;
   private readonly modules: ModuleLoader;
   private persistence: PersistentStore | undefined;
-  private readonly socket = new Router({ linger: 0, receiveHighWaterMark: 0, sendHighWaterMark: 0 });
-  private readonly outbox = new Outbox(this.socket);
+  private socket?: ServerSocket;
   private readonly system: SystemObject;
   private sweeper?: NodeJS.Timeout;
-  private loop?: Promise<void>;
   private _address = '';
 
   constructor(options: DsoOptions = {}) {
@@ -92,35 +92,26 @@ export class DsoNode {
       this.store.persistence = this.persistence;
       this.restored = this.store.restore(this.persistence.load());
     }
-    await this.socket.bind(`tcp://${this.opts.host}:${this.opts.port}`);
-    this._address = this.socket.lastEndpoint ?? `tcp://${this.opts.host}:${this.opts.port}`;
-    this.loop = this.receiveLoop();
+    this.socket = await bindServer(this.opts.transport, `tcp://${this.opts.host}:${this.opts.port}`,
+      (route, frames, bytes) => this.handle(route, frames, bytes), { maxMessageBytes: this.opts.maxPayloadBytes });
+    this._address = this.socket.endpoint;
     this.sweeper = setInterval(() => this.dedup.sweep(), 60_000).unref();
     return this;
   }
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);
-    this.socket.close();
-    await this.loop?.catch(() => undefined);
+    await this.socket?.close();
+    this.socket = undefined;
     this.persistence?.close();
     this.persistence = undefined;
   }
 
-  private async receiveLoop(): Promise<void> {
-    try {
-      for await (const [route, ...frames] of this.socket) this.handle(route!, frames);
-    } catch (err) {
-      if (!this.socket.closed) throw err;
-    }
-  }
-
-  private handle(route: Uint8Array, frames: Uint8Array[]): void {
+  private handle(route: Uint8Array, frames: Uint8Array[], bytes: number): void {
     let call: Call;
     try {
-      const size = frames.reduce((n, f) => n + f.byteLength, 0);
-      if (size > this.opts.maxPayloadBytes) {
-        throw new PayloadTooLargeError(`request of ${size} bytes exceeds the node's limit of ${this.opts.maxPayloadBytes}`);
+      if (bytes > this.opts.maxPayloadBytes) {
+        throw new PayloadTooLargeError(`request of ${bytes} bytes exceeds the node's limit of ${this.opts.maxPayloadBytes}`);
       }
       call = parseCall(this.codec.decodeValue(frames));
     } catch (err) {
@@ -171,7 +162,7 @@ export class DsoNode {
   }
 
   private reply(route: Uint8Array, frames: Uint8Array[]): void {
-    this.outbox.send([route, ...frames]);
+    this.socket?.send(route, frames);
   }
 }
 

@@ -1,14 +1,13 @@
 /**
- * A client's link to one DSO node: a ZeroMQ DEALER, a sequence number per call, and the pending
+ * A client's link to one DSO node: a DEALER (ZMTP), a sequence number per call, and the pending
  * calls keyed by it. A call not answered within `resendAfterMs` is sent again with the same
  * (client, seq), which the node applies at most once; if the node answers nothing at all for
  * `unavailableAfterMs`, pending calls fail with UnavailableError.
  */
-import { Dealer } from 'zeromq';
 import { randomBytes } from 'node:crypto';
 import { WireCodec } from '../wire/codec.ts';
 import { Kind, ObjectRef, SYSTEM_TYPE, type CallOptions } from '../wire/protocol.ts';
-import { Outbox } from '../wire/outbox.ts';
+import { openClient, resolveTransport, type ClientSocket, type TransportKind } from '../transport/socket.ts';
 import { BadFrameError, ClosedError, InvalidOptionError, UnavailableError, errorFromData, type ErrorData } from '../errors.ts';
 
 export interface ConnectionOptions {
@@ -16,6 +15,8 @@ export interface ConnectionOptions {
   resendAfterMs?: number;
   /** Fail pending calls when the node has been silent this long (ms); default 30000. */
   unavailableAfterMs?: number;
+  /** What carries the link: `zmtp` (default, or `CRUCIAL_TRANSPORT`) or `libzmq` (zeromq.js). */
+  transport?: TransportKind;
   /** Turns references received in values into local objects (proxies). */
   reviveRef?: (ref: ObjectRef, conn: Connection) => unknown;
 }
@@ -29,14 +30,13 @@ interface Pending {
 
 export class Connection {
   readonly clientId = new Uint8Array(randomBytes(8));
-  private readonly socket: Dealer;
-  private readonly outbox: Outbox;
+  readonly transport: TransportKind;
+  private readonly socket: ClientSocket;
   private readonly codec: WireCodec;
   private readonly pending = new Map<number, Pending>();
   private seq = 0;
   private lastHeard = Date.now();
   private readonly sweeper: NodeJS.Timeout;
-  private readonly loop: Promise<void>;
   private closed = false;
   private pinging = false;
   private readonly resendAfterMs: number;
@@ -45,13 +45,11 @@ export class Connection {
   constructor(readonly address: string, options: ConnectionOptions = {}) {
     this.resendAfterMs = positive(options.resendAfterMs ?? 5000, 'resendAfterMs');
     this.unavailableAfterMs = positive(options.unavailableAfterMs ?? 30000, 'unavailableAfterMs');
-    // Sockets are made only once the options are known good, so a refused constructor leaks nothing.
-    this.socket = new Dealer({ linger: 0, receiveHighWaterMark: 0, sendHighWaterMark: 0 });
-    this.outbox = new Outbox(this.socket);
+    this.transport = resolveTransport(options.transport);
     const revive = options.reviveRef;
     this.codec = new WireCodec(revive ? (ref) => revive(ref, this) : undefined);
-    this.socket.connect(address);
-    this.loop = this.receiveLoop();
+    // The socket is made only once the options are known good, so a refused constructor leaks nothing.
+    this.socket = openClient(this.transport, address, (frames) => this.onReply(frames));
     this.sweeper = setInterval(() => this.sweep(), Math.min(1000, this.resendAfterMs)).unref();
   }
 
@@ -68,12 +66,12 @@ export class Connection {
     return new Promise((resolve, reject) => {
       if (this.pending.size === 0) this.lastHeard = Date.now();
       this.pending.set(seq, { resolve, reject, frames, sentAt: Date.now() });
-      this.outbox.send(frames);
+      this.socket.send(frames);
     });
   }
 
   /** Sends raw frames (tests of the node's handling of malformed input). */
-  sendRaw(frames: Uint8Array[]): void { this.outbox.send(frames); }
+  sendRaw(frames: Uint8Array[]): void { this.socket.send(frames); }
 
   ping(): Promise<unknown> { return this.call(SYSTEM_TYPE, '', 'ping', []); }
 
@@ -84,15 +82,6 @@ export class Connection {
     for (const p of this.pending.values()) p.reject(new ClosedError('connection closed with the call pending'));
     this.pending.clear();
     this.socket.close();
-    await this.loop.catch(() => undefined);
-  }
-
-  private async receiveLoop(): Promise<void> {
-    try {
-      for await (const frames of this.socket) this.onReply(frames);
-    } catch (err) {
-      if (!this.socket.closed) throw err;
-    }
   }
 
   private onReply(frames: Uint8Array[]): void {
@@ -140,7 +129,7 @@ export class Connection {
     for (const p of this.pending.values()) {
       if (now - p.sentAt >= this.resendAfterMs) {
         p.sentAt = now;
-        this.outbox.send(p.frames);
+        this.socket.send(p.frames);
       }
     }
   }

@@ -1,0 +1,88 @@
+/**
+ * Incremental ZMTP reader: turns the chunks a TCP socket delivers into a greeting and frames.
+ * Small frames are handed out as views of the chunk they arrived in (no copy); a frame split
+ * across chunks is copied once into a buffer of its declared size, so a large Arrow frame costs
+ * one copy however many chunks it spans. Frames the sink declines are skipped unbuffered.
+ */
+import { Flag, GREETING_BYTES, ZmtpProtocolError } from './wire.ts';
+
+export interface FrameSink {
+  greeting(g: Buffer): void;
+  /** Whether to keep a frame of this size; a declined frame's bytes are dropped as they arrive. */
+  accept(flags: number, size: number): boolean;
+  /** A frame whose bytes are all in; `body` is null for a declined one. */
+  frame(flags: number, body: Buffer | null, size: number): void;
+}
+
+const RESERVED_BITS = 0xf8;
+
+export class FrameDecoder {
+  private greeted = false;
+  /** Bytes of an incomplete greeting or frame header. */
+  private rest: Buffer | null = null;
+  /** The frame being filled across chunks (null while skipping one). */
+  private body: Buffer | null = null;
+  private bodyFilled = 0;
+  private bodyFlags = 0;
+  private bodySize = 0;
+  private inBody = false;
+
+  constructor(private readonly sink: FrameSink) {}
+
+  push(chunk: Buffer): void {
+    let data = chunk;
+    if (this.inBody) {
+      const take = Math.min(this.bodySize - this.bodyFilled, data.length);
+      if (this.body) data.copy(this.body, this.bodyFilled, 0, take);
+      this.bodyFilled += take;
+      if (this.bodyFilled < this.bodySize) return;
+      const body = this.body;
+      this.inBody = false;
+      this.body = null;
+      this.sink.frame(this.bodyFlags, body, this.bodySize);
+      data = data.subarray(take);
+    }
+    if (this.rest) {
+      data = Buffer.concat([this.rest, data]);
+      this.rest = null;
+    }
+    while (data.length > 0) {
+      if (!this.greeted) {
+        if (data.length < GREETING_BYTES) break;
+        this.greeted = true;
+        this.sink.greeting(data.subarray(0, GREETING_BYTES));
+        data = data.subarray(GREETING_BYTES);
+        continue;
+      }
+      if (data.length < 2) break;
+      const flags = data[0]!;
+      if (flags & RESERVED_BITS) throw new ZmtpProtocolError(`reserved frame flag bits set (0x${flags.toString(16)})`);
+      const long = (flags & Flag.LONG) !== 0;
+      const headerBytes = long ? 9 : 2;
+      if (data.length < headerBytes) break;
+      let size: number;
+      if (long) {
+        const big = data.readBigUInt64BE(1);
+        if (big > BigInt(Number.MAX_SAFE_INTEGER)) throw new ZmtpProtocolError('frame size out of range');
+        size = Number(big);
+      } else {
+        size = data[1]!;
+      }
+      const keep = this.sink.accept(flags, size);
+      const available = data.length - headerBytes;
+      if (available >= size) {
+        this.sink.frame(flags, keep ? data.subarray(headerBytes, headerBytes + size) : null, size);
+        data = data.subarray(headerBytes + size);
+        continue;
+      }
+      this.inBody = true;
+      this.bodyFlags = flags;
+      this.bodySize = size;
+      this.bodyFilled = available;
+      this.body = keep ? Buffer.allocUnsafe(size) : null;
+      if (this.body) data.copy(this.body, 0, headerBytes);
+      return;
+    }
+    if (data.length > 0) this.rest = Buffer.from(data);
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * One ZMTP link over a TCP socket: the greeting and NULL handshake, heartbeat replies, and whole
+ * multipart messages in both directions. Dealer and router both build on it; what differs
+ * between them (reconnecting, routing by identity) lives there.
+ */
+import type { Socket } from 'node:net';
+import { FrameDecoder, type FrameSink } from './decoder.ts';
+import {
+  Flag, ZmtpProtocolError, checkGreeting, encodeCommand, encodeMessage, encodeMetadata,
+  frameHeader, greeting, parseCommand, parseMetadata,
+} from './wire.ts';
+
+export type SocketType = 'DEALER' | 'ROUTER';
+
+/** Which peer socket types each of ours may talk to (spec 37 / 28). */
+const COMPATIBLE: Record<SocketType, readonly string[]> = {
+  DEALER: ['DEALER', 'ROUTER', 'REP'],
+  ROUTER: ['DEALER', 'ROUTER', 'REQ'],
+};
+
+/** Messages up to this size are copied into one buffer and written once; larger ones are written frame by frame. */
+const COALESCE_BYTES = 64 * 1024;
+/** Commands are tiny; a bigger one is hostile. */
+const MAX_COMMAND_BYTES = 64 * 1024;
+
+export interface PeerHandlers {
+  ready(props: Map<string, Buffer>): void;
+  /** A whole message. When it exceeded `maxMessageBytes`, `frames` holds only the frames read before the limit and `bytes` the full size. */
+  message(frames: Buffer[], bytes: number): void;
+  closed(err?: Error): void;
+}
+
+export interface PeerOptions {
+  socketType: SocketType;
+  /** Sent as the Identity property, which a ROUTER uses as this peer's routing id. */
+  identity?: Uint8Array;
+  maxMessageBytes?: number;
+  handshakeTimeoutMs?: number;
+}
+
+export class ZmtpPeer implements FrameSink {
+  private readonly decoder = new FrameDecoder(this);
+  private handshaken = false;
+  private frames: Buffer[] = [];
+  private messageBytes = 0;
+  private readonly maxMessageBytes: number;
+  private readonly handshakeTimer: NodeJS.Timeout;
+  private done = false;
+
+  constructor(readonly socket: Socket, private readonly opts: PeerOptions, private readonly on: PeerHandlers) {
+    this.maxMessageBytes = opts.maxMessageBytes ?? Number.MAX_SAFE_INTEGER;
+    socket.setNoDelay(true);
+    this.handshakeTimer = setTimeout(() => this.fail(new ZmtpProtocolError('handshake timed out')), opts.handshakeTimeoutMs ?? 30_000).unref();
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        this.decoder.push(chunk);
+      } catch (err) {
+        this.fail(err as Error);
+      }
+    });
+    socket.on('error', (err) => this.fail(err));
+    socket.on('close', () => this.finish());
+    const props: Record<string, Uint8Array | string> = { 'Socket-Type': opts.socketType };
+    if (opts.socketType === 'DEALER') props.Identity = opts.identity ?? new Uint8Array(0);
+    // Greeting and READY go out together: under NULL neither waits on the peer's bytes.
+    socket.write(Buffer.concat([greeting(), encodeCommand('READY', encodeMetadata(props))]));
+  }
+
+  get ready(): boolean { return this.handshaken && !this.done; }
+
+  send(frames: readonly Uint8Array[]): void {
+    let total = 0;
+    for (const f of frames) total += f.byteLength;
+    if (total <= COALESCE_BYTES) {
+      this.socket.write(encodeMessage(frames));
+      return;
+    }
+    this.socket.cork();
+    const last = frames.length - 1;
+    frames.forEach((f, i) => {
+      this.socket.write(frameHeader(i < last ? Flag.MORE : 0, f.byteLength));
+      this.socket.write(f);
+    });
+    process.nextTick(() => this.socket.uncork());
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+    this.finish();
+  }
+
+  greeting(g: Buffer): void {
+    checkGreeting(g);
+  }
+
+  accept(flags: number, size: number): boolean {
+    if (flags & Flag.COMMAND) {
+      if (size > MAX_COMMAND_BYTES) throw new ZmtpProtocolError(`command frame of ${size} bytes`);
+      return true;
+    }
+    if (!this.handshaken) throw new ZmtpProtocolError('message frame before the handshake completed');
+    this.messageBytes += size;
+    return this.messageBytes <= this.maxMessageBytes;
+  }
+
+  frame(flags: number, body: Buffer | null): void {
+    if (flags & Flag.COMMAND) return this.command(body!);
+    if (body) this.frames.push(body);
+    if (flags & Flag.MORE) return;
+    const frames = this.frames;
+    const bytes = this.messageBytes;
+    this.frames = [];
+    this.messageBytes = 0;
+    this.on.message(frames, bytes);
+  }
+
+  private command(body: Buffer): void {
+    const { name, data } = parseCommand(body);
+    if (!this.handshaken) {
+      if (name !== 'READY') throw new ZmtpProtocolError(`expected READY, got ${JSON.stringify(name)}`);
+      const props = parseMetadata(data);
+      const type = props.get('socket-type')?.toString('latin1') ?? '';
+      if (!COMPATIBLE[this.opts.socketType].includes(type)) {
+        this.socket.write(encodeCommand('ERROR', errorBody(`${this.opts.socketType} cannot talk to ${type || 'an unnamed socket type'}`)));
+        throw new ZmtpProtocolError(`incompatible peer socket type ${JSON.stringify(type)}`);
+      }
+      this.handshaken = true;
+      clearTimeout(this.handshakeTimer);
+      this.on.ready(props);
+      return;
+    }
+    if (name === 'PING') {
+      // PING = TTL (2 bytes) + context; PONG echoes the context.
+      this.socket.write(encodeCommand('PONG', data.subarray(2)));
+    } else if (name === 'ERROR') {
+      const len = data[0] ?? 0;
+      throw new ZmtpProtocolError(`peer reported: ${data.toString('latin1', 1, 1 + len)}`);
+    }
+    // PONG and commands of later minor versions need nothing from us.
+  }
+
+  private fail(err: Error): void {
+    if (this.done) return;
+    this.socket.destroy();
+    this.finish(err);
+  }
+
+  private finish(err?: Error): void {
+    if (this.done) return;
+    this.done = true;
+    clearTimeout(this.handshakeTimer);
+    this.on.closed(err);
+  }
+}
+
+function errorBody(reason: string): Buffer {
+  const r = Buffer.from(reason.slice(0, 255), 'latin1');
+  return Buffer.concat([Buffer.from([r.length]), r]);
+}

@@ -1,0 +1,79 @@
+/**
+ * A ZMTP ROUTER: accepts any number of DEALER (or REQ/ROUTER) peers, prefixes each message it
+ * receives with the sender's routing id, and sends a message to the peer its first frame names.
+ * Routing ids are the peer's Identity when it sent one not already in use, else 5 bytes
+ * (0 then a 32-bit counter), like libzmq. A message to an unknown id is dropped, also like libzmq.
+ */
+import { createServer, type Server } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { ZmtpPeer } from './peer.ts';
+import { formatTcpEndpoint, parseTcpEndpoint } from './endpoint.ts';
+
+export interface RouterOptions {
+  /** Messages larger than this are not buffered; the handler gets the frames read before the limit and the full size. */
+  maxMessageBytes?: number;
+  handshakeTimeoutMs?: number;
+}
+
+export type RouterHandler = (route: Buffer, frames: Buffer[], bytes: number) => void;
+
+export class ZmtpRouter {
+  private readonly peers = new Map<string, ZmtpPeer>();
+  private readonly server: Server;
+  private nextId = randomBytes(4).readUInt32BE(0);
+  private _endpoint = '';
+
+  constructor(private readonly onMessage: RouterHandler, private readonly opts: RouterOptions = {}) {
+    this.server = createServer((socket) => this.adopt(socket));
+  }
+
+  get endpoint(): string { return this._endpoint; }
+
+  /** Number of handshaken peers. */
+  get peerCount(): number { return this.peers.size; }
+
+  async bind(endpoint: string): Promise<string> {
+    const { host, port } = parseTcpEndpoint(endpoint);
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => { this.server.off('error', reject); resolve(); });
+    });
+    const addr = this.server.address() as { address: string; port: number };
+    this._endpoint = formatTcpEndpoint(addr.address, addr.port);
+    return this._endpoint;
+  }
+
+  send(route: Uint8Array, frames: readonly Uint8Array[]): void {
+    this.peers.get(Buffer.from(route.buffer, route.byteOffset, route.byteLength).toString('latin1'))?.send(frames);
+  }
+
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const peer of this.peers.values()) peer.destroy();
+    this.peers.clear();
+    await closed;
+  }
+
+  private adopt(socket: import('node:net').Socket): void {
+    let route: Buffer | null = null;
+    let key = '';
+    const peer = new ZmtpPeer(socket, { socketType: 'ROUTER', maxMessageBytes: this.opts.maxMessageBytes, handshakeTimeoutMs: this.opts.handshakeTimeoutMs }, {
+      ready: (props) => {
+        const identity = props.get('identity');
+        if (identity && identity.length > 0 && identity[0] !== 0 && !this.peers.has(identity.toString('latin1'))) {
+          route = Buffer.from(identity);
+        } else {
+          route = Buffer.alloc(5);
+          this.nextId = (this.nextId + 1) >>> 0;
+          route.writeUInt32BE(this.nextId, 1);
+        }
+        key = route.toString('latin1');
+        this.peers.set(key, peer);
+      },
+      message: (frames, bytes) => this.onMessage(route!, frames, bytes),
+      closed: () => {
+        if (route && this.peers.get(key) === peer) this.peers.delete(key);
+      },
+    });
+  }
+}
