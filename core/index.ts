@@ -43,6 +43,7 @@ export type { MapKey, EntriesInput, MergeFunctionName } from './objects/atomic-m
 export type { ScalableCyclicBarrierOptions } from './sync/scalable-cyclic-barrier.ts';
 export type { ConnectionOptions } from './client/connection.ts';
 export type { DsoOptions } from '../dso/node.ts';
+export type { TransportKind } from './transport/socket.ts';
 export type { TaskRunner, TaskRequest, TaskResponse } from '../workers/runner.ts';
 export type { LocalPoolOptions } from '../workers/local/pool.ts';
 export type { CallOptions } from './wire/protocol.ts';

@@ -7,6 +7,9 @@ export { PROTOCOL_VERSION, Kind, Ext, SYSTEM_TYPE, TOUCH, ObjectRef, CallIndex, 
 export { packFrames, unpackFrames } from './wire/frames.ts';
 export { encodeArray, encodeTable, decodeArrow, isNumericArray } from './wire/arrow.ts';
 export { Outbox } from './wire/outbox.ts';
+export { openClient, bindServer, resolveTransport, TRANSPORTS } from './transport/socket.ts';
+export { ZmtpDealer } from './transport/zmtp/dealer.ts';
+export { ZmtpRouter } from './transport/zmtp/router.ts';
 export { errorToData, errorFromData } from './errors.ts';
 export { toWire, fromWire, encodeTask, decodeTask, materializeProxies } from './threads/task-codec.ts';
 export { executeTask } from '../workers/local/execute.ts';
@@ -15,6 +18,7 @@ export { ObjectStore } from '../dso/store.ts';
 export { PersistentStore } from '../dso/persistence/store.ts';
 
 export type { Call } from './wire/codec.ts';
+export type { ClientSocket, ServerSocket, ServerHandler } from './transport/socket.ts';
 export type { NumericArray } from './wire/arrow.ts';
 export type { TaskSpec } from '../workers/local/execute.ts';
 export type { StoredObject } from '../dso/persistence/store.ts';

@@ -1,6 +1,7 @@
 /** The `crucial` command line. */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { startDso } from '../../dso/node.ts';
+import type { TransportKind } from '../transport/socket.ts';
 
 function port(v: string): number {
   const n = Number(v);
@@ -26,8 +27,10 @@ dso
   .option('--port <port>', 'TCP port (0 picks a free one)', port, 7700)
   .option('--max-payload <bytes>', 'largest request accepted', bytes, 256 * 1024 * 1024)
   .option('--pmem <file>', 'pmem region file for persistent objects (survive crash and restart)')
-  .action(async (opts: { host: string; port: number; maxPayload: number; pmem?: string }) => {
-    const node = await startDso({ host: opts.host, port: opts.port, maxPayloadBytes: opts.maxPayload, pmemPath: opts.pmem });
+  .addOption(new Option('--transport <kind>', 'zmtp (crucial\'s ZMTP over node:net) or libzmq (zeromq.js); both speak ZMTP 3 to any client')
+    .choices(['zmtp', 'libzmq']).env('CRUCIAL_TRANSPORT').default('zmtp'))
+  .action(async (opts: { host: string; port: number; maxPayload: number; pmem?: string; transport: TransportKind }) => {
+    const node = await startDso({ host: opts.host, port: opts.port, maxPayloadBytes: opts.maxPayload, pmemPath: opts.pmem, transport: opts.transport });
     if (opts.pmem) console.log(`crucial dso restored ${node.restored} persistent objects from ${opts.pmem}`);
     // One line a supervisor (or a test) can wait for: the address clients put in CRUCIAL_DSO.
     console.log(`crucial dso ready at ${node.address}`);

@@ -1,0 +1,59 @@
+import { strict as assert } from 'node:assert';
+import { FrameDecoder } from '../../../../core/transport/zmtp/decoder.ts';
+import { Flag, ZmtpProtocolError, encodeCommand, encodeMessage, greeting } from '../../../../core/transport/zmtp/wire.ts';
+
+interface Got { greeting?: Buffer; frames: { flags: number; body: Buffer | null; size: number }[] }
+
+function decoderInto(got: Got, accept: (flags: number, size: number) => boolean = () => true): FrameDecoder {
+  return new FrameDecoder({
+    greeting: (g) => { got.greeting = Buffer.from(g); },
+    accept,
+    frame: (flags, body, size) => got.frames.push({ flags, body: body && Buffer.from(body), size }),
+  });
+}
+
+/** A pseudo-random generator with a seed, so a failing split can be replayed. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32; };
+}
+
+describe('zmtp decoder', () => {
+  const frames = [Buffer.from('route'), Buffer.alloc(0), Buffer.alloc(255, 1), Buffer.alloc(256, 2), Buffer.alloc(70_000, 3)];
+  const stream = Buffer.concat([greeting(), encodeCommand('READY'), encodeMessage(frames), encodeMessage([Buffer.from('x')])]);
+
+  it('zmtp decoder - any split of the byte stream into chunks yields the same greeting and frames', () => {
+    const whole: Got = { frames: [] };
+    decoderInto(whole).push(stream);
+    assert.equal(whole.frames.length, 7);
+    assert.deepEqual(whole.frames.slice(1, 6).map((f) => f.body), frames);
+    assert.deepEqual(whole.frames.map((f) => f.flags & Flag.MORE), [0, 1, 1, 1, 1, 0, 0]);
+    for (let seed = 1; seed <= 40; seed++) {
+      const next = rng(seed);
+      const got: Got = { frames: [] };
+      const d = decoderInto(got);
+      for (let at = 0; at < stream.length;) {
+        // Mostly tiny chunks (headers split mid-way), some large ones.
+        const n = next() < 0.8 ? 1 + Math.floor(next() * 12) : 1 + Math.floor(next() * 40_000);
+        d.push(stream.subarray(at, at + n));
+        at += n;
+      }
+      assert.deepEqual(got, whole, `split with seed ${seed}`);
+    }
+  });
+
+  it('zmtp decoder - a declined frame is skipped without being buffered and the next one is read', () => {
+    const got: Got = { frames: [] };
+    const d = decoderInto(got, (_flags, size) => size < 1000);
+    for (let at = 0; at < stream.length; at += 4096) d.push(stream.subarray(at, at + 4096));
+    const big = got.frames.find((f) => f.size === 70_000)!;
+    assert.equal(big.body, null);
+    assert.deepEqual(got.frames.at(-1)!.body, Buffer.from('x'));
+  });
+
+  it('zmtp decoder - reserved flag bits are a protocol error', () => {
+    const d = decoderInto({ frames: [] });
+    d.push(greeting());
+    assert.throws(() => d.push(Buffer.from([0x10, 1, 0])), ZmtpProtocolError);
+  });
+});
