@@ -15,7 +15,7 @@ import { Redis } from 'ioredis';
 import benny from 'benny';
 import { AtomicLong, AtomicReference, CyclicBarrier, connect, type Connection } from 'crucial';
 import { resolveTransport } from '../core/transport/socket.ts';
-import { latency, throughput, type Latency } from './lib/measure.ts';
+import { latencyPair, throughput, type Latency } from './lib/measure.ts';
 import { MissingRedisError, startDsoProcess, startRedis, type Server } from './lib/servers.ts';
 
 interface Row {
@@ -103,14 +103,14 @@ async function main(): Promise<void> {
     await r0.set('bench.1kb', kbBuf);
     log('1 KB put/get latency ...');
     const lat: Record<string, [Latency, Latency]> = {
-      '1 KB put': [await latency(() => ref.set(kb), N_LAT), await latency(() => r0.set('bench.1kb', kbBuf), N_LAT)],
-      '1 KB get': [await latency(() => ref.get(), N_LAT), await latency(() => r0.getBuffer('bench.1kb'), N_LAT)],
+      '1 KB put': await latencyPair(() => ref.set(kb), () => r0.set('bench.1kb', kbBuf), N_LAT),
+      '1 KB get': await latencyPair(() => ref.get(), () => r0.getBuffer('bench.1kb'), N_LAT),
     };
     // AtomicLong.addAndGet vs INCRBY
     const along = new AtomicLong('bench.counter', 0, { connection: c0 });
     await along.get();
     log('addAndGet vs INCRBY latency ...');
-    lat['addAndGet / INCRBY'] = [await latency(() => along.addAndGet(3), N_LAT), await latency(() => r0.incrby('bench.counter', 3), N_LAT)];
+    lat['addAndGet / INCRBY'] = await latencyPair(() => along.addAndGet(3), () => r0.incrby('bench.counter', 3), N_LAT);
     for (const [name, [d, r]] of Object.entries(lat)) {
       rows.push({ name: `${name} p50`, unit: 'µs', dso: d.p50, redis: r.p50, kind: 'time', target: 1.5 });
       rows.push({ name: `${name} p99`, unit: 'µs', dso: d.p99, redis: r.p99, kind: 'time' });

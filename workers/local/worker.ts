@@ -1,11 +1,13 @@
 /**
- * Body of a local pool worker thread: runs tasks with the shared executor logic. When the worker
- * has no task left it closes its DSO connection: zeromq.js aborts the whole process if a worker
- * thread is terminated with a socket open (zeromq.js issue 411), and the pool may terminate idle
- * workers at any time. The next task reconnects, which costs well under a millisecond on loopback.
+ * Body of a local pool worker thread: runs tasks with the shared executor logic. Over the libzmq
+ * transport the worker closes its DSO connection when it has no task left: zeromq.js aborts the
+ * whole process if a worker thread is terminated with a socket open (zeromq.js issue 411), and the
+ * pool may terminate idle workers at any time. The default transport is plain `node:net`, which a
+ * terminated thread closes cleanly, so there the connection is kept for the next task.
  */
 import { executeTask } from './execute.ts';
 import { shutdown } from '../../core/client/context.ts';
+import { resolveTransport } from '../../core/transport/socket.ts';
 import type { TaskRequest, TaskResponse } from '../runner.ts';
 
 let active = 0;
@@ -15,6 +17,6 @@ export default async function (request: TaskRequest): Promise<TaskResponse> {
   try {
     return await executeTask(request);
   } finally {
-    if (--active === 0) await shutdown();
+    if (--active === 0 && resolveTransport() === 'libzmq') await shutdown();
   }
 }
