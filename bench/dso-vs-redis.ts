@@ -5,9 +5,14 @@
  * multiplications) vs the same loop as a Lua script with 8 clients over 64 objects, and the time to
  * cross a barrier vs the Redis BLPOP barrier. Writes the table into bench/RESULTS.md.
  *
- *   npm run bench [-- --quick] [--transport zmtp|libzmq]
+ *   npm run bench [-- --quick] [--transport zmtp|libzmq] [--placement split|same|none]
+ *
+ * Placement: on a VM a wake-up on another CPU costs ~50 µs more than on the same one, and left to
+ * itself the scheduler places a light redis-server and a Node process differently, so both servers
+ * are pinned alike: `split` (default) puts this process on CPU 0 and both servers on CPU 1, as a
+ * client and a server on different machines; `same` puts everything on CPU 0.
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +21,7 @@ import benny from 'benny';
 import { AtomicLong, AtomicReference, CyclicBarrier, connect, type Connection } from 'crucial';
 import { resolveTransport } from '../core/transport/socket.ts';
 import { latencyPair, throughput, type Latency } from './lib/measure.ts';
-import { MissingRedisError, startDsoProcess, startRedis, type Server } from './lib/servers.ts';
+import { MissingRedisError, pinProcess, startDsoProcess, startRedis, type Server } from './lib/servers.ts';
 
 interface Row {
   name: string;
@@ -35,15 +40,22 @@ const opts = new Command('dso-vs-redis')
   .description('benchmarks a DSO node against redis-server on loopback, in one run, and records the ratios in bench/RESULTS.md')
   .option('-q, --quick', 'short run (smaller samples; for a smoke test)', false)
   .option('--no-write', 'do not update bench/RESULTS.md')
+  .addOption(new Option('-p, --placement <how>', 'CPU placement of the clients and the two servers').choices(['split', 'same', 'none']).default('split'))
   .option('-t, --transport <kind>', 'DSO transport for the node and its clients: zmtp (crucial\'s ZMTP over node:net) or libzmq (zeromq.js)', 'zmtp')
   .parse()
-  .opts<{ quick: boolean; write: boolean; transport: string }>();
+  .opts<{ quick: boolean; write: boolean; transport: string; placement: 'split' | 'same' | 'none' }>();
 
 // The node (a child process) and every client here read the transport from the environment.
 process.env.CRUCIAL_TRANSPORT = resolveTransport(opts.transport);
 const TRANSPORT = process.env.CRUCIAL_TRANSPORT;
 
 const Q = opts.quick;
+const PLACEMENT = availableParallelism() < 2 && opts.placement === 'split' ? 'same' : opts.placement;
+const SERVER_CPUS = PLACEMENT === 'split' ? '1' : PLACEMENT === 'same' ? '0' : undefined;
+if (PLACEMENT !== 'none' && !pinProcess(process.pid, '0')) {
+  console.error('dso-vs-redis: cannot pin processes to CPUs (is taskset installed?); use --placement none');
+  process.exit(2);
+}
 const N_LAT = Q ? 2_000 : 20_000;
 const COMPLEX_SECONDS = Q ? 2 : 8;
 const BARRIER_ROUNDS = Q ? 50 : 300;
@@ -77,12 +89,12 @@ async function redisBarrier(r: Redis, name: string, round: number, parties: numb
 async function main(): Promise<void> {
   let redis: Server;
   try {
-    redis = await startRedis();
+    redis = await startRedis({ cpus: SERVER_CPUS });
   } catch (err) {
     if (err instanceof MissingRedisError) { console.error(`dso-vs-redis: ${err.message}`); process.exit(2); }
     throw err;
   }
-  const dso = await startDsoProcess();
+  const dso = await startDsoProcess({ cpus: SERVER_CPUS });
   const redisConns: Redis[] = [];
   const dsoConns: Connection[] = [];
   const newRedis = () => { const r = new Redis({ port: redis.port, host: '127.0.0.1' }); redisConns.push(r); return r; };
@@ -196,13 +208,13 @@ function formatTable(rows: Row[]): string {
   return lines.join('\n');
 }
 
-const SECTION = TRANSPORT === 'zmtp' ? '## DSO vs Redis' : `## DSO vs Redis, ${TRANSPORT} transport`;
+const SECTION = ['## DSO vs Redis', TRANSPORT !== 'zmtp' ? `${TRANSPORT} transport` : '', PLACEMENT !== 'split' ? `placement ${PLACEMENT}` : ''].filter(Boolean).join(', ');
 
 async function writeResults(table: string, redisVersion: string): Promise<void> {
   const file = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
   let text = '';
   try { text = await readFile(file, 'utf8'); } catch { text = '# Benchmark results\n'; }
-  const flags = [Q ? '--quick' : '', TRANSPORT !== 'zmtp' ? `--transport ${TRANSPORT}` : ''].filter(Boolean).join(' ');
+  const flags = [Q ? '--quick' : '', TRANSPORT !== 'zmtp' ? `--transport ${TRANSPORT}` : '', PLACEMENT !== 'split' ? `--placement ${PLACEMENT}` : ''].filter(Boolean).join(' ');
   const cmd = `npm run bench${flags ? ` -- ${flags}` : ''}`;
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const notesStart = '<!-- dso-vs-redis notes: kept across runs -->';
@@ -215,7 +227,7 @@ async function writeResults(table: string, redisVersion: string): Promise<void> 
     SECTION,
     '',
     `Command: \`${cmd}\` (bench/dso-vs-redis.ts). Machine: nproc ${availableParallelism()}, ${cpu}, Node ${process.version}, redis-server ${redisVersion}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end of the run (other work on the machine shows up here); ${new Date().toISOString().slice(0, 10)}.`,
-    `Both servers run in their own process on 127.0.0.1 (Redis without persistence, the DSO node embedded in a Node child); all clients run in the benchmark process, one connection per concurrent client on both sides. DSO transport: ${TRANSPORT === 'zmtp' ? "zmtp (crucial's ZMTP 3.1 over node:net, the default)" : `${TRANSPORT} (zeromq.js)`}.`,
+    `Both servers run in their own process on 127.0.0.1 (Redis without persistence, the DSO node embedded in a Node child); all clients run in the benchmark process, one connection per concurrent client on both sides. Placement: ${PLACEMENT === 'split' ? 'clients on CPU 0, both servers on CPU 1' : PLACEMENT === 'same' ? 'clients and both servers on CPU 0' : 'left to the scheduler'}. DSO transport: ${TRANSPORT === 'zmtp' ? "zmtp (crucial's ZMTP 3.1 over node:net, the default)" : `${TRANSPORT} (zeromq.js)`}.`,
     'Ratio = DSO time / Redis time (for throughput rows, Redis ops/s / DSO ops/s): below 1 the DSO is faster.',
     '',
     table,

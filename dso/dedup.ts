@@ -17,6 +17,9 @@ interface Slot {
 
 interface ClientLog {
   slots: Map<number, Slot>;
+  /** Seqs in arrival order, a ring of `perClient` entries: the one overwritten next is the oldest. */
+  order: Float64Array;
+  next: number;
   lastSeen: number;
 }
 
@@ -25,6 +28,20 @@ export type DedupOutcome =
   | { kind: 'replay'; reply: Uint8Array[] }
   | { kind: 'joined' };
 
+const NEW: DedupOutcome = { kind: 'new' };
+const JOINED: DedupOutcome = { kind: 'joined' };
+
+/**
+ * A Map key for a client id. This runs twice per call, so it avoids a Buffer and hex: SDK ids are
+ * 8 bytes, which become an 8-character string directly.
+ */
+function clientKey(c: Uint8Array): string {
+  if (c.length === 8) return String.fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!);
+  let k = '';
+  for (let i = 0; i < c.length; i++) k += String.fromCharCode(c[i]!);
+  return k;
+}
+
 export class DedupCache {
   private readonly clients = new Map<string, ClientLog>();
 
@@ -32,37 +49,40 @@ export class DedupCache {
 
   /** Registers an incoming call; tells whether to run it, replay a reply, or wait for the running one. */
   begin(client: Uint8Array, seq: number, route: Uint8Array): DedupOutcome {
-    const id = Buffer.from(client.buffer, client.byteOffset, client.byteLength).toString('hex');
+    const id = clientKey(client);
     let log = this.clients.get(id);
+    const now = Date.now();
     if (!log) {
-      log = { slots: new Map(), lastSeen: Date.now() };
+      log = { slots: new Map(), order: new Float64Array(this.perClient).fill(-1), next: 0, lastSeen: now };
       this.clients.set(id, log);
     }
-    log.lastSeen = Date.now();
+    log.lastSeen = now;
     const slot = log.slots.get(seq);
     if (slot) {
       if (slot.reply) return { kind: 'replay', reply: slot.reply };
       slot.waiters.push(route);
-      return { kind: 'joined' };
+      return JOINED;
     }
+    const evicted = log.order[log.next]!;
+    if (evicted >= 0) log.slots.delete(evicted);
+    log.order[log.next] = seq;
+    log.next = (log.next + 1) % this.perClient;
     log.slots.set(seq, { reply: null, waiters: [] });
-    if (log.slots.size > this.perClient) {
-      // Maps iterate in insertion order: the first key is the oldest call.
-      const oldest = log.slots.keys().next().value as number;
-      log.slots.delete(oldest);
-    }
-    return { kind: 'new' };
+    return NEW;
   }
 
   /** Records the reply of a call; returns the extra routes that joined while it ran. */
   finish(client: Uint8Array, seq: number, reply: Uint8Array[]): Uint8Array[] {
-    const id = Buffer.from(client.buffer, client.byteOffset, client.byteLength).toString('hex');
-    const slot = this.clients.get(id)?.slots.get(seq);
+    const log = this.clients.get(clientKey(client));
+    const slot = log?.slots.get(seq);
     if (!slot) return [];
-    const size = reply.reduce((n, f) => n + f.byteLength, 0);
+    let size = 0;
+    for (const f of reply) size += f.byteLength;
+    // A large reply is not kept: its slot goes, so a resend of that call runs again (bulk reads).
     if (size <= MAX_CACHED_BYTES) slot.reply = reply;
-    else this.clients.get(id)!.slots.delete(seq);
+    else log!.slots.delete(seq);
     const waiters = slot.waiters;
+    if (waiters.length === 0) return waiters;
     slot.waiters = [];
     return waiters;
   }

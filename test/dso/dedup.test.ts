@@ -1,0 +1,41 @@
+import { strict as assert } from 'node:assert';
+import { DedupCache } from '../../dso/dedup.ts';
+
+const client = (n: number) => new Uint8Array(8).fill(n);
+const route = (n: number) => new Uint8Array([0, 0, 0, 0, n]);
+const reply = (s: string) => [new TextEncoder().encode(s)];
+
+describe('dedup', () => {
+  it('dedup - a resent call gets the first reply back; one resent while running joins it', () => {
+    const d = new DedupCache();
+    assert.equal(d.begin(client(1), 7, route(1)).kind, 'new');
+    assert.equal(d.begin(client(1), 7, route(2)).kind, 'joined');
+    assert.deepEqual(d.finish(client(1), 7, reply('r7')), [route(2)], 'the joined sender is answered too');
+    assert.deepEqual(d.begin(client(1), 7, route(1)), { kind: 'replay', reply: reply('r7') });
+    assert.equal(d.begin(client(2), 7, route(3)).kind, 'new', 'seqs are per client');
+  });
+
+  it('dedup - keeps the last perClient calls of each client and forgets older ones first', () => {
+    const d = new DedupCache(4);
+    for (let seq = 1; seq <= 6; seq++) { d.begin(client(1), seq, route(1)); d.finish(client(1), seq, reply(`r${seq}`)); }
+    assert.equal(d.begin(client(1), 1, route(1)).kind, 'new', 'seq 1 was evicted');
+    assert.equal(d.begin(client(1), 6, route(1)).kind, 'replay', 'seq 6 is still known');
+  });
+
+  it('dedup - a reply over 64 KiB is not kept, so its resend runs again', () => {
+    const d = new DedupCache();
+    d.begin(client(1), 1, route(1));
+    d.finish(client(1), 1, [new Uint8Array(65 * 1024)]);
+    assert.equal(d.begin(client(1), 1, route(1)).kind, 'new');
+  });
+
+  it('dedup - client ids of any length are told apart, and idle clients are swept', () => {
+    const d = new DedupCache(16, 1000);
+    d.begin(new Uint8Array([1, 2, 3]), 1, route(1));
+    d.begin(new Uint8Array([1, 2, 3, 0]), 1, route(1));
+    d.begin(client(9), 1, route(1));
+    assert.equal(d.clientCount, 3);
+    d.sweep(Date.now() + 5000);
+    assert.equal(d.clientCount, 0);
+  });
+});
