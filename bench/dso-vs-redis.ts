@@ -50,7 +50,9 @@ process.env.CRUCIAL_TRANSPORT = resolveTransport(opts.transport);
 const TRANSPORT = process.env.CRUCIAL_TRANSPORT;
 
 const Q = opts.quick;
-const PLACEMENT = availableParallelism() < 2 && opts.placement === 'split' ? 'same' : opts.placement;
+// Read before pinning: a pinned process sees only its own CPUs.
+const NPROC = availableParallelism();
+const PLACEMENT = NPROC < 2 && opts.placement === 'split' ? 'same' : opts.placement;
 const SERVER_CPUS = PLACEMENT === 'split' ? '1' : PLACEMENT === 'same' ? '0' : undefined;
 if (PLACEMENT !== 'none' && !pinProcess(process.pid, '0')) {
   console.error('dso-vs-redis: cannot pin processes to CPUs (is taskset installed?); use --placement none');
@@ -226,7 +228,7 @@ async function writeResults(table: string, redisVersion: string): Promise<void> 
   const body = [
     SECTION,
     '',
-    `Command: \`${cmd}\` (bench/dso-vs-redis.ts). Machine: nproc ${availableParallelism()}, ${cpu}, Node ${process.version}, redis-server ${redisVersion}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end of the run (other work on the machine shows up here); ${new Date().toISOString().slice(0, 10)}.`,
+    `Command: \`${cmd}\` (bench/dso-vs-redis.ts). Machine: nproc ${NPROC}, ${cpu}, Node ${process.version}, redis-server ${redisVersion}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end of the run (other work on the machine shows up here); ${new Date().toISOString().slice(0, 10)}.`,
     `Both servers run in their own process on 127.0.0.1 (Redis without persistence, the DSO node embedded in a Node child); all clients run in the benchmark process, one connection per concurrent client on both sides. Placement: ${PLACEMENT === 'split' ? 'clients on CPU 0, both servers on CPU 1' : PLACEMENT === 'same' ? 'clients and both servers on CPU 0' : 'left to the scheduler'}. DSO transport: ${TRANSPORT === 'zmtp' ? "zmtp (crucial's ZMTP 3.1 over node:net, the default)" : `${TRANSPORT} (zeromq.js)`}.`,
     'Ratio = DSO time / Redis time (for throughput rows, Redis ops/s / DSO ops/s): below 1 the DSO is faster.',
     '',
