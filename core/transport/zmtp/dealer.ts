@@ -51,8 +51,7 @@ export class ZmtpDealer {
   }
 
   private dial(): void {
-    const socket = tcpConnect(this.target);
-    const peer = new ZmtpPeer(socket, { socketType: 'DEALER', identity: this.opts.identity }, {
+    const peer = new ZmtpPeer((onread) => tcpConnect({ ...this.target, onread }), { socketType: 'DEALER', identity: this.opts.identity }, {
       ready: () => {
         this.ivl = this.baseIvl;
         const queued = this.queue;

@@ -3,7 +3,7 @@
  * multipart messages in both directions. Dealer and router both build on it; what differs
  * between them (reconnecting, routing by identity) lives there.
  */
-import type { Socket } from 'node:net';
+import type { OnReadOpts, Socket } from 'node:net';
 import { FrameDecoder, type FrameSink } from './decoder.ts';
 import {
   Flag, ZmtpProtocolError, checkGreeting, encodeCommand, encodeMessage, encodeMetadata,
@@ -22,6 +22,14 @@ const COMPATIBLE: Record<SocketType, readonly string[]> = {
 const COALESCE_BYTES = 64 * 1024;
 /** Commands are tiny; a bigger one is hostile. */
 const MAX_COMMAND_BYTES = 64 * 1024;
+/**
+ * Where sockets read when no large frame is being filled. One buffer serves every link: a read
+ * lands here and is copied out within the same callback, before libuv can start another read.
+ */
+const SCRATCH = Buffer.allocUnsafe(64 * 1024);
+
+/** Opens the link's socket, given read options it should pass to node:net when it can. */
+export type OpenSocket = (onread: OnReadOpts) => Socket;
 
 export interface PeerHandlers {
   ready(props: Map<string, Buffer>): void;
@@ -47,23 +55,35 @@ export class ZmtpPeer implements FrameSink {
   private readonly handshakeTimer: NodeJS.Timeout;
   private done = false;
 
-  constructor(readonly socket: Socket, private readonly opts: PeerOptions, private readonly on: PeerHandlers) {
+  readonly socket: Socket;
+
+  constructor(open: OpenSocket, private readonly opts: PeerOptions, private readonly on: PeerHandlers) {
     this.maxMessageBytes = opts.maxMessageBytes ?? Number.MAX_SAFE_INTEGER;
+    const socket = this.socket = open({
+      buffer: () => this.decoder.directTarget() ?? SCRATCH,
+      callback: (n, buf) => {
+        this.read(() => (buf === SCRATCH ? this.decoder.push(Buffer.from(SCRATCH.subarray(0, n))) : this.decoder.advance(n)));
+        return true; // false would pause reading
+      },
+    });
     socket.setNoDelay(true);
     this.handshakeTimer = setTimeout(() => this.fail(new ZmtpProtocolError('handshake timed out')), opts.handshakeTimeoutMs ?? 30_000).unref();
-    socket.on('data', (chunk: Buffer) => {
-      try {
-        this.decoder.push(chunk);
-      } catch (err) {
-        this.fail(err as Error);
-      }
-    });
+    // Only fires for a socket opened without `onread` (node:net emits no 'data' with it).
+    socket.on('data', (chunk: Buffer) => this.read(() => this.decoder.push(chunk)));
     socket.on('error', (err) => this.fail(err));
     socket.on('close', () => this.finish());
     const props: Record<string, Uint8Array | string> = { 'Socket-Type': opts.socketType };
     if (opts.socketType === 'DEALER') props.Identity = opts.identity ?? new Uint8Array(0);
     // Greeting and READY go out together: under NULL neither waits on the peer's bytes.
     socket.write(Buffer.concat([greeting(), encodeCommand('READY', encodeMetadata(props))]));
+  }
+
+  private read(step: () => void): void {
+    try {
+      step();
+    } catch (err) {
+      this.fail(err as Error);
+    }
   }
 
   get ready(): boolean { return this.handshaken && !this.done; }

@@ -4,7 +4,7 @@
  * Routing ids are the peer's Identity when it sent one not already in use, else 5 bytes
  * (0 then a 32-bit counter), like libzmq. A message to an unknown id is dropped, also like libzmq.
  */
-import { createServer, type Server } from 'node:net';
+import { Socket, createServer, type OnReadOpts, type Server } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { ZmtpPeer } from './peer.ts';
 import { formatTcpEndpoint, parseTcpEndpoint } from './endpoint.ts';
@@ -24,7 +24,8 @@ export class ZmtpRouter {
   private _endpoint = '';
 
   constructor(private readonly onMessage: RouterHandler, private readonly opts: RouterOptions = {}) {
-    this.server = createServer((socket) => this.adopt(socket));
+    // Paused on accept: `adopt` moves the connection into a socket that reads through `onread`.
+    this.server = createServer({ pauseOnConnect: true }, (socket) => this.adopt(socket));
   }
 
   get endpoint(): string { return this._endpoint; }
@@ -54,10 +55,10 @@ export class ZmtpRouter {
     await closed;
   }
 
-  private adopt(socket: import('node:net').Socket): void {
+  private adopt(accepted: Socket): void {
     let route: Buffer | null = null;
     let key = '';
-    const peer = new ZmtpPeer(socket, { socketType: 'ROUTER', maxMessageBytes: this.opts.maxMessageBytes, handshakeTimeoutMs: this.opts.handshakeTimeoutMs }, {
+    const peer = new ZmtpPeer((onread) => withOnread(accepted, onread), { socketType: 'ROUTER', maxMessageBytes: this.opts.maxMessageBytes, handshakeTimeoutMs: this.opts.handshakeTimeoutMs }, {
       ready: (props) => {
         const identity = props.get('identity');
         if (identity && identity.length > 0 && identity[0] !== 0 && !this.peers.has(identity.toString('latin1'))) {
@@ -76,4 +77,22 @@ export class ZmtpRouter {
       },
     });
   }
+}
+
+/**
+ * node:net cannot give an accepted socket `onread` (direct reads into a large frame's buffer), so
+ * the accepted TCP handle moves into a new socket that has it; the emptied socket is destroyed to
+ * settle the server's connection count. Relies on `_handle`, which node:net has kept since 0.x;
+ * should it be missing, the accepted socket is used as it is and reads through 'data' events.
+ */
+function withOnread(accepted: Socket, onread: OnReadOpts): Socket {
+  const holder = accepted as unknown as { _handle?: object | null };
+  const handle = holder._handle;
+  if (!handle) {
+    accepted.resume();
+    return accepted;
+  }
+  holder._handle = null;
+  accepted.destroy();
+  return new Socket({ handle, onread, readable: true, writable: true } as ConstructorParameters<typeof Socket>[0]);
 }

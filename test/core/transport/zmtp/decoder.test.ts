@@ -42,6 +42,45 @@ describe('zmtp decoder', () => {
     }
   });
 
+  it('zmtp decoder - reading straight into the frame being filled yields the same frames as pushed chunks', () => {
+    const whole: Got = { frames: [] };
+    decoderInto(whole).push(stream);
+    for (let seed = 1; seed <= 20; seed++) {
+      const next = rng(seed);
+      const got: Got = { frames: [] };
+      const d = decoderInto(got);
+      let direct = 0;
+      for (let at = 0; at < stream.length;) {
+        const target = d.directTarget();
+        const n = 1 + Math.floor(next() * 20_000);
+        if (target) {
+          // What a socket with onread does: the kernel writes into the lent buffer, at most its length.
+          const k = stream.copy(target, 0, at, at + Math.min(n, target.length));
+          d.advance(k);
+          at += k;
+          direct++;
+        } else {
+          d.push(stream.subarray(at, at + n));
+          at += n;
+        }
+      }
+      assert.ok(direct > 0, `seed ${seed} read nothing directly`);
+      assert.deepEqual(got, whole, `direct reads with seed ${seed}`);
+    }
+  });
+
+  it('zmtp decoder - lends no buffer for a declined frame and refuses to advance past a frame', () => {
+    const d = decoderInto({ frames: [] }, (_flags, size) => size < 1000);
+    const big = encodeMessage([Buffer.alloc(70_000, 3)]);
+    d.push(Buffer.concat([greeting(), encodeCommand('READY'), big.subarray(0, 100)]));
+    assert.equal(d.directTarget(), null);
+    const kept = decoderInto({ frames: [] });
+    kept.push(Buffer.concat([greeting(), encodeCommand('READY'), big.subarray(0, 100)]));
+    const target = kept.directTarget()!;
+    assert.equal(target.length, 70_000 - (100 - 9));
+    assert.throws(() => kept.advance(target.length + 1), RangeError);
+  });
+
   it('zmtp decoder - a declined frame is skipped without being buffered and the next one is read', () => {
     const got: Got = { frames: [] };
     const d = decoderInto(got, (_flags, size) => size < 1000);

@@ -1,0 +1,66 @@
+"""
+Python <-> DSO transfer of a 1e6-element float64 array (8 MB) over each of the node's transports.
+
+Starts a node per transport and round (interleaved, so both see the same machine state), times
+AtomicReference.set / .get from this process and prints the medians and the zmtp/libzmq ratio.
+``python bench/python/transfer.py [--transports zmtp libzmq] [--rounds 3] [--calls 40]``
+"""
+import argparse
+import os
+import statistics
+import time
+
+import numpy as np
+
+import crucial
+
+
+def measure(transport: str, calls: int, arr: np.ndarray):
+    # The node reads its transport from the environment it inherits.
+    os.environ["CRUCIAL_TRANSPORT"] = transport
+    with crucial.start_local_dso() as node:
+        conn = crucial.connect(node.address)
+        try:
+            ref = crucial.AtomicReference(f"xfer{time.time_ns()}", connection=conn)
+            ref.set(arr)
+            if not np.array_equal(ref.get(), arr):
+                raise SystemExit(f"{transport}: the array came back different")
+            up, down = [], []
+            for _ in range(calls):
+                t = time.perf_counter()
+                ref.set(arr)
+                up.append(time.perf_counter() - t)
+                t = time.perf_counter()
+                ref.get()
+                down.append(time.perf_counter() - t)
+            return statistics.median(up) * 1e3, statistics.median(down) * 1e3
+        finally:
+            conn.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.strip().split("\n\n")[0])
+    ap.add_argument("--transports", nargs="+", default=["zmtp", "libzmq"], choices=["zmtp", "libzmq"])
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--calls", type=int, default=40)
+    args = ap.parse_args()
+    arr = np.random.default_rng(0).random(1_000_000)
+    runs = {t: [] for t in args.transports}
+    for r in range(args.rounds):
+        for t in args.transports:
+            up, down = measure(t, args.calls, arr)
+            runs[t].append((up, down))
+            print(f"round {r + 1} {t:7s} set {up:6.2f} ms  get {down:6.2f} ms", flush=True)
+    print("| transport | set p50 ms | get p50 ms | set MB/s | get MB/s |\n| --- | ---: | ---: | ---: | ---: |")
+    med = {}
+    for t, xs in runs.items():
+        up = statistics.median(x[0] for x in xs)
+        down = statistics.median(x[1] for x in xs)
+        med[t] = (up, down)
+        print(f"| {t} | {up:.2f} | {down:.2f} | {arr.nbytes / 1e3 / up:,.0f} | {arr.nbytes / 1e3 / down:,.0f} |")
+    if "zmtp" in med and "libzmq" in med:
+        print(f"zmtp/libzmq time ratio: set {med['zmtp'][0] / med['libzmq'][0]:.2f}, get {med['zmtp'][1] / med['libzmq'][1]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
