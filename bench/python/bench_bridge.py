@@ -35,6 +35,7 @@ sys.path.insert(0, str(REPO / "bridges" / "python"))
 
 import crucial  # noqa: E402
 from crucial.lithops import FunctionExecutor as CrucialExecutor  # noqa: E402
+from transfer import time_set_get  # noqa: E402  (bench/python/transfer.py, next to this script)
 
 K, D = 25, 100
 
@@ -188,20 +189,9 @@ def bench_empty_tasks(quick):
 def bench_transfer(quick):
     print("transfer", file=sys.stderr, flush=True)
     arr = np.random.default_rng(0).random(1_000_000)
-    ref = crucial.AtomicReference(f"xfer{time.time_ns()}")
-    ref.set(arr)
-    assert np.array_equal(ref.get(), arr)
-    up, down = [], []
-    for _ in range(3 if quick else 10):
-        t = time.perf_counter()
-        ref.set(arr)
-        up.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        ref.get()
-        down.append(time.perf_counter() - t)
+    up_ms, down_ms = time_set_get(crucial.AtomicReference(f"xfer{time.time_ns()}"), arr, 3 if quick else 10)
     mb = arr.nbytes / 1e6
-    return {"up_ms": statistics.median(up) * 1e3, "down_ms": statistics.median(down) * 1e3,
-            "up_mbs": mb / statistics.median(up), "down_mbs": mb / statistics.median(down)}
+    return {"up_ms": up_ms, "down_ms": down_ms, "up_mbs": mb / up_ms * 1e3, "down_mbs": mb / down_ms * 1e3}
 
 
 # -- report -------------------------------------------------------------------------------------------

@@ -15,25 +15,29 @@ import numpy as np
 import crucial
 
 
+def time_set_get(ref: crucial.AtomicReference, arr: np.ndarray, calls: int):
+    """Median ms of ``ref.set(arr)`` and of ``ref.get()``, after checking one round trip is exact."""
+    ref.set(arr)
+    if not np.array_equal(ref.get(), arr):
+        raise SystemExit("the array came back different")
+    up, down = [], []
+    for _ in range(calls):
+        t = time.perf_counter()
+        ref.set(arr)
+        up.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        ref.get()
+        down.append(time.perf_counter() - t)
+    return statistics.median(up) * 1e3, statistics.median(down) * 1e3
+
+
 def measure(transport: str, calls: int, arr: np.ndarray):
     # The node reads its transport from the environment it inherits.
     os.environ["CRUCIAL_TRANSPORT"] = transport
     with crucial.start_local_dso() as node:
         conn = crucial.connect(node.address)
         try:
-            ref = crucial.AtomicReference(f"xfer{time.time_ns()}", connection=conn)
-            ref.set(arr)
-            if not np.array_equal(ref.get(), arr):
-                raise SystemExit(f"{transport}: the array came back different")
-            up, down = [], []
-            for _ in range(calls):
-                t = time.perf_counter()
-                ref.set(arr)
-                up.append(time.perf_counter() - t)
-                t = time.perf_counter()
-                ref.get()
-                down.append(time.perf_counter() - t)
-            return statistics.median(up) * 1e3, statistics.median(down) * 1e3
+            return time_set_get(crucial.AtomicReference(f"xfer{time.time_ns()}", connection=conn), arr, calls)
         finally:
             conn.close()
 
