@@ -40,10 +40,11 @@ async function run(mode: 'chunks' | 'direct'): Promise<number[]> {
   return ms;
 }
 
-const p50: Record<string, number[]> = { chunks: [], direct: [] };
-for (let r = 0; r < 3; r++) for (const mode of ['chunks', 'direct'] as const) p50[mode]!.push(percentile(await run(mode), 50));
-const med = (xs: number[]) => percentile(xs, 50);
+const p50 = { chunks: [] as number[], direct: [] as number[] };
+for (let r = 0; r < 3; r++) for (const mode of ['chunks', 'direct'] as const) p50[mode].push(percentile(await run(mode), 50));
+const chunks = percentile(p50.chunks, 50);
+const direct = percentile(p50.direct, 50);
 console.log(`8 MB over loopback, p50 of ${ROUNDS} per round, median of 3 rounds:`);
-console.log(`  64 KB chunks copied: ${med(p50.chunks!).toFixed(2)} ms`);
-console.log(`  read into the frame: ${med(p50.direct!).toFixed(2)} ms  (ratio ${(med(p50.direct!) / med(p50.chunks!)).toFixed(2)})`);
+console.log(`  64 KB chunks copied: ${chunks.toFixed(2)} ms`);
+console.log(`  read into the frame: ${direct.toFixed(2)} ms  (ratio ${(direct / chunks).toFixed(2)})`);
 server.close();
