@@ -58,10 +58,10 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[str]:
-    """A redis-server on 127.0.0.1 and a free port, stopped at the end; skips if none is installed."""
+    """A redis-server on 127.0.0.1 and a free port, stopped at the end; fails if none is installed."""
     exe = shutil.which("redis-server")
     if not exe:
-        pytest.skip("redis-server is not installed")
+        pytest.fail("redis-server is not installed (the test command installs it)")
     port = free_port()
     proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -1,10 +1,9 @@
 """The example notebooks run top to bottom (nbclient); a failing cell fails the test."""
 from pathlib import Path
 
+import nbclient  # test dependencies ([test] extras): missing, they fail the collection instead of skipping
+import nbformat
 import pytest
-
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[3] / "examples" / "notebooks").glob("*.ipynb"))
 

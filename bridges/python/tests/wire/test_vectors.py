@@ -78,7 +78,6 @@ def normalise(tagged):
     return tagged
 
 
-@pytest.mark.skipif(not CASES, reason="core/wire/vectors has not landed")
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
 @pytest.mark.parametrize("side", ["request", "response"])
 def test_a_typescript_vector_decodes_to_its_description_and_reencodes_byte_for_byte(case, side):
@@ -99,7 +98,6 @@ def test_a_typescript_vector_decodes_to_its_description_and_reencodes_byte_for_b
             assert isinstance(a, pa.Table) and a.equals(b)
 
 
-@pytest.mark.skipif(not CASES, reason="core/wire/vectors has not landed")
 def test_arrow_attachments_from_typescript_are_read_without_a_copy():
     spec = json.loads((VECTORS / "float64-1e5.json").read_text())["request"]
     frames = unpack_frames((VECTORS / spec["file"]).read_bytes())
