@@ -19,6 +19,12 @@ export interface SharedOptions {
   connection?: Connection;
 }
 
+/**
+ * Internal entry to `materialize()`: a user-class proxy answers every method name its class declares
+ * remotely (a class may well have a `materialize` method), so crucial's own code goes through this.
+ */
+export const MATERIALIZE = Symbol('crucial.materialize');
+
 export abstract class SharedObject {
   /** Node-side type name. */
   abstract readonly typeName: string;
@@ -85,6 +91,10 @@ export abstract class SharedObject {
    */
   async materialize(): Promise<void> {
     if (this.pendingOpts !== undefined) await this.invoke(TOUCH);
+  }
+
+  [MATERIALIZE](): Promise<void> {
+    return this.materialize();
   }
 
   /** The connection this proxy uses (the process default unless one was given). */

@@ -8,8 +8,8 @@ import { SharedObject, type SharedOptions } from './shared-object.ts';
 import { SHARED_CLASS, sharedClassMeta, type SharedClassMeta } from './shared-marker.ts';
 import { callerModuleUrl } from './caller.ts';
 import { bundleModule } from './module-bundle.ts';
-import { setFallbackProxy } from './proxy-registry.ts';
-import { SYSTEM_TYPE, TOUCH, type CallOptions } from '../wire/protocol.ts';
+import { registerUserClassProxy, setFallbackProxy } from './proxy-registry.ts';
+import { SYSTEM_TYPE, TOUCH, type CallOptions, type ObjectRef } from '../wire/protocol.ts';
 import { CrucialError, ErrorCode, InvalidOptionError } from '../errors.ts';
 
 /** Options of `@Shared`. */
@@ -25,10 +25,28 @@ export interface SharedDecoratorOptions {
 }
 
 type AnyFn = (...args: any[]) => any;
-/** The remote view of a user class: every method returns a promise of its result. */
+
+/** What a user-class proxy answers itself, for the names its class does not declare as methods. */
+interface ProxyMembers {
+  /** The object's key on the DSO (also `toObjectRef().key`, which works whatever the class declares). */
+  readonly key: string;
+  /** Stops using this proxy (also `[Symbol.asyncDispose]()`); the object stays on the node. */
+  release(): void;
+}
+
+/**
+ * The remote view of a user class: every method returns a promise of its result. Methods the class
+ * declares always run on the node, even when named like a proxy member (`release`, `key`, `call`,
+ * ...); the proxy's own `key` and `release` are there only under names the class leaves free, and
+ * always as `toObjectRef()` and `[Symbol.asyncDispose]()`. `toObjectRef` and `then` are reserved:
+ * `@Shared` refuses a class that declares them.
+ */
 export type Remote<T> = {
   [K in keyof T as T[K] extends AnyFn ? K : never]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
-} & Pick<SharedObject, 'key' | 'release' | 'toObjectRef'>;
+} & Omit<ProxyMembers, keyof T> & {
+  toObjectRef(): ObjectRef;
+  [Symbol.asyncDispose](): Promise<void>;
+};
 
 /** Types the value of a `@Shared` field holding a user-class instance as its remote view. */
 export function remote<T>(value: T): Remote<T> {
@@ -38,8 +56,15 @@ export function remote<T>(value: T): Remote<T> {
 export function Shared(options: SharedDecoratorOptions = {}) {
   return function (value: unknown, context: ClassDecoratorContext | ClassFieldDecoratorContext): any {
     if (context.kind === 'class') {
+      const cls = value as new (...args: any[]) => object;
+      const reserved = [...methodNames(cls)].filter((m) => RESERVED.has(m));
+      if (reserved.length > 0) {
+        throw new InvalidOptionError(`@Shared class ${cls.name} declares ${reserved.map((m) => `"${m}"`).join(' and ')}, `
+          + 'which crucial reserves on proxies (a proxy must travel as a reference and must not look like a promise): rename it');
+      }
       const meta: SharedClassMeta = { moduleUrl: options.module ?? callerModuleUrl() };
-      Object.defineProperty(value as object, SHARED_CLASS, { value: meta, enumerable: false });
+      Object.defineProperty(cls, SHARED_CLASS, { value: meta, enumerable: false });
+      registerUserClassProxy(cls.name, (ref, conn) => wrap(new UserProxy(ref.type, ref.key, meta.moduleUrl, undefined, { connection: conn }), methodNames(cls)) as unknown as SharedObject);
       return undefined;
     }
     if (context.kind === 'field') {
@@ -54,8 +79,9 @@ export function Shared(options: SharedDecoratorOptions = {}) {
 }
 
 function toShared(initial: unknown, key: string, options: SharedDecoratorOptions, field: string): unknown {
+  // A user-class proxy first: it is a SharedObject too, but its class may declare a `bindKey` of its own.
+  if (isUserProxy(initial)) { proxyTarget(initial).bindKey(key, options); return initial; }
   if (initial instanceof SharedObject) return initial.bindKey(key, options);
-  if (isUserProxy(initial)) return initial;
   if (typeof initial === 'object' && initial !== null && sharedClassMeta(initial.constructor)) {
     return makeUserProxy(initial.constructor as new () => object, key, { ...options, state: { ...initial } });
   }
@@ -74,14 +100,26 @@ export function shared<T extends object>(cls: new (...args: any[]) => T, key: st
   return makeUserProxy(cls, key, options) as unknown as Remote<T>;
 }
 
-/** A proxy by type name and key, for objects whose class is not loaded here (e.g. defined by another program). */
+/**
+ * A proxy by type name and key, for objects whose class is not loaded here (e.g. defined by another
+ * program). Without the class the proxy cannot tell the class's methods from its own members: `key`,
+ * `release` and `call` keep their proxy meanings, and `call(name, args)` reaches a remote method of
+ * any name.
+ */
 export function sharedByName<T = Record<string, AnyFn>>(typeName: string, key: string, options: SharedOptions = {}): Remote<T> {
-  return wrap(new UserProxy(typeName, key, undefined, undefined, options)) as unknown as Remote<T>;
+  return wrap(new UserProxy(typeName, key, undefined, undefined, options), undefined) as unknown as Remote<T>;
 }
 
 const USER_PROXY = Symbol('crucial.userProxy');
 function isUserProxy(v: unknown): boolean {
-  return typeof v === 'object' && v !== null && (v as any)[USER_PROXY] === true;
+  return typeof v === 'object' && v !== null && (v as any)[USER_PROXY] instanceof UserProxy;
+}
+/** The module defining a user-class proxy's class, when this process has the class (cloud threads import it). */
+export function userProxyModule(v: unknown): string | undefined {
+  return isUserProxy(v) ? proxyTarget(v).moduleUrl : undefined;
+}
+function proxyTarget(v: unknown): UserProxy {
+  return (v as any)[USER_PROXY] as UserProxy;
 }
 
 class UserProxy extends SharedObject {
@@ -90,7 +128,7 @@ class UserProxy extends SharedObject {
   constructor(
     readonly typeName: string,
     key: string,
-    private readonly moduleUrl: string | undefined,
+    readonly moduleUrl: string | undefined,
     extra: CallOptions | undefined,
     options: SharedOptions,
   ) {
@@ -131,19 +169,54 @@ function makeUserProxy(cls: new (...args: any[]) => object, key: string, options
   const extra: CallOptions = {};
   if (options.args) extra.init = options.args;
   if (options.state) extra.state = options.state;
-  return wrap(new UserProxy(cls.name, key, meta.moduleUrl, extra, options));
+  return wrap(new UserProxy(cls.name, key, meta.moduleUrl, extra, options), methodNames(cls));
 }
 
-/** Exposes any method name as a remote call; `then` stays undefined so a proxy is not mistaken for a promise. */
-function wrap(target: UserProxy): object {
+/** Names no user class may declare: the wire codec sends anything with `toObjectRef` as a reference; `then` makes a promise. */
+const RESERVED = new Set(['toObjectRef', 'then']);
+/** Proxy members a user-class proxy answers itself when its class does not declare them. */
+const LOCAL_MEMBERS = new Set(['key', 'release', 'call']);
+
+const methodCache = new WeakMap<Function, ReadonlySet<string>>();
+/** The callable names of a class as the node sees them (prototype functions not starting with `_`). */
+function methodNames(cls: Function): ReadonlySet<string> {
+  let names = methodCache.get(cls);
+  if (!names) {
+    const found = new Set<string>();
+    for (let p = cls.prototype; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+      for (const n of Object.getOwnPropertyNames(p)) {
+        if (n === 'constructor' || n.startsWith('_')) continue;
+        if (typeof Object.getOwnPropertyDescriptor(p, n)?.value === 'function') found.add(n);
+      }
+    }
+    methodCache.set(cls, (names = found));
+  }
+  return names;
+}
+
+/**
+ * Exposes method names as remote calls. The class's own methods win over every proxy member; of the
+ * proxy's members only `toObjectRef`, symbols and (where the class leaves the name free) `key`,
+ * `release` and `call` are reachable, and they run against the target itself, so a user method named
+ * `typeName` or `invoke` cannot divert the proxy's internals. `then` stays undefined so a proxy is not
+ * mistaken for a promise.
+ */
+function wrap(target: UserProxy, methods: ReadonlySet<string> | undefined): object {
+  const own = (prop: string | symbol): unknown => {
+    const v = Reflect.get(target, prop, target);
+    return typeof v === 'function' ? v.bind(target) : v;
+  };
   return new Proxy(target, {
-    get(t, prop, receiver) {
-      if (prop === USER_PROXY) return true;
-      if (typeof prop === 'symbol' || prop in t) return Reflect.get(t, prop, receiver);
-      if (prop === 'then' || prop === 'toJSON') return undefined;
+    get(t, prop) {
+      if (prop === USER_PROXY) return target;
+      if (typeof prop === 'symbol' || prop === 'toObjectRef') return own(prop);
+      if (prop === 'then') return undefined;
+      if (methods?.has(prop)) return (...args: unknown[]) => t.call(prop, args);
+      if (LOCAL_MEMBERS.has(prop)) return own(prop);
+      if (prop === 'toJSON') return undefined;
       return (...args: unknown[]) => t.call(prop, args);
     },
   });
 }
 
-setFallbackProxy((ref) => wrap(new UserProxy(ref.type, ref.key, undefined, undefined, {})) as unknown as SharedObject);
+setFallbackProxy((ref, conn) => wrap(new UserProxy(ref.type, ref.key, undefined, undefined, { connection: conn }), undefined) as unknown as SharedObject);

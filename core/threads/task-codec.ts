@@ -7,14 +7,17 @@ import { WireCodec } from '../wire/codec.ts';
 import { ObjectRef } from '../wire/protocol.ts';
 import { Table } from 'apache-arrow';
 import { NotSerializableError } from '../errors.ts';
-import { SharedObject } from '../objects/shared-object.ts';
+import { MATERIALIZE, SharedObject } from '../objects/shared-object.ts';
 import { reviveRef } from '../objects/proxy-registry.ts';
+import { userProxyModule } from '../objects/shared.ts';
 import { serializableMeta } from './serializable.ts';
 
 const CLASS = '$class';
 const FIELDS = '$fields';
 const FN = '$fn';
 const CAPTURES = '$captures';
+const SHARED = '$shared';
+const MODULE = '$module';
 
 /** A function plus the outside values it uses, the way a Java lambda carries its captured variables. */
 export interface Lambda {
@@ -39,7 +42,13 @@ export function toWire(value: unknown, captures?: Record<string, unknown>, path 
     case 'symbol': throw new NotSerializableError(`${path} is a symbol`);
   }
   const obj = value as object;
-  if (ArrayBuffer.isView(obj) || obj instanceof Table || obj instanceof ObjectRef || isProxy(obj)) return obj;
+  if (isProxy(obj)) {
+    // A user-class proxy names its class's module, so the receiver can load the class and build a
+    // proxy that knows its methods (a method named `call` or `release` must stay remote there too).
+    const module = userProxyModule(obj);
+    return module ? { [SHARED]: obj, [MODULE]: module } : obj;
+  }
+  if (ArrayBuffer.isView(obj) || obj instanceof Table || obj instanceof ObjectRef) return obj;
   if (Array.isArray(obj)) return obj.map((v, i) => toWire(v, undefined, `${path}[${i}]`));
   const proto = Object.getPrototypeOf(obj);
   if (proto === Object.prototype || proto === null) {
@@ -62,6 +71,12 @@ export async function fromWire(value: unknown): Promise<unknown> {
   if (ArrayBuffer.isView(value) || value instanceof Table || isProxy(value)) return value;
   if (Array.isArray(value)) return Promise.all(value.map(fromWire));
   const rec = value as Record<string, unknown>;
+  if (typeof rec[MODULE] === 'string' && rec[SHARED] !== undefined) {
+    const proxy = rec[SHARED];
+    if (typeof proxy !== 'object' || proxy === null || !isProxy(proxy)) return proxy;
+    await import(rec[MODULE] as string);
+    return reviveRef((proxy as { toObjectRef(): ObjectRef }).toObjectRef());
+  }
   if (typeof rec[FN] === 'string') {
     const caps = (rec[CAPTURES] ? await fromWire(rec[CAPTURES]) : {}) as Record<string, unknown>;
     // tsx/esbuild (keepNames) compile named inner functions to `__name(fn, "name")`, a helper that
@@ -101,7 +116,7 @@ function findClass(mod: Record<string, unknown>, name: string): { prototype: obj
 export async function materializeProxies(value: unknown, seen = new Set<object>()): Promise<void> {
   if (value === null || typeof value !== 'object' || seen.has(value)) return;
   seen.add(value);
-  if (value instanceof SharedObject) { await value.materialize(); return; }
+  if (value instanceof SharedObject) { await value[MATERIALIZE](); return; }
   if (typeof (value as any).toObjectRef === 'function' && typeof (value as any).materialize === 'function') {
     await (value as any).materialize();
     return;
