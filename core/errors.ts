@@ -25,6 +25,8 @@ export const ErrorCode = {
   UNAVAILABLE: 'ERR_UNAVAILABLE',
   REJECTED: 'ERR_REJECTED',
   INVALID_OPTION: 'ERR_INVALID_OPTION',
+  REPLY_NOT_KEPT: 'ERR_REPLY_NOT_KEPT',
+  HIGH_WATER_MARK: 'ERR_HIGH_WATER_MARK',
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -109,9 +111,9 @@ export class ReleasedError extends CrucialError {
 export class ClosedError extends CrucialError {
   constructor(message: string) { super(ErrorCode.CLOSED, message); }
 }
-/** The DSO node did not answer after every retry. */
+/** The DSO node did not answer after every retry; `cause` holds the link's failure (ECONNREFUSED, heartbeat timeout, ...) when one is known. */
 export class UnavailableError extends CrucialError {
-  constructor(message: string) { super(ErrorCode.UNAVAILABLE, message); }
+  constructor(message: string, options?: { cause?: unknown }) { super(ErrorCode.UNAVAILABLE, message, options); }
 }
 /** The executor refused a task (it is shut down). */
 export class RejectedError extends CrucialError {
@@ -120,6 +122,14 @@ export class RejectedError extends CrucialError {
 /** An option passed to a constructor is invalid. */
 export class InvalidOptionError extends CrucialError {
   constructor(message: string) { super(ErrorCode.INVALID_OPTION, message); }
+}
+/** A send would grow a link's queue past its high-water mark (the peer reads too slowly, or no link is up). */
+export class HighWaterMarkError extends CrucialError {
+  constructor(message: string) { super(ErrorCode.HIGH_WATER_MARK, message); }
+}
+/** A resent call was applied already, but its reply was too large to keep: it is not run a second time. */
+export class ReplyNotKeptError extends CrucialError {
+  constructor(message: string) { super(ErrorCode.REPLY_NOT_KEPT, message); }
 }
 
 const byCode: Record<ErrorCodeValue, new (message: string) => CrucialError> = {
@@ -142,6 +152,8 @@ const byCode: Record<ErrorCodeValue, new (message: string) => CrucialError> = {
   [ErrorCode.UNAVAILABLE]: UnavailableError,
   [ErrorCode.REJECTED]: RejectedError,
   [ErrorCode.INVALID_OPTION]: InvalidOptionError,
+  [ErrorCode.REPLY_NOT_KEPT]: ReplyNotKeptError,
+  [ErrorCode.HIGH_WATER_MARK]: HighWaterMarkError,
 };
 
 /** The wire form of an error: plain data, no class. */

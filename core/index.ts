@@ -4,6 +4,7 @@
  */
 export { CloudThread } from './threads/cloud-thread.ts';
 export { ServerlessExecutorService, TaskFuture, defaultTaskRunner } from './threads/executor.ts';
+export { withCaptures } from './threads/task-codec.ts';
 export { Serializable } from './threads/serializable.ts';
 export { Shared, shared, sharedByName, remote } from './objects/shared.ts';
 export { SharedObject } from './objects/shared-object.ts';
@@ -31,10 +32,11 @@ export {
   CrucialError, ErrorCode, BadFrameError, ProtocolVersionError, PayloadTooLargeError, UnknownTypeError,
   UnknownMethodError, BadArgumentError, NoObjectError, ModuleMissingError, IllegalStateError,
   BrokenBarrierError, TimeoutError, RemoteError, TaskFailedError, NotSerializableError, ReleasedError,
-  ClosedError, UnavailableError, RejectedError, InvalidOptionError,
+  ClosedError, UnavailableError, RejectedError, InvalidOptionError, HighWaterMarkError,
 } from './errors.ts';
 
-export type { Task, IterativeTask, ExecutorOptions, SubmitOptions, IterativeOptions } from './threads/executor.ts';
+export type { Task, TaskResult, IterativeTask, ExecutorOptions, SubmitOptions, IterativeOptions } from './threads/executor.ts';
+export type { Captured } from './threads/task-codec.ts';
 export type { CloudThreadOptions } from './threads/cloud-thread.ts';
 export type { SharedDecoratorOptions, SharedFactoryOptions, Remote } from './objects/shared.ts';
 export type { SharedOptions } from './objects/shared-object.ts';
@@ -44,6 +46,7 @@ export type { ScalableCyclicBarrierOptions } from './sync/scalable-cyclic-barrie
 export type { ConnectionOptions } from './client/connection.ts';
 export type { DsoOptions } from '../dso/node.ts';
 export type { TransportKind } from './transport/socket.ts';
+export type { LinkOptions, LinkStatus } from './transport/link.ts';
 export type { TaskRunner, TaskRequest, TaskResponse } from '../workers/runner.ts';
 export type { LocalPoolOptions } from '../workers/local/pool.ts';
 export type { CallOptions } from './wire/protocol.ts';

@@ -1,19 +1,29 @@
 /**
  * A client's link to one DSO node: a DEALER (ZMTP), a sequence number per call, and the pending
  * calls keyed by it. A call not answered within `resendAfterMs` is sent again with the same
- * (client, seq), which the node applies at most once; if the node answers nothing at all for
- * `unavailableAfterMs`, pending calls fail with UnavailableError.
+ * (client, seq), which the node applies at most once; calls written to a link that was then lost
+ * are sent again as soon as the link is back. Pending calls fail with UnavailableError, whose
+ * `cause` is the link's last failure, when no link is up for `unavailableAfterMs`, or when the node
+ * answers nothing, not even a ping, for `resendAfterMs + unavailableAfterMs`.
  */
 import { randomBytes } from 'node:crypto';
 import { WireCodec } from '../wire/codec.ts';
 import { Kind, ObjectRef, SYSTEM_TYPE, type CallOptions } from '../wire/protocol.ts';
 import { openClient, resolveTransport, type ClientSocket, type TransportKind } from '../transport/socket.ts';
+import type { LinkListener, LinkOptions, LinkStatus } from '../transport/link.ts';
 import { BadFrameError, ClosedError, InvalidOptionError, UnavailableError, errorFromData, type ErrorData } from '../errors.ts';
 
-export interface ConnectionOptions {
+/** Default of `unavailableAfterMs` when neither the option nor `CRUCIAL_UNAVAILABLE_MS` is set. */
+const UNAVAILABLE_AFTER_MS = 2000;
+
+export interface ConnectionOptions extends LinkOptions {
   /** Resend an unanswered call after this long (ms); default 5000. */
   resendAfterMs?: number;
-  /** Fail pending calls when the node has been silent this long (ms); default 30000. */
+  /**
+   * How long (ms) pending calls wait for a link to the node (refused, lost, or a peer that does not
+   * speak ZMTP), or for an answer to a ping on a silent link, before failing with UnavailableError.
+   * Default: `CRUCIAL_UNAVAILABLE_MS`, else 2000.
+   */
   unavailableAfterMs?: number;
   /** What carries the link: `zmtp` (default, or `CRUCIAL_TRANSPORT`) or `libzmq` (zeromq.js). */
   transport?: TransportKind;
@@ -26,6 +36,8 @@ interface Pending {
   reject(e: unknown): void;
   frames: Uint8Array[];
   sentAt: number;
+  /** When the call was made: it gets a full `unavailableAfterMs` even on a link down for longer. */
+  since: number;
 }
 
 export class Connection {
@@ -41,16 +53,39 @@ export class Connection {
   private pinging = false;
   private readonly resendAfterMs: number;
   private readonly unavailableAfterMs: number;
+  private linkUp = false;
+  private downSince = Date.now();
+  private downTimer: NodeJS.Timeout | undefined;
+  private readonly listeners = new Set<LinkListener>();
 
   constructor(readonly address: string, options: ConnectionOptions = {}) {
     this.resendAfterMs = positive(options.resendAfterMs ?? 5000, 'resendAfterMs');
-    this.unavailableAfterMs = positive(options.unavailableAfterMs ?? 30000, 'unavailableAfterMs');
+    this.unavailableAfterMs = positive(options.unavailableAfterMs ?? envUnavailableMs() ?? UNAVAILABLE_AFTER_MS, 'unavailableAfterMs');
+    const link: LinkOptions = {
+      heartbeatIvlMs: nonNegative(options.heartbeatIvlMs, 'heartbeatIvlMs'),
+      heartbeatTimeoutMs: options.heartbeatTimeoutMs === undefined ? undefined : positive(options.heartbeatTimeoutMs, 'heartbeatTimeoutMs'),
+      heartbeatTtlMs: nonNegative(options.heartbeatTtlMs, 'heartbeatTtlMs', 6_553_500),
+      sendHighWaterMarkBytes: options.sendHighWaterMarkBytes === undefined ? undefined : positive(options.sendHighWaterMarkBytes, 'sendHighWaterMarkBytes'),
+    };
     this.transport = resolveTransport(options.transport);
     const revive = options.reviveRef;
     this.codec = new WireCodec(revive ? (ref) => revive(ref, this) : undefined);
     // The socket is made only once the options are known good, so a refused constructor leaks nothing.
-    this.socket = openClient(this.transport, address, (frames) => this.onReply(frames));
+    this.socket = openClient(this.transport, address, (frames) => this.onReply(frames), { ...link, onStatus: (s) => this.onLink(s) });
     this.sweeper = setInterval(() => this.sweep(), Math.min(1000, this.resendAfterMs)).unref();
+  }
+
+  /** Whether a ZMTP link to the node is up (handshaken) now. */
+  get connected(): boolean { return this.linkUp; }
+
+  /**
+   * Subscribes to changes in the link: `connect`, `reconnect`, `stale`, `disconnect` (with its
+   * `cause`: ECONNREFUSED, a heartbeat timeout, a peer that does not speak ZMTP...) and `error`.
+   * @returns a function that unsubscribes
+   */
+  onStatus(listener: (status: LinkStatus) => void): () => void {
+    this.listeners.add(listener);
+    return () => { this.listeners.delete(listener); };
   }
 
   /** Invokes `method` on object (type, key) at the node. */
@@ -64,9 +99,16 @@ export class Connection {
       return Promise.reject(err);
     }
     return new Promise((resolve, reject) => {
-      if (this.pending.size === 0) this.lastHeard = Date.now();
-      this.pending.set(seq, { resolve, reject, frames, sentAt: Date.now() });
-      this.socket.send(frames);
+      const now = Date.now();
+      if (this.pending.size === 0) this.lastHeard = now;
+      try {
+        this.socket.send(frames);
+      } catch (err) {
+        reject(err); // HighWaterMarkError: the call was not queued anywhere
+        return;
+      }
+      this.pending.set(seq, { resolve, reject, frames, sentAt: now, since: now });
+      if (!this.linkUp && this.downTimer === undefined) this.failWhenUnavailable();
     });
   }
 
@@ -79,6 +121,8 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.sweeper);
+    clearTimeout(this.downTimer);
+    this.listeners.clear();
     for (const p of this.pending.values()) p.reject(new ClosedError('connection closed with the call pending'));
     this.pending.clear();
     this.socket.close();
@@ -112,11 +156,68 @@ export class Connection {
     } catch { /* nothing identifies the call; it will be resent */ }
   }
 
-  private sweep(): void {
-    if (this.pending.size === 0) return;
+  private onLink(status: LinkStatus): void {
+    if (this.closed) return;
+    if (status.type === 'connect' || status.type === 'reconnect') {
+      const lostAt = this.downSince;
+      this.linkUp = true;
+      this.lastHeard = Date.now();
+      clearTimeout(this.downTimer);
+      this.downTimer = undefined;
+      // Calls written before the link was lost may have died with it; the node applies a resent call once.
+      if (status.type === 'reconnect') {
+        for (const p of this.pending.values()) if (p.sentAt <= lostAt) this.resend(p, this.lastHeard);
+      }
+    } else if (status.type === 'disconnect') {
+      if (this.linkUp) {
+        this.linkUp = false;
+        this.downSince = Date.now();
+      }
+      if (this.downTimer === undefined) this.failWhenUnavailable();
+    }
+    for (const listener of this.listeners) {
+      try {
+        listener(status);
+      } catch (err) {
+        process.emitWarning(err instanceof Error ? err : String(err));
+      }
+    }
+  }
+
+  /** While no link is up: fails each pending call `unavailableAfterMs` after the later of the loss and the call, with the link's cause. */
+  private failWhenUnavailable(): void {
+    clearTimeout(this.downTimer);
+    this.downTimer = undefined;
+    if (this.linkUp || this.closed || this.pending.size === 0) return;
     const now = Date.now();
-    if (now - this.lastHeard > this.unavailableAfterMs) {
-      const err = () => new UnavailableError(`DSO node at ${this.address} did not answer for ${this.unavailableAfterMs} ms`);
+    let next = Infinity;
+    let cause: Error | undefined;
+    for (const [seq, p] of this.pending) {
+      const deadline = Math.max(this.downSince, p.since) + this.unavailableAfterMs;
+      if (deadline > now) {
+        next = Math.min(next, deadline);
+        continue;
+      }
+      cause ??= this.socket.downCause();
+      this.pending.delete(seq);
+      p.reject(new UnavailableError(`DSO node at ${this.address} unavailable: no link for ${this.unavailableAfterMs} ms (${describe(cause)})`, { cause }));
+    }
+    if (next < Infinity) this.downTimer = setTimeout(() => this.failWhenUnavailable(), next - now);
+  }
+
+  private resend(p: Pending, now: number): void {
+    p.sentAt = now;
+    try {
+      this.socket.send(p.frames);
+    } catch { /* past the high-water mark: the sweep tries again */ }
+  }
+
+  private sweep(): void {
+    // With no link up, failWhenUnavailable bounds the wait and the reconnect resends.
+    if (this.pending.size === 0 || !this.linkUp) return;
+    const now = Date.now();
+    if (now - this.lastHeard > this.resendAfterMs + this.unavailableAfterMs) {
+      const err = () => new UnavailableError(`DSO node at ${this.address} did not answer for ${now - this.lastHeard} ms, not even a ping, though the link is up`);
       for (const p of this.pending.values()) p.reject(err());
       this.pending.clear();
       return;
@@ -127,15 +228,33 @@ export class Connection {
       this.ping().catch(() => undefined).finally(() => { this.pinging = false; });
     }
     for (const p of this.pending.values()) {
-      if (now - p.sentAt >= this.resendAfterMs) {
-        p.sentAt = now;
-        this.socket.send(p.frames);
-      }
+      if (now - p.sentAt >= this.resendAfterMs) this.resend(p, now);
     }
   }
 }
 
+/** `connect ECONNREFUSED 127.0.0.1:7700`, or the cause's name and message. */
+function describe(cause: Error): string {
+  const code = (cause as { code?: unknown }).code;
+  if (typeof code === 'string' && cause.message.includes(code)) return cause.message;
+  return `${typeof code === 'string' ? code : cause.name}: ${cause.message}`;
+}
+
+function envUnavailableMs(): number | undefined {
+  const raw = process.env.CRUCIAL_UNAVAILABLE_MS;
+  if (raw === undefined || raw === '') return undefined;
+  const v = Number(raw);
+  if (!(v > 0 && Number.isFinite(v))) throw new InvalidOptionError(`CRUCIAL_UNAVAILABLE_MS must be a positive number of milliseconds (got ${JSON.stringify(raw)})`);
+  return v;
+}
+
 function positive(v: number, name: string): number {
   if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new InvalidOptionError(`options.${name} must be a positive number`);
+  return v;
+}
+
+function nonNegative(v: number | undefined, name: string, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (v === undefined) return undefined;
+  if (!(typeof v === 'number' && v >= 0 && v <= max)) throw new InvalidOptionError(`options.${name} must be a number from 0 to ${max}`);
   return v;
 }

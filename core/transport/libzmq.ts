@@ -1,48 +1,159 @@
-/** The `libzmq` transport: zeromq.js sockets behind the ClientSocket / ServerSocket interfaces. */
+/**
+ * The `libzmq` transport: zeromq.js sockets behind the ClientSocket / ServerSocket interfaces.
+ * libzmq sends the heartbeats (ZMQ_HEARTBEAT_IVL / TIMEOUT / TTL) and its monitor events become
+ * the link's `LinkStatus`; libzmq retries a refused connect without saying why, so a plain TCP
+ * probe finds the cause (ECONNREFUSED, ...) once per failed attempt, off the hot path.
+ */
 import { Dealer, Router } from 'zeromq';
+import { HighWaterMarkError } from '../errors.ts';
 import { Outbox } from '../wire/outbox.ts';
-import type { ClientSocket, ServerHandler, ServerSocket } from './socket.ts';
+import { LINK_DEFAULTS, type LinkListener, type LinkStatus } from './link.ts';
+import { parseTcpEndpoint, probeTcp } from './zmtp/endpoint.ts';
+import type { ClientSocket, ClientSocketOptions, ServerHandler, ServerSocket } from './socket.ts';
 
-// HWM 0 = unbounded queues: a call is never dropped for backpressure; the caller's timeouts bound it.
-const OPTIONS = { linger: 0, receiveHighWaterMark: 0, sendHighWaterMark: 0 } as const;
+/**
+ * libzmq queues up to this many messages per peer; past it a DEALER's send waits (the Outbox then
+ * fills up to its byte mark) and a ROUTER drops, as the zmtp transport does at its byte mark.
+ */
+const LIBZMQ_HWM_MESSAGES = 1000;
 
 export class LibzmqClient implements ClientSocket {
-  private readonly socket = new Dealer(OPTIONS);
-  private readonly outbox = new Outbox(this.socket);
+  private readonly socket: Dealer;
+  private readonly outbox: Outbox;
+  private readonly onStatus: LinkListener;
+  private up = false;
+  private everUp = false;
+  private probing = false;
+  private lastError: Error | undefined;
 
-  constructor(address: string, onMessage: (frames: Uint8Array[]) => void) {
-    this.socket.connect(address);
-    void (async () => {
+  constructor(private readonly address: string, onMessage: (frames: Uint8Array[]) => void, opts: ClientSocketOptions = {}) {
+    const listener = opts.onStatus;
+    this.onStatus = (status) => {
       try {
-        for await (const frames of this.socket) onMessage(frames);
+        listener?.(status);
       } catch (err) {
-        if (!this.socket.closed) throw err;
+        process.emitWarning(err instanceof Error ? err : String(err));
       }
-    })();
+    };
+    const heartbeatInterval = opts.heartbeatIvlMs ?? LINK_DEFAULTS.heartbeatIvlMs;
+    this.socket = new Dealer({
+      linger: 0,
+      receiveHighWaterMark: 0,
+      sendHighWaterMark: LIBZMQ_HWM_MESSAGES,
+      reconnectInterval: 100,
+      reconnectMaxInterval: 2000,
+      heartbeatInterval,
+      ...(heartbeatInterval > 0 ? {
+        heartbeatTimeout: opts.heartbeatTimeoutMs ?? LINK_DEFAULTS.heartbeatTimeoutMs,
+        heartbeatTimeToLive: opts.heartbeatTtlMs ?? LINK_DEFAULTS.heartbeatTtlMs,
+      } : {}),
+    });
+    this.outbox = new Outbox(this.socket, (cause) => this.onStatus({ type: 'error', cause }), opts.sendHighWaterMarkBytes ?? LINK_DEFAULTS.sendHighWaterMarkBytes);
+    this.watch();
+    this.socket.connect(address);
+    void this.receive(onMessage);
   }
 
   send(frames: readonly Uint8Array[]): void { this.outbox.send([...frames]); }
 
+  downCause(): Error { return this.lastError ?? new Error(`connecting to ${this.address}`); }
+
   close(): void { this.socket.close(); }
+
+  /** Never rejects: a failed receive or a throwing handler is reported, not left to become an unhandled rejection. */
+  private async receive(onMessage: (frames: Uint8Array[]) => void): Promise<void> {
+    try {
+      for await (const frames of this.socket) {
+        try {
+          onMessage(frames);
+        } catch (err) {
+          this.onStatus({ type: 'error', cause: asError(err) });
+        }
+      }
+    } catch (err) {
+      if (!this.socket.closed) this.down(asError(err), 'error');
+    }
+  }
+
+  private watch(): void {
+    const events = this.socket.events;
+    events.on('handshake', () => {
+      this.up = true;
+      this.lastError = undefined;
+      const reconnect = this.everUp;
+      this.everUp = true;
+      this.onStatus({ type: reconnect ? 'reconnect' : 'connect' });
+    });
+    events.on('disconnect', () => {
+      if (this.up) this.down(new Error(`link to ${this.address} lost: the peer closed it, or sent nothing within the heartbeat timeout`));
+    });
+    events.on('handshake:error:protocol', (e) => this.down(new Error(`ZMTP handshake with ${this.address} failed: ${e.error.message}`, { cause: e.error })));
+    events.on('handshake:error:other', (e) => this.down(new Error(`ZMTP handshake with ${this.address} failed: ${e.error.message}`, { cause: e.error })));
+    events.on('connect:retry', () => void this.probe());
+  }
+
+  private async probe(): Promise<void> {
+    if (this.probing || this.up || this.socket.closed) return;
+    this.probing = true;
+    const { host, port } = parseTcpEndpoint(this.address);
+    const err = await probeTcp(host, port);
+    this.probing = false;
+    if (!this.up && !this.socket.closed) this.down(err ?? new Error(`${this.address} accepts TCP connections but no ZMTP link could be made`));
+  }
+
+  private down(cause: Error, type: LinkStatus['type'] = 'disconnect'): void {
+    this.up = false;
+    this.lastError = cause;
+    this.onStatus({ type, cause } as LinkStatus);
+  }
 }
 
-export async function bindLibzmqServer(endpoint: string, onMessage: ServerHandler): Promise<ServerSocket> {
-  const socket = new Router(OPTIONS);
-  const outbox = new Outbox(socket);
+export async function bindLibzmqServer(endpoint: string, onMessage: ServerHandler, onErrorOption: (err: Error) => void = warn): Promise<ServerSocket> {
+  const onError = (err: Error) => {
+    try {
+      onErrorOption(err);
+    } catch (inner) {
+      warn(asError(inner));
+    }
+  };
+  const socket = new Router({ linger: 0, receiveHighWaterMark: 0, sendHighWaterMark: LIBZMQ_HWM_MESSAGES });
+  const outbox = new Outbox(socket, onError, LINK_DEFAULTS.sendHighWaterMarkBytes);
   await socket.bind(endpoint);
   const loop = (async () => {
     try {
-      for await (const [route, ...frames] of socket) onMessage(route!, frames, frames.reduce((n, f) => n + f.byteLength, 0));
+      for await (const [route, ...frames] of socket) {
+        try {
+          onMessage(route!, frames, frames.reduce((n, f) => n + f.byteLength, 0));
+        } catch (err) {
+          onError(asError(err));
+        }
+      }
     } catch (err) {
-      if (!socket.closed) throw err;
+      if (!socket.closed) onError(asError(err));
     }
   })();
   return {
     endpoint: socket.lastEndpoint ?? endpoint,
-    send: (route, frames) => outbox.send([route, ...frames]),
+    send: (route, frames) => {
+      try {
+        outbox.send([route, ...frames]);
+        return true;
+      } catch (err) {
+        if (err instanceof HighWaterMarkError) return false;
+        throw err;
+      }
+    },
     close: async () => {
       socket.close();
-      await loop.catch(() => undefined);
+      await loop;
     },
   };
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+function warn(err: Error): void {
+  process.emitWarning(err);
 }

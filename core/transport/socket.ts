@@ -11,20 +11,32 @@ import { InvalidOptionError } from '../errors.ts';
 import { ZmtpDealer } from './zmtp/dealer.ts';
 import { ZmtpRouter } from './zmtp/router.ts';
 import { LibzmqClient, bindLibzmqServer } from './libzmq.ts';
+import type { LinkListener, LinkOptions } from './link.ts';
 
 export type TransportKind = 'zmtp' | 'libzmq';
 export const TRANSPORTS: readonly TransportKind[] = ['zmtp', 'libzmq'];
 
-/** A DEALER-side link to one node. Replies arrive through the handler given when it was opened. */
+/**
+ * A DEALER-side link to one node. Replies arrive through the handler given when it was opened;
+ * changes in the link through `onStatus`.
+ */
 export interface ClientSocket {
+  /** Sends now or queues until the link is up; throws HighWaterMarkError past the send high-water mark. */
   send(frames: readonly Uint8Array[]): void;
+  /** Why no link is up (the last failure with its cause, or what the link waits for). */
+  downCause(): Error;
   close(): void;
+}
+
+export interface ClientSocketOptions extends LinkOptions {
+  onStatus?: LinkListener;
 }
 
 /** A ROUTER-side endpoint. Requests arrive with the sender's route; a reply goes back by it. */
 export interface ServerSocket {
   readonly endpoint: string;
-  send(route: Uint8Array, frames: readonly Uint8Array[]): void;
+  /** False when the message was dropped: unknown route, or that peer's send high-water mark reached. */
+  send(route: Uint8Array, frames: readonly Uint8Array[]): boolean;
   close(): Promise<void>;
 }
 
@@ -40,12 +52,18 @@ export function resolveTransport(kind?: string): TransportKind {
   return k as TransportKind;
 }
 
-export function openClient(kind: TransportKind, address: string, onMessage: (frames: Uint8Array[]) => void): ClientSocket {
-  return kind === 'zmtp' ? new ZmtpDealer(address, onMessage) : new LibzmqClient(address, onMessage);
+export function openClient(kind: TransportKind, address: string, onMessage: (frames: Uint8Array[]) => void, opts: ClientSocketOptions = {}): ClientSocket {
+  return kind === 'zmtp' ? new ZmtpDealer(address, onMessage, opts) : new LibzmqClient(address, onMessage, opts);
 }
 
-export async function bindServer(kind: TransportKind, endpoint: string, onMessage: ServerHandler, opts: { maxMessageBytes: number }): Promise<ServerSocket> {
-  if (kind === 'libzmq') return bindLibzmqServer(endpoint, onMessage);
+export interface ServerSocketOptions {
+  maxMessageBytes: number;
+  /** Problems that end no link (a failed send, a handler that threw on the libzmq transport); default: a process warning. */
+  onError?: (err: Error) => void;
+}
+
+export async function bindServer(kind: TransportKind, endpoint: string, onMessage: ServerHandler, opts: ServerSocketOptions): Promise<ServerSocket> {
+  if (kind === 'libzmq') return bindLibzmqServer(endpoint, onMessage, opts.onError);
   const router = new ZmtpRouter(onMessage, { maxMessageBytes: opts.maxMessageBytes });
   await router.bind(endpoint);
   return router;

@@ -28,8 +28,10 @@ __all__ = [
     "ReleasedError",
     "ClosedError",
     "UnavailableError",
+    "HighWaterMarkError",
     "RejectedError",
     "InvalidOptionError",
+    "ReplyNotKeptError",
     "error_from_data",
     "error_to_data",
 ]
@@ -57,6 +59,8 @@ class ErrorCode:
     UNAVAILABLE = "ERR_UNAVAILABLE"
     REJECTED = "ERR_REJECTED"
     INVALID_OPTION = "ERR_INVALID_OPTION"
+    REPLY_NOT_KEPT = "ERR_REPLY_NOT_KEPT"
+    HIGH_WATER_MARK = "ERR_HIGH_WATER_MARK"
 
 
 class CrucialError(Exception):
@@ -105,6 +109,8 @@ ClosedError = _error("ClosedError", ErrorCode.CLOSED, "The connection or executo
 UnavailableError = _error("UnavailableError", ErrorCode.UNAVAILABLE, "The DSO node did not answer after every retry.", ConnectionError)
 RejectedError = _error("RejectedError", ErrorCode.REJECTED, "The executor refused a task (it is shut down).")
 InvalidOptionError = _error("InvalidOptionError", ErrorCode.INVALID_OPTION, "An option passed to a constructor is invalid.", ValueError)
+ReplyNotKeptError = _error("ReplyNotKeptError", ErrorCode.REPLY_NOT_KEPT, "A resent call was applied already but its reply was too large to keep; it is not run again.")
+HighWaterMarkError = _error("HighWaterMarkError", ErrorCode.HIGH_WATER_MARK, "A send would grow a link's queue past its high-water mark.")
 
 _BY_CODE: Dict[str, Type[CrucialError]] = {
     cls.code: cls
@@ -112,7 +118,7 @@ _BY_CODE: Dict[str, Type[CrucialError]] = {
         BadFrameError, ProtocolVersionError, PayloadTooLargeError, UnknownTypeError, UnknownMethodError,
         BadArgumentError, NoObjectError, ModuleMissingError, IllegalStateError, BrokenBarrierError,
         TimeoutError, RemoteError, TaskFailedError, NotSerializableError, ReleasedError, ClosedError,
-        UnavailableError, RejectedError, InvalidOptionError,
+        UnavailableError, RejectedError, InvalidOptionError, ReplyNotKeptError, HighWaterMarkError,
     )
 }
 

@@ -2,32 +2,44 @@
  * A ZMTP DEALER with one peer: connects, reconnects after a lost link the way libzmq does
  * (`reconnectIvlMs`, doubling up to `reconnectIvlMaxMs`), and holds messages sent while no link
  * is up until the next handshake. Messages already written to a link that then drops are lost,
- * as with libzmq; crucial's connection resends unanswered calls, and the node applies each once.
+ * as with libzmq; the link reports every change (`LinkStatus`) so crucial's connection resends
+ * unanswered calls at once, and the node applies each once. Heartbeats find a half-open link.
  */
 import { connect as tcpConnect } from 'node:net';
-import { ZmtpPeer } from './peer.ts';
+import { HighWaterMarkError } from '../../errors.ts';
+import { LINK_DEFAULTS, type LinkListener, type LinkOptions } from '../link.ts';
+import { HeartbeatTimeoutError, ZmtpPeer } from './peer.ts';
 import { parseTcpEndpoint } from './endpoint.ts';
 
-export interface DealerOptions {
+export interface DealerOptions extends LinkOptions {
   identity?: Uint8Array;
   reconnectIvlMs?: number;
   reconnectIvlMaxMs?: number;
+  /** Give up a TCP connection whose ZMTP handshake has not completed after this long (ms); default 30000. */
+  handshakeTimeoutMs?: number;
+  /** Told of every change in the link. */
+  onStatus?: LinkListener;
 }
 
 export class ZmtpDealer {
   private peer: ZmtpPeer | null = null;
   private queue: (readonly Uint8Array[])[] = [];
+  private queuedBytes = 0;
   private closed = false;
+  private everUp = false;
+  private lastError: Error | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly target: { host: string; port: number };
   private readonly baseIvl: number;
   private readonly maxIvl: number;
+  private readonly hwm: number;
   private ivl: number;
 
   constructor(readonly endpoint: string, private readonly onMessage: (frames: Buffer[]) => void, private readonly opts: DealerOptions = {}) {
     this.target = parseTcpEndpoint(endpoint);
     this.baseIvl = opts.reconnectIvlMs ?? 100;
     this.maxIvl = opts.reconnectIvlMaxMs ?? 2000;
+    this.hwm = opts.sendHighWaterMarkBytes ?? LINK_DEFAULTS.sendHighWaterMarkBytes;
     this.ivl = this.baseIvl;
     this.dial();
   }
@@ -35,10 +47,25 @@ export class ZmtpDealer {
   /** Whether a link is up and handshaken. */
   get connected(): boolean { return this.peer?.ready ?? false; }
 
+  /** Sends now, or queues until the next handshake; throws HighWaterMarkError past `sendHighWaterMarkBytes`. */
   send(frames: readonly Uint8Array[]): void {
     if (this.closed) return;
-    if (this.peer?.ready) this.peer.send(frames);
-    else this.queue.push(frames);
+    const peer = this.peer;
+    if (peer !== null && peer.ready) {
+      peer.send(frames);
+      return;
+    }
+    if (this.queuedBytes >= this.hwm) {
+      throw new HighWaterMarkError(`${this.queuedBytes} bytes are queued for ${this.endpoint} while no link is up, at or past the send high-water mark of ${this.hwm} (sendHighWaterMarkBytes)`);
+    }
+    for (const f of frames) this.queuedBytes += f.byteLength;
+    this.queue.push(frames);
+  }
+
+  /** Why no link is up: the last failure, or what the current attempt waits for. */
+  downCause(): Error {
+    if (this.peer?.handshaking) return new Error(`TCP connected to ${this.endpoint}, waiting for the peer's ZMTP greeting${this.lastError ? ` (before: ${this.lastError.message})` : ''}`);
+    return this.lastError ?? new Error(`connecting to ${this.endpoint}`);
   }
 
   close(): void {
@@ -46,25 +73,46 @@ export class ZmtpDealer {
     this.closed = true;
     clearTimeout(this.retryTimer);
     this.queue = [];
+    this.queuedBytes = 0;
     this.peer?.destroy();
     this.peer = null;
   }
 
   private dial(): void {
-    const peer = new ZmtpPeer((onread) => tcpConnect({ ...this.target, onread }), { socketType: 'DEALER', identity: this.opts.identity }, {
+    const o = this.opts;
+    const heartbeatIvlMs = o.heartbeatIvlMs ?? LINK_DEFAULTS.heartbeatIvlMs;
+    const peer = new ZmtpPeer((onread) => tcpConnect({ ...this.target, onread }), {
+      socketType: 'DEALER',
+      identity: o.identity,
+      handshakeTimeoutMs: o.handshakeTimeoutMs,
+      heartbeatIvlMs,
+      heartbeatTimeoutMs: o.heartbeatTimeoutMs ?? LINK_DEFAULTS.heartbeatTimeoutMs,
+      heartbeatTtlMs: o.heartbeatTtlMs ?? LINK_DEFAULTS.heartbeatTtlMs,
+      sendHighWaterMarkBytes: this.hwm,
+    }, {
       ready: () => {
         this.ivl = this.baseIvl;
+        this.lastError = undefined;
         const queued = this.queue;
         this.queue = [];
-        for (const frames of queued) peer.send(frames);
+        this.queuedBytes = 0;
+        // The queue was bounded when filled, so the socket may take it all at once.
+        for (const frames of queued) peer.write(frames);
+        const reconnect = this.everUp;
+        this.everUp = true;
+        this.opts.onStatus?.({ type: reconnect ? 'reconnect' : 'connect' });
       },
       message: (frames) => this.onMessage(frames),
-      closed: () => {
+      closed: (err) => {
         if (this.peer !== peer) return;
         this.peer = null;
         if (this.closed) return;
+        const cause = err ?? new Error('link closed');
+        this.lastError = cause;
         this.retryTimer = setTimeout(() => this.dial(), this.ivl);
         this.ivl = Math.min(this.ivl * 2, this.maxIvl);
+        if (cause instanceof HeartbeatTimeoutError) this.opts.onStatus?.({ type: 'stale', cause });
+        this.opts.onStatus?.({ type: 'disconnect', cause });
       },
     });
     this.peer = peer;

@@ -7,7 +7,7 @@
  * reads and no copy, as libzmq does, instead of 64 KB chunks copied one by one.
  * Frames the sink declines are skipped unbuffered.
  */
-import { Flag, GREETING_BYTES, ZmtpProtocolError } from './wire.ts';
+import { Flag, GREETING_BYTES, ZmtpProtocolError, preview } from './wire.ts';
 
 export interface FrameSink {
   greeting(g: Buffer): void;
@@ -37,6 +37,11 @@ export class FrameDecoder {
     return this.inBody && this.body ? this.body.subarray(this.bodyFilled) : null;
   }
 
+  /** Bytes of a greeting still incomplete, if any (what a non-ZMTP peer said before closing). */
+  partialGreeting(): Buffer | null {
+    return this.greeted ? null : this.rest;
+  }
+
   /** Counts `n` bytes the socket read into the last `directTarget()`. */
   advance(n: number): void {
     if (!this.inBody || !this.body || n > this.bodySize - this.bodyFilled) throw new RangeError('advance() past the frame being read');
@@ -60,6 +65,8 @@ export class FrameDecoder {
     }
     while (data.length > 0) {
       if (!this.greeted) {
+        // Every ZMTP 2+ greeting starts with 0xff: anything else is another protocol, known at its first byte.
+        if (data[0] !== 0xff) throw new ZmtpProtocolError(`not a ZMTP peer: it sent ${preview(data)}`);
         if (data.length < GREETING_BYTES) break;
         this.greeted = true;
         this.sink.greeting(data.subarray(0, GREETING_BYTES));

@@ -1,13 +1,14 @@
 /**
- * One ZMTP link over a TCP socket: the greeting and NULL handshake, heartbeat replies, and whole
- * multipart messages in both directions. Dealer and router both build on it; what differs
- * between them (reconnecting, routing by identity) lives there.
+ * One ZMTP link over a TCP socket: the greeting and NULL handshake, heartbeats (PING / PONG and
+ * the peer's TTL, ZMTP 3.1), and whole multipart messages in both directions. Dealer and router
+ * both build on it; what differs between them (reconnecting, routing by identity) lives there.
  */
 import type { OnReadOpts, Socket } from 'node:net';
+import { HighWaterMarkError } from '../../errors.ts';
 import { FrameDecoder, type FrameSink } from './decoder.ts';
 import {
   Flag, ZmtpProtocolError, checkGreeting, encodeCommand, encodeMessage, encodeMetadata,
-  frameHeader, greeting, parseCommand, parseMetadata,
+  frameHeader, greeting, parseCommand, parseMetadata, preview,
 } from './wire.ts';
 
 export type SocketType = 'DEALER' | 'ROUTER';
@@ -35,6 +36,7 @@ export interface PeerHandlers {
   ready(props: Map<string, Buffer>): void;
   /** A whole message. When it exceeded `maxMessageBytes`, `frames` holds only the frames read before the limit and `bytes` the full size. */
   message(frames: Buffer[], bytes: number): void;
+  /** The link is gone; `err` says why, and is absent only after a local `destroy()`. */
   closed(err?: Error): void;
 }
 
@@ -44,6 +46,22 @@ export interface PeerOptions {
   identity?: Uint8Array;
   maxMessageBytes?: number;
   handshakeTimeoutMs?: number;
+  /** PING after this long (ms) with nothing received; 0 or absent: no PINGs of our own. */
+  heartbeatIvlMs?: number;
+  /** Drop the link when nothing arrives this long (ms) after our PING; default `heartbeatIvlMs`. */
+  heartbeatTimeoutMs?: number;
+  /** TTL sent in our PINGs (ms): the peer drops the link when it hears nothing from us that long. */
+  heartbeatTtlMs?: number;
+  /** Unwritten bytes past which `send` throws HighWaterMarkError; default unbounded. */
+  sendHighWaterMarkBytes?: number;
+}
+
+/** The peer sent nothing within the heartbeat timeout (or within the TTL its own PING asked for). */
+export class HeartbeatTimeoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HeartbeatTimeoutError';
+  }
 }
 
 export class ZmtpPeer implements FrameSink {
@@ -52,24 +70,36 @@ export class ZmtpPeer implements FrameSink {
   private frames: Buffer[] = [];
   private messageBytes = 0;
   private readonly maxMessageBytes: number;
+  private readonly sendHwm: number;
   private readonly handshakeTimer: NodeJS.Timeout;
   private done = false;
+  /** Reads so far: the heartbeat timers compare it instead of timestamping every read. */
+  private rx = 0;
+  private rxAtBeat = 0;
+  private beatTimer: NodeJS.Timeout | undefined;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private ttlTimer: NodeJS.Timeout | undefined;
+  private readonly pingCommand: Buffer | null;
 
   readonly socket: Socket;
 
   constructor(open: OpenSocket, private readonly opts: PeerOptions, private readonly on: PeerHandlers) {
     this.maxMessageBytes = opts.maxMessageBytes ?? Number.MAX_SAFE_INTEGER;
+    this.sendHwm = opts.sendHighWaterMarkBytes ?? Number.MAX_SAFE_INTEGER;
+    const ttl = Math.min(0xffff, Math.floor((opts.heartbeatTtlMs ?? 0) / 100));
+    this.pingCommand = opts.heartbeatIvlMs ? encodeCommand('PING', Buffer.from([ttl >> 8, ttl & 0xff])) : null;
     const socket = this.socket = open({
       buffer: () => this.decoder.directTarget() ?? SCRATCH,
       callback: (n, buf) => {
+        this.rx++;
         this.read(() => (buf === SCRATCH ? this.decoder.push(Buffer.from(SCRATCH.subarray(0, n))) : this.decoder.advance(n)));
         return true; // false would pause reading
       },
     });
     socket.setNoDelay(true);
-    this.handshakeTimer = setTimeout(() => this.fail(new ZmtpProtocolError('handshake timed out')), opts.handshakeTimeoutMs ?? 30_000).unref();
+    this.handshakeTimer = setTimeout(() => this.fail(new ZmtpProtocolError(`no ZMTP handshake from the peer within ${opts.handshakeTimeoutMs ?? 30_000} ms`)), opts.handshakeTimeoutMs ?? 30_000).unref();
     // Only fires for a socket opened without `onread` (node:net emits no 'data' with it).
-    socket.on('data', (chunk: Buffer) => this.read(() => this.decoder.push(chunk)));
+    socket.on('data', (chunk: Buffer) => { this.rx++; this.read(() => this.decoder.push(chunk)); });
     socket.on('error', (err) => this.fail(err));
     socket.on('close', () => this.finish());
     const props: Record<string, Uint8Array | string> = { 'Socket-Type': opts.socketType };
@@ -88,7 +118,19 @@ export class ZmtpPeer implements FrameSink {
 
   get ready(): boolean { return this.handshaken && !this.done; }
 
+  /** Whether TCP is connected but the ZMTP handshake has not completed. */
+  get handshaking(): boolean { return !this.handshaken && !this.done && !this.socket.connecting; }
+
+  /** Writes one message; throws HighWaterMarkError when the socket's unwritten bytes are at the mark. */
   send(frames: readonly Uint8Array[]): void {
+    if (this.socket.writableLength >= this.sendHwm) {
+      throw new HighWaterMarkError(`${this.socket.writableLength} bytes wait to be written to the peer, at or past the send high-water mark of ${this.sendHwm} (sendHighWaterMarkBytes)`);
+    }
+    this.write(frames);
+  }
+
+  /** Writes one message whatever the socket holds already. */
+  write(frames: readonly Uint8Array[]): void {
     let total = 0;
     for (const f of frames) total += f.byteLength;
     if (total <= COALESCE_BYTES) {
@@ -106,7 +148,7 @@ export class ZmtpPeer implements FrameSink {
 
   destroy(): void {
     this.socket.destroy();
-    this.finish();
+    this.finish(undefined, true);
   }
 
   greeting(g: Buffer): void {
@@ -146,17 +188,46 @@ export class ZmtpPeer implements FrameSink {
       }
       this.handshaken = true;
       clearTimeout(this.handshakeTimer);
+      if (this.pingCommand) {
+        this.rxAtBeat = this.rx;
+        this.beatTimer = setInterval(() => this.beat(), this.opts.heartbeatIvlMs).unref();
+      }
       this.on.ready(props);
       return;
     }
     if (name === 'PING') {
-      // PING = TTL (2 bytes) + context; PONG echoes the context.
+      // PING = TTL (2 bytes, deciseconds) + context; PONG echoes the context.
       this.socket.write(encodeCommand('PONG', data.subarray(2)));
+      const ttlMs = data.length >= 2 ? data.readUInt16BE(0) * 100 : 0;
+      // As libzmq: after a PING with a TTL, the peer must be heard from again within it.
+      if (ttlMs > 0 && !this.ttlTimer) this.expectTraffic(ttlMs, 'ttlTimer', `nothing received within the ${ttlMs} ms TTL the peer's PING asked for`);
     } else if (name === 'ERROR') {
       const len = data[0] ?? 0;
       throw new ZmtpProtocolError(`peer reported: ${data.toString('latin1', 1, 1 + len)}`);
     }
     // PONG and commands of later minor versions need nothing from us.
+  }
+
+  /** Every heartbeat interval: PING only when the interval brought nothing in. */
+  private beat(): void {
+    if (this.rx !== this.rxAtBeat) {
+      this.rxAtBeat = this.rx;
+      return;
+    }
+    this.socket.write(this.pingCommand!);
+    if (!this.pingTimer) {
+      const timeout = this.opts.heartbeatTimeoutMs ?? this.opts.heartbeatIvlMs!;
+      this.expectTraffic(timeout, 'pingTimer', `no traffic from the peer within ${timeout} ms of a heartbeat PING (heartbeatTimeoutMs)`);
+    }
+  }
+
+  /** Fails the link unless some read happens within `ms`. */
+  private expectTraffic(ms: number, slot: 'pingTimer' | 'ttlTimer', reason: string): void {
+    const mark = this.rx;
+    this[slot] = setTimeout(() => {
+      this[slot] = undefined;
+      if (this.rx === mark) this.fail(new HeartbeatTimeoutError(reason));
+    }, ms).unref();
   }
 
   private fail(err: Error): void {
@@ -165,11 +236,25 @@ export class ZmtpPeer implements FrameSink {
     this.finish(err);
   }
 
-  private finish(err?: Error): void {
+  /** `local`: our own destroy(), which needs no cause. */
+  private finish(err?: Error, local = false): void {
     if (this.done) return;
     this.done = true;
     clearTimeout(this.handshakeTimer);
+    clearInterval(this.beatTimer);
+    clearTimeout(this.pingTimer);
+    clearTimeout(this.ttlTimer);
+    if (!err && !local) err = this.closeCause();
     this.on.closed(err);
+  }
+
+  /** Why a link the peer closed without an error ended: during the handshake, what it had sent says most. */
+  private closeCause(): Error {
+    if (this.handshaken) return new Error('the peer closed the connection');
+    const sent = this.decoder.partialGreeting();
+    return new ZmtpProtocolError(sent
+      ? `the peer closed the connection during the ZMTP greeting, after sending ${preview(sent)} (not a ZMTP 3 peer?)`
+      : 'the peer closed the connection before the ZMTP greeting');
   }
 }
 

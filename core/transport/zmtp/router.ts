@@ -2,10 +2,15 @@
  * A ZMTP ROUTER: accepts any number of DEALER (or REQ/ROUTER) peers, prefixes each message it
  * receives with the sender's routing id, and sends a message to the peer its first frame names.
  * Routing ids are the peer's Identity when it sent one not already in use, else 5 bytes
- * (0 then a 32-bit counter), like libzmq. A message to an unknown id is dropped, also like libzmq.
+ * (0 then a 32-bit counter), like libzmq. A message to an unknown id is dropped, also like libzmq,
+ * and so is one to a peer whose unwritten bytes reached `sendHighWaterMarkBytes` (a client that
+ * stopped reading): `send` then returns false, and the client's resend fetches the reply later.
+ * A peer's PING with a TTL is honoured; the router's own PINGs are off unless `heartbeatIvlMs` is set.
  */
 import { Socket, createServer, type OnReadOpts, type Server } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { HighWaterMarkError } from '../../errors.ts';
+import { LINK_DEFAULTS } from '../link.ts';
 import { ZmtpPeer } from './peer.ts';
 import { formatTcpEndpoint, parseTcpEndpoint } from './endpoint.ts';
 
@@ -13,6 +18,12 @@ export interface RouterOptions {
   /** Messages larger than this are not buffered; the handler gets the frames read before the limit and the full size. */
   maxMessageBytes?: number;
   handshakeTimeoutMs?: number;
+  /** PING a peer after this long (ms) with nothing from it; absent or 0: no PINGs (peers' TTLs still apply). */
+  heartbeatIvlMs?: number;
+  /** Drop a peer that sends nothing this long (ms) after our PING; default `heartbeatIvlMs`. */
+  heartbeatTimeoutMs?: number;
+  /** Unwritten bytes to one peer past which messages to it are dropped; default 128 MiB. */
+  sendHighWaterMarkBytes?: number;
 }
 
 export type RouterHandler = (route: Buffer, frames: Buffer[], bytes: number) => void;
@@ -44,8 +55,17 @@ export class ZmtpRouter {
     return this._endpoint;
   }
 
-  send(route: Uint8Array, frames: readonly Uint8Array[]): void {
-    this.peers.get(Buffer.from(route.buffer, route.byteOffset, route.byteLength).toString('latin1'))?.send(frames);
+  /** Sends to the peer `route` names; false when it was dropped (unknown route, or the peer's high-water mark reached). */
+  send(route: Uint8Array, frames: readonly Uint8Array[]): boolean {
+    const peer = this.peers.get(Buffer.from(route.buffer, route.byteOffset, route.byteLength).toString('latin1'));
+    if (!peer) return false;
+    try {
+      peer.send(frames);
+      return true;
+    } catch (err) {
+      if (err instanceof HighWaterMarkError) return false;
+      throw err;
+    }
   }
 
   async close(): Promise<void> {
@@ -58,7 +78,15 @@ export class ZmtpRouter {
   private adopt(accepted: Socket): void {
     let route: Buffer | null = null;
     let key = '';
-    const peer = new ZmtpPeer((onread) => withOnread(accepted, onread), { socketType: 'ROUTER', maxMessageBytes: this.opts.maxMessageBytes, handshakeTimeoutMs: this.opts.handshakeTimeoutMs }, {
+    const o = this.opts;
+    const peer = new ZmtpPeer((onread) => withOnread(accepted, onread), {
+      socketType: 'ROUTER',
+      maxMessageBytes: o.maxMessageBytes,
+      handshakeTimeoutMs: o.handshakeTimeoutMs,
+      heartbeatIvlMs: o.heartbeatIvlMs,
+      heartbeatTimeoutMs: o.heartbeatTimeoutMs,
+      sendHighWaterMarkBytes: o.sendHighWaterMarkBytes ?? LINK_DEFAULTS.sendHighWaterMarkBytes,
+    }, {
       ready: (props) => {
         const identity = props.get('identity');
         if (identity && identity.length > 0 && identity[0] !== 0 && !this.peers.has(identity.toString('latin1'))) {

@@ -119,6 +119,12 @@ export function parseMetadata(body: Buffer): Map<string, Buffer> {
   return props;
 }
 
+/** The first bytes of what a peer sent, quoted for an error message (`"HTTP/1.1 400 Bad Request\r\n"...`). */
+export function preview(bytes: Buffer, max = 40): string {
+  const shown = JSON.stringify(bytes.toString('latin1', 0, Math.min(max, bytes.length)));
+  return bytes.length > max ? `${shown}... (${bytes.length} bytes)` : shown;
+}
+
 /** Splits a command frame's body into its name and data. */
 export function parseCommand(body: Buffer): { name: string; data: Buffer } {
   const len = body[0];
