@@ -2,12 +2,12 @@
  * The persistent heap: a region, its allocator, its roots and failure-atomic blocks. Proxies call the
  * small read/write helpers here so that a write inside `atomic` is buffered and one outside is not.
  */
-import { existsSync } from "node:fs";
 import { Allocator, type AllocatorCheck } from "./allocator.ts";
 import { PmemArgumentError, PmemClosedError, PmemFreedError, PmemTxError } from "./errors.ts";
 import { B_KIND, B_STATE, B_TAG, Kind, L_COUNT, L_ENTRIES, LIVE, M_CLEAN, M_EPOCH } from "./layout.ts";
 import { applyLog, clearLog, retireLog, writeLogOne, writeLogTx } from "./log.ts";
 import { classFactories, factories, type PObject } from "./pobject.ts";
+import { medium } from "./medium.ts";
 import { recover, type RecoveryReport } from "./recovery.ts";
 import { type FlushMode, Region } from "./region.ts";
 import { encodeRoot, loadRoots, rootSlotAddr } from "./roots.ts";
@@ -79,7 +79,7 @@ export class Heap {
   static openSync(path: string, options: HeapOptions = {}): Heap {
     const flush = options.flush ?? "msync";
     if (flush !== "msync" && flush !== "none") throw new PmemArgumentError(`options.flush must be "msync" or "none" (got ${String(flush)})`);
-    if (existsSync(path)) return new Heap(Region.open(path, flush), false);
+    if (medium().exists(path)) return new Heap(Region.open(path, flush), false);
     if (options.create === false) throw new PmemArgumentError(`${path} does not exist and options.create is false`);
     const region = Region.create(path, { size: options.size ?? 64 << 20, logSize: options.logSize ?? 1 << 20 }, flush);
     return new Heap(region, true);

@@ -2,14 +2,13 @@
  * A file mapped MAP_SHARED and seen through typed views over one ArrayBuffer. Proxies read and
  * write these views directly; the region only knows pages: which are dirty and how to flush them.
  */
-import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
 import { crc32 } from "node:zlib";
 import {
   H_CHECKSUM, H_HEAP_OFF, H_LOG_OFF, H_LOG_SIZE, H_MAGIC, H_NROOTS, H_ROOTS_OFF, H_SIZE, H_VERSION,
   MAGIC, MAX_REGION, NROOTS, PAGE, ROOTS_END, ROOTS_OFF, VERSION,
 } from "./layout.ts";
 import { PmemArgumentError, PmemCorruptError, PmemTruncatedError, PmemVersionError } from "./errors.ts";
-import { native } from "./native.ts";
+import { type Medium, medium } from "./medium.ts";
 
 /** How writes are made durable. `msync` survives power loss of a page-cache file; `none` only process crashes. */
 export type FlushMode = "msync" | "none";
@@ -39,18 +38,20 @@ export class Region {
    * Called with each ordered msync's page range just before it is issued: the power-failure test
    * models the media with it (what was synced, plus any subset of the pages dirty since).
    */
-  beforeSync: ((start: number, len: number) => void) | null = null;
-  private fd: number;
+  private readonly fd: number;
+  /** The file system and mapping this region goes through (the real one outside crash tests). */
+  private readonly m: Medium;
   /** Bounds of the bytes changed since the last `flush` (empty when dirtyHi is 0). */
   private dirtyLo = Infinity;
   private dirtyHi = 0;
 
-  private constructor(path: string, fd: number, size: number, flushMode: FlushMode) {
+  private constructor(m: Medium, path: string, fd: number, size: number, flushMode: FlushMode) {
+    this.m = m;
     this.path = path;
     this.fd = fd;
     this.size = size;
     this.flushMode = flushMode;
-    this.buffer = native().map(fd, size);
+    this.buffer = m.map(fd, size);
     this.u8 = new Uint8Array(this.buffer);
     this.u16 = new Uint16Array(this.buffer);
     this.u32 = new Uint32Array(this.buffer);
@@ -63,11 +64,12 @@ export class Region {
 
   /** Opens an existing region file, checking header and length before anything is mapped. */
   static open(path: string, flushMode: FlushMode): Region {
-    const fd = openSync(path, "r+");
+    const m = medium();
+    const fd = m.open(path, false);
     try {
-      const fileSize = fstatSync(fd).size;
+      const fileSize = m.size(fd);
       const head = Buffer.alloc(PAGE);
-      const n = readSync(fd, head, 0, PAGE, 0);
+      const n = m.read(fd, head, 0);
       if (n < H_CHECKSUM + 4) {
         throw new PmemTruncatedError(`${path}: ${fileSize} bytes is too short to hold a pmem header`);
       }
@@ -86,9 +88,9 @@ export class Region {
       if (fileSize < size) {
         throw new PmemTruncatedError(`${path}: file is ${fileSize} bytes but its header says ${size}; it was truncated`);
       }
-      return new Region(path, fd, size, flushMode);
+      return new Region(m, path, fd, size, flushMode);
     } catch (err) {
-      closeSync(fd);
+      m.close(fd);
       throw err;
     }
   }
@@ -103,9 +105,10 @@ export class Region {
         `options.size must be an integer between ${heapOff + PAGE} and ${MAX_REGION} bytes (got ${geometry.size})`,
       );
     }
-    const fd = openSync(path, "w+");
+    const m = medium();
+    const fd = m.open(path, true);
     try {
-      ftruncateSync(fd, size);
+      m.truncate(fd, size);
       const head = Buffer.alloc(PAGE);
       head.write(MAGIC, H_MAGIC, "latin1");
       head.writeUInt32LE(VERSION, H_VERSION);
@@ -116,10 +119,10 @@ export class Region {
       head.writeUInt32LE(ROOTS_OFF, H_ROOTS_OFF);
       head.writeUInt32LE(NROOTS, H_NROOTS);
       head.writeUInt32LE(crc32(head.subarray(0, H_CHECKSUM)), H_CHECKSUM);
-      writeSync(fd, head, 0, PAGE, 0);
-      return new Region(path, fd, size, flushMode);
+      m.write(fd, head, 0);
+      return new Region(m, path, fd, size, flushMode);
     } catch (err) {
-      closeSync(fd);
+      m.close(fd);
       throw err;
     }
   }
@@ -152,21 +155,20 @@ export class Region {
     if (this.flushMode === "none" || len <= 0) return;
     const start = Math.floor(addr / PAGE) * PAGE;
     const end = Math.min(this.size, roundUp(addr + len, PAGE));
-    if (this.beforeSync !== null) this.beforeSync(start, end - start);
-    native().msync(this.buffer, start, end - start);
+    this.m.msync(this.buffer, start, end - start);
     this.syncs++;
   }
 
   /** Flushes the whole mapping and detaches every view. */
   close(): void {
     if (this.flushMode !== "none") {
-      native().msync(this.buffer, 0, this.size);
+      this.m.msync(this.buffer, 0, this.size);
       this.syncs++;
     }
     this.dirtyLo = Infinity;
     this.dirtyHi = 0;
-    native().detach(this.buffer);
-    closeSync(this.fd);
+    this.m.unmap(this.buffer);
+    this.m.close(this.fd);
   }
 }
 

@@ -1,0 +1,217 @@
+/**
+ * A crash-image generator in the spirit of ALICE and CrashMonkey. A workload runs its operations on
+ * a heap whose file system is a `MemoryFs`; every ordering point (msync, fsync, directory fsync) is
+ * recorded with what was on media and what was dirty at that instant. After each operation, for
+ * every recorded point, images are built from media plus subsets of the dirty pages (all subsets
+ * when few, a seeded random sample otherwise) and a prefix of the pending metadata; each image is
+ * opened as a fresh heap and must hold the state before or after the operation that was in flight,
+ * with no error and with a sound allocator. Every random choice comes from one seed, printed on
+ * failure and replayed with CRUCIAL_CRASH_SEED.
+ */
+import { randomInt } from "node:crypto";
+import { useMedium } from "../medium.ts";
+import { type CrashState, type ImageChoice, MemoryFs } from "./memory-fs.ts";
+
+/** Environment variable that fixes the seed of every crash test. */
+export const SEED_ENV = "CRUCIAL_CRASH_SEED";
+
+/** The seed from CRUCIAL_CRASH_SEED, else a fresh random one. */
+export function crashSeed(): number {
+  const v = process.env[SEED_ENV];
+  if (v !== undefined && v !== "") {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 0xffff_ffff) throw new RangeError(`${SEED_ENV} must be an integer in [0, 2^32) (got ${v})`);
+    return n;
+  }
+  return randomInt(0x1_0000_0000 - 1);
+}
+
+/** mulberry32: small, fast and good enough to pick pages and operations reproducibly. */
+export class Rng {
+  private s: number;
+  constructor(seed: number) {
+    this.s = seed >>> 0;
+  }
+  /** Uniform in [0, 1). */
+  next(): number {
+    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 0x1_0000_0000;
+  }
+  /** Uniform integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+  pick<T>(xs: readonly T[]): T {
+    return xs[this.int(xs.length)]!;
+  }
+  bytes(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.int(256);
+    return out;
+  }
+}
+
+/** The state a workload reports for an image whose region file does not exist. */
+export const ABSENT = "<no region>";
+
+/** Runs one operation; the harness checks every crash image of its ordering points. */
+export type Step = (label: string, expected: string, fn: () => void | Promise<void>) => Promise<void>;
+
+/** A sequence of operations on a heap, with an independent model of the state each one leaves. */
+export interface Workload {
+  readonly name: string;
+  /** Path of the region file inside the memory file system. */
+  readonly path: string;
+  /** Runs the operations through `step`, each with the canonical state expected once it is done. */
+  run(step: Step, rng: Rng): Promise<void>;
+  /**
+   * Opens the region at `path` (the current medium is the crash image), checks the invariants
+   * (free lists sound, recovered heap still usable), returns the canonical state. Throws on a violation.
+   */
+  observe(path: string): Promise<string>;
+}
+
+/** Limits of image generation. */
+export interface CrashImageOptions {
+  seed: number;
+  /** An ordering point with at most this many possible images gets all of them. Default 32. */
+  exhaustive?: number;
+  /** Images sampled at a point with more. Default 12. */
+  samples?: number;
+  /** Called after each image is checked (progress bars). */
+  onImage?: (checked: number) => void;
+}
+
+/** What a run checked. */
+export interface CrashImageReport {
+  workload: string;
+  seed: number;
+  operations: number;
+  orderingPoints: number;
+  images: number;
+  /** Points whose every image was enumerated. */
+  exhaustivePoints: number;
+  /** Images that held the state after the in-flight operation (the others held the state before it). */
+  imagesAfter: number;
+}
+
+/** Thrown at the first image that does not open or holds a state it must not. */
+export class CrashImageFailure extends Error {
+  override name = "CrashImageFailure";
+}
+
+/** Runs `w` and checks every crash image of every ordering point; throws `CrashImageFailure` at the first bad one. */
+export async function runCrashImages(w: Workload, o: CrashImageOptions): Promise<CrashImageReport> {
+  const exhaustive = o.exhaustive ?? 32;
+  const samples = o.samples ?? 12;
+  const rng = new Rng(o.seed);
+  const pick = new Rng((o.seed ^ 0x9e37_79b9) >>> 0);
+  const report: CrashImageReport = {
+    workload: w.name, seed: o.seed, operations: 0, orderingPoints: 0, images: 0, exhaustivePoints: 0, imagesAfter: 0,
+  };
+  const fs = new MemoryFs();
+  let points: Array<{ kind: string; state: CrashState }> = [];
+  fs.onSync = (kind) => {
+    points.push({ kind, state: fs.crashState() });
+  };
+  let before = ABSENT;
+
+  const fail = (label: string, where: string, msg: string): never => {
+    throw new CrashImageFailure(
+      `${w.name}: operation #${report.operations} "${label}", ${where}: ${msg}\n` +
+        `  seed ${o.seed}; replay with ${SEED_ENV}=${o.seed}`,
+    );
+  };
+
+  const checkPoints = async (label: string, after: string): Promise<void> => {
+    const batch = points;
+    points = [];
+    for (const [j, p] of batch.entries()) {
+      report.orderingPoints++;
+      const choices = imageChoices(p.state, exhaustive, samples, pick);
+      if (choices.all) report.exhaustivePoints++;
+      for (const c of choices.list) {
+        const where = `ordering point ${j + 1}/${batch.length} (before ${p.kind}), image ${describe(p.state, c)}`;
+        const image = MemoryFs.fromCrash(p.state, c);
+        useMedium(image);
+        let got: string;
+        try {
+          got = image.exists(w.path) ? await w.observe(w.path) : ABSENT;
+        } catch (err) {
+          const e = err as Error & { code?: string };
+          return fail(label, where, `the image does not recover: ${e.code ? `${e.code} ` : ""}${e.message}`);
+        } finally {
+          useMedium(fs);
+        }
+        if (got !== before && got !== after) {
+          fail(label, where, `the image holds neither the state before nor the state after the operation\n` +
+            `  before:    ${clip(before)}\n  after:     ${clip(after)}\n  recovered: ${clip(got)}`);
+        }
+        if (got === after && after !== before) report.imagesAfter++;
+        report.images++;
+        o.onImage?.(report.images);
+      }
+    }
+  };
+
+  useMedium(fs);
+  let label = "";
+  try {
+    await w.run(async (l, expected, fn) => {
+      label = l;
+      await fn();
+      report.operations++;
+      await checkPoints(l, expected);
+      before = expected;
+    }, rng);
+    // A crash after the last operation returned: everything it did must be there.
+    points.push({ kind: "end of run", state: fs.crashState() });
+    await checkPoints("(after the last operation)", before);
+  } catch (err) {
+    if (err instanceof CrashImageFailure) throw err;
+    const e = err as Error;
+    throw new CrashImageFailure(`${w.name}: operation "${label}" failed on the live heap: ${e.stack ?? e.message}\n  seed ${o.seed}; replay with ${SEED_ENV}=${o.seed}`);
+  } finally {
+    useMedium(null);
+  }
+  return report;
+}
+
+/**
+ * The images of one ordering point: a prefix of the pending metadata times a subset of the dirty
+ * pages. All of them when there are at most `exhaustive`; otherwise the two extremes (nothing
+ * written back, everything) and random draws, each page written back with probability 1/2.
+ */
+export function imageChoices(s: CrashState, exhaustive: number, samples: number, rng: Rng): { all: boolean; list: ImageChoice[] } {
+  const pages: string[] = [];
+  for (const [id, ino] of s.inodes) for (const p of ino.dirty.keys()) pages.push(`${id}:${p}`);
+  const metas = s.pending.length + 1;
+  const total = pages.length > 30 ? Infinity : metas * 2 ** pages.length;
+  const list: ImageChoice[] = [];
+  if (total <= exhaustive) {
+    for (let m = 0; m < metas; m++) {
+      for (let mask = 0; mask < 2 ** pages.length; mask++) {
+        list.push({ metaPrefix: m, pages: new Set(pages.filter((_, i) => (mask >>> i) & 1)) });
+      }
+    }
+    return { all: true, list };
+  }
+  list.push({ metaPrefix: 0, pages: new Set() }, { metaPrefix: s.pending.length, pages: new Set(pages) });
+  for (let k = 2; k < samples; k++) {
+    list.push({ metaPrefix: rng.int(metas), pages: new Set(pages.filter(() => rng.next() < 0.5)) });
+  }
+  return { all: false, list };
+}
+
+function describe(s: CrashState, c: ImageChoice): string {
+  const dirty = [...s.inodes.values()].reduce((n, i) => n + i.dirty.size, 0);
+  const shown = [...c.pages].slice(0, 12).map((p) => p.split(":")[1]).join(",");
+  return `{${c.pages.size}/${dirty} dirty pages written back [${shown}${c.pages.size > 12 ? ",…" : ""}], ` +
+    `${c.metaPrefix}/${s.pending.length} metadata ops}`;
+}
+
+function clip(s: string): string {
+  return s.length > 400 ? `${s.slice(0, 400)}… (${s.length} chars)` : s;
+}

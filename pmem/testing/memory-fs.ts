@@ -1,0 +1,251 @@
+/**
+ * An in-memory file system that keeps two copies of everything: what the page cache holds (what
+ * reads and mappings see) and what is on media (what survives a power failure). Data reaches media
+ * page by page at msync/fsync; names (creations, renames) at a directory fsync; sizes at fsync.
+ * Until then the kernel may write any dirty page back at any moment and commit metadata in order,
+ * so a crash leaves: media + any subset of the dirty pages + a prefix of the pending metadata ops.
+ * `crashState()` captures exactly that at an ordering point; `CrashState.image()` builds one such
+ * post-crash file system, which a heap can open like the real one.
+ */
+import { dirname } from "node:path";
+import { PAGE } from "../layout.ts";
+import type { Medium } from "../medium.ts";
+
+const ZERO = new Uint8Array(PAGE);
+
+/** A file: its page-cache bytes (also its mapping) and its bytes on media. */
+class Inode {
+  cache: ArrayBuffer;
+  size = 0;
+  durable = new Uint8Array(0);
+  durableSize = 0;
+  /** Bumped whenever `durable` changes, so unchanged media can be shared between crash states. */
+  version = 0;
+  constructor(readonly id: number) {
+    this.cache = new ArrayBuffer(0);
+  }
+}
+
+/** A metadata change not yet on media; the journal commits these in order. */
+export type MetaOp =
+  | { op: "link"; name: string; inode: number }
+  | { op: "rename"; from: string; to: string }
+  | { op: "size"; inode: number; size: number };
+
+/** What an ordering point left on media and in the page cache: every image a crash there can leave. */
+export interface CrashState {
+  /** Names on media, to inode ids. */
+  names: Map<string, number>;
+  inodes: Map<number, { durable: Uint8Array; durableSize: number; dirty: Map<number, Uint8Array> }>;
+  pending: MetaOp[];
+}
+
+/** Which of a crash state's unordered changes reached media: a prefix of the metadata, a subset of the pages. */
+export interface ImageChoice {
+  metaPrefix: number;
+  /** `${inode}:${page}` of the dirty pages written back. */
+  pages: Set<string>;
+}
+
+export class MemoryFs implements Medium {
+  /** Called just before an ordering point takes effect: `msync`, `fsync` or `fsyncDir`. */
+  onSync: ((kind: string) => void) | null = null;
+  /** Ordering points seen. */
+  syncs = 0;
+  private readonly names = new Map<string, Inode>();
+  private durableNames = new Map<string, number>();
+  private pending: MetaOp[] = [];
+  private readonly inodes = new Map<number, Inode>();
+  private readonly fds = new Map<number, Inode>();
+  private readonly maps = new Map<ArrayBuffer, Inode>();
+  private nextId = 1;
+  private nextFd = 3;
+  /** Shared copies of unchanged media, by inode: [version, bytes]. */
+  private readonly snap = new Map<number, [number, Uint8Array]>();
+
+  /** A file system holding `state` after the crash `choice` describes: cache and media equal. */
+  static fromCrash(state: CrashState, choice: ImageChoice): MemoryFs {
+    const fs = new MemoryFs();
+    const names = new Map(state.names);
+    const sizes = new Map<number, number>();
+    for (const op of state.pending.slice(0, choice.metaPrefix)) {
+      if (op.op === "link") names.set(op.name, op.inode);
+      else if (op.op === "rename") {
+        const id = names.get(op.from);
+        names.delete(op.from);
+        if (id !== undefined) names.set(op.to, id);
+      } else sizes.set(op.inode, op.size);
+    }
+    for (const [id, s] of state.inodes) {
+      const size = sizes.get(id) ?? s.durableSize;
+      const ino = new Inode(id);
+      ino.cache = new ArrayBuffer(size);
+      const u8 = new Uint8Array(ino.cache);
+      u8.set(s.durable.subarray(0, Math.min(size, s.durable.length)));
+      for (const [p, bytes] of s.dirty) {
+        if (choice.pages.has(`${id}:${p}`) && p < size) u8.set(bytes.subarray(0, Math.min(PAGE, size - p)), p);
+      }
+      ino.size = size;
+      ino.durable = u8.slice();
+      ino.durableSize = size;
+      fs.inodes.set(id, ino);
+      fs.nextId = Math.max(fs.nextId, id + 1);
+    }
+    for (const [name, id] of names) {
+      const ino = fs.inodes.get(id);
+      if (ino !== undefined) fs.names.set(name, ino);
+    }
+    fs.durableNames = new Map(names);
+    return fs;
+  }
+
+  /** Media, dirty pages and pending metadata now: what a crash at this instant can leave. */
+  crashState(): CrashState {
+    const inodes: CrashState["inodes"] = new Map();
+    for (const ino of this.inodes.values()) {
+      const cache = new Uint8Array(ino.cache);
+      const dirty = new Map<number, Uint8Array>();
+      // Media past its durable size reads as zeros once the size is durable: a zero page there is clean.
+      for (let p = 0; p < ino.size; p += PAGE) {
+        const a = cache.subarray(p, Math.min(p + PAGE, ino.size));
+        const b = p < ino.durableSize ? ino.durable.subarray(p, Math.min(p + PAGE, ino.durableSize)) : ZERO.subarray(0, 0);
+        const same = a.length === b.length ? Buffer.from(a.buffer, a.byteOffset, a.length).equals(b)
+          : b.length === 0 && a.every((x) => x === 0);
+        if (!same) dirty.set(p, a.slice());
+      }
+      let s = this.snap.get(ino.id);
+      if (s === undefined || s[0] !== ino.version) this.snap.set(ino.id, (s = [ino.version, ino.durable.slice()]));
+      inodes.set(ino.id, { durable: s[1], durableSize: ino.durableSize, dirty });
+    }
+    return { names: new Map(this.durableNames), inodes, pending: this.pending.slice() };
+  }
+
+  exists(path: string): boolean {
+    return this.names.has(path);
+  }
+
+  open(path: string, create: boolean): number {
+    let ino = this.names.get(path);
+    if (ino === undefined) {
+      if (!create) throw Object.assign(new Error(`ENOENT: no such file, open '${path}'`), { code: "ENOENT" });
+      ino = new Inode(this.nextId++);
+      this.inodes.set(ino.id, ino);
+      this.names.set(path, ino);
+      this.pending.push({ op: "link", name: path, inode: ino.id });
+    } else if (create) this.resize(ino, 0);
+    const fd = this.nextFd++;
+    this.fds.set(fd, ino);
+    return fd;
+  }
+
+  size(fd: number): number {
+    return this.inode(fd).size;
+  }
+
+  read(fd: number, buf: Uint8Array, pos: number): number {
+    const ino = this.inode(fd);
+    const n = Math.max(0, Math.min(buf.length, ino.size - pos));
+    buf.set(new Uint8Array(ino.cache, pos, n));
+    return n;
+  }
+
+  write(fd: number, buf: Uint8Array, pos: number): void {
+    const ino = this.inode(fd);
+    if (pos + buf.length > ino.size) this.resize(ino, pos + buf.length);
+    new Uint8Array(ino.cache).set(buf, pos);
+  }
+
+  truncate(fd: number, size: number): void {
+    this.resize(this.inode(fd), size);
+  }
+
+  fsync(fd: number): void {
+    const ino = this.inode(fd);
+    this.sync("fsync");
+    this.pending = this.pending.filter((op) => !(op.op === "size" && op.inode === ino.id));
+    this.persist(ino, 0, ino.size);
+    ino.durableSize = ino.size;
+  }
+
+  rename(from: string, to: string): void {
+    const ino = this.names.get(from);
+    if (ino === undefined) throw Object.assign(new Error(`ENOENT: rename '${from}'`), { code: "ENOENT" });
+    this.names.delete(from);
+    this.names.set(to, ino);
+    this.pending.push({ op: "rename", from, to });
+  }
+
+  fsyncDir(dir: string): void {
+    this.sync("fsyncDir");
+    const inDir = (n: string): boolean => dirname(n) === dir;
+    const keep: MetaOp[] = [];
+    for (const op of this.pending) {
+      if (op.op === "link" && inDir(op.name)) this.durableNames.set(op.name, op.inode);
+      else if (op.op === "rename" && inDir(op.from) && inDir(op.to)) {
+        const id = this.durableNames.get(op.from);
+        this.durableNames.delete(op.from);
+        if (id !== undefined) this.durableNames.set(op.to, id);
+      } else keep.push(op);
+    }
+    this.pending = keep;
+  }
+
+  close(fd: number): void {
+    this.fds.delete(fd);
+  }
+
+  map(fd: number, size: number): ArrayBuffer {
+    const ino = this.inode(fd);
+    if (ino.size !== size) throw new Error(`memory fs maps whole files only (${ino.size} bytes, asked ${size})`);
+    this.maps.set(ino.cache, ino);
+    return ino.cache;
+  }
+
+  msync(buffer: ArrayBuffer, off: number, len: number): void {
+    const ino = this.maps.get(buffer);
+    if (ino === undefined) throw new Error("msync of a buffer this file system did not map");
+    this.sync("msync");
+    this.persist(ino, off, Math.min(off + len, ino.size));
+  }
+
+  unmap(buffer: ArrayBuffer): void {
+    const ino = this.maps.get(buffer);
+    if (ino === undefined) return;
+    this.maps.delete(buffer);
+    // Detaches every view of the old buffer, as munmap does to the real mapping's views.
+    ino.cache = structuredClone(buffer, { transfer: [buffer] });
+  }
+
+  private sync(kind: string): void {
+    this.syncs++;
+    this.onSync?.(kind);
+  }
+
+  /** Copies the page cache of [lo, hi) to media, whole pages. */
+  private persist(ino: Inode, lo: number, hi: number): void {
+    if (ino.durable.length < ino.size) {
+      const d = new Uint8Array(ino.size);
+      d.set(ino.durable);
+      ino.durable = d;
+    }
+    const from = Math.floor(lo / PAGE) * PAGE;
+    const to = Math.min(ino.size, Math.ceil(hi / PAGE) * PAGE);
+    if (to > from) ino.durable.set(new Uint8Array(ino.cache, from, to - from), from);
+    ino.version++;
+  }
+
+  private resize(ino: Inode, size: number): void {
+    if (this.maps.has(ino.cache)) throw new Error("memory fs cannot resize a mapped file");
+    const next = new ArrayBuffer(size);
+    new Uint8Array(next).set(new Uint8Array(ino.cache, 0, Math.min(size, ino.size)));
+    ino.cache = next;
+    ino.size = size;
+    this.pending.push({ op: "size", inode: ino.id, size });
+  }
+
+  private inode(fd: number): Inode {
+    const ino = this.fds.get(fd);
+    if (ino === undefined) throw Object.assign(new Error(`EBADF: ${fd}`), { code: "EBADF" });
+    return ino;
+  }
+}
