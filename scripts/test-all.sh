@@ -24,6 +24,7 @@
 #   CRUCIAL_TEST_SUITES          comma-separated subset of ts,types,py (default: all three)
 #   CRUCIAL_TEST_MOCHA_SPEC      spec globs (space-separated) replacing the spec of .mocharc.json
 #   CRUCIAL_TEST_PYTEST_PATHS    pytest paths (space-separated), default bridges/python/tests
+#   CRUCIAL_TEST_TSC_PROJECT     tsconfig of the type check, default the repo's
 #   CRUCIAL_TEST_MOCHA_LIMIT     overall limit of the mocha run, seconds (default 2400)
 #   CRUCIAL_TEST_PYTEST_LIMIT    overall limit of the pytest run, seconds (default 1500)
 #   PYTEST_TIMEOUT               per-test limit of pytest, seconds
@@ -128,7 +129,7 @@ fi
 
 if wants types; then
   step "test: TypeScript types (tsc --noEmit, one test next to mocha's)"
-  if timeout -k 10 900 node_modules/.bin/tsc --noEmit -p . >"$LOG_DIR/tsc.log" 2>&1; then
+  if timeout -k 10 900 node_modules/.bin/tsc --noEmit -p "${CRUCIAL_TEST_TSC_PROJECT:-.}" >"$LOG_DIR/tsc.log" 2>&1; then
     echo "types: ok"
     if [ "$ts_counted" -eq 1 ]; then passed=$((passed + 1)); fi
   else
