@@ -2,10 +2,11 @@
  * A file mapped MAP_SHARED and seen through typed views over one ArrayBuffer. Proxies read and
  * write these views directly; the region only knows pages: which are dirty and how to flush them.
  */
+import { dirname } from "node:path";
 import { crc32 } from "node:zlib";
 import {
   H_CHECKSUM, H_HEAP_OFF, H_LOG_OFF, H_LOG_SIZE, H_MAGIC, H_NROOTS, H_ROOTS_OFF, H_SIZE, H_VERSION,
-  MAGIC, MAX_REGION, NROOTS, PAGE, ROOTS_END, ROOTS_OFF, VERSION,
+  M_TOP, MAGIC, MAX_REGION, NROOTS, PAGE, ROOTS_END, ROOTS_OFF, VERSION,
 } from "./layout.ts";
 import { PmemArgumentError, PmemCorruptError, PmemTruncatedError, PmemVersionError } from "./errors.ts";
 import { type Medium, medium } from "./medium.ts";
@@ -95,7 +96,12 @@ export class Region {
     }
   }
 
-  /** Creates (or overwrites) a region file with an empty heap. */
+  /**
+   * Creates (or replaces) a region file with an empty heap, durably: header and meta page are
+   * written to a temporary file and fsynced, then renamed over `path` and the directory fsynced.
+   * A crash at any point leaves either no region at `path` (or the one it replaces) or a complete
+   * empty one, never a name over a file whose header is not on media.
+   */
   static create(path: string, geometry: RegionGeometry, flushMode: FlushMode): Region {
     const logSize = roundUp(geometry.logSize, PAGE);
     const heapOff = roundUp(ROOTS_END, PAGE) + logSize;
@@ -106,10 +112,11 @@ export class Region {
       );
     }
     const m = medium();
-    const fd = m.open(path, true);
+    const tmp = `${path}.creating`;
+    const fd = m.open(tmp, true);
     try {
       m.truncate(fd, size);
-      const head = Buffer.alloc(PAGE);
+      const head = Buffer.alloc(2 * PAGE);
       head.write(MAGIC, H_MAGIC, "latin1");
       head.writeUInt32LE(VERSION, H_VERSION);
       head.writeDoubleLE(size, H_SIZE);
@@ -119,7 +126,12 @@ export class Region {
       head.writeUInt32LE(ROOTS_OFF, H_ROOTS_OFF);
       head.writeUInt32LE(NROOTS, H_NROOTS);
       head.writeUInt32LE(crc32(head.subarray(0, H_CHECKSUM)), H_CHECKSUM);
+      // The meta page starts as an empty heap, so a region is never durable with top below the heap.
+      head.writeUInt32LE(heapOff, M_TOP);
       m.write(fd, head, 0);
+      m.fsync(fd);
+      m.rename(tmp, path);
+      m.fsyncDir(dirname(path));
       return new Region(m, path, fd, size, flushMode);
     } catch (err) {
       m.close(fd);
