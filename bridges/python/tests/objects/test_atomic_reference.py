@@ -7,7 +7,8 @@ def test_atomic_reference_holds_any_wire_value(dso, key):
     r = AtomicReference(key, {"a": [1, 2.5, "x", None, True, b"\x01"]})
     assert r.get() == {"a": [1, 2.5, "x", None, True, b"\x01"]}
     assert r.compare_and_set({"a": [1, 2.5, "x", None, True, b"\x01"]}, "next") is True
-    assert r.get_and_set(np.arange(3.0)).__eq__("next")
+    previous = r.get_and_set(np.arange(3.0))
+    assert isinstance(previous, str) and previous == "next"
     assert r.get().tolist() == [0.0, 1.0, 2.0]
 
 

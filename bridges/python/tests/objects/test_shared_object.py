@@ -40,6 +40,12 @@ def test_unknown_types_and_methods_raise_typed_errors(dso, key):
         AtomicLong(key)._invoke("noSuchMethod")
 
 
-def test_the_system_object_answers_ping_and_stats(dso):
+def test_the_system_object_answers_ping_and_stats(dso, key):
     assert system.ping() == "pong"
-    assert system.stats()["objects"] >= 0
+    before = system.stats()["objects"]
+    for i in range(3):
+        AtomicLong(f"{key}-{i}", i).get()
+    assert system.stats()["objects"] == before + 3
+    assert system.delete("AtomicLong", f"{key}-0") is True
+    assert system.delete("AtomicLong", f"{key}-0") is False
+    assert system.stats()["objects"] == before + 2
