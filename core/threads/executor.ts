@@ -7,12 +7,25 @@
 import type { TaskRunner, TaskResponse } from '../../workers/runner.ts';
 import { dsoAddress, onShutdown } from '../client/context.ts';
 import { InvalidOptionError, RejectedError, TaskFailedError, TimeoutError, errorFromData } from '../errors.ts';
-import { decodeTask, encodeTask, fromWire, materializeProxies, toWire } from './task-codec.ts';
+import { decodeTask, encodeTask, fromWire, materializeProxies, toWire, type Captured } from './task-codec.ts';
 
-/** A task: an object with `run()` (Runnable) or `call()` (Callable), or a function. */
-export type Task<T = unknown> = { run(): unknown } | { call(): T | Promise<T> } | (() => T | Promise<T>);
-/** The body of an iterative task: a function of the index, or an object with `run(index)`. */
-export type IterativeTask = ((index: number) => unknown) | { run(index: number): unknown };
+/**
+ * A task: an object with `run()` (Runnable) or `call()` (Callable), a function, or a function with
+ * its own captured values (`withCaptures`).
+ */
+export type Task<T = unknown> = { run(): unknown } | { call(): T | Promise<T> } | (() => T | Promise<T>) | Captured<() => T | Promise<T>>;
+/** The body of an iterative task: a function of the index (alone or `withCaptures`), or an object with `run(index)`. */
+export type IterativeTask = ((index: number) => unknown) | { run(index: number): unknown } | Captured<(index: number) => unknown>;
+/**
+ * What a task resolves to: a function's or `call()`'s awaited result; null for a Runnable (`run()`).
+ * An object with both runs `call()`, as the worker does.
+ */
+export type TaskResult<X> =
+  X extends Captured<() => infer R> ? Awaited<R>
+  : X extends () => infer R ? Awaited<R>
+  : X extends { call(): infer R } ? Awaited<R>
+  : X extends { run(): unknown } ? null
+  : unknown;
 
 export interface ExecutorOptions {
   /** Where tasks run; default: the process-wide local worker pool. */
@@ -85,17 +98,30 @@ export class ServerlessExecutorService {
   }
 
   /** Runs one task; its future resolves to `call()`'s / the function's result (null for `run()`). */
-  submit<T>(task: Task<T>, options: SubmitOptions = {}): TaskFuture<T> {
-    return new TaskFuture(this.track(this.execute<T>({ mode: 'task' }, task, options.captures)));
+  submit<X extends Task<unknown>>(task: X, options?: SubmitOptions): TaskFuture<TaskResult<X>>;
+  /** With the result type given explicitly (`submit<number>(task)`). */
+  submit<T>(task: Task<T>, options?: SubmitOptions): TaskFuture<T>;
+  submit(task: Task<unknown>, options: SubmitOptions = {}): TaskFuture<unknown> {
+    return new TaskFuture(this.track(this.execute({ mode: 'task' }, task, options.captures)));
   }
 
-  /** Runs every task in parallel; resolves to their results in order, rejects on the first failure. */
-  invokeAll<T>(tasks: Task<T>[], options: SubmitOptions = {}): Promise<T[]> {
+  /**
+   * Runs every task in parallel; resolves to their results in order, rejects on the first failure.
+   * `options.captures` go to every function task; `withCaptures` gives one task values of its own.
+   * The result is typed per task: `invokeAll([() => 1, async () => 'a'])` is `Promise<[number, string]>`.
+   */
+  invokeAll<const Xs extends readonly Task<unknown>[]>(tasks: Xs, options?: SubmitOptions): Promise<{ -readonly [I in keyof Xs]: TaskResult<Xs[I]> }>;
+  /** With the result type given explicitly (`invokeAll<number>(tasks)`). */
+  invokeAll<T>(tasks: readonly Task<T>[], options?: SubmitOptions): Promise<T[]>;
+  invokeAll(tasks: readonly Task<unknown>[], options: SubmitOptions = {}): Promise<unknown[]> {
     return Promise.all(tasks.map((t) => this.submit(t, options).get()));
   }
 
   /** Runs every task; resolves to the first successful result (rejects if all fail). */
-  async invokeAny<T>(tasks: Task<T>[], options: SubmitOptions = {}): Promise<T> {
+  invokeAny<X extends Task<unknown>>(tasks: readonly X[], options?: SubmitOptions): Promise<TaskResult<X>>;
+  /** With the result type given explicitly (`invokeAny<number>(tasks)`). */
+  invokeAny<T>(tasks: readonly Task<T>[], options?: SubmitOptions): Promise<T>;
+  async invokeAny(tasks: readonly Task<unknown>[], options: SubmitOptions = {}): Promise<unknown> {
     if (tasks.length === 0) throw new InvalidOptionError('invokeAny needs at least one task');
     try {
       return await Promise.any(tasks.map((t) => this.submit(t, options).get()));

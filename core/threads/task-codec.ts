@@ -6,7 +6,7 @@
 import { WireCodec } from '../wire/codec.ts';
 import { ObjectRef } from '../wire/protocol.ts';
 import { Table } from 'apache-arrow';
-import { NotSerializableError } from '../errors.ts';
+import { InvalidOptionError, NotSerializableError } from '../errors.ts';
 import { MATERIALIZE, SharedObject } from '../objects/shared-object.ts';
 import { reviveRef } from '../objects/proxy-registry.ts';
 import { userProxyModule } from '../objects/shared.ts';
@@ -23,6 +23,36 @@ const MODULE = '$module';
 export interface Lambda {
   fn: Function;
   captures?: Record<string, unknown>;
+}
+
+const CAPTURING = Symbol.for('crucial.captures');
+
+/** A function task together with the outside values it uses, made by `withCaptures`. */
+export interface Captured<F extends (...args: any[]) => unknown> {
+  readonly [CAPTURING]: true;
+  readonly fn: F;
+  readonly captures: Readonly<Record<string, unknown>>;
+}
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/**
+ * Binds a function task to its own captured values, the way each Java lambda carries its own
+ * effectively-final variables: `se.invokeAll(xs.map((x) => withCaptures(() => x * 2, { x })))`.
+ * Names become parameters of the rebuilt function, so each must be a JavaScript identifier. A
+ * task's own captures win over the `captures` option of the call that submits it.
+ */
+export function withCaptures<F extends (...args: any[]) => unknown>(fn: F, captures: Record<string, unknown>): Captured<F> {
+  if (typeof fn !== 'function') throw new InvalidOptionError('withCaptures(fn) needs a function');
+  if (typeof captures !== 'object' || captures === null || Array.isArray(captures)) throw new InvalidOptionError('withCaptures(captures) must be an object of named values');
+  for (const name of Object.keys(captures)) {
+    if (!IDENTIFIER.test(name)) throw new InvalidOptionError(`withCaptures: capture name "${name}" is not a JavaScript identifier`);
+  }
+  return Object.freeze({ [CAPTURING]: true as const, fn, captures: { ...captures } });
+}
+
+function isCaptured(v: object): v is Captured<(...args: any[]) => unknown> {
+  return (v as Record<symbol, unknown>)[CAPTURING] === true;
 }
 
 function isProxy(v: object): boolean {
@@ -42,6 +72,7 @@ export function toWire(value: unknown, captures?: Record<string, unknown>, path 
     case 'symbol': throw new NotSerializableError(`${path} is a symbol`);
   }
   const obj = value as object;
+  if (isCaptured(obj)) return toWire(obj.fn, { ...captures, ...obj.captures }, path);
   if (isProxy(obj)) {
     // A user-class proxy names its class's module, so the receiver can load the class and build a
     // proxy that knows its methods (a method named `call` or `release` must stay remote there too).

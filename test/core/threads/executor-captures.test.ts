@@ -1,0 +1,62 @@
+import { strict as assert } from 'node:assert';
+import { AtomicLong, InvalidOptionError, ServerlessExecutorService, withCaptures } from 'crucial';
+import { Incrementer, NormTask, Point } from '../../fixtures/tasks/workers.ts';
+
+/** Compile-time equality of two types: `npx tsc --noEmit -p .` fails if an `expectType` line is wrong. */
+type Equal<A, B> = (<G>() => G extends A ? 1 : 2) extends (<G>() => G extends B ? 1 : 2) ? true : false;
+function expectType<T>(_value: T, _same: true): void { /* checked by tsc */ }
+
+describe('executor - per-task captures and result types', function () {
+  this.timeout(60_000);
+  const se = new ServerlessExecutorService();
+
+  it('executor - each task of invokeAll carries its own captured value', async () => {
+    const inputs = [3, 5, 7, 11];
+    const out = await se.invokeAll(inputs.map((x) => withCaptures(() => x * x, { x })));
+    assert.deepEqual(out, inputs.map((x) => x * x));
+  });
+
+  it('executor - a task\'s own captures win over the call\'s, the rest of the call\'s still apply', async () => {
+    const base = 100;
+    const tasks = [1, 2].map((x) => withCaptures(() => base + x, x === 2 ? { x, base: 0 } : { x }));
+    const out = await se.invokeAll(tasks, { captures: { base } });
+    assert.deepEqual(out, [101, 2]);
+  });
+
+  it('executor - per-task captures carry shared objects, created before the tasks use them', async () => {
+    const counters = [1, 2, 3].map((i) => new AtomicLong(`cap-counter-${i}`, i * 10));
+    await se.invokeAll(counters.map((c, i) => withCaptures(async () => { await c.addAndGet(i + 1); }, { c, i })));
+    assert.deepEqual(await Promise.all(counters.map((c) => c.get())), [11n, 22n, 33n]);
+  });
+
+  it('executor - an iterative body may carry its own captures', async () => {
+    const sum = new AtomicLong('cap-iter-sum', 0);
+    const k = 2;
+    await se.invokeIterativeTask(withCaptures(async (i: number) => { await sum.addAndGet(i * k); }, { sum, k: 2 }), 3, 0, 10);
+    assert.equal(await sum.get(), 90n);
+  });
+
+  it('withCaptures - capture names must be identifiers; the function must be one', () => {
+    assert.throws(() => withCaptures(() => 1, { 'not valid': 1 }), InvalidOptionError);
+    assert.throws(() => withCaptures(42 as unknown as () => number, {}), InvalidOptionError);
+  });
+
+  it('executor - results are typed from the tasks (compile-time, checked by tsc)', async () => {
+    const nums = await se.invokeAll([() => 1]);
+    expectType<[number]>(nums, true as Equal<typeof nums, [number]>);
+    const many = await se.invokeAll([1, 2, 3].map((i) => withCaptures(() => i * 2, { i })));
+    expectType<number[]>(many, true as Equal<typeof many, number[]>);
+    const x = true;
+    const mixed = await se.invokeAll([() => 1, async () => 'a', withCaptures(() => x, { x })]);
+    expectType<[number, string, boolean]>(mixed, true as Equal<typeof mixed, [number, string, boolean]>);
+    assert.deepEqual(mixed, [1, 'a', true]);
+    const norm = await se.submit(new NormTask(new Point(3, 4)));
+    expectType<number>(norm, true as Equal<typeof norm, number>);
+    const ran = await se.invokeAll([new Incrementer(new AtomicLong('cap-typed', 0), 1)]);
+    expectType<[null]>(ran, true as Equal<typeof ran, [null]>);
+    const explicit = await se.invokeAll<number>([() => 2]);
+    expectType<number[]>(explicit, true as Equal<typeof explicit, number[]>);
+    assert.equal(norm, 5);
+    assert.deepEqual([nums, many, ran, explicit], [[1], [2, 4, 6], [null], [2]]);
+  });
+});
