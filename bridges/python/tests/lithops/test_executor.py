@@ -1,4 +1,5 @@
 import os
+import socket
 import time
 
 import pytest
@@ -62,11 +63,33 @@ def test_map_reduce_calls_the_reducer_with_every_map_result():
 
 
 def test_calls_run_in_parallel_on_separate_worker_processes():
-    fexec = FunctionExecutor(workers=2)
-    t = time.monotonic()
-    pids = fexec.map(lambda x: (time.sleep(0.5), os.getpid())[1], [0, 1]).get_result()
-    assert time.monotonic() - t < 0.95
+    # A rendezvous: each call checks in with the test over a socket and waits for a go that the test
+    # sends only once both have checked in. Calls run one after the other would never both check in:
+    # the accept below times out and the test fails, with no clock involved.
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+
+        def meet(_):
+            with socket.create_connection(("127.0.0.1", port), timeout=20) as s:
+                arrived = time.time()
+                s.sendall(b"here")
+                assert s.recv(2) == b"go"
+                return os.getpid(), arrived, time.time()
+
+        fexec = FunctionExecutor(workers=2)
+        futures = fexec.map(meet, [0, 1])
+        server.settimeout(20)
+        peers = [server.accept()[0] for _ in range(2)]
+        for p in peers:
+            assert p.recv(4) == b"here"
+        for p in peers:
+            p.sendall(b"go")
+            p.close()
+        calls = fexec.get_result(futures)
+    pids = [pid for pid, _, _ in calls]
     assert len(set(pids)) == 2 and os.getpid() not in pids
+    # Timestamps taken in the workers: both were inside their call at the same moment.
+    assert max(arrived for _, arrived, _ in calls) <= min(left for _, _, left in calls)
 
 
 def test_a_raised_exception_reaches_the_caller_with_the_remote_traceback():
