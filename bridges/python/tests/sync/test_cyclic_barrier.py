@@ -41,7 +41,10 @@ def test_a_timeout_breaks_the_barrier_for_everyone(dso, key):
 
     t = threading.Thread(target=other)
     t.start()
-    time.sleep(0.2)
+    # The other party must be waiting when the timeout breaks the barrier: wait for its arrival.
+    deadline = time.monotonic() + 10
+    while b.get_number_waiting() < 1:
+        assert time.monotonic() < deadline, "the other party never reached the barrier"
     with pytest.raises(errors.TimeoutError):
         b.await_(timeout=0.2)
     t.join(5)
