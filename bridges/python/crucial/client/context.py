@@ -4,22 +4,29 @@ Where proxies send their calls by default, as in ``core/client/context.ts``. Wit
 crucial checkout this package lives in (``npx tsx`` on ``dso/node.ts``; ``CRUCIAL_HOME`` names another
 checkout) on a free loopback port, exports its address in ``CRUCIAL_DSO`` so worker processes started
 afterwards find the same node, and stops it when this process exits.
+
+One program, one node: whoever needs the node first (an executor at creation, or the first object)
+starts it through :func:`ensure_dso`, once, in the parent. A worker process (``CRUCIAL_WORKER=1``)
+never starts a node of its own: without an address from its parent it fails.
 """
 from __future__ import annotations
 
 import atexit
+import json
 import os
+import re
 import shutil
 import subprocess
 import threading
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from ..errors import UnavailableError
+from ..errors import InvalidOptionError, UnavailableError
 from ..wire.protocol import ObjectRef
 from .connection import Connection
 
-__all__ = ["connect", "default_connection", "set_default_connection", "set_ref_reviver", "dso_address", "shutdown", "LocalDso", "start_local_dso"]
+__all__ = ["connect", "default_connection", "set_default_connection", "set_ref_reviver", "dso_address", "ensure_dso", "shutdown",
+           "LocalDso", "start_local_dso"]
 
 _lock = threading.Lock()
 _default: Optional[Connection] = None
@@ -33,31 +40,71 @@ def set_ref_reviver(fn: Callable[[ObjectRef, Connection], Any]) -> None:
     _reviver = fn
 
 
+# The same form as core/transport/zmtp/endpoint.ts accepts, so both languages refuse the same addresses.
+_TCP_ENDPOINT = re.compile(r"^tcp://(\[[^\]]+\]|[^:/]+):(\d+)$")
+
+
+def check_address(address: Any) -> str:
+    """
+    Checks that ``address`` is a ``tcp://host:port`` endpoint, as the TypeScript SDK does.
+
+    :param address: the address to check
+    :return: the address
+    :raises InvalidOptionError: if it is not one
+    """
+    m = _TCP_ENDPOINT.match(address) if isinstance(address, str) else None
+    if m is None or int(m.group(2)) > 65535:
+        raise InvalidOptionError(f"{json.dumps(address) if isinstance(address, str) else repr(address)} is not a tcp://host:port address")
+    return address
+
+
 def connect(address: str, **options: Any) -> Connection:
     """
     Opens a new connection to a node, reviving references as proxies bound to it.
 
     :param address: ``tcp://host:port``
     :param options: passed to :class:`Connection` (``resend_after``, ``unavailable_after``)
+    :raises InvalidOptionError: if ``address`` is not a ``tcp://host:port`` endpoint
     """
-    return Connection(address, revive_ref=_reviver, **options)
+    return Connection(check_address(address), revive_ref=_reviver, **options)
+
+
+def _ensure_dso_locked() -> str:
+    global _embedded
+    address = os.environ.get("CRUCIAL_DSO")
+    if address:
+        return check_address(address)
+    if os.environ.get("CRUCIAL_WORKER") == "1":
+        raise UnavailableError("this crucial worker process was given no DSO address (CRUCIAL_DSO) by its parent; "
+                               "a worker never starts a node of its own")
+    if _embedded is None or _embedded.process.poll() is not None:
+        _embedded = start_local_dso()
+    os.environ["CRUCIAL_DSO"] = _embedded.address
+    return _embedded.address
+
+
+def ensure_dso() -> str:
+    """
+    The address of the node this program uses, without connecting: ``CRUCIAL_DSO``, else the embedded
+    node, started once and exported in ``CRUCIAL_DSO`` so worker processes started afterwards use it.
+
+    :raises InvalidOptionError: if ``CRUCIAL_DSO`` is not a ``tcp://host:port`` endpoint
+    :raises UnavailableError: in a worker process with no ``CRUCIAL_DSO``, or if the node cannot start
+    """
+    with _lock:
+        return _ensure_dso_locked()
 
 
 def default_connection() -> Connection:
     """The process-wide connection, created on first use (and again after a fork)."""
-    global _default, _embedded
+    global _default
     conn = _default
     if conn is not None and conn.pid == os.getpid() and not conn.closed:
         return conn
     with _lock:
         if _default is not None and _default.pid == os.getpid() and not _default.closed:
             return _default
-        address = os.environ.get("CRUCIAL_DSO")
-        if not address:
-            _embedded = start_local_dso()
-            address = _embedded.address
-            os.environ["CRUCIAL_DSO"] = address
-        _default = connect(address)
+        _default = connect(_ensure_dso_locked())
         return _default
 
 
