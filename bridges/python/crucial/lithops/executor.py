@@ -3,10 +3,14 @@
 on crucial's warm Python worker processes (:mod:`crucial.worker`), in parallel across cores, and
 share state through crucial objects instead of Redis. Functions and data are serialised with
 cloudpickle, as Lithops does; results come back over a local pipe, so no storage is involved.
+
+One program, one node: an executor created before any crucial object starts the embedded DSO node
+(unless ``CRUCIAL_DSO`` names one) before its workers exist, so the parent and every worker share it.
 """
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import threading
 import uuid
@@ -14,7 +18,8 @@ from typing import Any, Callable, Dict, List, Optional, Union
 
 import cloudpickle
 
-from ..errors import InvalidOptionError
+from ..client.context import ensure_dso
+from ..errors import InvalidOptionError, UnavailableError
 from ..worker.pool import Task, WorkerPool, shared_pool
 from . import wait as _wait
 from .future import ResponseFuture
@@ -22,6 +27,8 @@ from .utils import FuturesList, bind_one, chained_futures, format_data, prepare_
 from .wait import ALL_COMPLETED, ALWAYS, THREADPOOL_SIZE, WAIT_DUR_SEC
 
 __all__ = ["FunctionExecutor", "LocalhostExecutor"]
+
+logger = logging.getLogger(__name__)
 
 _executor_count = itertools.count()
 _SESSION = uuid.uuid4().hex[:6]
@@ -74,6 +81,13 @@ class FunctionExecutor:
         self.last_call: Optional[str] = None
         self.backend = "crucial"
         self.mode = "localhost"
+        # Before any worker starts: a worker never starts a node, it uses the one its parent names.
+        try:
+            address: Optional[str] = ensure_dso()
+        except UnavailableError as err:  # plain functions still run; crucial objects in them will fail
+            address = None
+            logger.warning("ExecutorID %s - no DSO node for the workers: %s", self.executor_id, err)
+        logger.info("ExecutorID %s - crucial executor created (DSO node %s)", self.executor_id, address)
         self._pool = pool if pool is not None else shared_pool(n)
         if pool is not None and n:
             pool.ensure(n)
@@ -108,7 +122,7 @@ class FunctionExecutor:
             future._complete(False, err)
             return
         self._pool.submit(Task(f"{future.job_id}/{future.call_id}", fn_key, fn_bytes, data, future._complete, extra_env,
-                               timeout, self.retries, future._set_running))
+                               timeout, self.retries, future._set_running, self.executor_id))
 
     def _submit_job(self, prefix: str, func: Callable[..., Any], iterdata: Any, extra_args: Any = None,
                     extra_env: Optional[Dict[str, str]] = None, timeout: Optional[float] = None) -> List[ResponseFuture]:
@@ -118,6 +132,8 @@ class FunctionExecutor:
         fn_key = f"{self.executor_id}/{job_id}"
         fn_bytes = cloudpickle.dumps(func)
         chained = chained_futures(iterdata)
+        logger.debug("ExecutorID %s | JobID %s - submitting %s (%d bytes pickled)", self.executor_id, job_id,
+                     getattr(func, "__name__", type(func).__name__), len(fn_bytes))
         futures: List[ResponseFuture] = []
         if chained is not None:
             if extra_args:
@@ -356,4 +372,20 @@ class FunctionExecutor:
         raise NotImplementedError("plot() is not available in crucial's executor")
 
 
-LocalhostExecutor = FunctionExecutor
+class LocalhostExecutor(FunctionExecutor):
+    """
+    ``lithops.LocalhostExecutor`` with its signature (config first): a :class:`FunctionExecutor` in
+    localhost mode.
+
+    :param config: a Lithops config dict (see :class:`FunctionExecutor`)
+    :param config_file: ignored (compatibility)
+    :param storage: ignored (compatibility)
+    :param monitoring: ignored (compatibility)
+    :param log_level: ignored (compatibility)
+    :param kwargs: the keyword options of :class:`FunctionExecutor` (``workers``, ``retries``...)
+    """
+
+    def __init__(self, config: Optional[Dict[str, Any]] = None, config_file: Optional[str] = None, storage: Optional[str] = None,
+                 monitoring: Optional[str] = None, log_level: Union[str, bool, None] = False, **kwargs: Any) -> None:
+        super().__init__(mode="localhost", config=config, config_file=config_file, storage=storage, monitoring=monitoring,
+                         log_level=log_level, **kwargs)

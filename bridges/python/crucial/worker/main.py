@@ -18,10 +18,6 @@ import cloudpickle
 
 __all__ = ["serve", "run_task"]
 
-#: Functions kept per worker, by job key: a map over N items ships its function once per worker.
-_MAX_FUNCTIONS = 64
-
-
 def run_task(fn: Callable[..., Any], args: Tuple[Any, ...], kwargs: Dict[str, Any], extra_env: Dict[str, str] | None) -> Any:
     """
     Runs one task with ``extra_env`` set for its duration.
@@ -56,31 +52,60 @@ def _error_reply(call_id: str, err: BaseException, start: float) -> bytes:
     return pickle.dumps(("err", call_id, exc_bytes, type(err).__name__, str(err), tb, {"worker_start_tstamp": start, "worker_end_tstamp": time.time()}))
 
 
+def _use_dso(address: str) -> None:
+    """Points this worker at the parent's node (the parent may have started it after this worker)."""
+    os.environ["CRUCIAL_DSO"] = address
+    context = sys.modules.get("crucial.client.context")
+    if context is not None:  # a connection to another node was opened by an earlier task: drop it
+        context.set_default_connection(None)
+
+
+def _load(fn_bytes: bytes) -> Callable[..., Any]:
+    try:
+        return pickle.loads(fn_bytes)
+    except BaseException as err:  # every task of the job then fails with this, not with "no function"
+        failure = err  # `err` is unbound when the except block ends
+
+        def unloadable(*args: Any, **kwargs: Any) -> Any:
+            raise failure
+
+        return unloadable
+
+
 def serve(fd: int) -> None:
     """
     Serves tasks on the pipe ``fd`` until the parent closes it.
+
+    Each message is ``(call_id, fn_key, fn_bytes, data_bytes, extra_env, dso, forget)``: the parent
+    decides which functions this worker keeps (``fn_bytes`` is None for a function already sent, and
+    ``forget`` lists the ones to drop), so both sides always agree; ``dso`` is the parent's node.
 
     :param fd: file descriptor of this end of the pipe
     """
     conn = Connection(fd)
     os.environ["CRUCIAL_WORKER"] = "1"
     functions: Dict[str, Callable[..., Any]] = {}
-    conn.send_bytes(pickle.dumps(("ready", os.getpid())))
+    try:
+        conn.send_bytes(pickle.dumps(("ready", os.getpid())))
+    except OSError:  # the parent ended while this worker was starting: nothing to say to anyone
+        return
     while True:
         try:
             msg = conn.recv_bytes()
         except (EOFError, OSError):
             return
-        call_id, fn_key, fn_bytes, data_bytes, extra_env = pickle.loads(msg)
+        call_id, fn_key, fn_bytes, data_bytes, extra_env, dso, forget = pickle.loads(msg)
+        for key in forget:
+            functions.pop(key, None)
+        if dso and os.environ.get("CRUCIAL_DSO") != dso:
+            _use_dso(dso)
         start = time.time()
         try:
             fn = functions.get(fn_key)
             if fn is None:
                 if fn_bytes is None:
                     raise RuntimeError(f"worker has no function for job {fn_key}")
-                if len(functions) >= _MAX_FUNCTIONS:
-                    functions.pop(next(iter(functions)))
-                fn = functions[fn_key] = pickle.loads(fn_bytes)
+                fn = functions[fn_key] = _load(fn_bytes)
             args, kwargs = pickle.loads(data_bytes)
             result = run_task(fn, args, kwargs, extra_env)
             try:
@@ -94,5 +119,5 @@ def serve(fd: int) -> None:
         sys.stderr.flush()
         try:
             conn.send_bytes(reply)
-        except (EOFError, OSError, BrokenPipeError):
+        except OSError:
             return

@@ -2,11 +2,18 @@
 A pool of warm Python worker processes (``python -m crucial.worker``), one parent thread per worker
 feeding it tasks from a shared queue over a socketpair. Processes are spawned once and reused, a
 function is shipped once per worker and job, so an empty task costs two pipe messages. A worker that
-dies is replaced; its task is retried if it has retries left, else failed with the exit code.
+dies while running a task is replaced; its task is retried if it has retries left, else failed with
+the exit code. A worker found dead before it is handed a task (killed while idle) is replaced first:
+that task never ran, so it spends no attempt.
+
+The parent alone decides which functions a worker keeps (at most ``MAX_FUNCTIONS``, least recently
+used dropped first) and tells the worker what to drop, so the two never disagree. Every task also
+carries the parent's ``CRUCIAL_DSO``: workers use the parent's node, whenever it was started.
 """
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import pickle
 import queue
@@ -15,13 +22,19 @@ import subprocess
 import sys
 import threading
 import time
+from collections import OrderedDict
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Set
+from typing import Any, Callable, Dict, List, Optional
 
 from ..errors import ClosedError, InvalidOptionError, RejectedError, TaskFailedError, TimeoutError
 
-__all__ = ["RemoteTraceback", "Task", "WorkerPool", "shared_pool"]
+__all__ = ["RemoteTraceback", "Task", "WorkerPool", "shared_pool", "MAX_FUNCTIONS"]
+
+logger = logging.getLogger(__name__)
+
+#: Functions kept per worker, by job key: a map over N items ships its function once per worker.
+MAX_FUNCTIONS = 64
 
 _PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 
@@ -50,17 +63,24 @@ class Task:
     :param timeout: seconds the call may run before its worker is killed (None: no limit)
     :param retries: how many times to run it again after a crash, an exception or a timeout
     :param on_start: called when a worker takes the task
+    :param executor_id: id of the executor that submitted it (in log lines)
     """
 
-    __slots__ = ("call_id", "fn_key", "fn_bytes", "data_bytes", "on_done", "extra_env", "timeout", "retries", "on_start", "attempts", "cancelled")
+    __slots__ = ("call_id", "fn_key", "fn_bytes", "data_bytes", "on_done", "extra_env", "timeout", "retries", "on_start", "attempts",
+                 "cancelled", "executor_id")
 
     def __init__(self, call_id: str, fn_key: str, fn_bytes: bytes, data_bytes: bytes, on_done: Callable[[bool, Any, Dict[str, Any]], None],
                  extra_env: Optional[Dict[str, str]] = None, timeout: Optional[float] = None, retries: int = 0,
-                 on_start: Optional[Callable[[], None]] = None) -> None:
+                 on_start: Optional[Callable[[], None]] = None, executor_id: Optional[str] = None) -> None:
         self.call_id, self.fn_key, self.fn_bytes, self.data_bytes = call_id, fn_key, fn_bytes, data_bytes
         self.on_done, self.extra_env, self.timeout, self.retries, self.on_start = on_done, extra_env, timeout, retries, on_start
+        self.executor_id = executor_id
         self.attempts = 0
         self.cancelled = False
+
+    def log_prefix(self) -> str:
+        """``ExecutorID e | JobID j - `` as Lithops starts its log lines."""
+        return f"ExecutorID {self.executor_id or '-'} | JobID {self.call_id.split('/')[0]} - "
 
 
 def _worker_env() -> Dict[str, str]:
@@ -84,8 +104,32 @@ class _Process:
         finally:
             child.close()
         self.conn = Connection(parent.detach())
-        self.known: Set[str] = set()
-        kind, self.pid = pickle.loads(self.conn.recv_bytes())
+        # The functions this worker holds, least recently used first (the worker keeps exactly these).
+        self.known: "OrderedDict[str, None]" = OrderedDict()
+        try:
+            kind, self.pid = pickle.loads(self.conn.recv_bytes())
+        except BaseException:
+            self.kill()
+            raise
+
+    def alive(self) -> bool:
+        """Whether the process is still running (a worker killed while idle is not)."""
+        return self.popen.poll() is None
+
+    def message(self, task: "Task") -> bytes:
+        """The message running ``task`` here; the function travels only if this worker lacks it."""
+        has = task.fn_key in self.known
+        forget: List[str] = []
+        if not has:
+            while len(self.known) >= MAX_FUNCTIONS:
+                forget.append(self.known.popitem(last=False)[0])
+        return pickle.dumps((task.call_id, task.fn_key, None if has else task.fn_bytes, task.data_bytes, task.extra_env,
+                             os.environ.get("CRUCIAL_DSO"), forget))
+
+    def sent(self, task: "Task") -> None:
+        """Records that the worker now holds ``task``'s function (most recently used)."""
+        self.known[task.fn_key] = None
+        self.known.move_to_end(task.fn_key)
 
     def kill(self) -> None:
         try:
@@ -177,41 +221,80 @@ class WorkerPool:
             for t in threads:
                 t.join(30)
 
+    def _spawn(self, slot: int) -> Optional[_Process]:
+        """A new worker process for ``slot``, or None if it could not start (logged unless shutting down)."""
+        try:
+            proc = _Process()
+        except Exception as err:
+            if not self._closed:
+                logger.error("worker slot %d: a worker process could not start: %r", slot, err)
+            self._pids.pop(slot, None)
+            return None
+        self._pids[slot] = proc.pid
+        return proc
+
     def _serve(self, slot: int) -> None:
         proc: Optional[_Process] = None
         try:
+            proc = self._spawn(slot)  # warm: the first task finds it started
             while True:
-                if proc is None:
-                    proc = _Process()
-                    self._pids[slot] = proc.pid
                 task = self._queue.get()
                 if task is None:
                     return
                 if task.cancelled:
                     continue
-                proc = self._run(proc, task)
+                proc = self._deliver(slot, proc, task)
+                if proc is not None:
+                    proc = self._await_reply(proc, task)
         finally:
             self._pids.pop(slot, None)
             if proc is not None:
                 proc.close()
 
-    def _run(self, proc: _Process, task: Task) -> Optional[_Process]:
-        """Runs one attempt of ``task``; returns the process to keep using (None if it had to go)."""
-        task.attempts += 1
-        if task.on_start:
-            task.on_start()
-        first = task.fn_key not in proc.known
-        msg = pickle.dumps((task.call_id, task.fn_key, task.fn_bytes if first else None, task.data_bytes, task.extra_env))
+    def _deliver(self, slot: int, proc: Optional[_Process], task: Task) -> Optional[_Process]:
+        """
+        Sends ``task`` to a live worker, replacing one found dead; returns the worker that has it, or
+        None when no worker could take it (the task is then failed). A task not delivered never ran:
+        it spends no attempt.
+        """
+        for _ in range(3):
+            if proc is not None and not proc.alive():
+                logger.warning("%sworker %d exited with code %s while idle; starting another for call %s",
+                               task.log_prefix(), proc.pid, proc.popen.returncode, task.call_id)
+                proc.kill()
+                proc = None
+            if proc is None:
+                proc = self._spawn(slot)
+                if proc is None:
+                    break
+            try:
+                proc.conn.send_bytes(proc.message(task))
+            except OSError:  # died after the check: the task did not reach it
+                logger.warning("%sworker %d died before it received call %s; starting another", task.log_prefix(), proc.pid, task.call_id)
+                proc.kill()
+                proc = None
+                continue
+            proc.sent(task)
+            task.attempts += 1
+            if task.on_start:
+                task.on_start()
+            return proc
+        self._finish(task, False, TaskFailedError(f"no worker process could be started for call {task.call_id}"),
+                     {"worker_start_tstamp": time.time(), "worker_end_tstamp": time.time()}, None)
+        return None
+
+    def _await_reply(self, proc: _Process, task: Task) -> Optional[_Process]:
+        """Waits for the outcome of the attempt ``proc`` is running; returns the process to keep using (None if it had to go)."""
         start = time.time()
         try:
-            proc.conn.send_bytes(msg)
-            proc.known.add(task.fn_key)
             if task.timeout is not None and not proc.conn.poll(task.timeout):
                 proc.kill()
+                logger.debug("%scall %s timed out after %s s; its worker %d was stopped", task.log_prefix(), task.call_id, task.timeout, proc.pid)
                 return self._failed(task, TimeoutError(f"call {task.call_id} did not finish within {task.timeout} s (its worker was stopped)"), None, start)
             reply = pickle.loads(proc.conn.recv_bytes())
         except (EOFError, OSError):
             code = proc.popen.wait()
+            logger.debug("%sworker %d exited with code %s running call %s", task.log_prefix(), proc.pid, code, task.call_id)
             err = TaskFailedError(f"the worker process running call {task.call_id} exited with code {code}")
             return self._failed(task, err, None, start)
         if reply[0] == "ok":
@@ -233,7 +316,7 @@ class WorkerPool:
             exc.remote_name = name  # type: ignore[attr-defined]
             exc.remote_stack = tb  # type: ignore[attr-defined]
         exc.__cause__ = RemoteTraceback(tb)
-        if task.attempts <= task.retries:
+        if task.attempts <= task.retries and not self._closed:
             self._queue.put(task)
             return proc
         return self._finish(task, False, exc, stats, proc)

@@ -1,0 +1,16 @@
+"""A clean run prints nothing on stderr: workers still starting when the program ends leave quietly."""
+from .programs import run_program
+
+PROGRAM = """
+    from crucial.lithops import FunctionExecutor
+
+    fx = FunctionExecutor(workers=4)  # one call: three workers are still starting when the program ends
+    print(fx.map(lambda x: x + 1, [1]).get_result())
+"""
+
+
+def test_a_successful_map_with_workers_still_starting_prints_nothing_on_stderr():
+    out = run_program(PROGRAM)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[2]"
+    assert out.stderr == ""

@@ -1,0 +1,81 @@
+"""
+The worker pool against its own processes: a worker killed while idle is replaced before it is given
+work (the task runs once, with no retry spent), and the parent's record of the functions a worker
+holds stays in step with the worker's cache however many jobs go by.
+"""
+import os
+import select
+import signal
+import threading
+
+import cloudpickle
+import pytest
+
+from crucial.worker.pool import Task, WorkerPool
+
+
+def run(pool, fn_key, fn, *args, retries=0):
+    """Runs one task on ``pool`` and returns ``(ok, value, stats)``."""
+    done = threading.Event()
+    out = []
+
+    def on_done(ok, value, stats):
+        out.append((ok, value, stats))
+        done.set()
+
+    pool.submit(Task(f"{fn_key}/0", fn_key, cloudpickle.dumps(fn), cloudpickle.dumps((args, {})), on_done, retries=retries))
+    assert done.wait(60), f"task of {fn_key} did not finish"
+    return out[0]
+
+
+@pytest.fixture()
+def pool():
+    p = WorkerPool(1)
+    yield p
+    p.shutdown()
+
+
+def test_a_worker_killed_while_idle_is_replaced_before_it_gets_a_task_and_no_retry_is_spent(pool):
+    ok, pid, _ = run(pool, "job-0", os.getpid)
+    assert ok and pool.pids == [pid]
+    gone = os.pidfd_open(pid)
+    try:
+        os.kill(pid, signal.SIGKILL)
+        assert select.select([gone], [], [], 30)[0], "the killed worker did not exit"
+    finally:
+        os.close(gone)
+    ok, value, stats = run(pool, "job-1", lambda a, b: (a + b, os.getpid()), 2, 3, retries=0)
+    assert ok, value
+    assert value[0] == 5 and value[1] != pid
+    assert stats["attempts"] == 1
+
+
+def test_a_job_run_again_after_a_hundred_other_jobs_still_finds_its_function(pool):
+    def job0(x):
+        return ("job-0", x)
+
+    assert run(pool, "job-0", job0, 1)[:2] == (True, ("job-0", 1))
+    for j in range(1, 101):
+        ok, value, _ = run(pool, f"job-{j}", lambda x, j=j: x * j, 2)
+        assert ok and value == 2 * j, value
+    ok, value, _ = run(pool, "job-0", job0, 2)
+    assert ok, value
+    assert value == ("job-0", 2)
+
+
+def test_a_function_that_cannot_be_loaded_fails_every_task_of_its_job_with_the_load_error(pool):
+    class Unloadable:
+        def __reduce__(self):
+            return (_raise_on_load, ())
+
+        def __call__(self):
+            return "never"
+
+    for _ in range(2):
+        ok, err, _ = run(pool, "job-bad", Unloadable())
+        assert not ok
+        assert "cannot be loaded here" in str(err)
+
+
+def _raise_on_load():
+    raise ValueError("cannot be loaded here")
