@@ -2,14 +2,18 @@
  * Exactly-once application of retried calls. Each call carries (client id, seq); the node keeps the
  * replies of each client's recent calls, so a resent call gets the first reply back instead of
  * running again. A resend that arrives while the first is still running (a parked barrier await)
- * joins it and is answered when it completes.
+ * joins it and is answered when it completes. A reply too large to keep leaves a tombstone: the
+ * resend is told so (`lost`), never run a second time.
  */
 
-/** Replies larger than this are not kept: they are reads of bulk data, harmless to run again. */
-const MAX_CACHED_BYTES = 64 * 1024;
+/** Replies larger than this are not kept, only the fact that the call was applied. */
+export const MAX_CACHED_BYTES = 64 * 1024;
+
+/** Stands for a reply that was sent but not kept. */
+const NOT_KEPT: Uint8Array[] = [];
 
 interface Slot {
-  /** Reply frames once known. */
+  /** Reply frames once known; NOT_KEPT when too large to keep. */
   reply: Uint8Array[] | null;
   /** Routing ids of senders waiting for a reply still being computed. */
   waiters: Uint8Array[];
@@ -26,10 +30,13 @@ interface ClientLog {
 export type DedupOutcome =
   | { kind: 'new' }
   | { kind: 'replay'; reply: Uint8Array[] }
-  | { kind: 'joined' };
+  | { kind: 'joined' }
+  /** Applied once already; its reply was not kept. */
+  | { kind: 'lost' };
 
 const NEW: DedupOutcome = { kind: 'new' };
 const JOINED: DedupOutcome = { kind: 'joined' };
+const LOST: DedupOutcome = { kind: 'lost' };
 
 /**
  * A Map key for a client id. This runs twice per call, so it avoids a Buffer and hex: SDK ids are
@@ -49,6 +56,28 @@ export class DedupCache {
 
   /** Registers an incoming call; tells whether to run it, replay a reply, or wait for the running one. */
   begin(client: Uint8Array, seq: number, route: Uint8Array): DedupOutcome {
+    const log = this.logOf(client);
+    const slot = log.slots.get(seq);
+    if (slot) {
+      if (slot.reply === NOT_KEPT) return LOST;
+      if (slot.reply) return { kind: 'replay', reply: slot.reply };
+      slot.waiters.push(route);
+      return JOINED;
+    }
+    this.add(log, seq, { reply: null, waiters: [] });
+    return NEW;
+  }
+
+  /**
+   * Records a call known to be applied (a durable record read back at start-up); `reply` null
+   * when it was not kept.
+   */
+  preload(client: Uint8Array, seq: number, reply: Uint8Array[] | null): void {
+    const log = this.logOf(client);
+    if (!log.slots.has(seq)) this.add(log, seq, { reply: reply ?? NOT_KEPT, waiters: [] });
+  }
+
+  private logOf(client: Uint8Array): ClientLog {
     const id = clientKey(client);
     let log = this.clients.get(id);
     const now = Date.now();
@@ -57,18 +86,15 @@ export class DedupCache {
       this.clients.set(id, log);
     }
     log.lastSeen = now;
-    const slot = log.slots.get(seq);
-    if (slot) {
-      if (slot.reply) return { kind: 'replay', reply: slot.reply };
-      slot.waiters.push(route);
-      return JOINED;
-    }
+    return log;
+  }
+
+  private add(log: ClientLog, seq: number, slot: Slot): void {
     const evicted = log.order[log.next]!;
     if (evicted >= 0) log.slots.delete(evicted);
     log.order[log.next] = seq;
     log.next = (log.next + 1) % this.perClient;
-    log.slots.set(seq, { reply: null, waiters: [] });
-    return NEW;
+    log.slots.set(seq, slot);
   }
 
   /** Records the reply of a call; returns the extra routes that joined while it ran. */
@@ -78,9 +104,8 @@ export class DedupCache {
     if (!slot) return [];
     let size = 0;
     for (const f of reply) size += f.byteLength;
-    // A large reply is not kept: its slot goes, so a resend of that call runs again (bulk reads).
-    if (size <= MAX_CACHED_BYTES) slot.reply = reply;
-    else log!.slots.delete(seq);
+    // A large reply is not kept, but the slot stays: a resend must not run the call a second time.
+    slot.reply = size <= MAX_CACHED_BYTES ? reply : NOT_KEPT;
     const waiters = slot.waiters;
     if (waiters.length === 0) return waiters;
     slot.waiters = [];

@@ -8,10 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { WireCodec, parseCall, peekSeq, type Call } from '../core/wire/codec.ts';
 import { SYSTEM_TYPE } from '../core/wire/protocol.ts';
-import { InvalidOptionError, PayloadTooLargeError, UnknownMethodError, errorToData } from '../core/errors.ts';
+import { InvalidOptionError, PayloadTooLargeError, ReplyNotKeptError, UnknownMethodError, errorToData } from '../core/errors.ts';
 import { TypeRegistry } from './registry.ts';
 import { ObjectStore } from './store.ts';
-import { DedupCache } from './dedup.ts';
+import { DedupCache, MAX_CACHED_BYTES } from './dedup.ts';
 import { ModuleLoader } from './modules.ts';
 import { SystemObject } from './system.ts';
 import { registerBuiltins } from './objects/index.ts';
@@ -77,6 +77,9 @@ export class DsoNode {
     const modules = new ModuleLoader(this.registry, this.opts.moduleCacheDir, (hash, code) => this.persistence?.saveModule(hash, code));
     this.modules = modules;
     this.system = new SystemObject({ modules, store: this.store, dedup: this.dedup, startedAt: Date.now() });
+    // The reply of a call that changes a persistent object is kept durably with the change (exactly-once across restarts).
+    this.store.encodeReply = (call, outcome) =>
+      'value' in outcome ? this.encodeOk(call, outcome.value) : this.codec.encodeError(call.seq, errorToData(outcome.error));
   }
 
   /** `tcp://host:port` once started. */
@@ -91,11 +94,12 @@ export class DsoNode {
       for (const m of this.persistence.modulesStored()) await this.modules.load(m.hash, m.code);
       this.store.persistence = this.persistence;
       this.restored = this.store.restore(this.persistence.load());
+      for (const r of this.persistence.replies.load()) this.dedup.preload(r.client, r.seq, r.reply);
     }
     this.socket = await bindServer(this.opts.transport, `tcp://${this.opts.host}:${this.opts.port}`,
       (route, frames, bytes) => this.handle(route, frames, bytes), { maxMessageBytes: this.opts.maxPayloadBytes });
     this._address = this.socket.endpoint;
-    this.sweeper = setInterval(() => this.dedup.sweep(), 60_000).unref();
+    this.sweeper = setInterval(() => { this.dedup.sweep(); this.persistence?.replies.sweep(); }, 60_000).unref();
     return this;
   }
 
@@ -121,6 +125,10 @@ export class DsoNode {
     const outcome = this.dedup.begin(call.client, call.seq, route);
     if (outcome.kind === 'replay') return this.reply(route, outcome.reply);
     if (outcome.kind === 'joined') return;
+    if (outcome.kind === 'lost') {
+      const err = new ReplyNotKeptError(`call ${call.seq} of this client was applied already; its reply was over ${MAX_CACHED_BYTES} bytes and was not kept, so the resend is not run again`);
+      return this.reply(route, this.codec.encodeError(call.seq, errorToData(err)));
+    }
 
     let result: unknown;
     try {

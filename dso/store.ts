@@ -3,11 +3,13 @@
  * a method runs to completion before the next call on the same object starts. Built-in methods are
  * synchronous, so the event loop alone gives that order; a user method that returns a promise
  * holds its object's queue until it settles. Calls on different objects never wait for each other.
+ * A call on a persistent object is answered only once its effect is durable (runPersistent).
  */
 import { BadArgumentError, NoObjectError, ModuleMissingError } from '../core/errors.ts';
 import type { Call } from '../core/wire/codec.ts';
 import { TOUCH } from '../core/wire/protocol.ts';
 import { checkMethod, type TypeInfo, type TypeRegistry } from './registry.ts';
+import { attachLocalRefs } from './local-refs.ts';
 import type { PersistentStore, StoredObject } from './persistence/store.ts';
 import type { Binding } from './persistence/strategies.ts';
 
@@ -24,12 +26,23 @@ interface Entry {
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   typeof v === 'object' && v !== null && typeof (v as PromiseLike<unknown>).then === 'function';
 
+/** How a call ended, for its reply. */
+export type Outcome = { value: unknown } | { error: unknown };
+
+/** Encodes the reply a call gets (the node's own encoding), to keep it durably as the call's dedup record. */
+export type ReplyEncoder = (call: Call, outcome: Outcome) => Uint8Array[];
+
 export class ObjectStore {
   private readonly objects = new Map<string, Entry>();
   /** Stable storage for persistent objects, when the node has one. */
   persistence: PersistentStore | undefined;
+  /** Set by the node: the replies of calls that change persistent objects are kept with their changes. */
+  encodeReply: ReplyEncoder | undefined;
 
-  constructor(private readonly registry: TypeRegistry) {}
+  constructor(private readonly registry: TypeRegistry) {
+    // References held by user objects become local proxies that call back into this store.
+    attachLocalRefs(this, registry);
+  }
 
   /** Re-creates persisted objects at start-up; their types (and user modules) must be registered. */
   restore(stored: StoredObject[]): number {
@@ -46,21 +59,77 @@ export class ObjectStore {
 
   get size(): number { return this.objects.size; }
 
+  /** The hosted instance of (type, key), if any (node-side references run re-entrant calls on it directly). */
+  instanceOf(type: string, key: string): object | undefined { return this.objects.get(slot(type, key))?.instance; }
+
   /** Runs a call; the result is a value or a promise of one. */
   invoke(call: Call): unknown {
     const entry = this.entryFor(call);
     if (call.method === TOUCH) return null;
     checkMethod(entry.info, call.method);
     if (entry.tail) return this.enqueue(entry, call);
-    const out = entry.binding?.invoke ? entry.binding.invoke(call.method, call.args) : entry.instance[call.method](...call.args);
-    if (isThenable(out) && !entry.info.parkable) this.hold(entry, out, call);
-    else if (entry.persistent) this.persist(call, entry);
+    return this.run(entry, call, false);
+  }
+
+  /** `queued`: the call waited in the object's queue, whose own hold already covers it. */
+  private run(entry: Entry, call: Call, queued: boolean): unknown {
+    if (entry.binding) return this.runPersistent(entry, entry.binding, call, queued);
+    const out = entry.instance[call.method](...call.args);
+    if (!queued && isThenable(out) && !entry.info.parkable) this.hold(entry, out);
     return out;
   }
 
-  /** Makes what a call changed durable; runs before the call's reply is sent. */
-  private persist(call: Call, entry: Entry): void {
-    entry.binding?.commit(call.method, call.args);
+  /**
+   * A call on a persistent object: the method, then its changes and its dedup record written in
+   * one failure-atomic block, all before the result is handed back to be sent. A method that
+   * throws keeps what it changed, durably, as it would in memory. If the block does not commit (a
+   * value that cannot be persisted, the region full) the object is put back as the region holds
+   * it and the call fails with that error: memory never holds a change the region does not.
+   */
+  private runPersistent(entry: Entry, binding: Binding, call: Call, queued: boolean): unknown {
+    let out: unknown;
+    let failed = false;
+    let error: unknown;
+    try {
+      this.persistence!.atomic(() => {
+        try {
+          out = binding.invoke ? binding.invoke(call.method, call.args) : entry.instance[call.method](...call.args);
+        } catch (err) {
+          failed = true;
+          error = err;
+        }
+        if (!failed && isThenable(out)) return;
+        this.commit(binding, call, failed ? { error } : { value: out });
+      });
+    } catch (err) {
+      binding.rollback();
+      throw err;
+    }
+    if (failed) throw error;
+    if (!isThenable(out)) return out;
+    // An async method: its changes are committed once it settles, and only then is it answered.
+    const done = Promise.resolve(out).then(
+      (value) => { this.commitAlone(binding, call, { value }); return value; },
+      (error) => { this.commitAlone(binding, call, { error }); throw error; },
+    );
+    if (!queued) this.hold(entry, done);
+    return done;
+  }
+
+  private commitAlone(binding: Binding, call: Call, outcome: Outcome): void {
+    try {
+      this.persistence!.atomic(() => this.commit(binding, call, outcome));
+    } catch (err) {
+      binding.rollback();
+      throw err;
+    }
+  }
+
+  /** Inside the call's block: the binding's writes, then, if it wrote anything, the reply as the call's durable dedup record. */
+  private commit(binding: Binding, call: Call, outcome: Outcome): void {
+    if (binding.commit(call.method, call.args) && this.encodeReply) {
+      this.persistence!.replies.record(call.client, call.seq, this.encodeReply(call, outcome));
+    }
   }
 
   delete(type: string, key: string): boolean {
@@ -109,15 +178,15 @@ export class ObjectStore {
     return new info.cls(...init);
   }
 
+  /** A call that arrived while an async call holds the object: it runs, through the same path, once that one settles. */
   private enqueue(entry: Entry, call: Call): Promise<unknown> {
-    const run = entry.tail!.then(() => entry.instance[call.method](...call.args));
-    this.hold(entry, run, call);
+    const run = entry.tail!.then(() => this.run(entry, call, true));
+    this.hold(entry, run);
     return run;
   }
 
-  private hold(entry: Entry, p: PromiseLike<unknown>, call?: Call): void {
+  private hold(entry: Entry, p: PromiseLike<unknown>): void {
     const settled = Promise.resolve(p).then(() => undefined, () => undefined);
-    if (entry.persistent && call) void settled.then(() => this.persist(call, entry));
     entry.tail = settled;
     settled.then(() => { if (entry.tail === settled) entry.tail = null; });
   }

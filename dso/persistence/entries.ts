@@ -25,6 +25,12 @@ export class EntryTable {
     return t;
   }
 
+  /** After a block that did not commit: the root is again the one the index links (a rebuilt one is gone). */
+  revert(): void {
+    const linked = this.relink.linked();
+    if (linked instanceof PHashMap) this.root = linked;
+  }
+
   /** Makes `changes` durable before returning. */
   write(changes: Change[]): void {
     if (changes.length === 0) return;
@@ -82,6 +88,13 @@ export class TrackedMap<K, V> extends Map<K, V> {
   override clear(): void {
     super.clear();
     if (this.dirty) { this.dirty.clear(); this.removed!.clear(); this.wiped = true; }
+  }
+
+  /** Replaces every entry with `entries`, in that order, and forgets what was tracked (a rollback). */
+  reset(entries: Iterable<[K, V]>): void {
+    super.clear();
+    for (const [k, v] of entries) super.set(k, v);
+    if (this.dirty) { this.dirty = new Set(); this.removed = new Set(); this.wiped = false; }
   }
 
   /** Starts tracking (after the initial fill). */

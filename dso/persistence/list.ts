@@ -23,8 +23,16 @@ class ListBinding implements Binding {
 
   get root(): PHashMap { return this.table.root; }
 
-  commit(method: string): void {
-    if (READS.has(method)) return;
+  rollback(): void {
+    this.table.revert();
+    const items = readItems(this.ctx, this.table.root);
+    this.items.length = 0;
+    this.mirror.length = 0;
+    for (const v of items) { this.items.push(v); this.mirror.push(v); }
+  }
+
+  commit(method: string): boolean {
+    if (READS.has(method)) return false;
     const { items, mirror } = this;
     const n = items.length;
     const m = mirror.length;
@@ -32,7 +40,7 @@ class ListBinding implements Binding {
     let lo = method === 'add' || method === 'addAll' ? Math.min(m, n) : 0;
     const min = Math.min(n, m);
     while (lo < min && Object.is(items[lo], mirror[lo])) lo++;
-    if (lo === n && n === m) return;
+    if (lo === n && n === m) return false;
     // With an unchanged length only [lo, hi) moved; otherwise everything after lo shifted.
     let hi = n;
     if (n === m) while (hi > lo && Object.is(items[hi - 1], mirror[hi - 1])) hi--;
@@ -49,7 +57,16 @@ class ListBinding implements Binding {
       mirror.length = lo;
       for (let i = lo; i < n; i++) mirror.push(items[i]);
     }
+    return true;
   }
+}
+
+/** The list's elements as stored, in index order. */
+function readItems(ctx: StrategyContext, root: PHashMap): unknown[] {
+  const read: [number, unknown][] = [];
+  for (const [k, bytes] of root.entries()) if (bytes instanceof Uint8Array) read.push([Number(k), unpackEntry(ctx, bytes).value]);
+  read.sort((a, b) => a[0] - b[0]);
+  return read.map((e) => e[1]);
 }
 
 export const listStrategy: Strategy = {
@@ -61,10 +78,7 @@ export const listStrategy: Strategy = {
   },
   attach(ctx, root, proto, relink) {
     if (!(root instanceof PHashMap)) throw new TypeError(`an AtomicList is stored as a PHashMap, found ${root.constructor.name}`);
-    const read: [number, unknown][] = [];
-    for (const [k, bytes] of root.entries()) if (bytes instanceof Uint8Array) read.push([Number(k), unpackEntry(ctx, bytes).value]);
-    read.sort((a, b) => a[0] - b[0]);
-    const items = read.map((e) => e[1]);
+    const items = readItems(ctx, root);
     const instance = Object.assign(Object.create(proto), { [ITEMS]: items });
     return { instance, binding: new ListBinding(ctx, new EntryTable(ctx, root, relink), items, items.slice()) };
   },

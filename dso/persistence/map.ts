@@ -26,13 +26,25 @@ class MapBinding implements Binding {
     private readonly map: TrackedMap<MapKey, unknown>,
     private readonly seqs: Map<MapKey, number>,
     private next: number,
+    private readonly obj: Fields,
+    private readonly layout: Layout,
   ) {}
 
   get root(): PObject { return this.table.root; }
 
-  commit(): void {
+  rollback(): void {
+    this.table.revert();
+    const read = readEntries(this.ctx, this.table.root);
+    this.map.reset(read.map(([k, , v]) => [k, v] as [MapKey, unknown]));
+    this.seqs.clear();
+    this.next = 0;
+    for (const [k, seq] of read) { this.seqs.set(k, seq); this.next = Math.max(this.next, seq + 1); }
+    if (this.layout.sorted) this.obj[this.layout.sorted] = [...this.map.keys()].sort(compareKeys);
+  }
+
+  commit(): boolean {
     const d = this.map.take();
-    if (d === null) return;
+    if (d === null) return false;
     const { map, seqs, ctx } = this;
     if (d.cleared || d.keys.size > REBUILD_AT) {
       seqs.clear();
@@ -40,7 +52,7 @@ class MapBinding implements Binding {
       const all: [string, Uint8Array][] = [];
       for (const [k, v] of map) { seqs.set(k, this.next); all.push([keyToSlot(k), packEntry(ctx, this.next++, v)]); }
       this.table.rebuild(all);
-      return;
+      return true;
     }
     const changes: Change[] = [];
     for (const k of d.keys) {
@@ -54,7 +66,19 @@ class MapBinding implements Binding {
       }
     }
     this.table.write(changes);
+    return true;
   }
+}
+
+/** The stored entries as [key, insertion number, value], in insertion order. */
+function readEntries(ctx: StrategyContext, root: PHashMap): [MapKey, number, unknown][] {
+  const read: [MapKey, number, unknown][] = [];
+  for (const [s, bytes] of root.entries()) {
+    if (!(bytes instanceof Uint8Array)) continue;
+    const { seq, value } = unpackEntry(ctx, bytes);
+    read.push([slotToKey(s), seq, value]);
+  }
+  return read.sort((a, b) => a[1] - b[1]);
 }
 
 function mapStrategy(name: string, layout: Layout): Strategy {
@@ -69,17 +93,11 @@ function mapStrategy(name: string, layout: Layout): Strategy {
       for (const [k, v] of map) { seqs.set(k, next); entries.push([keyToSlot(k), packEntry(ctx, next++, v)]); }
       const table = EntryTable.create(ctx, relink, entries);
       obj[layout.map] = map;
-      return new MapBinding(ctx, table, map, seqs, next);
+      return new MapBinding(ctx, table, map, seqs, next, obj, layout);
     },
     attach(ctx, root, proto, relink) {
       if (!(root instanceof PHashMap)) throw new TypeError(`a ${name} is stored as a PHashMap, found ${root.constructor.name}`);
-      const read: [MapKey, number, unknown][] = [];
-      for (const [s, bytes] of root.entries()) {
-        if (!(bytes instanceof Uint8Array)) continue;
-        const { seq, value } = unpackEntry(ctx, bytes);
-        read.push([slotToKey(s), seq, value]);
-      }
-      read.sort((a, b) => a[1] - b[1]);
+      const read = readEntries(ctx, root);
       const map = new TrackedMap<MapKey, unknown>();
       const seqs = new Map<MapKey, number>();
       let next = 0;
@@ -87,7 +105,7 @@ function mapStrategy(name: string, layout: Layout): Strategy {
       const instance = Object.create(proto) as Fields;
       if (layout.sorted) instance[layout.sorted] = [...map.keys()].sort(compareKeys);
       instance[layout.map] = map.track();
-      return { instance, binding: new MapBinding(ctx, new EntryTable(ctx, root, relink), map, seqs, next) };
+      return { instance, binding: new MapBinding(ctx, new EntryTable(ctx, root, relink), map, seqs, next, instance, layout) };
     },
   };
 }

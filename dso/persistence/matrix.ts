@@ -61,9 +61,14 @@ class MatrixBinding implements Binding {
     return out;
   }
 
-  commit(method: string): void {
-    if (!READS.has(method)) this.ctx.stats.commits++;
+  commit(method: string): boolean {
+    if (READS.has(method)) return false;
+    this.ctx.stats.commits++;
+    return true;
   }
+
+  /** The row's write joined the call's block: when the block did not commit, the mapping never changed. */
+  rollback(): void {}
 
   inPlace(): boolean {
     const v = this.root.view();

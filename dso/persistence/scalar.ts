@@ -1,8 +1,9 @@
 /**
  * AtomicLong, AtomicInt, AtomicBoolean and AtomicCounter as one 8-byte cell in the region (a
- * one-element `PFloat64Array`). After a call that changed the value, the new value is written with
- * a single aligned 8-byte store, which cannot tear, and flushed: one msync, no log, no encoding.
- * Calls that leave the value as it was (reads, a failed compareAndSet) write nothing.
+ * one-element `PFloat64Array`). After a call that changed the value, the new 8 bytes are written
+ * through `heap.atomicWrite`, which joins the call's failure-atomic block (the cell and the call's
+ * dedup record land together or not at all); no encoding. Calls that leave the value as it was
+ * (reads, a failed compareAndSet) write nothing.
  */
 import { PFloat64Array, type PObject } from '../../pmem/index.ts';
 import { AtomicBoolean } from '../objects/atomic-boolean.ts';
@@ -39,6 +40,12 @@ const bool: Codec = {
   read: (cell) => cell.view()[0] !== 0,
 };
 
+/** The codecs write through `view()`; this gives them 8 plain bytes to fill instead of the region. */
+function scratch(bytes: Uint8Array): PFloat64Array {
+  const f = new Float64Array(bytes.buffer, 0, 1);
+  return { view: () => f } as unknown as PFloat64Array;
+}
+
 class ScalarBinding implements Binding {
   constructor(
     private readonly ctx: StrategyContext,
@@ -48,16 +55,24 @@ class ScalarBinding implements Binding {
     private last: Scalar,
   ) {}
 
-  commit(): void {
+  commit(): boolean {
     const v = this.obj[this.codec.field]!;
-    if (v === this.last) return;
+    if (v === this.last) return false;
     this.store(v);
+    return true;
+  }
+
+  rollback(): void {
+    const v = this.codec.read(this.root);
+    this.obj[this.codec.field] = v;
+    this.last = v;
   }
 
   store(v: Scalar): void {
-    this.codec.write(this.root, v);
-    this.root.touch();
-    this.ctx.heap.flush();
+    const bytes = new Uint8Array(8);
+    this.codec.write(scratch(bytes), v);
+    const cell = this.root.view();
+    this.ctx.heap.atomicWrite(this.root.addr, cell.byteOffset, bytes);
     this.last = v;
     const s = this.ctx.stats;
     s.commits++;

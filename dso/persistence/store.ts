@@ -6,7 +6,8 @@
  * classes are kept too, so a restarted node can rebuild user objects without any client around.
  *
  * Region roots: `dso.objects` (type/key → snapshot blob, the original format), `dso.inplace`
- * (type/key → reference to the object's data), `dso.modules` (hash → source).
+ * (type/key → reference to the object's data), `dso.modules` (hash → source), `dso.replies`
+ * (client/slot → the reply of a call that changed a persistent object, replies.ts).
  */
 import { Heap, PHashMap, PObject, type FlushMode } from '../../pmem/index.ts';
 import { WireCodec } from '../../core/wire/codec.ts';
@@ -18,11 +19,14 @@ import { scalarStrategies } from './scalar.ts';
 import { SnapshotBinding, readSnapshot, thawState } from './snapshot.ts';
 import { AtomicList } from '../objects/atomic-list.ts';
 import { AtomicMatrix } from '../objects/atomic-matrix.ts';
+import { ReplyLog } from './replies.ts';
+import { CrucialError, NotSerializableError } from '../../core/errors.ts';
 import type { Binding, PersistenceStats, Relink, Strategy, StrategyContext } from './strategies.ts';
 
 const OBJECTS_ROOT = 'dso.objects';
 const INPLACE_ROOT = 'dso.inplace';
 const MODULES_ROOT = 'dso.modules';
+const REPLIES_ROOT = 'dso.replies';
 
 /** Strategies by node-side class; classes not listed are kept as snapshots. */
 const STRATEGIES = new Map<Function, Strategy>([
@@ -60,20 +64,40 @@ export class PersistentStore {
   private readonly codec = new WireCodec();
   private readonly ctx: StrategyContext;
   private readonly bindings = new Map<string, Binding>();
+  /** Durable dedup records of the calls that changed persistent objects. */
+  readonly replies: ReplyLog;
 
   private constructor(
     private readonly heap: Heap,
     private readonly blobs: PHashMap,
     private readonly inplace: PHashMap,
     private readonly modules: PHashMap,
+    replies: PHashMap,
     private readonly strategies: ReadonlyMap<Function, Strategy>,
   ) {
+    this.replies = new ReplyLog(heap, replies);
     this.ctx = {
       heap,
       stats: this.stats,
-      encode: (values) => packFrames(this.codec.encodeValue(values)),
+      encode: (values) => {
+        try {
+          return packFrames(this.codec.encodeValue(values));
+        } catch (err) {
+          // A map entry or list element the wire cannot carry (a merge that outgrew 64 bits): refused, not applied.
+          if (err instanceof CrucialError) throw err;
+          throw new NotSerializableError(`cannot persist the call's result: ${(err as Error).message}; the call was not applied`);
+        }
+      },
       decode: (bytes) => this.codec.decodeRaw(unpackFrames(bytes)) as unknown[],
     };
+  }
+
+  /**
+   * Runs `fn` as one failure-atomic block: whatever the bindings' commits and `replies.record`
+   * write inside it is durable together when it returns, or not at all if it throws.
+   */
+  atomic<T>(fn: () => T): T {
+    return this.heap.atomic(fn);
   }
 
   /**
@@ -88,7 +112,7 @@ export class PersistentStore {
       return map;
     };
     const strategies = options.wholeSnapshots ? new Map<Function, Strategy>() : STRATEGIES;
-    return new PersistentStore(heap, root(OBJECTS_ROOT), root(INPLACE_ROOT), root(MODULES_ROOT), strategies);
+    return new PersistentStore(heap, root(OBJECTS_ROOT), root(INPLACE_ROOT), root(MODULES_ROOT), root(REPLIES_ROOT), strategies);
   }
 
   /**
@@ -157,7 +181,7 @@ export class PersistentStore {
         key: s.key,
         module: s.module,
         attach: (proto) => {
-          const instance = Object.assign(Object.create(proto), thawState(s.state));
+          const instance = Object.assign(Object.create(proto), thawState(s.state, s.format));
           this.stats.restoredByDecode++;
           // A type that has gained a strategy since the blob was written moves to its in-place form now.
           if (this.strategies.has(proto.constructor)) return { instance, binding: this.bind(s.type, s.key, s.module, instance) };
@@ -192,12 +216,18 @@ export class PersistentStore {
 
   /** Links `root` under `slot`, freeing what was linked there; joins an open failure-atomic block. */
   private relinker(slot: string): Relink {
-    return (root) => {
+    const relink = (root: PObject) => {
       const old = this.inplace.get(slot);
       if (old instanceof PObject && old.addr === root.addr) return;
       this.inplace.put(slot, root);
       if (old instanceof PObject) this.heap.free(old);
     };
+    return Object.assign(relink, {
+      linked: () => {
+        const r = this.inplace.get(slot);
+        return r instanceof PObject ? r : undefined;
+      },
+    });
   }
 
   private dropInPlace(slot: string): void {

@@ -41,8 +41,18 @@ export interface Binding {
    * failure-atomic). Absent: the store calls the method on the object directly.
    */
   invoke?(method: string, args: unknown[]): unknown;
-  /** Makes what the call changed durable. Runs after the method returned (or settled), before the reply. */
-  commit(method: string, args: unknown[]): void;
+  /**
+   * Makes what the call changed durable. Runs after the method returned (or settled), before the
+   * reply, inside the store's failure-atomic block for the call (its writes join it). Returns
+   * whether it wrote anything (reads write nothing, and need no durable dedup record).
+   */
+  commit(method: string, args: unknown[]): boolean;
+  /**
+   * Puts the node-side object back to the state stored in the region: called when the call's
+   * block did not commit (a value that cannot be persisted, the region full), so memory never
+   * holds a change the region does not.
+   */
+  rollback(): void;
   /** True when the object's state is served from the region's mapping rather than from a copy (tests). */
   inPlace?(): boolean;
 }
@@ -64,5 +74,10 @@ export interface Strategy {
 /**
  * Points the object's index entry at a new root and frees the old one, failure-atomically (joining
  * the caller's `heap.atomic` block if one is open). For strategies that rebuild their data aside.
+ * `linked()` is the root the index holds now: after a block that did not commit, the one from
+ * before the block (a root built inside it is gone).
  */
-export type Relink = (root: PObject) => void;
+export interface Relink {
+  (root: PObject): void;
+  linked(): PObject | undefined;
+}

@@ -22,11 +22,21 @@ describe('dedup', () => {
     assert.equal(d.begin(client(1), 6, route(1)).kind, 'replay', 'seq 6 is still known');
   });
 
-  it('dedup - a reply over 64 KiB is not kept, so its resend runs again', () => {
+  it('dedup - a reply over 64 KiB is not kept but leaves a tombstone: its resend is not run again', () => {
     const d = new DedupCache();
     d.begin(client(1), 1, route(1));
     d.finish(client(1), 1, [new Uint8Array(65 * 1024)]);
-    assert.equal(d.begin(client(1), 1, route(1)).kind, 'new');
+    assert.equal(d.begin(client(1), 1, route(1)).kind, 'lost');
+    assert.equal(d.begin(client(1), 1, route(2)).kind, 'lost', 'every resend, from any route');
+  });
+
+  it('dedup - records read back at start-up answer resends: a kept reply is replayed, a tombstone is lost', () => {
+    const d = new DedupCache();
+    d.preload(client(4), 10, reply('r10'));
+    d.preload(client(4), 11, null);
+    assert.deepEqual(d.begin(client(4), 10, route(1)), { kind: 'replay', reply: reply('r10') });
+    assert.equal(d.begin(client(4), 11, route(1)).kind, 'lost');
+    assert.equal(d.begin(client(4), 12, route(1)).kind, 'new');
   });
 
   it('dedup - client ids of any length are told apart, and idle clients are swept', () => {

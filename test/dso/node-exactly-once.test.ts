@@ -28,6 +28,27 @@ describe('dso node - a retried call is applied once', () => {
     await conn.close();
   });
 
+  it('a resent AtomicList.remove whose reply was over 64 KiB removes one element, and the resend gets ERR_REPLY_NOT_KEPT', async () => {
+    const codec = new WireCodec();
+    const client = new Uint8Array(8).fill(7);
+    const conn = connect(node.address);
+    const big = 'x'.repeat(100 * 1024);
+    await conn.call('AtomicList', 'big-remove', 'addAll', [[big, 'b', 'c']], { init: [] });
+    const call = codec.encodeCall(client, 1, 'AtomicList', 'big-remove', 'remove', [0]);
+    const sock = new Dealer({ linger: 0 });
+    sock.connect(node.address);
+    await sock.send(call);
+    const first = codec.decodeValue(await sock.receive());
+    await sock.send(call);
+    const second = codec.decodeValue(await sock.receive());
+    sock.close();
+    assert.deepEqual(first, [1, Kind.OK, 1, big]);
+    assert.equal(second[1], Kind.ERROR);
+    assert.equal((second[3] as { code: string }).code, 'ERR_REPLY_NOT_KEPT');
+    assert.deepEqual(await conn.call('AtomicList', 'big-remove', 'toArray', []), ['b', 'c'], 'removed once');
+    await conn.close();
+  });
+
   it('answers a resend that arrives through another socket while the call is parked', async () => {
     const codec = new WireCodec();
     const client = new Uint8Array(8).fill(3);
