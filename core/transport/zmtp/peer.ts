@@ -221,12 +221,16 @@ export class ZmtpPeer implements FrameSink {
     }
   }
 
-  /** Fails the link unless some read happens within `ms`. */
+  /**
+   * Fails the link unless some read happens within `ms`. A PING's timer ends with the first read
+   * (silence makes `beat` PING again); a TTL, once asked for, keeps being watched.
+   */
   private expectTraffic(ms: number, slot: 'pingTimer' | 'ttlTimer', reason: string): void {
     const mark = this.rx;
     this[slot] = setTimeout(() => {
       this[slot] = undefined;
       if (this.rx === mark) this.fail(new HeartbeatTimeoutError(reason));
+      else if (slot === 'ttlTimer') this.expectTraffic(ms, slot, reason);
     }, ms).unref();
   }
 
