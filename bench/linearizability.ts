@@ -7,14 +7,21 @@
  *   npx tsx bench/linearizability.ts [--histories 1000] [--seed N] [--clients 3] [--workers 2] [--ops 30] [--types 4] [--resend-rate 0.15] [--dir DIR] [--transport zmtp|libzmq]
  */
 import { Command } from 'commander';
-import { SingleBar, Presets } from 'cli-progress';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDso } from '../dso/node.ts';
 import { buildChecker } from '../test/linearizability/checker.ts';
-import { baseSeed, describeFailure, runCampaign } from '../test/linearizability/campaign.ts';
+import { baseSeed, describeFailure, runCampaign, type CampaignResult } from '../test/linearizability/campaign.ts';
 import { TYPES } from '../test/linearizability/workload.ts';
+
+// cli-progress ships no types (and @types/cli-progress is not installed): the part used here.
+interface Bar { start(total: number, value: number, payload?: object): void; update(value: number, payload?: object): void; stop(): void }
+const { SingleBar, Presets } = createRequire(import.meta.url)('cli-progress') as {
+  SingleBar: new (options: object, preset: object) => Bar;
+  Presets: { shades_classic: object };
+};
 
 const int = (v: string) => Number.parseInt(v, 10);
 const opts = new Command('linearizability')
@@ -47,12 +54,12 @@ const buildMs = performance.now() - t0;
 const node = await startDso({ host: '127.0.0.1', port: 0, transport: opts.transport });
 const bar = new SingleBar({ format: 'histories {bar} {value}/{total} recorded, {checked} checked, {failed} failed | {duration_formatted}' }, Presets.shades_classic);
 bar.start(opts.histories, 0, { checked: 0, failed: 0 });
-let res;
+let res: CampaignResult;
 try {
   res = await runCampaign({
     address: node.address, dir, histories: opts.histories, baseSeed: seed, checker,
     clients: opts.clients, workersPerClient: opts.workers, opsPerWorker: opts.ops, types: opts.types, resendRate: opts.resendRate,
-    onProgress: (recorded, checked) => bar.update(recorded, { checked, failed: res?.failures.length ?? 0 }),
+    onProgress: (recorded, checked, failed) => bar.update(recorded, { checked, failed }),
   });
 } finally {
   bar.stop();

@@ -15,7 +15,7 @@ export interface CampaignOptions extends Omit<HistoryOptions, 'seed'> {
   /** Histories per checker run (default 100). */
   batch?: number;
   /** Told after each history is recorded and after each batch is checked. */
-  onProgress?(recorded: number, checked: number): void;
+  onProgress?(recorded: number, checked: number, failed: number): void;
 }
 
 export interface CampaignResult {
@@ -50,7 +50,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
     out.reports.push(...reports);
     out.failures.push(...reports.filter((r) => !r.ok));
     pending = [];
-    o.onProgress?.(out.histories.length, out.reports.length);
+    o.onProgress?.(out.histories.length, out.reports.length, out.failures.length);
   };
   for (let i = 0; i < o.histories; i++) {
     const t = performance.now();
@@ -58,7 +58,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
     out.recordMs += performance.now() - t;
     out.histories.push(h);
     pending.push(h.file);
-    o.onProgress?.(out.histories.length, out.reports.length);
+    o.onProgress?.(out.histories.length, out.reports.length, out.failures.length);
     if (pending.length >= batch) await check();
   }
   if (pending.length > 0) await check();

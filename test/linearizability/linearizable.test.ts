@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DedupCache } from '../../dso/dedup.ts';
 import { withDso } from '../helpers/dso.ts';
 import { buildChecker, runChecker, FIXTURES_DIR } from './checker.ts';
 import { baseSeed, describeFailure, runCampaign } from './campaign.ts';
@@ -60,5 +61,22 @@ describe('linearizability - Porcupine over random concurrent histories', functio
     for (const h of res.histories) for (const [t, n] of Object.entries(h.byType)) byType[t] = (byType[t] ?? 0) + n;
     assert.deepEqual(TYPES.filter((t) => !byType[t]), [], `types never called ${replay}`);
     assert.ok(res.histories.reduce((s, h) => s + h.resends, 0) > 0, `no call was resent ${replay}`);
+  });
+
+  it('a node that runs resent calls again fails the check (the harness can tell)', async function () {
+    this.timeout(60_000);
+    const seed = baseSeed();
+    // Exactly-once switched off in this process's node: every resend is a new call.
+    const begin = DedupCache.prototype.begin;
+    DedupCache.prototype.begin = () => ({ kind: 'new' });
+    try {
+      const res = await runCampaign({ address: dso.node.address, dir, histories: 5, baseSeed: seed, checker });
+      const mismatches = res.histories.reduce((s, h) => s + h.resendMismatches.length, 0);
+      assert.deepEqual(res.checkerErrors, []);
+      assert.ok(res.failures.length > 0, `Porcupine accepted 5 histories whose resent calls ran twice (base seed ${seed})`);
+      assert.ok(mismatches > 0, `no resent call was answered differently with exactly-once off (base seed ${seed})`);
+    } finally {
+      DedupCache.prototype.begin = begin;
+    }
   });
 });
