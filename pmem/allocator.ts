@@ -5,7 +5,7 @@
  * allocated but never linked is simply found unreachable at the next open).
  */
 import { PmemCorruptError, PmemFreedError, PmemOutOfMemoryError } from "./errors.ts";
-import { B_AUX, B_KIND, B_SIZE, B_STATE, B_SUB, B_TAG, BLOCK_HEADER, FREE, LIVE, M_TOP } from "./layout.ts";
+import { B_AUX, B_KIND, B_SIZE, B_STATE, B_SUB, B_TAG, BLOCK_HEADER, FREE, LIVE, M_SEALED, M_TOP } from "./layout.ts";
 import type { Region } from "./region.ts";
 
 const MIN_BLOCK = 32;
@@ -56,6 +56,16 @@ export class Allocator {
 
   constructor(region: Region) {
     this.r = region;
+    // A completed flush made every header below top durable; saying so (M_SEALED) can only reach
+    // media after them. In "none" mode the page cache is the medium and stores land in program
+    // order, so alloc seals each header as soon as it is written.
+    region.afterFlush = () => {
+      const top = this.top;
+      if (region.u32[M_SEALED >>> 2] !== top) {
+        region.u32[M_SEALED >>> 2] = top;
+        region.markDirty(M_SEALED, 4);
+      }
+    };
   }
 
   get top(): number {
@@ -75,10 +85,14 @@ export class Allocator {
       }
       addr = top;
       r.u32[addr >>> 2] = size;
-      // The header is complete before top moves past it, so a heap walk never reads a torn block.
       r.u32[(addr + B_AUX) >>> 2] = 0;
+      // top and this header reach media in one unordered msync, so a crash can leave top moved
+      // over a header that is not there: recovery cuts the heap back at the first such header
+      // above M_SEALED (see reclaimTornTail). Space above top is then not zero: clear it here.
+      r.u8.fill(0, addr + BLOCK_HEADER, addr + size);
       r.u32[M_TOP >>> 2] = top + size;
-      r.markDirty(M_TOP, 4);
+      if (r.flushMode === "none") r.u32[M_SEALED >>> 2] = top + size;
+      r.markDirty(M_TOP, 16);
     } else {
       // Space above the old top was never a logged target; a recycled block may have been one.
       if (this.beforeReuse !== null) this.beforeReuse(addr, size);
@@ -102,6 +116,35 @@ export class Allocator {
     r.u8[addr + B_STATE] = FREE;
     r.markDirty(addr, BLOCK_HEADER);
     this.free[classOf(r.u32[addr >>> 2]!)]!.push(addr);
+  }
+
+  /**
+   * At open, before anything walks the heap: finds the first header below top that cannot be a
+   * block. Above M_SEALED that is the torn tail of a crash (top reached media, some headers
+   * allocated since the last flush did not; nothing durable can point at them, since every link
+   * follows a flush): top is cut back to it and the bytes returned. Below M_SEALED it is corruption.
+   */
+  reclaimTornTail(): number {
+    const r = this.r;
+    const top = this.top;
+    if (top < r.heapOff || top > r.size || top % 16 !== 0) {
+      throw new PmemCorruptError(`${r.path}: heap top ${top} is outside [${r.heapOff}, ${r.size}]`);
+    }
+    const sealed = Math.max(r.heapOff, Math.min(top, r.u32[M_SEALED >>> 2]!));
+    let a = r.heapOff;
+    while (a < top) {
+      const size = r.u32[a >>> 2]!;
+      const state = r.u8[a + B_STATE];
+      if (size < MIN_BLOCK || size % 16 !== 0 || a + size > top || (state !== LIVE && state !== FREE)) {
+        if (a < sealed) throw new PmemCorruptError(`${r.path}: bad block header at ${a} (size ${size}, state ${state})`);
+        r.u32[M_TOP >>> 2] = a;
+        r.u32[M_SEALED >>> 2] = a;
+        r.markDirty(M_TOP, 16);
+        return top - a;
+      }
+      a += size;
+    }
+    return 0;
   }
 
   /** Visits every block below top in address order; throws if a header cannot be a block. */
@@ -142,7 +185,8 @@ export class Allocator {
   /** Initialises an empty heap. */
   format(): void {
     this.r.u32[M_TOP >>> 2] = this.r.heapOff;
-    this.r.markDirty(M_TOP, 4);
+    this.r.u32[M_SEALED >>> 2] = this.r.heapOff;
+    this.r.markDirty(M_TOP, 16);
     this.free = CLASSES.map(() => []);
   }
 

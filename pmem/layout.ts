@@ -29,6 +29,12 @@ export const META = PAGE;
 export const M_TOP = META + 0; // u32 bump pointer: every byte below it belongs to a block
 export const M_CLEAN = META + 4; // u32: 1 after a clean close
 export const M_EPOCH = META + 8; // u32: incremented at every open
+/**
+ * u32: every block header below this address is on media. Written after a flush completes (msync
+ * mode), so it can only reach media after those headers; 0 (regions from before) reads as the heap
+ * start. Recovery uses it to tell a crash's torn tail (above it) from corruption (below it).
+ */
+export const M_SEALED = META + 12;
 
 export const ROOTS_OFF = 2 * PAGE;
 export const ROOT_SLOT = 64;

@@ -18,10 +18,15 @@ export interface RecoveryReport {
   liveBlocks: number;
   reclaimedBlocks: number;
   danglingRefs: number;
+  /** Bytes cut from the end of the heap: blocks allocated just before a crash whose headers never reached media. */
+  tornTailBytes: number;
 }
 
 /** Runs full recovery; the heap is consistent and its free lists are rebuilt when it returns. */
 export function recover(r: Region, alloc: Allocator): RecoveryReport {
+  // First, before any flush can seal the heap up to a top whose headers are missing. Logged
+  // writes never target block headers, nor blocks allocated after the last flush.
+  const tornTailBytes = alloc.reclaimTornTail();
   const replayedLog = recoverLog(r);
   const starts = new Uint8Array(Math.ceil(r.size / 128));
   alloc.walk((a) => {
@@ -77,7 +82,7 @@ export function recover(r: Region, alloc: Allocator): RecoveryReport {
   }
   const reclaimedBlocks = alloc.sweep((a) => (marks[a >>> 7]! & (1 << ((a >>> 4) & 7))) !== 0);
   r.flush();
-  return { replayedLog, liveBlocks, reclaimedBlocks, danglingRefs };
+  return { replayedLog, liveBlocks, reclaimedBlocks, danglingRefs, tornTailBytes };
 }
 
 /** A crash can land between a map's slot store and its counter update; the slots are the truth. */

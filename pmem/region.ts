@@ -42,6 +42,8 @@ export class Region {
   private readonly fd: number;
   /** The file system and mapping this region goes through (the real one outside crash tests). */
   private readonly m: Medium;
+  /** Called after each `flush` that reached media: everything marked dirty before it is durable. */
+  afterFlush: (() => void) | null = null;
   /** Bounds of the bytes changed since the last `flush` (empty when dirtyHi is 0). */
   private dirtyLo = Infinity;
   private dirtyHi = 0;
@@ -160,6 +162,7 @@ export class Region {
     this.dirtyLo = Infinity;
     this.dirtyHi = 0;
     this.flushRange(lo, hi - lo);
+    if (this.afterFlush !== null) this.afterFlush();
   }
 
   /** Flushes one range now, independently of the dirty set (used to order log before data). */
