@@ -101,16 +101,21 @@ export class Heap {
   setRoot(name: string, obj: PObject | null): void {
     this.open();
     const ref = obj === null ? 0 : obj.addr;
-    let slot = this.roots.get(name)?.slot;
+    // Roots bound earlier in the same block are not in `roots` until it commits: count them too,
+    // or two new names would share a slot and only the last would reach media.
+    const pending = this.tx?.roots;
+    let slot = pending?.get(name) ?? this.roots.get(name)?.slot;
     if (slot === undefined) {
       if (ref === 0) return;
       const used = new Set([...this.roots.values()].map((v) => v.slot));
+      if (pending !== undefined) for (const s of pending.values()) used.add(s);
       for (let i = 0; i < 256 && slot === undefined; i++) if (!used.has(i)) slot = i;
       if (slot === undefined) throw new PmemArgumentError("all 256 root slots are in use");
     }
     const image = encodeRoot(name, ref);
     const s = slot;
     this.atomic(() => {
+      this.tx!.roots.set(name, s);
       this.tx!.bytes.set(rootSlotAddr(s), image);
       this.tx!.onCommit.push(() => {
         if (ref === 0) this.roots.delete(name);

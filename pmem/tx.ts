@@ -11,6 +11,8 @@ export class Tx {
   readonly fresh = new Set<number>();
   /** Blocks to free once the block has committed. */
   readonly frees: number[] = [];
+  /** Root slots bound in this block, by name (the heap's root table learns them at commit). */
+  readonly roots = new Map<string, number>();
   /** Callbacks run after commit (volatile indexes that mirror persistent state). */
   readonly onCommit: Array<() => void> = [];
   depth = 1;
