@@ -140,7 +140,13 @@ export function persistentClass<S extends Schema>(name: string, schema: S): PCla
       case "ref":
         desc = {
           get(this: P) { return this.heap.deref(this.heap.getU32(this.live() + at)); },
-          set(this: P, v: PObject | null) { const a = this.live(); this.heap.setU32(a, a + at, v === null ? 0 : v.addr); },
+          set(this: P, v: PObject | null) {
+            const a = this.live();
+            // Outside a block the target (perhaps just allocated, or recycled) must be on media
+            // before a link to it can be: a page holding the link may be written back at any time.
+            if (v !== null && this.heap.tx === null) this.heap.region.flush();
+            this.heap.setU32(a, a + at, v === null ? 0 : v.addr);
+          },
         };
         break;
       default:

@@ -66,7 +66,10 @@ function clone(m: Model): Model {
 /** Reads a heap back into the model's shape (throws if a root holds the wrong kind of object). */
 function dump(h: Heap): Model {
   const m: Model = {};
-  const acct = (o: Acct) => ({ balance: o.balance, owner: o.owner, next: o.next === null ? null : (o.next as Acct).owner });
+  const acct = (o: Acct) => {
+    const n = o.next as Acct | null;
+    return { balance: o.balance, owner: o.owner, next: n === null ? null : `${n.owner}|${n.balance}` };
+  };
   for (const name of h.rootNames()) {
     const o = h.root(name)!;
     if (name === "map") {
@@ -253,9 +256,10 @@ export function heapWorkload(ops: number, path = "/crash/heap.pmem"): Workload {
         } else if (u === 15) {
           const who = rng.next() < 0.5 ? "a" : "b";
           const fresh = rng.next() < 0.6;
-          const name = `friend-${rng.int(1e6)}`;
-          await op(`link ${who}.next to ${fresh ? "a fresh object" : "nothing"} outside a block, then flush`, (n) => (n[who]!.next = fresh ? name : null), () => {
-            acct(who).next = fresh ? Account.create(heap, { owner: name }) : null;
+          const balance = rng.int(1e6);
+          // No string field: creating it flushes nothing, so only the link's own ordering protects it.
+          await op(`link ${who}.next to ${fresh ? "a fresh object" : "nothing"} outside a block, then flush`, (n) => (n[who]!.next = fresh ? `|${balance}` : null), () => {
+            acct(who).next = fresh ? Account.create(heap, { balance }) : null;
             heap.flush();
           });
         } else if (u === 16) {
