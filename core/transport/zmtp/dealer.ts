@@ -62,10 +62,11 @@ export class ZmtpDealer {
     this.queue.push(frames);
   }
 
-  /** Why no link is up: the last failure, or what the current attempt waits for. */
+  /** Why no link is up: the failure that ended the last link or attempt, else what the current attempt waits for. */
   downCause(): Error {
-    if (this.peer?.handshaking) return new Error(`TCP connected to ${this.endpoint}, waiting for the peer's ZMTP greeting${this.lastError ? ` (before: ${this.lastError.message})` : ''}`);
-    return this.lastError ?? new Error(`connecting to ${this.endpoint}`);
+    if (this.lastError) return this.lastError;
+    if (this.peer?.handshaking) return new Error(`TCP connected to ${this.endpoint}, but the peer sent no ZMTP handshake yet`);
+    return new Error(`connecting to ${this.endpoint}`);
   }
 
   close(): void {
