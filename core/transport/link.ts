@@ -35,7 +35,8 @@ export interface LinkOptions {
   heartbeatIvlMs?: number;
   /**
    * ZMQ_HEARTBEAT_TIMEOUT: drop the link when nothing at all arrives this long (ms) after a PING,
-   * and report it as `stale` then `disconnect`. Default 2000.
+   * and report it as `stale` then `disconnect`. Default 3000. A node's event loop answers PINGs
+   * too, so a node blocked longer than this by one call looks frozen to its clients.
    */
   heartbeatTimeoutMs?: number;
   /**
@@ -54,7 +55,7 @@ export interface LinkOptions {
 
 export const LINK_DEFAULTS = {
   heartbeatIvlMs: 1000,
-  heartbeatTimeoutMs: 2000,
+  heartbeatTimeoutMs: 3000,
   heartbeatTtlMs: 10_000,
   sendHighWaterMarkBytes: 128 * 1024 * 1024,
 } as const satisfies Required<LinkOptions>;

@@ -87,6 +87,27 @@ describe('zmtp heartbeat and link status', function () {
     }
   });
 
+  it('zmtp heartbeat - a process whose own event loop was blocked past the timeout does not blame a live peer', async () => {
+    const router = new ZmtpRouter((route, frames) => router.send(route, frames));
+    await router.bind('tcp://127.0.0.1:0');
+    const proxy = new TcpProxy(Number(router.endpoint.split(':').at(-1)));
+    const log = statusLog();
+    const dealer = new ZmtpDealer(await proxy.listen(), () => undefined, { heartbeatIvlMs: 20, heartbeatTimeoutMs: 60, onStatus: log.onStatus });
+    try {
+      await log.next('connect');
+      // A PING has just passed the proxy, so its timeout timer is armed; then the loop blocks 5 timeouts long.
+      await proxy.clientBytesReach(proxy.clientBytes + PING_BYTES);
+      const until = Date.now() + 300;
+      while (Date.now() < until) { /* a long synchronous call */ }
+      await proxy.clientBytesReach(proxy.clientBytes + 5 * PING_BYTES);
+      assert.deepEqual(log.seen.map((s) => s.type), ['connect']);
+    } finally {
+      dealer.close();
+      await proxy.close();
+      await router.close();
+    }
+  });
+
   it('zmtp heartbeat - libzmq peers heartbeat against crucial sockets both ways (PING with TTL answered, PONG accepted)', async () => {
     // libzmq DEALER -> (proxy) -> crucial ROUTER: the DEALER drops the link if our PONGs do not come.
     const router = new ZmtpRouter((route, frames) => router.send(route, frames));
