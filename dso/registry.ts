@@ -39,7 +39,11 @@ export class TypeRegistry {
     this.builtins.set(name, { name, cls, methods: methodsOf(cls), parkable });
   }
 
+  /** Set by the node's local references (local-refs.ts): the class registered in place of a user class. */
+  wrapUserClass: ((cls: ObjectClass) => ObjectClass) | undefined;
+
   registerUser(name: string, cls: ObjectClass, module: string): void {
+    if (this.wrapUserClass) cls = this.wrapUserClass(cls);
     const info: TypeInfo = { name, cls, methods: methodsOf(cls), parkable: false, module };
     const slot = this.user.get(name);
     if (slot) { slot.byModule.set(module, info); slot.latest = info; }

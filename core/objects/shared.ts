@@ -4,7 +4,7 @@
  * `key`). `shared()` does the same without decorators. A user-class proxy ships the class's module
  * to the node on first use (content-hashed) and retries the call once the node has loaded it.
  */
-import { SharedObject, type SharedOptions } from './shared-object.ts';
+import { MATERIALIZE, SharedObject, type SharedOptions } from './shared-object.ts';
 import { SHARED_CLASS, sharedClassMeta, type SharedClassMeta } from './shared-marker.ts';
 import { callerModuleUrl } from './caller.ts';
 import { bundleModule } from './module-bundle.ts';
@@ -124,6 +124,8 @@ function proxyTarget(v: unknown): UserProxy {
 
 class UserProxy extends SharedObject {
   private moduleHash: string | undefined;
+  /** Shared objects in the constructor arguments or state: created first, with their own initial values. */
+  private nested: SharedObject[] | undefined;
 
   constructor(
     readonly typeName: string,
@@ -133,6 +135,9 @@ class UserProxy extends SharedObject {
     options: SharedOptions,
   ) {
     super(key, extra?.init, options, extra?.state);
+    const nested = [...Object.values(extra?.state ?? {}), ...(extra?.init ?? [])].flatMap((v) => (Array.isArray(v) ? v : [v]))
+      .filter((v): v is SharedObject => v instanceof SharedObject);
+    if (nested.length > 0) this.nested = nested;
   }
 
   // Every call names the module so the node can load the class whenever it lacks it (first use, restart).
@@ -152,6 +157,12 @@ class UserProxy extends SharedObject {
 
   /** Invokes a method by name, uploading the class's module if the node lacks it. */
   async call(method: string, args: unknown[]): Promise<unknown> {
+    if (this.nested) {
+      // The node receives them as bare references: they must exist, with their own initial values, before it uses them.
+      const nested = this.nested;
+      this.nested = undefined;
+      await Promise.all(nested.map((p) => p[MATERIALIZE]()));
+    }
     try {
       return await this.invoke(method, ...args);
     } catch (err) {

@@ -1,0 +1,74 @@
+import { strict as assert } from 'node:assert';
+import { AtomicList, AtomicLong, AtomicMap, Future, Shared, remote, shared } from 'crucial';
+import { Account, Busy, Caller, Ledger, Pinger } from '../fixtures/ref-classes.ts';
+import { withDso, stillPending } from '../helpers/dso.ts';
+
+describe('dso local references - shared objects held by @Shared objects', function () {
+  this.timeout(30_000);
+  const dso = withDso();
+
+  it('local-refs - a @Shared field of a user object is a proxy on the node, created with its own initial value', async () => {
+    // The seed's pattern, on the process's default node: the holder's field ships the Account's
+    // state, whose own @Shared fields travel as references.
+    class Bank { @Shared({ key: 'localref-bank-account' }) account = remote(new Account()); }
+    const account = new Bank().account;
+    assert.equal(await account.deposit(10), 15n, 'the field AtomicLong(5) existed with 5 before the first deposit');
+    assert.equal(await account.deposit(1), 16n);
+    assert.equal(await account.balanceKey(), 'localref-account-balance');
+    assert.equal(await new AtomicLong('localref-account-balance').get(), 16n);
+    assert.deepEqual(await new AtomicList('localref-account-log').toArray(), ['deposit 10', 'deposit 1']);
+  });
+
+  it('local-refs - references passed to the constructor and to methods are proxies on the node', async () => {
+    const total = new AtomicLong(dso.key('ledger-total'), 0, dso.opts);
+    const entries = new AtomicMap<string, number[]>(dso.key('ledger-entries'), [], dso.opts);
+    const other = new AtomicLong(dso.key('ledger-other'), 100, dso.opts);
+    await Promise.all([total.materialize(), entries.materialize(), other.materialize()]);
+    const ledger = shared(Ledger, dso.key('ledger'), { ...dso.opts, args: [total, entries] });
+    assert.equal(await ledger.record('ann', 3), 3n);
+    assert.equal(await ledger.record('ann', 4), 7n);
+    assert.deepEqual(await entries.get('ann'), [3, 4]);
+    assert.equal(await ledger.addTo(other, 5), 105n);
+    assert.equal(await other.get(), 105n);
+  });
+
+  it('local-refs - values cross a local call by copy: changing a value read from a map leaves the map alone', async () => {
+    const entries = new AtomicMap<string, number[]>(dso.key('copy-entries'), [['x', [1, 2]]], dso.opts);
+    const total = new AtomicLong(dso.key('copy-total'), 0, dso.opts);
+    await Promise.all([entries.materialize(), total.materialize()]);
+    const ledger = shared(Ledger, dso.key('copy-ledger'), { ...dso.opts, args: [total, entries] });
+    assert.deepEqual(await ledger.tamper('x'), [1, 2]);
+  });
+
+  it('local-refs - a self-call through a reference runs re-entrantly instead of deadlocking', async () => {
+    const a = shared(Pinger, dso.key('self'), { ...dso.opts, args: ['a'] });
+    await a.link(a as any, a as any);
+    assert.equal(await a.countdown(5), 5);
+  });
+
+  it('local-refs - a cycle A -> B -> A of async methods completes, in call order', async () => {
+    const a = shared(Pinger, dso.key('cyc-a'), { ...dso.opts, args: ['a'] });
+    const b = shared(Pinger, dso.key('cyc-b'), { ...dso.opts, args: ['b'] });
+    await a.link(a as any, b as any);
+    await b.link(b as any, a as any);
+    assert.deepEqual(await a.ping(4), ['a', 'b', 'a', 'b', 'a']);
+    assert.deepEqual(await a.getTrace(), ['a4', 'a2', 'a0']);
+    assert.deepEqual(await b.getTrace(), ['b3', 'b1']);
+  });
+
+  it('local-refs - a call from A to a busy B waits for B\'s running method (B stays linearizable)', async () => {
+    const gate = new Future<string>(dso.key('gate'), dso.opts);
+    await gate.materialize();
+    const b = shared(Busy, dso.key('busy'), { ...dso.opts, args: [gate] });
+    const a = shared(Caller, dso.key('caller'), { ...dso.opts, args: [b] });
+    await b.getLog();
+    await a.toObjectRef();
+    const held = b.hold();
+    const poked = a.poke();
+    assert.ok(await stillPending(poked), 'A\'s call to B ran while B was busy');
+    await gate.set('go');
+    assert.equal(await held, 'go');
+    assert.equal(await poked, 3);
+    assert.deepEqual(await b.getLog(), ['hold-start', 'hold-end', 'caller']);
+  });
+});
