@@ -4,8 +4,9 @@ from .programs import run_program
 PROGRAM = """
     from crucial.lithops import FunctionExecutor
 
-    fx = FunctionExecutor(workers=4)  # one call: three workers are still starting when the program ends
-    print(fx.map(lambda x: x + 1, [1]).get_result())
+    print(FunctionExecutor(workers=1).map(lambda x: x + 1, [1]).get_result())
+    # The pool grows to 8 processes and the program ends at once: 7 workers are still starting.
+    FunctionExecutor(workers=8)
 """
 
 
