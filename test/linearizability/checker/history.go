@@ -97,6 +97,11 @@ func readHistory(path string) (*history, error) {
 		if _, ok := specs[o.Type].methods[l.M]; !ok {
 			return nil, fmt.Errorf("%s:%d: the %s model has no method %q", path, line, o.Type, l.M)
 		}
+		if check := specs[o.Type].check; check != nil {
+			if err := check(l.M, l.A); err != nil {
+				return nil, fmt.Errorf("%s:%d: %s.%s: %w", path, line, o.Type, l.M, err)
+			}
+		}
 		res := &output{code: l.Err}
 		if l.Err == "" {
 			if len(l.Ok) == 0 {

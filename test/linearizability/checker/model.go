@@ -28,6 +28,9 @@ type spec struct {
 	// init builds the state from the constructor arguments, as the node does.
 	init    func(args []any) (any, error)
 	methods map[string]stepFn
+	// check, if set, refuses calls the model does not cover (a history holding one is bad input,
+	// not a linearizability failure).
+	check func(method string, args []any) error
 }
 
 var specs = map[string]*spec{}

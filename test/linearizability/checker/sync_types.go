@@ -11,6 +11,16 @@ package main
 
 import "fmt"
 
+// immediateOnly refuses `method` unless its first argument is a zero timeout.
+func immediateOnly(method string) func(string, []any) error {
+	return func(m string, args []any) error {
+		if t, ok := argInt(arg(args, 0)); m == method && (!ok || t != 0) {
+			return fmt.Errorf("only the zero-timeout form is modelled, got %v", arg(args, 0))
+		}
+		return nil
+	}
+}
+
 type future struct {
 	Done  bool
 	Value any
@@ -28,7 +38,7 @@ func init() {
 		methods: map[string]stepFn{
 			"tryAcquire": func(s any, args []any) (any, any, string) {
 				n, ok := argOptInt(args, 0, 1)
-				if !ok || n < 0 || arg(args, 1) != nil {
+				if !ok || n < 0 {
 					return s, nil, errBadArgument
 				}
 				if s.(int64) < n {
@@ -49,6 +59,13 @@ func init() {
 				return s.(int64) - n, n, ""
 			},
 		},
+		// A timed tryAcquire (timeout > 0) waits in line: not modelled.
+		check: func(m string, args []any) error {
+			if t := arg(args, 1); m == "tryAcquire" && t != nil && t != 0.0 {
+				return fmt.Errorf("only the untimed form is modelled, got timeout %v", t)
+			}
+			return nil
+		},
 	})
 	register("CountDownLatch", &spec{
 		init: func(args []any) (any, error) {
@@ -61,13 +78,9 @@ func init() {
 		methods: map[string]stepFn{
 			"countDown": func(s any, _ []any) (any, any, string) { return max(0, s.(int64)-1), nil, "" },
 			"getCount":  func(s any, _ []any) (any, any, string) { return s, s, "" },
-			"await": func(s any, args []any) (any, any, string) {
-				if t, ok := argInt(arg(args, 0)); !ok || t != 0 {
-					return s, nil, errBadArgument // only the immediate form is modelled
-				}
-				return s, s.(int64) == 0, ""
-			},
+			"await":     func(s any, _ []any) (any, any, string) { return s, s.(int64) == 0, "" },
 		},
+		check: immediateOnly("await"),
 	})
 	register("Future", &spec{
 		init: func(args []any) (any, error) { return future{}, nil },
@@ -79,15 +92,13 @@ func init() {
 				return future{true, arg(args, 0)}, nil, ""
 			},
 			"isDone": func(s any, _ []any) (any, any, string) { return s, s.(future).Done, "" },
-			"get": func(s any, args []any) (any, any, string) {
-				if t, ok := argInt(arg(args, 0)); !ok || t != 0 {
-					return s, nil, errBadArgument // only get(0) is modelled
-				}
+			"get": func(s any, _ []any) (any, any, string) {
 				if !s.(future).Done {
 					return s, nil, errTimeout
 				}
 				return s, s.(future).Value, ""
 			},
 		},
+		check: immediateOnly("get"),
 	})
 }
