@@ -54,7 +54,8 @@ export async function buildChecker(): Promise<string> {
   try {
     await run(await goCommand(), ['build', '-o', tmp, '.'], {
       cwd: CHECKER_DIR,
-      env: { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' },
+      // No VCS stamping: the checker is built inside the repo's work tree, whose git state is not its concern.
+      env: { ...process.env, GOFLAGS: '-mod=mod -buildvcs=false', GOTOOLCHAIN: 'local' },
       timeout: 300_000,
     });
   } catch (err) {
