@@ -3,8 +3,12 @@
  * SDK connects there; without it, it starts an embedded DSO node in this process on a free loopback
  * port and exports its address in `CRUCIAL_DSO`, so worker threads and processes started afterwards
  * find the same node. This is the embedded default: nothing to configure.
+ *
+ * One program, one node: a worker (`CRUCIAL_WORKER=1`) never embeds a node of its own; it uses the
+ * address its parent sends with each task (`useDso`), and fails without one.
  */
 import { Connection, type ConnectionOptions } from './connection.ts';
+import { UnavailableError } from '../errors.ts';
 import type { ObjectRef } from '../wire/protocol.ts';
 
 type Closable = { close(): Promise<void>; address: string };
@@ -35,6 +39,9 @@ export function defaultConnectionAsync(): Promise<Connection> {
   if (!defaultConnection) {
     defaultConnection = (async () => {
       let address = process.env.CRUCIAL_DSO;
+      if (!address && process.env.CRUCIAL_WORKER === '1') {
+        throw new UnavailableError('this crucial worker was given no DSO address (CRUCIAL_DSO) by its parent; a worker never starts a node of its own');
+      }
       if (!address) {
         const { startDso } = await import('../../dso/node.ts');
         const node = await startDso({ host: '127.0.0.1', port: 0 });
@@ -47,6 +54,19 @@ export function defaultConnectionAsync(): Promise<Connection> {
     defaultConnection.catch(() => { defaultConnection = null; });
   }
   return defaultConnection;
+}
+
+/**
+ * Points this process at the node `address` (a worker told by its parent, with each task, which node
+ * the program uses). A default connection to another node is closed: the parent moved on from it
+ * (after `shutdown()`, a later use embeds a new node), so its calls could only fail.
+ */
+export async function useDso(address: string): Promise<void> {
+  if (process.env.CRUCIAL_DSO === address) return;
+  process.env.CRUCIAL_DSO = address;
+  const old = defaultConnection;
+  defaultConnection = null;
+  if (old) await (await old.catch(() => null))?.close();
 }
 
 /** Address of the node in use, starting the embedded one if needed. */

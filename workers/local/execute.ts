@@ -5,6 +5,7 @@
  */
 import { decodeTask, encodeTask, fromWire, toWire } from '../../core/threads/task-codec.ts';
 import { errorToData } from '../../core/errors.ts';
+import { useDso } from '../../core/client/context.ts';
 // Every proxy type must be registered before a task's references are revived.
 import '../../core/index.ts';
 import type { TaskRequest, TaskResponse } from '../runner.ts';
@@ -19,8 +20,9 @@ export interface TaskSpec {
 }
 
 export async function executeTask(request: TaskRequest): Promise<TaskResponse> {
-  if (!process.env.CRUCIAL_DSO) process.env.CRUCIAL_DSO = request.dso;
   try {
+    // The parent's node, whenever it was started: this worker may predate it, or have used another.
+    await useDso(request.dso);
     const spec = (await fromWire(decodeTask(request.frames))) as TaskSpec;
     const result = spec.mode === 'range' ? await runRange(spec) : await runOnce(spec.task);
     return { ok: true, frames: encodeTask(toWire(result ?? null)) };

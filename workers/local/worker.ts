@@ -10,6 +10,10 @@ import { shutdown } from '../../core/client/context.ts';
 import { resolveTransport } from '../../core/transport/socket.ts';
 import type { TaskRequest, TaskResponse } from '../runner.ts';
 
+// A worker thread's env is its own copy: this marks the thread, not the program, as a worker, so
+// it never embeds a node of its own (core/client/context.ts).
+process.env.CRUCIAL_WORKER = '1';
+
 let active = 0;
 
 export default async function (request: TaskRequest): Promise<TaskResponse> {
