@@ -25,7 +25,7 @@ from ..errors import InvalidOptionError, UnavailableError
 from ..wire.protocol import ObjectRef
 from .connection import Connection
 
-__all__ = ["connect", "default_connection", "set_default_connection", "set_ref_reviver", "dso_address", "ensure_dso", "shutdown",
+__all__ = ["connect", "default_connection", "set_default_connection", "set_ref_reviver", "dso_address", "ensure_dso", "use_dso", "shutdown",
            "LocalDso", "start_local_dso"]
 
 _lock = threading.Lock()
@@ -113,6 +113,24 @@ def set_default_connection(conn: Optional[Connection]) -> None:
     global _default
     with _lock:
         _default = conn
+
+
+def use_dso(address: str) -> None:
+    """
+    Points this process at the node ``address`` (a worker told by its parent, with each task, which
+    node the program uses). A default connection to another node is closed: the parent moved on
+    from it (after :func:`shutdown`, a later use embeds a new node), so its calls could only fail.
+
+    :param address: ``tcp://host:port`` of the parent's node
+    """
+    global _default
+    with _lock:
+        if os.environ.get("CRUCIAL_DSO") == address:
+            return
+        os.environ["CRUCIAL_DSO"] = address
+        old, _default = _default, None
+    if old is not None and old.pid == os.getpid():
+        old.close()
 
 
 def dso_address() -> str:

@@ -54,10 +54,11 @@ def _error_reply(call_id: str, err: BaseException, start: float) -> bytes:
 
 def _use_dso(address: str) -> None:
     """Points this worker at the parent's node (the parent may have started it after this worker)."""
-    os.environ["CRUCIAL_DSO"] = address
     context = sys.modules.get("crucial.client.context")
-    if context is not None:  # a connection to another node was opened by an earlier task: drop it
-        context.set_default_connection(None)
+    if context is None:  # no task has used crucial yet: the address is all there is to set
+        os.environ["CRUCIAL_DSO"] = address
+    else:  # an earlier task may have connected to another node: close that connection
+        context.use_dso(address)
 
 
 def _load(fn_bytes: bytes) -> Callable[..., Any]:

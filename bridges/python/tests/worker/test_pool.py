@@ -79,3 +79,20 @@ def test_a_function_that_cannot_be_loaded_fails_every_task_of_its_job_with_the_l
 
 def _raise_on_load():
     raise ValueError("cannot be loaded here")
+
+
+def test_a_worker_follows_the_parent_to_another_node(pool, dso, monkeypatch):
+    from crucial.client.context import LocalDso
+
+    def count(key):
+        from crucial import AtomicLong
+
+        return AtomicLong(key).increment_and_get(), os.environ["CRUCIAL_DSO"]
+
+    monkeypatch.setenv("CRUCIAL_DSO", dso.address)
+    assert run(pool, "job-a", count, "follow")[:2] == (True, (1, dso.address))
+    with LocalDso(port=0, root=dso.root) as other:
+        monkeypatch.setenv("CRUCIAL_DSO", other.address)
+        ok, value, _ = run(pool, "job-b", count, "follow")
+        assert ok, value
+        assert value == (1, other.address)  # the second node starts empty: 2 would mean the first node answered
