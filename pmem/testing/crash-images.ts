@@ -56,8 +56,13 @@ export class Rng {
 /** The state a workload reports for an image whose region file does not exist. */
 export const ABSENT = "<no region>";
 
-/** Runs one operation; the harness checks every crash image of its ordering points. */
-export type Step = (label: string, expected: string, fn: () => void | Promise<void>) => Promise<void>;
+/**
+ * Runs one operation; the harness then checks every crash image of its ordering points. `expected`
+ * is the canonical state once it is done, or a function giving it after `fn` ran (images are
+ * checked after the operation, so a workload may read back what it cannot predict, such as the
+ * dedup records a DSO call leaves).
+ */
+export type Step = (label: string, expected: string | (() => string), fn: () => void | Promise<void>) => Promise<void>;
 
 /** A sequence of operations on a heap, with an independent model of the state each one leaves. */
 export interface Workload {
@@ -146,8 +151,9 @@ export async function runCrashImages(w: Workload, o: CrashImageOptions): Promise
           useMedium(fs);
         }
         if (got !== before && got !== after) {
-          fail(label, where, `the image holds neither the state before nor the state after the operation\n` +
-            `  before:    ${clip(before)}\n  after:     ${clip(after)}\n  recovered: ${clip(got)}`);
+          const at = Math.min(firstDiff(got, before), firstDiff(got, after));
+          fail(label, where, `the image holds neither the state before nor the state after the operation (compare at character ${at})\n` +
+            `  before:    ${clip(before, at)}\n  after:     ${clip(after, at)}\n  recovered: ${clip(got, at)}`);
         }
         if (got === after && after !== before) report.imagesAfter++;
         report.images++;
@@ -163,8 +169,9 @@ export async function runCrashImages(w: Workload, o: CrashImageOptions): Promise
       label = l;
       await fn();
       report.operations++;
-      await checkPoints(l, expected);
-      before = expected;
+      const after = typeof expected === "string" ? expected : expected();
+      await checkPoints(l, after);
+      before = after;
     }, rng);
     // A crash after the last operation returned: everything it did must be there.
     points.push({ kind: "end of run", state: fs.crashState() });
@@ -212,6 +219,16 @@ function describe(s: CrashState, c: ImageChoice): string {
     `${c.metaPrefix}/${s.pending.length} metadata ops}`;
 }
 
-function clip(s: string): string {
-  return s.length > 400 ? `${s.slice(0, 400)}… (${s.length} chars)` : s;
+/** Index of the first character where `a` and `b` differ. */
+function firstDiff(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
+/** At most ~400 characters of `s`, around `at`. */
+function clip(s: string, at: number): string {
+  if (s.length <= 400) return s;
+  const from = Math.max(0, at - 150);
+  return `${from > 0 ? "…" : ""}${s.slice(from, from + 400)}${from + 400 < s.length ? "…" : ""} (${s.length} chars)`;
 }

@@ -11,16 +11,22 @@ import { dirname } from "node:path";
 import { PAGE } from "../layout.ts";
 import type { Medium } from "../medium.ts";
 
-const ZERO = new Uint8Array(PAGE);
+/**
+ * Media, page by page (undefined: never written, reads as zeros). Pages are replaced, never written
+ * in place, so a crash state keeps media as it was with a shallow copy of this array.
+ */
+type Pages = Array<Uint8Array | undefined>;
 
-/** A file: its page-cache bytes (also its mapping) and its bytes on media. */
+const ZERO = Buffer.alloc(PAGE);
+/** Whether `b` (at most a page) holds the same bytes as `page`, undefined meaning zeros. */
+const samePage = (b: Buffer, page: Uint8Array | undefined): boolean => b.equals(page ?? ZERO.subarray(0, b.length));
+
+/** A file: its page-cache bytes (also its mapping) and its pages on media. */
 class Inode {
   cache: ArrayBuffer;
   size = 0;
-  durable = new Uint8Array(0);
+  durable: Pages = [];
   durableSize = 0;
-  /** Bumped whenever `durable` changes, so unchanged media can be shared between crash states. */
-  version = 0;
   constructor(readonly id: number) {
     this.cache = new ArrayBuffer(0);
   }
@@ -36,7 +42,7 @@ export type MetaOp =
 export interface CrashState {
   /** Names on media, to inode ids. */
   names: Map<string, number>;
-  inodes: Map<number, { durable: Uint8Array; durableSize: number; dirty: Map<number, Uint8Array> }>;
+  inodes: Map<number, { durable: Pages; durableSize: number; dirty: Map<number, Uint8Array> }>;
   pending: MetaOp[];
 }
 
@@ -52,6 +58,8 @@ export class MemoryFs implements Medium {
   onSync: ((kind: string) => void) | null = null;
   /** Ordering points seen. */
   syncs = 0;
+  /** False for a crash image: nothing will be asked of its media, so syncs copy nothing. */
+  private track = true;
   private readonly names = new Map<string, Inode>();
   private durableNames = new Map<string, number>();
   private pending: MetaOp[] = [];
@@ -60,12 +68,11 @@ export class MemoryFs implements Medium {
   private readonly maps = new Map<ArrayBuffer, Inode>();
   private nextId = 1;
   private nextFd = 3;
-  /** Shared copies of unchanged media, by inode: [version, bytes]. */
-  private readonly snap = new Map<number, [number, Uint8Array]>();
 
   /** A file system holding `state` after the crash `choice` describes: cache and media equal. */
   static fromCrash(state: CrashState, choice: ImageChoice): MemoryFs {
     const fs = new MemoryFs();
+    fs.track = false;
     const names = new Map(state.names);
     const sizes = new Map<number, number>();
     for (const op of state.pending.slice(0, choice.metaPrefix)) {
@@ -81,12 +88,12 @@ export class MemoryFs implements Medium {
       const ino = new Inode(id);
       ino.cache = new ArrayBuffer(size);
       const u8 = new Uint8Array(ino.cache);
-      u8.set(s.durable.subarray(0, Math.min(size, s.durable.length)));
-      for (const [p, bytes] of s.dirty) {
-        if (choice.pages.has(`${id}:${p}`) && p < size) u8.set(bytes.subarray(0, Math.min(PAGE, size - p)), p);
+      for (let p = 0; p < size; p += PAGE) {
+        const written = s.dirty.get(p);
+        const page = written !== undefined && choice.pages.has(`${id}:${p}`) ? written : p < s.durableSize ? s.durable[p / PAGE] : undefined;
+        if (page !== undefined) u8.set(page.subarray(0, Math.min(page.length, size - p)), p);
       }
       ino.size = size;
-      ino.durable = u8.slice();
       ino.durableSize = size;
       fs.inodes.set(id, ino);
       fs.nextId = Math.max(fs.nextId, id + 1);
@@ -105,17 +112,12 @@ export class MemoryFs implements Medium {
     for (const ino of this.inodes.values()) {
       const cache = new Uint8Array(ino.cache);
       const dirty = new Map<number, Uint8Array>();
-      // Media past its durable size reads as zeros once the size is durable: a zero page there is clean.
+      // A page never written to media reads as zeros: a zero page there is clean.
       for (let p = 0; p < ino.size; p += PAGE) {
-        const a = cache.subarray(p, Math.min(p + PAGE, ino.size));
-        const b = p < ino.durableSize ? ino.durable.subarray(p, Math.min(p + PAGE, ino.durableSize)) : ZERO.subarray(0, 0);
-        const same = a.length === b.length ? Buffer.from(a.buffer, a.byteOffset, a.length).equals(b)
-          : b.length === 0 && a.every((x) => x === 0);
-        if (!same) dirty.set(p, a.slice());
+        const a = Buffer.from(ino.cache, p, Math.min(PAGE, ino.size - p));
+        if (!samePage(a, p < ino.durableSize ? ino.durable[p / PAGE] : undefined)) dirty.set(p, new Uint8Array(a));
       }
-      let s = this.snap.get(ino.id);
-      if (s === undefined || s[0] !== ino.version) this.snap.set(ino.id, (s = [ino.version, ino.durable.slice()]));
-      inodes.set(ino.id, { durable: s[1], durableSize: ino.durableSize, dirty });
+      inodes.set(ino.id, { durable: ino.durable.slice(), durableSize: ino.durableSize, dirty });
     }
     return { names: new Map(this.durableNames), inodes, pending: this.pending.slice() };
   }
@@ -165,6 +167,7 @@ export class MemoryFs implements Medium {
     this.pending = this.pending.filter((op) => !(op.op === "size" && op.inode === ino.id));
     this.persist(ino, 0, ino.size);
     ino.durableSize = ino.size;
+    ino.durable.length = Math.ceil(ino.size / PAGE);
   }
 
   rename(from: string, to: string): void {
@@ -221,17 +224,14 @@ export class MemoryFs implements Medium {
     this.onSync?.(kind);
   }
 
-  /** Copies the page cache of [lo, hi) to media, whole pages. */
+  /** Copies the page cache of [lo, hi) to media, whole pages (new page objects: crash states keep the old). */
   private persist(ino: Inode, lo: number, hi: number): void {
-    if (ino.durable.length < ino.size) {
-      const d = new Uint8Array(ino.size);
-      d.set(ino.durable);
-      ino.durable = d;
-    }
-    const from = Math.floor(lo / PAGE) * PAGE;
+    if (!this.track) return;
     const to = Math.min(ino.size, Math.ceil(hi / PAGE) * PAGE);
-    if (to > from) ino.durable.set(new Uint8Array(ino.cache, from, to - from), from);
-    ino.version++;
+    for (let p = Math.floor(lo / PAGE) * PAGE; p < to; p += PAGE) {
+      const page = Buffer.from(ino.cache, p, Math.min(PAGE, ino.size - p));
+      if (!samePage(page, ino.durable[p / PAGE])) ino.durable[p / PAGE] = new Uint8Array(page);
+    }
   }
 
   private resize(ino: Inode, size: number): void {

@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { crashSeed, runCrashImages, type CrashImageReport } from "../../pmem/testing/crash-images.ts";
+import { dsoWorkload } from "./crash-images/dso-workload.ts";
 import { heapWorkload } from "./crash-images/heap-workload.ts";
 
 const CI = process.env.CI === "true";
@@ -32,5 +33,17 @@ describe("pmem crash images", function () {
     reports.push(r);
     assert.ok(r.images >= 300, `only ${r.images} images`);
     assert.ok(r.imagesAfter > 0 && r.imagesAfter < r.images, "images hold both the state before and after operations");
+  });
+
+  it("crash images - DSO persistence strategies (scalars, map/list entries, matrix in place, snapshots, modules, dedup records, restarts): every image restarts to the state before or after the call", async () => {
+    const r = await runCrashImages(dsoWorkload(CI ? 40 : 80), { seed });
+    reports.push(r);
+    assert.ok(r.images >= 300, `only ${r.images} images`);
+    assert.ok(r.imagesAfter > 0 && r.imagesAfter < r.images, "images hold both the state before and after calls");
+  });
+
+  it("crash images - together at least 500 images", () => {
+    const images = reports.reduce((n, r) => n + r.images, 0);
+    assert.ok(images >= 500, `${images} images`);
   });
 });
