@@ -1,7 +1,10 @@
 /**
  * A fixed-length byte array shared by all cloud threads, with atomic per-byte operations and
  * whole-array reads and writes. Bytes read back unsigned (0..255, as Uint8Array and Python `bytes`);
- * writes accept -128..255 and store the value modulo 256; arithmetic wraps modulo 256.
+ * writes accept -128..255 and store the value modulo 256; arithmetic wraps modulo 256. The
+ * per-element operations are java.util.concurrent.atomic.AtomicIntegerArray's, less lazySet, the
+ * weak/plain/opaque/acquire/release variants (every call is linearizable: they would equal set and
+ * compareAndSet) and the *Update/*Accumulate family (lambdas).
  */
 import { SharedObject, type SharedOptions } from './shared-object.ts';
 import { registerProxy } from './proxy-registry.ts';
@@ -25,6 +28,14 @@ export class AtomicByteArray extends SharedObject {
   getAndSet(index: number, value: number): Promise<number> { return this.invoke('getAndSet', index, value); }
   getAndAdd(index: number, delta: number): Promise<number> { return this.invoke('getAndAdd', index, delta); }
   addAndGet(index: number, delta: number): Promise<number> { return this.invoke('addAndGet', index, delta); }
+  /** Adds one to the byte (wrapping 255 to 0); resolves to the new byte. */
+  incrementAndGet(index: number): Promise<number> { return this.invoke('incrementAndGet', index); }
+  /** Subtracts one from the byte (wrapping 0 to 255); resolves to the new byte. */
+  decrementAndGet(index: number): Promise<number> { return this.invoke('decrementAndGet', index); }
+  /** Adds one to the byte; resolves to the byte before. */
+  getAndIncrement(index: number): Promise<number> { return this.invoke('getAndIncrement', index); }
+  /** Subtracts one from the byte; resolves to the byte before. */
+  getAndDecrement(index: number): Promise<number> { return this.invoke('getAndDecrement', index); }
   compareAndSet(index: number, expect: number, update: number): Promise<boolean> { return this.invoke('compareAndSet', index, expect, update); }
   /** A copy of the whole array. */
   getAll(): Promise<Uint8Array> { return this.invoke('getAll'); }

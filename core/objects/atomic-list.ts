@@ -2,6 +2,10 @@
  * A list shared by all cloud threads, with java.util.List semantics (every call linearizable).
  * Out-of-range indexes fail with ERR_BAD_ARGUMENT (Java's IndexOutOfBoundsException); equality in
  * indexOf/contains/removeValue is structural, as in AtomicReference.
+ *
+ * java.util.List's `add(int, E)`, `addAll(int, Collection)` and `remove(Object)` are `insert`,
+ * `insertAll` and `removeValue` (an index and an element cannot be told apart on the wire). Left
+ * out: replaceAll, removeIf, sort, forEach (lambdas), iterators and live views.
  */
 import { SharedObject, type SharedOptions } from './shared-object.ts';
 import { registerProxy } from './proxy-registry.ts';
@@ -25,6 +29,8 @@ export class AtomicList<T = unknown> extends SharedObject {
   insert(index: number, value: T): Promise<void> { return this.invoke('insert', index, value); }
   /** Appends every element; true if the list changed. */
   addAll(values: T[]): Promise<boolean> { return this.invoke('addAll', values); }
+  /** Inserts every element at `index` (0..size), shifting later ones (List#addAll(int, Collection)); true if the list changed. */
+  insertAll(index: number, values: T[]): Promise<boolean> { return this.invoke('insertAll', index, values); }
   get(index: number): Promise<T> { return this.invoke('get', index); }
   /** Replaces an element; resolves to the previous one. */
   set(index: number, value: T): Promise<T> { return this.invoke('set', index, value); }
@@ -32,6 +38,12 @@ export class AtomicList<T = unknown> extends SharedObject {
   remove(index: number): Promise<T> { return this.invoke('remove', index); }
   /** Removes the first element equal to `value`; true if there was one. */
   removeValue(value: T): Promise<boolean> { return this.invoke('removeValue', value); }
+  /** Removes every element structurally equal to one of `values`; true if the list changed. */
+  removeAll(values: T[]): Promise<boolean> { return this.invoke('removeAll', values); }
+  /** Keeps only the elements structurally equal to one of `values`; true if the list changed. */
+  retainAll(values: T[]): Promise<boolean> { return this.invoke('retainAll', values); }
+  /** Whether every one of `values` is in the list. */
+  containsAll(values: T[]): Promise<boolean> { return this.invoke('containsAll', values); }
   size(): Promise<number> { return this.invoke('size'); }
   isEmpty(): Promise<boolean> { return this.invoke('isEmpty'); }
   clear(): Promise<void> { return this.invoke('clear'); }

@@ -8,6 +8,11 @@
  * - `min`, `max`: numbers or strings
  * - `replace`: the new value wins
  * - `concat`: lists, strings or bytes are appended
+ *
+ * Of java.util.concurrent.ConcurrentMap it has get, getOrDefault, put, putAll, putIfAbsent,
+ * remove(k) / remove(k, v), replace(k, v) / replace(k, old, new), containsKey, containsValue,
+ * keys, values, entries, size, isEmpty, clear, merge. Left out: compute*, replaceAll, forEach
+ * (lambdas; `merge` takes a named function instead) and live views (reads are snapshots).
  */
 import { SharedObject, type SharedOptions } from './shared-object.ts';
 import { registerProxy } from './proxy-registry.ts';
@@ -45,9 +50,19 @@ export class AtomicMap<K extends MapKey = string, V = unknown> extends SharedObj
   putAll(entries: EntriesInput<K, V>): Promise<void> { return this.invoke('putAll', toWireEntries(entries)); }
   /** Puts only if absent; resolves to the existing value, or null if it put. */
   putIfAbsent(key: K, value: V): Promise<V | null> { return this.invoke('putIfAbsent', key, value); }
-  /** Resolves to the removed value or null. */
-  remove(key: K): Promise<V | null> { return this.invoke('remove', key); }
+  /** Removes the key; resolves to the removed value or null. */
+  remove(key: K): Promise<V | null>;
+  /** Removes the key only if its value structurally equals `value`; resolves to whether it did. */
+  remove(key: K, value: V): Promise<boolean>;
+  remove(key: K, ...value: V[]): Promise<V | null | boolean> { return this.invoke('remove', key, ...value.slice(0, 1)); }
+  /** Sets the value only if the key is present; resolves to the previous value or null. */
+  replace(key: K, value: V): Promise<V | null>;
+  /** Sets `update` only if the current value structurally equals `expect`; resolves to whether it did. */
+  replace(key: K, expect: V, update: V): Promise<boolean>;
+  replace(key: K, ...rest: V[]): Promise<V | null | boolean> { return this.invoke('replace', key, ...rest.slice(0, 2)); }
   containsKey(key: K): Promise<boolean> { return this.invoke('containsKey', key); }
+  /** Whether some value structurally equals `value`. */
+  containsValue(value: V): Promise<boolean> { return this.invoke('containsValue', value); }
   size(): Promise<number> { return this.invoke('size'); }
   isEmpty(): Promise<boolean> { return this.invoke('isEmpty'); }
   clear(): Promise<void> { return this.invoke('clear'); }

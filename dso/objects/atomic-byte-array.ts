@@ -2,6 +2,12 @@
  * Node side of AtomicByteArray: a fixed-length array of bytes with atomic per-element operations
  * and whole-array reads and writes. Bytes are unsigned (0..255) as in Uint8Array and Python
  * `bytes`; a value in -128..255 is accepted and stored modulo 256, and arithmetic wraps modulo 256.
+ *
+ * Mirrors java.util.concurrent.atomic.AtomicIntegerArray for bytes: length, get, set, getAndSet,
+ * getAndAdd, addAndGet, incrementAndGet, decrementAndGet, getAndIncrement, getAndDecrement,
+ * compareAndSet, plus whole-array getAll/setAll. Left out: lazySet, weakCompareAndSet* and the
+ * plain/opaque/acquire/release variants (every call is linearizable on the node, so they would
+ * mean the same as set/compareAndSet), and the *Update/*Accumulate family (they take lambdas).
  */
 import { BadArgumentError } from '../../core/errors.ts';
 import { arg, describe } from '../registry.ts';
@@ -50,6 +56,10 @@ export class AtomicByteArray {
     this.bytes[k] = (this.bytes[k]! + arg.int(d, 'addAndGet(delta)')) & 0xff;
     return this.bytes[k]!;
   }
+  incrementAndGet(i: unknown): number { return this.step(i, 1, 'incrementAndGet', false); }
+  decrementAndGet(i: unknown): number { return this.step(i, -1, 'decrementAndGet', false); }
+  getAndIncrement(i: unknown): number { return this.step(i, 1, 'getAndIncrement', true); }
+  getAndDecrement(i: unknown): number { return this.step(i, -1, 'getAndDecrement', true); }
   compareAndSet(i: unknown, expect: unknown, update: unknown): boolean {
     const k = index(i, this.bytes.length, 'compareAndSet(index)');
     const e = byte(expect, 'compareAndSet(expect)');
@@ -66,5 +76,12 @@ export class AtomicByteArray {
     if (b.length !== this.bytes.length) throw new BadArgumentError(`setAll(bytes) must have length ${this.bytes.length}, got ${b.length}`);
     this.bytes.set(b);
     return null;
+  }
+
+  private step(i: unknown, d: number, m: string, returnOld: boolean): number {
+    const k = index(i, this.bytes.length, `${m}(index)`);
+    const old = this.bytes[k]!;
+    this.bytes[k] = (old + d) & 0xff;
+    return returnOld ? old : this.bytes[k]!;
   }
 }

@@ -2,6 +2,12 @@
  * Node side of AtomicList: a linearizable java.util.List of wire values. Index errors are Java's
  * IndexOutOfBoundsException, reported as ERR_BAD_ARGUMENT; equality (indexOf, contains,
  * removeValue) is structural, see `deepEqual`.
+ *
+ * java.util.List coverage: add, add(i, x) as `insert`, addAll, addAll(i, xs) as `insertAll`, get,
+ * set, remove(int) as `remove`, remove(Object) as `removeValue`, removeAll, retainAll, contains,
+ * containsAll, indexOf, lastIndexOf, size, isEmpty, clear, toArray, subList (a snapshot). The
+ * overloads get their own names because an index and an element cannot be told apart on the wire.
+ * Left out: replaceAll, removeIf, sort, forEach (they take lambdas), iterators and live views.
  */
 import { BadArgumentError } from '../../core/errors.ts';
 import { arg } from '../registry.ts';
@@ -29,6 +35,14 @@ export class AtomicList {
     for (const v of vs) this.items.push(v);
     return vs.length > 0;
   }
+  /** Inserts every element at `i` (0..size), shifting later ones (java.util.List#addAll(int, Collection)); true if the list changed. */
+  insertAll(i: unknown, values: unknown): boolean {
+    const k = arg.int(i, 'insertAll(index)');
+    if (k < 0 || k > this.items.length) throw new BadArgumentError(`insertAll(index) ${k} is out of bounds for length ${this.items.length}`);
+    const vs = list(values, 'insertAll(values)');
+    this.items.splice(k, 0, ...vs);
+    return vs.length > 0;
+  }
   get(i: unknown): unknown { return this.items[index(i, this.items.length, 'get(index)')]; }
   /** Replaces element `i`; returns the previous one. */
   set(i: unknown, value: unknown = null): unknown {
@@ -48,6 +62,20 @@ export class AtomicList {
     this.items.splice(k, 1);
     return true;
   }
+  /** Removes every element equal to one of `values`; true if the list changed. */
+  removeAll(values: unknown): boolean {
+    const vs = list(values, 'removeAll(values)');
+    return this.keepWhere((x) => !vs.some((v) => deepEqual(x, v)));
+  }
+  /** Keeps only the elements equal to one of `values`; true if the list changed. */
+  retainAll(values: unknown): boolean {
+    const vs = list(values, 'retainAll(values)');
+    return this.keepWhere((x) => vs.some((v) => deepEqual(x, v)));
+  }
+  /** Whether every one of `values` is in the list. */
+  containsAll(values: unknown): boolean {
+    return list(values, 'containsAll(values)').every((v) => this.items.some((x) => deepEqual(x, v)));
+  }
   size(): number { return this.items.length; }
   isEmpty(): boolean { return this.items.length === 0; }
   clear(): null { this.items.length = 0; return null; }
@@ -64,5 +92,14 @@ export class AtomicList {
     const t = arg.int(to, 'subList(to)');
     if (f < 0 || t > this.items.length || f > t) throw new BadArgumentError(`subList(${f}, ${t}) is out of bounds for length ${this.items.length}`);
     return this.items.slice(f, t);
+  }
+
+  /** Filters in place: the array is the one stable storage tracks (persistence/list.ts), so it is never replaced. */
+  private keepWhere(keep: (x: unknown) => boolean): boolean {
+    let w = 0;
+    for (let r = 0; r < this.items.length; r++) if (keep(this.items[r])) this.items[w++] = this.items[r];
+    const changed = w !== this.items.length;
+    this.items.length = w;
+    return changed;
   }
 }

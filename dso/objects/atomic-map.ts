@@ -3,8 +3,15 @@
  * values, with `merge`/`mergeAll` running a named server-side function (merge-functions.ts) so
  * workers aggregate on the node. Whole-map reads return `[key, value]` pairs because a MessagePack
  * map decoded in JS would turn number keys into strings.
+ *
+ * java.util.concurrent.ConcurrentMap coverage: get, getOrDefault, put, putAll, putIfAbsent,
+ * remove(k) and remove(k, v), replace(k, v) and replace(k, old, new), containsKey, containsValue,
+ * keys (keySet), values, entries (entrySet), size, isEmpty, clear, merge. Left out: compute,
+ * computeIfAbsent, computeIfPresent, replaceAll, forEach (they take lambdas; `merge`/`mergeAll`
+ * take a named server-side function instead) and live views (whole-map reads are snapshots).
  */
-import { entries, mapKey, type MapKey } from './values.ts';
+import { BadArgumentError } from '../../core/errors.ts';
+import { deepEqual, entries, mapKey, type MapKey } from './values.ts';
 import { mergeFunction } from './merge-functions.ts';
 
 /** Stores a private copy of typed arrays and bytes, so an in-place `sum` never touches the caller's buffer. */
@@ -46,14 +53,46 @@ export class AtomicMap {
     this.map.set(k, own(value));
     return null;
   }
-  /** Removes the key; returns the value it had, or nil. */
-  remove(key: unknown): unknown {
+  /**
+   * `remove(key)`: removes the key, returns the value it had or nil. `remove(key, value)` (two
+   * arguments, ConcurrentMap#remove): removes it only if its value equals `value` structurally;
+   * returns whether it did.
+   */
+  remove(key: unknown, ...value: unknown[]): unknown {
     const k = mapKey(key, 'remove(key)');
+    if (value.length > 0) {
+      if (!this.map.has(k) || !deepEqual(this.map.get(k), value[0])) return false;
+      this.map.delete(k);
+      return true;
+    }
     const old = this.map.get(k) ?? null;
     this.map.delete(k);
     return old;
   }
+  /**
+   * `replace(key, value)`: sets the value only if the key is present; returns the previous value or
+   * nil. `replace(key, expect, update)`: only if the current value equals `expect` structurally;
+   * returns whether it did (ConcurrentMap#replace).
+   */
+  replace(key: unknown, ...rest: unknown[]): unknown {
+    const k = mapKey(key, 'replace(key)');
+    if (rest.length < 1 || rest.length > 2) throw new BadArgumentError('replace takes (key, value) or (key, expect, update)');
+    if (!this.map.has(k)) return rest.length === 2 ? false : null;
+    const old = this.map.get(k);
+    if (rest.length === 2) {
+      if (!deepEqual(old, rest[0])) return false;
+      this.map.set(k, own(rest[1] ?? null));
+      return true;
+    }
+    this.map.set(k, own(rest[0] ?? null));
+    return old;
+  }
   containsKey(key: unknown): boolean { return this.map.has(mapKey(key, 'containsKey(key)')); }
+  /** Whether some entry's value equals `value` structurally. */
+  containsValue(value: unknown = null): boolean {
+    for (const v of this.map.values()) if (deepEqual(v, value)) return true;
+    return false;
+  }
   size(): number { return this.map.size; }
   isEmpty(): boolean { return this.map.size === 0; }
   clear(): null { this.map.clear(); return null; }

@@ -113,6 +113,6 @@ function mapStrategy(name: string, layout: Layout): Strategy {
 /** Map strategies by node-side class. */
 export const mapStrategies = new Map<Function, Strategy>([
   [AtomicMap, mapStrategy('AtomicMap', { map: 'map' })],
-  [AtomicTreeMap, mapStrategy('AtomicTreeMap', { map: 'values', sorted: 'keysSorted' })],
+  [AtomicTreeMap, mapStrategy('AtomicTreeMap', { map: 'byKey', sorted: 'keysSorted' })],
 ]);
 

@@ -53,4 +53,15 @@ describe('atomic-byte-array', () => {
   it('atomic-byte-array - an unknown method is ERR_UNKNOWN_METHOD', async () => {
     await rejectsWithCode(dso.connection.call('AtomicByteArray', dso.key(), 'resize', [], { init: [1] }), 'ERR_UNKNOWN_METHOD');
   });
+
+  it('atomic-byte-array - increments and decrements wrap modulo 256, as AtomicIntegerArray\'s would for bytes', async () => {
+    const a = new AtomicByteArray(dso.key(), new Uint8Array([254, 0, 5]), dso.opts);
+    assert.equal(await a.incrementAndGet(0), 255);
+    assert.equal(await a.getAndIncrement(0), 255);
+    assert.equal(await a.get(0), 0);
+    assert.equal(await a.decrementAndGet(1), 255);
+    assert.equal(await a.getAndDecrement(2), 5);
+    assert.deepEqual([...await a.getAll()], [0, 255, 4]);
+    await rejectsWithCode(a.incrementAndGet(3), 'ERR_BAD_ARGUMENT');
+  });
 });

@@ -56,4 +56,20 @@ describe('atomic-list', () => {
   it('atomic-list - an unknown method is ERR_UNKNOWN_METHOD', async () => {
     await rejectsWithCode(dso.connection.call('AtomicList', dso.key(), 'push', [1]), 'ERR_UNKNOWN_METHOD');
   });
+
+  it('atomic-list - insertAll, removeAll, retainAll and containsAll follow java.util.List', async () => {
+    const l = new AtomicList<unknown>(dso.key(), [1, 2, 3, 2], dso.opts);
+    assert.equal(await l.insertAll(1, ['x', 'y']), true);
+    assert.deepEqual(await l.toArray(), [1, 'x', 'y', 2, 3, 2]);
+    assert.equal(await l.insertAll(0, []), false);
+    await rejectsWithCode(l.insertAll(7, ['z']), 'ERR_BAD_ARGUMENT');
+    assert.equal(await l.containsAll([2, 'x']), true);
+    assert.equal(await l.containsAll([2, 'z']), false);
+    assert.equal(await l.removeAll([2, 'y']), true, 'every occurrence goes');
+    assert.deepEqual(await l.toArray(), [1, 'x', 3]);
+    assert.equal(await l.removeAll([42]), false);
+    assert.equal(await l.retainAll([3, 1]), true);
+    assert.deepEqual(await l.toArray(), [1, 3]);
+    assert.equal(await l.retainAll([1, 3]), false);
+  });
 });

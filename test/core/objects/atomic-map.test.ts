@@ -99,4 +99,21 @@ describe('atomic-map', () => {
   it('atomic-map - an unknown method is ERR_UNKNOWN_METHOD', async () => {
     await rejectsWithCode(dso.connection.call('AtomicMap', dso.key(), 'compute', ['a']), 'ERR_UNKNOWN_METHOD');
   });
+
+  it('atomic-map - remove(k, v) and replace(k, old, new) act only on a structurally equal value', async () => {
+    const m = new AtomicMap<string, unknown>(dso.key(), { a: 1, b: [1, 2] }, dso.opts);
+    assert.equal(await m.remove('a', 5), false);
+    assert.equal(await m.remove('a', 1), true);
+    assert.equal(await m.remove('a', 1), false, 'already gone');
+    assert.equal(await m.containsKey('a'), false);
+    assert.equal(await m.replace('zz', 1), null);
+    assert.equal(await m.containsKey('zz'), false, 'replace never inserts');
+    assert.deepEqual(await m.replace('b', [3]), [1, 2]);
+    assert.equal(await m.replace('b', [1, 2], [9]), false);
+    assert.equal(await m.replace('b', [3], [4]), true);
+    assert.equal(await m.containsValue([4]), true);
+    assert.equal(await m.containsValue([3]), false);
+    assert.deepEqual(await m.remove('b'), [4], 'one argument still removes unconditionally');
+    await rejectsWithCode(dso.connection.call('AtomicMap', dso.key(), 'replace', ['k']), 'ERR_BAD_ARGUMENT');
+  });
 });

@@ -56,6 +56,6 @@ describe('atomic-tree-map', () => {
   });
 
   it('atomic-tree-map - an unknown method is ERR_UNKNOWN_METHOD', async () => {
-    await rejectsWithCode(dso.connection.call('AtomicTreeMap', dso.key(), 'ceilingKey', [1]), 'ERR_UNKNOWN_METHOD');
+    await rejectsWithCode(dso.connection.call('AtomicTreeMap', dso.key(), 'comparator', []), 'ERR_UNKNOWN_METHOD');
   });
 });

@@ -51,6 +51,22 @@ class AtomicByteArray(SharedObject):
         """:param i: index. :param delta: amount to add. :return: the updated byte."""
         return int(self._invoke("addAndGet", i, delta))
 
+    def increment_and_get(self, i: int) -> int:
+        """:param i: index. :return: the byte after adding one (255 wraps to 0)."""
+        return int(self._invoke("incrementAndGet", i))
+
+    def decrement_and_get(self, i: int) -> int:
+        """:param i: index. :return: the byte after subtracting one (0 wraps to 255)."""
+        return int(self._invoke("decrementAndGet", i))
+
+    def get_and_increment(self, i: int) -> int:
+        """:param i: index. :return: the byte before adding one."""
+        return int(self._invoke("getAndIncrement", i))
+
+    def get_and_decrement(self, i: int) -> int:
+        """:param i: index. :return: the byte before subtracting one."""
+        return int(self._invoke("getAndDecrement", i))
+
     def compare_and_set(self, i: int, expect: int, update: int) -> bool:
         """:param i: index. :param expect: byte expected. :param update: byte set if it matches. :return: whether it was set."""
         return bool(self._invoke("compareAndSet", i, expect, update))

@@ -41,6 +41,22 @@ class AtomicList(SharedObject):
         """``list.extend``."""
         self.add_all(values)
 
+    def insert_all(self, i: int, values: Iterable[Any]) -> bool:
+        """Inserts every value at position ``i`` (Java's ``addAll(int, Collection)``). :return: whether the list changed."""
+        return bool(self._invoke("insertAll", i, list(values)))
+
+    def remove_all(self, values: Iterable[Any]) -> bool:
+        """Removes every element equal to one of ``values``. :return: whether the list changed."""
+        return bool(self._invoke("removeAll", list(values)))
+
+    def retain_all(self, values: Iterable[Any]) -> bool:
+        """Keeps only the elements equal to one of ``values``. :return: whether the list changed."""
+        return bool(self._invoke("retainAll", list(values)))
+
+    def contains_all(self, values: Iterable[Any]) -> bool:
+        """:return: whether every one of ``values`` is in the list."""
+        return bool(self._invoke("containsAll", list(values)))
+
     def get(self, i: int) -> Any:
         """:param i: index. :return: the value."""
         return self._invoke("get", i)

@@ -15,6 +15,8 @@ MERGE_FUNCTIONS = ("sum", "min", "max", "replace", "concat")
 
 Key = Union[str, int, float]
 
+_MISSING = object()
+
 
 @proxy_class("AtomicMap")
 class AtomicMap(SharedObject):
@@ -63,9 +65,30 @@ class AtomicMap(SharedObject):
 
     setdefault = put_if_absent
 
-    def remove(self, key: Key) -> Any:
-        """:return: the value removed, or None."""
-        return self._invoke("remove", key)
+    def remove(self, key: Key, value: Any = _MISSING) -> Any:
+        """
+        Removes ``key``; with ``value`` (ConcurrentMap's ``remove(k, v)``), only if its value equals ``value``.
+
+        :return: the value removed or None; with ``value``, whether it was removed
+        """
+        if value is _MISSING:
+            return self._invoke("remove", key)
+        return bool(self._invoke("remove", key, value))
+
+    def replace(self, key: Key, value: Any, update: Any = _MISSING) -> Any:
+        """
+        ``replace(key, value)``: sets the value only if ``key`` is present. ``replace(key, expect,
+        update)``: only if the current value equals ``expect``.
+
+        :return: the previous value or None; with ``update``, whether it was replaced
+        """
+        if update is _MISSING:
+            return self._invoke("replace", key, value)
+        return bool(self._invoke("replace", key, value, update))
+
+    def contains_value(self, value: Any) -> bool:
+        """:return: whether some value equals ``value``."""
+        return bool(self._invoke("containsValue", value))
 
     def pop(self, key: Key, default: Any = None) -> Any:
         """``dict.pop`` (None or ``default`` when absent)."""

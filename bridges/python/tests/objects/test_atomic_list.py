@@ -12,3 +12,14 @@ def test_atomic_list_behaves_like_a_java_list_and_a_python_list(dso, key):
     assert lst.remove_value(4) and lst.sub_list(0, 2) == [1, 2] and list(lst) == [1, 2, 3]
     lst.clear()
     assert lst.is_empty()
+
+
+def test_atomic_list_bulk_operations(dso, key):
+    lst = AtomicList(key, [1, 2, 3, 2])
+    assert lst.insert_all(1, ["x", "y"]) and lst.to_list() == [1, "x", "y", 2, 3, 2]
+    assert not lst.insert_all(0, [])
+    assert lst.contains_all([2, "x"]) and not lst.contains_all([2, "z"])
+    assert lst.remove_all([2, "y"]) and lst.to_list() == [1, "x", 3]
+    assert not lst.remove_all([42])
+    assert lst.retain_all([3, 1]) and lst.to_list() == [1, 3]
+    assert not lst.retain_all([1, 3])

@@ -27,3 +27,13 @@ def test_merge_all_sums_numpy_vectors_on_the_node(dso, key):
 def test_a_merge_with_an_unknown_function_is_a_bad_argument(dso, key):
     with pytest.raises(errors.BadArgumentError, match="merge function must be one of"):
         AtomicMap(key).merge("k", 1, "eval")
+
+
+def test_atomic_map_conditional_remove_and_replace_and_contains_value(dso, key):
+    m = AtomicMap(key, {"a": 1, "b": [1, 2]})
+    assert m.remove("a", 5) is False and m.remove("a", 1) is True and "a" not in m
+    assert m.remove("a", 1) is False
+    assert m.replace("zz", 1) is None and "zz" not in m
+    assert m.replace("b", [3]) == [1, 2] and m.replace("b", [1, 2], [9]) is False and m.replace("b", [3], [4]) is True
+    assert m.contains_value([4]) and not m.contains_value([3])
+    assert m.remove("b") == [4] and m.is_empty()
