@@ -87,6 +87,8 @@ export interface CrashImageOptions {
   samples?: number;
   /** Called after each image is checked (progress bars). */
   onImage?: (checked: number) => void;
+  /** Called after each operation and its images (progress bars). */
+  onOperation?: (report: CrashImageReport) => void;
 }
 
 /** What a run checked. */
@@ -172,6 +174,7 @@ export async function runCrashImages(w: Workload, o: CrashImageOptions): Promise
       const after = typeof expected === "string" ? expected : expected();
       await checkPoints(l, after);
       before = after;
+      o.onOperation?.(report);
     }, rng);
     // A crash after the last operation returned: everything it did must be there.
     points.push({ kind: "end of run", state: fs.crashState() });
