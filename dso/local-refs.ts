@@ -26,7 +26,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { UnknownMethodError } from '../core/errors.ts';
 import { WireCodec, type Call } from '../core/wire/codec.ts';
-import { ObjectRef } from '../core/wire/protocol.ts';
+import { ObjectRef, TOUCH, type CallOptions } from '../core/wire/protocol.ts';
 import type { ObjectClass, TypeRegistry } from './registry.ts';
 
 /** What local references need from the store: run a call as a client's, and find a hosted instance. */
@@ -39,6 +39,8 @@ export interface LocalStore {
 const LOCAL_CLIENT = new TextEncoder().encode('crucial.local.ref');
 
 const LOCAL_REF = Symbol('crucial.localRef');
+/** core/objects/shared-object.ts's CREATION, by its registered name: the node does not import client code. */
+const CREATION = Symbol.for('crucial.creation');
 
 export class LocalRefs {
   /** The instances whose methods are running up the current call chain, outermost first. */
@@ -75,9 +77,21 @@ export class LocalRefs {
     return Wrapped;
   }
 
-  /** Replaces ObjectRefs in a value (in place, through arrays and plain objects) by local proxies. */
+  /**
+   * Replaces ObjectRefs in a value (in place, through arrays and plain objects) by local proxies.
+   * A client proxy (a field initializer such as `@Shared({ key }) n = new AtomicLong(5)` ran here,
+   * in a constructor) becomes one too, its object created here with its initial value: called as a
+   * client it would go out to whatever node this process's default connection names.
+   */
   revive(value: unknown): unknown {
     if (value instanceof ObjectRef) return this.proxy(value);
+    const creation = typeof value === 'object' && value !== null ? (value as Record<symbol, unknown>)[CREATION] : undefined;
+    if (typeof creation === 'function') {
+      const c = creation.call(value) as { ref: ObjectRef; opts: CallOptions | undefined } | undefined;
+      if (!c) return value;
+      this.store.invoke({ client: LOCAL_CLIENT, seq: 0, type: c.ref.type, key: c.ref.key, method: TOUCH, args: [], opts: c.opts ?? {} });
+      return this.proxy(c.ref);
+    }
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) value[i] = this.revive(value[i]);
     } else if (isPlain(value)) {

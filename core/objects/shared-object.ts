@@ -25,6 +25,13 @@ export interface SharedOptions {
  */
 export const MATERIALIZE = Symbol('crucial.materialize');
 
+/**
+ * Internal: a proxy's reference and the creation options its first call would carry. A DSO node that
+ * finds a client proxy in a user object's fields (made by a field initializer running on the node)
+ * uses them to create the object locally and call it without a message (dso/local-refs.ts).
+ */
+export const CREATION = Symbol.for('crucial.creation');
+
 export abstract class SharedObject {
   /** Node-side type name. */
   abstract readonly typeName: string;
@@ -95,6 +102,11 @@ export abstract class SharedObject {
 
   [MATERIALIZE](): Promise<void> {
     return this.materialize();
+  }
+
+  [CREATION](): { ref: ObjectRef; opts: CallOptions | undefined } | undefined {
+    if (this._key === undefined) return undefined;
+    return { ref: this.toObjectRef(), opts: this.pendingOpts ?? this.initOptions };
   }
 
   /** The connection this proxy uses (the process default unless one was given). */

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { AtomicList, AtomicLong, AtomicMap, Future, Shared, remote, shared } from 'crucial';
-import { Account, Busy, Caller, Ledger, Pinger } from '../fixtures/ref-classes.ts';
+import { Account, Busy, Caller, Ledger, Piggy, Pinger } from '../fixtures/ref-classes.ts';
 import { withDso, stillPending } from '../helpers/dso.ts';
 
 describe('dso local references - shared objects held by @Shared objects', function () {
@@ -70,5 +70,11 @@ describe('dso local references - shared objects held by @Shared objects', functi
     assert.equal(await held, 'go');
     assert.equal(await poked, 3);
     assert.deepEqual(await b.getLog(), ['hold-start', 'hold-end', 'caller']);
+  });
+
+  it('local-refs - a shared field made by a constructor running on the node is created there, with its initial value', async () => {
+    const piggy = shared(Piggy, dso.key('piggy'), dso.opts);
+    assert.equal(await piggy.insert(1), 8n);
+    assert.equal(await new AtomicLong('localref-piggy-coins', undefined, dso.opts).get(), 8n, 'the object lives on the node that hosts the Piggy');
   });
 });
