@@ -31,6 +31,12 @@ export interface Medium {
   msync(buffer: ArrayBuffer, off: number, len: number): void;
   /** Makes every view of the mapping unusable. */
   unmap(buffer: ArrayBuffer): void;
+  /**
+   * Told of each range the region marks dirty, right when it does (msync mode). Only the crash-image
+   * model implements it: it keeps the pages' contents of that instant, which an early write-back
+   * could have put on media.
+   */
+  noteDirty?(buffer: ArrayBuffer, addr: number, len: number): void;
 }
 
 /** The real medium: the file system and the pmem addon. */

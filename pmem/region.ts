@@ -42,6 +42,8 @@ export class Region {
   private readonly fd: number;
   /** The file system and mapping this region goes through (the real one outside crash tests). */
   private readonly m: Medium;
+  /** The medium's `noteDirty`, or null (the real medium has none). */
+  private readonly noteDirty: ((buffer: ArrayBuffer, addr: number, len: number) => void) | null;
   /** Called after each `flush` that reached media: everything marked dirty before it is durable. */
   afterFlush: (() => void) | null = null;
   /** Bounds of the bytes changed since the last `flush` (empty when dirtyHi is 0). */
@@ -50,6 +52,7 @@ export class Region {
 
   private constructor(m: Medium, path: string, fd: number, size: number, flushMode: FlushMode) {
     this.m = m;
+    this.noteDirty = m.noteDirty === undefined ? null : m.noteDirty.bind(m);
     this.path = path;
     this.fd = fd;
     this.size = size;
@@ -146,6 +149,7 @@ export class Region {
     if (this.flushMode === "none") return;
     if (addr < this.dirtyLo) this.dirtyLo = addr;
     if (addr + len > this.dirtyHi) this.dirtyHi = addr + len;
+    if (this.noteDirty !== null) this.noteDirty(this.buffer, addr, len);
   }
 
   /**

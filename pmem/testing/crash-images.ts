@@ -2,8 +2,9 @@
  * A crash-image generator in the spirit of ALICE and CrashMonkey. A workload runs its operations on
  * a heap whose file system is a `MemoryFs`; every ordering point (msync, fsync, directory fsync) is
  * recorded with what was on media and what was dirty at that instant. After each operation, for
- * every recorded point, images are built from media plus subsets of the dirty pages (all subsets
- * when few, a seeded random sample otherwise) and a prefix of the pending metadata; each image is
+ * every recorded point, images are built from media plus subsets of the dirty pages, each in its
+ * current or an earlier version (all combinations when few, a seeded random sample otherwise) and
+ * a prefix of the pending metadata; each image is
  * opened as a fresh heap and must hold the state before or after the operation that was in flight,
  * with no error and with a sound allocator. Every random choice comes from one seed, printed on
  * failure and replayed with CRUCIAL_CRASH_SEED.
@@ -102,6 +103,8 @@ export interface CrashImageReport {
   exhaustivePoints: number;
   /** Images that held the state after the in-flight operation (the others held the state before it). */
   imagesAfter: number;
+  /** Images with at least one page in a version older than its content at the ordering point. */
+  imagesWithEarlierVersions: number;
 }
 
 /** Thrown at the first image that does not open or holds a state it must not. */
@@ -116,7 +119,7 @@ export async function runCrashImages(w: Workload, o: CrashImageOptions): Promise
   const rng = new Rng(o.seed);
   const pick = new Rng((o.seed ^ 0x9e37_79b9) >>> 0);
   const report: CrashImageReport = {
-    workload: w.name, seed: o.seed, operations: 0, orderingPoints: 0, images: 0, exhaustivePoints: 0, imagesAfter: 0,
+    workload: w.name, seed: o.seed, operations: 0, orderingPoints: 0, images: 0, exhaustivePoints: 0, imagesAfter: 0, imagesWithEarlierVersions: 0,
   };
   const fs = new MemoryFs();
   let points: Array<{ kind: string; state: CrashState }> = [];
@@ -158,6 +161,7 @@ export async function runCrashImages(w: Workload, o: CrashImageOptions): Promise
             `  before:    ${clip(before, at)}\n  after:     ${clip(after, at)}\n  recovered: ${clip(got, at)}`);
         }
         if (got === after && after !== before) report.imagesAfter++;
+        if (usesEarlierVersion(p.state, c)) report.imagesWithEarlierVersions++;
         report.images++;
         o.onImage?.(report.images);
       }
@@ -190,36 +194,62 @@ export async function runCrashImages(w: Workload, o: CrashImageOptions): Promise
 }
 
 /**
- * The images of one ordering point: a prefix of the pending metadata times a subset of the dirty
- * pages. All of them when there are at most `exhaustive`; otherwise the two extremes (nothing
- * written back, everything) and random draws, each page written back with probability 1/2.
+ * The images of one ordering point: a prefix of the pending metadata, and for each dirty page
+ * either media's content or one of the versions it had since it became dirty. All of them when
+ * there are at most `exhaustive`; otherwise the two extremes (nothing written back, every page in
+ * its current version) and random draws: each page written back with probability 1/2, half of
+ * those in its current version, the rest in an earlier one.
  */
 export function imageChoices(s: CrashState, exhaustive: number, samples: number, rng: Rng): { all: boolean; list: ImageChoice[] } {
-  const pages: string[] = [];
-  for (const [id, ino] of s.inodes) for (const p of ino.dirty.keys()) pages.push(`${id}:${p}`);
+  const pages: Array<[string, number]> = [];
+  for (const [id, ino] of s.inodes) for (const [p, versions] of ino.dirty) pages.push([`${id}:${p}`, versions.length]);
   const metas = s.pending.length + 1;
-  const total = pages.length > 30 ? Infinity : metas * 2 ** pages.length;
+  let total = metas;
+  for (const [, n] of pages) total *= n + 1;
   const list: ImageChoice[] = [];
   if (total <= exhaustive) {
+    // Mixed radix: digit i is 0 (not written back) or 1 + the version of page i.
     for (let m = 0; m < metas; m++) {
-      for (let mask = 0; mask < 2 ** pages.length; mask++) {
-        list.push({ metaPrefix: m, pages: new Set(pages.filter((_, i) => (mask >>> i) & 1)) });
+      const digits = pages.map(() => 0);
+      for (;;) {
+        list.push({ metaPrefix: m, pages: new Map(pages.flatMap(([k], i) => (digits[i]! > 0 ? [[k, digits[i]! - 1] as [string, number]] : []))) });
+        let i = 0;
+        while (i < pages.length && ++digits[i]! > pages[i]![1]) digits[i++] = 0;
+        if (i === pages.length) break;
       }
     }
     return { all: true, list };
   }
-  list.push({ metaPrefix: 0, pages: new Set() }, { metaPrefix: s.pending.length, pages: new Set(pages) });
+  list.push({ metaPrefix: 0, pages: new Map() }, { metaPrefix: s.pending.length, pages: new Map(pages.map(([k, n]) => [k, n - 1])) });
   for (let k = 2; k < samples; k++) {
-    list.push({ metaPrefix: rng.int(metas), pages: new Set(pages.filter(() => rng.next() < 0.5)) });
+    const chosen = new Map<string, number>();
+    for (const [key, n] of pages) if (rng.next() < 0.5) chosen.set(key, rng.next() < 0.5 ? n - 1 : rng.int(n));
+    list.push({ metaPrefix: rng.int(metas), pages: chosen });
   }
   return { all: false, list };
 }
 
+function usesEarlierVersion(s: CrashState, c: ImageChoice): boolean {
+  for (const [key, v] of c.pages) {
+    const [id, p] = key.split(":");
+    if (v < s.inodes.get(Number(id))!.dirty.get(Number(p))!.length - 1) return true;
+  }
+  return false;
+}
+
 function describe(s: CrashState, c: ImageChoice): string {
-  const dirty = [...s.inodes.values()].reduce((n, i) => n + i.dirty.size, 0);
-  const shown = [...c.pages].slice(0, 12).map((p) => p.split(":")[1]).join(",");
-  return `{${c.pages.size}/${dirty} dirty pages written back [${shown}${c.pages.size > 12 ? ",…" : ""}], ` +
-    `${c.metaPrefix}/${s.pending.length} metadata ops}`;
+  let dirty = 0;
+  for (const ino of s.inodes.values()) dirty += ino.dirty.size;
+  const shown: string[] = [];
+  let early = 0;
+  for (const [key, v] of c.pages) {
+    const [id, p] = key.split(":");
+    const last = s.inodes.get(Number(id))!.dirty.get(Number(p))!.length - 1;
+    if (v < last) early++;
+    if (shown.length < 12) shown.push(v < last ? `${p}@v${v}` : p!);
+  }
+  return `{${c.pages.size}/${dirty} dirty pages written back [${shown.join(",")}${c.pages.size > 12 ? ",…" : ""}]` +
+    `${early > 0 ? `, ${early} of them in an earlier version` : ""}, ${c.metaPrefix}/${s.pending.length} metadata ops}`;
 }
 
 /** Index of the first character where `a` and `b` differ. */

@@ -4,6 +4,8 @@
  * page by page at msync/fsync; names (creations, renames) at a directory fsync; sizes at fsync.
  * Until then the kernel may write any dirty page back at any moment and commit metadata in order,
  * so a crash leaves: media + any subset of the dirty pages + a prefix of the pending metadata ops.
+ * A page written back early holds what it held then: the contents a page had each time the region
+ * marked a range of it dirty (`noteDirty`) are kept as well, and an image may use any of them.
  * `crashState()` captures exactly that at an ordering point; `CrashState.image()` builds one such
  * post-crash file system, which a heap can open like the real one.
  */
@@ -27,6 +29,8 @@ class Inode {
   size = 0;
   durable: Pages = [];
   durableSize = 0;
+  /** Distinct contents each dirty page has had since it was last clean (seen at `noteDirty`). */
+  readonly versions = new Map<number, Uint8Array[]>();
   constructor(readonly id: number) {
     this.cache = new ArrayBuffer(0);
   }
@@ -42,16 +46,20 @@ export type MetaOp =
 export interface CrashState {
   /** Names on media, to inode ids. */
   names: Map<string, number>;
-  inodes: Map<number, { durable: Pages; durableSize: number; dirty: Map<number, Uint8Array> }>;
+  /** Per file: media, and for each dirty page the contents it may have been written back with, the current one last. */
+  inodes: Map<number, { durable: Pages; durableSize: number; dirty: Map<number, Uint8Array[]> }>;
   pending: MetaOp[];
 }
 
-/** Which of a crash state's unordered changes reached media: a prefix of the metadata, a subset of the pages. */
+/** Which of a crash state's unordered changes reached media: a prefix of the metadata, some of the pages. */
 export interface ImageChoice {
   metaPrefix: number;
-  /** `${inode}:${page}` of the dirty pages written back. */
-  pages: Set<string>;
+  /** `${inode}:${page}` of each dirty page written back, to the index of the version it was written with. */
+  pages: Map<string, number>;
 }
+
+/** Intermediate versions kept per dirty page (the latest ones), to bound the images of an ordering point. */
+const MAX_VERSIONS = 4;
 
 export class MemoryFs implements Medium {
   /** Called just before an ordering point takes effect: `msync`, `fsync` or `fsyncDir`. */
@@ -89,8 +97,8 @@ export class MemoryFs implements Medium {
       ino.cache = new ArrayBuffer(size);
       const u8 = new Uint8Array(ino.cache);
       for (let p = 0; p < size; p += PAGE) {
-        const written = s.dirty.get(p);
-        const page = written !== undefined && choice.pages.has(`${id}:${p}`) ? written : p < s.durableSize ? s.durable[p / PAGE] : undefined;
+        const v = choice.pages.get(`${id}:${p}`);
+        const page = v !== undefined ? s.dirty.get(p)![v] : p < s.durableSize ? s.durable[p / PAGE] : undefined;
         if (page !== undefined) u8.set(page.subarray(0, Math.min(page.length, size - p)), p);
       }
       ino.size = size;
@@ -111,15 +119,33 @@ export class MemoryFs implements Medium {
     const inodes: CrashState["inodes"] = new Map();
     for (const ino of this.inodes.values()) {
       const cache = new Uint8Array(ino.cache);
-      const dirty = new Map<number, Uint8Array>();
+      const dirty = new Map<number, Uint8Array[]>();
       // A page never written to media reads as zeros: a zero page there is clean.
       for (let p = 0; p < ino.size; p += PAGE) {
         const a = Buffer.from(ino.cache, p, Math.min(PAGE, ino.size - p));
-        if (!samePage(a, p < ino.durableSize ? ino.durable[p / PAGE] : undefined)) dirty.set(p, new Uint8Array(a));
+        const media = p < ino.durableSize ? ino.durable[p / PAGE] : undefined;
+        if (samePage(a, media)) continue;
+        const earlier = (ino.versions.get(p) ?? []).filter((v) => !a.equals(v) && !samePage(Buffer.from(v.buffer, v.byteOffset, v.length), media));
+        dirty.set(p, [...earlier.slice(-MAX_VERSIONS), new Uint8Array(a)]);
       }
       inodes.set(ino.id, { durable: ino.durable.slice(), durableSize: ino.durableSize, dirty });
     }
     return { names: new Map(this.durableNames), inodes, pending: this.pending.slice() };
+  }
+
+  /** Keeps the current contents of the pages of [addr, addr + len) as versions they may be written back with. */
+  noteDirty(buffer: ArrayBuffer, addr: number, len: number): void {
+    const ino = this.maps.get(buffer);
+    if (ino === undefined || !this.track) return;
+    const to = Math.min(ino.size, addr + len);
+    for (let p = Math.floor(addr / PAGE) * PAGE; p < to; p += PAGE) {
+      const cur = Buffer.from(ino.cache, p, Math.min(PAGE, ino.size - p));
+      let list = ino.versions.get(p);
+      if (list === undefined) ino.versions.set(p, (list = []));
+      const last = list[list.length - 1];
+      if (last === undefined || !cur.equals(last)) list.push(new Uint8Array(cur));
+      if (list.length > 2 * MAX_VERSIONS) list.splice(0, list.length - MAX_VERSIONS);
+    }
   }
 
   exists(path: string): boolean {
@@ -231,6 +257,7 @@ export class MemoryFs implements Medium {
     for (let p = Math.floor(lo / PAGE) * PAGE; p < to; p += PAGE) {
       const page = Buffer.from(ino.cache, p, Math.min(PAGE, ino.size - p));
       if (!samePage(page, ino.durable[p / PAGE])) ino.durable[p / PAGE] = new Uint8Array(page);
+      ino.versions.delete(p);
     }
   }
 

@@ -93,6 +93,10 @@ export function observeHeap(path: string): string {
   const h = Heap.openSync(path, { create: false });
   try {
     const state = canon(dump(h));
+    for (const name of ["map", "sorted"]) {
+      const m = h.root<PHashMap>(name);
+      if (m !== undefined && m.size !== [...m.keys()].length) throw new Error(`${name}.size is ${m.size} but it holds ${[...m.keys()].length} entries`);
+    }
     const errors = h.check().errors;
     if (errors.length > 0) throw new Error(`allocator inconsistent after recovery: ${errors.join("; ")}`);
     h.atomic(() => h.setRoot("__probe", PBytes.create(h, new Uint8Array(200).fill(7))));
