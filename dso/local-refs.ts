@@ -114,7 +114,13 @@ export class LocalRefs {
 
   /** A local proxy of `ref`: any method name is a call (a promise, as on a client). */
   proxy(ref: ObjectRef): object {
-    const call = (method: string, args: unknown[]): Promise<unknown> => this.call(ref, method, args);
+    const call = (method: string, args: unknown[]): Promise<unknown> => {
+      const p = this.call(ref, method, args);
+      // A method that does not await a failing call must not take the node down with an unhandled
+      // rejection (as with an ignored Java Future, the failure goes to whoever waits for it).
+      p.catch(() => undefined);
+      return p;
+    };
     const methods = (): Set<string> | undefined => this.registry.resolve(ref.type)?.methods;
     return new Proxy(Object.freeze({ [LOCAL_REF]: ref }), {
       get(_t, prop) {

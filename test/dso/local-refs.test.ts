@@ -77,4 +77,22 @@ describe('dso local references - shared objects held by @Shared objects', functi
     assert.equal(await piggy.insert(1), 8n);
     assert.equal(await new AtomicLong('localref-piggy-coins', undefined, dso.opts).get(), 8n, 'the object lives on the node that hosts the Piggy');
   });
+
+  it('local-refs - a failing local call nobody waits for leaves the node serving', async () => {
+    const total = new AtomicLong(dso.key('ff-total'), 1, dso.opts);
+    const ledger = shared(Ledger, dso.key('ff-ledger'), { ...dso.opts, args: [total] });
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => { unhandled.push(reason); };
+    process.on('unhandledRejection', record);
+    try {
+      await ledger.addTo(total, 0);
+      assert.equal(await ledger.fireAndForget(), 'ok');
+      // Unhandled rejections are reported after the microtask queue drains; a macrotask is past that.
+      await new Promise((r) => setImmediate(r));
+      assert.equal(await ledger.addTo(total, 1), 2n);
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+    assert.deepEqual(unhandled.map(String), [], 'the ignored failure became an unhandled rejection (a node without a handler exits)');
+  });
 });
