@@ -1,7 +1,7 @@
 /**
  * The full crash-image campaign (issue 9 §1, issue 14): the heap's operations and the DSO's
- * persistence strategies, every ordering point's crash images (media + subsets of the dirty pages
- * + a prefix of the pending metadata) opened and checked. The mocha test runs ~1,500 images; this
+ * persistence strategies, every ordering point's crash images (media + subsets of the dirty pages,
+ * each in its current or an earlier version, + a prefix of the pending metadata) opened and checked. The mocha test runs ~1,500 images; this
  * runs ≥ 10,000 by default and exits 1 at the first bad image, naming the seed.
  *
  *   npx tsx bench/pmem/crash-images.ts [--heap-ops 900] [--dso-ops 300] [--seed N] [--exhaustive 32] [--samples 12] [--min-images 10000]
@@ -65,7 +65,8 @@ for (const [w, ops] of workloads) {
 const secs = (performance.now() - t0) / 1000;
 for (const r of reports) {
   console.log(`${r.workload}: ${r.operations} operations, ${r.orderingPoints} ordering points (${r.exhaustivePoints} enumerated exhaustively), ` +
-    `${r.images} images (${r.imagesAfter} with the in-flight operation applied, ${r.images - r.imagesAfter} without), 0 failures`);
+    `${r.images} images (${r.imagesAfter} with the in-flight operation applied, ${r.images - r.imagesAfter} without; ` +
+    `${r.imagesWithEarlierVersions} with a page in an earlier version), 0 failures`);
 }
 const images = reports.reduce((n, r) => n + r.images, 0);
 console.log(`total: ${images} crash images checked in ${secs.toFixed(1)} s, seed ${seed}${failed ? ", FAILED" : ""}`);
