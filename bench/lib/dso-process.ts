@@ -94,11 +94,16 @@ export class RawClient {
     });
   }
 
-  /** Drops every wait (the node died) and connects to `address`. */
-  reconnect(address = this.address): void {
-    this.socket.close();
+  /** Answers every wait with a `GONE` error (the node died): those calls are in flight, to be resent. */
+  abort(): void {
     for (const done of this.waiting.values()) done({ ok: false, error: Object.assign(new Error('node gone'), { code: 'GONE' }) });
     this.waiting.clear();
+  }
+
+  /** Drops every wait and connects afresh to `address` (a restarted node: no reconnect backoff to wait out). */
+  reconnect(address = this.address): void {
+    this.socket.close();
+    this.abort();
     this.address = address;
     this.socket = this.open();
   }
