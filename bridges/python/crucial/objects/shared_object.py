@@ -157,7 +157,10 @@ class RemoteObject(SharedObject):
     A proxy to any object type by name, typically a user class written in TypeScript
     (``@Shared class Account { deposit(n) {...} }``): ``RemoteObject("Account", "alice").deposit(5)``.
     Python attribute names are turned into wire names (``get_balance`` → ``getBalance``); use
-    :meth:`call` for a method whose wire name is not camelCase.
+    :meth:`call` for a method whose wire name is not camelCase, or that is named like one of this
+    proxy's own members (``release``, ``close``, ``call``, ``key``, ``connection``,
+    ``to_object_ref``, ``type_name``): without the class, the proxy cannot tell such a method from its own member,
+    so ``obj.release()`` releases the proxy while ``obj.call("release")`` runs the class's method.
 
     :param type_name: the node-side type (class) name
     :param key: the object's key

@@ -49,3 +49,24 @@ def test_the_system_object_answers_ping_and_stats(dso, key):
     assert system.delete("AtomicLong", f"{key}-0") is True
     assert system.delete("AtomicLong", f"{key}-0") is False
     assert system.stats()["objects"] == before + 2
+
+
+CLASH_JS = """
+export class PyClash {
+  static [Symbol.for('crucial.sharedClass')] = { moduleUrl: 'python-test-clash' };
+  release() { this.n = (this.n ?? 0) + 1; return `node:release:${this.n}`; }
+  call(x) { return `node:call:${x}`; }
+  typeName() { return 'node:typeName'; }
+}
+"""
+
+
+def test_remote_object_call_reaches_a_method_named_like_a_proxy_member(dso, key):
+    assert system.load_module(CLASH_JS) == ["PyClash"]
+    obj = RemoteObject("PyClash", key)
+    assert obj.call("release") == "node:release:1" and obj.call("release") == "node:release:2"
+    assert obj.call("call", 5) == "node:call:5"
+    assert obj.call("typeName") == "node:typeName" and obj.type_name == ""  # the class attribute, not the method
+    obj.release()
+    with pytest.raises(errors.ReleasedError):
+        obj.call("release")
