@@ -2,6 +2,10 @@ import { strict as assert } from 'node:assert';
 import { AtomicList, AtomicLong, AtomicMap, Future, Shared, remote, shared } from 'crucial';
 import { Account, Busy, Caller, Ledger, Piggy, Pinger } from '../fixtures/ref-classes.ts';
 import { withDso, stillPending } from '../helpers/dso.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, startDso, type Connection, type DsoNode } from 'crucial';
 
 describe('dso local references - shared objects held by @Shared objects', function () {
   this.timeout(30_000);
@@ -96,3 +100,29 @@ describe('dso local references - shared objects held by @Shared objects', functi
     assert.deepEqual(unhandled.map(String), [], 'the ignored failure became an unhandled rejection (a node without a handler exits)');
   });
 });
+
+describe('dso local references - persistent user objects', function () {
+  this.timeout(60_000);
+  let dir = '';
+  let node: DsoNode | undefined;
+  let conn: Connection | undefined;
+  const start = async (): Promise<Connection> => {
+    node = await startDso({ port: 0, pmemPath: join(dir, 'refs.pmem'), pmemSizeBytes: 16 * 1024 * 1024 });
+    return (conn = connect(node.address));
+  };
+  const stop = async (): Promise<void> => { await conn?.close(); await node?.close(); conn = undefined; node = undefined; };
+  before(() => { dir = mkdtempSync(join(tmpdir(), 'crucial-local-refs-')); });
+  after(async () => { await stop(); rmSync(dir, { recursive: true, force: true }); });
+
+  it('local-refs - a persistent user object keeps its reference across a restart and uses it after', async () => {
+    let c = await start();
+    const total = new AtomicLong('p-total', 10, { connection: c, persistent: true });
+    await total.materialize();
+    assert.equal(await shared(Ledger, 'p-ledger', { connection: c, persistent: true, args: [total] }).bump(2), 12n);
+    await stop();
+    c = await start();
+    assert.equal(await shared(Ledger, 'p-ledger', { connection: c }).bump(3), 15n, 'restored fields hold a reference that is revived on first use');
+    assert.equal(await new AtomicLong('p-total', undefined, { connection: c }).get(), 15n);
+  });
+});
+
