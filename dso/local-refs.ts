@@ -17,7 +17,9 @@
  *
  * Values cross a local call by copy through the wire codec, as a remote call's would: a method never
  * receives another object's internal state, and results of local calls come back with references
- * revived again. A local call is not recorded for exactly-once replay: it is not resent.
+ * revived again. Local calls carry a client id of their own and are never resent, so exactly-once
+ * replay has nothing to do for them (a call on a persistent object still leaves the store's
+ * durable reply record, under that id).
  *
  * Objects not on this node: a deployment has one node for now, so every reference names an object
  * here (a missing object is created as a client's first call would create it, or fails with
@@ -35,7 +37,7 @@ export interface LocalStore {
   instanceOf(type: string, key: string): object | undefined;
 }
 
-/** Client id of calls made on the node by user methods (they skip the network, so dedup never sees them). */
+/** Client id of calls made on the node by user methods (they skip the network and the dedup cache). */
 const LOCAL_CLIENT = new TextEncoder().encode('crucial.local.ref');
 
 const LOCAL_REF = Symbol('crucial.localRef');
