@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { Heap, PBytes, PmemError } from "../../pmem/index.ts";
+import { openSync, readSync, closeSync, writeSync } from "node:fs";
+import { Heap, PBytes, PmemCorruptError, PmemError } from "../../pmem/index.ts";
+import { M_SEALED, M_TOP } from "../../pmem/layout.ts";
 import { tempDir } from "./helpers.ts";
 
 describe("pmem allocator", () => {
@@ -62,5 +64,55 @@ describe("pmem allocator", () => {
     assert.equal(heap.recovery.liveBlocks, 1);
     assert.deepEqual([...heap.root<PBytes>("kept")!.view()], [1, 2, 3]);
     assert.deepEqual(heap.check().errors, []);
+  });
+
+  /** Rewrites u32 fields of a closed region file in place. */
+  const poke = (path: string, fields: Array<[number, number]>): void => {
+    const fd = openSync(path, "r+");
+    try {
+      for (const [at, v] of fields) {
+        const b = Buffer.alloc(4);
+        b.writeUInt32LE(v >>> 0);
+        writeSync(fd, b, 0, 4, at);
+      }
+    } finally {
+      closeSync(fd);
+    }
+  };
+  const peek = (path: string, at: number): number => {
+    const fd = openSync(path, "r");
+    const b = Buffer.alloc(4);
+    readSync(fd, b, 0, 4, at);
+    closeSync(fd);
+    return b.readUInt32LE();
+  };
+
+  it("pmem allocator - a top on media past headers that are not (a torn tail above sealed) is cut back at open, and the heap stays usable", () => {
+    const path = heap.region.path;
+    heap.setRoot("kept", PBytes.create(heap, new Uint8Array([4, 5, 6])));
+    heap.close();
+    const top = peek(path, M_TOP);
+    assert.equal(peek(path, M_SEALED), top);
+    // What a crash leaves when the meta page reached media and the new blocks' headers did not.
+    poke(path, [[M_TOP, top + 4096]]);
+    heap = Heap.openSync(path, { flush: "none" });
+    assert.equal(heap.recovery.tornTailBytes, 4096);
+    assert.equal(heap.allocator.top, top);
+    assert.deepEqual([...heap.root<PBytes>("kept")!.view()], [4, 5, 6]);
+    const fresh = PBytes.create(heap, new Uint8Array(64));
+    assert.equal(fresh.addr, top);
+    assert.deepEqual(heap.check().errors, []);
+  });
+
+  it("pmem allocator - a bad header below sealed is corruption, not a torn tail", () => {
+    const path = heap.region.path;
+    const a = PBytes.create(heap, new Uint8Array(100));
+    heap.setRoot("a", a);
+    const addr = a.addr;
+    heap.close();
+    poke(path, [[addr, 0]]);
+    assert.throws(() => Heap.openSync(path, { flush: "none" }), PmemCorruptError);
+    // afterEach closes `heap`.
+    heap = Heap.openSync(path.replace(/\.pmem$/, "-2.pmem"), { size: 4 << 20, flush: "none" });
   });
 });
