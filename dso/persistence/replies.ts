@@ -22,8 +22,14 @@ export interface ReplyRecord {
   at: number;
 }
 
-/** Bytes before the packed frames: seq (f64), time (f64), kept flag (u8). */
-const HEAD = 17;
+/** Bytes before the packed frames: seq (f64), time (f64), kept flag (u8), frames length (u32 at 17). */
+const HEAD = 21;
+/**
+ * Every record is at least this long, so the next call's record for the same slot (small replies
+ * are the rule) is patched in place inside the call's block: no block allocated per call, which
+ * would cost the block a third msync.
+ */
+const RECORD_BYTES = 256;
 
 export class ReplyLog {
   constructor(
@@ -39,13 +45,21 @@ export class ReplyLog {
     let size = 0;
     for (const f of reply) size += f.byteLength;
     const body = size <= this.maxReplyBytes ? packFrames(reply) : null;
-    const bytes = new Uint8Array(HEAD + (body?.byteLength ?? 0));
+    const need = HEAD + (body?.byteLength ?? 0);
+    const key = `${hex(client)}/${seq % this.perClient}`;
+    const stored = this.map.getBytes(key);
+    const patch = stored !== undefined && need <= stored.byteLength;
+    const bytes = new Uint8Array(patch ? need : Math.max(need, RECORD_BYTES));
     const dv = new DataView(bytes.buffer);
     dv.setFloat64(0, seq, true);
     dv.setFloat64(8, now, true);
     bytes[16] = body ? 1 : 0;
+    dv.setUint32(17, body?.byteLength ?? 0, true);
     if (body) bytes.set(body, HEAD);
-    this.heap.atomic(() => this.map.put(`${hex(client)}/${seq % this.perClient}`, bytes));
+    this.heap.atomic(() => {
+      if (patch) this.map.patchBytes(key, 0, bytes);
+      else this.map.put(key, bytes);
+    });
   }
 
   /** Every record kept. */
@@ -54,7 +68,8 @@ export class ReplyLog {
     for (const [k, v] of this.map.entries()) {
       if (!(v instanceof Uint8Array) || v.byteLength < HEAD) continue;
       const dv = new DataView(v.buffer, v.byteOffset, v.byteLength);
-      const reply = v[16] === 1 ? unpackFrames(v.slice(HEAD)) : null;
+      const len = new DataView(v.buffer, v.byteOffset, HEAD).getUint32(17, true);
+      const reply = v[16] === 1 ? unpackFrames(v.slice(HEAD, HEAD + len)) : null;
       out.push({ client: unhex(k.slice(0, k.indexOf('/'))), seq: dv.getFloat64(0, true), at: dv.getFloat64(8, true), reply });
     }
     return out;
