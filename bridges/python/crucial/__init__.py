@@ -4,7 +4,7 @@ and a Lithops-compatible executor (:mod:`crucial.lithops`).
 """
 from . import errors, system
 from .client.connection import Connection
-from .client.context import LocalDso, connect, default_connection, dso_address, shutdown, start_local_dso
+from .client.context import LocalDso, connect, default_connection, dso_address, ensure_dso, shutdown, start_local_dso
 from .errors import CrucialError
 from .objects.atomic_boolean import AtomicBoolean
 from .objects.atomic_byte_array import AtomicByteArray
@@ -32,6 +32,7 @@ __all__ = [
     "connect",
     "default_connection",
     "dso_address",
+    "ensure_dso",
     "shutdown",
     "start_local_dso",
     "CrucialError",

@@ -77,10 +77,21 @@ def _ensure_dso_locked() -> str:
     if os.environ.get("CRUCIAL_WORKER") == "1":
         raise UnavailableError("this crucial worker process was given no DSO address (CRUCIAL_DSO) by its parent; "
                                "a worker never starts a node of its own")
+    if _in_lithops_worker():
+        # A Lithops worker that embedded a node would count alone, silently: the parent and the other
+        # workers never see it. Lithops copies the parent's environment, so the fix is on that side.
+        raise UnavailableError("this Lithops worker was given no DSO address (CRUCIAL_DSO): call crucial.ensure_dso() "
+                               "(or use any crucial object) in the program before creating the Lithops executor, "
+                               "or set CRUCIAL_DSO; a worker never starts a node of its own")
     if _embedded is None or _embedded.process.poll() is not None:
         _embedded = start_local_dso()
     os.environ["CRUCIAL_DSO"] = _embedded.address
     return _embedded.address
+
+
+def _in_lithops_worker() -> bool:
+    """True inside a function run by real Lithops (it marks its workers with these variables)."""
+    return "__LITHOPS_ACTIVATION_ID" in os.environ or os.environ.get("LITHOPS_WORKER") == "True"
 
 
 def ensure_dso() -> str:
@@ -89,7 +100,8 @@ def ensure_dso() -> str:
     node, started once and exported in ``CRUCIAL_DSO`` so worker processes started afterwards use it.
 
     :raises InvalidOptionError: if ``CRUCIAL_DSO`` is not a ``tcp://host:port`` endpoint
-    :raises UnavailableError: in a worker process with no ``CRUCIAL_DSO``, or if the node cannot start
+    :raises UnavailableError: in a worker process (crucial's or Lithops's) with no ``CRUCIAL_DSO``, or if the
+        node cannot start
     """
     with _lock:
         return _ensure_dso_locked()

@@ -17,10 +17,14 @@ def run_program(source: str, env: Optional[Dict[str, str]] = None, timeout: floa
     Runs ``source`` with ``python -c`` and returns the finished process (stdout and stderr as text).
 
     :param source: the program (dedented here)
-    :param env: variables to set on top of this environment less ``CRUCIAL_DSO`` and ``CRUCIAL_WORKER``
+    :param env: variables to set on top of this environment less ``CRUCIAL_DSO``, ``CRUCIAL_WORKER`` and Lithops's own
     :param timeout: seconds before the program is killed (the test then fails with TimeoutExpired)
     """
-    base = {k: v for k, v in os.environ.items() if k not in ("CRUCIAL_DSO", "CRUCIAL_WORKER")}
+    # Lithops exports its session id and executor count into the environment of the process that used
+    # it (this pytest process); inherited, two programs would name their executors alike and read each
+    # other's stored results. A user's fresh program has none of them.
+    base = {k: v for k, v in os.environ.items()
+            if k not in ("CRUCIAL_DSO", "CRUCIAL_WORKER") and not k.startswith(("__LITHOPS_", "LITHOPS_"))}
     base["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_PARENT), base.get("PYTHONPATH")]))
     base["CRUCIAL_PROGRESSBAR"] = "0"
     return subprocess.run([sys.executable, "-c", textwrap.dedent(source)], env={**base, **(env or {})},
