@@ -66,7 +66,7 @@ const secs = (performance.now() - t0) / 1000;
 for (const r of reports) {
   console.log(`${r.workload}: ${r.operations} operations, ${r.orderingPoints} ordering points (${r.exhaustivePoints} enumerated exhaustively), ` +
     `${r.images} images (${r.imagesAfter} with the in-flight operation applied, ${r.images - r.imagesAfter} without; ` +
-    `${r.imagesWithEarlierVersions} with a page in an earlier version), 0 failures`);
+    `${r.imagesWithEarlierVersions} with a page in an earlier version), ${r.powerFailures} power failures restarted from, 0 failures`);
 }
 const images = reports.reduce((n, r) => n + r.images, 0);
 console.log(`total: ${images} crash images checked in ${secs.toFixed(1)} s, seed ${seed}${failed ? ", FAILED" : ""}`);

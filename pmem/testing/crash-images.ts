@@ -65,13 +65,22 @@ export const ABSENT = "<no region>";
  */
 export type Step = (label: string, expected: string | (() => string), fn: () => void | Promise<void>) => Promise<void>;
 
+/**
+ * Cuts the power, for an operation that then restarts: the live file system becomes one crash
+ * image (seeded) of this instant (`"now"`), or of one of the previous operation's ordering points
+ * (`"last operation"`), and recovery will run on it with its own ordering points checked. Call it
+ * first in a step's function; it resolves to which state of the previous operation the image
+ * holds. The caller drops every heap and proxy it had and reopens.
+ */
+export type PowerFail = (from: "now" | "last operation") => Promise<"before" | "after">;
+
 /** A sequence of operations on a heap, with an independent model of the state each one leaves. */
 export interface Workload {
   readonly name: string;
   /** Path of the region file inside the memory file system. */
   readonly path: string;
   /** Runs the operations through `step`, each with the canonical state expected once it is done. */
-  run(step: Step, rng: Rng): Promise<void>;
+  run(step: Step, rng: Rng, powerFail: PowerFail): Promise<void>;
   /**
    * Opens the region at `path` (the current medium is the crash image), checks the invariants
    * (free lists sound, recovered heap still usable), returns the canonical state. Throws on a violation.
@@ -105,6 +114,8 @@ export interface CrashImageReport {
   imagesAfter: number;
   /** Images with at least one page in a version older than its content at the ordering point. */
   imagesWithEarlierVersions: number;
+  /** Power failures the workload went through (and restarted from). */
+  powerFailures: number;
 }
 
 /** Thrown at the first image that does not open or holds a state it must not. */
@@ -120,13 +131,19 @@ export async function runCrashImages(w: Workload, o: CrashImageOptions): Promise
   const pick = new Rng((o.seed ^ 0x9e37_79b9) >>> 0);
   const report: CrashImageReport = {
     workload: w.name, seed: o.seed, operations: 0, orderingPoints: 0, images: 0, exhaustivePoints: 0, imagesAfter: 0, imagesWithEarlierVersions: 0,
+    powerFailures: 0,
   };
-  const fs = new MemoryFs();
-  let points: Array<{ kind: string; state: CrashState }> = [];
-  fs.onSync = (kind) => {
+  type Point = { kind: string; state: CrashState };
+  let points: Point[] = [];
+  const record = (kind: string): void => {
     points.push({ kind, state: fs.crashState() });
   };
+  let fs = new MemoryFs();
+  fs.onSync = record;
+  /** The state the last operation started from, the state it left, and its ordering points. */
+  let lastBefore = ABSENT;
   let before = ABSENT;
+  let lastPoints: Point[] = [];
 
   const fail = (label: string, where: string, msg: string): never => {
     throw new CrashImageFailure(
@@ -138,6 +155,7 @@ export async function runCrashImages(w: Workload, o: CrashImageOptions): Promise
   const checkPoints = async (label: string, after: string): Promise<void> => {
     const batch = points;
     points = [];
+    lastPoints = batch;
     for (const [j, p] of batch.entries()) {
       report.orderingPoints++;
       const choices = imageChoices(p.state, exhaustive, samples, pick);
@@ -168,18 +186,42 @@ export async function runCrashImages(w: Workload, o: CrashImageOptions): Promise
     }
   };
 
-  useMedium(fs);
   let label = "";
+  const powerFail: PowerFail = async (from) => {
+    const source = from === "last operation" && lastPoints.length > 0 ? pick.pick(lastPoints).state : fs.crashState();
+    const c = pick.pick(imageChoices(source, exhaustive, samples, pick).list);
+    const copy = MemoryFs.fromCrash(source, c);
+    useMedium(copy);
+    let got: string;
+    try {
+      got = copy.exists(w.path) ? await w.observe(w.path) : ABSENT;
+    } finally {
+      useMedium(fs);
+    }
+    const which = got === before ? "after" : got === lastBefore && from === "last operation" ? "before" : undefined;
+    if (which === undefined) fail(label, `power failure (${from}), image ${describe(source, c)}`, "the image holds a state no operation left");
+    fs = MemoryFs.fromCrash(source, c, true);
+    fs.onSync = record;
+    useMedium(fs);
+    points = [];
+    before = got;
+    report.powerFailures++;
+    return which!;
+  };
+
+  useMedium(fs);
   try {
     await w.run(async (l, expected, fn) => {
       label = l;
       await fn();
       report.operations++;
       const after = typeof expected === "string" ? expected : expected();
+      // `before` now: the state the operation started from (after a power failure, the image's).
       await checkPoints(l, after);
+      lastBefore = before;
       before = after;
       o.onOperation?.(report);
-    }, rng);
+    }, rng, powerFail);
     // A crash after the last operation returned: everything it did must be there.
     points.push({ kind: "end of run", state: fs.crashState() });
     await checkPoints("(after the last operation)", before);

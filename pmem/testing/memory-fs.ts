@@ -77,10 +77,13 @@ export class MemoryFs implements Medium {
   private nextId = 1;
   private nextFd = 3;
 
-  /** A file system holding `state` after the crash `choice` describes: cache and media equal. */
-  static fromCrash(state: CrashState, choice: ImageChoice): MemoryFs {
+  /**
+   * A file system holding `state` after the crash `choice` describes: cache and media equal. With
+   * `track`, it goes on modelling media (a restart after a power failure); without, syncs are free.
+   */
+  static fromCrash(state: CrashState, choice: ImageChoice, track = false): MemoryFs {
     const fs = new MemoryFs();
-    fs.track = false;
+    fs.track = track;
     const names = new Map(state.names);
     const sizes = new Map<number, number>();
     for (const op of state.pending.slice(0, choice.metaPrefix)) {
@@ -103,6 +106,7 @@ export class MemoryFs implements Medium {
       }
       ino.size = size;
       ino.durableSize = size;
+      if (track) for (let p = 0; p < size; p += PAGE) ino.durable.push(u8.slice(p, Math.min(size, p + PAGE)));
       fs.inodes.set(id, ino);
       fs.nextId = Math.max(fs.nextId, id + 1);
     }

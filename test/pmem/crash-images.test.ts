@@ -28,18 +28,20 @@ describe("pmem crash images", function () {
     assert.ok(r.images >= 50, `only ${r.images} images`);
   });
 
-  it("crash images - heap operations (maps, atomic blocks, arrays, objects, frees, reopen): every image recovers to the state before or after the operation", async () => {
+  it("crash images - heap operations (maps, atomic blocks, arrays, objects, frees, reopen, power failures and recovery): every image recovers to the state before or after the operation", async () => {
     const r = await runCrashImages(heapWorkload(CI ? 60 : 120), { seed });
     reports.push(r);
     assert.ok(r.images >= 300, `only ${r.images} images`);
     assert.ok(r.imagesAfter > 0 && r.imagesAfter < r.images, "images hold both the state before and after operations");
+    assert.ok(r.powerFailures >= 1, "the run restarted from a power failure (recovery's own ordering points under crash images)");
   });
 
-  it("crash images - DSO persistence strategies (scalars, map/list entries, matrix in place, snapshots, modules, dedup records, restarts): every image restarts to the state before or after the call", async () => {
+  it("crash images - DSO persistence strategies (scalars, map/list entries, matrix in place, snapshots, modules, dedup records, restarts, power failures): every image restarts to the state before or after the call", async () => {
     const r = await runCrashImages(dsoWorkload(CI ? 40 : 80), { seed });
     reports.push(r);
     assert.ok(r.images >= 300, `only ${r.images} images`);
     assert.ok(r.imagesAfter > 0 && r.imagesAfter < r.images, "images hold both the state before and after calls");
+    assert.ok(r.powerFailures >= 1, "the node restarted from a power failure");
   });
 
   it("crash images - together at least 500 images", () => {

@@ -25,7 +25,7 @@ import { PersistentStore } from "../../../dso/persistence/store.ts";
 import { TypeRegistry } from "../../../dso/registry.ts";
 import { ObjectStore } from "../../../dso/store.ts";
 import { Heap } from "../../../pmem/index.ts";
-import type { Rng, Step, Workload } from "../../../pmem/testing/crash-images.ts";
+import type { PowerFail, Rng, Step, Workload } from "../../../pmem/testing/crash-images.ts";
 
 /** A user class kept as a snapshot (no strategy of its own), with a Map field. */
 export class Ledger {
@@ -175,7 +175,7 @@ export function dsoWorkload(ops: number, path = "/crash/dso.pmem", sizeBytes = 1
         store.close();
       }
     },
-    async run(step: Step, rng: Rng) {
+    async run(step: Step, rng: Rng, powerFail: PowerFail) {
       let node!: { objects: ObjectStore; store: PersistentStore };
       const twins = new Map<string, Obj>();
       let modules: string[] = [];
@@ -214,6 +214,12 @@ export function dsoWorkload(ops: number, path = "/crash/dso.pmem", sizeBytes = 1
         } else if (u < 0.06) {
           await step("restart the node (close, reopen, restore)", expected, async () => {
             node.store.close();
+            node = await startStore(path, sizeBytes);
+          });
+        } else if (u < 0.09 || i === ops >> 1) {
+          // Between calls: every acknowledged call must come back (the twins are not rewound).
+          await step("power failure, restart and restore", expected, async () => {
+            await powerFail("now");
             node = await startStore(path, sizeBytes);
           });
         } else {

@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { Heap, PBytes, PFloat64Array, PFloat64Matrix, PHashMap, PSortedMap, PString, persistentClass } from "../../../pmem/index.ts";
 import type { PInstance } from "../../../pmem/index.ts";
-import type { Rng, Step, Workload } from "../../../pmem/testing/crash-images.ts";
+import type { PowerFail, Rng, Step, Workload } from "../../../pmem/testing/crash-images.ts";
 
 const Account = persistentClass("CrashImageAccount", { balance: "f64", owner: "string", next: "ref" });
 type Acct = PInstance<(typeof Account)["schema"]>;
@@ -119,9 +119,14 @@ export function heapWorkload(ops: number, path = "/crash/heap.pmem"): Workload {
     name: "heap",
     path,
     observe: async (p) => observeHeap(p),
-    async run(step: Step, rng: Rng) {
+    async run(step: Step, rng: Rng, powerFail: PowerFail) {
       let heap!: Heap;
       let m: Model = {};
+      /** The model before the last operation: where a power failure in its middle may land. */
+      let prev: Model = {};
+      /** Whether the last operation was a random one (rewinding a set-up operation would leave roots missing). */
+      let lastRandom = false;
+      let inLoop = false;
       const key = (): string => `k${rng.int(KEYS)}`;
       const value = (): Val => {
         const u = rng.next();
@@ -134,7 +139,9 @@ export function heapWorkload(ops: number, path = "/crash/heap.pmem"): Workload {
         const next = clone(m);
         change(next);
         await step(label, canon(next), fn);
+        prev = m;
         m = next;
+        lastRandom = inLoop;
       };
       const map = (): PHashMap => heap.root<PHashMap>("map")!;
       const acct = (n: "a" | "b"): Acct => heap.root<Acct>(n)!;
@@ -158,8 +165,10 @@ export function heapWorkload(ops: number, path = "/crash/heap.pmem"): Workload {
         heap.setRoot("b", Account.create(heap, { balance: 100, owner: "bob" }));
       }));
 
+      inLoop = true;
       for (let i = 0; i < ops; i++) {
-        const u = rng.int(17);
+        // One power failure at least, half-way; then about one operation in 18.
+        const u = i === ops >> 1 ? 17 : rng.int(18);
         const k = key();
         if (u <= 2) {
           const v = value();
@@ -265,6 +274,14 @@ export function heapWorkload(ops: number, path = "/crash/heap.pmem"): Workload {
           await op(`link ${who}.next to ${fresh ? "a fresh object" : "nothing"} outside a block, then flush`, (n) => (n[who]!.next = fresh ? `|${balance}` : null), () => {
             acct(who).next = fresh ? Account.create(heap, { balance }) : null;
             heap.flush();
+          });
+        } else if (u === 17) {
+          const from = lastRandom && rng.next() < 0.5 ? "last operation" : "now";
+          await step(`power failure (${from}), restart and recover`, () => canon(m), async () => {
+            const landed = await powerFail(from);
+            if (landed === "before") m = prev;
+            prev = m;
+            heap = Heap.openSync(path);
           });
         } else if (u === 16) {
           if (rng.next() < 0.5) {
