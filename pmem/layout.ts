@@ -3,7 +3,7 @@
  * read in one place (and matched against pmem/README.md).
  *
  *   [0, 4096)            immutable header: magic, version, sizes, offsets, CRC-32 of the header
- *   [4096, 8192)         meta page: bump pointer (top), clean-shutdown flag, epoch
+ *   [4096, 8192)         meta page: bump pointer (top), clean-shutdown flag, epoch, sealed top
  *   [8192, 8192+16K)     root table: 256 slots x 64 B (ref u32, name length u16, UTF-8 name)
  *   [ROOTS_END, +log)    redo log: checksum, entry count, entries (addr, len, bytes)
  *   [heapStart, size)    blocks, each with a 16-byte header, 16-byte aligned

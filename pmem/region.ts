@@ -35,10 +35,6 @@ export class Region {
   dv: DataView;
   /** Count of msync calls, for tests and benchmarks that check flush grouping. */
   syncs = 0;
-  /**
-   * Called with each ordered msync's page range just before it is issued: the power-failure test
-   * models the media with it (what was synced, plus any subset of the pages dirty since).
-   */
   private readonly fd: number;
   /** The file system and mapping this region goes through (the real one outside crash tests). */
   private readonly m: Medium;
