@@ -5,8 +5,8 @@
  * one failure-atomic block. Covered: scalar cells (AtomicLong/Int/Boolean/Counter), map and list
  * entries (AtomicMap, AtomicTreeMap, AtomicList, clears that rebuild aside), the matrix in place
  * (AtomicMatrix), snapshots (AtomicReference, AtomicByteArray, a user class with a Map field), a
- * stored module, removals and restarts. The oracle is a plain in-memory twin of every object that
- * runs the same calls with no persistence at all.
+ * stored module, removals, re-creations (forceNew), restarts and power failures. The oracle is a
+ * plain in-memory twin of every object that runs the same calls with no persistence at all.
  */
 import { TOUCH } from "../../../core/wire/protocol.ts";
 import type { Call } from "../../../core/wire/codec.ts";
@@ -216,7 +216,12 @@ export function dsoWorkload(ops: number, path = "/crash/dso.pmem", sizeBytes = 1
             node.store.close();
             node = await startStore(path, sizeBytes);
           });
-        } else if (u < 0.09 || i === ops >> 1) {
+        } else if (u < 0.08) {
+          await step(`re-create ${id} (forceNew)`, expected, () => {
+            call(k, key, TOUCH, [], { persistent: true, forceNew: true, init: structuredClone(k.init) });
+            twins.set(id, new k.cls(...structuredClone(k.init)) as Obj);
+          });
+        } else if (u < 0.11 || i === ops >> 1) {
           // Between calls: every acknowledged call must come back (the twins are not rewound).
           await step("power failure, restart and restore", expected, async () => {
             await powerFail("now");
