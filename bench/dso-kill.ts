@@ -48,7 +48,11 @@ let code = 0;
 try {
   const r = await runCampaign({
     pmem: join(dir, 'node.pmem'), kills: opts.kills, writers: opts.writers, seed, minRunMs: opts.minRun, maxRunMs: opts.maxRun, verifyEvery: opts.verifyEvery,
-    onKill: (done, s) => bar.update(done, { acked: s.acknowledged, resent: s.resent, lost: s.lost, dup: s.duplicates }),
+    onKill: (done, s) => {
+      bar.update(done, { acked: s.acknowledged, resent: s.resent, lost: s.lost, dup: s.duplicates });
+      // The bar draws only on a terminal: a log gets a line every 50 kills instead.
+      if (!process.stderr.isTTY && done % 50 === 0) console.log(`${done}/${opts.kills} kills | acked ${s.acknowledged} | resent ${s.resent} | lost ${s.lost} | dup ${s.duplicates} | ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    },
   });
   bar.stop();
   const secs = (Date.now() - started) / 1000;
