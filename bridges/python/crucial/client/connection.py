@@ -3,8 +3,11 @@ A client's link to one DSO node, mirroring ``core/client/connection.ts``: a Zero
 number per call, and the pending calls keyed by it. ZeroMQ sockets are not thread-safe, so one I/O
 thread owns the socket; callers hand it frames through a queue and a wake-up pipe, and wait on a
 future. A call unanswered for ``resend_after`` seconds is sent again with the same (client, seq),
-which the node applies at most once; if the node answers nothing at all for ``unavailable_after``
-seconds, pending calls fail with :class:`~crucial.errors.UnavailableError`.
+which the node applies at most once; calls written to a link that was then lost are sent again as
+soon as the link is back. libzmq heartbeats find a half-open link. Pending calls fail with
+:class:`~crucial.errors.UnavailableError`, whose ``__cause__`` says why (``ECONNREFUSED``, a lost
+link...), when no link is up for ``unavailable_after`` seconds, or when the node answers nothing,
+not even a ping, for ``resend_after + unavailable_after``.
 """
 from __future__ import annotations
 
@@ -18,9 +21,10 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import zmq
 
-from ..errors import BadFrameError, ClosedError, InvalidOptionError, UnavailableError, error_from_data
+from ..errors import BadFrameError, ClosedError, HighWaterMarkError, InvalidOptionError, UnavailableError, error_from_data
 from ..wire.codec import WireCodec
 from ..wire.protocol import SYSTEM_TYPE, Kind, ObjectRef
+from .link import DEFAULT_UNAVAILABLE_AFTER, LinkState, unavailable_after_from_env
 
 __all__ = ["Connection"]
 
@@ -38,13 +42,18 @@ def _zmq_context() -> zmq.Context:
         return _context
 
 
+#: ``sent_at`` of a call libzmq could not take yet
+_UNSENT = -1.0
+
+
 class _Pending:
-    __slots__ = ("future", "frames", "sent_at")
+    __slots__ = ("future", "frames", "sent_at", "since")
 
     def __init__(self, future: "Future[Any]", frames: List[Any]) -> None:
         self.future = future
         self.frames = frames
         self.sent_at = 0.0
+        self.since = 0.0
 
 
 class Connection:
@@ -53,18 +62,34 @@ class Connection:
 
     :param address: ``tcp://host:port`` of the node
     :param resend_after: resend an unanswered call after this many seconds (default 5)
-    :param unavailable_after: fail pending calls when the node was silent this long (default 30)
+    :param unavailable_after: seconds pending calls wait for a link (refused, lost, not ZMTP), or for
+        an answer to a ping on a silent link, before failing with UnavailableError; default
+        ``CRUCIAL_UNAVAILABLE_MS`` / 1000, else 2
+    :param heartbeat_ivl: ZMQ_HEARTBEAT_IVL in seconds: PING the node this often (default 1; 0 turns heartbeats off)
+    :param heartbeat_timeout: ZMQ_HEARTBEAT_TIMEOUT in seconds: drop a link that sends nothing this long after a PING (default 3)
+    :param heartbeat_ttl: ZMQ_HEARTBEAT_TTL in seconds: the node drops our link after this long without hearing from us (default 10)
+    :param send_hwm: ZMQ_SNDHWM, messages libzmq may hold for the node; a call past it fails at once
+        with HighWaterMarkError (default 1000)
     :param revive_ref: turns references received in values into local objects (proxies)
     """
 
-    def __init__(self, address: str, resend_after: float = 5.0, unavailable_after: float = 30.0,
-                 revive_ref: Optional[Callable[[ObjectRef, "Connection"], Any]] = None) -> None:
+    def __init__(self, address: str, resend_after: float = 5.0, unavailable_after: Optional[float] = None,
+                 revive_ref: Optional[Callable[[ObjectRef, "Connection"], Any]] = None, *,
+                 heartbeat_ivl: float = 1.0, heartbeat_timeout: float = 3.0, heartbeat_ttl: float = 10.0,
+                 send_hwm: int = 1000) -> None:
         if not isinstance(address, str) or not address:
             raise InvalidOptionError("address must be a non-empty string such as tcp://127.0.0.1:7700")
         if not (isinstance(resend_after, (int, float)) and resend_after > 0):
             raise InvalidOptionError("options.resend_after must be a positive number")
+        if unavailable_after is None:
+            unavailable_after = unavailable_after_from_env() or DEFAULT_UNAVAILABLE_AFTER
         if not (isinstance(unavailable_after, (int, float)) and unavailable_after > 0):
             raise InvalidOptionError("options.unavailable_after must be a positive number")
+        for name, value in (("heartbeat_ivl", heartbeat_ivl), ("heartbeat_timeout", heartbeat_timeout), ("heartbeat_ttl", heartbeat_ttl)):
+            if not (isinstance(value, (int, float)) and 0 <= value <= 6553.5):
+                raise InvalidOptionError(f"options.{name} must be a number of seconds from 0 to 6553.5")
+        if not (isinstance(send_hwm, int) and send_hwm > 0):
+            raise InvalidOptionError("options.send_hwm must be a positive integer")
         self.address = address
         self.client_id = os.urandom(8)
         self.resend_after = float(resend_after)
@@ -83,8 +108,15 @@ class Connection:
         self._pinging = False
         self._socket = _zmq_context().socket(zmq.DEALER)
         self._socket.setsockopt(zmq.LINGER, 0)
-        self._socket.setsockopt(zmq.SNDHWM, 0)
+        self._socket.setsockopt(zmq.SNDHWM, send_hwm)
         self._socket.setsockopt(zmq.RCVHWM, 0)
+        self._socket.setsockopt(zmq.RECONNECT_IVL, 100)
+        self._socket.setsockopt(zmq.RECONNECT_IVL_MAX, 2000)
+        if heartbeat_ivl > 0:
+            self._socket.setsockopt(zmq.HEARTBEAT_IVL, int(heartbeat_ivl * 1000))
+            self._socket.setsockopt(zmq.HEARTBEAT_TIMEOUT, int(heartbeat_timeout * 1000))
+            self._socket.setsockopt(zmq.HEARTBEAT_TTL, int(heartbeat_ttl * 1000))
+        self._link = LinkState(self._socket, address, self._on_link_up)
         self._socket.connect(address)
         self._thread = threading.Thread(target=self._io_loop, name=f"crucial-io {address}", daemon=True)
         self._thread.start()
@@ -93,6 +125,11 @@ class Connection:
     def closed(self) -> bool:
         """Whether :meth:`close` was called."""
         return self._closed
+
+    @property
+    def connected(self) -> bool:
+        """Whether a ZMTP link to the node is up (handshaken) now."""
+        return self._link.up
 
     def call_async(self, type: str, key: str, method: str, args: Sequence[Any] = (), opts: Optional[Dict[str, Any]] = None) -> "Future[Any]":
         """
@@ -171,7 +208,9 @@ class Connection:
         poller = zmq.Poller()
         poller.register(sock, zmq.POLLIN)
         poller.register(self._wake_r, zmq.POLLIN)
-        tick = min(1.0, self.resend_after)
+        poller.register(self._link.monitor, zmq.POLLIN)
+        # Fine enough to fail calls close to the end of the unavailable window.
+        tick = min(1.0, self.resend_after, self.unavailable_after / 10)
         next_sweep = time.monotonic() + tick
         try:
             while True:
@@ -182,6 +221,8 @@ class Connection:
                             pass
                     except (BlockingIOError, OSError):
                         pass
+                if self._link.monitor in events:
+                    self._link.on_event()
                 if not self._drain_outq():
                     break
                 if sock in events:
@@ -201,6 +242,7 @@ class Connection:
                 if not p.future.done():
                     p.future.set_exception(err)
             self._pending.clear()
+            self._link.close()
             sock.close(0)
             self._wake_r.close()
             self._wake_w.close()
@@ -215,13 +257,39 @@ class Connection:
                 return False
             seq, what = item
             if seq is None:
-                self._socket.send_multipart(what, copy=False)
+                self._send(what)
                 continue
+            now = time.monotonic()
             if not self._pending:
-                self._last_heard = time.monotonic()
-            what.sent_at = time.monotonic()
+                self._last_heard = now
+            what.since = now
+            what.sent_at = now if self._send(what.frames) else _UNSENT
+            if what.sent_at == _UNSENT and self._link.up:
+                what.future.set_exception(HighWaterMarkError(
+                    f"libzmq holds {self._socket.getsockopt(zmq.SNDHWM)} messages for {self.address} already "
+                    "(send high-water mark, send_hwm): the node reads too slowly"))
+                continue
+            # With no link up, libzmq may have no queue at all (after a failed handshake): the call
+            # waits here, bounded by unavailable_after, and goes out when the link is back.
             self._pending[seq] = what
-            self._socket.send_multipart(what.frames, copy=False)
+
+    def _send(self, frames: Sequence[Any]) -> bool:
+        """False when libzmq's queue for the node is full (never blocks the I/O thread)."""
+        try:
+            self._socket.send_multipart(frames, zmq.NOBLOCK, copy=False)
+            return True
+        except zmq.Again:
+            return False
+
+    def _on_link_up(self, reconnect: bool) -> None:
+        now = time.monotonic()
+        self._last_heard = now
+        # Calls written before the link was lost may have died with it; the node applies a resent call once.
+        lost_at = self._link.down_since if reconnect else _UNSENT
+        for p in self._pending.values():
+            if p.sent_at <= lost_at:
+                p.sent_at = now
+                self._send(p.frames)
 
     def _on_reply(self, frames: List[Any]) -> None:
         self._last_heard = time.monotonic()
@@ -256,12 +324,14 @@ class Connection:
             p.future.set_exception(err)
 
     def _sweep(self, now: float) -> None:
-        # Forget calls whose caller gave up (e.g. a local timeout cancelled nothing, but the future is done).
         if not self._pending:
             return
+        if not self._link.up:
+            self._fail_unavailable(now)
+            return
         silent = now - self._last_heard
-        if silent > self.unavailable_after:
-            err = UnavailableError(f"DSO node at {self.address} did not answer for {self.unavailable_after:g} s")
+        if silent > self.resend_after + self.unavailable_after:
+            err = UnavailableError(f"DSO node at {self.address} did not answer for {silent:.3g} s, not even a ping, though the link is up")
             for p in self._pending.values():
                 if not p.future.done():
                     p.future.set_exception(err)
@@ -272,8 +342,22 @@ class Connection:
             with self._seq_lock:
                 self._seq += 1
                 seq = self._seq
-            self._socket.send_multipart(self._codec.encode_call(self.client_id, seq, SYSTEM_TYPE, "", "ping", []), copy=False)
+            self._send(self._codec.encode_call(self.client_id, seq, SYSTEM_TYPE, "", "ping", []))
         for p in self._pending.values():
             if now - p.sent_at >= self.resend_after:
                 p.sent_at = now
-                self._socket.send_multipart(p.frames, copy=False)
+                self._send(p.frames)
+
+    def _fail_unavailable(self, now: float) -> None:
+        """No link: each pending call fails ``unavailable_after`` after the later of the loss and the call."""
+        down_since = self._link.down_since
+        expired = [seq for seq, p in self._pending.items() if max(down_since, p.since) + self.unavailable_after <= now]
+        if not expired:
+            return
+        cause = self._link.down_cause()
+        for seq in expired:
+            p = self._pending.pop(seq)
+            if not p.future.done():
+                err = UnavailableError(f"DSO node at {self.address} unavailable: no link for {self.unavailable_after * 1000:g} ms ({cause})")
+                err.__cause__ = cause
+                p.future.set_exception(err)

@@ -1,0 +1,168 @@
+"""
+What the Python client knows about its link to a node, as ``core/transport/link.ts`` does for the
+TypeScript one. libzmq sends the heartbeats (``ZMQ_HEARTBEAT_IVL`` / ``TIMEOUT`` / ``TTL``) and
+reports the link through its socket monitor; it retries a refused connect without saying why, so
+a plain TCP probe finds the cause (``ECONNREFUSED``, ...), at most once a second and only while no
+link is up.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import re
+import socket
+import time
+from typing import Callable, Dict, Optional
+
+import zmq
+from zmq.utils.monitor import recv_monitor_message
+
+from ..errors import InvalidOptionError
+
+__all__ = ["LinkState", "LinkError", "unavailable_after_from_env", "DEFAULT_UNAVAILABLE_AFTER"]
+
+#: seconds pending calls wait for a link when neither the keyword nor ``CRUCIAL_UNAVAILABLE_MS`` says
+DEFAULT_UNAVAILABLE_AFTER = 2.0
+
+_EVENTS = (
+    zmq.EVENT_HANDSHAKE_SUCCEEDED | zmq.EVENT_DISCONNECTED | zmq.EVENT_CONNECT_RETRIED
+    | zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL | zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL | zmq.EVENT_HANDSHAKE_FAILED_AUTH
+)
+_PROTOCOL_ERRORS: Dict[int, str] = {
+    getattr(zmq, name): name for name in dir(zmq) if name.startswith("PROTOCOL_ERROR_") and isinstance(getattr(zmq, name), int)
+}
+
+
+class LinkError(ConnectionError):
+    """Why no link to the node is up; ``code`` is the errno name when the OS gave one (``ECONNREFUSED``)."""
+
+    def __init__(self, message: str, code: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def unavailable_after_from_env() -> Optional[float]:
+    """``CRUCIAL_UNAVAILABLE_MS`` in seconds, None when unset; a bad value raises InvalidOptionError."""
+    raw = os.environ.get("CRUCIAL_UNAVAILABLE_MS")
+    if raw is None or raw == "":
+        return None
+    try:
+        ms = float(raw)
+    except ValueError:
+        ms = -1.0
+    if not (ms > 0 and ms != float("inf")):
+        raise InvalidOptionError(f"CRUCIAL_UNAVAILABLE_MS must be a positive number of milliseconds (got {raw!r})")
+    return ms / 1000.0
+
+
+def _probe(address: str, timeout: float = 0.25) -> LinkError:
+    """A plain TCP connect to ``tcp://host:port``: the OS says why libzmq could not connect."""
+    m = re.match(r"^tcp://\[?([^\]]+?)\]?:(\d+)$", address)
+    if not m:
+        return LinkError(f"cannot connect to {address}")
+    host, port = m.group(1), int(m.group(2))
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as s:
+            return _greeting_problem(s, address)
+    except OSError as err:
+        code = errno.errorcode.get(err.errno or 0) if err.errno else None
+        if isinstance(err, socket.timeout):
+            return LinkError(f"TCP connect to {host}:{port} did not complete within {timeout:g} s", "ETIMEDOUT")
+        return LinkError(f"connect {code or 'failed'} {host}:{port} ({err.strerror or err})", code)
+
+
+def _greeting_problem(s: socket.socket, address: str) -> LinkError:
+    """Sends a ZMTP 3.1 NULL greeting and says what is wrong with the peer's answer."""
+    greeting = bytearray(64)
+    greeting[0], greeting[9], greeting[10], greeting[11] = 0xFF, 0x7F, 3, 1
+    greeting[12:16] = b"NULL"
+    got = b""
+    try:
+        s.sendall(bytes(greeting))
+        # End our side: a server of another protocol waiting for more of a request answers now.
+        s.shutdown(socket.SHUT_WR)
+        while len(got) < 64:
+            chunk = s.recv(64 - len(got))
+            if not chunk:
+                break
+            got += chunk
+    except OSError:
+        pass
+    if not got:
+        return LinkError(f"{address} accepts TCP connections but sent no ZMTP greeting (a frozen or busy node, or another protocol)")
+    if got[0] != 0xFF:
+        return LinkError(f"not a ZMTP peer at {address}: it sent {got[:40]!r}", "EPROTO")
+    mechanism = got[12:32].rstrip(b"\0").decode("latin1") if len(got) >= 32 else ""
+    if mechanism and mechanism != "NULL":
+        return LinkError(f"the peer at {address} uses the {mechanism} security mechanism (only NULL is supported)", "EPROTO")
+    return LinkError(f"{address} speaks ZMTP, but the link with it was lost or its handshake failed")
+
+
+class LinkState:
+    """
+    Follows a DEALER's link through its monitor socket. Owned by the connection's I/O thread.
+
+    :param sock: the DEALER (heartbeat options already set)
+    :param address: what it connects to, for the probe and messages
+    :param on_up: called with True on a reconnect (False on the first link)
+    """
+
+    def __init__(self, sock: zmq.Socket, address: str, on_up: Callable[[bool], None]) -> None:
+        self.address = address
+        self.monitor = sock.get_monitor_socket(_EVENTS)
+        self.up = False
+        self.down_since = time.monotonic()
+        self.cause: Optional[LinkError] = None
+        #: what ended the last link, kept for the whole time no link is up
+        self._lost: Optional[LinkError] = None
+        self._ever_up = False
+        self._last_probe = 0.0
+        self._on_up = on_up
+        self._sock = sock
+
+    def on_event(self) -> None:
+        """Reads every queued monitor event."""
+        while True:
+            try:
+                ev = recv_monitor_message(self.monitor, zmq.NOBLOCK)
+            except zmq.Again:
+                return
+            kind = ev["event"]
+            if kind == zmq.EVENT_HANDSHAKE_SUCCEEDED:
+                self.up = True
+                self.cause = self._lost = None
+                reconnect, self._ever_up = self._ever_up, True
+                self._on_up(reconnect)
+            elif kind == zmq.EVENT_DISCONNECTED:
+                if self.up:
+                    self._lost = LinkError(f"link to {self.address} lost: the node closed it, or sent nothing within the heartbeat timeout")
+                    self._down(self._lost)
+            elif kind == zmq.EVENT_CONNECT_RETRIED:
+                now = time.monotonic()
+                if not self.up and now - self._last_probe >= 1.0:
+                    self._last_probe = now
+                    self._down(_probe(self.address))
+            elif kind & (zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL | zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL | zmq.EVENT_HANDSHAKE_FAILED_AUTH):
+                detail = _PROTOCOL_ERRORS.get(ev["value"], f"code {ev['value']:#x}") if kind == zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL else "no detail"
+                self._down(LinkError(f"ZMTP handshake with {self.address} failed ({detail}): not a ZMTP peer with the NULL mechanism?"))
+
+    def down_cause(self) -> LinkError:
+        """Why no link is up now, probing the port when libzmq has not said."""
+        if self.cause is None:
+            self._down(_probe(self.address))
+        return self.cause  # type: ignore[return-value]
+
+    def close(self) -> None:
+        try:
+            self._sock.disable_monitor()
+        except zmq.ZMQError:
+            pass
+        self.monitor.close(0)
+
+    def _down(self, cause: LinkError) -> None:
+        if self.up:
+            self.up = False
+            self.down_since = time.monotonic()
+        if self._lost is not None and cause is not self._lost:
+            cause = LinkError(f"{self._lost}; since then: {cause}", cause.code)
+        self.cause = cause
