@@ -3,7 +3,6 @@
  * external, resolved by the node next to crucial) and named by the hash of the bundle, so any
  * change to the class's code yields a new version.
  */
-import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 
@@ -18,6 +17,8 @@ export function bundleModule(moduleUrl: string): Promise<ModuleBundle> {
   let p = cache.get(moduleUrl);
   if (!p) {
     p = (async () => {
+      // Loaded on first use: most programs (and every worker) never ship a module.
+      const { build } = await import('esbuild');
       const out = await build({
         entryPoints: [fileURLToPath(moduleUrl)],
         bundle: true,

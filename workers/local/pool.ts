@@ -7,6 +7,14 @@ import { Piscina } from 'piscina';
 import { availableParallelism } from 'node:os';
 import { InvalidOptionError } from '../../core/errors.ts';
 import type { TaskRequest, TaskResponse, TaskRunner } from '../runner.ts';
+import { programTsxApi } from './ts-loader.ts';
+import { WORKER_LOADED } from './messages.ts';
+
+/**
+ * Compiled (the package's dist/), workers load worker.js with plain node: no TypeScript compiler
+ * at start. From the checkout's sources (under tsx) they load worker-entry.mjs, which registers tsx.
+ */
+const COMPILED = import.meta.url.endsWith('.js');
 
 export interface LocalPoolOptions {
   /** Worker threads; default: the number of cores. */
@@ -15,8 +23,17 @@ export interface LocalPoolOptions {
   tasksPerThread?: number;
 }
 
+/** Longest wait for every worker to load before tasks go to those that have (a worker that cannot load still fails its tasks). */
+const LOAD_WAIT_MS = 10_000;
+
 export class LocalPool implements TaskRunner {
   private readonly pool: Piscina;
+  /**
+   * Resolves once every initial worker has loaded its modules. Tasks wait for it, so tasks submitted
+   * together start together: otherwise the worker that loads first starts its share while the
+   * others still load, and a group meant to run side by side runs in turns.
+   */
+  private readonly loaded: Promise<void>;
 
   constructor(options: LocalPoolOptions = {}) {
     const threads = options.threads ?? availableParallelism();
@@ -24,18 +41,37 @@ export class LocalPool implements TaskRunner {
     const perThread = options.tasksPerThread ?? 256;
     if (!Number.isInteger(perThread) || perThread <= 0) throw new InvalidOptionError('options.tasksPerThread must be a positive integer');
     this.pool = new Piscina({
-      filename: new URL('./worker-entry.mjs', import.meta.url).href,
+      filename: new URL(COMPILED ? './worker.js' : './worker-entry.mjs', import.meta.url).href,
+      workerData: { tsxApi: COMPILED ? programTsxApi() : null },
       minThreads: threads,
       maxThreads: threads,
       concurrentTasksPerWorker: perThread,
       idleTimeout: 30_000,
       maxQueue: 'auto',
     });
+    this.loaded = new Promise<void>((resolve) => {
+      let count = 0;
+      const timer = setTimeout(done, LOAD_WAIT_MS);
+      timer.unref();
+      const onMessage = (m: unknown) => { if (m === WORKER_LOADED && ++count >= threads) done(); };
+      // A worker that fails to load ends the wait too: its tasks report the error.
+      const onError = () => done();
+      function done() {
+        clearTimeout(timer);
+        pool.off('message', onMessage);
+        pool.off('error', onError);
+        resolve();
+      }
+      const pool = this.pool;
+      pool.on('message', onMessage);
+      pool.on('error', onError);
+    });
   }
 
   get threads(): number { return this.pool.threads.length; }
 
-  run(request: TaskRequest): Promise<TaskResponse> {
+  async run(request: TaskRequest): Promise<TaskResponse> {
+    await this.loaded;
     return this.pool.run(request);
   }
 

@@ -9,10 +9,18 @@ import { executeTask } from './execute.ts';
 import { shutdown } from '../../core/client/context.ts';
 import { resolveTransport } from '../../core/transport/socket.ts';
 import type { TaskRequest, TaskResponse } from '../runner.ts';
+import { parentPort, workerData } from 'node:worker_threads';
+import { registerProgramTsx } from './ts-loader.ts';
+import { WORKER_LOADED } from './messages.ts';
 
 // A worker thread's env is its own copy: this marks the thread, not the program, as a worker, so
 // it never embeds a node of its own (core/client/context.ts).
 process.env.CRUCIAL_WORKER = '1';
+
+// Task modules in TypeScript load here as they do in the program (workers/local/ts-loader.ts).
+await registerProgramTsx((workerData as { tsxApi?: string | null } | null)?.tsxApi);
+// Modules loaded: the pool holds tasks until every worker says so (LocalPool.loaded).
+parentPort?.postMessage(WORKER_LOADED);
 
 let active = 0;
 

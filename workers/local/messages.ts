@@ -1,0 +1,2 @@
+/** What a local pool worker posts to the pool once its modules are loaded (see LocalPool's `loaded`). */
+export const WORKER_LOADED = 'crucial:worker-loaded';
