@@ -7,7 +7,7 @@
  *   - a bare piscina pool (one worker per core, a one-line worker module): the floor;
  *   - Lithops localhost (`call_async` on a new FunctionExecutor), from Python.
  * Each crucial configuration is timed for its first CloudThread (a @Serializable task adding to an
- * AtomicLong) and its first `submit` of a function, and for how far apart 2 x cores tasks submitted
+ * AtomicLong) and its first `submit` of a function, and for how far apart one task per core submitted
  * together start in a new pool.
  *
  *   npx tsx bench/startup.ts [--runs 5] [--only dist,src,piscina,lithops]

@@ -1,0 +1,23 @@
+/**
+ * The DSO node the Python package starts when no `CRUCIAL_DSO` is set. Bundled by
+ * scripts/bundle-python-node.mjs into one file inside the wheel (crucial/_node/crucial-node.mjs),
+ * which the system `node` runs: no npm install, no TypeScript.
+ *
+ *   node crucial-node.mjs [host] [port]
+ *
+ * Prints `DSO tcp://host:port` once listening; stdin is the lifeline: when the Python process that
+ * started it closes the pipe (or dies), the node closes and exits.
+ */
+import { startDso } from '../../../dso/node.ts';
+
+const host = process.argv[2] ?? '127.0.0.1';
+const port = Number(process.argv[3] ?? 0);
+try {
+  const node = await startDso({ host, port });
+  console.log(`DSO ${node.address}`);
+  process.stdin.on('end', () => { void node.close().then(() => process.exit(0)); });
+  process.stdin.resume();
+} catch (err) {
+  console.error(err);
+  process.exit(1);
+}
