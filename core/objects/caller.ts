@@ -8,12 +8,15 @@ import { dirname, join } from 'node:path';
 import { InvalidOptionError } from '../errors.ts';
 
 const CORE_DIR = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), '..')).href + '/';
+// The compiled package (dist/core/) ships source maps that name its sources (core/): a program
+// running with source-mapped stacks (tsx, --enable-source-maps) shows crucial's frames there.
+const OWN_DIRS = CORE_DIR.endsWith('/dist/core/') ? [CORE_DIR, CORE_DIR.replace(/\/dist\/core\/$/, '/core/')] : [CORE_DIR];
 
 export function callerModuleUrl(): string {
   const stack = new Error().stack ?? '';
   for (const m of stack.matchAll(/(file:\/\/[^\s):]+|\/[^\s():]+\.(?:[cm]?[jt]s))(?=:\d+:\d+)/g)) {
     const url = m[1]!.startsWith('file://') ? m[1]! : pathToFileURL(m[1]!).href;
-    if (!url.startsWith(CORE_DIR)) return url;
+    if (!OWN_DIRS.some((dir) => url.startsWith(dir))) return url;
   }
   throw new InvalidOptionError('cannot tell which module defines this class; pass { module: import.meta.url }');
 }
