@@ -6,6 +6,7 @@ and is rebuilt here from its code, so ``except BrokenBarrierError`` works across
 from __future__ import annotations
 
 import builtins
+import threading
 from typing import Any, Dict, Optional, Type
 
 __all__ = [
@@ -85,32 +86,132 @@ class CrucialError(Exception):
         return self.message
 
 
-def _error(name: str, code: str, doc: str, *bases: type) -> Type[CrucialError]:
-    cls = type(name, (CrucialError, *bases), {"code": code, "__doc__": doc, "__module__": __name__})
-    return cls  # type: ignore[return-value]
+# Plain class statements (not type()), so type checkers and IDEs see each class and its bases.
+class BadFrameError(CrucialError):
+    """A frame could not be decoded: truncated, malformed, or not a crucial message."""
+
+    code = ErrorCode.BAD_FRAME
 
 
-BadFrameError = _error("BadFrameError", ErrorCode.BAD_FRAME, "A frame could not be decoded: truncated, malformed, or not a crucial message.")
-ProtocolVersionError = _error("ProtocolVersionError", ErrorCode.PROTOCOL_VERSION, "The peer speaks another protocol version.")
-PayloadTooLargeError = _error("PayloadTooLargeError", ErrorCode.PAYLOAD_TOO_LARGE, "A message exceeded the node's payload limit.")
-UnknownTypeError = _error("UnknownTypeError", ErrorCode.UNKNOWN_TYPE, "No object type of that name is known to the node.")
-UnknownMethodError = _error("UnknownMethodError", ErrorCode.UNKNOWN_METHOD, "The object type has no such method.", AttributeError)
-BadArgumentError = _error("BadArgumentError", ErrorCode.BAD_ARGUMENT, "An argument has the wrong type or is out of range.", ValueError)
-NoObjectError = _error("NoObjectError", ErrorCode.NO_OBJECT, "The object does not exist and the call carried no constructor arguments.", LookupError)
-ModuleMissingError = _error("ModuleMissingError", ErrorCode.MODULE_MISSING, "The node has not loaded the module that defines a user class.")
-IllegalStateError = _error("IllegalStateError", ErrorCode.ILLEGAL_STATE, "The call is not valid in the object's current state.")
-BrokenBarrierError = _error("BrokenBarrierError", ErrorCode.BROKEN_BARRIER, "A barrier was broken while this party waited (as threading.BrokenBarrierError).", __import__("threading").BrokenBarrierError)
-TimeoutError = _error("TimeoutError", ErrorCode.TIMEOUT, "A blocking call or a task did not finish in the time given.", builtins.TimeoutError)
-RemoteError = _error("RemoteError", ErrorCode.REMOTE, "User code running remotely threw; remote_name and remote_stack say what and where.")
-TaskFailedError = _error("TaskFailedError", ErrorCode.TASK_FAILED, "A task failed (its process crashed or it raised); __cause__ holds what is known.")
-NotSerializableError = _error("NotSerializableError", ErrorCode.NOT_SERIALIZABLE, "A value cannot cross a process boundary.", TypeError)
-ReleasedError = _error("ReleasedError", ErrorCode.RELEASED, "A proxy was used after release().")
-ClosedError = _error("ClosedError", ErrorCode.CLOSED, "The connection or executor was closed.")
-UnavailableError = _error("UnavailableError", ErrorCode.UNAVAILABLE, "The DSO node did not answer after every retry.", ConnectionError)
-RejectedError = _error("RejectedError", ErrorCode.REJECTED, "The executor refused a task (it is shut down).")
-InvalidOptionError = _error("InvalidOptionError", ErrorCode.INVALID_OPTION, "An option passed to a constructor is invalid.", ValueError)
-ReplyNotKeptError = _error("ReplyNotKeptError", ErrorCode.REPLY_NOT_KEPT, "A resent call was applied already but its reply was too large to keep; it is not run again.")
-HighWaterMarkError = _error("HighWaterMarkError", ErrorCode.HIGH_WATER_MARK, "A send would grow a link's queue past its high-water mark.")
+class ProtocolVersionError(CrucialError):
+    """The peer speaks another protocol version."""
+
+    code = ErrorCode.PROTOCOL_VERSION
+
+
+class PayloadTooLargeError(CrucialError):
+    """A message exceeded the node's payload limit."""
+
+    code = ErrorCode.PAYLOAD_TOO_LARGE
+
+
+class UnknownTypeError(CrucialError):
+    """No object type of that name is known to the node."""
+
+    code = ErrorCode.UNKNOWN_TYPE
+
+
+class UnknownMethodError(CrucialError, AttributeError):
+    """The object type has no such method."""
+
+    code = ErrorCode.UNKNOWN_METHOD
+
+
+class BadArgumentError(CrucialError, ValueError):
+    """An argument has the wrong type or is out of range."""
+
+    code = ErrorCode.BAD_ARGUMENT
+
+
+class NoObjectError(CrucialError, LookupError):
+    """The object does not exist and the call carried no constructor arguments."""
+
+    code = ErrorCode.NO_OBJECT
+
+
+class ModuleMissingError(CrucialError):
+    """The node has not loaded the module that defines a user class."""
+
+    code = ErrorCode.MODULE_MISSING
+
+
+class IllegalStateError(CrucialError):
+    """The call is not valid in the object's current state."""
+
+    code = ErrorCode.ILLEGAL_STATE
+
+
+class BrokenBarrierError(CrucialError, threading.BrokenBarrierError):
+    """A barrier was broken while this party waited (as threading.BrokenBarrierError)."""
+
+    code = ErrorCode.BROKEN_BARRIER
+
+
+class TimeoutError(CrucialError, builtins.TimeoutError):
+    """A blocking call or a task did not finish in the time given."""
+
+    code = ErrorCode.TIMEOUT
+
+
+class RemoteError(CrucialError):
+    """User code running remotely threw; remote_name and remote_stack say what and where."""
+
+    code = ErrorCode.REMOTE
+
+
+class TaskFailedError(CrucialError):
+    """A task failed (its process crashed or it raised); __cause__ holds what is known."""
+
+    code = ErrorCode.TASK_FAILED
+
+
+class NotSerializableError(CrucialError, TypeError):
+    """A value cannot cross a process boundary."""
+
+    code = ErrorCode.NOT_SERIALIZABLE
+
+
+class ReleasedError(CrucialError):
+    """A proxy was used after release()."""
+
+    code = ErrorCode.RELEASED
+
+
+class ClosedError(CrucialError):
+    """The connection or executor was closed."""
+
+    code = ErrorCode.CLOSED
+
+
+class UnavailableError(CrucialError, ConnectionError):
+    """The DSO node did not answer after every retry."""
+
+    code = ErrorCode.UNAVAILABLE
+
+
+class RejectedError(CrucialError):
+    """The executor refused a task (it is shut down)."""
+
+    code = ErrorCode.REJECTED
+
+
+class InvalidOptionError(CrucialError, ValueError):
+    """An option passed to a constructor is invalid."""
+
+    code = ErrorCode.INVALID_OPTION
+
+
+class ReplyNotKeptError(CrucialError):
+    """A resent call was applied already but its reply was too large to keep; it is not run again."""
+
+    code = ErrorCode.REPLY_NOT_KEPT
+
+
+class HighWaterMarkError(CrucialError):
+    """A send would grow a link's queue past its high-water mark."""
+
+    code = ErrorCode.HIGH_WATER_MARK
+
 
 _BY_CODE: Dict[str, Type[CrucialError]] = {
     cls.code: cls
