@@ -25,6 +25,8 @@ export class LibzmqClient implements ClientSocket {
   private everUp = false;
   private probing = false;
   private lastError: Error | undefined;
+  /** What ended the last link, kept while no link is up. */
+  private lost: Error | undefined;
 
   constructor(private readonly address: string, onMessage: (frames: Uint8Array[]) => void, opts: ClientSocketOptions = {}) {
     const listener = opts.onStatus;
@@ -79,30 +81,44 @@ export class LibzmqClient implements ClientSocket {
     const events = this.socket.events;
     events.on('handshake', () => {
       this.up = true;
-      this.lastError = undefined;
+      this.lastError = this.lost = undefined;
       const reconnect = this.everUp;
       this.everUp = true;
       this.onStatus({ type: reconnect ? 'reconnect' : 'connect' });
     });
     events.on('disconnect', () => {
-      if (this.up) this.down(new Error(`link to ${this.address} lost: the peer closed it, or sent nothing within the heartbeat timeout`));
+      if (!this.up) return;
+      this.lost = new Error(`link to ${this.address} lost: the peer closed it, or sent nothing within the heartbeat timeout`);
+      this.down(this.lost);
     });
-    events.on('handshake:error:protocol', (e) => this.down(new Error(`ZMTP handshake with ${this.address} failed: ${e.error.message}`, { cause: e.error })));
-    events.on('handshake:error:other', (e) => this.down(new Error(`ZMTP handshake with ${this.address} failed: ${e.error.message}`, { cause: e.error })));
+    const failed = (e: { error: Error }) => void this.probe(new Error(`ZMTP handshake with ${this.address} failed: ${e.error.message}`, { cause: e.error }));
+    events.on('handshake:error:protocol', failed);
+    events.on('handshake:error:other', failed);
     events.on('connect:retry', () => void this.probe());
+    // TCP is up; a peer that then says nothing (frozen, another protocol) triggers no libzmq event.
+    events.on('connect', () => {
+      setTimeout(() => {
+        if (!this.up && !this.lastError && !this.socket.closed) this.lastError = new Error(`TCP connected to ${this.address}, but the peer sent no ZMTP handshake yet`);
+      }, 500).unref();
+    });
   }
 
-  private async probe(): Promise<void> {
+  /** Learns the cause with a probe; `known` (a failed handshake) stands unless the probe says more. */
+  private async probe(known?: Error): Promise<void> {
     if (this.probing || this.up || this.socket.closed) return;
     this.probing = true;
     const { host, port } = parseTcpEndpoint(this.address);
-    const err = await probeTcp(host, port);
+    const found = await probeTcp(host, port);
     this.probing = false;
-    if (!this.up && !this.socket.closed) this.down(err ?? new Error(`${this.address} accepts TCP connections but no ZMTP link could be made`));
+    if (this.up || this.socket.closed) return;
+    const cause = found && !(known && !(found as { code?: string }).code && !/not a ZMTP peer|mechanism/.test(found.message)) ? found : known;
+    this.down(cause ?? new Error(`${this.address} speaks ZMTP, but the link with it was lost or its handshake failed`));
   }
 
   private down(cause: Error, type: LinkStatus['type'] = 'disconnect'): void {
     this.up = false;
+    // After a lost link, what has happened since comes after what ended it.
+    if (this.lost && cause !== this.lost) cause = Object.assign(new Error(`${this.lost.message}; since then: ${cause.message}`, { cause }), { code: (cause as { code?: string }).code });
     this.lastError = cause;
     this.onStatus({ type, cause } as LinkStatus);
   }

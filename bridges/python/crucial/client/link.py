@@ -117,6 +117,7 @@ class LinkState:
         self._lost: Optional[LinkError] = None
         self._ever_up = False
         self._last_probe = 0.0
+        self._found: Optional[LinkError] = None
         self._on_up = on_up
         self._sock = sock
 
@@ -138,13 +139,22 @@ class LinkState:
                     self._lost = LinkError(f"link to {self.address} lost: the node closed it, or sent nothing within the heartbeat timeout")
                     self._down(self._lost)
             elif kind == zmq.EVENT_CONNECT_RETRIED:
-                now = time.monotonic()
-                if not self.up and now - self._last_probe >= 1.0:
-                    self._last_probe = now
-                    self._down(_probe(self.address))
+                if not self.up:
+                    self._down(self._probe())
             elif kind & (zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL | zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL | zmq.EVENT_HANDSHAKE_FAILED_AUTH):
                 detail = _PROTOCOL_ERRORS.get(ev["value"], f"code {ev['value']:#x}") if kind == zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL else "no detail"
-                self._down(LinkError(f"ZMTP handshake with {self.address} failed ({detail}): not a ZMTP peer with the NULL mechanism?"))
+                failed = LinkError(f"ZMTP handshake with {self.address} failed ({detail})")
+                # libzmq says little about a peer that is not ZMTP: the probe shows what it sent.
+                found = self._probe()
+                self._down(found if found.code == "EPROTO" else failed)
+
+    def _probe(self) -> LinkError:
+        """A probe's finding, at most one probe a second (libzmq retries every 100 ms or more)."""
+        now = time.monotonic()
+        if self._found is None or now - self._last_probe >= 1.0:
+            self._last_probe = now
+            self._found = _probe(self.address)
+        return self._found
 
     def down_cause(self) -> LinkError:
         """Why no link is up now, probing the port when libzmq has not said."""
