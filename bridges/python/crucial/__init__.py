@@ -2,6 +2,8 @@
 crucial for Python: the shared objects of a crucial DSO node (same wire format as the TypeScript SDK)
 and a Lithops-compatible executor (:mod:`crucial.lithops`).
 """
+from importlib import metadata as _metadata
+
 from . import errors, system
 from .client.connection import Connection
 from .client.context import LocalDso, connect, default_connection, dso_address, ensure_dso, shutdown, start_local_dso
@@ -59,4 +61,9 @@ __all__ = [
     "ObjectRef",
 ]
 
-__version__ = "0.1.0"
+try:
+    # The installed distribution's version, which setup.py takes from package.json: one version string
+    # for the npm and the Python package.
+    __version__: str = _metadata.version("crucial")
+except _metadata.PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = "0+unknown"

@@ -1,9 +1,11 @@
 """
 Where proxies send their calls by default, as in ``core/client/context.ts``. With ``CRUCIAL_DSO`` set
-(e.g. ``tcp://10.0.0.5:7700``) the bridge connects there. Without it, it starts a DSO node from the
-crucial checkout this package lives in (``npx tsx`` on ``dso/node.ts``; ``CRUCIAL_HOME`` names another
-checkout) on a free loopback port, exports its address in ``CRUCIAL_DSO`` so worker processes started
-afterwards find the same node, and stops it when this process exits.
+(e.g. ``tcp://10.0.0.5:7700``) the bridge connects there. Without it, it starts a DSO node on a free
+loopback port, exports its address in ``CRUCIAL_DSO`` so worker processes started afterwards find the
+same node, and stops it when this process exits. The node comes from the crucial checkout this package
+lives in (``tsx`` on ``dso/node.ts``; ``CRUCIAL_HOME`` names another checkout), or, in an installed
+wheel, from the node bundled inside it (``crucial/_node/crucial-node.mjs``, one JavaScript file) run by
+the system ``node`` (>= 20; ``CRUCIAL_NODE`` names another binary).
 
 One program, one node: whoever needs the node first (an executor at creation, or the first object)
 starts it through :func:`ensure_dso`, once, in the parent. A worker process (``CRUCIAL_WORKER=1``)
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import logging
 import os
 import re
 import shutil
@@ -26,7 +29,14 @@ from ..wire.protocol import ObjectRef
 from .connection import Connection
 
 __all__ = ["connect", "default_connection", "set_default_connection", "set_ref_reviver", "dso_address", "ensure_dso", "use_dso", "shutdown",
-           "LocalDso", "start_local_dso"]
+           "LocalDso", "start_local_dso", "find_node", "BUNDLED_NODE", "MIN_NODE_MAJOR"]
+
+logger = logging.getLogger(__name__)
+
+#: The DSO node a wheel carries, bundled from the TypeScript sources by scripts/bundle-python-node.mjs.
+BUNDLED_NODE = Path(__file__).resolve().parent.parent / "_node" / "crucial-node.mjs"
+#: Oldest Node.js major version the bundled node runs on.
+MIN_NODE_MAJOR = 20
 
 _lock = threading.Lock()
 _default: Optional[Connection] = None
@@ -167,39 +177,82 @@ def shutdown() -> None:
 atexit.register(shutdown)
 
 
-def _checkout() -> Path:
+def _checkout() -> Optional[Path]:
+    """The crucial checkout to run the node from: ``CRUCIAL_HOME``, else the one holding this package, else None."""
     home = os.environ.get("CRUCIAL_HOME")
-    root = Path(home) if home else Path(__file__).resolve().parents[4]
-    if not (root / "dso" / "node.ts").is_file():
-        raise UnavailableError(
-            "no DSO node: set CRUCIAL_DSO=tcp://host:port, or CRUCIAL_HOME to a crucial checkout "
-            f"(looked for dso/node.ts under {root})"
-        )
-    return root
+    if home:
+        if not (Path(home) / "dso" / "node.ts").is_file():
+            raise UnavailableError(f"CRUCIAL_HOME={home} is not a crucial checkout (no dso/node.ts there)")
+        return Path(home)
+    root = Path(__file__).resolve().parents[4]
+    return root if (root / "dso" / "node.ts").is_file() else None
 
 
-class LocalDso:
+def find_node() -> str:
     """
-    A DSO node running as a child process (Node.js + tsx on the repo's ``dso/node.ts``).
+    The Node.js binary that runs the bundled DSO node: ``CRUCIAL_NODE``, else ``node`` on PATH.
 
-    :param port: TCP port, 0 for a free one
-    :param host: interface to bind
-    :param root: crucial checkout; default: the one holding this package, or ``CRUCIAL_HOME``
+    :return: its path
+    :raises UnavailableError: naming what is missing, if there is none or it is older than Node 20
     """
+    how = ("install Node.js 20 or newer (https://nodejs.org), or set CRUCIAL_NODE to its binary, "
+           "or set CRUCIAL_DSO=tcp://host:port to use a running node (npx crucial dso start)")
+    named = os.environ.get("CRUCIAL_NODE")
+    node = shutil.which(named) if named else shutil.which("node")
+    if node is None:
+        where = f"CRUCIAL_NODE={named} is not an executable" if named else "no `node` on PATH"
+        raise UnavailableError(f"crucial's embedded DSO node needs Node.js >= {MIN_NODE_MAJOR}: {where}; {how}")
+    try:
+        version = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=30, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError) as err:
+        raise UnavailableError(f"crucial's embedded DSO node needs Node.js >= {MIN_NODE_MAJOR}: {node} --version failed ({err}); {how}") from err
+    m = re.match(r"^v(\d+)\.", version)
+    if m is None or int(m.group(1)) < MIN_NODE_MAJOR:
+        raise UnavailableError(f"crucial's embedded DSO node needs Node.js >= {MIN_NODE_MAJOR}: {node} is {version or 'unknown'}; {how}")
+    return node
 
-    def __init__(self, port: int = 0, host: str = "127.0.0.1", root: Optional[Path] = None) -> None:
-        self.root = Path(root) if root else _checkout()
-        node_ts = (self.root / "dso" / "node.ts").as_uri()
+
+def _node_command(host: str, port: int, root: Optional[Path]) -> "tuple[list[str], Optional[Path]]":
+    """The command that starts a node printing ``DSO <address>``, and its working directory."""
+    if root is None:
+        root = _checkout()
+    if root is not None:
+        node_ts = (root / "dso" / "node.ts").as_uri()
         script = (
             f"import({node_ts!r}).then(m => m.startDso({{host: {host!r}, port: {int(port)}}}))"
             ".then(n => { console.log('DSO ' + n.address); "
             "process.stdin.on('end', () => n.close().then(() => process.exit(0))); process.stdin.resume(); })"
             ".catch(e => { console.error(e); process.exit(1); })"
         )
-        tsx = self.root / "node_modules" / ".bin" / "tsx"
+        tsx = root / "node_modules" / ".bin" / "tsx"
         cmd = [str(tsx)] if tsx.exists() else [shutil.which("npx") or "npx", "tsx"]
+        return [*cmd, "-e", script], root
+    if BUNDLED_NODE.is_file():
+        return [find_node(), str(BUNDLED_NODE), host, str(int(port))], None
+    raise UnavailableError(
+        "no DSO node: set CRUCIAL_DSO=tcp://host:port, or CRUCIAL_HOME to a crucial checkout "
+        f"(this package has no bundled node at {BUNDLED_NODE} and is not inside a checkout)"
+    )
+
+
+class LocalDso:
+    """
+    A DSO node running as a child process: Node.js + tsx on a checkout's ``dso/node.ts``, or the
+    system ``node`` on the node bundled in an installed wheel (see the module's docstring).
+
+    :param port: TCP port, 0 for a free one
+    :param host: interface to bind
+    :param root: crucial checkout; default: ``CRUCIAL_HOME``, else the one holding this package, else
+        the bundled node
+    :raises UnavailableError: if no node can be started (it names what is missing: ``node``, Node 20)
+    """
+
+    def __init__(self, port: int = 0, host: str = "127.0.0.1", root: Optional[Path] = None) -> None:
+        cmd, cwd = _node_command(host, port, Path(root) if root else None)
+        self.root = cwd
+        logger.info("starting a DSO node: %s", " ".join(cmd[:2]))
         # stdin stays open as a lifeline: the node exits when this process dies and the pipe closes.
-        self.process = subprocess.Popen(cmd + ["-e", script], cwd=self.root, stdin=subprocess.PIPE,
+        self.process = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=None, text=True)
         line = self.process.stdout.readline() if self.process.stdout else ""
         if not line.startswith("DSO "):
@@ -228,7 +281,7 @@ class LocalDso:
 
 def start_local_dso(port: int = 0, host: str = "127.0.0.1") -> LocalDso:
     """
-    Starts a DSO node from the crucial checkout as a child process.
+    Starts a DSO node as a child process (from the crucial checkout, or the node bundled in the wheel).
 
     :param port: TCP port, 0 for a free one
     :param host: interface to bind
