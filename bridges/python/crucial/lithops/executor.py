@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import os
 import threading
 import uuid
 from typing import Any, Callable, Dict, List, Optional, Union
@@ -23,8 +22,8 @@ from ..errors import InvalidOptionError, UnavailableError
 from ..worker.pool import Task, WorkerPool, shared_pool
 from . import wait as _wait
 from .future import ResponseFuture
-from .utils import FuturesList, bind_one, chained_futures, format_data, prepare_args, verify_args
-from .wait import ALL_COMPLETED, ALWAYS, THREADPOOL_SIZE, WAIT_DUR_SEC
+from .utils import FuturesList, bind_one, chained_futures, prepare_args, verify_args
+from .wait import ALL_COMPLETED, THREADPOOL_SIZE, WAIT_DUR_SEC
 
 __all__ = ["FunctionExecutor", "LocalhostExecutor"]
 
@@ -137,7 +136,8 @@ class FunctionExecutor:
         futures: List[ResponseFuture] = []
         if chained is not None:
             if extra_args:
-                raise ValueError("extra_args is not supported when chaining jobs: a chained function is called with the result of the previous one and nothing else")
+                raise ValueError("extra_args is not supported when chaining jobs: "
+                                 "a chained function is called with the result of the previous one and nothing else")
             for f in chained:
                 f._produce_output = False
             for i, dep in enumerate(chained):
@@ -170,7 +170,7 @@ class FunctionExecutor:
         return on_dep_done
 
     def call_async(self, func: Callable[..., Any], data: Any, extra_env: Optional[Dict[str, str]] = None, runtime_memory: Optional[int] = None,
-                   timeout: Optional[float] = None, include_modules: Optional[List[str]] = [], exclude_modules: Optional[List[str]] = []) -> ResponseFuture:
+                   timeout: Optional[float] = None, include_modules: Optional[List[str]] = [], exclude_modules: Optional[List[str]] = []) -> ResponseFuture:  # noqa: B006 (Lithops's own signature; ignored)
         """
         Runs one function call asynchronously.
 
@@ -189,7 +189,7 @@ class FunctionExecutor:
     def map(self, map_function: Callable[..., Any], map_iterdata: Any, chunksize: Optional[int] = None, extra_args: Any = None,
             extra_env: Optional[Dict[str, str]] = None, runtime_memory: Optional[int] = None, obj_chunk_size: Optional[int] = None,
             obj_chunk_number: Optional[int] = None, obj_newline: Optional[str] = "\n", timeout: Optional[float] = None,
-            include_modules: Optional[List[str]] = [], exclude_modules: Optional[List[str]] = []) -> FuturesList:
+            include_modules: Optional[List[str]] = [], exclude_modules: Optional[List[str]] = []) -> FuturesList:  # noqa: B006 (Lithops's own signature; ignored)
         """
         Runs ``map_function`` once per element of ``map_iterdata``, in parallel.
 
@@ -216,8 +216,8 @@ class FunctionExecutor:
                    extra_args: Any = None, extra_args_reduce: Any = None, extra_env: Optional[Dict[str, str]] = None,
                    map_runtime_memory: Optional[int] = None, reduce_runtime_memory: Optional[int] = None, timeout: Optional[float] = None,
                    obj_chunk_size: Optional[int] = None, obj_chunk_number: Optional[int] = None, obj_newline: Optional[str] = "\n",
-                   obj_reduce_by_key: Optional[bool] = False, spawn_reducer: Optional[int] = 20, include_modules: Optional[List[str]] = [],
-                   exclude_modules: Optional[List[str]] = []) -> FuturesList:
+                   obj_reduce_by_key: Optional[bool] = False, spawn_reducer: Optional[int] = 20, include_modules: Optional[List[str]] = [],  # noqa: B006 (Lithops's own signature)
+                   exclude_modules: Optional[List[str]] = []) -> FuturesList:  # noqa: B006 (Lithops's own signature; ignored)
         """
         Maps ``map_function`` over the data, then calls ``reduce_function`` with the list of map results.
 

@@ -131,7 +131,8 @@ def chained_futures(iterdata: Any) -> Optional[List[ResponseFuture]]:
     if not futures:
         return None
     if len(futures) != len(iterdata):
-        raise ValueError("The iterdata mixes futures of a previous job with plain data. Chaining takes the futures of one job as the whole input of the next one")
+        raise ValueError("The iterdata mixes futures of a previous job with plain data. "
+                         "Chaining takes the futures of one job as the whole input of the next one")
     return list(iterdata)
 
 

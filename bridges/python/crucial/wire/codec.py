@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..errors import BadFrameError, NotSerializableError, ProtocolVersionError
-from .arrow import decode_arrow, encode_array, encode_table, is_numeric_array
+from .arrow import decode_arrow, encode_array, encode_table
 from .protocol import MAX_SAFE_INTEGER, PROTOCOL_VERSION, Ext, Int64, Kind, ObjectRef
 
 __all__ = ["WireCodec", "Call", "parse_call", "peek_seq", "encode_value", "decode_value"]
@@ -172,7 +172,8 @@ class WireCodec:
 
     def encode_error(self, seq: Optional[int], err: Dict[str, Any]) -> List[Any]:
         """:param seq: seq answered. :param err: ``{code, name, message, stack}``. :return: frames of an ERROR reply."""
-        return encode_value([PROTOCOL_VERSION, Kind.ERROR, seq, {"code": err["code"], "name": err["name"], "message": err["message"], "stack": err.get("stack") or ""}])
+        payload = {"code": err["code"], "name": err["name"], "message": err["message"], "stack": err.get("stack") or ""}
+        return encode_value([PROTOCOL_VERSION, Kind.ERROR, seq, payload])
 
 
 class Call:

@@ -27,7 +27,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
-from ..errors import ClosedError, InvalidOptionError, RejectedError, TaskFailedError, TimeoutError
+from ..errors import InvalidOptionError, RejectedError, TaskFailedError, TimeoutError
 
 __all__ = ["RemoteTraceback", "Task", "WorkerPool", "shared_pool", "MAX_FUNCTIONS"]
 
