@@ -1,0 +1,25 @@
+"""The crucial Python side of the start-up bench: the first ``fexec.call_async`` result from a new
+crucial FunctionExecutor (which embeds the DSO node: the checkout's, or the wheel's bundled one),
+then warm round trips. Prints one JSON line, like lithops_program.py."""
+import json
+import sys
+import time
+
+from crucial.lithops import FunctionExecutor
+
+
+def double(x):
+    return 2 * x
+
+
+warm_runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+fexec = FunctionExecutor(show_progressbar=False)
+assert fexec.call_async(double, 21).result() == 42
+first = time.time() * 1000
+warm = []
+for _ in range(warm_runs):
+    t0 = time.perf_counter()
+    fexec.call_async(double, 21).result()
+    warm.append((time.perf_counter() - t0) * 1000)
+print(json.dumps({"first": first, "warm": warm}))
+fexec.clean()
