@@ -29,58 +29,86 @@ function isPlain(v: object): boolean {
 
 const isRef = (v: object): boolean => v instanceof ObjectRef || typeof (v as { toObjectRef?: unknown }).toObjectRef === 'function';
 
+/** Where the walk is: the containers on the path (to refuse cycles) and the keys leading there (named only when refusing). */
+interface Walk {
+  where: string;
+  path: object[];
+  /** Field names, array indexes, and Map keys as one-element arrays. */
+  keys: Array<string | number | [unknown]>;
+}
+
 /**
  * `value` in a form the wire codec encodes faithfully. Returns `value` itself when nothing in it
  * needs a tag, so a state of plain values is not copied.
  * @throws NotSerializableError for a value that cannot be persisted; `where` names the field.
  */
-export function freezeValue(value: unknown, where: string, path: object[] = []): unknown {
+export function freezeValue(value: unknown, where: string): unknown {
+  return freeze(value, { where, path: [], keys: [] });
+}
+
+function freeze(value: unknown, w: Walk): unknown {
   switch (typeof value) {
     case 'undefined': return tagged('undefined');
     case 'string': case 'number': case 'boolean': return value;
     case 'bigint':
-      if (value < INT64_MIN || value > INT64_MAX) throw refuse(where, `a bigint wider than 64 bits (${value})`);
+      if (value < INT64_MIN || value > INT64_MAX) throw refuse(w, `a bigint wider than 64 bits (${value})`);
       return value;
-    case 'function': throw refuse(where, `a function (${value.name || 'anonymous'})`);
-    case 'symbol': throw refuse(where, `a symbol (${String(value)})`);
+    case 'function': throw refuse(w, `a function (${value.name || 'anonymous'})`);
+    case 'symbol': throw refuse(w, `a symbol (${String(value)})`);
   }
   if (value === null) return null;
   const obj = value as object;
   if (obj instanceof Uint8Array) return obj; // bytes are `bin`
   if (obj instanceof Uint8ClampedArray) return tagged('Uint8ClampedArray', new Uint8Array(obj.buffer, obj.byteOffset, obj.byteLength));
   if (isNumericArray(obj) || obj instanceof Table || isRef(obj)) return obj;
-  if (path.includes(obj)) throw refuse(where, 'a cycle (an object that contains itself)');
-  path.push(obj);
+  if (w.path.includes(obj)) throw refuse(w, 'a cycle (an object that contains itself)');
+  w.path.push(obj);
   try {
-    if (Array.isArray(obj)) return freezeArray(obj, where, path);
-    if (obj instanceof Map) return tagged('Map', [...obj].map(([k, v], i) => [freezeValue(k, `${where} key #${i}`, path), freezeValue(v, `${where}.get(${describeKey(k)})`, path)]));
-    if (obj instanceof Set) return tagged('Set', [...obj].map((v, i) => freezeValue(v, `${where} element #${i}`, path)));
+    if (Array.isArray(obj)) return freezeArray(obj, w);
+    if (obj instanceof Map) {
+      const out: unknown[] = [];
+      for (const [k, v] of obj) {
+        w.keys.push([k]);
+        out.push([freeze(k, w), freeze(v, w)]);
+        w.keys.pop();
+      }
+      return tagged('Map', out);
+    }
+    if (obj instanceof Set) {
+      const out: unknown[] = [];
+      for (const v of obj) out.push(freeze(v, w));
+      return tagged('Set', out);
+    }
     if (obj instanceof Date) return tagged('Date', obj.getTime());
-    if (!isPlain(obj)) throw refuse(where, `an instance of ${obj.constructor?.name ?? 'an unknown class'}`);
-    return freezeObject(obj as Record<string, unknown>, where, path);
+    if (!isPlain(obj)) throw refuse(w, `an instance of ${obj.constructor?.name ?? 'an unknown class'}`);
+    return freezeObject(obj as Record<string, unknown>, w);
   } finally {
-    path.pop();
+    w.path.pop();
   }
 }
 
-function freezeArray(a: unknown[], where: string, path: object[]): unknown[] {
+function freezeArray(a: unknown[], w: Walk): unknown[] {
   let out: unknown[] | undefined;
   for (let i = 0; i < a.length; i++) {
     const v = a[i];
-    const f = freezeValue(v, `${where}[${i}]`, path);
+    w.keys.push(i);
+    const f = freeze(v, w);
+    w.keys.pop();
     if (f !== v && out === undefined) out = a.slice(0, i);
     if (out !== undefined) out.push(f);
   }
   return out ?? a;
 }
 
-function freezeObject(o: Record<string, unknown>, where: string, path: object[]): unknown {
+function freezeObject(o: Record<string, unknown>, w: Walk): unknown {
   let out: Record<string, unknown> | undefined;
   const keys = Object.keys(o);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
     const v = o[k];
-    const f = freezeValue(v, `${where}.${k}`, path);
+    w.keys.push(k);
+    const f = freeze(v, w);
+    w.keys.pop();
     if (f !== v && out === undefined) {
       out = {};
       for (let j = 0; j < i; j++) out[keys[j]!] = o[keys[j]!];
@@ -120,7 +148,8 @@ function describeKey(k: unknown): string {
   return typeof k === 'string' ? JSON.stringify(k) : typeof k === 'number' || typeof k === 'boolean' ? String(k) : typeof k;
 }
 
-function refuse(where: string, what: string): NotSerializableError {
+function refuse(w: Walk, what: string): NotSerializableError {
+  const where = w.where + w.keys.map((k) => (typeof k === 'number' ? `[${k}]` : typeof k === 'string' ? `.${k}` : `.get(${describeKey(k[0])})`)).join('');
   return new NotSerializableError(
     `cannot persist ${where}: it holds ${what}. A persistent object keeps only values the wire carries ` +
     '(nil, booleans, numbers, strings, bytes, arrays, plain objects, 64-bit bigints, typed arrays, Arrow tables, ' +
