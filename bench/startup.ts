@@ -20,6 +20,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
+import { availableParallelism, loadavg } from 'node:os';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const HERE = join(ROOT, 'bench', 'startup');
@@ -78,15 +79,21 @@ const configs: Config[] = [
   ...crucial('dist', 'together'), ...crucial('src', 'together'),
 ];
 
-console.log(`start-up, ${opts.runs} cold runs each (fresh process per run), warm = next round trips in the same program\n`);
+const chosen = configs.filter((c) => only.has(c.key));
+// Runs are interleaved (one of each configuration per round), so every configuration sees the same
+// machine load: on a shared machine that load moves the absolute figures more than anything else.
+const samplesOf = new Map<Config, Sample[]>(chosen.map((c) => [c, []]));
+for (let i = 0; i < opts.runs; i++) {
+  for (const c of chosen) if (c.ready) samplesOf.get(c)!.push(await runOnce(c.cmd, c.args, c.env));
+}
+console.log(`start-up, ${opts.runs} cold runs each (fresh process per run, interleaved), warm = next round trips in the same program;`);
+console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores, node ${process.version}\n`);
 console.log('| configuration | first result, cold (median, min-max) | warm round trip (median) |');
 console.log('| --- | --- | --- |');
 const spreads: string[] = [];
-for (const c of configs) {
-  if (!only.has(c.key)) continue;
+for (const c of chosen) {
   if (!c.ready) { console.log(`| ${c.name} | skipped: ${c.note} | |`); continue; }
-  const samples: Sample[] = [];
-  for (let i = 0; i < opts.runs; i++) samples.push(await runOnce(c.cmd, c.args, c.env));
+  const samples = samplesOf.get(c)!;
   const colds = samples.map((s) => s.cold);
   if (samples[0]!.starts) {
     const spread = samples.map((s) => Math.max(...s.starts!));
