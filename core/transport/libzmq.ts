@@ -12,8 +12,10 @@ import { parseTcpEndpoint, probeTcp } from './zmtp/endpoint.ts';
 import type { ClientSocket, ClientSocketOptions, ServerHandler, ServerSocket } from './socket.ts';
 
 /**
- * libzmq queues up to this many messages per peer; past it a DEALER's send waits (the Outbox then
- * fills up to its byte mark) and a ROUTER drops, as the zmtp transport does at its byte mark.
+ * libzmq queues up to this many messages for the node; past it a DEALER's send waits and the
+ * Outbox fills up to its byte mark. The node's ROUTER keeps libzmq's unbounded queue (HWM 0):
+ * libzmq counts messages, not bytes, and a ROUTER past its mark drops replies, which for a reply
+ * over 64 KiB (not kept for resends) would lose it.
  */
 const LIBZMQ_HWM_MESSAGES = 1000;
 
@@ -132,7 +134,7 @@ export async function bindLibzmqServer(endpoint: string, onMessage: ServerHandle
       warn(asError(inner));
     }
   };
-  const socket = new Router({ linger: 0, receiveHighWaterMark: 0, sendHighWaterMark: LIBZMQ_HWM_MESSAGES });
+  const socket = new Router({ linger: 0, receiveHighWaterMark: 0, sendHighWaterMark: 0 });
   const outbox = new Outbox(socket, onError, LINK_DEFAULTS.sendHighWaterMarkBytes);
   await socket.bind(endpoint);
   const loop = (async () => {
