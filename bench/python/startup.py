@@ -34,7 +34,7 @@ def run_once(python, program, cwd, env):
 
 
 def fmt(ms):
-    return f"{ms / 1000:.2f} s" if ms >= 1000 else f"{ms:.0f} ms"
+    return f"{ms / 1000:.2f} s" if ms >= 1000 else f"{ms:.0f} ms" if ms >= 10 else f"{ms:.2f} ms"
 
 
 def main():
@@ -49,11 +49,17 @@ def main():
         # Outside the checkout, so the wheel's bundled node is the one started.
         configs.append(("crucial wheel (bundled node), call_async", args.wheel_python, PROGRAMS / "crucial_program.py", tempfile.gettempdir(), env))
     configs.append(("Lithops localhost, call_async", sys.executable, PROGRAMS / "lithops_program.py", ROOT, env))
-    print(f"start-up from Python, {args.runs} cold runs each (fresh process per run)\n")
+    # Interleaved rounds (one run of each configuration per round): every configuration sees the same load.
+    samples_of = {c[0]: [] for c in configs}
+    for _ in range(args.runs):
+        for name, python, program, cwd, e in configs:
+            samples_of[name].append(run_once(python, program, cwd, e))
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"start-up from Python, {args.runs} cold runs each (fresh process per run, interleaved); load average {load} on {os.cpu_count()} cores\n")
     print("| configuration | first result, cold (median, min-max) | warm round trip (median) |")
     print("| --- | --- | --- |")
-    for name, python, program, cwd, e in configs:
-        samples = [run_once(python, program, cwd, e) for _ in range(args.runs)]
+    for name, *_ in configs:
+        samples = samples_of[name]
         colds = [s[0] for s in samples]
         warm = [w for s in samples for w in s[1]]
         print(f"| {name} | {fmt(statistics.median(colds))} ({fmt(min(colds))}-{fmt(max(colds))}) | {fmt(statistics.median(warm))} |", flush=True)
