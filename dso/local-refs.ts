@@ -68,6 +68,9 @@ export class LocalRefs {
     const Wrapped = new Function('Base', 'revive', `return class ${name} extends Base { constructor(...a) { super(...revive(a)); } };`)(
       cls, (args: unknown[]) => refs.revive(args),
     ) as ObjectClass;
+    // The store tells "create with no arguments" from "needs arguments" by the constructor's arity;
+    // the rest parameter above has none, and a lost object would come back silently blank.
+    Object.defineProperty(Wrapped, 'length', { value: cls.length });
     for (const name of callableNames(cls)) {
       const method = (cls.prototype as Record<string, Function>)[name]!;
       Object.defineProperty(Wrapped.prototype, name, {

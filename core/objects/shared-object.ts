@@ -52,7 +52,10 @@ export abstract class SharedObject {
     if (options.forceNew) opts.forceNew = true;
     if (state) opts.state = state;
     this.pendingOpts = Object.keys(opts).length > 0 ? opts : undefined;
-    this.initOptions = opts.init || opts.state
+    // `persistent` alone is a creation option too: a retry after a module upload or a lost object
+    // that dropped it would create the object in memory only, and its acknowledged writes would not
+    // survive a restart.
+    this.initOptions = opts.init || opts.state || opts.persistent
       ? { ...(opts.init ? { init: opts.init } : {}), ...(opts.state ? { state: opts.state } : {}), ...(opts.persistent ? { persistent: true } : {}) }
       : undefined;
   }
@@ -70,6 +73,7 @@ export abstract class SharedObject {
     if (options.persistent || options.forceNew) {
       this.pendingOpts = { ...(this.pendingOpts ?? {}), ...(options.persistent ? { persistent: true } : {}), ...(options.forceNew ? { forceNew: true } : {}) };
     }
+    if (options.persistent) this.initOptions = { ...(this.initOptions ?? {}), persistent: true };
     return this;
   }
 

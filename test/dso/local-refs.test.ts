@@ -23,6 +23,13 @@ describe('dso local references - shared objects held by @Shared objects', functi
     assert.deepEqual(await new AtomicList('localref-account-log').toArray(), ['deposit 10', 'deposit 1']);
   });
 
+  it('local-refs - the wrapped user class keeps its arity: an object whose constructor needs arguments is not created blank', async () => {
+    // The node creates an object without arguments only when its class takes none; a proxy that
+    // finds it missing then resends its constructor arguments (ERR_NO_OBJECT) instead.
+    await shared(Ledger, dso.key('ledger-arity'), { ...dso.opts, args: [new AtomicLong(dso.key('arity-total'), 0, dso.opts), new AtomicMap(dso.key('arity-entries'), [], dso.opts)] }).record('a', 1);
+    await assert.rejects(dso.connection.call('Ledger', dso.key('ledger-never-made'), 'record', ['x', 1]), (err: { code?: string }) => err.code === 'ERR_NO_OBJECT');
+  });
+
   it('local-refs - references passed to the constructor and to methods are proxies on the node', async () => {
     const total = new AtomicLong(dso.key('ledger-total'), 0, dso.opts);
     const entries = new AtomicMap<string, number[]>(dso.key('ledger-entries'), [], dso.opts);

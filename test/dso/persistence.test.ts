@@ -81,6 +81,29 @@ describe('dso persistence on pmem', function () {
     }
   });
 
+  it('persistence - a user object made persistent without constructor arguments stays persistent through the module upload', async () => {
+    // The node lacks the class at first: the call is refused, the module uploaded, the call retried.
+    // The retry must still ask for a persistent object, or its acknowledged writes die with the node.
+    const pmem = join(dir, 'upload.pmem');
+    let node = await startNode(pmem);
+    let conn: Connection = connect(node.address);
+    const tally = shared(Tally, 'p-tally-noargs', { connection: conn, persistent: true });
+    assert.equal(await tally.add(7), 7);
+    node.child.kill('SIGKILL');
+    await once(node.child, 'exit');
+    await conn.close();
+
+    node = await startNode(pmem);
+    conn = connect(node.address);
+    try {
+      assert.equal(await conn.call('Tally', 'p-tally-noargs', 'add', [0]), 7);
+    } finally {
+      await conn.close();
+      node.child.kill('SIGTERM');
+      await once(node.child, 'exit');
+    }
+  });
+
   it('persistence - a corrupt region file stops the node with a clear error', async () => {
     const pmem = join(dir, 'corrupt.pmem');
     writeFileSync(pmem, Buffer.alloc(1 << 20, 0x5a));

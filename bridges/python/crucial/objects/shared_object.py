@@ -76,7 +76,9 @@ class SharedObject:
         if force_new:
             opts["forceNew"] = True
         self._pending_opts: Optional[Dict[str, Any]] = opts or None
-        self._init_opts: Optional[Dict[str, Any]] = {"init": opts["init"]} if "init" in opts else None
+        # A recreation keeps ``persistent``: without it the object would come back in memory only.
+        self._init_opts: Optional[Dict[str, Any]] = (
+            {"init": opts["init"], **({"persistent": True} if persistent else {})} if "init" in opts else None)
         self._released = False
         self._lock = threading.Lock()
 
