@@ -23,7 +23,10 @@ export interface LocalPoolOptions {
   tasksPerThread?: number;
 }
 
-/** Longest wait for every worker to load before tasks go to those that have (a worker that cannot load still fails its tasks). */
+/**
+ * Longest wait for every worker to load before tasks go to those that have: a worker that cannot
+ * load is replaced by piscina (or its error surfaces as before), and tasks must not wait on it forever.
+ */
 const LOAD_WAIT_MS = 10_000;
 
 export class LocalPool implements TaskRunner {
@@ -34,6 +37,7 @@ export class LocalPool implements TaskRunner {
    * others still load, and a group meant to run side by side runs in turns.
    */
   private readonly loaded: Promise<void>;
+  private endLoadWait: () => void = () => undefined;
 
   constructor(options: LocalPoolOptions = {}) {
     const threads = options.threads ?? availableParallelism();
@@ -51,20 +55,17 @@ export class LocalPool implements TaskRunner {
     });
     this.loaded = new Promise<void>((resolve) => {
       let count = 0;
+      // Not unref'd: tasks waiting on it must keep the program alive; close() ends the wait.
       const timer = setTimeout(done, LOAD_WAIT_MS);
-      timer.unref();
       const onMessage = (m: unknown) => { if (m === WORKER_LOADED && ++count >= threads) done(); };
-      // A worker that fails to load ends the wait too: its tasks report the error.
-      const onError = () => done();
+      const pool = this.pool;
       function done() {
         clearTimeout(timer);
         pool.off('message', onMessage);
-        pool.off('error', onError);
         resolve();
       }
-      const pool = this.pool;
       pool.on('message', onMessage);
-      pool.on('error', onError);
+      this.endLoadWait = done;
     });
   }
 
@@ -76,6 +77,7 @@ export class LocalPool implements TaskRunner {
   }
 
   async close(): Promise<void> {
+    this.endLoadWait();
     await this.pool.close();
   }
 }
