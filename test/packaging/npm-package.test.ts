@@ -8,7 +8,8 @@
  * Installs resolve from the local npm cache first (`--prefer-offline`).
  */
 import { strict as assert } from 'node:assert';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -86,6 +87,24 @@ describe('npm package (packed, installed into a scratch project outside the repo
     const out = ok(await run(NPM, ['exec', '--offline', '--', 'crucial', 'dso', 'start', '--help'], app), 'npx crucial dso start --help');
     assert.match(out, /Usage: crucial dso start/);
     assert.match(out, /--port <port>/);
+  });
+
+  it('npm package - `crucial dso start --pmem` builds the optional pmem addon on first use and serves', async () => {
+    // The addon's sources ship in dist/pmem/native; node-gyp (npm's own) builds them where the
+    // package is installed. This machine has a compiler; without one only --pmem is unavailable.
+    const bin = join(app, 'node_modules', 'crucial', 'core', 'cli', 'bin.js');
+    const child = spawn(process.execPath, [bin, 'dso', 'start', '--port', '0', '--pmem', join(scratch, 'node.pmem')], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => { out += d.toString(); if (/ready at tcp:\/\//.test(out)) resolve(); });
+      child.once('exit', (code) => reject(new Error(`exited ${code} before ready: ${out.slice(-3000)}`)));
+    });
+    child.kill('SIGINT');
+    const [code] = await once(child, 'exit');
+    assert.equal(code, 0, out);
+    assert.match(out, /restored 0 persistent objects/);
+    assert.ok(existsSync(join(app, 'node_modules', 'crucial', 'dist', 'pmem', 'native', 'build', 'Release', 'pmem.node')), 'addon built');
   });
 
   it('npm package - under tsx, Listing 1 with decorators in a TypeScript task module', async () => {
