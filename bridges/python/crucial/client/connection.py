@@ -11,8 +11,10 @@ not even a ping, for ``resend_after + unavailable_after``.
 """
 from __future__ import annotations
 
+import json
 import os
 import queue
+import re
 import socket
 import threading
 import time
@@ -56,6 +58,25 @@ class _Pending:
         self.since = 0.0
 
 
+# The same form as core/transport/zmtp/endpoint.ts accepts, so both languages refuse the same addresses.
+_TCP_ENDPOINT = re.compile(r"^tcp://(\[[^\]]+\]|[^:/]+):(\d+)$")
+
+
+def check_address(address: Any) -> str:
+    """
+    Checks that ``address`` is a ``tcp://host:port`` endpoint, as the TypeScript SDK does.
+
+    :param address: the address to check
+    :return: the address
+    :raises InvalidOptionError: if it is not one
+    """
+    m = _TCP_ENDPOINT.match(address) if isinstance(address, str) else None
+    if m is None or int(m.group(2)) > 65535:
+        raise InvalidOptionError(f"{json.dumps(address) if isinstance(address, str) else repr(address)} is not a tcp://host:port address")
+    return address
+
+
+
 class Connection:
     """
     A thread-safe connection to a DSO node.
@@ -77,8 +98,7 @@ class Connection:
                  revive_ref: Optional[Callable[[ObjectRef, "Connection"], Any]] = None, *,
                  heartbeat_ivl: float = 1.0, heartbeat_timeout: float = 3.0, heartbeat_ttl: float = 10.0,
                  send_hwm: int = 1000) -> None:
-        if not isinstance(address, str) or not address:
-            raise InvalidOptionError("address must be a non-empty string such as tcp://127.0.0.1:7700")
+        check_address(address)
         if not (isinstance(resend_after, (int, float)) and resend_after > 0):
             raise InvalidOptionError("options.resend_after must be a positive number")
         if unavailable_after is None:

@@ -14,7 +14,6 @@ never starts a node of its own: without an address from its parent it fails.
 from __future__ import annotations
 
 import atexit
-import json
 import logging
 import os
 import re
@@ -24,9 +23,9 @@ import threading
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from ..errors import InvalidOptionError, UnavailableError
+from ..errors import UnavailableError
 from ..wire.protocol import ObjectRef
-from .connection import Connection
+from .connection import Connection, check_address
 
 __all__ = ["connect", "default_connection", "set_default_connection", "set_ref_reviver", "dso_address", "ensure_dso", "use_dso", "shutdown",
            "LocalDso", "start_local_dso", "find_node", "BUNDLED_NODE", "MIN_NODE_MAJOR"]
@@ -48,24 +47,6 @@ def set_ref_reviver(fn: Callable[[ObjectRef, Connection], Any]) -> None:
     """Installed by the objects layer so references arriving in values become proxies."""
     global _reviver
     _reviver = fn
-
-
-# The same form as core/transport/zmtp/endpoint.ts accepts, so both languages refuse the same addresses.
-_TCP_ENDPOINT = re.compile(r"^tcp://(\[[^\]]+\]|[^:/]+):(\d+)$")
-
-
-def check_address(address: Any) -> str:
-    """
-    Checks that ``address`` is a ``tcp://host:port`` endpoint, as the TypeScript SDK does.
-
-    :param address: the address to check
-    :return: the address
-    :raises InvalidOptionError: if it is not one
-    """
-    m = _TCP_ENDPOINT.match(address) if isinstance(address, str) else None
-    if m is None or int(m.group(2)) > 65535:
-        raise InvalidOptionError(f"{json.dumps(address) if isinstance(address, str) else repr(address)} is not a tcp://host:port address")
-    return address
 
 
 def connect(address: str, **options: Any) -> Connection:

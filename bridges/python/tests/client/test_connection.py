@@ -112,3 +112,11 @@ def test_a_silent_node_makes_pending_calls_fail_as_unavailable():
         c.close()
         sink.close(0)
         ctx.term()
+
+
+def test_a_connection_opened_directly_refuses_a_bad_address_with_invalid_option_error():
+    from crucial.client.connection import Connection
+    from crucial.errors import InvalidOptionError
+    for bad in ("not-an-address", "tcp://host", "tcp://127.0.0.1:99999", ""):
+        with pytest.raises(InvalidOptionError, match="tcp://host:port"):
+            Connection(bad)
