@@ -26,8 +26,12 @@ describe('connection', function () {
   it('connection - a call sent before the node starts is delivered once it is up', async () => {
     const port = await freePort();
     const conn = new Connection(`tcp://127.0.0.1:${port}`, { resendAfterMs: 200, unavailableAfterMs: 10_000 });
+    // Synchronise on the link, not on a clock: the node starts only once a connect has been refused.
+    const refused = new Promise<Error>((resolve) => {
+      const off = conn.onStatus((s) => { if (s.type === 'disconnect') { off(); resolve(s.cause); } });
+    });
     const pending = conn.call('AtomicLong', 'late', 'incrementAndGet', []);
-    await new Promise((r) => setTimeout(r, 500));
+    assert.match(String(await refused), /ECONNREFUSED/);
     const node = await startDso({ port });
     try {
       assert.equal(await pending, 1n, 'applied once even though it was resent while the node was down');
