@@ -32,8 +32,6 @@ dso
   .action(async (opts: { host: string; port: number; maxPayload: number; pmem?: string; transport: TransportKind }) => {
     const node = await startDso({ host: opts.host, port: opts.port, maxPayloadBytes: opts.maxPayload, pmemPath: opts.pmem, transport: opts.transport });
     if (opts.pmem) console.log(`crucial dso restored ${node.restored} persistent objects from ${opts.pmem}`);
-    // One line a supervisor (or a test) can wait for: the address clients put in CRUCIAL_DSO.
-    console.log(`crucial dso ready at ${node.address}`);
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;
@@ -42,8 +40,11 @@ dso
       console.log(`crucial dso stopped (${signal})`);
       process.exit(0);
     };
+    // Before the ready line: a supervisor that signals as soon as it reads it gets a clean stop.
     process.on('SIGINT', () => void stop('SIGINT'));
     process.on('SIGTERM', () => void stop('SIGTERM'));
+    // One line a supervisor (or a test) can wait for: the address clients put in CRUCIAL_DSO.
+    console.log(`crucial dso ready at ${node.address}`);
   });
 
 await program.parseAsync(process.argv);

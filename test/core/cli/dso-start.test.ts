@@ -29,6 +29,24 @@ describe('crucial dso start', function () {
     assert.match(out, /stopped \(SIGINT\)/);
   });
 
+  it('cli - a signal sent the moment the ready line arrives still stops the node cleanly', async () => {
+    // A supervisor may signal as soon as it reads "ready": the handlers must be in place by then.
+    // Several rounds, since a node that installs them late dies of the signal only some of the time.
+    for (let round = 0; round < 5; round++) {
+      const child = spawn(process.execPath, [BIN, 'dso', 'start', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (/ready at tcp:\/\//.test(out)) { child.kill('SIGTERM'); resolve(); }
+        });
+        child.once('exit', (code) => reject(new Error(`exited ${code} before ready: ${out}`)));
+      });
+      const [code, signal] = await once(child, 'exit');
+      assert.deepEqual({ round, code, signal }, { round, code: 0, signal: null }, out);
+    }
+  });
+
   it('cli - a bad port is refused with a message', async () => {
     const child = spawn(process.execPath, [BIN, 'dso', 'start', '--port', 'x'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
