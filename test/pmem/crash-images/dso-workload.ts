@@ -201,27 +201,29 @@ export function dsoWorkload(ops: number, path = "/crash/dso.pmem", sizeBytes = 1
         const id = `${k.type}/${key}`;
         const twin = twins.get(id);
         const u = rng.next();
-        if (twin === undefined) {
+        // One power failure mid-run whatever the draws: every seed covers a restart from a crash image.
+        const forced = i === ops >> 1;
+        if (twin === undefined && !forced) {
           await step(`create ${id}`, expected, () => {
             call(k, key, TOUCH, [], { persistent: true, init: structuredClone(k.init) });
             twins.set(id, new k.cls(...structuredClone(k.init)) as Obj);
           });
-        } else if (u < 0.03) {
+        } else if (!forced && u < 0.03) {
           await step(`remove ${id}`, expected, () => {
             node.objects.delete(k.type, key);
             twins.delete(id);
           });
-        } else if (u < 0.06) {
+        } else if (!forced && u < 0.06) {
           await step("restart the node (close, reopen, restore)", expected, async () => {
             node.store.close();
             node = await startStore(path, sizeBytes);
           });
-        } else if (u < 0.08) {
+        } else if (!forced && u < 0.08) {
           await step(`re-create ${id} (forceNew)`, expected, () => {
             call(k, key, TOUCH, [], { persistent: true, forceNew: true, init: structuredClone(k.init) });
             twins.set(id, new k.cls(...structuredClone(k.init)) as Obj);
           });
-        } else if (u < 0.11 || i === ops >> 1) {
+        } else if (forced || u < 0.11) {
           // Between calls: every acknowledged call must come back (the twins are not rewound).
           await step("power failure, restart and restore", expected, async () => {
             await powerFail("now");
