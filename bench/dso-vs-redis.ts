@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import benny from 'benny';
 import { AtomicLong, AtomicReference, CyclicBarrier, connect, type Connection } from 'crucial';
-import { resolveTransport } from '../core/transport/socket.ts';
+import { resolveTransport } from '../core/protocol/transport/socket.ts';
 import { latencyPair, throughput, type Latency } from './lib/measure.ts';
 import { MissingRedisError, pinProcess, startDsoProcess, startRedis, type Server } from './lib/servers.ts';
 

@@ -15,7 +15,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '../core/client/connection.ts';
-import type { TransportKind } from '../core/transport/socket.ts';
+import type { TransportKind } from '../core/protocol/transport/socket.ts';
 
 const BIN = fileURLToPath(new URL('../core/cli/bin.js', import.meta.url));
 const PYTHON_DIR = fileURLToPath(new URL('../bridges/python', import.meta.url));

@@ -27,13 +27,13 @@ export { Connection } from './client/connection.ts';
 export { connect, shutdown, dsoAddress } from './client/context.ts';
 export { startDso, DsoNode } from '../dso/node.ts';
 export { LocalPool } from '../workers/local/pool.ts';
-export { ObjectRef } from './wire/protocol.ts';
+export { ObjectRef } from './protocol/wire/protocol.ts';
 export {
   CrucialError, ErrorCode, BadFrameError, ProtocolVersionError, PayloadTooLargeError, UnknownTypeError,
   UnknownMethodError, BadArgumentError, NoObjectError, ModuleMissingError, IllegalStateError,
   BrokenBarrierError, TimeoutError, RemoteError, TaskFailedError, NotSerializableError, ReleasedError,
   ClosedError, UnavailableError, RejectedError, InvalidOptionError, HighWaterMarkError,
-} from './errors.ts';
+} from './protocol/errors.ts';
 
 export type { Task, TaskResult, IterativeTask, ExecutorOptions, SubmitOptions, IterativeOptions } from './threads/executor.ts';
 export type { Captured } from './threads/task-codec.ts';
@@ -45,9 +45,9 @@ export type { MapKey, EntriesInput, MergeFunctionName } from './objects/atomic-m
 export type { ScalableCyclicBarrierOptions } from './sync/scalable-cyclic-barrier.ts';
 export type { ConnectionOptions } from './client/connection.ts';
 export type { DsoOptions } from '../dso/node.ts';
-export type { TransportKind } from './transport/socket.ts';
-export type { LinkOptions, LinkStatus } from './transport/link.ts';
+export type { TransportKind } from './protocol/transport/socket.ts';
+export type { LinkOptions, LinkStatus } from './protocol/transport/link.ts';
 export type { TaskRunner, TaskRequest, TaskResponse } from '../workers/runner.ts';
 export type { LocalPoolOptions } from '../workers/local/pool.ts';
-export type { CallOptions } from './wire/protocol.ts';
-export type { ErrorCodeValue, ErrorData } from './errors.ts';
+export type { CallOptions } from './protocol/wire/protocol.ts';
+export type { ErrorCodeValue, ErrorData } from './protocol/errors.ts';

@@ -26,9 +26,9 @@
  * ERR_NO_OBJECT). With several nodes a reference to a remote object must become a client proxy.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { UnknownMethodError } from '../core/errors.ts';
-import { WireCodec, type Call } from '../core/wire/codec.ts';
-import { ObjectRef, TOUCH, type CallOptions } from '../core/wire/protocol.ts';
+import { UnknownMethodError } from '../core/protocol/errors.ts';
+import { WireCodec, type Call } from '../core/protocol/wire/codec.ts';
+import { ObjectRef, TOUCH, type CallOptions } from '../core/protocol/wire/protocol.ts';
 import type { ObjectClass, TypeRegistry } from './registry.ts';
 
 /** What local references need from the store: run a call as a client's, and find a hosted instance. */

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BadArgumentError } from '../core/errors.ts';
+import { BadArgumentError } from '../core/protocol/errors.ts';
 import { isSharedClass } from '../core/objects/shared-marker.ts';
 import type { TypeRegistry } from './registry.ts';
 

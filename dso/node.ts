@@ -6,16 +6,16 @@
 import { decode } from '@msgpack/msgpack';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { WireCodec, parseCall, peekSeq, type Call } from '../core/wire/codec.ts';
-import { SYSTEM_TYPE } from '../core/wire/protocol.ts';
-import { InvalidOptionError, PayloadTooLargeError, ReplyNotKeptError, UnknownMethodError, errorToData } from '../core/errors.ts';
+import { WireCodec, parseCall, peekSeq, type Call } from '../core/protocol/wire/codec.ts';
+import { SYSTEM_TYPE } from '../core/protocol/wire/protocol.ts';
+import { InvalidOptionError, PayloadTooLargeError, ReplyNotKeptError, UnknownMethodError, errorToData } from '../core/protocol/errors.ts';
 import { TypeRegistry } from './registry.ts';
 import { ObjectStore } from './store.ts';
 import { DedupCache, MAX_CACHED_BYTES } from './dedup.ts';
 import { ModuleLoader } from './modules.ts';
 import { SystemObject } from './system.ts';
 import { registerBuiltins } from './objects/index.ts';
-import { bindServer, resolveTransport, type ServerSocket, type TransportKind } from '../core/transport/socket.ts';
+import { bindServer, resolveTransport, type ServerSocket, type TransportKind } from '../core/protocol/transport/socket.ts';
 import { PersistentStore } from './persistence/store.ts';
 
 export interface DsoOptions {

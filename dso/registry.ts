@@ -2,7 +2,7 @@
  * Object types known to a node: the built-ins, and user classes loaded from shipped modules.
  * A type is a class whose public methods (prototype functions not starting with `_`) are callable.
  */
-import { BadArgumentError, UnknownMethodError, UnknownTypeError } from '../core/errors.ts';
+import { BadArgumentError, UnknownMethodError, UnknownTypeError } from '../core/protocol/errors.ts';
 
 export type ObjectClass = new (...args: any[]) => object;
 

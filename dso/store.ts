@@ -5,9 +5,9 @@
  * holds its object's queue until it settles. Calls on different objects never wait for each other.
  * A call on a persistent object is answered only once its effect is durable (runPersistent).
  */
-import { BadArgumentError, NoObjectError, ModuleMissingError } from '../core/errors.ts';
-import type { Call } from '../core/wire/codec.ts';
-import { TOUCH } from '../core/wire/protocol.ts';
+import { BadArgumentError, NoObjectError, ModuleMissingError } from '../core/protocol/errors.ts';
+import type { Call } from '../core/protocol/wire/codec.ts';
+import { TOUCH } from '../core/protocol/wire/protocol.ts';
 import { checkMethod, type TypeInfo, type TypeRegistry } from './registry.ts';
 import { attachLocalRefs } from './local-refs.ts';
 import type { PersistentStore, StoredObject } from './persistence/store.ts';

@@ -3,7 +3,7 @@
  * result or the task's error; user code is the same whichever runner is in use (the local worker
  * pool now; a FaaS runtime or AWS Lambda later).
  */
-import type { ErrorData } from '../core/errors.ts';
+import type { ErrorData } from '../core/protocol/errors.ts';
 
 /** What a worker executes: the task value, encoded by core/threads/task-codec. */
 export interface TaskRequest {

@@ -6,10 +6,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { WireCodec } from '../../core/wire/codec.ts';
-import { Kind, type CallOptions } from '../../core/wire/protocol.ts';
-import { errorFromData, type ErrorData } from '../../core/errors.ts';
-import { openClient, type ClientSocket } from '../../core/transport/socket.ts';
+import { WireCodec } from '../../core/protocol/wire/codec.ts';
+import { Kind, type CallOptions } from '../../core/protocol/wire/protocol.ts';
+import { errorFromData, type ErrorData } from '../../core/protocol/errors.ts';
+import { openClient, type ClientSocket } from '../../core/protocol/transport/socket.ts';
 
 const BIN = fileURLToPath(new URL('../../core/cli/bin.js', import.meta.url));
 

@@ -11,8 +11,8 @@ import { createConnection, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { percentile } from '../../examples/lib/stats.ts';
 import { pinProcess } from './servers.ts';
-import { ZmtpDealer } from '../../core/transport/zmtp/dealer.ts';
-import { ZmtpRouter } from '../../core/transport/zmtp/router.ts';
+import { ZmtpDealer } from '../../core/protocol/transport/zmtp/dealer.ts';
+import { ZmtpRouter } from '../../core/protocol/transport/zmtp/router.ts';
 
 const N = 10_000;
 const msg = Buffer.alloc(1024, 7);

@@ -1,7 +1,7 @@
 /** The `crucial` command line. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { startDso } from '../../dso/node.ts';
-import type { TransportKind } from '../transport/socket.ts';
+import type { TransportKind } from '../protocol/transport/socket.ts';
 
 function port(v: string): number {
   const n = Number(v);

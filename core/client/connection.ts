@@ -7,11 +7,11 @@
  * answers nothing, not even a ping, for `resendAfterMs + unavailableAfterMs`.
  */
 import { randomBytes } from 'node:crypto';
-import { WireCodec } from '../wire/codec.ts';
-import { Kind, ObjectRef, SYSTEM_TYPE, type CallOptions } from '../wire/protocol.ts';
-import { openClient, resolveTransport, type ClientSocket, type TransportKind } from '../transport/socket.ts';
-import type { LinkListener, LinkOptions, LinkStatus } from '../transport/link.ts';
-import { BadFrameError, ClosedError, InvalidOptionError, UnavailableError, errorFromData, type ErrorData } from '../errors.ts';
+import { WireCodec } from '../protocol/wire/codec.ts';
+import { Kind, ObjectRef, SYSTEM_TYPE, type CallOptions } from '../protocol/wire/protocol.ts';
+import { openClient, resolveTransport, type ClientSocket, type TransportKind } from '../protocol/transport/socket.ts';
+import type { LinkListener, LinkOptions, LinkStatus } from '../protocol/transport/link.ts';
+import { BadFrameError, ClosedError, InvalidOptionError, UnavailableError, errorFromData, type ErrorData } from '../protocol/errors.ts';
 
 /** Default of `unavailableAfterMs` when neither the option nor `CRUCIAL_UNAVAILABLE_MS` is set. */
 const UNAVAILABLE_AFTER_MS = 2000;

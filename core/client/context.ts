@@ -8,8 +8,8 @@
  * address its parent sends with each task (`useDso`), and fails without one.
  */
 import { Connection, type ConnectionOptions } from './connection.ts';
-import { UnavailableError } from '../errors.ts';
-import type { ObjectRef } from '../wire/protocol.ts';
+import { UnavailableError } from '../protocol/errors.ts';
+import type { ObjectRef } from '../protocol/wire/protocol.ts';
 
 type Closable = { close(): Promise<void>; address: string };
 

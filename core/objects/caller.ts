@@ -5,7 +5,7 @@
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
-import { InvalidOptionError } from '../errors.ts';
+import { InvalidOptionError } from '../protocol/errors.ts';
 
 const CORE_DIR = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), '..')).href + '/';
 // The compiled package (dist/core/) ships source maps that name its sources (core/): a program

@@ -6,7 +6,7 @@
  */
 import type { Connection } from '../client/connection.ts';
 import { setRefReviver } from '../client/context.ts';
-import type { ObjectRef } from '../wire/protocol.ts';
+import type { ObjectRef } from '../protocol/wire/protocol.ts';
 import type { SharedObject } from './shared-object.ts';
 
 type ProxyFactory = (key: string) => SharedObject;

@@ -6,8 +6,8 @@
  */
 import type { Connection } from '../client/connection.ts';
 import { defaultConnectionAsync } from '../client/context.ts';
-import { ObjectRef, TOUCH, type CallOptions } from '../wire/protocol.ts';
-import { ErrorCode, CrucialError, InvalidOptionError, ReleasedError } from '../errors.ts';
+import { ObjectRef, TOUCH, type CallOptions } from '../protocol/wire/protocol.ts';
+import { ErrorCode, CrucialError, InvalidOptionError, ReleasedError } from '../protocol/errors.ts';
 
 /** Options shared by every proxy constructor. */
 export interface SharedOptions {

@@ -9,8 +9,8 @@ import { SHARED_CLASS, sharedClassMeta, type SharedClassMeta } from './shared-ma
 import { callerModuleUrl } from './caller.ts';
 import { bundleModule } from './module-bundle.ts';
 import { registerUserClassProxy, setFallbackProxy } from './proxy-registry.ts';
-import { SYSTEM_TYPE, TOUCH, type CallOptions, type ObjectRef } from '../wire/protocol.ts';
-import { CrucialError, ErrorCode, InvalidOptionError } from '../errors.ts';
+import { SYSTEM_TYPE, TOUCH, type CallOptions, type ObjectRef } from '../protocol/wire/protocol.ts';
+import { CrucialError, ErrorCode, InvalidOptionError } from '../protocol/errors.ts';
 
 /** Options of `@Shared`. */
 export interface SharedDecoratorOptions {

@@ -4,7 +4,7 @@
  */
 import { SharedObject, type SharedOptions } from '../objects/shared-object.ts';
 import { registerProxy } from '../objects/proxy-registry.ts';
-import { errorToData } from '../errors.ts';
+import { errorToData } from '../protocol/errors.ts';
 
 export class Future<T = unknown> extends SharedObject {
   readonly typeName = 'Future';

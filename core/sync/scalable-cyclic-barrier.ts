@@ -19,7 +19,7 @@
  */
 import { SharedObject, type SharedOptions } from '../objects/shared-object.ts';
 import { registerProxy } from '../objects/proxy-registry.ts';
-import { IllegalStateError, InvalidOptionError, TimeoutError } from '../errors.ts';
+import { IllegalStateError, InvalidOptionError, TimeoutError } from '../protocol/errors.ts';
 import { randomUUID } from 'node:crypto';
 
 /** Options of a ScalableCyclicBarrier proxy. */

@@ -2,7 +2,7 @@
  * CloudThread: a task run like a Thread (start, then join), on a cloud thread of the executor's
  * runner. `join()` rejects with the task's error if it failed.
  */
-import { InvalidOptionError, IllegalStateError } from '../errors.ts';
+import { InvalidOptionError, IllegalStateError } from '../protocol/errors.ts';
 import { ServerlessExecutorService, type Task, type TaskFuture } from './executor.ts';
 
 export interface CloudThreadOptions {

@@ -6,7 +6,7 @@
  */
 import type { TaskRunner, TaskResponse } from '../../workers/runner.ts';
 import { dsoAddress, onShutdown } from '../client/context.ts';
-import { InvalidOptionError, RejectedError, TaskFailedError, TimeoutError, errorFromData } from '../errors.ts';
+import { InvalidOptionError, RejectedError, TaskFailedError, TimeoutError, errorFromData } from '../protocol/errors.ts';
 import { decodeTask, encodeTask, fromWire, materializeProxies, toWire, type Captured } from './task-codec.ts';
 
 /**

@@ -3,10 +3,10 @@
  * references, `@Serializable` instances become `{$class, $fields}`, functions travel as source with
  * the values they capture) and then encoded with the wire codec. The worker walks them back.
  */
-import { WireCodec } from '../wire/codec.ts';
-import { ObjectRef } from '../wire/protocol.ts';
+import { WireCodec } from '../protocol/wire/codec.ts';
+import { ObjectRef } from '../protocol/wire/protocol.ts';
 import { Table } from 'apache-arrow';
-import { InvalidOptionError, NotSerializableError } from '../errors.ts';
+import { InvalidOptionError, NotSerializableError } from '../protocol/errors.ts';
 import { MATERIALIZE, SharedObject } from '../objects/shared-object.ts';
 import { reviveRef } from '../objects/proxy-registry.ts';
 import { userProxyModule } from '../objects/shared.ts';

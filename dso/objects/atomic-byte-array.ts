@@ -9,7 +9,7 @@
  * plain/opaque/acquire/release variants (every call is linearizable on the node, so they would
  * mean the same as set/compareAndSet), and the *Update/*Accumulate family (they take lambdas).
  */
-import { BadArgumentError } from '../../core/errors.ts';
+import { BadArgumentError } from '../../core/protocol/errors.ts';
 import { arg, describe } from '../registry.ts';
 import { index } from './values.ts';
 

@@ -2,7 +2,7 @@
  * Node side of AtomicCounter: the shell's IPC counter (seed §4). Counts are JS numbers, exact up
  * to 2^53-1; a count that would leave that range is refused rather than silently rounded.
  */
-import { IllegalStateError } from '../../core/errors.ts';
+import { IllegalStateError } from '../../core/protocol/errors.ts';
 import { arg } from '../registry.ts';
 
 export class AtomicCounter {

@@ -9,7 +9,7 @@
  * overloads get their own names because an index and an element cannot be told apart on the wire.
  * Left out: replaceAll, removeIf, sort, forEach (they take lambdas), iterators and live views.
  */
-import { BadArgumentError } from '../../core/errors.ts';
+import { BadArgumentError } from '../../core/protocol/errors.ts';
 import { arg } from '../registry.ts';
 import { deepEqual, index, list } from './values.ts';
 

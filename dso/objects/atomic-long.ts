@@ -1,6 +1,6 @@
 /** Node side of AtomicLong: a signed 64-bit integer with java.util.concurrent.atomic.AtomicLong semantics. */
 import { arg } from '../registry.ts';
-import { BadArgumentError } from '../../core/errors.ts';
+import { BadArgumentError } from '../../core/protocol/errors.ts';
 
 const MIN = -(2n ** 63n);
 const MAX = 2n ** 63n - 1n;

@@ -10,7 +10,7 @@
  * computeIfAbsent, computeIfPresent, replaceAll, forEach (they take lambdas; `merge`/`mergeAll`
  * take a named server-side function instead) and live views (whole-map reads are snapshots).
  */
-import { BadArgumentError } from '../../core/errors.ts';
+import { BadArgumentError } from '../../core/protocol/errors.ts';
 import { deepEqual, entries, mapKey, type MapKey } from './values.ts';
 import { mergeFunction } from './merge-functions.ts';
 

@@ -3,7 +3,7 @@
  * Float64Array (Arrow attachments), so a worker can push a whole gradient row with one call and the
  * addition runs on the node (`addToRow`).
  */
-import { BadArgumentError } from '../../core/errors.ts';
+import { BadArgumentError } from '../../core/protocol/errors.ts';
 import { arg } from '../registry.ts';
 import { index, vector } from './values.ts';
 

@@ -11,7 +11,7 @@
  * (one fixed order), the navigable key-set views, compute* (they take lambdas; `merge` takes a
  * named server-side function instead).
  */
-import { BadArgumentError } from '../../core/errors.ts';
+import { BadArgumentError } from '../../core/protocol/errors.ts';
 import { arg } from '../registry.ts';
 import { mergeFunction } from './merge-functions.ts';
 import { compareKeys, compareValues, count, deepEqual, entries, mapKey, type MapKey } from './values.ts';

@@ -2,7 +2,7 @@
  * Node side of CountDownLatch (java.util.concurrent semantics): `await` parks on the node until the
  * count reaches zero; the timed form answers false on timeout instead of failing, as Java's does.
  */
-import { BadArgumentError, TimeoutError } from '../../core/errors.ts';
+import { BadArgumentError, TimeoutError } from '../../core/protocol/errors.ts';
 import { arg } from '../registry.ts';
 import { WaitQueue } from './waiters.ts';
 

@@ -2,7 +2,7 @@
  * Node side of CyclicBarrier (java.util.concurrent semantics): parties park on the node until the
  * last one arrives. A timeout or reset breaks the barrier for everyone waiting in that generation.
  */
-import { BrokenBarrierError } from '../../core/errors.ts';
+import { BrokenBarrierError } from '../../core/protocol/errors.ts';
 import { arg } from '../registry.ts';
 import { WaitQueue } from './waiters.ts';
 

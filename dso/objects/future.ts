@@ -1,5 +1,5 @@
 /** Node side of Future: a remote promise any thread can complete, once. `get` parks until then. */
-import { IllegalStateError, errorFromData, type ErrorData } from '../../core/errors.ts';
+import { IllegalStateError, errorFromData, type ErrorData } from '../../core/protocol/errors.ts';
 import { arg } from '../registry.ts';
 import { WaitQueue } from './waiters.ts';
 

@@ -3,7 +3,7 @@
  * Python client can use them too. Running the combine on the node is the point of the seed's
  * design: N workers aggregating into one map cost N messages, not N round trips of read-modify-write.
  */
-import { BadArgumentError } from '../../core/errors.ts';
+import { BadArgumentError } from '../../core/protocol/errors.ts';
 import { describe } from '../registry.ts';
 import { compareValues } from './values.ts';
 

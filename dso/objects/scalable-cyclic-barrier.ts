@@ -6,7 +6,7 @@
  * a lost reply is counted once. Because no call is ever held open, a node restart or a client that
  * vanishes mid-wait leaves nothing dangling, which is what makes the barrier resilient.
  */
-import { IllegalStateError } from '../../core/errors.ts';
+import { IllegalStateError } from '../../core/protocol/errors.ts';
 import { arg } from '../registry.ts';
 import { mapKey, type MapKey } from './values.ts';
 

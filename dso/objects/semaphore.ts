@@ -3,7 +3,7 @@
  * on the node in FIFO order; a large request at the head is not overtaken by smaller ones behind it
  * (fairness, as Java's fair semaphore). The untimed `tryAcquire` barges, as Java's does.
  */
-import { BadArgumentError, TimeoutError } from '../../core/errors.ts';
+import { BadArgumentError, TimeoutError } from '../../core/protocol/errors.ts';
 import { arg } from '../registry.ts';
 
 interface Waiter {

@@ -4,8 +4,8 @@
  * on values as the codec decodes them, so a Python client and a TS client see the same behaviour.
  */
 import { Table } from 'apache-arrow';
-import { BadArgumentError } from '../../core/errors.ts';
-import { ObjectRef } from '../../core/wire/protocol.ts';
+import { BadArgumentError } from '../../core/protocol/errors.ts';
+import { ObjectRef } from '../../core/protocol/wire/protocol.ts';
 import { arg, describe } from '../registry.ts';
 
 /** A value that may be a map key: strings and finite numbers (a safe bigint becomes a number). */

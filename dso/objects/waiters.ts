@@ -2,7 +2,7 @@
  * Callers parked on a node-side object (barrier, latch, semaphore, future). Parking is a pending
  * promise, not a blocked thread, so a parked call never holds up calls to any other object.
  */
-import { TimeoutError } from '../../core/errors.ts';
+import { TimeoutError } from '../../core/protocol/errors.ts';
 
 interface Waiter<T> {
   resolve(v: T): void;

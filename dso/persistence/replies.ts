@@ -10,7 +10,7 @@
  * not kept"), which is enough to refuse a second application.
  */
 import { PHashMap, type Heap } from '../../pmem/index.ts';
-import { packFrames, unpackFrames } from '../../core/wire/frames.ts';
+import { packFrames, unpackFrames } from '../../core/protocol/wire/frames.ts';
 
 /** A record loaded at start-up. */
 export interface ReplyRecord {

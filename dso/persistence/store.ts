@@ -10,8 +10,8 @@
  * (client/slot → the reply of a call that changed a persistent object, replies.ts).
  */
 import { Heap, PHashMap, PObject, type FlushMode } from '../../pmem/index.ts';
-import { WireCodec } from '../../core/wire/codec.ts';
-import { packFrames, unpackFrames } from '../../core/wire/frames.ts';
+import { WireCodec } from '../../core/protocol/wire/codec.ts';
+import { packFrames, unpackFrames } from '../../core/protocol/wire/frames.ts';
 import { mapStrategies } from './map.ts';
 import { listStrategy } from './list.ts';
 import { matrixStrategy } from './matrix.ts';
@@ -20,7 +20,7 @@ import { SnapshotBinding, readSnapshot, thawState } from './snapshot.ts';
 import { AtomicList } from '../objects/atomic-list.ts';
 import { AtomicMatrix } from '../objects/atomic-matrix.ts';
 import { ReplyLog } from './replies.ts';
-import { CrucialError, NotSerializableError } from '../../core/errors.ts';
+import { CrucialError, NotSerializableError } from '../../core/protocol/errors.ts';
 import type { Binding, PersistenceStats, Relink, Strategy, StrategyContext } from './strategies.ts';
 
 const OBJECTS_ROOT = 'dso.objects';

@@ -9,9 +9,9 @@
  * of being saved as `{}` and coming back broken after a restart.
  */
 import { Table } from 'apache-arrow';
-import { NotSerializableError } from '../../core/errors.ts';
-import { ObjectRef } from '../../core/wire/protocol.ts';
-import { isNumericArray } from '../../core/wire/arrow.ts';
+import { NotSerializableError } from '../../core/protocol/errors.ts';
+import { ObjectRef } from '../../core/protocol/wire/protocol.ts';
+import { isNumericArray } from '../../core/protocol/wire/arrow.ts';
 
 /** Key of a tagged map. A NUL character cannot clash with a field name anyone writes by hand; a plain map that has it is escaped. */
 const TAG = '\u0000';

@@ -2,11 +2,11 @@ import { strict as assert } from 'node:assert';
 import { Dealer } from 'zeromq';
 import { encode } from '@msgpack/msgpack';
 import { startDso, type DsoNode } from '../../dso/node.ts';
-import { WireCodec } from '../../core/wire/codec.ts';
-import { Kind } from '../../core/wire/protocol.ts';
+import { WireCodec } from '../../core/protocol/wire/codec.ts';
+import { Kind } from '../../core/protocol/wire/protocol.ts';
 import { connect } from '../../core/client/context.ts';
 import type { Connection } from '../../core/client/connection.ts';
-import { CrucialError } from '../../core/errors.ts';
+import { CrucialError } from '../../core/protocol/errors.ts';
 
 /** Sends raw frames on a fresh DEALER and returns the decoded reply envelope. */
 async function rawRoundTrip(address: string, frames: Uint8Array[]): Promise<unknown[]> {

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { Dealer } from 'zeromq';
 import { startDso, type DsoNode } from '../../dso/node.ts';
-import { WireCodec } from '../../core/wire/codec.ts';
-import { Kind } from '../../core/wire/protocol.ts';
+import { WireCodec } from '../../core/protocol/wire/codec.ts';
+import { Kind } from '../../core/protocol/wire/protocol.ts';
 import { connect } from '../../core/client/context.ts';
 
 describe('dso node - a retried call is applied once', () => {

@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { startDso, type DsoNode } from '../../dso/node.ts';
 import { connect } from '../../core/client/context.ts';
 import type { Connection } from '../../core/client/connection.ts';
-import { CrucialError } from '../../core/errors.ts';
+import { CrucialError } from '../../core/protocol/errors.ts';
 import type { SharedOptions } from '../../core/objects/shared-object.ts';
 
 export interface DsoFixture {

@@ -7,7 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { TOUCH } from '../../core/wire/protocol.ts';
+import { TOUCH } from '../../core/protocol/wire/protocol.ts';
 import { Rng } from './rng.ts';
 import { RawClient, now, type Outcome } from './raw-client.ts';
 import { toJson, type Json } from './wire-json.ts';

@@ -5,9 +5,9 @@
  * with its arrival time taken as the frames come in.
  */
 import { randomBytes } from 'node:crypto';
-import { WireCodec } from '../../core/wire/codec.ts';
-import { Kind, type CallOptions } from '../../core/wire/protocol.ts';
-import { openClient, resolveTransport, type ClientSocket } from '../../core/transport/socket.ts';
+import { WireCodec } from '../../core/protocol/wire/codec.ts';
+import { Kind, type CallOptions } from '../../core/protocol/wire/protocol.ts';
+import { openClient, resolveTransport, type ClientSocket } from '../../core/protocol/transport/socket.ts';
 import { toJson, type Json } from './wire-json.ts';
 
 /** What the node answered: a value (in the checker's JSON, taken before the frames can be reused), or an error code. */

@@ -3,7 +3,7 @@
  * (`{"$bigint": "12"}`, `{"$bytes": [1, 2]}`, `{"$Float64Array": [0.5]}`). The tags keep a result's
  * wire type, so a model that answers a number where the node answers a bigint is caught.
  */
-import { ObjectRef } from '../../core/wire/protocol.ts';
+import { ObjectRef } from '../../core/protocol/wire/protocol.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 

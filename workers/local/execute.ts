@@ -4,7 +4,7 @@
  * any other runtime that hosts cloud threads.
  */
 import { decodeTask, encodeTask, fromWire, toWire } from '../../core/threads/task-codec.ts';
-import { errorToData } from '../../core/errors.ts';
+import { errorToData } from '../../core/protocol/errors.ts';
 import { useDso } from '../../core/client/context.ts';
 // Every proxy type must be registered before a task's references are revived.
 import '../../core/index.ts';

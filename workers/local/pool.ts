@@ -5,7 +5,7 @@
  */
 import { Piscina } from 'piscina';
 import { availableParallelism } from 'node:os';
-import { InvalidOptionError } from '../../core/errors.ts';
+import { InvalidOptionError } from '../../core/protocol/errors.ts';
 import type { TaskRequest, TaskResponse, TaskRunner } from '../runner.ts';
 import { programTsxApi } from './ts-loader.ts';
 import { WORKER_LOADED } from './messages.ts';

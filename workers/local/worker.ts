@@ -7,7 +7,7 @@
  */
 import { executeTask } from './execute.ts';
 import { shutdown } from '../../core/client/context.ts';
-import { resolveTransport } from '../../core/transport/socket.ts';
+import { resolveTransport } from '../../core/protocol/transport/socket.ts';
 import type { TaskRequest, TaskResponse } from '../runner.ts';
 import { parentPort, workerData } from 'node:worker_threads';
 import { registerProgramTsx } from './ts-loader.ts';

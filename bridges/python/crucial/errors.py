@@ -1,6 +1,6 @@
 """
 Every failure crucial reports is a :class:`CrucialError` with a stable ``code``, the same strings as
-the TypeScript core (``core/errors.ts``). A remote failure travels as ``{code, name, message, stack}``
+the TypeScript core (``core/protocol/errors.ts``). A remote failure travels as ``{code, name, message, stack}``
 and is rebuilt here from its code, so ``except BrokenBarrierError`` works across languages.
 """
 from __future__ import annotations

@@ -13,7 +13,7 @@ def test_every_error_code_has_one_exception_class_with_the_same_code():
     classes = {getattr(errors, n).code: getattr(errors, n) for n in errors.__all__ if n.endswith("Error") and n != "CrucialError"}
     assert set(classes) == codes
     # The same codes as the TypeScript core, whatever their number.
-    ts = pathlib.Path(__file__).resolve().parents[3] / "core" / "errors.ts"
+    ts = pathlib.Path(__file__).resolve().parents[3] / "core" / "protocol" / "errors.ts"
     ts_codes = set(re.findall(r"^  [A-Z_]+: '(ERR_[A-Z_]+)',$", ts.read_text(), re.M))
     assert codes == ts_codes
 

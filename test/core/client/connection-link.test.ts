@@ -7,8 +7,8 @@ import { strict as assert } from 'node:assert';
 import { createServer as createHttpServer } from 'node:http';
 import { once } from 'node:events';
 import { Connection, UnavailableError, HighWaterMarkError, InvalidOptionError, startDso, type LinkStatus } from 'crucial';
-import { HeartbeatTimeoutError } from '../../../core/transport/zmtp/peer.ts';
-import { ZmtpProtocolError } from '../../../core/transport/zmtp/wire.ts';
+import { HeartbeatTimeoutError } from '../../../core/protocol/transport/zmtp/peer.ts';
+import { ZmtpProtocolError } from '../../../core/protocol/transport/zmtp/wire.ts';
 import { TcpProxy, freePort } from '../../fixtures/tcp-proxy.ts';
 
 /** Status events of a connection, and a promise of the first one of a type. */

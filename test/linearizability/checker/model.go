@@ -13,7 +13,7 @@ import (
 	"github.com/anishathalye/porcupine"
 )
 
-// Error codes the node answers with, as in core/errors.ts.
+// Error codes the node answers with, as in core/protocol/errors.ts.
 const (
 	errBadArgument  = "ERR_BAD_ARGUMENT"
 	errIllegalState = "ERR_ILLEGAL_STATE"

@@ -8,8 +8,8 @@
  * stored module, removals, re-creations (forceNew), restarts and power failures. The oracle is a
  * plain in-memory twin of every object that runs the same calls with no persistence at all.
  */
-import { TOUCH } from "../../../core/wire/protocol.ts";
-import type { Call } from "../../../core/wire/codec.ts";
+import { TOUCH } from "../../../core/protocol/wire/protocol.ts";
+import type { Call } from "../../../core/protocol/wire/codec.ts";
 import { registerBuiltins } from "../../../dso/objects/index.ts";
 import { AtomicBoolean } from "../../../dso/objects/atomic-boolean.ts";
 import { AtomicByteArray } from "../../../dso/objects/atomic-byte-array.ts";

@@ -58,7 +58,7 @@ class _Pending:
         self.since = 0.0
 
 
-# The same form as core/transport/zmtp/endpoint.ts accepts, so both languages refuse the same addresses.
+# The same form as core/protocol/transport/zmtp/endpoint.ts accepts, so both languages refuse the same addresses.
 _TCP_ENDPOINT = re.compile(r"^tcp://(\[[^\]]+\]|[^:/]+):(\d+)$")
 
 

@@ -1,5 +1,5 @@
 """
-What the Python client knows about its link to a node, as ``core/transport/link.ts`` does for the
+What the Python client knows about its link to a node, as ``core/protocol/transport/link.ts`` does for the
 TypeScript one. libzmq sends the heartbeats (``ZMQ_HEARTBEAT_IVL`` / ``TIMEOUT`` / ``TTL``) and
 reports the link through its socket monitor; it retries a refused connect without saying why, so
 a plain TCP probe finds the cause (``ECONNREFUSED``, ...), at most once a second and only while no

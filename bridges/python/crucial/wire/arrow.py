@@ -1,5 +1,5 @@
 """
-Arrow IPC for numeric arrays and tables, mirroring ``core/wire/arrow.ts``. A numpy array becomes a
+Arrow IPC for numeric arrays and tables, mirroring ``core/protocol/wire/arrow.ts``. A numpy array becomes a
 one-column stream without an element-by-element copy; on arrival the column's buffer is handed back
 as a (read-only) numpy view of the received frame.
 """

@@ -1,5 +1,5 @@
 """
-Envelope codec, mirroring ``core/wire/codec.ts``: a MessagePack envelope in frame 0, numeric arrays
+Envelope codec, mirroring ``core/protocol/wire/codec.ts``: a MessagePack envelope in frame 0, numeric arrays
 and tables as Arrow IPC in frames 1..n. Scalars never touch Arrow; arrays never go element by element
 through MessagePack. Decoding evaluates nothing: only MessagePack, the three extensions and Arrow.
 """

@@ -1,5 +1,5 @@
 """
-Wire constants of crucial's protocol, version 1, mirroring ``core/wire/protocol.ts``. No logic lives
+Wire constants of crucial's protocol, version 1, mirroring ``core/protocol/wire/protocol.ts``. No logic lives
 here beyond the two value types that travel inside envelopes.
 """
 from __future__ import annotations

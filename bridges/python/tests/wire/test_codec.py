@@ -100,8 +100,8 @@ def test_another_protocol_version_is_refused():
 
 def test_python_encodes_a_call_byte_for_byte_as_the_typescript_codec_does():
     ts = run_tsx(
-        "import('./core/wire/codec.ts').then(async ({WireCodec}) => {"
-        " const {ObjectRef} = await import('./core/wire/protocol.ts');"
+        "import('./core/protocol/wire/codec.ts').then(async ({WireCodec}) => {"
+        " const {ObjectRef} = await import('./core/protocol/wire/protocol.ts');"
         " const c = new WireCodec();"
         " const f = c.encodeCall(new Uint8Array([1,2,3,4,5,6,7,8]), 42, 'AtomicMap', 'm', 'mergeAll',"
         "   [{a: 1, b: 2.5, c: 'x', d: true, e: null, f: 2n ** 60n, g: -3n}, [new ObjectRef('AtomicLong', 'c')], new Uint8Array([9])],"

@@ -1,5 +1,5 @@
 """
-The TypeScript test vectors (core/wire/vectors, PROTOCOL.md §10) decode in Python to the envelope
+The TypeScript test vectors (core/protocol/wire/vectors, PROTOCOL.md §10) decode in Python to the envelope
 their JSON describes, and re-encode byte for byte: frame 0 (MessagePack) always; Arrow frames too,
 or, where Arrow's writers lay a stream out differently, to the same dtype and element bytes.
 """
@@ -17,7 +17,7 @@ from crucial.wire.arrow import decode_arrow
 from crucial.wire.codec import decode_value, encode_value
 from crucial.wire.protocol import Int64, ObjectRef
 
-VECTORS = Path(__file__).resolve().parents[4] / "core" / "wire" / "vectors"
+VECTORS = Path(__file__).resolve().parents[4] / "core" / "protocol" / "wire" / "vectors"
 CASES = sorted(VECTORS.glob("*.json")) if VECTORS.is_dir() else []
 
 

@@ -1,7 +1,7 @@
 /**
- * Writes the wire test vectors (core/wire/vectors/*.bin and *.json) from cases.ts.
+ * Writes the wire test vectors (core/protocol/wire/vectors/*.bin and *.json) from cases.ts.
  *
- *   npx tsx core/wire/vectors/generate.ts [--out DIR] [--check]
+ *   npx tsx core/protocol/wire/vectors/generate.ts [--out DIR] [--check]
  *
  * The output is deterministic; `--check` regenerates in memory and exits 1 if any file differs,
  * which is how CI notices an unintended change of the wire format.

@@ -5,9 +5,9 @@
  */
 import { strict as assert } from 'node:assert';
 import { Router } from 'zeromq';
-import { LibzmqClient } from '../../../core/transport/libzmq.ts';
-import type { LinkStatus } from '../../../core/transport/link.ts';
-import { freePort } from '../../fixtures/tcp-proxy.ts';
+import { LibzmqClient } from '../../../../core/protocol/transport/libzmq.ts';
+import type { LinkStatus } from '../../../../core/protocol/transport/link.ts';
+import { freePort } from '../../../fixtures/tcp-proxy.ts';
 
 describe('libzmq transport', function () {
   this.timeout(10_000);

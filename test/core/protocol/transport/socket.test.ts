@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { Connection, InvalidOptionError, PayloadTooLargeError, startDso } from 'crucial';
-import { resolveTransport, type TransportKind } from '../../../core/transport/socket.ts';
+import { resolveTransport, type TransportKind } from '../../../../core/protocol/transport/socket.ts';
 
 describe('transports', function () {
   this.timeout(20_000);

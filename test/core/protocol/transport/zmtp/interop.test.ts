@@ -4,8 +4,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { Dealer, Router } from 'zeromq';
-import { ZmtpDealer } from '../../../../core/transport/zmtp/dealer.ts';
-import { ZmtpRouter } from '../../../../core/transport/zmtp/router.ts';
+import { ZmtpDealer } from '../../../../../core/protocol/transport/zmtp/dealer.ts';
+import { ZmtpRouter } from '../../../../../core/protocol/transport/zmtp/router.ts';
 
 /** The next message a ZmtpDealer gets, as a promise. */
 function inbox(): { handler: (frames: Buffer[]) => void; next(): Promise<Buffer[]> } {

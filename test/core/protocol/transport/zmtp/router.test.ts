@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { once } from 'node:events';
-import { ZmtpRouter } from '../../../../core/transport/zmtp/router.ts';
-import { ZmtpDealer } from '../../../../core/transport/zmtp/dealer.ts';
-import { encodeCommand, encodeMessage, encodeMetadata, greeting, parseCommand } from '../../../../core/transport/zmtp/wire.ts';
+import { ZmtpRouter } from '../../../../../core/protocol/transport/zmtp/router.ts';
+import { ZmtpDealer } from '../../../../../core/protocol/transport/zmtp/dealer.ts';
+import { encodeCommand, encodeMessage, encodeMetadata, greeting, parseCommand } from '../../../../../core/protocol/transport/zmtp/wire.ts';
 
 /** A raw TCP client that records every byte the router sends back and whether the link closed. */
 async function rawClient(endpoint: string): Promise<{ sock: Socket; received(): Buffer; closed: Promise<unknown> }> {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { FrameDecoder } from '../../../../core/transport/zmtp/decoder.ts';
-import { Flag, ZmtpProtocolError, encodeCommand, encodeMessage, greeting } from '../../../../core/transport/zmtp/wire.ts';
+import { FrameDecoder } from '../../../../../core/protocol/transport/zmtp/decoder.ts';
+import { Flag, ZmtpProtocolError, encodeCommand, encodeMessage, greeting } from '../../../../../core/protocol/transport/zmtp/wire.ts';
 
 interface Got { greeting?: Buffer; frames: { flags: number; body: Buffer | null; size: number }[] }
 

@@ -4,14 +4,14 @@ import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Dealer } from 'zeromq';
-import { WireCodec } from '../../../core/wire/codec.ts';
-import { Kind } from '../../../core/wire/protocol.ts';
-import { unpackFrames, toTagged, packFrames } from '../../../core/wire/vectors/format.ts';
-import { vectorCases } from '../../../core/wire/vectors/cases.ts';
-import { renderCase } from '../../../core/wire/vectors/generate.ts';
-import { withDso } from '../../helpers/dso.ts';
+import { WireCodec } from '../../../../core/protocol/wire/codec.ts';
+import { Kind } from '../../../../core/protocol/wire/protocol.ts';
+import { unpackFrames, toTagged, packFrames } from '../../../../core/protocol/wire/vectors/format.ts';
+import { vectorCases } from '../../../../core/protocol/wire/vectors/cases.ts';
+import { renderCase } from '../../../../core/protocol/wire/vectors/generate.ts';
+import { withDso } from '../../../helpers/dso.ts';
 
-const DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../core/wire/vectors');
+const DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../../core/protocol/wire/vectors');
 
 interface FrameInfo { length: number; hex?: string; sha256?: string }
 interface Side { file: string; envelope: unknown; frames: FrameInfo[] }
@@ -37,7 +37,7 @@ describe('wire vectors', () => {
     for (const c of vectorCases()) {
       for (const [name, content] of renderCase(c)) {
         const disk = readFileSync(join(DIR, name));
-        assert.ok(disk.equals(Buffer.from(content)), `${name} differs from the generator's output; run core/wire/vectors/generate.ts`);
+        assert.ok(disk.equals(Buffer.from(content)), `${name} differs from the generator's output; run core/protocol/wire/vectors/generate.ts`);
       }
     }
   });

@@ -1,8 +1,8 @@
 /** The Outbox in front of a zeromq.js socket: failures are reported, and the queue is bounded. */
 import { strict as assert } from 'node:assert';
 import type { Writable } from 'zeromq';
-import { Outbox } from '../../../core/wire/outbox.ts';
-import { HighWaterMarkError } from '../../../core/errors.ts';
+import { Outbox } from '../../../../core/protocol/wire/outbox.ts';
+import { HighWaterMarkError } from '../../../../core/protocol/errors.ts';
 
 /** A stand-in socket whose sends settle as the test says. */
 function fakeSocket(send: (frames: unknown) => Promise<void>): Writable & { closed: boolean } {

@@ -7,12 +7,12 @@ import { strict as assert } from 'node:assert';
 import { createServer, type Server } from 'node:net';
 import { once } from 'node:events';
 import { Dealer, Router } from 'zeromq';
-import { ZmtpDealer } from '../../../../core/transport/zmtp/dealer.ts';
-import { ZmtpRouter } from '../../../../core/transport/zmtp/router.ts';
-import { HeartbeatTimeoutError } from '../../../../core/transport/zmtp/peer.ts';
-import { ZmtpProtocolError, greeting } from '../../../../core/transport/zmtp/wire.ts';
-import type { LinkStatus } from '../../../../core/transport/link.ts';
-import { TcpProxy, freePort } from '../../../fixtures/tcp-proxy.ts';
+import { ZmtpDealer } from '../../../../../core/protocol/transport/zmtp/dealer.ts';
+import { ZmtpRouter } from '../../../../../core/protocol/transport/zmtp/router.ts';
+import { HeartbeatTimeoutError } from '../../../../../core/protocol/transport/zmtp/peer.ts';
+import { ZmtpProtocolError, greeting } from '../../../../../core/protocol/transport/zmtp/wire.ts';
+import type { LinkStatus } from '../../../../../core/protocol/transport/link.ts';
+import { TcpProxy, freePort } from '../../../../fixtures/tcp-proxy.ts';
 
 /** Collects a dealer's status events and resolves on the first of a given type. */
 function statusLog() {
