@@ -92,6 +92,7 @@ class Connection:
     :param send_hwm: ZMQ_SNDHWM, messages libzmq may hold for the node; a call past it fails at once
         with HighWaterMarkError (default 1000)
     :param revive_ref: turns references received in values into local objects (proxies)
+    :raises InvalidOptionError: if the address is not ``tcp://host:port`` or an option is out of range
     """
 
     def __init__(self, address: str, resend_after: float = 5.0, unavailable_after: Optional[float] = None,
@@ -160,7 +161,8 @@ class Connection:
         :param method: wire (camelCase) method name
         :param args: positional arguments
         :param opts: call options
-        :return: a :class:`concurrent.futures.Future` of the result (or of the typed remote error)
+        :return: a :class:`concurrent.futures.Future` of the result, or of the error :meth:`call` names
+            (this method itself raises nothing)
         """
         fut: "Future[Any]" = Future()
         if self._closed:
@@ -189,6 +191,11 @@ class Connection:
         :param opts: call options
         :param timeout: seconds to wait locally; None waits until the node answers or is declared unavailable
         :return: the decoded result
+        :raises CrucialError: the node's error rebuilt from its code (``BadArgumentError``, ``UnknownMethodError``...)
+        :raises UnavailableError: if there was no link to the node for ``unavailable_after`` seconds
+        :raises HighWaterMarkError: if ``send_hwm`` messages are already queued for the node
+        :raises ClosedError: if the connection is closed
+        :raises concurrent.futures.TimeoutError: if ``timeout`` passed first (the call may still take effect)
         """
         return self.call_async(type, key, method, args, opts).result(timeout)
 

@@ -57,6 +57,7 @@ class FunctionExecutor:
     :param retries: how many times a call is run again after it raised, crashed its worker or timed out
     :param show_progressbar: whether long waits show a progress bar
     :param pool: a :class:`~crucial.worker.pool.WorkerPool` to use instead of the process-wide one
+    :raises InvalidOptionError: if ``workers`` is not a positive integer or ``retries`` a non-negative one
     """
 
     def __init__(self, mode: Optional[str] = None, config: Optional[Dict[str, Any]] = None, config_file: Optional[str] = None,
@@ -182,6 +183,8 @@ class FunctionExecutor:
         :param include_modules: ignored (cloudpickle decides)
         :param exclude_modules: ignored (cloudpickle decides)
         :return: the call's future
+        :raises TypeError: if ``func`` is not callable
+        :raises ValueError: if ``data`` does not match the function's parameters
         """
         self.last_call = "call_async"
         return self._submit_job("A", func, [data], None, extra_env, timeout)[0]
@@ -206,6 +209,10 @@ class FunctionExecutor:
         :param include_modules: ignored
         :param exclude_modules: ignored
         :return: the futures, as a :class:`FuturesList` (chain with ``.map``)
+        :raises NotImplementedError: with ``obj_chunk_size`` or ``obj_chunk_number`` (no storage partitioning)
+        :raises TypeError: if ``map_function`` is not callable
+        :raises ValueError: if an element does not match the function's parameters, or ``extra_args`` comes
+            with futures to chain on
         """
         if obj_chunk_size or obj_chunk_number:
             raise NotImplementedError("crucial's executor does not partition storage objects (obj_chunk_size / obj_chunk_number)")
@@ -239,6 +246,9 @@ class FunctionExecutor:
         :param include_modules: ignored
         :param exclude_modules: ignored
         :return: the map futures followed by the reduce future
+        :raises NotImplementedError: with ``obj_chunk_size``, ``obj_chunk_number`` or ``obj_reduce_by_key``
+        :raises TypeError: if ``map_function`` is not callable
+        :raises ValueError: if an element does not match the function's parameters
         """
         if obj_chunk_size or obj_chunk_number or obj_reduce_by_key:
             raise NotImplementedError("crucial's executor does not partition storage objects")
@@ -302,6 +312,8 @@ class FunctionExecutor:
         :param show_progressbar: show a progress bar on long waits
         :param clean_jobs: ignored
         :return: ``(fs_done, fs_notdone)``
+        :raises TimeoutError: if ``timeout`` passed first
+        :raises Exception: the exception of a failed call, with ``throw_except``
         """
         futures = self._as_list(fs)
         done, not_done = _wait.wait(futures, throw_except=throw_except, return_when=return_when, download_results=download_results,
@@ -320,6 +332,8 @@ class FunctionExecutor:
         :param wait_dur_sec: ignored
         :param show_progressbar: show a progress bar on long waits
         :return: the list of results; a single result alone unless the last call was ``map``
+        :raises TimeoutError: if ``timeout`` passed first
+        :raises Exception: the exception of a failed call, with ``throw_except``
         """
         futures = self._as_list(fs)
         if not fs:
@@ -368,7 +382,11 @@ class FunctionExecutor:
         """Not supported (compatibility)."""
 
     def plot(self, *args: Any, **kwargs: Any) -> None:
-        """Not supported (compatibility)."""
+        """
+        Not supported (compatibility).
+
+        :raises NotImplementedError: always
+        """
         raise NotImplementedError("plot() is not available in crucial's executor")
 
 

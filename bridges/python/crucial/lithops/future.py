@@ -63,26 +63,32 @@ class ResponseFuture:
     # -- states, as lithops ---------------------------------------------------------------------
     @property
     def new(self) -> bool:
+        """Whether the call is created and not yet submitted to a worker."""
         return self._state == self.State.New
 
     @property
     def invoked(self) -> bool:
+        """Whether the call is submitted and no worker has started it yet."""
         return self._state == self.State.Invoked
 
     @property
     def running(self) -> bool:
+        """Whether a worker is running the call."""
         return self._state == self.State.Running
 
     @property
     def ready(self) -> bool:
+        """Lithops's Ready state (a result stored, not yet fetched): never entered here, results come straight from the pool."""
         return self._state == self.State.Ready
 
     @property
     def error(self) -> bool:
+        """Whether the function raised."""
         return self._state == self.State.Error
 
     @property
     def success(self) -> bool:
+        """Lithops's meaning: the call finished with a value not read yet, or with an exception."""
         return self._state in (self.State.Success, self.State.Error)
 
     @property
@@ -96,9 +102,19 @@ class ResponseFuture:
         return self._new_futures is not None
 
     def cancel(self) -> None:
+        """
+        Lithops's ``cancel``: dispatched calls cannot be cancelled.
+
+        :raises NotImplementedError: always
+        """
         raise NotImplementedError("Cannot cancel dispatched jobs")
 
     def cancelled(self) -> bool:
+        """
+        Lithops's ``cancelled``: dispatched calls cannot be cancelled.
+
+        :raises NotImplementedError: always
+        """
         raise NotImplementedError("Cannot cancel dispatched jobs")
 
     # -- completion -----------------------------------------------------------------------------
@@ -172,6 +188,8 @@ class ResponseFuture:
         :param check_only: return None at once if the call has not finished
         :param wait_dur_sec: ignored (nothing is polled)
         :return: the call status (``type``, ``exception``, ``stats``)
+        :raises ValueError: if the call was never submitted
+        :raises Exception: the function's own exception, with ``throw_except``
         """
         if self._state == self.State.New:
             raise ValueError("task not yet invoked")
@@ -192,6 +210,8 @@ class ResponseFuture:
         :param internal_storage: ignored (Lithops compatibility)
         :param timeout: seconds to wait; None waits for ever
         :raises TimeoutError: if the call did not finish in time
+        :raises ValueError: if the call was never submitted
+        :raises Exception: the function's own exception, with ``throw_except``
         """
         if self._state == self.State.New:
             raise ValueError("Task not yet invoked")
@@ -203,6 +223,10 @@ class ResponseFuture:
         return self._call_output
 
     def exception(self, timeout: Optional[float] = None) -> Optional[BaseException]:
-        """``concurrent.futures.Future.exception``: the exception the call raised, or None."""
+        """
+        ``concurrent.futures.Future.exception``: the exception the call raised, or None.
+
+        :raises TimeoutError: if the call did not finish within ``timeout`` seconds
+        """
         self._wait(timeout)
         return self._exception[1]

@@ -52,11 +52,16 @@ class SharedObject:
     """
     A proxy to a shared object on the DSO.
 
+    Every method that calls the node raises what :meth:`Connection.call <crucial.Connection.call>` raises
+    (the node's typed error such as ``BadArgumentError``, ``UnavailableError`` when the node cannot be
+    reached, ``ClosedError``), and ``ReleasedError`` once the proxy was released.
+
     :param key: the object's key on the DSO
     :param init: constructor arguments, used only if the object does not exist yet
     :param persistent: keep the object beyond the application's lifetime
     :param force_new: replace any existing object of that key by a fresh one on first access
     :param connection: connection to use instead of the process default
+    :raises InvalidOptionError: if ``key`` is not a non-empty string
     """
 
     #: Node-side type name.
@@ -167,6 +172,7 @@ class RemoteObject(SharedObject):
     :param type_name: the node-side type (class) name
     :param key: the object's key
     :param init: constructor arguments, used only if the object does not exist yet
+    :raises InvalidOptionError: if ``type_name`` or ``key`` is not a non-empty string
     """
 
     def __init__(self, type_name: str, key: str, *init: Any, persistent: bool = False, force_new: bool = False,
@@ -186,6 +192,10 @@ class RemoteObject(SharedObject):
         :param method: the method name on the node
         :param args: positional arguments
         :param timeout: local wait limit in seconds
+        :return: the method's result
+        :raises ReleasedError: if the proxy was released
+        :raises CrucialError: what :meth:`Connection.call <crucial.Connection.call>` raises (the method's own
+            error arrives as ``RemoteError`` with its class name and stack)
         """
         return self._invoke(method, *args, timeout=timeout)
 
@@ -207,6 +217,7 @@ def shared(type_name: str, key: str, *init: Any, **options: Any) -> RemoteObject
     :param key: the object's key
     :param init: constructor arguments for a new object
     :param options: ``persistent``, ``force_new``, ``connection``
+    :raises InvalidOptionError: if ``type_name`` or ``key`` is not a non-empty string
     """
     return RemoteObject(type_name, key, *init, **options)
 

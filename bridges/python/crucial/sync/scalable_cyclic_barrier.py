@@ -19,6 +19,8 @@ __all__ = ["ScalableCyclicBarrier"]
 @proxy_class("ScalableCyclicBarrier")
 class ScalableCyclicBarrier(SharedObject):
     """
+    A cyclic barrier whose parties poll the node instead of parking a call there (safe to retry).
+
     :param key: the object's key
     :param parties: number of parties (needed by whoever creates it)
     :param party: stable id of this party (a re-run task must reuse it); default a random UUID
@@ -26,6 +28,8 @@ class ScalableCyclicBarrier(SharedObject):
     :param min_poll: first polling interval in seconds (default 0.001)
     :param max_poll: longest polling interval in seconds (default 0.05)
     :param options: ``persistent``, ``force_new``, ``connection``
+    :raises InvalidOptionError: if the key is empty, ``min_poll``/``max_poll`` are not increasing positive
+        numbers or ``generation`` is not a non-negative integer
     """
 
     def __init__(self, key: str, parties: Optional[int] = None, *, party: Optional[Union[str, int]] = None, generation: Optional[int] = None,
@@ -46,6 +50,8 @@ class ScalableCyclicBarrier(SharedObject):
 
         :param timeout: seconds; on timeout the arrival stays recorded and another ``await_`` resumes
         :return: the arrival index (parties-1 for the first, 0 for the last; -1 if a retried arrival is too old to tell)
+        :raises IllegalStateError: if this proxy is already waiting in another thread
+        :raises TimeoutError: if ``timeout`` passed before every party arrived
         """
         if self._waiting:
             raise IllegalStateError("this party is already waiting; use one proxy (party id) per waiting thread")

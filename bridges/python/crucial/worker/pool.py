@@ -156,6 +156,7 @@ class WorkerPool:
     Warm worker processes running :class:`Task` objects in parallel.
 
     :param workers: number of worker processes (default: the number of cores)
+    :raises InvalidOptionError: if ``workers`` is not a positive integer
     """
 
     def __init__(self, workers: Optional[int] = None) -> None:
