@@ -3,6 +3,7 @@
  * A type is a class whose public methods (prototype functions not starting with `_`) are callable.
  */
 import { BadArgumentError, UnknownMethodError, UnknownTypeError } from '../core/protocol/errors.ts';
+import { BUILTIN_TYPES, type TypeSpec } from '../core/protocol/schema/types.ts';
 
 export type ObjectClass = new (...args: any[]) => object;
 
@@ -15,6 +16,8 @@ export interface TypeInfo {
   parkable: boolean;
   /** Content hash of the module that defined it; undefined for built-ins. */
   module?: string;
+  /** The schema of a built-in type (core/protocol/schema/types.ts): its methods and their arity. */
+  spec?: TypeSpec;
 }
 
 function methodsOf(cls: ObjectClass): Set<string> {
@@ -35,8 +38,14 @@ export class TypeRegistry {
   private readonly user = new Map<string, { byModule: Map<string, TypeInfo>; latest: TypeInfo }>();
   private readonly modules = new Set<string>();
 
+  /**
+   * A built-in type with a schema entry is callable on exactly the schema's methods: a helper on its
+   * prototype (TS `private` is not enforced at run time) is not reachable from the wire.
+   */
   registerBuiltin(name: string, cls: ObjectClass, parkable = false): void {
-    this.builtins.set(name, { name, cls, methods: methodsOf(cls), parkable });
+    const spec = Object.prototype.hasOwnProperty.call(BUILTIN_TYPES, name) ? BUILTIN_TYPES[name] : undefined;
+    const methods = spec ? new Set(Object.keys(spec.methods)) : methodsOf(cls);
+    this.builtins.set(name, { name, cls, methods, parkable, spec });
   }
 
   /** Set by the node's local references (local-refs.ts): the class registered in place of a user class. */
@@ -69,8 +78,17 @@ export class TypeRegistry {
   }
 }
 
-export function checkMethod(info: TypeInfo, method: string): void {
+/** Refuses a method the type does not have and, for a built-in, a number of arguments its schema does not allow. */
+export function checkMethod(info: TypeInfo, method: string, argc?: number): void {
   if (!info.methods.has(method)) throw new UnknownMethodError(`${info.name} has no method "${method}"`);
+  const m = argc === undefined ? undefined : info.spec?.methods[method];
+  if (m && argc !== undefined) {
+    const max = m.args.length;
+    const min = m.args.filter((a) => !a.optional).length;
+    if (argc < min || argc > max) {
+      throw new BadArgumentError(`${info.name}.${method} takes ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? '' : 's'}, got ${argc}`);
+    }
+  }
 }
 
 /** Argument checks shared by the built-in objects; messages name the method and parameter. */

@@ -66,7 +66,7 @@ export class ObjectStore {
   invoke(call: Call): unknown {
     const entry = this.entryFor(call);
     if (call.method === TOUCH) return null;
-    checkMethod(entry.info, call.method);
+    checkMethod(entry.info, call.method, call.args.length);
     if (entry.tail) return this.enqueue(entry, call);
     return this.run(entry, call, false);
   }
