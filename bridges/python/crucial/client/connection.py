@@ -23,7 +23,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import zmq
 
-from ..errors import BadFrameError, ClosedError, HighWaterMarkError, InvalidOptionError, UnavailableError, error_from_data
+from ..errors import ClosedError, HighWaterMarkError, InvalidOptionError, UnavailableError, error_from_data
 from ..wire.codec import WireCodec
 from ..wire.protocol import SYSTEM_TYPE, Kind, ObjectRef
 from .link import DEFAULT_UNAVAILABLE_AFTER, LinkState, unavailable_after_from_env
@@ -321,21 +321,18 @@ class Connection:
     def _on_reply(self, frames: List[Any]) -> None:
         self._last_heard = time.monotonic()
         try:
-            v = self._codec.decode_value(frames)
+            reply = self._codec.decode_reply(frames)
         except Exception as err:
+            # An unknown kind or a malformed envelope: fail the call its seq names, if any.
             self._fail_unreadable(frames, err)
             return
-        seq = v[2]
-        p = self._pending.pop(seq, None) if type(seq) is int else None
+        p = self._pending.pop(reply.seq, None) if reply.seq is not None else None
         if p is None or p.future.done():
             return  # a duplicate reply to a resent call, or our own ping
-        kind = v[1]
-        if kind == Kind.OK:
-            p.future.set_result(v[3])
-        elif kind == Kind.ERROR:
-            p.future.set_exception(error_from_data(v[3]))
+        if reply.kind == Kind.OK:
+            p.future.set_result(reply.payload)
         else:
-            p.future.set_exception(BadFrameError(f"unexpected reply kind {kind!r}"))
+            p.future.set_exception(error_from_data(reply.payload))
 
     def _fail_unreadable(self, frames: List[Any], err: Exception) -> None:
         # A reply we cannot read still names its seq if the envelope is intact: fail that call.

@@ -6,7 +6,7 @@ through MessagePack. Decoding evaluates nothing: only MessagePack, the three ext
 from __future__ import annotations
 
 import struct
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence
 
 import msgpack
 import numpy as np
@@ -16,7 +16,7 @@ from ..errors import BadFrameError, NotSerializableError, ProtocolVersionError
 from .arrow import decode_arrow, encode_array, encode_table
 from .protocol import MAX_SAFE_INTEGER, PROTOCOL_VERSION, Ext, Int64, Kind, ObjectRef
 
-__all__ = ["WireCodec", "Call", "parse_call", "peek_seq", "encode_value", "decode_value"]
+__all__ = ["WireCodec", "Call", "Reply", "parse_call", "parse_reply", "peek_seq", "encode_value", "decode_value"]
 
 _U32 = struct.Struct(">I")
 _I64 = struct.Struct(">q")
@@ -152,6 +152,16 @@ class WireCodec:
         """:param frames: received frames. :return: the envelope array."""
         return decode_value(frames, self.revive_ref)
 
+    def decode_reply(self, frames: Sequence[Any]) -> "Reply":
+        """
+        Decodes an OK or ERROR reply once into a :class:`Reply`.
+
+        :param frames: received frames
+        :raises BadFrameError: if the frames are no reply envelope
+        :raises ProtocolVersionError: if the envelope's version is not 1
+        """
+        return parse_reply(decode_value(frames, self.revive_ref))
+
     def encode_call(self, client: bytes, seq: int, type: str, key: str, method: str, args: Sequence[Any], opts: Optional[Dict[str, Any]] = None) -> List[Any]:
         """
         Encodes a CALL envelope ``[1, 0, client, seq, type, key, method, args, opts]``.
@@ -208,6 +218,29 @@ def parse_call(v: List[Any]) -> Call:
     if opts is not None and not isinstance(opts, dict):
         raise BadFrameError("CALL opts must be a map or nil")
     return Call(client, int(seq), type_, key, method, args, opts or {})
+
+
+class Reply(NamedTuple):
+    """A decoded OK or ERROR reply: ``payload`` is the result (OK) or the ``{code, name, message, stack}`` map (ERROR)."""
+
+    kind: int
+    seq: Optional[int]
+    payload: Any
+
+
+def parse_reply(v: List[Any]) -> Reply:
+    """
+    Validates a decoded reply envelope ``[1, kind, seq, payload]``, with the same messages as the TypeScript side.
+
+    :param v: decoded envelope (version already checked by :func:`decode_value`)
+    :raises BadFrameError: if the kind is not OK or ERROR, or the seq is neither an integer nor nil
+    """
+    kind, seq = v[1], v[2]
+    if type(kind) is not int or kind not in (Kind.OK, Kind.ERROR):
+        raise BadFrameError(f"unexpected reply kind {kind!r}")
+    if seq is not None and type(seq) is not int:
+        raise BadFrameError("reply seq must be an integer or nil")
+    return Reply(kind, seq, v[3])
 
 
 def peek_seq(v: Any) -> Optional[int]:
