@@ -24,7 +24,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 import zmq
 
 from ..errors import ClosedError, HighWaterMarkError, InvalidOptionError, UnavailableError, error_from_data
-from ..wire.codec import WireCodec
+from ..wire.codec import WireCodec, peek_seq
 from ..wire.protocol import SYSTEM_TYPE, Kind, ObjectRef
 from .link import DEFAULT_UNAVAILABLE_AFTER, LinkState, unavailable_after_from_env
 
@@ -340,7 +340,7 @@ class Connection:
             import msgpack
 
             head = msgpack.unpackb(frames[0], raw=False, ext_hook=lambda c, d: None, strict_map_key=False)
-            seq = head[2] if isinstance(head, list) and len(head) > 2 else None
+            seq = peek_seq(head)
         except Exception:
             return  # nothing identifies the call; it will be resent
         p = self._pending.pop(seq, None) if type(seq) is int else None
