@@ -13,8 +13,22 @@ export interface TaskRequest {
   dso: string;
 }
 
-export type TaskResponse = { ok: true; frames: Uint8Array[] } | { ok: false; error: ErrorData };
+/** What a worker answers: the encoded result, or the task's error as wire data. */
+export type TaskResponse =
+  | {
+    /** The task returned. */
+    ok: true;
+    /** Encoded result frames. */
+    frames: Uint8Array[];
+  }
+  | {
+    /** The task threw. */
+    ok: false;
+    /** The task's error, as wire data. */
+    error: ErrorData;
+  };
 
+/** Where tasks run: the local worker pool by default; other runners (FaaS) implement the same. */
 export interface TaskRunner {
   /** Runs one task to completion. Rejects only when the runner itself fails (worker crash). */
   run(request: TaskRequest): Promise<TaskResponse>;

@@ -2,6 +2,10 @@
 import { SharedObject, type SharedOptions } from './shared-object.ts';
 import { registerProxy } from './proxy-registry.ts';
 
+/**
+ * A boolean on the DSO node with java.util.concurrent.atomic.AtomicBoolean semantics.
+ * Every method rejects as {@link SharedObject} says (released proxy, no key, node unreachable).
+ */
 export class AtomicBoolean extends SharedObject {
   readonly typeName = 'AtomicBoolean';
 
@@ -15,9 +19,13 @@ export class AtomicBoolean extends SharedObject {
     super(key, init === undefined ? undefined : [init], options);
   }
 
+  /** The current value. */
   get(): Promise<boolean> { return this.invoke('get'); }
+  /** Sets the value. */
   set(value: boolean): Promise<void> { return this.invoke('set', value); }
+  /** Sets the value; resolves to the previous one. */
   getAndSet(value: boolean): Promise<boolean> { return this.invoke('getAndSet', value); }
+  /** Sets `update` if the value is `expect`; resolves to whether it did. */
   compareAndSet(expect: boolean, update: boolean): Promise<boolean> { return this.invoke('compareAndSet', expect, update); }
 }
 

@@ -9,6 +9,11 @@
 import { SharedObject, type SharedOptions } from './shared-object.ts';
 import { registerProxy } from './proxy-registry.ts';
 
+/**
+ * A fixed-length byte array on the DSO node with atomic per-byte operations. Every method rejects
+ * as {@link SharedObject} says, and with {@link BadArgumentError} for an index out of bounds or a
+ * value that is not a byte.
+ */
 export class AtomicByteArray extends SharedObject {
   readonly typeName = 'AtomicByteArray';
 
@@ -22,11 +27,32 @@ export class AtomicByteArray extends SharedObject {
     super(key, i === undefined ? undefined : [i], options);
   }
 
+  /** The array's length. */
   length(): Promise<number> { return this.invoke('length'); }
+  /**
+   * The byte at `index` (0..255).
+   * @throws {BadArgumentError} if `index` is out of bounds
+   */
   get(index: number): Promise<number> { return this.invoke('get', index); }
+  /**
+   * Sets the byte at `index` (modulo 256).
+   * @throws {BadArgumentError} if `index` is out of bounds or `value` is not a byte (-128..255)
+   */
   set(index: number, value: number): Promise<void> { return this.invoke('set', index, value); }
+  /**
+   * Sets the byte at `index`; resolves to the byte before.
+   * @throws {BadArgumentError} if `index` is out of bounds or `value` is not a byte (-128..255)
+   */
   getAndSet(index: number, value: number): Promise<number> { return this.invoke('getAndSet', index, value); }
+  /**
+   * Adds `delta` to the byte (wrapping); resolves to the byte before.
+   * @throws {BadArgumentError} if `index` is out of bounds or `value` is not a byte (-128..255)
+   */
   getAndAdd(index: number, delta: number): Promise<number> { return this.invoke('getAndAdd', index, delta); }
+  /**
+   * Adds `delta` to the byte (wrapping); resolves to the new byte.
+   * @throws {BadArgumentError} if `index` is out of bounds or `value` is not a byte (-128..255)
+   */
   addAndGet(index: number, delta: number): Promise<number> { return this.invoke('addAndGet', index, delta); }
   /** Adds one to the byte (wrapping 255 to 0); resolves to the new byte. */
   incrementAndGet(index: number): Promise<number> { return this.invoke('incrementAndGet', index); }
@@ -36,6 +62,10 @@ export class AtomicByteArray extends SharedObject {
   getAndIncrement(index: number): Promise<number> { return this.invoke('getAndIncrement', index); }
   /** Subtracts one from the byte; resolves to the byte before. */
   getAndDecrement(index: number): Promise<number> { return this.invoke('getAndDecrement', index); }
+  /**
+   * Sets the byte to `update` if it is `expect`; resolves to whether it did.
+   * @throws {BadArgumentError} if `index` is out of bounds or `value` is not a byte (-128..255)
+   */
   compareAndSet(index: number, expect: number, update: number): Promise<boolean> { return this.invoke('compareAndSet', index, expect, update); }
   /** A copy of the whole array. */
   getAll(): Promise<Uint8Array> { return this.invoke('getAll'); }

@@ -5,6 +5,11 @@
 import { SharedObject, type SharedOptions } from './shared-object.ts';
 import { registerProxy } from './proxy-registry.ts';
 
+/**
+ * A counter on the DSO node (the seed's AtomicCounter). Every method rejects as
+ * {@link SharedObject} says, and with {@link IllegalStateError} if the count would leave the exact
+ * integer range (2^53).
+ */
 export class AtomicCounter extends SharedObject {
   readonly typeName = 'AtomicCounter';
 

@@ -6,6 +6,11 @@
 import { SharedObject, type SharedOptions } from './shared-object.ts';
 import { registerProxy } from './proxy-registry.ts';
 
+/**
+ * A 32-bit signed integer on the DSO node with java.util.concurrent.atomic.AtomicInteger semantics
+ * (arithmetic wraps at 32 bits). Every method rejects as {@link SharedObject} says, and with
+ * {@link BadArgumentError} when an argument does not fit in 32 bits.
+ */
 export class AtomicInt extends SharedObject {
   readonly typeName = 'AtomicInt';
 
@@ -19,15 +24,25 @@ export class AtomicInt extends SharedObject {
     super(key, init === undefined ? undefined : [init], options);
   }
 
+  /** The current value. */
   get(): Promise<number> { return this.invoke('get'); }
+  /** Sets the value. */
   set(value: number): Promise<void> { return this.invoke('set', value); }
+  /** Sets the value; resolves to the previous one. */
   getAndSet(value: number): Promise<number> { return this.invoke('getAndSet', value); }
+  /** Adds `delta`; resolves to the new value. */
   addAndGet(delta: number): Promise<number> { return this.invoke('addAndGet', delta); }
+  /** Adds `delta`; resolves to the previous value. */
   getAndAdd(delta: number): Promise<number> { return this.invoke('getAndAdd', delta); }
+  /** Adds one; resolves to the new value. */
   incrementAndGet(): Promise<number> { return this.invoke('incrementAndGet'); }
+  /** Subtracts one; resolves to the new value. */
   decrementAndGet(): Promise<number> { return this.invoke('decrementAndGet'); }
+  /** Adds one; resolves to the previous value. */
   getAndIncrement(): Promise<number> { return this.invoke('getAndIncrement'); }
+  /** Subtracts one; resolves to the previous value. */
   getAndDecrement(): Promise<number> { return this.invoke('getAndDecrement'); }
+  /** Sets `update` if the value is `expect`; resolves to whether it did. */
   compareAndSet(expect: number, update: number): Promise<boolean> { return this.invoke('compareAndSet', expect, update); }
 }
 

@@ -29,6 +29,11 @@ export function toWireEntries(m: unknown): unknown {
   return m instanceof Map ? [...m.entries()] : m;
 }
 
+/**
+ * A hash map on the DSO node with java.util.Map semantics (insertion order kept), plus
+ * node-side `merge`. Every method rejects as {@link SharedObject} says, and with
+ * {@link BadArgumentError} for a key that is not a string or a finite number.
+ */
 export class AtomicMap<K extends MapKey = string, V = unknown> extends SharedObject {
   readonly typeName = 'AtomicMap';
 
@@ -44,9 +49,11 @@ export class AtomicMap<K extends MapKey = string, V = unknown> extends SharedObj
 
   /** The value, or null if absent. */
   get(key: K): Promise<V | null> { return this.invoke('get', key); }
+  /** The value, or `dflt` if absent. */
   getOrDefault(key: K, dflt: V): Promise<V> { return this.invoke('getOrDefault', key, dflt); }
   /** Resolves to the previous value or null. */
   put(key: K, value: V): Promise<V | null> { return this.invoke('put', key, value); }
+  /** Puts every entry, atomically (a bad key refuses them all). */
   putAll(entries: EntriesInput<K, V>): Promise<void> { return this.invoke('putAll', toWireEntries(entries)); }
   /** Puts only if absent; resolves to the existing value, or null if it put. */
   putIfAbsent(key: K, value: V): Promise<V | null> { return this.invoke('putIfAbsent', key, value); }
@@ -60,19 +67,31 @@ export class AtomicMap<K extends MapKey = string, V = unknown> extends SharedObj
   /** Sets `update` only if the current value structurally equals `expect`; resolves to whether it did. */
   replace(key: K, expect: V, update: V): Promise<boolean>;
   replace(key: K, ...rest: V[]): Promise<V | null | boolean> { return this.invoke('replace', key, ...rest.slice(0, 2)); }
+  /** Whether the key is present. */
   containsKey(key: K): Promise<boolean> { return this.invoke('containsKey', key); }
   /** Whether some value structurally equals `value`. */
   containsValue(value: V): Promise<boolean> { return this.invoke('containsValue', value); }
+  /** The number of entries. */
   size(): Promise<number> { return this.invoke('size'); }
+  /** Whether the map has no entry. */
   isEmpty(): Promise<boolean> { return this.invoke('isEmpty'); }
+  /** Removes every entry. */
   clear(): Promise<void> { return this.invoke('clear'); }
+  /** Every key, in insertion order. */
   keys(): Promise<K[]> { return this.invoke('keys'); }
+  /** Every value, in insertion order. */
   values(): Promise<V[]> { return this.invoke('values'); }
   /** Every entry as `[key, value]`, in insertion order. */
   entries(): Promise<Array<[K, V]>> { return this.invoke('entries'); }
-  /** Puts `value` if absent, else `fn(current, value)`, on the node; resolves to the new value. */
+  /**
+   * Puts `value` if absent, else `fn(current, value)`, on the node; resolves to the new value.
+   * @throws {BadArgumentError} if `fn` is not a merge function or cannot combine the two values
+   */
   merge(key: K, value: V, fn: MergeFunctionName): Promise<V> { return this.invoke('merge', key, value, fn); }
-  /** Merges every entry atomically (all or none applied); resolves to the map's size. */
+  /**
+   * Merges every entry atomically (all or none applied); resolves to the map's size.
+   * @throws {BadArgumentError} if `fn` is not a merge function or cannot combine some pair of values
+   */
   mergeAll(entries: EntriesInput<K, V>, fn: MergeFunctionName): Promise<number> { return this.invoke('mergeAll', toWireEntries(entries), fn); }
 }
 

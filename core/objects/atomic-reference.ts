@@ -8,6 +8,10 @@
 import { SharedObject, type SharedOptions } from './shared-object.ts';
 import { registerProxy } from './proxy-registry.ts';
 
+/**
+ * Any wire-encodable value on the DSO node with java.util.concurrent.atomic.AtomicReference semantics.
+ * Every method rejects as {@link SharedObject} says.
+ */
 export class AtomicReference<T = unknown> extends SharedObject {
   readonly typeName = 'AtomicReference';
 
@@ -19,8 +23,11 @@ export class AtomicReference<T = unknown> extends SharedObject {
     super(key, initial === undefined ? undefined : [initial], options);
   }
 
+  /** The current value (`null` if none was set). */
   get(): Promise<T | null> { return this.invoke('get'); }
+  /** Sets the value. */
   set(value: T | null): Promise<void> { return this.invoke('set', value); }
+  /** Sets the value; resolves to the previous one. */
   getAndSet(value: T | null): Promise<T | null> { return this.invoke('getAndSet', value); }
   /** Sets `update` if the current value structurally equals `expect`. */
   compareAndSet(expect: T | null, update: T | null): Promise<boolean> { return this.invoke('compareAndSet', expect, update); }

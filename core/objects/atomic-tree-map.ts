@@ -16,6 +16,11 @@ import { SharedObject, type SharedOptions } from './shared-object.ts';
 import { registerProxy } from './proxy-registry.ts';
 import { toWireEntries, type EntriesInput, type MapKey, type MergeFunctionName } from './atomic-map.ts';
 
+/**
+ * A sorted map on the DSO node with java.util.NavigableMap semantics (keys all numbers or all
+ * strings). Every method rejects as {@link SharedObject} says, and with {@link BadArgumentError}
+ * for a key that is not a string or a finite number.
+ */
 export class AtomicTreeMap<K extends MapKey = string, V = unknown> extends SharedObject {
   readonly typeName = 'AtomicTreeMap';
 
@@ -29,6 +34,7 @@ export class AtomicTreeMap<K extends MapKey = string, V = unknown> extends Share
     super(key, init === undefined ? undefined : [toWireEntries(init)], options);
   }
 
+  /** The value, or null if absent. */
   get(key: K): Promise<V | null> { return this.invoke('get', key); }
   /** The value, or `dflt` if absent. */
   getOrDefault(key: K, dflt: V): Promise<V> { return this.invoke('getOrDefault', key, dflt); }
@@ -48,13 +54,20 @@ export class AtomicTreeMap<K extends MapKey = string, V = unknown> extends Share
   /** Sets `update` only if the current value structurally equals `expect`; resolves to whether it did. */
   replace(key: K, expect: V, update: V): Promise<boolean>;
   replace(key: K, ...rest: V[]): Promise<V | null | boolean> { return this.invoke('replace', key, ...rest.slice(0, 2)); }
-  /** Puts `value` if absent, else `fn(current, value)`, on the node; resolves to the new value. */
+  /**
+   * Puts `value` if absent, else `fn(current, value)`, on the node; resolves to the new value.
+   * @throws {BadArgumentError} if `fn` is not a merge function or cannot combine the two values
+   */
   merge(key: K, value: V, fn: MergeFunctionName): Promise<V> { return this.invoke('merge', key, value, fn); }
+  /** Whether the key is present. */
   containsKey(key: K): Promise<boolean> { return this.invoke('containsKey', key); }
   /** Whether some value structurally equals `value`. */
   containsValue(value: V): Promise<boolean> { return this.invoke('containsValue', value); }
+  /** The number of entries. */
   size(): Promise<number> { return this.invoke('size'); }
+  /** Whether the map has no entry. */
   isEmpty(): Promise<boolean> { return this.invoke('isEmpty'); }
+  /** Removes every entry. */
   clear(): Promise<void> { return this.invoke('clear'); }
   /** The smallest key, or null when empty. */
   firstKey(): Promise<K | null> { return this.invoke('firstKey'); }
@@ -76,13 +89,19 @@ export class AtomicTreeMap<K extends MapKey = string, V = unknown> extends Share
   lowerKey(key: K): Promise<K | null> { return this.invoke('lowerKey', key); }
   /** The least key strictly above `key`, or null. */
   higherKey(key: K): Promise<K | null> { return this.invoke('higherKey', key); }
+  /** The entry with the greatest key at or below `key`, or null. */
   floorEntry(key: K): Promise<[K, V] | null> { return this.invoke('floorEntry', key); }
+  /** The entry with the least key at or above `key`, or null. */
   ceilingEntry(key: K): Promise<[K, V] | null> { return this.invoke('ceilingEntry', key); }
+  /** The entry with the greatest key strictly below `key`, or null. */
   lowerEntry(key: K): Promise<[K, V] | null> { return this.invoke('lowerEntry', key); }
+  /** The entry with the least key strictly above `key`, or null. */
   higherEntry(key: K): Promise<[K, V] | null> { return this.invoke('higherEntry', key); }
+  /** Every key, ascending. */
   keys(): Promise<K[]> { return this.invoke('keys'); }
   /** Every value, ascending by key. */
   values(): Promise<V[]> { return this.invoke('values'); }
+  /** Every entry as `[key, value]`, ascending by key. */
   entries(): Promise<Array<[K, V]>> { return this.invoke('entries'); }
   /** Every key, descending. */
   descendingKeys(): Promise<K[]> { return this.invoke('descendingKeys'); }

@@ -32,6 +32,19 @@ export const MATERIALIZE = Symbol('crucial.materialize');
  */
 export const CREATION = Symbol.for('crucial.creation');
 
+/**
+ * Base of every proxy: a name (type, key) and a connection; the state lives on the DSO node. Every
+ * method of a proxy returns a promise, which rejects with:
+ * - {@link ReleasedError} once {@link SharedObject.release} was called;
+ * - {@link InvalidOptionError} if the proxy has no key yet (neither given nor bound by `@Shared`);
+ * - {@link UnavailableError} when no link to the node came up within `CRUCIAL_UNAVAILABLE_MS`,
+ *   {@link ClosedError} when its connection was closed, {@link HighWaterMarkError} when too many
+ *   messages are queued for the node;
+ * - the node's own error for the call, rebuilt from its code ({@link BadArgumentError},
+ *   {@link UnknownMethodError}, ...), or a {@link RemoteError} carrying a user class's exception.
+ *
+ * @throws {InvalidOptionError} from the constructor if `key` is given and is not a non-empty string
+ */
 export abstract class SharedObject {
   /** Node-side type name. */
   abstract readonly typeName: string;
@@ -60,13 +73,19 @@ export abstract class SharedObject {
       : undefined;
   }
 
-  /** The object's key on the DSO. */
+  /**
+   * The object's key on the DSO.
+   * @throws {InvalidOptionError} if no key was given or bound
+   */
   get key(): string {
     if (this._key === undefined) throw new InvalidOptionError(`${this.typeName} has no key: pass one to the constructor or declare the field with @Shared`);
     return this._key;
   }
 
-  /** Binds the key (used by `@Shared` fields); a proxy's key never changes once set. */
+  /**
+   * Binds the key (used by `@Shared` fields); a proxy's key never changes once set.
+   * @throws {InvalidOptionError} if the proxy is already bound to another key
+   */
   bindKey(key: string, options: { persistent?: boolean; forceNew?: boolean } = {}): this {
     if (this._key !== undefined && this._key !== key) throw new InvalidOptionError(`${this.typeName} is already bound to key "${this._key}"`);
     this._key = key;
@@ -83,6 +102,10 @@ export abstract class SharedObject {
     return this;
   }
 
+  /**
+   * The reference `(type, key)` that travels when this proxy is passed as a value.
+   * @throws {InvalidOptionError} if the proxy has no key
+   */
   toObjectRef(): ObjectRef {
     return new ObjectRef(this.typeName, this.key);
   }
@@ -92,6 +115,7 @@ export abstract class SharedObject {
     this.released = true;
   }
 
+  /** Same as {@link SharedObject.release}, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     this.release();
   }
@@ -104,10 +128,12 @@ export abstract class SharedObject {
     if (this.pendingOpts !== undefined) await this.invoke(TOUCH);
   }
 
+  /** @internal */
   [MATERIALIZE](): Promise<void> {
     return this.materialize();
   }
 
+  /** @internal */
   [CREATION](): { ref: ObjectRef; opts: CallOptions | undefined } | undefined {
     if (this._key === undefined) return undefined;
     return { ref: this.toObjectRef(), opts: this.pendingOpts ?? this.initOptions };

@@ -44,7 +44,9 @@ interface ProxyMembers {
 export type Remote<T> = {
   [K in keyof T as T[K] extends AnyFn ? K : never]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
 } & Omit<ProxyMembers, keyof T> & {
+  /** The reference `(type, key)` that travels when the proxy is passed as a value. */
   toObjectRef(): ObjectRef;
+  /** Stops using the proxy (as `release()`), for `await using`. */
   [Symbol.asyncDispose](): Promise<void>;
 };
 
@@ -53,6 +55,14 @@ export function remote<T>(value: T): Remote<T> {
   return value as unknown as Remote<T>;
 }
 
+/**
+ * Decorator. On a class: its instances are shared objects whose methods run on the DSO node (its
+ * module is bundled and shipped to the node on first use). On a field: the shared object (or
+ * `@Shared` class instance) it holds is bound to a key, `options.key` or `<ClassName>.<fieldName>`.
+ *
+ * @throws {InvalidOptionError} if the class declares a reserved name (`toObjectRef`, `then`), or the
+ * field holds neither a shared object nor an instance of a `@Shared` class, or it decorates anything else
+ */
 export function Shared(options: SharedDecoratorOptions = {}) {
   return function (value: unknown, context: ClassDecoratorContext | ClassFieldDecoratorContext): any {
     if (context.kind === 'class') {
@@ -94,7 +104,10 @@ export interface SharedFactoryOptions extends SharedOptions {
   args?: unknown[];
 }
 
-/** A proxy of the user-class object `key` (created on the node on first use with `args`). */
+/**
+ * A proxy of the user-class object `key` (created on the node on first use with `args`).
+ * @throws {InvalidOptionError} if `cls` is not marked `@Shared` or `key` is empty
+ */
 export function shared<T extends object>(cls: new (...args: any[]) => T, key: string, options: SharedFactoryOptions = {}): Remote<T> {
   if (!sharedClassMeta(cls)) throw new InvalidOptionError(`class ${cls.name} is not marked @Shared`);
   return makeUserProxy(cls, key, options) as unknown as Remote<T>;
@@ -105,6 +118,7 @@ export function shared<T extends object>(cls: new (...args: any[]) => T, key: st
  * program). Without the class the proxy cannot tell the class's methods from its own members: `key`,
  * `release` and `call` keep their proxy meanings, and `call(name, args)` reaches a remote method of
  * any name.
+ * @throws {InvalidOptionError} if `key` is empty
  */
 export function sharedByName<T = Record<string, AnyFn>>(typeName: string, key: string, options: SharedOptions = {}): Remote<T> {
   return wrap(new UserProxy(typeName, key, undefined, undefined, options), undefined) as unknown as Remote<T>;

@@ -6,29 +6,51 @@
 
 /** The stable error codes. Never renumber or rename one: clients in other languages match on them. */
 export const ErrorCode = {
+  /** The code of {@link BadFrameError}. */
   BAD_FRAME: 'ERR_BAD_FRAME',
+  /** The code of {@link ProtocolVersionError}. */
   PROTOCOL_VERSION: 'ERR_PROTOCOL_VERSION',
+  /** The code of {@link PayloadTooLargeError}. */
   PAYLOAD_TOO_LARGE: 'ERR_PAYLOAD_TOO_LARGE',
+  /** The code of {@link UnknownTypeError}. */
   UNKNOWN_TYPE: 'ERR_UNKNOWN_TYPE',
+  /** The code of {@link UnknownMethodError}. */
   UNKNOWN_METHOD: 'ERR_UNKNOWN_METHOD',
+  /** The code of {@link BadArgumentError}. */
   BAD_ARGUMENT: 'ERR_BAD_ARGUMENT',
+  /** The code of {@link NoObjectError}. */
   NO_OBJECT: 'ERR_NO_OBJECT',
+  /** The code of {@link ModuleMissingError}. */
   MODULE_MISSING: 'ERR_MODULE_MISSING',
+  /** The code of {@link IllegalStateError}. */
   ILLEGAL_STATE: 'ERR_ILLEGAL_STATE',
+  /** The code of {@link BrokenBarrierError}. */
   BROKEN_BARRIER: 'ERR_BROKEN_BARRIER',
+  /** The code of {@link TimeoutError}. */
   TIMEOUT: 'ERR_TIMEOUT',
+  /** The code of {@link RemoteError}. */
   REMOTE: 'ERR_REMOTE',
+  /** The code of {@link TaskFailedError}. */
   TASK_FAILED: 'ERR_TASK_FAILED',
+  /** The code of {@link NotSerializableError}. */
   NOT_SERIALIZABLE: 'ERR_NOT_SERIALIZABLE',
+  /** The code of {@link ReleasedError}. */
   RELEASED: 'ERR_RELEASED',
+  /** The code of {@link ClosedError}. */
   CLOSED: 'ERR_CLOSED',
+  /** The code of {@link UnavailableError}. */
   UNAVAILABLE: 'ERR_UNAVAILABLE',
+  /** The code of {@link RejectedError}. */
   REJECTED: 'ERR_REJECTED',
+  /** The code of {@link InvalidOptionError}. */
   INVALID_OPTION: 'ERR_INVALID_OPTION',
+  /** The code of `ReplyNotKeptError`: a resent call whose first reply was too large to keep. */
   REPLY_NOT_KEPT: 'ERR_REPLY_NOT_KEPT',
+  /** The code of {@link HighWaterMarkError}. */
   HIGH_WATER_MARK: 'ERR_HIGH_WATER_MARK',
 } as const;
 
+/** One of the {@link ErrorCode} strings. */
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** Base class of every crucial error. */
@@ -158,9 +180,13 @@ const byCode: Record<ErrorCodeValue, new (message: string) => CrucialError> = {
 
 /** The wire form of an error: plain data, no class. */
 export interface ErrorData {
+  /** One of the {@link ErrorCode} strings (an unknown one is rebuilt as {@link RemoteError}). */
   code: string;
+  /** Name of the error's class where it was raised. */
   name: string;
+  /** The error's message. */
   message: string;
+  /** Stack (or traceback) where it was raised. */
   stack?: string;
 }
 

@@ -5,6 +5,11 @@
 import { SharedObject, type SharedOptions } from '../objects/shared-object.ts';
 import { registerProxy } from '../objects/proxy-registry.ts';
 
+/**
+ * A count-down latch on the DSO node with java.util.concurrent.CountDownLatch semantics; `await`
+ * parks on the node. Every method rejects as {@link SharedObject} says, and the first call with
+ * {@link BadArgumentError} if the initial count is negative.
+ */
 export class CountDownLatch extends SharedObject {
   readonly typeName = 'CountDownLatch';
 
@@ -20,6 +25,7 @@ export class CountDownLatch extends SharedObject {
 
   /** Decrements the count, releasing every waiter when it reaches zero. */
   countDown(): Promise<void> { return this.invoke('countDown'); }
+  /** The current count. */
   getCount(): Promise<number> { return this.invoke('getCount'); }
   /** Waits for zero: resolves true then, or false if `timeoutMs` elapses first (Java's timed await). */
   await(timeoutMs?: number): Promise<boolean> { return this.invoke('await', timeoutMs ?? null); }

@@ -38,6 +38,13 @@ interface Arrival { generation: number; index: number }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/**
+ * A cyclic barrier whose parties poll the node instead of parking a call there, and whose arrivals
+ * are idempotent per (party, generation), so a retried task re-arrives safely. Every method rejects
+ * as {@link SharedObject} says.
+ * @throws {InvalidOptionError} from the constructor if `minPollMs`/`maxPollMs` are not increasing
+ * positive numbers or `generation` is not a non-negative integer
+ */
 export class ScalableCyclicBarrier extends SharedObject {
   readonly typeName = 'ScalableCyclicBarrier';
   /** This party's id on the barrier. */
@@ -68,6 +75,8 @@ export class ScalableCyclicBarrier extends SharedObject {
    * index (parties-1 for the first, 0 for the last; -1 if a retried arrival is too old to tell).
    * Rejects with ERR_TIMEOUT after `timeoutMs`; the arrival stays recorded and another `await`
    * resumes the wait.
+   * @throws {TimeoutError} if `timeoutMs` elapsed before every party arrived
+   * @throws {IllegalStateError} if this proxy is already waiting (one proxy per waiting party)
    */
   async await(timeoutMs?: number): Promise<number> {
     if (this.waiting) throw new IllegalStateError('this party is already waiting; use one proxy (party id) per waiting thread');
@@ -95,6 +104,7 @@ export class ScalableCyclicBarrier extends SharedObject {
 
   /** How many times the barrier has tripped. */
   generation(): Promise<number> { return this.invoke('generation'); }
+  /** The number of parties. */
   getParties(): Promise<number> { return this.invoke('getParties'); }
   /** Parties arrived at the current generation. */
   getNumberWaiting(): Promise<number> { return this.invoke('getNumberWaiting'); }

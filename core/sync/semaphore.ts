@@ -5,6 +5,11 @@
 import { SharedObject, type SharedOptions } from '../objects/shared-object.ts';
 import { registerProxy } from '../objects/proxy-registry.ts';
 
+/**
+ * A counting semaphore on the DSO node with java.util.concurrent.Semaphore semantics (fair: waiters
+ * are served in order); `acquire` parks on the node. Every method rejects as {@link SharedObject}
+ * says, and with {@link BadArgumentError} for a negative number of permits.
+ */
 export class Semaphore extends SharedObject {
   readonly typeName = 'Semaphore';
 
@@ -18,7 +23,10 @@ export class Semaphore extends SharedObject {
     super(key, n === undefined ? undefined : [n], options);
   }
 
-  /** Takes `permits` (default 1), waiting until available; rejects with ERR_TIMEOUT after `timeoutMs`. */
+  /**
+   * Takes `permits` (default 1), waiting until available.
+   * @throws {TimeoutError} if `timeoutMs` elapsed first
+   */
   acquire(permits = 1, timeoutMs?: number): Promise<void> { return this.invoke('acquire', permits, timeoutMs ?? null); }
   /**
    * Takes `permits` if available. Without `timeoutMs` answers at once (and, as Java's
@@ -28,6 +36,7 @@ export class Semaphore extends SharedObject {
   tryAcquire(permits = 1, timeoutMs?: number): Promise<boolean> { return this.invoke('tryAcquire', permits, timeoutMs ?? null); }
   /** Returns `permits` (default 1), waking waiting callers in order. */
   release(permits = 1): Promise<void> { return this.invoke('release', permits); }
+  /** The number of permits available now. */
   availablePermits(): Promise<number> { return this.invoke('availablePermits'); }
   /** Takes every available permit; resolves to how many. */
   drainPermits(): Promise<number> { return this.invoke('drainPermits'); }

@@ -16,6 +16,7 @@ import { WORKER_LOADED } from './messages.ts';
  */
 const COMPILED = import.meta.url.endsWith('.js');
 
+/** Options of {@link LocalPool}. */
 export interface LocalPoolOptions {
   /** Worker threads; default: the number of cores. */
   threads?: number;
@@ -29,6 +30,11 @@ export interface LocalPoolOptions {
  */
 const LOAD_WAIT_MS = 10_000;
 
+/**
+ * The embedded default {@link TaskRunner}: a piscina pool of worker threads, each hosting many
+ * cloud threads at once.
+ * @throws {InvalidOptionError} from the constructor if `threads` or `tasksPerThread` is not a positive integer
+ */
 export class LocalPool implements TaskRunner {
   private readonly pool: Piscina;
   /**
@@ -69,6 +75,7 @@ export class LocalPool implements TaskRunner {
     });
   }
 
+  /** The number of worker threads running now. */
   get threads(): number { return this.pool.threads.length; }
 
   async run(request: TaskRequest): Promise<TaskResponse> {

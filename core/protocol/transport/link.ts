@@ -15,11 +15,32 @@
  * - `error`     : a problem that did not end the link (a send the transport could not complete).
  */
 export type LinkStatus =
-  | { type: 'connect' }
-  | { type: 'reconnect' }
-  | { type: 'stale'; cause: Error }
-  | { type: 'disconnect'; cause: Error }
-  | { type: 'error'; cause: Error };
+  | {
+    /** The first handshake completed. */
+    type: 'connect';
+  }
+  | {
+    /** A handshake completed after the link had been lost. */
+    type: 'reconnect';
+  }
+  | {
+    /** The peer sent nothing within the heartbeat timeout. */
+    type: 'stale';
+    /** The timeout, as an error. */
+    cause: Error;
+  }
+  | {
+    /** The link was lost, or a connect attempt failed. */
+    type: 'disconnect';
+    /** Why (`ECONNREFUSED`, a heartbeat timeout, a peer that does not speak ZMTP, ...). */
+    cause: Error;
+  }
+  | {
+    /** A problem that did not end the link. */
+    type: 'error';
+    /** What went wrong. */
+    cause: Error;
+  };
 
 export type LinkListener = (status: LinkStatus) => void;
 

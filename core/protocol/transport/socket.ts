@@ -13,6 +13,7 @@ import { ZmtpRouter } from './zmtp/router.ts';
 import { LibzmqClient, bindLibzmqServer } from './libzmq.ts';
 import type { LinkListener, LinkOptions } from './link.ts';
 
+/** A client/server transport: crucial's own ZMTP over `node:net` (`zmtp`, default) or zeromq.js (`libzmq`). */
 export type TransportKind = 'zmtp' | 'libzmq';
 export const TRANSPORTS: readonly TransportKind[] = ['zmtp', 'libzmq'];
 

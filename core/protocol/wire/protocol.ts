@@ -64,5 +64,14 @@ export interface CallOptions {
 
 /** A reference to a shared object, as it travels inside values. */
 export class ObjectRef {
-  constructor(readonly type: string, readonly key: string) {}
+  /**
+   * @param type the object's type name on the node
+   * @param key the object's key
+   */
+  constructor(
+    /** The object's type name on the node. */
+    readonly type: string,
+    /** The object's key. */
+    readonly key: string,
+  ) {}
 }
