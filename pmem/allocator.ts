@@ -38,11 +38,17 @@ export function classOf(blockSize: number): number {
 
 /** What `Allocator.check` found; `errors` is empty when the free lists are sound. */
 export interface AllocatorCheck {
+  /** Allocated blocks. */
   liveBlocks: number;
+  /** Blocks on the free lists. */
   freeBlocks: number;
+  /** Bytes in allocated blocks, headers included. */
   liveBytes: number;
+  /** Bytes in free blocks. */
   freeBytes: number;
+  /** End of the allocated part of the heap (the bump pointer). */
   top: number;
+  /** What is wrong with the free lists; empty when they are sound. */
   errors: string[];
 }
 

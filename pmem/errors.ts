@@ -17,6 +17,7 @@ export type PmemErrorCode =
 
 /** Base class: `code` is stable, `message` is for people. */
 export class PmemError extends Error {
+  /** Stable code of the condition (`ERR_PMEM_*`). */
   readonly code: PmemErrorCode;
   constructor(code: PmemErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);

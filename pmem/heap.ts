@@ -30,15 +30,21 @@ export interface HeapOptions {
 
 /** A persistent heap in a mapped file. Open with `Heap.open`, close with `close()`. */
 export class Heap {
+  /** @internal The mapped region (for the persistent types). */
   readonly region: Region;
+  /** @internal The block allocator (for the persistent types). */
   readonly allocator: Allocator;
   /** What recovery found and did when this heap was opened. */
   readonly recovery: RecoveryReport;
-  /** The failure-atomic block in progress, or null. */
+  /** @internal The failure-atomic block in progress, or null. */
   tx: Tx | null = null;
+  /** @internal Views of the mapping, for the persistent types. */
   u8: Uint8Array;
+  /** @internal */
   u16: Uint16Array;
+  /** @internal */
   u32: Uint32Array;
+  /** @internal */
   f64: Float64Array;
   private roots: Map<string, { slot: number; ref: number }>;
   private closed = false;
@@ -372,6 +378,7 @@ export class Heap {
     this.close();
   }
 
+  /** Whether `close()` was called. */
   get isClosed(): boolean {
     return this.closed;
   }

@@ -5,6 +5,11 @@
 import { PmemFreedError } from "./errors.ts";
 import type { Heap } from "./heap.ts";
 
+/**
+ * Base of every persistent object's proxy: the heap and the block address, nothing else.
+ * Every method of a proxy throws {@link PmemFreedError} once its object was freed, and
+ * {@link PmemClosedError} once its heap was closed.
+ */
 export abstract class PObject {
   /** The heap this object lives in. */
   readonly heap: Heap;

@@ -14,9 +14,13 @@ import { rootRefs } from "./roots.ts";
 
 /** What recovery did, for logs and tests. */
 export interface RecoveryReport {
+  /** Whether a committed redo log was found and replayed. */
   replayedLog: boolean;
+  /** Blocks reachable from the roots. */
   liveBlocks: number;
+  /** Allocated blocks unreachable from the roots, freed. */
   reclaimedBlocks: number;
+  /** References to blocks the application had freed, found in reachable objects (reported, left as they are). */
   danglingRefs: number;
   /** Bytes cut from the end of the heap: blocks allocated just before a crash whose headers never reached media. */
   tornTailBytes: number;

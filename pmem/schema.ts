@@ -32,7 +32,9 @@ export type PInstance<S extends Schema> = PObject & { -readonly [K in keyof S]: 
 export interface PClass<S extends Schema> {
   /** Allocates an instance, optionally with initial field values (unset fields are 0, false, "" or null). */
   create(heap: Heap, init?: Partial<{ [K in keyof S]: FieldType<S[K]> }>): PInstance<S>;
+  /** The class name given to `persistentClass`. */
   readonly className: string;
+  /** The field kinds, by field name. */
   readonly schema: S;
   /** Payload bytes of one instance. */
   readonly byteSize: number;

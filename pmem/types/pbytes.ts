@@ -3,6 +3,7 @@ import type { Heap } from "../heap.ts";
 import { Kind, S_DATA, S_LEN } from "../layout.ts";
 import { factories, PObject } from "../pobject.ts";
 
+/** A persistent byte blob, read in place as a Uint8Array view. */
 export class PBytes extends PObject {
   /** Allocates a persistent copy of `data`. */
   static create(heap: Heap, data: Uint8Array): PBytes {
@@ -12,6 +13,10 @@ export class PBytes extends PObject {
     return new PBytes(heap, a);
   }
 
+  /**
+   * Length in bytes.
+   * @throws {PmemFreedError} if the object was freed
+   */
   get length(): number {
     return this.heap.u32[(this.live() + S_LEN) >>> 2]!;
   }

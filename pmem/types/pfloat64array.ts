@@ -7,6 +7,7 @@ import type { Heap } from "../heap.ts";
 import { A_COLS, A_DATA, A_LEN, A_ROWS, Kind } from "../layout.ts";
 import { factories, PObject } from "../pobject.ts";
 
+/** A persistent Float64 vector, read in place as a Float64Array view. */
 export class PFloat64Array extends PObject {
   /** Allocates a zeroed array of `n` elements, or a persistent copy of `src`. */
   static create(heap: Heap, src: number | ArrayLike<number>): PFloat64Array {
@@ -18,15 +19,28 @@ export class PFloat64Array extends PObject {
     return new PFloat64Array(heap, a);
   }
 
+  /**
+   * The number of elements.
+   * @throws {PmemFreedError} if the object was freed
+   */
   get length(): number {
     return this.heap.f64[(this.live() + A_LEN) >>> 3]!;
   }
 
+  /**
+   * Element `i`.
+   * @throws {PmemFreedError} if the object was freed
+   */
   get(i: number): number {
     const a = this.live();
     return this.heap.getF64(a + A_DATA + 8 * i);
   }
 
+  /**
+   * Sets element `i`, failure-atomically (joining `heap.atomic` when inside one).
+   * @throws {RangeError} if `i` is out of bounds
+   * @throws {PmemFreedError} if the object was freed
+   */
   set(i: number, v: number): void {
     const a = this.live();
     if (i < 0 || i >= this.length) throw new RangeError(`index ${i} out of [0, ${this.length})`);
@@ -50,6 +64,11 @@ export class PFloat64Array extends PObject {
 
 /** A rows x cols row-major Float64 matrix. */
 export class PFloat64Matrix extends PObject {
+  /**
+   * Allocates a `rows` x `cols` matrix, zeroed or a copy of `src` (row-major).
+   * @throws {RangeError} if `src` does not hold `rows * cols` values
+   * @throws {PmemOutOfMemoryError} if the heap has no room for it
+   */
   static create(heap: Heap, rows: number, cols: number, src?: ArrayLike<number>): PFloat64Matrix {
     const n = rows * cols;
     if (src !== undefined && src.length !== n) throw new RangeError(`matrix ${rows}x${cols} needs ${n} values, got ${src.length}`);
@@ -61,19 +80,36 @@ export class PFloat64Matrix extends PObject {
     return new PFloat64Matrix(heap, a);
   }
 
+  /**
+   * The number of rows.
+   * @throws {PmemFreedError} if the object was freed
+   */
   get rows(): number {
     return this.heap.u32[(this.live() + A_ROWS) >>> 2]!;
   }
 
+  /**
+   * The number of columns.
+   * @throws {PmemFreedError} if the object was freed
+   */
   get cols(): number {
     return this.heap.u32[(this.live() + A_COLS) >>> 2]!;
   }
 
+  /**
+   * Element (`r`, `c`).
+   * @throws {PmemFreedError} if the object was freed
+   */
   get(r: number, c: number): number {
     const a = this.live();
     return this.heap.getF64(a + A_DATA + 8 * (r * this.cols + c));
   }
 
+  /**
+   * Sets element (`r`, `c`), failure-atomically (joining `heap.atomic` when inside one).
+   * @throws {RangeError} if (`r`, `c`) is outside the matrix
+   * @throws {PmemFreedError} if the object was freed
+   */
   set(r: number, c: number, v: number): void {
     const a = this.live();
     if (r < 0 || r >= this.rows || c < 0 || c >= this.cols) throw new RangeError(`(${r}, ${c}) outside ${this.rows}x${this.cols}`);

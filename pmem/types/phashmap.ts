@@ -25,6 +25,10 @@ export function hashKey(key: string): number {
   return h >>> 0;
 }
 
+/**
+ * A persistent hash map with string keys, crash-consistent without the redo log: after a crash
+ * each key holds its old or its new value.
+ */
 export class PHashMap extends PObject {
   /** Allocates an empty map with room for `capacity` entries before its first resize. */
   static create(heap: Heap, capacity = 16): PHashMap {
@@ -48,6 +52,10 @@ export class PHashMap extends PObject {
     return this.heap.getU32(this.live() + MAP_SIZE);
   }
 
+  /**
+   * Whether `key` is present.
+   * @throws {PmemFreedError} if the object was freed
+   */
   has(key: string): boolean {
     return this.find(key, hashKey(key)) >= 0;
   }
@@ -142,10 +150,18 @@ export class PHashMap extends PObject {
     for (const e of this.entryRefs()) yield [this.readKey(e), this.readValue(e)];
   }
 
+  /**
+   * Keys in slot order.
+   * @throws {PmemFreedError} if the object was freed
+   */
   *keys(): IterableIterator<string> {
     for (const e of this.entryRefs()) yield this.readKey(e);
   }
 
+  /**
+   * Same as `entries()`.
+   * @throws {PmemFreedError} if the object was freed
+   */
   [Symbol.iterator](): IterableIterator<[string, PValue]> {
     return this.entries();
   }

@@ -8,6 +8,10 @@ import { PHashMap, registerSortedFactory, type PValue } from "./phashmap.ts";
 
 const indexes = new WeakMap<Heap, Map<number, string[]>>();
 
+/**
+ * A persistent map with string keys kept in JavaScript string order (the order is a volatile
+ * index rebuilt on first use after open).
+ */
 export class PSortedMap extends PHashMap {
   /** Allocates an empty sorted map. */
   static override create(heap: Heap, capacity = 16): PSortedMap {
@@ -19,10 +23,18 @@ export class PSortedMap extends PHashMap {
     return this.index().slice();
   }
 
+  /**
+   * The smallest key, or undefined when empty.
+   * @throws {PmemFreedError} if the object was freed
+   */
   firstKey(): string | undefined {
     return this.index()[0];
   }
 
+  /**
+   * The largest key, or undefined when empty.
+   * @throws {PmemFreedError} if the object was freed
+   */
   lastKey(): string | undefined {
     const ix = this.index();
     return ix[ix.length - 1];
@@ -62,6 +74,10 @@ export class PSortedMap extends PHashMap {
     for (const key of this.index().slice()) yield [key, this.get(key)!];
   }
 
+  /**
+   * Keys in order.
+   * @throws {PmemFreedError} if the object was freed
+   */
   override *keys(): IterableIterator<string> {
     yield* this.index().slice();
   }

@@ -6,6 +6,7 @@ import { factories, PObject } from "../pobject.ts";
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
+/** An immutable persistent UTF-8 string. */
 export class PString extends PObject {
   /** Allocates a persistent copy of `s`. Unreachable until stored in a root or a reachable object. */
   static create(heap: Heap, s: string): PString {
