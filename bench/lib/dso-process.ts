@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { WireCodec } from '../../core/protocol/wire/codec.ts';
 import { Kind, type CallOptions } from '../../core/protocol/wire/protocol.ts';
+import { parseReply, type Reply } from '../../core/protocol/wire/reply.ts';
 import { errorFromData, type ErrorData } from '../../core/protocol/errors.ts';
 import { openClient, type ClientSocket } from '../../core/protocol/transport/socket.ts';
 
@@ -71,13 +72,12 @@ export class RawClient {
 
   private open(): ClientSocket {
     return openClient('zmtp', this.address, (frames) => {
-      let v: unknown[];
-      try { v = this.codec.decodeValue(frames); } catch { return; }
-      const seq = v[2] as number;
-      const done = this.waiting.get(seq);
+      let r: Reply;
+      try { r = parseReply(this.codec.decodeValue(frames)); } catch { return; }
+      const done = r.seq === null ? undefined : this.waiting.get(r.seq);
       if (!done) return;
-      this.waiting.delete(seq);
-      done(v[1] === Kind.OK ? { ok: true, value: v[3] } : { ok: false, error: errorFromData(v[3] as ErrorData) });
+      this.waiting.delete(r.seq!);
+      done(r.kind === Kind.OK ? { ok: true, value: r.payload } : { ok: false, error: errorFromData(r.payload as ErrorData) });
     });
   }
 
