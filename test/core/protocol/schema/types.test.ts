@@ -73,6 +73,22 @@ describe('method schema', () => {
       assert.deepEqual(sorted(protoMethods(proxy, core.SharedObject as unknown as ObjectClass)), sorted(expected));
     });
 
+    it(`method schema - ${n}: each TS proxy method calls its wire method with an arity the node accepts`, async () => {
+      const spec = BUILTIN_TYPES[n]!;
+      for (const [m, ms] of Object.entries(spec.methods)) {
+        if (spec.proxy?.wireOnly?.includes(m)) continue;
+        const calls: [string, unknown[]][] = [];
+        const conn = { call: async (_t: string, _k: string, method: string, args: unknown[]) => { calls.push([method, args]); return null; } };
+        // The options argument comes after the key and the constructor's own arguments.
+        const ctorArgs = n === 'Future' ? ['k', { connection: conn }] : n === 'AtomicMatrix' ? ['k', 2, 2, undefined, { connection: conn }] : ['k', undefined, { connection: conn }];
+        const proxy = new ((core as unknown as Record<string, ObjectClass>)[n]!)(...ctorArgs) as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+        await proxy[m]!(...ms.args.filter((a) => !a.optional).map((a) => GOOD[a.kind]));
+        assert.equal(calls[0]?.[0], m, `${n}.${m} called ${JSON.stringify(calls.map((c) => c[0]))}`);
+        const argc = calls[0]![1].length, min = ms.args.filter((a) => !a.optional).length;
+        assert.ok(argc >= min && argc <= ms.args.length, `${n}.${m} sent ${argc} arguments; the node takes ${min} to ${ms.args.length}`);
+      }
+    });
+
     it(`method schema - ${n}: the node's argument checks agree with the schema's kinds and arity`, async () => {
       for (const [m, spec] of Object.entries(BUILTIN_TYPES[n]!.methods)) {
         const good = spec.args.map((a) => GOOD[a.kind]);
