@@ -75,13 +75,18 @@ export class Heap {
   /**
    * Opens (or creates) the heap in `path`, replaying or dropping an interrupted failure-atomic block
    * and freeing whatever is unreachable from the roots.
-   * @throws PmemCorruptError, PmemTruncatedError, PmemVersionError when the file cannot be trusted.
+   * @throws {PmemCorruptError} {@link PmemTruncatedError} {@link PmemVersionError} when the file cannot be trusted
+   * @throws {PmemArgumentError} if `options.flush` is not `msync` or `none`, or the file is missing and `options.create` is false
    */
   static async open(path: string, options: HeapOptions = {}): Promise<Heap> {
     return Heap.openSync(path, options);
   }
 
-  /** Synchronous `open`, for scripts and crash-test children. */
+  /**
+   * Synchronous `open`, for scripts and crash-test children.
+   * @throws {PmemArgumentError} if `options.flush` is not `msync` or `none`, or the file is missing and `options.create` is false
+   * @throws {PmemCorruptError} {@link PmemTruncatedError} {@link PmemVersionError} when the file cannot be trusted
+   */
   static openSync(path: string, options: HeapOptions = {}): Heap {
     const flush = options.flush ?? "msync";
     if (flush !== "msync" && flush !== "none") throw new PmemArgumentError(`options.flush must be "msync" or "none" (got ${String(flush)})`);
@@ -103,7 +108,11 @@ export class Heap {
     return [...this.roots.keys()];
   }
 
-  /** Binds (or with null, unbinds) root `name`, failure-atomically. */
+  /**
+   * Binds (or with null, unbinds) root `name`, failure-atomically.
+   * @throws {PmemArgumentError} if all 256 root slots are in use
+   * @throws {PmemClosedError} if the heap was closed
+   */
   setRoot(name: string, obj: PObject | null): void {
     this.open();
     const ref = obj === null ? 0 : obj.addr;
@@ -134,6 +143,9 @@ export class Heap {
    * Runs `fn` as a failure-atomic block: after a crash either all of its persistent writes are
    * present or none is. Commit costs one ordered flush of the log, one of the data. Nested calls
    * join the outer block. `fn` must be synchronous.
+   * @throws {PmemTxError} if `fn` returns a promise (nothing of the block is applied; `fn`'s own
+   * exceptions propagate the same way), or the block writes more than the redo log holds
+   * @throws {PmemClosedError} if the heap was closed
    */
   atomic<T>(fn: () => T): T {
     this.open();
@@ -234,7 +246,11 @@ export class Heap {
     this.region.flush();
   }
 
-  /** The proxy for the block at `addr` (null for 0). Proxies are cheap and hold no data. */
+  /**
+   * The proxy for the block at `addr` (null for 0). Proxies are cheap and hold no data.
+   * @throws {PmemFreedError} if the block was freed
+   * @throws {PmemArgumentError} if no proxy type is registered for the block's kind (its module is not imported)
+   */
   deref(addr: number): PObject | null {
     if (addr === 0) return null;
     const u8 = this.u8;
@@ -245,7 +261,11 @@ export class Heap {
     return f(this, addr);
   }
 
-  /** Frees `obj` and the blocks it owns (explicit free; there is no runtime GC). In `atomic`, at commit. */
+  /**
+   * Frees `obj` and the blocks it owns (explicit free; there is no runtime GC). In `atomic`, at commit.
+   * @throws {PmemFreedError} if `obj` was already freed
+   * @throws {PmemClosedError} if the heap was closed
+   */
   free(obj: PObject): void {
     this.open();
     const addr = obj.addr;
@@ -359,7 +379,10 @@ export class Heap {
     return this.allocator.check();
   }
 
-  /** Flushes everything, marks a clean shutdown and unmaps. Proxies must not be used afterwards. */
+  /**
+   * Flushes everything, marks a clean shutdown and unmaps. Proxies must not be used afterwards.
+   * @throws {PmemTxError} if called inside an atomic block
+   */
   close(): void {
     if (this.closed) return;
     if (this.tx !== null) throw new PmemTxError("close() inside an atomic block");

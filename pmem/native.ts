@@ -33,7 +33,10 @@ function nodeGypScript(): string {
   }
 }
 
-/** Builds the addon with node-gyp; a lock directory keeps concurrent first imports from racing. */
+/**
+ * Builds the addon with node-gyp; a lock directory keeps concurrent first imports from racing.
+ * @throws {PmemNativeError} if node-gyp is missing or fails, or another build holds the lock too long
+ */
 export function buildNative(options: { force?: boolean; quiet?: boolean } = {}): string {
   if (existsSync(ADDON) && !options.force) return ADDON;
   const lock = join(NATIVE_DIR, ".build-lock");

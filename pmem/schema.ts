@@ -40,7 +40,11 @@ export interface PClass<S extends Schema> {
   readonly byteSize: number;
 }
 
-/** Declares a persistent class. `name` identifies it in the region; keep it stable across versions. */
+/**
+ * Declares a persistent class. `name` identifies it in the region; keep it stable across versions.
+ * @throws {PmemArgumentError} if the schema has more than 32 string/ref fields or an unknown field
+ * kind, or `name` collides with another persistent class
+ */
 export function persistentClass<S extends Schema>(name: string, schema: S): PClass<S> {
   const names = Object.keys(schema);
   const refs = names.filter((n) => schema[n] === "string" || schema[n] === "ref");

@@ -29,7 +29,11 @@ export class PBytes extends PObject {
     return this.heap.u8.subarray(a + S_DATA, a + S_DATA + n);
   }
 
-  /** Writes `data` at `offset` failure-atomically (joining `heap.atomic` when inside one). */
+  /**
+   * Writes `data` at `offset` failure-atomically (joining `heap.atomic` when inside one).
+   * @throws {RangeError} if the write would go past the blob's end
+   * @throws {PmemFreedError} if the object was freed
+   */
   write(offset: number, data: Uint8Array): void {
     const a = this.live();
     if (offset < 0 || offset + data.length > this.length) throw new RangeError(`write of ${data.length} B at ${offset} exceeds ${this.length} B`);

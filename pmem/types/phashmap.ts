@@ -116,6 +116,8 @@ export class PHashMap extends PObject {
   /**
    * Overwrites part of the byte value under `key` in place, failure-atomically (a redo-logged block,
    * joined if one is open). Returns false when the key is absent or its value is not bytes.
+   * @throws {RangeError} if the patch would go past the value's end
+   * @throws {PmemFreedError} if the object was freed
    */
   patchBytes(key: string, offset: number, data: Uint8Array): boolean {
     const i = this.find(key, hashKey(key));
