@@ -10,7 +10,8 @@ import { Command } from 'commander';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, startDso, type Connection, type DsoNode } from 'crucial';
+import { connect, type Connection } from 'crucial';
+import { startDso, type DsoNode } from 'crucial/node';
 import { PersistentStore } from '../dso/persistence/store.ts';
 import { latency, type Latency } from './lib/measure.ts';
 

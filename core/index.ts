@@ -1,6 +1,10 @@
 /**
  * crucial: stateful serverless computing. Cloud threads share linearizable objects hosted by a DSO
  * node; with no `CRUCIAL_DSO` configured, an embedded node and a local worker pool are used.
+ *
+ * This entry loads the client and the protocol only: the node, the worker pool and what they need
+ * (pmem, piscina, esbuild) load on first use, and `startDso`, `DsoNode` and `LocalPool` are in
+ * `crucial/node`.
  */
 export { CloudThread } from './threads/cloud-thread.ts';
 export { ServerlessExecutorService, TaskFuture, defaultTaskRunner } from './threads/executor.ts';
@@ -25,8 +29,6 @@ export { CountDownLatch } from './sync/count-down-latch.ts';
 export { Future } from './sync/future.ts';
 export { Connection } from './client/connection.ts';
 export { connect, shutdown, dsoAddress } from './client/context.ts';
-export { startDso, DsoNode } from '../dso/node.ts';
-export { LocalPool } from '../workers/local/pool.ts';
 export { ObjectRef } from './protocol/wire/protocol.ts';
 export {
   CrucialError, ErrorCode, BadFrameError, ProtocolVersionError, PayloadTooLargeError, UnknownTypeError,
@@ -44,10 +46,8 @@ export type { LongLike } from './objects/atomic-long.ts';
 export type { MapKey, EntriesInput, MergeFunctionName } from './objects/atomic-map.ts';
 export type { ScalableCyclicBarrierOptions } from './sync/scalable-cyclic-barrier.ts';
 export type { ConnectionOptions } from './client/connection.ts';
-export type { DsoOptions } from '../dso/node.ts';
 export type { TransportKind } from './protocol/transport/socket.ts';
 export type { LinkOptions, LinkStatus } from './protocol/transport/link.ts';
 export type { TaskRunner, TaskRequest, TaskResponse } from '../workers/runner.ts';
-export type { LocalPoolOptions } from '../workers/local/pool.ts';
 export type { CallOptions } from './protocol/wire/protocol.ts';
 export type { ErrorCodeValue, ErrorData } from './protocol/errors.ts';

@@ -28,6 +28,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { UnknownMethodError } from '../core/protocol/errors.ts';
 import { WireCodec, type Call } from '../core/protocol/wire/codec.ts';
+import { ArrowPending, loadArrow, withArrow } from '../core/protocol/wire/arrow.ts';
 import { ObjectRef, TOUCH, type CallOptions } from '../core/protocol/wire/protocol.ts';
 import type { ObjectClass, TypeRegistry } from './registry.ts';
 
@@ -142,7 +143,16 @@ export class LocalRefs {
   }
 
   private async call(ref: ObjectRef, method: string, args: unknown[]): Promise<unknown> {
-    const copied = this.argsCodec.decodeRaw(this.argsCodec.encodeValue(args)) as unknown[];
+    const copy = (): unknown[] => this.argsCodec.decodeRaw(this.argsCodec.encodeValue(args)) as unknown[];
+    let copied: unknown[];
+    try {
+      copied = copy();
+    } catch (err) {
+      // Arrays before apache-arrow is loaded: load it (the only await a call without them never takes).
+      if (!(err instanceof ArrowPending)) throw err;
+      await loadArrow();
+      copied = copy();
+    }
     const target = this.store.instanceOf(ref.type, ref.key);
     let out: unknown;
     if (target && this.chain.getStore()?.includes(target)) {
@@ -156,8 +166,8 @@ export class LocalRefs {
     return this.copyOut(await out);
   }
 
-  private copyOut(value: unknown): unknown {
-    return (this.codec.decodeRaw(this.codec.encodeValue([value])) as unknown[])[0];
+  private async copyOut(value: unknown): Promise<unknown> {
+    return ((await withArrow(() => this.codec.decodeRaw(this.codec.encodeValue([value])))) as unknown[])[0];
   }
 }
 

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { WireCodec, parseCall, peekSeq, type Call } from '../core/protocol/wire/codec.ts';
 import { SYSTEM_TYPE } from '../core/protocol/wire/protocol.ts';
+import { ArrowPending, loadArrow } from '../core/protocol/wire/arrow.ts';
 import { InvalidOptionError, PayloadTooLargeError, ReplyNotKeptError, UnknownMethodError, errorToData } from '../core/protocol/errors.ts';
 import { TypeRegistry } from './registry.ts';
 import { ObjectStore } from './store.ts';
@@ -16,7 +17,7 @@ import { ModuleLoader } from './modules.ts';
 import { SystemObject } from './system.ts';
 import { registerBuiltins } from './objects/index.ts';
 import { bindServer, resolveTransport, type ServerSocket, type TransportKind } from '../core/protocol/transport/socket.ts';
-import { PersistentStore } from './persistence/store.ts';
+import type { PersistentStore } from './persistence/store.ts';
 
 export interface DsoOptions {
   /** Interface to bind; default 127.0.0.1. */
@@ -70,6 +71,8 @@ export class DsoNode {
   private readonly system: SystemObject;
   private sweeper?: NodeJS.Timeout;
   private _address = '';
+  /** Requests that arrived while apache-arrow loads for an earlier one: handled after it, in arrival order. */
+  private held: [Uint8Array, Uint8Array[], number][] | null = null;
 
   constructor(options: DsoOptions = {}) {
     this.opts = validate(options);
@@ -90,6 +93,10 @@ export class DsoNode {
 
   async start(): Promise<this> {
     if (this.opts.pmemPath) {
+      // pmem and the persistence strategies load only for a node that persists (not the embedded default).
+      // Compiled to CommonJS (tsx under mocha), a dynamic import would load a second copy of the
+      // strategies' classes; require keeps the one the rest of the program uses.
+      const { PersistentStore } = (typeof require === 'function' ? require('./persistence/store.ts') : await import('./persistence/store.ts')) as typeof import('./persistence/store.ts');
       this.persistence = await PersistentStore.open(this.opts.pmemPath, { sizeBytes: this.opts.pmemSizeBytes });
       for (const m of this.persistence.modulesStored()) await this.modules.load(m.hash, m.code);
       this.store.persistence = this.persistence;
@@ -112,6 +119,7 @@ export class DsoNode {
   }
 
   private handle(route: Uint8Array, frames: Uint8Array[], bytes: number): void {
+    if (this.held) { this.held.push([route, frames, bytes]); return; }
     let call: Call;
     try {
       if (bytes > this.opts.maxPayloadBytes) {
@@ -119,6 +127,7 @@ export class DsoNode {
       }
       call = parseCall(this.codec.decodeValue(frames));
     } catch (err) {
+      if (err instanceof ArrowPending) return this.holdForArrow(route, frames, bytes);
       this.reply(route, this.codec.encodeError(seqOf(frames), errorToData(err)));
       return;
     }
@@ -138,11 +147,49 @@ export class DsoNode {
     }
     if (result instanceof Promise || (typeof result === 'object' && result !== null && typeof (result as any).then === 'function')) {
       Promise.resolve(result).then(
-        (v) => this.complete(route, call, this.encodeOk(call, v)),
+        (v) => this.completeOk(route, call, v),
         (err) => this.complete(route, call, this.codec.encodeError(call.seq, errorToData(err))),
       );
     } else {
-      this.complete(route, call, this.encodeOk(call, result));
+      this.completeOk(route, call, result);
+    }
+  }
+
+  /** The first request carrying Arrow: it and every later request wait for apache-arrow, then run in order. */
+  private holdForArrow(route: Uint8Array, frames: Uint8Array[], bytes: number): void {
+    const held: [Uint8Array, Uint8Array[], number][] = [[route, frames, bytes]];
+    this.held = held;
+    loadArrow().then(() => this.release(held), (err) => {
+      if (this.held !== held) return;
+      this.held = null;
+      for (const [r, f] of held) this.reply(r, this.codec.encodeError(seqOf(f), errorToData(err)));
+    });
+  }
+
+  /** Handles the held requests once (both a held request and a held reply may release the same list). */
+  private release(held: [Uint8Array, Uint8Array[], number][]): void {
+    if (this.held !== held) return;
+    this.held = null;
+    for (const [r, f, b] of held) this.handle(r, f, b);
+  }
+
+  /** A result holding Arrow before apache-arrow is loaded is encoded once it is (the call is applied already). */
+  private completeOk(route: Uint8Array, call: Call, value: unknown): void {
+    try {
+      this.complete(route, call, this.encodeOk(call, value));
+    } catch (err) {
+      if (!(err instanceof ArrowPending)) throw err;
+      // Later requests wait too: the result may be the object's own array, which they could change.
+      const held: [Uint8Array, Uint8Array[], number][] = this.held ?? [];
+      this.held = held;
+      const release = (reply: () => Uint8Array[]): void => {
+        this.complete(route, call, reply());
+        this.release(held);
+      };
+      loadArrow().then(
+        () => release(() => this.encodeOk(call, value)),
+        (e) => release(() => this.codec.encodeError(call.seq, errorToData(e))),
+      );
     }
   }
 
@@ -150,6 +197,7 @@ export class DsoNode {
     try {
       return this.codec.encodeOk(call.seq, value);
     } catch (err) {
+      if (err instanceof ArrowPending) throw err;
       return this.codec.encodeError(call.seq, errorToData(err));
     }
   }

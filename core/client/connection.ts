@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { WireCodec } from '../protocol/wire/codec.ts';
+import { ArrowPending, loadArrow } from '../protocol/wire/arrow.ts';
 import { Kind, ObjectRef, SYSTEM_TYPE, type CallOptions } from '../protocol/wire/protocol.ts';
 import { openClient, resolveTransport, type ClientSocket, type TransportKind } from '../protocol/transport/socket.ts';
 import type { LinkListener, LinkOptions, LinkStatus } from '../protocol/transport/link.ts';
@@ -57,6 +58,10 @@ export class Connection {
   private downSince = Date.now();
   private downTimer: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<LinkListener>();
+  /** Calls made while apache-arrow loads for an earlier one wait behind it, so calls leave in program order. */
+  private arrowGate: Promise<void> | null = null;
+  /** Replies that arrived while apache-arrow loads for an earlier one, handled in arrival order after it. */
+  private heldReplies: Uint8Array[][] | null = null;
 
   constructor(readonly address: string, options: ConnectionOptions = {}) {
     this.resendAfterMs = positive(options.resendAfterMs ?? 5000, 'resendAfterMs');
@@ -91,12 +96,18 @@ export class Connection {
   /** Invokes `method` on object (type, key) at the node. */
   call(type: string, key: string, method: string, args: unknown[], opts?: CallOptions): Promise<unknown> {
     if (this.closed) return Promise.reject(new ClosedError('connection is closed'));
+    if (this.arrowGate) return this.arrowGate.then(() => this.call(type, key, method, args, opts));
     const seq = ++this.seq;
     let frames: Uint8Array[];
     try {
       frames = this.codec.encodeCall(this.clientId, seq, type, key, method, args, opts);
     } catch (err) {
-      return Promise.reject(err);
+      if (!(err instanceof ArrowPending)) return Promise.reject(err);
+      // The first Arrow payload: load apache-arrow, then send this call (same seq reused) and the ones behind it.
+      this.seq--;
+      const gate = loadArrow().finally(() => { if (this.arrowGate === gate) this.arrowGate = null; });
+      this.arrowGate = gate;
+      return gate.then(() => this.call(type, key, method, args, opts));
     }
     return new Promise((resolve, reject) => {
       const now = Date.now();
@@ -130,10 +141,12 @@ export class Connection {
 
   private onReply(frames: Uint8Array[]): void {
     this.lastHeard = Date.now();
+    if (this.heldReplies) { this.heldReplies.push(frames); return; }
     let v: unknown[];
     try {
       v = this.codec.decodeValue(frames);
     } catch (err) {
+      if (err instanceof ArrowPending) { this.holdRepliesForArrow(frames); return; }
       // A reply we cannot read still names its seq if the envelope is intact; fail that call.
       this.failUnreadable(frames, err);
       return;
@@ -146,6 +159,20 @@ export class Connection {
     if (v[1] === Kind.OK) p.resolve(v[3]);
     else if (v[1] === Kind.ERROR) p.reject(errorFromData(v[3] as ErrorData));
     else p.reject(new BadFrameError(`unexpected reply kind ${String(v[1])}`));
+  }
+
+  /** The first reply carrying Arrow: it and every later reply wait for apache-arrow, then go in order. */
+  private holdRepliesForArrow(frames: Uint8Array[]): void {
+    const held = [frames];
+    this.heldReplies = held;
+    const release = (err?: unknown) => {
+      this.heldReplies = null;
+      for (const f of held) {
+        if (err === undefined) this.onReply(f);
+        else this.failUnreadable(f, err);
+      }
+    };
+    loadArrow().then(() => release(), (err) => release(err));
   }
 
   private failUnreadable(frames: Uint8Array[], err: unknown): void {

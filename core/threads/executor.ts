@@ -174,7 +174,7 @@ export class ServerlessExecutorService {
     const wire = toWire(task, captures);
     await materializeProxies(task);
     if (captures) await materializeProxies(captures);
-    const frames = encodeTask({ ...spec, task: wire });
+    const frames = await encodeTask({ ...spec, task: wire });
     const [runner, dso] = await Promise.all([this.runner, dsoAddress()]);
     for (let attempt = 0; ; attempt++) {
       let response: TaskResponse;
@@ -183,7 +183,7 @@ export class ServerlessExecutorService {
       } catch (err) {
         response = { ok: false, error: { code: 'ERR_TASK_FAILED', name: (err as Error)?.name ?? 'Error', message: `worker failed: ${(err as Error)?.message ?? String(err)}`, stack: (err as Error)?.stack ?? '' } };
       }
-      if (response.ok) return (await fromWire(decodeTask(response.frames))) as T;
+      if (response.ok) return (await fromWire(await decodeTask(response.frames))) as T;
       if (attempt >= this.retries) {
         const cause = errorFromData(response.error);
         const err = new TaskFailedError(`cloud thread failed: ${response.error.name}: ${response.error.message}`, { cause });

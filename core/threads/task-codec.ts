@@ -4,8 +4,8 @@
  * the values they capture) and then encoded with the wire codec. The worker walks them back.
  */
 import { WireCodec } from '../protocol/wire/codec.ts';
+import { looksLikeTable, withArrow } from '../protocol/wire/arrow.ts';
 import { ObjectRef } from '../protocol/wire/protocol.ts';
-import { Table } from 'apache-arrow';
 import { InvalidOptionError, NotSerializableError } from '../protocol/errors.ts';
 import { MATERIALIZE, SharedObject } from '../objects/shared-object.ts';
 import { reviveRef } from '../objects/proxy-registry.ts';
@@ -79,7 +79,7 @@ export function toWire(value: unknown, captures?: Record<string, unknown>, path 
     const module = userProxyModule(obj);
     return module ? { [SHARED]: obj, [MODULE]: module } : obj;
   }
-  if (ArrayBuffer.isView(obj) || obj instanceof Table || obj instanceof ObjectRef) return obj;
+  if (ArrayBuffer.isView(obj) || looksLikeTable(obj) || obj instanceof ObjectRef) return obj;
   if (Array.isArray(obj)) return obj.map((v, i) => toWire(v, undefined, `${path}[${i}]`));
   const proto = Object.getPrototypeOf(obj);
   if (proto === Object.prototype || proto === null) {
@@ -99,7 +99,7 @@ export function toWire(value: unknown, captures?: Record<string, unknown>, path 
 /** Rebuilds a value walked by `toWire`, importing the modules of `@Serializable` classes. */
 export async function fromWire(value: unknown): Promise<unknown> {
   if (value === null || typeof value !== 'object') return value;
-  if (ArrayBuffer.isView(value) || value instanceof Table || isProxy(value)) return value;
+  if (ArrayBuffer.isView(value) || looksLikeTable(value) || isProxy(value)) return value;
   if (Array.isArray(value)) return Promise.all(value.map(fromWire));
   const rec = value as Record<string, unknown>;
   if (typeof rec[MODULE] === 'string' && rec[SHARED] !== undefined) {
@@ -158,12 +158,12 @@ export async function materializeProxies(value: unknown, seen = new Set<object>(
 
 const codec = new WireCodec((ref) => reviveRef(ref));
 
-/** Encodes a walked task (or result) into frames. */
-export function encodeTask(wire: unknown): Uint8Array[] {
-  return codec.encodeValue([wire]);
+/** Encodes a walked task (or result) into frames (loading apache-arrow first if it carries arrays). */
+export function encodeTask(wire: unknown): Promise<Uint8Array[]> {
+  return withArrow(() => codec.encodeValue([wire]));
 }
 
 /** Decodes frames from `encodeTask`; references come back as proxies on this thread's default connection. */
-export function decodeTask(frames: Uint8Array[]): unknown {
-  return (codec.decodeRaw(frames) as unknown[])[0];
+export async function decodeTask(frames: Uint8Array[]): Promise<unknown> {
+  return ((await withArrow(() => codec.decodeRaw(frames))) as unknown[])[0];
 }

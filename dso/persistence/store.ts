@@ -11,6 +11,7 @@
  */
 import { Heap, PHashMap, PObject, type FlushMode } from '../../pmem/index.ts';
 import { WireCodec } from '../../core/protocol/wire/codec.ts';
+import { loadArrow } from '../../core/protocol/wire/arrow.ts';
 import { packFrames, unpackFrames } from '../../core/protocol/wire/frames.ts';
 import { mapStrategies } from './map.ts';
 import { listStrategy } from './list.ts';
@@ -105,6 +106,8 @@ export class PersistentStore {
    * @throws PmemCorruptError, PmemTruncatedError, PmemVersionError when the file cannot be trusted.
    */
   static async open(path: string, options: PersistentStoreOptions = {}): Promise<PersistentStore> {
+    // Values are encoded inside a failure-atomic change, synchronously: the Arrow path must be ready.
+    await loadArrow();
     const heap = await Heap.open(path, { size: options.sizeBytes ?? 256 * 1024 * 1024, flush: options.flush ?? 'msync' });
     const root = (name: string) => {
       let map = heap.root<PHashMap>(name);

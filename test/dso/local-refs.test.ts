@@ -5,7 +5,8 @@ import { withDso, stillPending } from '../helpers/dso.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, startDso, type Connection, type DsoNode } from 'crucial';
+import { connect, type Connection } from 'crucial';
+import { startDso, type DsoNode } from 'crucial/node';
 
 describe('dso local references - shared objects held by @Shared objects', function () {
   this.timeout(30_000);

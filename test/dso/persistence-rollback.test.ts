@@ -8,7 +8,8 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, startDso, type Connection, type DsoNode } from 'crucial';
+import { connect, type Connection } from 'crucial';
+import { startDso, type DsoNode } from 'crucial/node';
 
 const P = { persistent: true };
 const chunk = (i: number) => `${i}:`.padEnd(48 * 1024, 'z');

@@ -10,7 +10,8 @@ import { mkdtempSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connect, startDso, type Connection, type DsoNode } from 'crucial';
+import { connect, type Connection } from 'crucial';
+import { startDso, type DsoNode } from 'crucial/node';
 import { PersistentStore } from '../../dso/persistence/store.ts';
 import type { PersistenceStats } from '../../dso/persistence/strategies.ts';
 

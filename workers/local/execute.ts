@@ -23,9 +23,9 @@ export async function executeTask(request: TaskRequest): Promise<TaskResponse> {
   try {
     // The parent's node, whenever it was started: this worker may predate it, or have used another.
     await useDso(request.dso);
-    const spec = (await fromWire(decodeTask(request.frames))) as TaskSpec;
+    const spec = (await fromWire(await decodeTask(request.frames))) as TaskSpec;
     const result = spec.mode === 'range' ? await runRange(spec) : await runOnce(spec.task);
-    return { ok: true, frames: encodeTask(toWire(result ?? null)) };
+    return { ok: true, frames: await encodeTask(toWire(result ?? null)) };
   } catch (err) {
     return { ok: false, error: errorToData(err) };
   }

@@ -4,12 +4,25 @@
  * the link's `LinkStatus`; libzmq retries a refused connect without saying why, so a plain TCP
  * probe finds the cause (ECONNREFUSED, ...) once per failed attempt, off the hot path.
  */
-import { Dealer, Router } from 'zeromq';
-import { HighWaterMarkError } from '../errors.ts';
+import { createRequire } from 'node:module';
+import type { Dealer } from 'zeromq';
+import { HighWaterMarkError, InvalidOptionError } from '../errors.ts';
 import { Outbox } from '../wire/outbox.ts';
 import { LINK_DEFAULTS, type LinkListener, type LinkStatus } from './link.ts';
 import { parseTcpEndpoint, probeTcp } from './zmtp/endpoint.ts';
 import type { ClientSocket, ClientSocketOptions, ServerHandler, ServerSocket } from './socket.ts';
+
+const requireHere = createRequire(import.meta.url);
+let zmq: typeof import('zeromq') | undefined;
+
+/** zeromq.js (a native addon, ~20 ms to load) loads only when this transport is chosen. */
+function zeromq(): typeof import('zeromq') {
+  try {
+    return (zmq ??= requireHere('zeromq') as typeof import('zeromq'));
+  } catch (cause) {
+    throw new InvalidOptionError(`the libzmq transport needs zeromq.js, which did not load here (${(cause as Error).message.split('\n')[0]}): install it (npm install zeromq) or use the default transport (unset CRUCIAL_TRANSPORT)`);
+  }
+}
 
 /**
  * libzmq queues up to this many messages for the node; past it a DEALER's send waits and the
@@ -40,7 +53,7 @@ export class LibzmqClient implements ClientSocket {
       }
     };
     const heartbeatInterval = opts.heartbeatIvlMs ?? LINK_DEFAULTS.heartbeatIvlMs;
-    this.socket = new Dealer({
+    this.socket = new (zeromq().Dealer)({
       linger: 0,
       receiveHighWaterMark: 0,
       sendHighWaterMark: LIBZMQ_HWM_MESSAGES,
@@ -134,7 +147,7 @@ export async function bindLibzmqServer(endpoint: string, onMessage: ServerHandle
       warn(asError(inner));
     }
   };
-  const socket = new Router({ linger: 0, receiveHighWaterMark: 0, sendHighWaterMark: 0 });
+  const socket = new (zeromq().Router)({ linger: 0, receiveHighWaterMark: 0, sendHighWaterMark: 0 });
   const outbox = new Outbox(socket, onError, LINK_DEFAULTS.sendHighWaterMarkBytes);
   await socket.bind(endpoint);
   const loop = (async () => {

@@ -1,10 +1,55 @@
 /**
  * Arrow IPC for numeric arrays and tables. A TypedArray becomes a one-column stream without an
  * element-by-element copy; on arrival the column's buffer is handed back as a TypedArray view.
+ *
+ * apache-arrow takes ~140 ms to load, more than the rest of a client together, and a small call never
+ * needs it: it loads on the first payload that carries Arrow (`loadArrow`). Until then the encoders and
+ * `decodeArrow` throw `ArrowPending`, which the codec's callers catch to load it and retry the same
+ * message, so scalar calls never wait on an import.
  */
-import { makeVector, Table, Schema, tableFromIPC, tableToIPC } from 'apache-arrow';
+import type { Table } from 'apache-arrow';
 import { ARROW_ARRAY_COLUMN, ARROW_KIND_ARRAY, ARROW_KIND_KEY, ARROW_KIND_TABLE } from './protocol.ts';
 import { BadFrameError } from '../errors.ts';
+
+type ArrowModule = typeof import('apache-arrow');
+let arrow: ArrowModule | undefined;
+let loading: Promise<void> | undefined;
+
+/**
+ * Thrown (synchronously) by the Arrow path before apache-arrow is loaded. Never leaves the process:
+ * whoever called the codec awaits `loadArrow()` and encodes or decodes the same message again.
+ */
+export class ArrowPending extends Error {
+  constructor() { super('apache-arrow is not loaded yet: await loadArrow() and retry'); }
+}
+
+/** True once apache-arrow is loaded: the codec's Arrow path then runs synchronously. */
+export function arrowReady(): boolean { return arrow !== undefined; }
+
+/** Loads apache-arrow once; later calls return the same promise. */
+export function loadArrow(): Promise<void> {
+  // Compiled to CommonJS (tsx under mocha requires the sources), the program's own `import 'apache-arrow'`
+  // is a require too: load the same copy, or its Tables would not be ours (instanceof).
+  loading ??= (typeof require === 'function' ? Promise.resolve().then(() => require('apache-arrow') as ArrowModule) : import('apache-arrow'))
+    .then((m) => { arrow = m; }, (err) => { loading = undefined; throw err; });
+  return loading;
+}
+
+/** Runs `fn`, and again after loading apache-arrow if it needed Arrow before it was loaded. */
+export async function withArrow<T>(fn: () => T): Promise<T> {
+  try {
+    return fn();
+  } catch (err) {
+    if (!(err instanceof ArrowPending)) throw err;
+    await loadArrow();
+    return fn();
+  }
+}
+
+function need(): ArrowModule {
+  if (!arrow) throw new ArrowPending();
+  return arrow;
+}
 
 /** Numeric arrays that travel as Arrow (Uint8Array travels as MessagePack bin instead). */
 export type NumericArray =
@@ -15,13 +60,32 @@ export function isNumericArray(v: unknown): v is NumericArray {
   return ArrayBuffer.isView(v) && !(v instanceof Uint8Array) && !(v instanceof DataView) && !(v instanceof Uint8ClampedArray);
 }
 
+/**
+ * Whether `v` is an Arrow Table. Before apache-arrow is loaded here, a Table can only come from a
+ * program that imported it itself; one that looks like a Table makes this throw `ArrowPending`, and
+ * the retry checks it properly.
+ */
+export function isTable(v: unknown): v is Table {
+  if (arrow) return v instanceof arrow.Table;
+  if (looksLikeTable(v)) throw new ArrowPending();
+  return false;
+}
+
+/** A Table by shape, without apache-arrow (values passed through as they are). */
+export function looksLikeTable(v: unknown): boolean {
+  if (arrow) return v instanceof arrow.Table;
+  return typeof v === 'object' && v !== null && v.constructor?.name === 'Table' && 'schema' in v && 'batches' in v;
+}
+
 export function encodeArray(arr: NumericArray): Uint8Array {
+  const { Table, Schema, makeVector, tableToIPC } = need();
   const plain = new Table({ [ARROW_ARRAY_COLUMN]: makeVector(arr as any) });
   const schema = new Schema(plain.schema.fields, new Map([[ARROW_KIND_KEY, ARROW_KIND_ARRAY]]));
   return tableToIPC(new Table(schema, plain.batches), 'stream');
 }
 
 export function encodeTable(table: Table): Uint8Array {
+  const { Table, Schema, tableToIPC } = need();
   const metadata = new Map(table.schema.metadata);
   metadata.set(ARROW_KIND_KEY, ARROW_KIND_TABLE);
   const schema = new Schema(table.schema.fields, metadata);
@@ -30,6 +94,7 @@ export function encodeTable(table: Table): Uint8Array {
 
 /** Decodes one attachment frame into a TypedArray (kind `array`) or an Arrow Table. */
 export function decodeArrow(frame: Uint8Array): NumericArray | Table {
+  const { tableFromIPC } = need();
   let table: Table;
   try {
     table = tableFromIPC(frame);

@@ -4,9 +4,8 @@
  * element by element through MessagePack.
  */
 import { Encoder, Decoder, ExtensionCodec } from '@msgpack/msgpack';
-import { Table } from 'apache-arrow';
 import { Ext, Kind, ObjectRef, PROTOCOL_VERSION, type CallOptions } from './protocol.ts';
-import { decodeArrow, encodeArray, encodeTable, isNumericArray } from './arrow.ts';
+import { ArrowPending, decodeArrow, encodeArray, encodeTable, isNumericArray, isTable } from './arrow.ts';
 import { BadFrameError, ProtocolVersionError, type ErrorData } from '../errors.ts';
 
 interface Ctx {
@@ -35,7 +34,7 @@ codec.register({
   encode(value, ctx) {
     let bytes: Uint8Array;
     if (isNumericArray(value)) bytes = encodeArray(value);
-    else if (value instanceof Table) bytes = encodeTable(value);
+    else if (isTable(value)) bytes = encodeTable(value);
     else return null;
     ctx.frames.push(bytes);
     const idx = new Uint8Array(4);
@@ -116,7 +115,7 @@ export class WireCodec {
     try {
       return this.decoder.decode(frames[0]!);
     } catch (cause) {
-      if (cause instanceof BadFrameError) throw cause;
+      if (cause instanceof BadFrameError || cause instanceof ArrowPending) throw cause;
       throw new BadFrameError(`envelope is not valid MessagePack: ${(cause as Error).message}`, { cause });
     } finally {
       this.ctx.frames = [];

@@ -6,7 +6,8 @@
 import { strict as assert } from 'node:assert';
 import { createServer as createHttpServer } from 'node:http';
 import { once } from 'node:events';
-import { Connection, UnavailableError, HighWaterMarkError, InvalidOptionError, startDso, type LinkStatus } from 'crucial';
+import { Connection, UnavailableError, HighWaterMarkError, InvalidOptionError, type LinkStatus } from 'crucial';
+import { startDso } from 'crucial/node';
 import { HeartbeatTimeoutError } from '../../../core/protocol/transport/zmtp/peer.ts';
 import { ZmtpProtocolError } from '../../../core/protocol/transport/zmtp/wire.ts';
 import { TcpProxy, freePort } from '../../fixtures/tcp-proxy.ts';

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { createServer } from 'node:net';
-import { Connection, UnavailableError, InvalidOptionError, startDso } from 'crucial';
+import { Connection, UnavailableError, InvalidOptionError } from 'crucial';
+import { startDso } from 'crucial/node';
 
 /** A loopback port with nothing listening on it. */
 async function freePort(): Promise<number> {

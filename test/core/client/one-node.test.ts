@@ -43,7 +43,8 @@ function program(order: Order): string {
  */
 function programAfterShutdown(): string {
   return `(async () => {
-    const { LocalPool, ServerlessExecutorService, dsoAddress, shutdown } = await import(${JSON.stringify(`${root}core/index.ts`)});
+    const { ServerlessExecutorService, dsoAddress, shutdown } = await import(${JSON.stringify(`${root}core/index.ts`)});
+    const { LocalPool } = await import(${JSON.stringify(`${root}dso/index.ts`)});
     const { CountByKey } = await import(${JSON.stringify(`${root}test/fixtures/tasks/by-key.ts`)});
     const pool = new LocalPool({ threads: 1 });
     const se = new ServerlessExecutorService({ runner: pool });

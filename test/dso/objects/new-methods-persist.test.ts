@@ -6,7 +6,8 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, startDso, type Connection, type DsoNode } from 'crucial';
+import { connect, type Connection } from 'crucial';
+import { startDso, type DsoNode } from 'crucial/node';
 
 const P = { persistent: true };
 

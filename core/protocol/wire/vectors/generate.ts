@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WireCodec } from '../codec.ts';
+import { loadArrow } from '../arrow.ts';
 import { vectorCases, type VectorCase } from './cases.ts';
 import { describeFrames, packFrames, toTagged } from './format.ts';
 
@@ -66,4 +67,7 @@ function main(argv: string[]): number {
   return 0;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  // The array and table cases need apache-arrow, which the codec loads only when asked.
+  loadArrow().then(() => { process.exitCode = main(process.argv.slice(2)); });
+}

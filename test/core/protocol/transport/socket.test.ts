@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { Connection, InvalidOptionError, PayloadTooLargeError, startDso } from 'crucial';
+import { Connection, InvalidOptionError, PayloadTooLargeError } from 'crucial';
+import { startDso } from 'crucial/node';
 import { resolveTransport, type TransportKind } from '../../../../core/protocol/transport/socket.ts';
 
 describe('transports', function () {

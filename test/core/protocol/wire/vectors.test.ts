@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Dealer } from 'zeromq';
 import { WireCodec } from '../../../../core/protocol/wire/codec.ts';
+import { loadArrow } from '../../../../core/protocol/wire/arrow.ts';
 import { Kind } from '../../../../core/protocol/wire/protocol.ts';
 import { unpackFrames, toTagged, packFrames } from '../../../../core/protocol/wire/vectors/format.ts';
 import { vectorCases } from '../../../../core/protocol/wire/vectors/cases.ts';
@@ -23,6 +24,9 @@ const framesOf = (side: Side) => unpackFrames(new Uint8Array(readFileSync(join(D
 const equalBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 
 describe('wire vectors', () => {
+  // The codec loads apache-arrow on first need; these cases call it synchronously.
+  before(() => loadArrow());
+
   it('wire vectors - there is one vector per object type plus the error and codec cases', () => {
     const names = new Set(vectors.map((v) => v.name));
     for (const n of ['atomic-long', 'atomic-int', 'atomic-boolean', 'atomic-reference', 'atomic-byte-array', 'atomic-counter',
