@@ -229,7 +229,7 @@ export function dsoWorkload(ops: number, path = "/crash/dso.pmem", sizeBytes = 1
             await powerFail("now");
             node = await startStore(path, sizeBytes);
           });
-        } else {
+        } else if (twin !== undefined) { // always: a missing twin took the first branch unless forced
           const [method, args] = k.call(rng, twin);
           await step(`${id}.${method}(${canonValue(args).slice(0, 60)})`, expected, () => {
             twin[method]!(...structuredClone(args));
