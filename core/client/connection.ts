@@ -41,8 +41,14 @@ interface Pending {
   since: number;
 }
 
+/**
+ * A client's link to one DSO node (see the file header for resends and failure detection). Calls
+ * reject as {@link Connection.call} says.
+ */
 export class Connection {
+  /** This client's random 8-byte id: with each call's seq, what lets the node apply a resent call once. */
   readonly clientId = new Uint8Array(randomBytes(8));
+  /** What carries the link (`zmtp` or `libzmq`). */
   readonly transport: TransportKind;
   private readonly socket: ClientSocket;
   private readonly codec: WireCodec;
@@ -63,6 +69,11 @@ export class Connection {
   /** Replies that arrived while apache-arrow loads for an earlier one, handled in arrival order after it. */
   private heldReplies: Uint8Array[][] | null = null;
 
+  /**
+   * @param address `tcp://host:port` of the node
+   * @throws {InvalidOptionError} if the address is not `tcp://host:port`, an option is out of range or
+   * the transport is unknown
+   */
   constructor(readonly address: string, options: ConnectionOptions = {}) {
     this.resendAfterMs = positive(options.resendAfterMs ?? 5000, 'resendAfterMs');
     this.unavailableAfterMs = positive(options.unavailableAfterMs ?? envUnavailableMs() ?? UNAVAILABLE_AFTER_MS, 'unavailableAfterMs');
@@ -93,7 +104,14 @@ export class Connection {
     return () => { this.listeners.delete(listener); };
   }
 
-  /** Invokes `method` on object (type, key) at the node. */
+  /**
+   * Invokes `method` on object (type, key) at the node; resolves to the decoded result.
+   * @throws {CrucialError} the node's error for the call, rebuilt from its code ({@link BadArgumentError},
+   * {@link UnknownMethodError}, {@link NoObjectError}, ...; a user method's exception as {@link RemoteError})
+   * @throws {UnavailableError} if no link to the node came up, or the node answered nothing, within `unavailableAfterMs`
+   * @throws {HighWaterMarkError} if the transport's send queue for the node is full
+   * @throws {ClosedError} if the connection is or gets closed
+   */
   call(type: string, key: string, method: string, args: unknown[], opts?: CallOptions): Promise<unknown> {
     if (this.closed) return Promise.reject(new ClosedError('connection is closed'));
     if (this.arrowGate) return this.arrowGate.then(() => this.call(type, key, method, args, opts));
@@ -126,8 +144,13 @@ export class Connection {
   /** Sends raw frames (tests of the node's handling of malformed input). */
   sendRaw(frames: Uint8Array[]): void { this.socket.send(frames); }
 
+  /**
+   * Round trip to the node's system object; resolves to `"pong"`.
+   * @throws {UnavailableError} {@link ClosedError} as {@link Connection.call}
+   */
   ping(): Promise<unknown> { return this.call(SYSTEM_TYPE, '', 'ping', []); }
 
+  /** Fails pending calls with {@link ClosedError} and closes the link; later calls reject with it too. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -13,9 +13,25 @@ import { decodeTask, encodeTask, fromWire, materializeProxies, toWire, type Capt
  * A task: an object with `run()` (Runnable) or `call()` (Callable), a function, or a function with
  * its own captured values (`withCaptures`).
  */
-export type Task<T = unknown> = { run(): unknown } | { call(): T | Promise<T> } | (() => T | Promise<T>) | Captured<() => T | Promise<T>>;
+export type Task<T = unknown> =
+  | {
+    /** A Runnable's body; its result is ignored. */
+    run(): unknown;
+  }
+  | {
+    /** A Callable's body; its (awaited) result is the task's result. */
+    call(): T | Promise<T>;
+  }
+  | (() => T | Promise<T>)
+  | Captured<() => T | Promise<T>>;
 /** The body of an iterative task: a function of the index (alone or `withCaptures`), or an object with `run(index)`. */
-export type IterativeTask = ((index: number) => unknown) | { run(index: number): unknown } | Captured<(index: number) => unknown>;
+export type IterativeTask =
+  | ((index: number) => unknown)
+  | {
+    /** Runs iteration `index`. */
+    run(index: number): unknown;
+  }
+  | Captured<(index: number) => unknown>;
 /**
  * What a task resolves to: a function's or `call()`'s awaited result; null for a Runnable (`run()`).
  * An object with both runs `call()`, as the worker does.
@@ -23,10 +39,17 @@ export type IterativeTask = ((index: number) => unknown) | { run(index: number):
 export type TaskResult<X> =
   X extends Captured<() => infer R> ? Awaited<R>
   : X extends () => infer R ? Awaited<R>
-  : X extends { call(): infer R } ? Awaited<R>
-  : X extends { run(): unknown } ? null
+  : X extends {
+    /** A Callable's body. */
+    call(): infer R;
+  } ? Awaited<R>
+  : X extends {
+    /** A Runnable's body. */
+    run(): unknown;
+  } ? null
   : unknown;
 
+/** Options of a {@link ServerlessExecutorService}. */
 export interface ExecutorOptions {
   /** Where tasks run; default: the process-wide local worker pool. */
   runner?: TaskRunner;
@@ -36,11 +59,13 @@ export interface ExecutorOptions {
   backoffMs?: number;
 }
 
+/** Options of one submission (`submit`, `invokeAll`, `invokeAny`). */
 export interface SubmitOptions {
   /** Outside values a function task uses, passed to it by name (functions travel as source). */
   captures?: Record<string, unknown>;
 }
 
+/** Options of `invokeIterativeTask`. */
 export interface IterativeOptions extends SubmitOptions {
   /** Runs in the caller once every iteration is done. */
   finalizer?: () => unknown;
@@ -67,7 +92,12 @@ export class TaskFuture<T> implements PromiseLike<T> {
   constructor(private readonly promise: Promise<T>) {
     promise.then(() => { this.done = true; }, () => { this.done = true; });
   }
-  /** Waits for the result; with `timeoutMs`, rejects with ERR_TIMEOUT if it takes longer (the task keeps running). */
+  /**
+   * Waits for the result.
+   * @throws {TimeoutError} if `timeoutMs` elapsed first (the task keeps running)
+   * @throws {TaskFailedError} if the task threw (the remote error, with its stack, as `cause`)
+   * @throws {RejectedError} if the executor was shut down before the task started
+   */
   get(timeoutMs?: number): Promise<T> {
     if (timeoutMs === undefined) return this.promise;
     let timer: NodeJS.Timeout;
@@ -76,12 +106,21 @@ export class TaskFuture<T> implements PromiseLike<T> {
     });
     return Promise.race([this.promise, timeout]).finally(() => clearTimeout(timer));
   }
+  /** Whether the task has finished (with a result or an error). */
   isDone(): boolean { return this.done; }
   then<A = T, B = never>(ok?: ((v: T) => A | PromiseLike<A>) | null, fail?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
     return this.promise.then(ok, fail);
   }
 }
 
+/**
+ * The seed's ExecutorService over cloud threads: tasks run on the executor's runner (the local
+ * worker pool by default), failures are retried `retries` times with exponential backoff, and a
+ * task that still fails rejects with {@link TaskFailedError} carrying the remote error as `cause`.
+ * A task submitted after `shutdown()` rejects with {@link RejectedError}; a task whose value cannot
+ * be encoded for the worker rejects with {@link NotSerializableError}.
+ * @throws {InvalidOptionError} from the constructor if `retries` is not a non-negative integer or `backoffMs` is negative
+ */
 export class ServerlessExecutorService {
   private readonly retries: number;
   private readonly backoffMs: number;
@@ -117,7 +156,10 @@ export class ServerlessExecutorService {
     return Promise.all(tasks.map((t) => this.submit(t, options).get()));
   }
 
-  /** Runs every task; resolves to the first successful result (rejects if all fail). */
+  /**
+   * Runs every task; resolves to the first successful result (rejects if all fail).
+   * @throws {InvalidOptionError} if `tasks` is empty
+   */
   invokeAny<X extends Task<unknown>>(tasks: readonly X[], options?: SubmitOptions): Promise<TaskResult<X>>;
   /** With the result type given explicitly (`invokeAny<number>(tasks)`). */
   invokeAny<T>(tasks: readonly Task<T>[], options?: SubmitOptions): Promise<T>;
@@ -133,6 +175,8 @@ export class ServerlessExecutorService {
   /**
    * Distributed parallel for: runs `body(i)` for every i in [from, to), split into `nTasks`
    * contiguous ranges, one cloud thread each (static scheduling, as in the seed).
+   * @throws {InvalidOptionError} if `nTasks` is not a positive integer, or `from`/`to` are not integers with `from <= to`
+   * @throws {TaskFailedError} if an iteration's task failed (after its retries)
    */
   async invokeIterativeTask(body: IterativeTask, nTasks: number, from: number, to: number, options: IterativeOptions = {}): Promise<void> {
     if (!Number.isInteger(nTasks) || nTasks <= 0) throw new InvalidOptionError('nTasks must be a positive integer');
@@ -150,7 +194,9 @@ export class ServerlessExecutorService {
 
   /** Refuses new tasks; running ones finish. */
   shutdown(): void { this.shut = true; }
+  /** Whether `shutdown()` was called. */
   isShutdown(): boolean { return this.shut; }
+  /** Whether `shutdown()` was called and every running task has finished. */
   isTerminated(): boolean { return this.shut && this.running.size === 0; }
 
   /** Waits for running tasks after `shutdown()`; true if all finished within `timeoutMs`. */

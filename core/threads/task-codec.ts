@@ -27,10 +27,16 @@ export interface Lambda {
 
 const CAPTURING = Symbol.for('crucial.captures');
 
-/** A function task together with the outside values it uses, made by `withCaptures`. */
+/**
+ * A function task together with the outside values it uses, made by `withCaptures`.
+ * @typeParam F the function's type
+ */
 export interface Captured<F extends (...args: any[]) => unknown> {
+  /** @internal Marks a captured task for the task codec. */
   readonly [CAPTURING]: true;
+  /** The function; it travels as source. */
   readonly fn: F;
+  /** The values it uses, by name: they become parameters of the rebuilt function. */
   readonly captures: Readonly<Record<string, unknown>>;
 }
 
@@ -41,6 +47,9 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
  * effectively-final variables: `se.invokeAll(xs.map((x) => withCaptures(() => x * 2, { x })))`.
  * Names become parameters of the rebuilt function, so each must be a JavaScript identifier. A
  * task's own captures win over the `captures` option of the call that submits it.
+ * @typeParam F the function's type, kept so `invokeAll` can type the results
+ * @throws {InvalidOptionError} if `fn` is not a function, `captures` is not a plain object, or a
+ * capture name is not a JavaScript identifier
  */
 export function withCaptures<F extends (...args: any[]) => unknown>(fn: F, captures: Record<string, unknown>): Captured<F> {
   if (typeof fn !== 'function') throw new InvalidOptionError('withCaptures(fn) needs a function');
