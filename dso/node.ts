@@ -19,6 +19,7 @@ import { registerBuiltins } from './objects/index.ts';
 import { bindServer, resolveTransport, type ServerSocket, type TransportKind } from '../core/protocol/transport/socket.ts';
 import type { PersistentStore } from './persistence/store.ts';
 
+/** Options of a {@link DsoNode}. */
 export interface DsoOptions {
   /** Interface to bind; default 127.0.0.1. */
   host?: string;
@@ -59,8 +60,15 @@ function validate(opts: DsoOptions): Validated {
   };
 }
 
+/**
+ * A DSO node: hosts the shared objects and runs their methods for every client that connects.
+ * @throws {InvalidOptionError} from the constructor if `port` is not in 0..65535, `maxPayloadBytes`
+ * is not a positive integer or the transport is unknown
+ */
 export class DsoNode {
+  /** @internal The node's object types (crucial/internal documents it). */
   readonly registry = new TypeRegistry();
+  /** @internal The node's objects (crucial/internal documents it). */
   readonly store = new ObjectStore(this.registry);
   private readonly dedup = new DedupCache();
   private readonly codec = new WireCodec();
@@ -91,6 +99,12 @@ export class DsoNode {
   /** Objects brought back from stable storage at start. */
   restored = 0;
 
+  /**
+   * Opens the pmem region if one is configured (restoring its objects), then listens; resolves to
+   * this node once clients can connect to {@link DsoNode.address}.
+   * @throws {PmemError} if the pmem region cannot be opened or trusted (`PmemCorruptError`, ...)
+   * @throws {Error} the system error (`EADDRINUSE`, ...) if the address cannot be bound
+   */
   async start(): Promise<this> {
     if (this.opts.pmemPath) {
       // pmem and the persistence strategies load only for a node that persists (not the embedded default).
@@ -110,6 +124,7 @@ export class DsoNode {
     return this;
   }
 
+  /** Stops listening and closes the pmem region, if any; objects not persisted are gone. */
   async close(): Promise<void> {
     clearInterval(this.sweeper);
     await this.socket?.close();
@@ -231,7 +246,11 @@ function seqOf(frames: Uint8Array[]): number | null {
   }
 }
 
-/** Starts a DSO node in this process. */
+/**
+ * Starts a DSO node in this process (see {@link DsoNode.start}).
+ * @throws {InvalidOptionError} if an option is out of range
+ * @throws {PmemError} if the pmem region cannot be opened or trusted
+ */
 export async function startDso(options: DsoOptions = {}): Promise<DsoNode> {
   return new DsoNode(options).start();
 }
