@@ -3,7 +3,7 @@
  * normalisation and argument checks that `arg` (registry.ts) does not cover. Everything here works
  * on values as the codec decodes them, so a Python client and a TS client see the same behaviour.
  */
-import { Table } from 'apache-arrow';
+import { looksLikeTable } from '../../core/protocol/wire/arrow.ts';
 import { BadArgumentError } from '../../core/protocol/errors.ts';
 import { ObjectRef } from '../../core/protocol/wire/protocol.ts';
 import { arg, describe } from '../registry.ts';
@@ -64,7 +64,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   if (a instanceof ObjectRef || b instanceof ObjectRef) {
     return a instanceof ObjectRef && b instanceof ObjectRef && a.type === b.type && a.key === b.key;
   }
-  if (a instanceof Table || b instanceof Table) return false;
+  if (looksLikeTable(a) || looksLikeTable(b)) return false;
   if (ArrayBuffer.isView(a) || ArrayBuffer.isView(b)) {
     if (!ArrayBuffer.isView(a) || !ArrayBuffer.isView(b) || a.constructor !== b.constructor) return false;
     const x = a as unknown as ArrayLike<unknown>, y = b as unknown as ArrayLike<unknown>;
@@ -135,7 +135,7 @@ export function entries(v: unknown, what: string): [MapKey, unknown][] {
       return [mapKey(p[0], `${what}[${i}] key`), p[1]];
     });
   }
-  if (typeof v === 'object' && v !== null && !ArrayBuffer.isView(v) && !(v instanceof ObjectRef) && !(v instanceof Table)) {
+  if (typeof v === 'object' && v !== null && !ArrayBuffer.isView(v) && !(v instanceof ObjectRef) && !looksLikeTable(v)) {
     return Object.entries(v);
   }
   throw new BadArgumentError(`${what} must be a map or a list of [key, value] pairs, got ${describe(v)}`);

@@ -8,10 +8,9 @@
  * a `NotSerializableError` naming the field: the call fails and the object stays as it was, instead
  * of being saved as `{}` and coming back broken after a restart.
  */
-import { Table } from 'apache-arrow';
 import { NotSerializableError } from '../../core/protocol/errors.ts';
 import { ObjectRef } from '../../core/protocol/wire/protocol.ts';
-import { isNumericArray } from '../../core/protocol/wire/arrow.ts';
+import { isNumericArray, looksLikeTable } from '../../core/protocol/wire/arrow.ts';
 
 /** Key of a tagged map. A NUL character cannot clash with a field name anyone writes by hand; a plain map that has it is escaped. */
 const TAG = '\u0000';
@@ -60,7 +59,7 @@ function freeze(value: unknown, w: Walk): unknown {
   const obj = value as object;
   if (obj instanceof Uint8Array) return obj; // bytes are `bin`
   if (obj instanceof Uint8ClampedArray) return tagged('Uint8ClampedArray', new Uint8Array(obj.buffer, obj.byteOffset, obj.byteLength));
-  if (isNumericArray(obj) || obj instanceof Table || isRef(obj)) return obj;
+  if (isNumericArray(obj) || looksLikeTable(obj) || isRef(obj)) return obj;
   if (w.path.includes(obj)) throw refuse(w, 'a cycle (an object that contains itself)');
   w.path.push(obj);
   try {
