@@ -94,6 +94,12 @@ describe('layers', () => {
     assert.deepEqual(heavyIn(urls), []);
   });
 
+  it('layers - the embedded node (dso/node.ts, what the SDK starts without CRUCIAL_DSO) loads no pmem, apache-arrow, piscina, esbuild or zeromq', () => {
+    const urls = loadedBy(join(ROOT, 'dso', 'node.ts'));
+    assert.ok(urls.some((u) => u.endsWith('/dso/store.ts')), 'the trace sees the node\'s modules');
+    assert.deepEqual(heavyIn(urls).filter((u) => !u.startsWith(pathToFileURL(join(ROOT, 'dso')).href) || u.includes('/dso/persistence/')), []);
+  });
+
   it("layers - a worker's module graph loads no node, pmem, apache-arrow, piscina, esbuild or zeromq", () => {
     const urls = loadedBy(join(ROOT, 'workers', 'local', 'execute.ts'));
     assert.ok(urls.some((u) => u.endsWith('/core/threads/task-codec.ts')), 'the trace sees the worker\'s modules');
