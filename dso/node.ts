@@ -5,6 +5,7 @@
  */
 import { decode } from '@msgpack/msgpack';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { WireCodec, parseCall, peekSeq, type Call } from '../core/protocol/wire/codec.ts';
 import { SYSTEM_TYPE } from '../core/protocol/wire/protocol.ts';
@@ -110,7 +111,9 @@ export class DsoNode {
       // pmem and the persistence strategies load only for a node that persists (not the embedded default).
       // Compiled to CommonJS (tsx under mocha), a dynamic import would load a second copy of the
       // strategies' classes; require keeps the one the rest of the program uses.
-      const { PersistentStore } = (typeof require === 'function' ? require('./persistence/store.ts') : await import('./persistence/store.ts')) as typeof import('./persistence/store.ts');
+      // (`__filename` exists only there; a bundler sees no require() to follow.)
+      const cjs = typeof __filename === 'string' ? createRequire(__filename) : undefined;
+      const { PersistentStore } = (cjs ? cjs('./persistence/store.ts') : await import('./persistence/store.ts')) as typeof import('./persistence/store.ts');
       this.persistence = await PersistentStore.open(this.opts.pmemPath, { sizeBytes: this.opts.pmemSizeBytes });
       for (const m of this.persistence.modulesStored()) await this.modules.load(m.hash, m.code);
       this.store.persistence = this.persistence;

@@ -7,6 +7,7 @@
  * `decodeArrow` throw `ArrowPending`, which the codec's callers catch to load it and retry the same
  * message, so scalar calls never wait on an import.
  */
+import { createRequire } from 'node:module';
 import type { Table } from 'apache-arrow';
 import { ARROW_ARRAY_COLUMN, ARROW_KIND_ARRAY, ARROW_KIND_KEY, ARROW_KIND_TABLE } from './protocol.ts';
 import { BadFrameError } from '../errors.ts';
@@ -30,7 +31,9 @@ export function arrowReady(): boolean { return arrow !== undefined; }
 export function loadArrow(): Promise<void> {
   // Compiled to CommonJS (tsx under mocha requires the sources), the program's own `import 'apache-arrow'`
   // is a require too: load the same copy, or its Tables would not be ours (instanceof).
-  loading ??= (typeof require === 'function' ? Promise.resolve().then(() => require('apache-arrow') as ArrowModule) : import('apache-arrow'))
+  // (`__filename` exists only there; a bundler sees no require() to follow.)
+  const cjs = typeof __filename === 'string' ? createRequire(__filename) : undefined;
+  loading ??= (cjs ? Promise.resolve().then(() => cjs('apache-arrow') as ArrowModule) : import('apache-arrow'))
     .then((m) => { arrow = m; }, (err) => { loading = undefined; throw err; });
   return loading;
 }
