@@ -10,9 +10,10 @@ import { randomBytes } from 'node:crypto';
 import { WireCodec } from '../protocol/wire/codec.ts';
 import { ArrowPending, loadArrow } from '../protocol/wire/arrow.ts';
 import { Kind, ObjectRef, SYSTEM_TYPE, type CallOptions } from '../protocol/wire/protocol.ts';
+import { parseReply, type Reply } from '../protocol/wire/reply.ts';
 import { openClient, resolveTransport, type ClientSocket, type TransportKind } from '../protocol/transport/socket.ts';
 import type { LinkListener, LinkOptions, LinkStatus } from '../protocol/transport/link.ts';
-import { BadFrameError, ClosedError, InvalidOptionError, UnavailableError, errorFromData, type ErrorData } from '../protocol/errors.ts';
+import { ClosedError, InvalidOptionError, UnavailableError, errorFromData, type ErrorData } from '../protocol/errors.ts';
 
 /** Default of `unavailableAfterMs` when neither the option nor `CRUCIAL_UNAVAILABLE_MS` is set. */
 const UNAVAILABLE_AFTER_MS = 2000;
@@ -165,23 +166,21 @@ export class Connection {
   private onReply(frames: Uint8Array[]): void {
     this.lastHeard = Date.now();
     if (this.heldReplies) { this.heldReplies.push(frames); return; }
-    let v: unknown[];
+    let reply: Reply;
     try {
-      v = this.codec.decodeValue(frames);
+      reply = parseReply(this.codec.decodeValue(frames));
     } catch (err) {
       if (err instanceof ArrowPending) { this.holdRepliesForArrow(frames); return; }
-      // A reply we cannot read still names its seq if the envelope is intact; fail that call.
+      // A reply we cannot read (or of an unknown kind) still names its seq if the envelope is intact; fail that call.
       this.failUnreadable(frames, err);
       return;
     }
-    const seq = v[2];
-    if (typeof seq !== 'number') return;
-    const p = this.pending.get(seq);
+    if (reply.seq === null) return;
+    const p = this.pending.get(reply.seq);
     if (!p) return; // a duplicate reply to a resent call
-    this.pending.delete(seq);
-    if (v[1] === Kind.OK) p.resolve(v[3]);
-    else if (v[1] === Kind.ERROR) p.reject(errorFromData(v[3] as ErrorData));
-    else p.reject(new BadFrameError(`unexpected reply kind ${String(v[1])}`));
+    this.pending.delete(reply.seq);
+    if (reply.kind === Kind.OK) p.resolve(reply.payload);
+    else p.reject(errorFromData(reply.payload as ErrorData));
   }
 
   /** The first reply carrying Arrow: it and every later reply wait for apache-arrow, then go in order. */
