@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { WireCodec } from '../protocol/wire/codec.ts';
 import { ArrowPending, loadArrow } from '../protocol/wire/arrow.ts';
 import { Kind, ObjectRef, SYSTEM_TYPE, type CallOptions } from '../protocol/wire/protocol.ts';
-import { parseReply, type Reply } from '../protocol/wire/reply.ts';
+import { parseReply, peekReplySeq, type Reply } from '../protocol/wire/reply.ts';
 import { openClient, resolveTransport, type ClientSocket, type TransportKind } from '../protocol/transport/socket.ts';
 import type { LinkListener, LinkOptions, LinkStatus } from '../protocol/transport/link.ts';
 import { ClosedError, InvalidOptionError, UnavailableError, errorFromData, type ErrorData } from '../protocol/errors.ts';
@@ -199,9 +199,9 @@ export class Connection {
 
   private failUnreadable(frames: Uint8Array[], err: unknown): void {
     try {
-      const head = new WireCodec().decodeValue(frames.slice(0, 1));
-      const p = typeof head[2] === 'number' ? this.pending.get(head[2]) : undefined;
-      if (p) { this.pending.delete(head[2] as number); p.reject(err); }
+      const seq = peekReplySeq(new WireCodec().decodeValue(frames.slice(0, 1)));
+      const p = seq === null ? undefined : this.pending.get(seq);
+      if (p) { this.pending.delete(seq!); p.reject(err); }
     } catch { /* nothing identifies the call; it will be resent */ }
   }
 

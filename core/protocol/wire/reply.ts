@@ -24,3 +24,8 @@ export function parseReply(v: unknown[]): Reply {
   if (seq !== null && !(typeof seq === 'number' && Number.isInteger(seq))) throw new BadFrameError('reply seq must be an integer or nil');
   return { kind, seq, payload: v[3] };
 }
+
+/** Best-effort read of a reply's seq from an envelope that did not parse (to fail the call it answers). */
+export function peekReplySeq(v: unknown): number | null {
+  return Array.isArray(v) && typeof v[2] === 'number' && Number.isInteger(v[2]) ? v[2] : null;
+}
