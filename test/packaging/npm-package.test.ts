@@ -13,7 +13,7 @@ import { once } from 'node:events';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const APP = join(ROOT, 'test', 'packaging', 'app');
@@ -72,6 +72,24 @@ describe('npm package (packed, installed into a scratch project outside the repo
     const { pi } = lastJson(ok(await run(process.execPath, ['listing1.js'], app), 'node listing1.js'));
     // 400,000 samples: the estimate's standard deviation is about 0.0026.
     assert.ok(Math.abs(pi! - Math.PI) < 0.05, `pi estimate ${pi}`);
+  });
+
+  it("npm package - crucial/node serves a node in process, and 'crucial' alone loads neither the node nor apache-arrow", async () => {
+    const program = `import { startDso } from 'crucial/node';
+      import { connect } from 'crucial';
+      const node = await startDso({ host: '127.0.0.1', port: 0 });
+      const c = connect(node.address);
+      const n = await c.call('AtomicLong', 'n', 'addAndGet', [2n]);
+      await c.close(); await node.close();
+      console.log(JSON.stringify({ n: String(n) }));`;
+    writeFileSync(join(app, 'node-entry.mjs'), program);
+    assert.deepEqual(lastJson(ok(await run(process.execPath, ['node-entry.mjs'], app), 'node node-entry.mjs')), { n: '2' });
+    // test/fixtures/import-trace records every module resolved, packages' entries included.
+    const trace = pathToFileURL(join(ROOT, 'test', 'fixtures', 'import-trace', 'register.mjs')).href;
+    const probe = "await import('crucial'); const { default: list } = await import('import-trace:list'); " +
+      "console.log(JSON.stringify({ traced: list.some((u) => u.endsWith('/crucial/dist/core/index.js')), " +
+      "loaded: list.filter((u) => /node_modules\\/(apache-arrow|piscina|esbuild|zeromq)\\/|\\/dist\\/(dso|pmem)\\//.test(u)) }));";
+    assert.deepEqual(lastJson(ok(await run(process.execPath, ['--import', trace, '--input-type=module', '-e', probe], app), 'import crucial')), { traced: true, loaded: [] });
   });
 
   it('npm package - a strict TypeScript program type-checks against the shipped .d.ts; a wrong one does not', async () => {
