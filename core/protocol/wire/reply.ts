@@ -16,7 +16,7 @@ export interface Reply {
 /**
  * Validates a decoded reply envelope `[1, kind, seq, payload]` (version and length already checked
  * by `WireCodec.decodeValue`).
- * @throws BadFrameError if the kind is not OK or ERROR, or the seq is neither an integer nor nil
+ * @throws {BadFrameError} if the kind is not OK or ERROR, or the seq is neither an integer nor nil
  */
 export function parseReply(v: unknown[]): Reply {
   const kind = v[1], seq = v[2];
