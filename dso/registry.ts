@@ -78,7 +78,11 @@ export class TypeRegistry {
   }
 }
 
-/** Refuses a method the type does not have and, for a built-in, a number of arguments its schema does not allow. */
+/**
+ * Refuses a method the type does not have and, for a built-in, a number of arguments its schema does not allow.
+ * @throws {UnknownMethodError} if the type has no such method
+ * @throws {BadArgumentError} if `argc` is below the schema's required arguments or above all of them
+ */
 export function checkMethod(info: TypeInfo, method: string, argc?: number): void {
   if (!info.methods.has(method)) throw new UnknownMethodError(`${info.name} has no method "${method}"`);
   const m = argc === undefined ? undefined : info.spec?.methods[method];
