@@ -42,6 +42,12 @@ export interface DsoOptions {
 }
 
 const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * Set when this file runs compiled to CommonJS (tsx under mocha): a dynamic import would then load a
+ * second copy of the persistence strategies' classes. Only there is `__filename` the module wrapper's
+ * own (`node -e` defines a global one, which an ES module sees); a bundler sees no require().
+ */
+const cjsRequire = typeof __filename === 'string' && __filename !== (globalThis as { __filename?: unknown }).__filename ? createRequire(__filename) : undefined;
 
 type Validated = Required<Omit<DsoOptions, 'pmemPath' | 'pmemSizeBytes'>> & Pick<DsoOptions, 'pmemPath' | 'pmemSizeBytes'>;
 
@@ -111,9 +117,7 @@ export class DsoNode {
       // pmem and the persistence strategies load only for a node that persists (not the embedded default).
       // Compiled to CommonJS (tsx under mocha), a dynamic import would load a second copy of the
       // strategies' classes; require keeps the one the rest of the program uses.
-      // (`__filename` exists only there; a bundler sees no require() to follow.)
-      const cjs = typeof __filename === 'string' ? createRequire(__filename) : undefined;
-      const { PersistentStore } = (cjs ? cjs('./persistence/store.ts') : await import('./persistence/store.ts')) as typeof import('./persistence/store.ts');
+      const { PersistentStore } = (cjsRequire ? cjsRequire('./persistence/store.ts') : await import('./persistence/store.ts')) as typeof import('./persistence/store.ts');
       this.persistence = await PersistentStore.open(this.opts.pmemPath, { sizeBytes: this.opts.pmemSizeBytes });
       for (const m of this.persistence.modulesStored()) await this.modules.load(m.hash, m.code);
       this.store.persistence = this.persistence;

@@ -27,13 +27,18 @@ export class ArrowPending extends Error {
 /** True once apache-arrow is loaded: the codec's Arrow path then runs synchronously. */
 export function arrowReady(): boolean { return arrow !== undefined; }
 
-/** Loads apache-arrow once; later calls return the same promise. */
+/**
+ * Compiled to CommonJS (tsx under mocha requires the sources), the program's own `import 'apache-arrow'`
+ * is a require too: load that copy, or its Tables would not be ours (instanceof). Only there is
+ * `__filename` the module wrapper's own (`node -e` defines a global one, which an ES module sees);
+ * a bundler sees no require() to follow.
+ */
+const cjsRequire = typeof __filename === 'string' && __filename !== (globalThis as { __filename?: unknown }).__filename ? createRequire(__filename) : undefined;
+
+/** Loads apache-arrow once; later calls return the same promise (a failure is retried by the next call). */
 export function loadArrow(): Promise<void> {
-  // Compiled to CommonJS (tsx under mocha requires the sources), the program's own `import 'apache-arrow'`
-  // is a require too: load the same copy, or its Tables would not be ours (instanceof).
-  // (`__filename` exists only there; a bundler sees no require() to follow.)
-  const cjs = typeof __filename === 'string' ? createRequire(__filename) : undefined;
-  loading ??= (cjs ? Promise.resolve().then(() => cjs('apache-arrow') as ArrowModule) : import('apache-arrow'))
+  loading ??= Promise.resolve()
+    .then(() => (cjsRequire ? (cjsRequire('apache-arrow') as ArrowModule) : import('apache-arrow')))
     .then((m) => { arrow = m; }, (err) => { loading = undefined; throw err; });
   return loading;
 }

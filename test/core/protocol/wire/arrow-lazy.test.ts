@@ -54,13 +54,17 @@ describe('wire - apache-arrow loaded on first use', () => {
     });
   });
 
-  /** Starts a node in a fresh process (apache-arrow not loaded there), runs `body` against it. */
+  /**
+   * Starts a node in a fresh process (apache-arrow not loaded there), runs `body` against it. Started
+   * the way the Python bridge starts one from a checkout (a CommonJS `-e` that imports dso/node.ts,
+   * where a global `__filename` exists), which once left the node holding requests forever.
+   */
   async function withFreshNode(body: (address: string) => Promise<void>): Promise<void> {
-    const program = `const { startDso } = await import(${JSON.stringify(url('dso/index.ts'))});
-      const node = await startDso({ host: '127.0.0.1', port: 0 });
+    const program = `import(${JSON.stringify(url('dso/node.ts'))}).then((m) => m.startDso({ host: '127.0.0.1', port: 0 })).then((node) => {
       console.log('READY ' + node.address);
-      process.on('SIGTERM', () => { void node.close().then(() => process.exit(0)); });`;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+      process.on('SIGTERM', () => { void node.close().then(() => process.exit(0)); });
+    });`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', program], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
       assert.match(line, /^READY tcp:/);
