@@ -4,18 +4,17 @@
  * or corrupt region is refused.
  */
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { connect, type Connection } from 'crucial';
 import { startDso, type DsoNode } from 'crucial/node';
 import { PersistentStore } from '../../dso/persistence/store.ts';
 import type { PersistenceStats } from '../../dso/persistence/strategies.ts';
+import { startNodeProcess } from '../../bench/lib/dso-process.ts';
 
-const BIN = fileURLToPath(new URL('../../core/cli/bin.js', import.meta.url));
 const P = { persistent: true };
 
 interface Proc { child: ChildProcess; address: string; conn: Connection }
@@ -23,19 +22,8 @@ const children: ChildProcess[] = [];
 
 /** Starts `crucial dso start --pmem FILE` in a child process and connects to it. */
 async function startNode(pmem: string): Promise<Proc> {
-  const child = spawn(process.execPath, [BIN, 'dso', 'start', '--port', '0', '--pmem', pmem], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const { child, address } = await startNodeProcess(pmem);
   children.push(child);
-  let out = '';
-  let err = '';
-  const address = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /ready at (tcp:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
-    child.once('exit', (code) => reject(new Error(`node exited ${code}: ${out}${err}`)));
-  });
   return { child, address, conn: connect(address) };
 }
 

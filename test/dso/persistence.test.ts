@@ -1,32 +1,20 @@
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AtomicLong, AtomicMap, AtomicMatrix, CyclicBarrier, shared, connect, type Connection } from 'crucial';
 import { Tally } from '../fixtures/counter-class.ts';
+import { startNodeProcess } from '../../bench/lib/dso-process.ts';
 
-const BIN = fileURLToPath(new URL('../../core/cli/bin.js', import.meta.url));
 
 const children: ChildProcess[] = [];
 
 async function startNode(pmem: string): Promise<{ child: ChildProcess; address: string }> {
-  const child = spawn(process.execPath, [BIN, 'dso', 'start', '--port', '0', '--pmem', pmem], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  const address = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /ready at (tcp:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
-    child.once('exit', (code) => reject(new Error(`node exited ${code}: ${out}${err}`)));
-  });
-  return { child, address };
+  const node = await startNodeProcess(pmem);
+  children.push(node.child);
+  return node;
 }
 
 describe('dso persistence on pmem', function () {
