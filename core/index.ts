@@ -34,7 +34,7 @@ export {
   CrucialError, ErrorCode, BadFrameError, ProtocolVersionError, PayloadTooLargeError, UnknownTypeError,
   UnknownMethodError, BadArgumentError, NoObjectError, ModuleMissingError, IllegalStateError,
   BrokenBarrierError, TimeoutError, RemoteError, TaskFailedError, NotSerializableError, ReleasedError,
-  ClosedError, UnavailableError, RejectedError, InvalidOptionError, HighWaterMarkError,
+  ClosedError, UnavailableError, RejectedError, InvalidOptionError, HighWaterMarkError, ModelNotFoundError,
 } from './protocol/errors.ts';
 
 export type { Task, TaskResult, IterativeTask, ExecutorOptions, SubmitOptions, IterativeOptions } from './threads/executor.ts';

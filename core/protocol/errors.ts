@@ -48,6 +48,8 @@ export const ErrorCode = {
   REPLY_NOT_KEPT: 'ERR_REPLY_NOT_KEPT',
   /** The code of {@link HighWaterMarkError}. */
   HIGH_WATER_MARK: 'ERR_HIGH_WATER_MARK',
+  /** The code of {@link ModelNotFoundError}. */
+  NOT_FOUND: 'ERR_NOT_FOUND',
 } as const;
 
 /** One of the {@link ErrorCode} strings. */
@@ -149,6 +151,10 @@ export class InvalidOptionError extends CrucialError {
 export class HighWaterMarkError extends CrucialError {
   constructor(message: string) { super(ErrorCode.HIGH_WATER_MARK, message); }
 }
+/** No model of that name (or no such version of it) is published in the DSO (crucial/ml's ModelStore). */
+export class ModelNotFoundError extends CrucialError {
+  constructor(message: string) { super(ErrorCode.NOT_FOUND, message); }
+}
 /** A resent call was applied already, but its reply was too large to keep: it is not run a second time. */
 export class ReplyNotKeptError extends CrucialError {
   constructor(message: string) { super(ErrorCode.REPLY_NOT_KEPT, message); }
@@ -176,6 +182,7 @@ const byCode: Record<ErrorCodeValue, new (message: string) => CrucialError> = {
   [ErrorCode.INVALID_OPTION]: InvalidOptionError,
   [ErrorCode.REPLY_NOT_KEPT]: ReplyNotKeptError,
   [ErrorCode.HIGH_WATER_MARK]: HighWaterMarkError,
+  [ErrorCode.NOT_FOUND]: ModelNotFoundError,
 };
 
 /** The wire form of an error: plain data, no class. */

@@ -33,6 +33,7 @@ __all__ = [
     "RejectedError",
     "InvalidOptionError",
     "ReplyNotKeptError",
+    "ModelNotFoundError",
     "error_from_data",
     "error_to_data",
 ]
@@ -62,6 +63,7 @@ class ErrorCode:
     INVALID_OPTION = "ERR_INVALID_OPTION"
     REPLY_NOT_KEPT = "ERR_REPLY_NOT_KEPT"
     HIGH_WATER_MARK = "ERR_HIGH_WATER_MARK"
+    NOT_FOUND = "ERR_NOT_FOUND"
 
 
 class CrucialError(Exception):
@@ -213,6 +215,12 @@ class HighWaterMarkError(CrucialError):
     code = ErrorCode.HIGH_WATER_MARK
 
 
+class ModelNotFoundError(CrucialError, LookupError):
+    """No model of that name (or no such version of it) is published in the DSO (``crucial.ml``)."""
+
+    code = ErrorCode.NOT_FOUND
+
+
 _BY_CODE: Dict[str, Type[CrucialError]] = {
     cls.code: cls
     for cls in (
@@ -220,6 +228,7 @@ _BY_CODE: Dict[str, Type[CrucialError]] = {
         BadArgumentError, NoObjectError, ModuleMissingError, IllegalStateError, BrokenBarrierError,
         TimeoutError, RemoteError, TaskFailedError, NotSerializableError, ReleasedError, ClosedError,
         UnavailableError, RejectedError, InvalidOptionError, ReplyNotKeptError, HighWaterMarkError,
+        ModelNotFoundError,
     )
 }
 
