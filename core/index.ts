@@ -35,6 +35,7 @@ export {
   UnknownMethodError, BadArgumentError, NoObjectError, ModuleMissingError, IllegalStateError,
   BrokenBarrierError, TimeoutError, RemoteError, TaskFailedError, NotSerializableError, ReleasedError,
   ClosedError, UnavailableError, RejectedError, InvalidOptionError, HighWaterMarkError, ModelNotFoundError,
+  UnauthorizedError, ForbiddenError,
 } from './protocol/errors.ts';
 
 export type { Task, TaskResult, IterativeTask, ExecutorOptions, SubmitOptions, IterativeOptions } from './threads/executor.ts';

@@ -48,6 +48,10 @@ export const ErrorCode = {
   REPLY_NOT_KEPT: 'ERR_REPLY_NOT_KEPT',
   /** The code of {@link HighWaterMarkError}. */
   HIGH_WATER_MARK: 'ERR_HIGH_WATER_MARK',
+  /** The code of {@link UnauthorizedError}. */
+  UNAUTHORIZED: 'ERR_UNAUTHORIZED',
+  /** The code of {@link ForbiddenError}. */
+  FORBIDDEN: 'ERR_FORBIDDEN',
   /** The code of {@link ModelNotFoundError}. */
   NOT_FOUND: 'ERR_NOT_FOUND',
 } as const;
@@ -154,6 +158,17 @@ export class HighWaterMarkError extends CrucialError {
 /** No model of that name (or no such version of it) is published in the DSO (crucial/ml's ModelStore). */
 export class ModelNotFoundError extends CrucialError {
   constructor(message: string) { super(ErrorCode.NOT_FOUND, message); }
+}
+/**
+ * The node refused this client at the ZMTP handshake: no credentials, a wrong token or an unknown
+ * CURVE key (the node's security mechanism and the client's must match; see README, "Trust model").
+ */
+export class UnauthorizedError extends CrucialError {
+  constructor(message: string, options?: { cause?: unknown }) { super(ErrorCode.UNAUTHORIZED, message, options); }
+}
+/** The client is authenticated but not allowed this call (a module upload on a node that does not allow it). */
+export class ForbiddenError extends CrucialError {
+  constructor(message: string) { super(ErrorCode.FORBIDDEN, message); }
 }
 /** A resent call was applied already, but its reply was too large to keep: it is not run a second time. */
 export class ReplyNotKeptError extends CrucialError {

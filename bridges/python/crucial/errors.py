@@ -33,6 +33,8 @@ __all__ = [
     "RejectedError",
     "InvalidOptionError",
     "ReplyNotKeptError",
+    "UnauthorizedError",
+    "ForbiddenError",
     "ModelNotFoundError",
     "error_from_data",
     "error_to_data",
@@ -63,6 +65,8 @@ class ErrorCode:
     INVALID_OPTION = "ERR_INVALID_OPTION"
     REPLY_NOT_KEPT = "ERR_REPLY_NOT_KEPT"
     HIGH_WATER_MARK = "ERR_HIGH_WATER_MARK"
+    UNAUTHORIZED = "ERR_UNAUTHORIZED"
+    FORBIDDEN = "ERR_FORBIDDEN"
     NOT_FOUND = "ERR_NOT_FOUND"
 
 
@@ -215,6 +219,18 @@ class HighWaterMarkError(CrucialError):
     code = ErrorCode.HIGH_WATER_MARK
 
 
+class UnauthorizedError(CrucialError, PermissionError):
+    """The node refused this client at the ZMTP handshake: no credentials, a wrong token or an unknown CURVE key."""
+
+    code = ErrorCode.UNAUTHORIZED
+
+
+class ForbiddenError(CrucialError, PermissionError):
+    """The client is authenticated but not allowed this call (a module upload on a node that does not allow it)."""
+
+    code = ErrorCode.FORBIDDEN
+
+
 class ModelNotFoundError(CrucialError, LookupError):
     """No model of that name (or no such version of it) is published in the DSO (``crucial.ml``)."""
 
@@ -228,7 +244,7 @@ _BY_CODE: Dict[str, Type[CrucialError]] = {
         BadArgumentError, NoObjectError, ModuleMissingError, IllegalStateError, BrokenBarrierError,
         TimeoutError, RemoteError, TaskFailedError, NotSerializableError, ReleasedError, ClosedError,
         UnavailableError, RejectedError, InvalidOptionError, ReplyNotKeptError, HighWaterMarkError,
-        ModelNotFoundError,
+        ModelNotFoundError, UnauthorizedError, ForbiddenError,
     )
 }
 
