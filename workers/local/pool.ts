@@ -38,12 +38,18 @@ const LOAD_WAIT_MS = 10_000;
 export class LocalPool implements TaskRunner {
   private readonly pool: Piscina;
   /**
-   * Resolves once every initial worker has loaded its modules. Tasks wait for it, so tasks submitted
-   * together start together: otherwise the worker that loads first starts its share while the
-   * others still load, and a group meant to run side by side runs in turns.
+   * Start gate. Tasks submitted together (in one turn of the event loop) wait until as many workers
+   * as they need, up to one per worker, have loaded their modules, so they start side by side:
+   * otherwise the worker that loads first starts its share while the others still load, and a
+   * group meant to run together runs in turns. A lone first task waits for one worker only, which
+   * is what a program's first result waits on.
    */
-  private readonly loaded: Promise<void>;
-  private endLoadWait: () => void = () => undefined;
+  private readonly threadCount: number;
+  private loadedWorkers = 0;
+  private gateOpen = false;
+  private batch: { size: number; waiters: Array<() => void> } | null = null;
+  private readonly gates: Array<{ need: number; release: () => void }> = [];
+  private readonly loadTimer: NodeJS.Timeout;
 
   constructor(options: LocalPoolOptions = {}) {
     const threads = options.threads ?? availableParallelism();
@@ -59,32 +65,58 @@ export class LocalPool implements TaskRunner {
       idleTimeout: 30_000,
       maxQueue: 'auto',
     });
-    this.loaded = new Promise<void>((resolve) => {
-      let count = 0;
-      // Not unref'd: tasks waiting on it must keep the program alive; close() ends the wait.
-      const timer = setTimeout(done, LOAD_WAIT_MS);
-      const onMessage = (m: unknown) => { if (m === WORKER_LOADED && ++count >= threads) done(); };
-      const pool = this.pool;
-      function done() {
-        clearTimeout(timer);
-        pool.off('message', onMessage);
-        resolve();
-      }
-      pool.on('message', onMessage);
-      this.endLoadWait = done;
+    this.threadCount = threads;
+    this.pool.on('message', (m: unknown) => {
+      if (m !== WORKER_LOADED) return;
+      if (++this.loadedWorkers >= threads) this.openGate();
+      else this.releaseReady();
     });
+    // Not unref'd: tasks waiting on the gate must keep the program alive; close() opens it.
+    this.loadTimer = setTimeout(() => this.openGate(), LOAD_WAIT_MS);
   }
 
   /** The number of worker threads running now. */
   get threads(): number { return this.pool.threads.length; }
 
   async run(request: TaskRequest): Promise<TaskResponse> {
-    await this.loaded;
+    if (!this.gateOpen) await this.waitForWorkers();
     return this.pool.run(request);
   }
 
   async close(): Promise<void> {
-    this.endLoadWait();
+    this.openGate();
     await this.pool.close();
+  }
+
+  /** Joins this turn's batch; when the turn ends the batch waits for min(size, threads) loaded workers. */
+  private waitForWorkers(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (!this.batch) {
+        const batch = { size: 0, waiters: [] as Array<() => void> };
+        this.batch = batch;
+        setImmediate(() => {
+          this.batch = null;
+          const need = Math.min(batch.size, this.threadCount);
+          this.gates.push({ need, release: () => batch.waiters.forEach((w) => w()) });
+          this.releaseReady();
+        });
+      }
+      this.batch.size++;
+      this.batch.waiters.push(resolve);
+    });
+  }
+
+  private releaseReady(): void {
+    for (let i = 0; i < this.gates.length;) {
+      const g = this.gates[i]!;
+      if (this.gateOpen || g.need <= this.loadedWorkers) { this.gates.splice(i, 1); g.release(); } else i++;
+    }
+  }
+
+  private openGate(): void {
+    if (this.gateOpen) return;
+    this.gateOpen = true;
+    clearTimeout(this.loadTimer);
+    this.releaseReady();
   }
 }

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { LocalPool } from '../../../workers/local/pool.ts';
+import { ServerlessExecutorService } from '../../../core/index.ts';
+
+describe('workers/local/pool: start gate', () => {
+  let pool: LocalPool;
+  afterEach(async () => { await pool?.close(); });
+
+  it('tasks submitted together in a new pool start on distinct workers, side by side', async () => {
+    pool = new LocalPool({ threads: 2 });
+    const se = new ServerlessExecutorService({ runner: pool });
+    // Each task holds its worker's thread busy, so two tasks on one worker would run in turns there.
+    const ids = await se.invokeAll([1, 2].map(() => async () => {
+      const { threadId } = await import('node:worker_threads');
+      const end = Date.now() + 150;
+      while (Date.now() < end);
+      return threadId;
+    }));
+    assert.equal(new Set(ids).size, 2, `both tasks ran on worker ${ids[0]}`);
+  });
+
+  it('a lone first task runs, and later ones after it', async () => {
+    pool = new LocalPool({ threads: 2 });
+    const se = new ServerlessExecutorService({ runner: pool });
+    assert.equal(await se.submit(() => 6 * 7), 42);
+    assert.deepEqual(await se.invokeAll([() => 1, () => 2, () => 3]), [1, 2, 3]);
+  });
+
+  it('close() releases tasks still waiting for workers to load', async () => {
+    pool = new LocalPool({ threads: 2 });
+    const se = new ServerlessExecutorService({ runner: pool });
+    const pending = se.submit(() => 1).get().then(() => 'ran', (e: Error) => `failed: ${e.message}`);
+    await pool.close();
+    // Released, it either ran before the pool closed or failed with the pool's error: never hangs.
+    assert.match(await pending, /^(ran|failed: .+)$/);
+  });
+});
