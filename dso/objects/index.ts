@@ -15,6 +15,7 @@ import { CyclicBarrier } from './cyclic-barrier.ts';
 import { Future } from './future.ts';
 import { ScalableCyclicBarrier } from './scalable-cyclic-barrier.ts';
 import { Semaphore } from './semaphore.ts';
+import { registerMlTypes } from '../../ml/node-types.ts';
 
 export function registerBuiltins(registry: TypeRegistry): void {
   registry.registerBuiltin('AtomicLong', AtomicLong);
@@ -32,4 +33,5 @@ export function registerBuiltins(registry: TypeRegistry): void {
   registry.registerBuiltin('Future', Future, true);
   registry.registerBuiltin('Semaphore', Semaphore, true);
   registry.registerBuiltin('CountDownLatch', CountDownLatch, true);
+  registerMlTypes(registry);
 }

@@ -1,0 +1,130 @@
+/**
+ * Reading training data from Arrow IPC files (Feather v2) or streams, by row range: each worker
+ * reads its own partition, and only the record batches that overlap it are loaded (ipc-index.ts).
+ * Features are every numeric column except the label, in the file's column order.
+ */
+import { Type, type DataType, type Field, type RecordBatch, type Schema } from 'apache-arrow';
+import { BadArgumentError } from '../../core/protocol/errors.ts';
+import { DEFAULT_LABEL, type Dataset } from './dataset.ts';
+import { openIpc } from './ipc-index.ts';
+
+/** Options of {@link datasetInfo} and {@link readRows}. */
+export interface ReadOptions {
+  /** Name of the label column (default `'y'`). When given explicitly it must exist. */
+  label?: string;
+}
+
+/** What {@link datasetInfo} tells about a file without reading its rows. */
+export interface DatasetInfo {
+  /** Total rows, summed from the record batches' metadata. */
+  nRows: number;
+  /** Feature columns: every numeric column but the label. */
+  featureNames: string[];
+  /** Whether the label column is present. */
+  hasLabel: boolean;
+}
+
+const NUMERIC = new Set<Type>([Type.Int, Type.Float, Type.Bool]);
+
+interface Columns { features: number[]; featureNames: string[]; label: number }
+
+/** Picks feature and label columns; every column must be numeric (a string column is a mistake, not something to skip silently). */
+function columnsOf(path: string, schema: Schema, opts: ReadOptions): Columns {
+  const labelName = opts.label ?? DEFAULT_LABEL;
+  const features: number[] = [];
+  const featureNames: string[] = [];
+  let label = -1;
+  schema.fields.forEach((f: Field, i: number) => {
+    if (!NUMERIC.has(f.type.typeId)) {
+      throw new BadArgumentError(`${path}: column "${f.name}" is ${String(f.type)}, not numeric; crucial/ml reads numeric columns only (encode categories as numbers)`);
+    }
+    if (f.name === labelName) label = i;
+    else { features.push(i); featureNames.push(f.name); }
+  });
+  if (opts.label !== undefined && label < 0) {
+    throw new BadArgumentError(`${path}: no label column "${opts.label}" (columns: ${schema.fields.map((f) => f.name).join(', ')})`);
+  }
+  if (features.length === 0) throw new BadArgumentError(`${path}: no feature columns (only the label "${labelName}")`);
+  return { features, featureNames, label };
+}
+
+/**
+ * Row count, feature names and whether a label column exists, from the schema and the batches'
+ * metadata only.
+ * @param path an Arrow IPC file (Feather v2) or stream
+ * @throws {BadArgumentError} when the file is missing or not Arrow, a column is not numeric, or an explicitly named label is absent
+ */
+export async function datasetInfo(path: string, opts: ReadOptions = {}): Promise<DatasetInfo> {
+  const ipc = await openIpc(path);
+  try {
+    const cols = columnsOf(path, ipc.schema, opts);
+    return { nRows: ipc.rowsPerBatch.reduce((a, b) => a + b, 0), featureNames: cols.featureNames, hasLabel: cols.label >= 0 };
+  } finally {
+    await ipc.close();
+  }
+}
+
+/**
+ * Rows `[from, to)` of a dataset file as dense row-major features (and labels when the file has
+ * the label column). Record batches outside the range are not decoded (and, in an IPC file, not read).
+ * @param path an Arrow IPC file (Feather v2) or stream
+ * @throws {BadArgumentError} as {@link datasetInfo}, when the range is not within `[0, nRows]`, or a column has nulls
+ */
+export async function readRows(path: string, from: number, to: number, opts: ReadOptions = {}): Promise<Dataset> {
+  const ipc = await openIpc(path);
+  try {
+    const cols = columnsOf(path, ipc.schema, opts);
+    const total = ipc.rowsPerBatch.reduce((a, b) => a + b, 0);
+    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0 || to < from || to > total) {
+      throw new BadArgumentError(`readRows: range [${from}, ${to}) is not within the ${total} rows of ${path}`);
+    }
+    const nRows = to - from;
+    const nCols = cols.features.length;
+    const X = new Float64Array(nRows * nCols);
+    const y = cols.label >= 0 ? new Float64Array(nRows) : undefined;
+    // Batches overlapping [from, to), with the first row each one holds.
+    const wanted: number[] = [];
+    const starts: number[] = [];
+    let start = 0;
+    ipc.rowsPerBatch.forEach((rows, i) => {
+      if (start < to && start + rows > from && rows > 0) { wanted.push(i); starts.push(start); }
+      start += rows;
+    });
+    const batches = nRows === 0 ? [] : await ipc.load(wanted);
+    batches.forEach((batch, k) => {
+      const first = starts[k]!;
+      const lo = Math.max(from, first) - first;
+      const hi = Math.min(to, first + batch.numRows) - first;
+      const outRow = first + lo - from;
+      cols.features.forEach((c, j) => copyColumn(path, batch, c, lo, hi, (r, v) => { X[(outRow + r) * nCols + j] = v; }));
+      if (y) copyColumn(path, batch, cols.label, lo, hi, (r, v) => { y[outRow + r] = v; });
+    });
+    return { X, y, nRows, nCols, featureNames: cols.featureNames };
+  } finally {
+    await ipc.close();
+  }
+}
+
+/** Rows [lo, hi) of one column of one batch, as numbers. */
+function copyColumn(path: string, batch: RecordBatch, c: number, lo: number, hi: number, put: (r: number, v: number) => void): void {
+  const vec = batch.getChildAt(c)!;
+  const type: DataType = vec.type;
+  if (vec.nullCount > 0) {
+    // Only a null inside the range matters.
+    for (let i = lo; i < hi; i++) {
+      if (!vec.isValid(i)) throw new BadArgumentError(`${path}: column "${batch.schema.fields[c]!.name}" has null values; crucial/ml needs complete numeric data`);
+    }
+  }
+  const isF16 = type.typeId === Type.Float && (type as unknown as { precision: number }).precision === 0;
+  if (type.typeId === Type.Bool || isF16) {
+    for (let i = lo; i < hi; i++) put(i - lo, Number(vec.get(i)));
+    return;
+  }
+  const arr = vec.toArray() as ArrayLike<number | bigint>;
+  if (arr instanceof BigInt64Array || arr instanceof BigUint64Array) {
+    for (let i = lo; i < hi; i++) put(i - lo, Number(arr[i]!));
+  } else {
+    const a = arr as ArrayLike<number>;
+    for (let i = lo; i < hi; i++) put(i - lo, a[i]!);
+  }
+}
