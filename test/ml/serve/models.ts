@@ -1,0 +1,135 @@
+/**
+ * Hand-built models for the serving tests, laid out as the contract's arrays, so every expected
+ * prediction is known exactly; and an in-memory model source that can be made to fail like an
+ * unreachable DSO node.
+ */
+import { MODEL_FORMAT, type Model } from '../../../ml/model/format.ts';
+import { ModelNotFoundError, UnavailableError } from '../../../core/protocol/errors.ts';
+import type { ModelSource } from '../../../ml/serve/model-cache.ts';
+
+/** k-means with 3 centroids in 2-D: (0,0), (10,0), (0,10), shifted by `shift` along x. */
+export function kmeansModel(shift = 0): Model {
+  return {
+    format: MODEL_FORMAT,
+    algorithm: 'kmeans',
+    params: { k: 3 },
+    meta: { nFeatures: 2, inertia: 0, nIter: 1 },
+    arrays: { centroids: { dtype: 'float64', shape: [3, 2], data: Float64Array.from([0 + shift, 0, 10 + shift, 0, 0 + shift, 10]) } },
+  };
+}
+
+/** The cluster `kmeansModel(shift)` assigns (x, y) to: nearest centroid, first one on ties. */
+export function kmeansOracle(x: number, y: number, shift = 0): number {
+  const c = [[shift, 0], [10 + shift, 0], [shift, 10]];
+  let best = 0;
+  let bestD = Infinity;
+  c.forEach(([cx, cy], i) => {
+    const d = (x - cx!) ** 2 + (y - cy!) ** 2;
+    if (d < bestD) { bestD = d; best = i; }
+  });
+  return best;
+}
+
+/** Binary logistic regression on 3 features: coef [1, -2, 0.5], intercept `b`, classes [3, 7]. */
+export function logregModel(b = 0.25): Model {
+  return {
+    format: MODEL_FORMAT,
+    algorithm: 'logistic_regression',
+    params: { C: 1 },
+    meta: { nFeatures: 3, classes: [3, 7], lossHistory: [] },
+    arrays: {
+      coef: { dtype: 'float64', shape: [1, 3], data: Float64Array.from([1, -2, 0.5]) },
+      intercept: { dtype: 'float64', shape: [1], data: Float64Array.from([b]) },
+    },
+  };
+}
+
+/** P(class 7) and the label of `logregModel(b)` for one row (sklearn: positive class = classes[1]). */
+export function logregOracle(row: readonly number[], b = 0.25): { label: number; proba: [number, number] } {
+  const z = row[0]! - 2 * row[1]! + 0.5 * row[2]! + b;
+  const p = 1 / (1 + Math.exp(-z));
+  return { label: p > 0.5 ? 7 : 3, proba: [1 - p, p] };
+}
+
+/**
+ * Stand-in for ml/model/predict.ts (not committed yet when these tests were written): nearest
+ * centroid and the logistic function, straight from the contract's arrays.
+ */
+export function standInPredict(model: Model, X: Float64Array, nRows: number): { labels: Float64Array; proba?: Float64Array } {
+  const d = model.meta.nFeatures as number;
+  const labels = new Float64Array(nRows);
+  if (model.algorithm === 'kmeans') {
+    const c = model.arrays.centroids!.data;
+    const k = c.length / d;
+    for (let r = 0; r < nRows; r++) {
+      let best = 0;
+      let bestD = Infinity;
+      for (let j = 0; j < k; j++) {
+        let s = 0;
+        for (let f = 0; f < d; f++) s += (X[r * d + f]! - c[j * d + f]!) ** 2;
+        if (s < bestD) { bestD = s; best = j; }
+      }
+      labels[r] = best;
+    }
+    return { labels };
+  }
+  const w = model.arrays.coef!.data;
+  const b = model.arrays.intercept!.data[0]!;
+  const classes = model.meta.classes as number[];
+  const proba = new Float64Array(nRows * 2);
+  for (let r = 0; r < nRows; r++) {
+    let z = b;
+    for (let f = 0; f < d; f++) z += w[f]! * X[r * d + f]!;
+    const p = 1 / (1 + Math.exp(-z));
+    proba[2 * r] = 1 - p;
+    proba[2 * r + 1] = p;
+    labels[r] = classes[p > 0.5 ? 1 : 0]!;
+  }
+  return { labels, proba };
+}
+
+/** Models in memory, versioned like ModelStore; `down = true` makes every call fail as an unreachable node would. */
+export class MemorySource implements ModelSource {
+  down = false;
+  /** Calls made, per method: a cached model must be answered without any. */
+  calls = { load: 0, latestVersion: 0, versions: 0, list: 0 };
+  private readonly models = new Map<string, Model[]>();
+
+  publish(name: string, model: Model): number {
+    const list = this.models.get(name) ?? [];
+    list.push({ ...model, name, version: list.length + 1 });
+    this.models.set(name, list);
+    return list.length;
+  }
+
+  private check(): void {
+    if (this.down) throw new UnavailableError('no link to the DSO node (test: source down)');
+  }
+
+  async load(name: string, version?: number): Promise<Model> {
+    this.calls.load++;
+    this.check();
+    const list = this.models.get(name);
+    const m = list?.[(version ?? list.length) - 1];
+    if (!m) throw new ModelNotFoundError(`no model ${name}${version ? ` version ${version}` : ''}`);
+    return m;
+  }
+
+  async latestVersion(name: string): Promise<number | undefined> {
+    this.calls.latestVersion++;
+    this.check();
+    return this.models.get(name)?.length;
+  }
+
+  async versions(name: string): Promise<number[]> {
+    this.calls.versions++;
+    this.check();
+    return (this.models.get(name) ?? []).map((_, i) => i + 1);
+  }
+
+  async list(): Promise<string[]> {
+    this.calls.list++;
+    this.check();
+    return [...this.models.keys()];
+  }
+}
