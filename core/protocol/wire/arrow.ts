@@ -10,7 +10,8 @@
 import { createRequire } from 'node:module';
 import type { Table } from 'apache-arrow';
 import { ARROW_ARRAY_COLUMN, ARROW_KIND_ARRAY, ARROW_KIND_KEY, ARROW_KIND_TABLE } from './protocol.ts';
-import { BadFrameError } from '../errors.ts';
+import { BadFrameError, CrucialError } from '../errors.ts';
+import { verifyArrowStream } from './arrow-verify.ts';
 
 type ArrowModule = typeof import('apache-arrow');
 let arrow: ArrowModule | undefined;
@@ -100,21 +101,25 @@ export function encodeTable(table: Table): Uint8Array {
   return tableToIPC(new Table(schema, table.batches), 'stream');
 }
 
-/** Decodes one attachment frame into a TypedArray (kind `array`) or an Arrow Table. */
+/**
+ * Decodes one attachment frame into a TypedArray (kind `array`) or an Arrow Table. The frame's
+ * flatbuffer lengths are checked against its size first (arrow-verify.ts): apache-arrow trusts them.
+ */
 export function decodeArrow(frame: Uint8Array): NumericArray | Table {
   const { tableFromIPC } = need();
-  let table: Table;
+  verifyArrowStream(frame);
   try {
-    table = tableFromIPC(frame);
-  } catch (cause) {
-    throw new BadFrameError('attachment is not a valid Arrow IPC stream', { cause });
-  }
-  const kind = table.schema.metadata.get(ARROW_KIND_KEY);
-  if (kind === ARROW_KIND_ARRAY) {
+    const table = tableFromIPC(frame);
+    const kind = table.schema.metadata.get(ARROW_KIND_KEY);
+    if (kind !== ARROW_KIND_ARRAY) return table;
     const col = table.getChild(ARROW_ARRAY_COLUMN);
     if (!col) throw new BadFrameError(`array attachment has no column "${ARROW_ARRAY_COLUMN}"`);
     if (col.nullCount > 0) throw new BadFrameError('array attachment holds nulls');
-    return col.toArray() as NumericArray;
+    const arr = col.toArray() as unknown;
+    if (!isNumericArray(arr) || arr.length !== col.length) throw new BadFrameError('array attachment is not a numeric column backed by its data');
+    return arr;
+  } catch (cause) {
+    if (cause instanceof CrucialError) throw cause;
+    throw new BadFrameError('attachment is not a valid Arrow IPC stream', { cause });
   }
-  return table;
 }
