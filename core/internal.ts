@@ -11,6 +11,7 @@ export { openClient, bindServer, resolveTransport, TRANSPORTS } from './protocol
 export { ZmtpDealer } from './protocol/transport/zmtp/dealer.ts';
 export { ZmtpRouter } from './protocol/transport/zmtp/router.ts';
 export { errorToData, errorFromData } from './protocol/errors.ts';
+export { JOBS_TYPE, JOB_KINDS } from './protocol/jobs.ts';
 export { toWire, fromWire, encodeTask, decodeTask, materializeProxies } from './threads/task-codec.ts';
 export { executeTask } from '../workers/local/execute.ts';
 export { TypeRegistry, arg } from '../dso/registry.ts';

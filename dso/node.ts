@@ -19,6 +19,9 @@ import { SystemObject } from './system.ts';
 import { registerBuiltins } from './objects/index.ts';
 import { bindServer, resolveTransport, type ServerSocket, type TransportKind } from '../core/protocol/transport/socket.ts';
 import type { PersistentStore } from './persistence/store.ts';
+import { JOBS_TYPE } from '../core/protocol/jobs.ts';
+import { JobService } from './services/executor/service.ts';
+import { defaultJobKinds } from './services/executor/kinds.ts';
 
 /** Options of a {@link DsoNode}. */
 export interface DsoOptions {
@@ -84,6 +87,8 @@ export class DsoNode {
   private persistence: PersistentStore | undefined;
   private socket?: ServerSocket;
   private readonly system: SystemObject;
+  /** The executor service (`$jobs`): jobs any client submits, run in this process on crucial's workers. */
+  private readonly jobs: JobService;
   private sweeper?: NodeJS.Timeout;
   private _address = '';
   /** Requests that arrived while apache-arrow loads for an earlier one: handled after it, in arrival order. */
@@ -95,6 +100,7 @@ export class DsoNode {
     const modules = new ModuleLoader(this.registry, this.opts.moduleCacheDir, (hash, code) => this.persistence?.saveModule(hash, code));
     this.modules = modules;
     this.system = new SystemObject({ modules, store: this.store, dedup: this.dedup, startedAt: Date.now() });
+    this.jobs = new JobService(defaultJobKinds(), { address: () => this._address });
     // The reply of a call that changes a persistent object is kept durably with the change (exactly-once across restarts).
     this.store.encodeReply = (call, outcome) =>
       'value' in outcome ? this.encodeOk(call, outcome.value) : this.codec.encodeError(call.seq, errorToData(outcome.error));
@@ -134,6 +140,7 @@ export class DsoNode {
   /** Stops listening and closes the pmem region, if any; objects not persisted are gone. */
   async close(): Promise<void> {
     clearInterval(this.sweeper);
+    await this.jobs.close();
     await this.socket?.close();
     this.socket = undefined;
     this.persistence?.close();
@@ -163,7 +170,7 @@ export class DsoNode {
 
     let result: unknown;
     try {
-      result = call.type === SYSTEM_TYPE ? this.invokeSystem(call) : this.store.invoke(call);
+      result = call.type === SYSTEM_TYPE ? this.invokeSystem(call) : call.type === JOBS_TYPE ? this.jobs.invoke(call.method, call.args) : this.store.invoke(call);
     } catch (err) {
       return this.complete(route, call, this.codec.encodeError(call.seq, errorToData(err)));
     }
