@@ -9,6 +9,7 @@
  */
 import type { TypeRegistry } from '../dso/registry.ts';
 import { KMeansState } from './kmeans/node/kmeans-state.ts';
+import { LogRegState } from './logreg/node/logreg-state.ts';
 import { OobVotes } from './forest/node/oob-votes.ts';
 
 /**
@@ -18,5 +19,6 @@ import { OobVotes } from './forest/node/oob-votes.ts';
 export function registerMlTypes(registry: TypeRegistry): void {
   void registry;
   registry.registerBuiltin('ml.KMeansState', KMeansState, true);
+  registry.registerBuiltin('ml.LogRegState', LogRegState, true);
   registry.registerBuiltin('ml.OobVotes', OobVotes);
 }

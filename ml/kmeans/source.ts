@@ -1,0 +1,68 @@
+/**
+ * Where a cloud thread finds its partition: a row range of an Arrow file it reads itself (the data
+ * never passes through the driver), or rows the driver already holds, shipped with the task as one
+ * Float64Array (an Arrow frame). Shared by k-means and logistic regression.
+ */
+import { BadArgumentError } from '../../core/protocol/errors.ts';
+import { checkDataset, partitions, type Dataset } from '../data/dataset.ts';
+
+/** A partition: rows [from, to) of an Arrow file, or inline rows. */
+export type PartitionSource =
+  | { kind: 'file'; path: string; from: number; to: number; label?: string }
+  | { kind: 'inline'; X: Float64Array; y: Float64Array | null; nRows: number; nCols: number };
+
+/** The partition's rows (labels when the source has them). */
+export interface PartitionRows {
+  X: Float64Array;
+  y: Float64Array | null;
+  nRows: number;
+  nCols: number;
+}
+
+/** What the driver knows of the data before training: its shape and one source per partition. */
+export interface DataPlan {
+  nRows: number;
+  nCols: number;
+  featureNames: string[];
+  hasLabel: boolean;
+  /** Labels when the driver holds the data (a Dataset), for checks done before any task starts. */
+  y: Float64Array | null;
+  sources: PartitionSource[];
+}
+
+/**
+ * Splits `data` into `workers` partitions (some empty when workers > rows). A path is opened for
+ * its shape only; each worker reads its own range.
+ * @throws {BadArgumentError} if the Dataset is malformed or the file is not a readable Arrow dataset
+ */
+export async function planData(data: string | Dataset, workers: number, label?: string): Promise<DataPlan> {
+  if (typeof data === 'string') {
+    const { datasetInfo } = await import('../data/read.ts');
+    const info = await datasetInfo(data, label === undefined ? {} : { label });
+    const sources = partitions(info.nRows, workers).map(([from, to]): PartitionSource => ({ kind: 'file', path: data, from, to, ...(label === undefined ? {} : { label }) }));
+    return { nRows: info.nRows, nCols: info.featureNames.length, featureNames: info.featureNames, hasLabel: info.hasLabel, y: null, sources };
+  }
+  if (typeof data !== 'object' || data === null) throw new BadArgumentError('data must be an Arrow file path or a Dataset {X, y?, nRows, nCols, featureNames}');
+  const ds = checkDataset(data, 'data');
+  const d = ds.nCols;
+  const sources = partitions(ds.nRows, workers).map(([from, to]): PartitionSource => ({
+    kind: 'inline',
+    X: ds.X.slice(from * d, to * d),
+    y: ds.y ? ds.y.slice(from, to) : null,
+    nRows: to - from,
+    nCols: d,
+  }));
+  return { nRows: ds.nRows, nCols: d, featureNames: ds.featureNames, hasLabel: ds.y !== undefined, y: ds.y ?? null, sources };
+}
+
+/**
+ * Loads a partition in the cloud thread.
+ * @throws {BadArgumentError} if the file's columns do not match the `nCols` the fit was planned with
+ */
+export async function loadPartition(src: PartitionSource, nCols: number): Promise<PartitionRows> {
+  if (src.kind === 'inline') return { X: src.X, y: src.y, nRows: src.nRows, nCols: src.nCols };
+  const { readRows } = await import('../data/read.ts');
+  const ds = await readRows(src.path, src.from, src.to, src.label === undefined ? {} : { label: src.label });
+  if (ds.nCols !== nCols) throw new BadArgumentError(`${src.path} has ${ds.nCols} feature columns, the fit expected ${nCols}`);
+  return { X: ds.X, y: ds.y ?? null, nRows: ds.nRows, nCols: ds.nCols };
+}

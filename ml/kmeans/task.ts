@@ -1,0 +1,105 @@
+/**
+ * The k-means cloud thread (the seed's Listing 5): load its partition once, send its k-means++
+ * sample, then each iteration assign its rows to the round's centroids and report per-cluster sums
+ * and counts in one call, which parks until the iteration closes on the node and answers the next
+ * round. It holds no state across iterations besides its rows, so a retried thread simply rejoins
+ * at the node's current iteration.
+ */
+import { Serializable } from '../../core/threads/serializable.ts';
+import { assignRows } from './lloyd.ts';
+import { createRng } from './random.ts';
+import { loadPartition, type PartitionSource } from './source.ts';
+import { KMeansState, RUN_STATUS, type KMeansRound } from './state.ts';
+
+/** Where a task is in an iteration, for {@link KMeansTask.checkpoint}. */
+export type KMeansStage = 'before-report' | 'after-report';
+
+/** What a k-means cloud thread returns. */
+export interface KMeansTaskResult {
+  part: number;
+  rows: number;
+  /** Iteration index at which it stopped (the node's count when everything was done). */
+  iteration: number;
+}
+
+/** One partition's k-means cloud thread. */
+@Serializable()
+export class KMeansTask {
+  /**
+   * @param stateKey key of the fit's `ml.KMeansState`
+   * @param part partition index
+   * @param source the partition's rows
+   * @param d features
+   * @param k clusters
+   * @param nInit runs
+   * @param sampleRows rows this partition contributes to the k-means++ sample
+   * @param seed the fit's seed (the sample draws from stream 1000 + part)
+   */
+  constructor(
+    public stateKey: string,
+    public part: number,
+    public source: PartitionSource,
+    public d: number,
+    public k: number,
+    public nInit: number,
+    public sampleRows: number,
+    public seed: number,
+  ) {}
+
+  async call(): Promise<KMeansTaskResult> {
+    const { X, nRows } = await loadPartition(this.source, this.d);
+    const { d, k, nInit } = this;
+    const state = new KMeansState(this.stateKey);
+    let round: KMeansRound = await state.init(this.part, this.sample(X, nRows), featureStats(X, nRows, d));
+    const size = k * d;
+    while (!round.done) {
+      const sums = new Float64Array(nInit * size);
+      const counts = new Float64Array(nInit * k);
+      const inertia = new Float64Array(nInit);
+      for (let r = 0; r < nInit; r++) {
+        const status = round.status[r];
+        if (status === RUN_STATUS.DONE) continue;
+        const out = status === RUN_STATUS.LLOYD ? { sums: sums.subarray(r * size, (r + 1) * size), counts: counts.subarray(r * k, (r + 1) * k) } : null;
+        inertia[r] = assignRows(X, nRows, d, round.centroids, r * size, k, out);
+      }
+      await this.checkpoint('before-report', round.iteration);
+      const iteration = round.iteration;
+      round = await state.report(iteration, this.part, sums, counts, inertia);
+      await this.checkpoint('after-report', iteration);
+    }
+    return { part: this.part, rows: nRows, iteration: round.iteration };
+  }
+
+  /** A hook between the steps of an iteration; a no-op here (fault-injection tests override it). */
+  protected checkpoint(_stage: KMeansStage, _iteration: number): void | Promise<void> {}
+
+  /** `sampleRows` distinct rows drawn uniformly (a partial Fisher–Yates shuffle), seeded per partition. */
+  private sample(X: Float64Array, nRows: number): Float64Array {
+    const d = this.d;
+    const m = Math.min(this.sampleRows, nRows);
+    if (m === nRows) return X.slice(0, nRows * d);
+    const rng = createRng(this.seed, 1000 + this.part);
+    const idx = new Int32Array(nRows);
+    for (let i = 0; i < nRows; i++) idx[i] = i;
+    const out = new Float64Array(m * d);
+    for (let i = 0; i < m; i++) {
+      const j = i + rng.int(nRows - i);
+      const t = idx[i]!; idx[i] = idx[j]!; idx[j] = t;
+      out.set(X.subarray(t * d, t * d + d), i * d);
+    }
+    return out;
+  }
+}
+
+/** `[n, mean(d), M2(d)]` of a partition (M2 = Σ(x − mean)², two passes for accuracy). */
+export function featureStats(X: Float64Array, nRows: number, d: number): Float64Array {
+  const out = new Float64Array(1 + 2 * d);
+  out[0] = nRows;
+  if (nRows === 0) return out;
+  for (let i = 0; i < nRows; i++) for (let j = 0; j < d; j++) out[1 + j]! += X[i * d + j]!;
+  for (let j = 0; j < d; j++) out[1 + j]! /= nRows;
+  for (let i = 0; i < nRows; i++) {
+    for (let j = 0; j < d; j++) { const t = X[i * d + j]! - out[1 + j]!; out[1 + d + j]! += t * t; }
+  }
+  return out;
+}

@@ -1,0 +1,113 @@
+/**
+ * fitLogisticRegression: L2 logistic regression, binary or multinomial, trained as cloud threads
+ * over row-range partitions with full-batch L-BFGS. The optimiser lives in one `ml.LogRegState`
+ * on the DSO node; each evaluation, every partition's cloud thread sends its loss and gradient
+ * sums in one call and the node adds them (the seed §3.4.2: gradients combined in the storage
+ * layer, no reduce phase). scikit-learn's lbfgs semantics: the objective C·Σ logloss + ½‖coef‖²
+ * (intercept not penalised), `tol` on max|gradient| of the 1/(C·n)-scaled objective, `maxIter`
+ * L-BFGS iterations. Standardising features is the caller's job, as in scikit-learn.
+ */
+import { randomUUID } from 'node:crypto';
+import { BadArgumentError } from '../../core/protocol/errors.ts';
+import { MODEL_FORMAT, type Model } from '../model/format.ts';
+import type { Dataset } from '../data/dataset.ts';
+import { planData } from '../kmeans/source.ts';
+import { dropObject, followProgress, publishIfNamed, runPartitions, workersOf, type FitOptions, type RunOptions } from '../kmeans/run-tasks.ts';
+import { progressReporter } from '../kmeans/progress.ts';
+import { LogRegState, LOGREG_STATE_TYPE } from './state.ts';
+import { LogRegTask } from './task.ts';
+
+/** Hyper-parameters of {@link fitLogisticRegression} (scikit-learn's, camelCase). */
+export interface LogRegParams {
+  /** Inverse regularisation strength; default 1. */
+  C?: number;
+  /** L-BFGS iterations at most; default 100. */
+  maxIter?: number;
+  /** Stop when max|gradient| ≤ tol; default 1e-4. */
+  tol?: number;
+  /** 'auto': binary loss for two classes, multinomial for more; 'multinomial': softmax always. */
+  multiClass?: 'auto' | 'multinomial';
+  /** Learn an intercept (not penalised); default true. */
+  fitIntercept?: boolean;
+}
+
+/**
+ * Trains logistic regression on an Arrow file (label column `y`) or a Dataset with `y`.
+ * The model holds `coef` [r, d] and `intercept` [r] (r = 1 for binary, positive class = classes[1]);
+ * meta: classes, lossHistory (objective per iteration, start first), nIter, converged.
+ * @throws {BadArgumentError} on a bad parameter, data without labels, or fewer than 2 classes
+ * @throws {TaskFailedError} if a partition's cloud thread failed after its retries
+ */
+export async function fitLogisticRegression(data: string | Dataset, params: LogRegParams = {}, opts: FitOptions & RunOptions = {}): Promise<Model> {
+  const p = checkParams(params);
+  const workers = workersOf(opts);
+  const plan = await planData(data, workers);
+  if (!plan.hasLabel) throw new BadArgumentError('logistic regression needs labels: the data has no label column y');
+  if (plan.nRows === 0) throw new BadArgumentError('logistic regression needs at least one row');
+  if (plan.y) {
+    const first = plan.y[0]!;
+    if (plan.y.every((v) => v === first)) throw new BadArgumentError(`logistic regression needs at least 2 classes in y, the data has only class ${first}`);
+  }
+  const d = plan.nCols;
+  const key = `ml.logreg.${randomUUID()}`;
+  const state = new LogRegState(key, { d, parts: workers, C: p.C, maxIter: p.maxIter, tol: p.tol, multinomial: p.multiClass === 'multinomial', fitIntercept: p.fitIntercept });
+  await state.materialize();
+  const tasks = plan.sources.map((src, part) => new LogRegTask(key, part, src, d, p.fitIntercept));
+
+  const started = performance.now();
+  const report = progressReporter(opts, 'loss');
+  const following = report
+    ? followProgress(async (after) => {
+      const s = await state.progress(after);
+      return { iteration: s.iteration, metric: s.loss, done: s.done };
+    }, report.update, p.maxIter, 'loss')
+    : Promise.resolve();
+  try {
+    await runPartitions(tasks, (reason) => state.abort(reason), opts);
+    await following;
+    const r = await state.result();
+    const coef = r.x.slice(0, r.r * d);
+    const intercept = p.fitIntercept ? r.x.slice(r.r * d, r.r * d + r.r) : new Float64Array(r.r);
+    const model: Model = {
+      format: MODEL_FORMAT,
+      algorithm: 'logistic_regression',
+      params: { C: p.C, maxIter: p.maxIter, tol: p.tol, multiClass: p.multiClass, fitIntercept: p.fitIntercept },
+      meta: {
+        nFeatures: d,
+        featureNames: plan.featureNames,
+        classes: Array.from(r.classes),
+        lossHistory: r.lossHistory,
+        nIter: r.nIter,
+        evaluations: r.evaluations,
+        converged: r.converged,
+        message: r.message,
+        nRows: plan.nRows,
+        workers,
+        fitSeconds: (performance.now() - started) / 1000,
+      },
+      arrays: {
+        coef: { dtype: 'float64', shape: [r.r, d], data: coef },
+        intercept: { dtype: 'float64', shape: [r.r], data: intercept },
+      },
+    };
+    return await publishIfNamed(model, opts.modelName);
+  } finally {
+    report?.stop();
+    await dropObject(LOGREG_STATE_TYPE, key);
+  }
+}
+
+function checkParams(params: LogRegParams): Required<LogRegParams> {
+  if (typeof params !== 'object' || params === null) throw new BadArgumentError('params must be an object');
+  const C = params.C ?? 1;
+  if (typeof C !== 'number' || !(C > 0) || !Number.isFinite(C)) throw new BadArgumentError(`params.C must be a finite number > 0, got ${String(C)}`);
+  const maxIter = params.maxIter ?? 100;
+  if (!Number.isSafeInteger(maxIter) || maxIter <= 0) throw new BadArgumentError(`params.maxIter must be a positive integer, got ${String(maxIter)}`);
+  const tol = params.tol ?? 1e-4;
+  if (typeof tol !== 'number' || !(tol >= 0) || !Number.isFinite(tol)) throw new BadArgumentError(`params.tol must be a finite number >= 0, got ${String(tol)}`);
+  const multiClass = params.multiClass ?? 'auto';
+  if (multiClass !== 'auto' && multiClass !== 'multinomial') throw new BadArgumentError(`params.multiClass must be 'auto' or 'multinomial', got ${String(multiClass)}`);
+  const fitIntercept = params.fitIntercept ?? true;
+  if (typeof fitIntercept !== 'boolean') throw new BadArgumentError(`params.fitIntercept must be a boolean, got ${String(fitIntercept)}`);
+  return { C, maxIter, tol, multiClass, fitIntercept };
+}

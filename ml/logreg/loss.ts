@@ -1,0 +1,108 @@
+/**
+ * The logistic loss and its gradient over a partition's rows (scikit-learn's HalfBinomialLoss and
+ * HalfMultinomialLoss), summed, not averaged: the node adds the partitions, divides by the total
+ * rows and adds the L2 term. Parameters are laid out as `coef` (r·d, row-major) then, with an
+ * intercept, `intercept` (r); r = 1 for the binary loss, the number of classes for the multinomial.
+ */
+
+/** The layout of the parameter vector. */
+export interface ParamLayout {
+  /** Features. */
+  d: number;
+  /** Rows of coef: 1 (binary) or the number of classes (multinomial). */
+  r: number;
+  fitIntercept: boolean;
+}
+
+/** Length of the parameter vector. */
+export function paramCount(l: ParamLayout): number {
+  return l.r * l.d + (l.fitIntercept ? l.r : 0);
+}
+
+/** log(1 + e^z) without overflow. */
+function softplus(z: number): number {
+  return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
+}
+
+/**
+ * Σ loss over `nRows` rows of `X` with class indexes `yIdx` (0/1 for the binary loss), at `w`;
+ * adds Σ ∂loss/∂w into `grad` (length {@link paramCount}) and returns Σ loss.
+ */
+export function lossAndGradient(X: Float64Array, yIdx: Int32Array, nRows: number, l: ParamLayout, w: Float64Array, grad: Float64Array): number {
+  const { d, r, fitIntercept } = l;
+  const bOff = r * d;
+  let loss = 0;
+  if (r === 1) {
+    const b = fitIntercept ? w[bOff]! : 0;
+    for (let i = 0; i < nRows; i++) {
+      const xo = i * d;
+      let z = b;
+      for (let j = 0; j < d; j++) z += X[xo + j]! * w[j]!;
+      const y = yIdx[i]!;
+      loss += softplus(z) - y * z;
+      // σ(z) − y, written so it cannot overflow.
+      const e = Math.exp(-Math.abs(z));
+      const p = z >= 0 ? 1 / (1 + e) : e / (1 + e);
+      const res = p - y;
+      for (let j = 0; j < d; j++) grad[j]! += res * X[xo + j]!;
+      if (fitIntercept) grad[bOff]! += res;
+    }
+    return loss;
+  }
+  const z = new Float64Array(r);
+  for (let i = 0; i < nRows; i++) {
+    const xo = i * d;
+    let max = -Infinity;
+    for (let c = 0; c < r; c++) {
+      let s = fitIntercept ? w[bOff + c]! : 0;
+      const wo = c * d;
+      for (let j = 0; j < d; j++) s += X[xo + j]! * w[wo + j]!;
+      z[c] = s;
+      if (s > max) max = s;
+    }
+    let sum = 0;
+    for (let c = 0; c < r; c++) sum += Math.exp(z[c]! - max);
+    const lse = max + Math.log(sum);
+    const y = yIdx[i]!;
+    loss += lse - z[y]!;
+    for (let c = 0; c < r; c++) {
+      const res = Math.exp(z[c]! - lse) - (c === y ? 1 : 0);
+      const wo = c * d;
+      for (let j = 0; j < d; j++) grad[wo + j]! += res * X[xo + j]!;
+      if (fitIntercept) grad[bOff + c]! += res;
+    }
+  }
+  return loss;
+}
+
+/**
+ * Class probabilities (nRows × nClasses, row-major) of rows `X` under `coef` (r × d) and
+ * `intercept` (r): the sigmoid for r = 1 (two columns, positive class second), the softmax otherwise.
+ */
+export function probabilities(X: Float64Array, nRows: number, d: number, coef: Float64Array, intercept: Float64Array, r: number): Float64Array {
+  const k = r === 1 ? 2 : r;
+  const out = new Float64Array(nRows * k);
+  for (let i = 0; i < nRows; i++) {
+    const xo = i * d;
+    if (r === 1) {
+      let z = intercept[0]!;
+      for (let j = 0; j < d; j++) z += X[xo + j]! * coef[j]!;
+      const e = Math.exp(-Math.abs(z));
+      const p = z >= 0 ? 1 / (1 + e) : e / (1 + e);
+      out[2 * i] = 1 - p;
+      out[2 * i + 1] = p;
+      continue;
+    }
+    let max = -Infinity;
+    for (let c = 0; c < r; c++) {
+      let s = intercept[c]!;
+      for (let j = 0; j < d; j++) s += X[xo + j]! * coef[c * d + j]!;
+      out[i * k + c] = s;
+      if (s > max) max = s;
+    }
+    let sum = 0;
+    for (let c = 0; c < r; c++) { const e = Math.exp(out[i * k + c]! - max); out[i * k + c] = e; sum += e; }
+    for (let c = 0; c < r; c++) out[i * k + c]! /= sum;
+  }
+  return out;
+}

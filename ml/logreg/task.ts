@@ -1,0 +1,72 @@
+/**
+ * The logistic-regression cloud thread: load its partition once, send its labels, then evaluate
+ * the loss and gradient at each point the node's L-BFGS asks for and report them in one call,
+ * which parks until every partition has reported and answers the next point. No state across
+ * evaluations besides its rows, so a retried thread rejoins at the node's current evaluation.
+ */
+import { BadArgumentError } from '../../core/protocol/errors.ts';
+import { Serializable } from '../../core/threads/serializable.ts';
+import { loadPartition, type PartitionSource } from '../kmeans/source.ts';
+import { lossAndGradient, paramCount } from './loss.ts';
+import { LogRegState, type LogRegRound } from './state.ts';
+
+/** Where a task is in an evaluation, for {@link LogRegTask.checkpoint}. */
+export type LogRegStage = 'before-report' | 'after-report';
+
+/** One partition's logistic-regression cloud thread. */
+@Serializable()
+export class LogRegTask {
+  /**
+   * @param stateKey key of the fit's `ml.LogRegState`
+   * @param part partition index
+   * @param source the partition's rows (with labels)
+   * @param d features
+   * @param fitIntercept whether the parameters end with intercepts
+   */
+  constructor(
+    public stateKey: string,
+    public part: number,
+    public source: PartitionSource,
+    public d: number,
+    public fitIntercept: boolean,
+  ) {}
+
+  async call(): Promise<{ part: number; rows: number; evaluations: number }> {
+    const { X, y, nRows } = await loadPartition(this.source, this.d);
+    if (!y) throw new BadArgumentError('logistic regression needs labels: the data has no label column');
+    const state = new LogRegState(this.stateKey);
+    let round: LogRegRound = await state.init(this.part, distinct(y, nRows), nRows);
+    const index = new Map<number, number>();
+    round.classes.forEach((c, i) => index.set(c, i));
+    const yIdx = new Int32Array(nRows);
+    for (let i = 0; i < nRows; i++) {
+      const c = index.get(y[i]!)!;
+      // Binary loss: 1 for the positive class (classes[1], scikit-learn's convention).
+      yIdx[i] = round.r === 1 ? (c === 1 ? 1 : 0) : c;
+    }
+    const layout = { d: this.d, r: round.r, fitIntercept: this.fitIntercept };
+    while (!round.done) {
+      const grad = new Float64Array(paramCount(layout));
+      const loss = lossAndGradient(X, yIdx, nRows, layout, round.x, grad);
+      const evaluation = round.evaluation;
+      await this.checkpoint('before-report', evaluation);
+      round = await state.report(evaluation, this.part, loss, grad);
+      await this.checkpoint('after-report', evaluation);
+    }
+    return { part: this.part, rows: nRows, evaluations: round.evaluation };
+  }
+
+  /** A hook between the steps of an evaluation; a no-op here (fault-injection tests override it). */
+  protected checkpoint(_stage: LogRegStage, _evaluation: number): void | Promise<void> {}
+}
+
+/** The distinct values of y[0..n), as a Float64Array. */
+function distinct(y: Float64Array, n: number): Float64Array {
+  const s = new Set<number>();
+  for (let i = 0; i < n; i++) {
+    const v = y[i]!;
+    if (!Number.isFinite(v)) throw new BadArgumentError(`labels must be finite numbers, got ${v}`);
+    s.add(v);
+  }
+  return Float64Array.from(s);
+}
