@@ -47,4 +47,43 @@ dso
     console.log(`crucial dso ready at ${node.address}`);
   });
 
+function nonNegative(v: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
+  return n;
+}
+
+const ml = program.command('ml').description('machine learning on crucial (crucial/ml)');
+ml
+  .command('serve')
+  .description('serve the models in the DSO (CRUCIAL_DSO, or an embedded node) over the Open Inference Protocol (KServe V2 REST) until SIGINT or SIGTERM')
+  .option('--host <host>', 'interface to bind', '127.0.0.1')
+  .option('--port <port>', 'TCP port (0 picks a free one)', port, 8080)
+  .option('--model <name...>', 'models to load at start (ready once loaded); any other published model is served on first request')
+  .option('--batch-size <rows>', 'micro-batching: rows per predict call at most (1 = off)', bytes, 64)
+  .option('--batch-wait-us <us>', 'micro-batching: how long a batch waits for more requests (0 = one event-loop turn)', nonNegative, 0)
+  .option('--poll-ms <ms>', 'how often to look for a newly published version (0 = never)', nonNegative, 1000)
+  .action(async (opts: { host: string; port: number; model?: string[]; batchSize: number; batchWaitUs: number; pollMs: number }) => {
+    // Loaded here so `crucial dso start` does not load fastify.
+    const { startModelServer } = await import('../../ml/serve/server.ts');
+    const { shutdown } = await import('../client/context.ts');
+    const server = await startModelServer({
+      host: opts.host, port: opts.port, models: opts.model ?? [],
+      batchSize: opts.batchSize, batchWaitUs: opts.batchWaitUs, pollMs: opts.pollMs,
+    });
+    server.cache.on('version', (name: string, version: number) => console.log(`crucial ml serve: ${name} version ${version} live`));
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      await server.close();
+      await shutdown();
+      console.log(`crucial ml serve stopped (${signal})`);
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+    console.log(`crucial ml serve ready at ${server.url}`);
+  });
+
 await program.parseAsync(process.argv);
