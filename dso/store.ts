@@ -167,6 +167,9 @@ export class ObjectStore {
   private create(info: TypeInfo, call: Call): object {
     const { init, state } = call.opts;
     if (state !== undefined) {
+      // A built-in's fields are its invariants (a Semaphore's queue, a counter's bigint): a client
+      // sets them only through its constructor. A crafted queue made a timer throw and the node exit.
+      if (info.module === undefined) throw new BadArgumentError(`opts.state is for user classes; ${info.name} takes opts.init`);
       if (typeof state !== 'object' || state === null || Array.isArray(state)) throw new BadArgumentError('opts.state must be a map');
       return Object.assign(Object.create(info.cls.prototype), state);
     }

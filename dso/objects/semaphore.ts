@@ -76,16 +76,17 @@ export class Semaphore {
   private park(n: number, timeout: number | undefined): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const w: Waiter = { permits: n, resolve, reject };
+      this.queue.push(w);
       if (timeout !== undefined) {
         w.timer = setTimeout(() => {
           const i = this.queue.indexOf(w);
           if (i >= 0) this.queue.splice(i, 1);
           reject(new TimeoutError('timed out'));
-          // The head may have been the one blocking smaller requests behind it.
-          this.drain();
+          // The head may have been the one blocking smaller requests behind it. A throw here would
+          // escape to the process; the callers it would have woken keep waiting for their own timeouts.
+          try { this.drain(); } catch (err) { console.error('crucial dso: Semaphore drain failed after a timeout:', err); }
         }, timeout);
       }
-      this.queue.push(w);
     });
   }
 

@@ -26,7 +26,8 @@ export class WaitQueue<T = void> {
         w.timer = setTimeout(() => {
           const i = this.waiters.indexOf(w);
           if (i >= 0) this.waiters.splice(i, 1);
-          onTimeout?.();
+          // A throw here would escape to the process: it fails this call instead.
+          try { onTimeout?.(); } catch (err) { reject(err); return; }
           reject(new TimeoutError(`${what} timed out after ${timeoutMs} ms`));
         }, timeoutMs);
       }
