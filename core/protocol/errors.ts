@@ -54,6 +54,10 @@ export const ErrorCode = {
   FORBIDDEN: 'ERR_FORBIDDEN',
   /** The code of {@link ModelNotFoundError}. */
   NOT_FOUND: 'ERR_NOT_FOUND',
+  /** The code of {@link LimitExceededError}. */
+  LIMIT: 'ERR_LIMIT',
+  /** The code of {@link OverloadedError}. */
+  OVERLOADED: 'ERR_OVERLOADED',
 } as const;
 
 /** One of the {@link ErrorCode} strings. */
@@ -174,6 +178,14 @@ export class ForbiddenError extends CrucialError {
 export class ReplyNotKeptError extends CrucialError {
   constructor(message: string) { super(ErrorCode.REPLY_NOT_KEPT, message); }
 }
+/** A call asked the node for more work or memory than its per-call limits allow (`AtomicLong.multiply` iterations, an object's size). */
+export class LimitExceededError extends CrucialError {
+  constructor(message: string) { super(ErrorCode.LIMIT, message); }
+}
+/** The node is over its memory budget (`--max-memory`): new work is refused until it is back under; retry later. */
+export class OverloadedError extends CrucialError {
+  constructor(message: string) { super(ErrorCode.OVERLOADED, message); }
+}
 
 const byCode: Record<ErrorCodeValue, new (message: string) => CrucialError> = {
   [ErrorCode.BAD_FRAME]: BadFrameError,
@@ -198,6 +210,8 @@ const byCode: Record<ErrorCodeValue, new (message: string) => CrucialError> = {
   [ErrorCode.REPLY_NOT_KEPT]: ReplyNotKeptError,
   [ErrorCode.HIGH_WATER_MARK]: HighWaterMarkError,
   [ErrorCode.NOT_FOUND]: ModelNotFoundError,
+  [ErrorCode.LIMIT]: LimitExceededError,
+  [ErrorCode.OVERLOADED]: OverloadedError,
 };
 
 /** The wire form of an error: plain data, no class. */

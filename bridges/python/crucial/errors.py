@@ -36,6 +36,8 @@ __all__ = [
     "UnauthorizedError",
     "ForbiddenError",
     "ModelNotFoundError",
+    "LimitExceededError",
+    "OverloadedError",
     "error_from_data",
     "error_to_data",
 ]
@@ -68,6 +70,8 @@ class ErrorCode:
     UNAUTHORIZED = "ERR_UNAUTHORIZED"
     FORBIDDEN = "ERR_FORBIDDEN"
     NOT_FOUND = "ERR_NOT_FOUND"
+    LIMIT = "ERR_LIMIT"
+    OVERLOADED = "ERR_OVERLOADED"
 
 
 class CrucialError(Exception):
@@ -237,6 +241,18 @@ class ModelNotFoundError(CrucialError, LookupError):
     code = ErrorCode.NOT_FOUND
 
 
+class LimitExceededError(CrucialError):
+    """A call asked the node for more work or memory than its per-call limits allow."""
+
+    code = ErrorCode.LIMIT
+
+
+class OverloadedError(CrucialError):
+    """The node is over its memory budget (``--max-memory``) and refuses new work for now; retry later."""
+
+    code = ErrorCode.OVERLOADED
+
+
 _BY_CODE: Dict[str, Type[CrucialError]] = {
     cls.code: cls
     for cls in (
@@ -244,7 +260,7 @@ _BY_CODE: Dict[str, Type[CrucialError]] = {
         BadArgumentError, NoObjectError, ModuleMissingError, IllegalStateError, BrokenBarrierError,
         TimeoutError, RemoteError, TaskFailedError, NotSerializableError, ReleasedError, ClosedError,
         UnavailableError, RejectedError, InvalidOptionError, ReplyNotKeptError, HighWaterMarkError,
-        ModelNotFoundError, UnauthorizedError, ForbiddenError,
+        ModelNotFoundError, UnauthorizedError, ForbiddenError, LimitExceededError, OverloadedError,
     )
 }
 
