@@ -1,0 +1,191 @@
+/**
+ * Fit time of crucial's ml/ (k-means, logistic regression, random forest; 2 workers = cloud threads)
+ * against scikit-learn (n_jobs=2) and Spark MLlib (local[2]) on the same Arrow files, for each size,
+ * with the quality each got (k-means inertia on the training rows, accuracy on the test rows), so
+ * speed is never bought with quality.
+ *
+ *   npx tsx bench/ml/fit.ts [--sizes 10k,100k,1m] [--algorithms kmeans,logreg,forest] [--systems crucial,sklearn,spark]
+ *
+ * Data: scripts/ml/datasets.py (blobs for k-means, classification for the two classifiers), made
+ * once per size under --data (default /tmp/crucial-ml-bench). The peers run from `.venv-bench/peers`,
+ * created on first use (bench/ml/venv.ts). What is timed:
+ *   - sklearn and Spark: the fit call alone, data already in memory (Spark: a cached DataFrame, the
+ *     session warm; its start-up is printed apart); one untimed warm-up fit per algorithm first.
+ *   - crucial: the fit call on the Arrow file path, as a user runs it: workers read their own row
+ *     ranges inside the timed call (so crucial's figure includes reading the data, the peers' does
+ *     not); one untimed warm-up fit per algorithm first, on the smallest size.
+ */
+import { Command } from 'commander';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { availableParallelism, loadavg } from 'node:os';
+import { ensureVenv, PEERS_PACKAGES, ROOT } from './venv.ts';
+import { checkQuality, type CrucialMl, loadCrucialMl, type Quality } from './crucial-fit.ts';
+
+export type Alg = 'kmeans' | 'logreg' | 'forest';
+export const ALGS: Alg[] = ['kmeans', 'logreg', 'forest'];
+const SIZES: Record<string, number> = { '1k': 1_000, '10k': 10_000, '100k': 100_000, '1m': 1_000_000 };
+
+/** One set of hyper-parameters for all three systems (peers.py maps them onto each library). */
+export const PARAMS: Record<Alg, Record<string, unknown>> = {
+  kmeans: { k: 8, nInit: 1, maxIter: 100, tol: 1e-4, seed: 7 },
+  logreg: { C: 1.0, maxIter: 100, tol: 1e-4 },
+  forest: { nEstimators: 20, maxDepth: 12, maxFeatures: 'sqrt', seed: 7 },
+};
+const DATASET: Record<Alg, string> = { kmeans: 'blobs', logreg: 'classification', forest: 'classification' };
+
+interface Row { system: string; algorithm: Alg; size: string; rows?: number; fitSeconds?: number; inertia?: number; accuracy?: number; error?: string }
+
+const log = (s: string): void => { process.stderr.write(`${s}\n`); };
+
+function parseList(v: string, allowed: string[], what: string): string[] {
+  const xs = v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const bad = xs.filter((x) => !allowed.includes(x));
+  if (bad.length || !xs.length) throw new Error(`--${what}: unknown ${bad.join(', ') || '(empty)'}; known: ${allowed.join(', ')}`);
+  return xs;
+}
+
+/** Makes blobs and classification at `rows` under `dir` unless an earlier run left them there. */
+async function ensureData(dir: string, rows: number): Promise<void> {
+  const stamp = join(dir, '.made-with');
+  const args = ['--datasets', 'blobs,classification', '--rows', String(rows), '--cluster-std', '4'];
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === args.join(' ')) return;
+  mkdirSync(dir, { recursive: true });
+  log(`making datasets (${rows} rows) in ${dir} ...`);
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('python3', [join(ROOT, 'scripts/ml/datasets.py'), '--out', dir, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`datasets.py exited ${c}`))));
+  });
+  writeFileSync(stamp, args.join(' '));
+}
+
+const files = (dataDir: string, size: string, alg: Alg) => ({
+  train: join(dataDir, size, `${DATASET[alg]}-train.arrow`),
+  test: join(dataDir, size, `${DATASET[alg]}-test.arrow`),
+});
+
+/** Runs peers.py for one system over all jobs; returns its result lines (and Spark's start-up). */
+function runPeers(python: string, system: 'sklearn' | 'spark', jobs: object[]): Promise<{ rows: Row[]; startup?: number; error?: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(python, [join(ROOT, 'bench/ml/peers.py'), '--system', system], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const rows: Row[] = [];
+    let startup: number | undefined;
+    let buf = '';
+    let errTail = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let i: number;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i).trim();
+        buf = buf.slice(i + 1);
+        if (!line.startsWith('{')) continue;
+        const r = JSON.parse(line) as Row & { startupSeconds?: number };
+        if (r.startupSeconds !== undefined) startup = r.startupSeconds;
+        else rows.push(r);
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      const s = d.toString();
+      errTail = (errTail + s).slice(-3000);
+      for (const l of s.split('\n')) if (l.startsWith('  [peers]')) log(l);
+    });
+    child.on('exit', (code) => resolve({ rows, startup, error: code === 0 ? undefined : `peers.py --system ${system} exited ${code}: ${errTail.slice(-1500)}` }));
+    child.stdin.end(JSON.stringify(jobs));
+  });
+}
+
+async function runCrucial(ml: CrucialMl, dataDir: string, sizes: string[], algs: Alg[], workers: number): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const alg of algs) {
+    const warm = files(dataDir, sizes[0]!, alg);
+    log(`  [crucial] ${alg}: warm-up fit on ${sizes[0]}`);
+    try { await ml.fit(alg, warm.train, PARAMS[alg], workers); } catch (e) { log(`  [crucial] ${alg} warm-up failed: ${(e as Error).message}`); }
+    for (const size of sizes) {
+      const f = files(dataDir, size, alg);
+      log(`  [crucial] ${alg} ${size}: fitting ...`);
+      try {
+        const t0 = performance.now();
+        const model = await ml.fit(alg, f.train, PARAMS[alg], workers);
+        const fitSeconds = (performance.now() - t0) / 1000;
+        const q: Quality = await checkQuality(ml, alg, model, f.train, f.test);
+        log(`  [crucial] ${alg} ${size}: ${fitSeconds.toFixed(3)} s`);
+        rows.push({ system: 'crucial', algorithm: alg, size, fitSeconds, ...q });
+      } catch (e) {
+        log(`  [crucial] ${alg} ${size}: FAILED ${(e as Error).stack ?? e}`);
+        rows.push({ system: 'crucial', algorithm: alg, size, error: (e as Error).message });
+      }
+    }
+  }
+  return rows;
+}
+
+const sec = (r?: Row): string => (r?.fitSeconds === undefined ? (r?.error ? 'error' : '-') : r.fitSeconds.toFixed(3));
+const ratio = (a?: Row, b?: Row): string => (a?.fitSeconds && b?.fitSeconds ? `${(a.fitSeconds / b.fitSeconds).toFixed(2)}x` : '-');
+const qual = (r?: Row): string => (r?.inertia !== undefined ? r.inertia.toExponential(4) : r?.accuracy !== undefined ? (100 * r.accuracy).toFixed(2) + '%' : '-');
+
+/** The bench table, one line per algorithm and size, as markdown. */
+export function table(rows: Row[], algs: Alg[], sizes: string[]): string {
+  const out = ['| algorithm | rows (train) | crucial s | sklearn s | Spark s | crucial/Spark | crucial/sklearn | quality crucial | quality sklearn | quality Spark |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
+  for (const alg of algs) {
+    for (const size of sizes) {
+      const get = (s: string) => rows.find((r) => r.system === s && r.algorithm === alg && r.size === size);
+      const c = get('crucial'), k = get('sklearn'), s = get('spark');
+      const n = c?.rows ?? k?.rows ?? s?.rows;
+      out.push(`| ${alg} | ${size} (${n ?? '?'}) | ${sec(c)} | ${sec(k)} | ${sec(s)} | ${ratio(c, s)} | ${ratio(c, k)} | ${qual(c)} | ${qual(k)} | ${qual(s)} |`);
+    }
+  }
+  return out.join('\n');
+}
+
+async function main(): Promise<void> {
+  const opts = new Command('bench/ml/fit.ts')
+    .description('fit time and quality: crucial ml/ (2 workers) vs scikit-learn (n_jobs=2) vs Spark MLlib (local[2])')
+    .option('--sizes <list>', `dataset sizes, comma-separated, of ${Object.keys(SIZES).join(', ')}`, '10k,100k,1m')
+    .option('--algorithms <list>', 'comma-separated subset of kmeans,logreg,forest', 'kmeans,logreg,forest')
+    .option('--systems <list>', 'comma-separated subset of crucial,sklearn,spark', 'crucial,sklearn,spark')
+    .option('--workers <n>', 'crucial workers (cloud threads / partitions)', (v) => Number(v), 2)
+    .option('--data <dir>', 'where the datasets are made and kept', '/tmp/crucial-ml-bench')
+    .option('--json <file>', 'also write every result as JSON to this file')
+    .parse()
+    .opts<{ sizes: string; algorithms: string; systems: string; workers: number; data: string; json?: string }>();
+  const sizes = parseList(opts.sizes, Object.keys(SIZES), 'sizes');
+  const algs = parseList(opts.algorithms, ALGS, 'algorithms') as Alg[];
+  const systems = parseList(opts.systems, ['crucial', 'sklearn', 'spark'], 'systems');
+
+  log(`machine: ${availableParallelism()} cores, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  for (const size of sizes) await ensureData(join(opts.data, size), SIZES[size]!);
+  const jobs = sizes.flatMap((size) => algs.map((alg) => ({ algorithm: alg, size, params: PARAMS[alg], ...files(opts.data, size, alg) })));
+  // Algorithm-major order, as runCrucial goes: each warm-up is followed by its own timed fits.
+  jobs.sort((a, b) => ALGS.indexOf(a.algorithm) - ALGS.indexOf(b.algorithm));
+
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  if (systems.includes('crucial')) {
+    log('crucial: fitting ...');
+    const ml = await loadCrucialMl();
+    rows.push(...await runCrucial(ml, opts.data, sizes, algs, opts.workers));
+    await ml.close();
+  }
+  const peers = systems.filter((s): s is 'sklearn' | 'spark' => s === 'sklearn' || s === 'spark');
+  if (peers.length) {
+    const python = await ensureVenv('peers', PEERS_PACKAGES, log);
+    for (const system of peers) {
+      log(`${system}: fitting ...`);
+      const r = await runPeers(python, system, jobs);
+      rows.push(...r.rows);
+      if (r.startup !== undefined) notes.push(`Spark session start-up (local[2], not in the fit times): ${r.startup.toFixed(2)} s`);
+      if (r.error) { notes.push(r.error); log(r.error); }
+    }
+  }
+  console.log(`\nml fit bench: ${opts.workers} workers; load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`params: ${JSON.stringify(PARAMS)}`);
+  console.log(table(rows, algs, sizes));
+  for (const n of notes) console.log(`\n${n}`);
+  for (const r of rows.filter((x) => x.error)) console.log(`\n${r.system} ${r.algorithm} ${r.size} failed: ${r.error}`);
+  if (opts.json) writeFileSync(opts.json, JSON.stringify({ params: PARAMS, rows, notes }, null, 2));
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
