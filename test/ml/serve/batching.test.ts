@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { startModelServer, type ModelServer } from '../../../ml/serve/server.ts';
 import { MicroBatcher } from '../../../ml/serve/batcher.ts';
-import { MemorySource, logregModel, logregOracle, standInPredict } from './models.ts';
+import { MemorySource, logregModel, logregOracle } from './models.ts';
 
 const seed = Number(process.env.SERVE_TEST_SEED ?? Date.now() % 1_000_000);
 
@@ -44,7 +44,7 @@ describe(`ml serve - micro-batching (SERVE_TEST_SEED=${seed})`, () => {
       // The batch is full exactly when the last request arrives: one predict call for all, whatever the timing
       // (the wait is far longer than the test); batch size 1 is the control.
       server = await startModelServer({
-        port: 0, models: ['clf'], store: source, predict: standInPredict, pollMs: 0,
+        port: 0, models: ['clf'], store: source, pollMs: 0,
         batchSize: batchSize === 0 ? totalRows : 1, batchWaitUs: 30_000_000,
       });
       await server.refresh();

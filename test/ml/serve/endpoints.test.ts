@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { startModelServer, type ModelServer } from '../../../ml/serve/server.ts';
-import { MemorySource, kmeansModel, kmeansOracle, logregModel, logregOracle, standInPredict } from './models.ts';
+import { MemorySource, kmeansModel, kmeansOracle, logregModel, logregOracle } from './models.ts';
 
 async function get(url: string): Promise<{ status: number; body: any }> {
   const r = await fetch(url);
@@ -26,7 +26,7 @@ describe('ml serve - Open Inference Protocol endpoints', () => {
     source.publish('blobs', kmeansModel());
     source.publish('clf', logregModel(0.25));
     source.publish('clf', logregModel(-1));
-    server = await startModelServer({ port: 0, models: ['blobs', 'clf'], store: source, predict: standInPredict, pollMs: 0, batchSize: 1 });
+    server = await startModelServer({ port: 0, models: ['blobs', 'clf'], store: source, pollMs: 0, batchSize: 1 });
     base = server.url;
     await server.refresh();
   });
@@ -177,7 +177,7 @@ describe('ml serve - Open Inference Protocol endpoints', () => {
 
   it('ready is 503 until every listed model is loaded', async () => {
     const empty = new MemorySource();
-    const s = await startModelServer({ port: 0, models: ['later'], store: empty, predict: standInPredict, pollMs: 0 });
+    const s = await startModelServer({ port: 0, models: ['later'], store: empty, pollMs: 0 });
     try {
       await s.refresh();
       assert.deepEqual(await get(`${s.url}/v2/health/ready`), { status: 503, body: { ready: false } });

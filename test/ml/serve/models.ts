@@ -51,43 +51,6 @@ export function logregOracle(row: readonly number[], b = 0.25): { label: number;
   return { label: p > 0.5 ? 7 : 3, proba: [1 - p, p] };
 }
 
-/**
- * Stand-in for ml/model/predict.ts (not committed yet when these tests were written): nearest
- * centroid and the logistic function, straight from the contract's arrays.
- */
-export function standInPredict(model: Model, X: Float64Array, nRows: number): { labels: Float64Array; proba?: Float64Array } {
-  const d = model.meta.nFeatures as number;
-  const labels = new Float64Array(nRows);
-  if (model.algorithm === 'kmeans') {
-    const c = model.arrays.centroids!.data;
-    const k = c.length / d;
-    for (let r = 0; r < nRows; r++) {
-      let best = 0;
-      let bestD = Infinity;
-      for (let j = 0; j < k; j++) {
-        let s = 0;
-        for (let f = 0; f < d; f++) s += (X[r * d + f]! - c[j * d + f]!) ** 2;
-        if (s < bestD) { bestD = s; best = j; }
-      }
-      labels[r] = best;
-    }
-    return { labels };
-  }
-  const w = model.arrays.coef!.data;
-  const b = model.arrays.intercept!.data[0]!;
-  const classes = model.meta.classes as number[];
-  const proba = new Float64Array(nRows * 2);
-  for (let r = 0; r < nRows; r++) {
-    let z = b;
-    for (let f = 0; f < d; f++) z += w[f]! * X[r * d + f]!;
-    const p = 1 / (1 + Math.exp(-z));
-    proba[2 * r] = 1 - p;
-    proba[2 * r + 1] = p;
-    labels[r] = classes[p > 0.5 ? 1 : 0]!;
-  }
-  return { labels, proba };
-}
-
 /** Models in memory, versioned like ModelStore; `down = true` makes every call fail as an unreachable node would. */
 export class MemorySource implements ModelSource {
   down = false;

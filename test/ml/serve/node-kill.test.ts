@@ -14,7 +14,7 @@ import { connect } from '../../../core/client/context.ts';
 import type { Connection } from '../../../core/client/connection.ts';
 import { ModelStore } from '../../../ml/model/store.ts';
 import { startModelServer, type ModelServer } from '../../../ml/serve/server.ts';
-import { kmeansModel, kmeansOracle, standInPredict } from './models.ts';
+import { kmeansModel, kmeansOracle } from './models.ts';
 
 const CLIENTS = 6;
 const SHIFT = 8;
@@ -41,7 +41,7 @@ describe('ml serve - DSO node killed under load', function () {
     await new ModelStore({ connection: open(node.address) }).publish('km', kmeansModel());
     server = await startModelServer({
       port: 0, models: ['km'], store: new ModelStore({ connection: open(node.address) }),
-      predict: standInPredict, pollMs: 50, batchSize: 16,
+      pollMs: 50, batchSize: 16,
     });
     await server.refresh();
     assert.ok(server.cache.cached('km'), 'the model is cached before the load starts');

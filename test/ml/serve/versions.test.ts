@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { once } from 'node:events';
 import { startModelServer, type ModelServer } from '../../../ml/serve/server.ts';
-import { MemorySource, kmeansModel, kmeansOracle, standInPredict } from './models.ts';
+import { MemorySource, kmeansModel, kmeansOracle } from './models.ts';
 
 async function infer(base: string, path: string, rows: number[][]): Promise<{ status: number; body: any }> {
   const r = await fetch(`${base}${path}`, {
@@ -31,7 +31,7 @@ describe('ml serve - versions and the cached copy', () => {
   it('a new version is served after refresh(), without a restart; version 1 stays servable by number', async () => {
     const source = new MemorySource();
     source.publish('m', kmeansModel());
-    server = await startModelServer({ port: 0, models: ['m'], store: source, predict: standInPredict, pollMs: 0 });
+    server = await startModelServer({ port: 0, models: ['m'], store: source, pollMs: 0 });
     await server.refresh();
     let r = await infer(server.url, '/v2/models/m/infer', [ROW]);
     assert.deepEqual([r.body.model_version, r.body.outputs[0].data], ['1', [kmeansOracle(ROW[0]!, ROW[1]!)]]);
@@ -41,14 +41,14 @@ describe('ml serve - versions and the cached copy', () => {
     assert.deepEqual([r.body.model_version, r.body.outputs[0].data], ['2', [kmeansOracle(ROW[0]!, ROW[1]!, SHIFT)]]);
     r = await infer(server.url, '/v2/models/m/versions/1/infer', [ROW]);
     assert.deepEqual([r.body.model_version, r.body.outputs[0].data], ['1', [kmeansOracle(ROW[0]!, ROW[1]!)]]);
-    const meta = await (await fetch(`${server.url}/v2/models/m`)).json();
+    const meta = await (await fetch(`${server.url}/v2/models/m`)).json() as { versions: string[] };
     assert.deepEqual(meta.versions, ['1', '2']);
   });
 
   it('the poll swaps a newly published version in by itself', async () => {
     const source = new MemorySource();
     source.publish('m', kmeansModel());
-    server = await startModelServer({ port: 0, models: ['m'], store: source, predict: standInPredict, pollMs: 20 });
+    server = await startModelServer({ port: 0, models: ['m'], store: source, pollMs: 20 });
     await server.refresh();
     const swapped = once(server.cache, 'version');
     source.publish('m', kmeansModel(SHIFT));
@@ -61,7 +61,7 @@ describe('ml serve - versions and the cached copy', () => {
     const source = new MemorySource();
     source.publish('m', kmeansModel());
     source.publish('other', kmeansModel());
-    server = await startModelServer({ port: 0, models: ['m'], store: source, predict: standInPredict, pollMs: 0 });
+    server = await startModelServer({ port: 0, models: ['m'], store: source, pollMs: 0 });
     await server.refresh();
     source.down = true;
     const errors: unknown[] = [];
