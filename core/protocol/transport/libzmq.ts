@@ -6,11 +6,13 @@
  */
 import { createRequire } from 'node:module';
 import type { Dealer } from 'zeromq';
-import { HighWaterMarkError, InvalidOptionError } from '../errors.ts';
+import { HighWaterMarkError, InvalidOptionError, UnauthorizedError } from '../errors.ts';
 import { Outbox } from '../wire/outbox.ts';
 import { LINK_DEFAULTS, type LinkListener, type LinkStatus } from './link.ts';
 import { parseTcpEndpoint, probeTcp } from './zmtp/endpoint.ts';
 import type { ClientSocket, ClientSocketOptions, ServerHandler, ServerSocket } from './socket.ts';
+import type { ClientSecurity, ServerSecurity } from './security.ts';
+import { registerZap } from './zap.ts';
 
 const requireHere = createRequire(import.meta.url);
 let zmq: typeof import('zeromq') | undefined;
@@ -42,6 +44,7 @@ export class LibzmqClient implements ClientSocket {
   private lastError: Error | undefined;
   /** What ended the last link, kept while no link is up. */
   private lost: Error | undefined;
+  private readonly mechanism: string;
 
   constructor(private readonly address: string, onMessage: (frames: Uint8Array[]) => void, opts: ClientSocketOptions = {}) {
     const listener = opts.onStatus;
@@ -53,6 +56,7 @@ export class LibzmqClient implements ClientSocket {
       }
     };
     const heartbeatInterval = opts.heartbeatIvlMs ?? LINK_DEFAULTS.heartbeatIvlMs;
+    this.mechanism = opts.security?.mechanism ?? 'NULL';
     this.socket = new (zeromq().Dealer)({
       linger: 0,
       receiveHighWaterMark: 0,
@@ -64,6 +68,7 @@ export class LibzmqClient implements ClientSocket {
         heartbeatTimeout: opts.heartbeatTimeoutMs ?? LINK_DEFAULTS.heartbeatTimeoutMs,
         heartbeatTimeToLive: opts.heartbeatTtlMs ?? LINK_DEFAULTS.heartbeatTtlMs,
       } : {}),
+      ...clientSecurityOptions(opts.security),
     });
     this.outbox = new Outbox(this.socket, (cause) => this.onStatus({ type: 'error', cause }), opts.sendHighWaterMarkBytes ?? LINK_DEFAULTS.sendHighWaterMarkBytes);
     this.watch();
@@ -107,8 +112,21 @@ export class LibzmqClient implements ClientSocket {
       this.down(this.lost);
     });
     const failed = (e: { error: Error }) => void this.probe(new Error(`ZMTP handshake with ${this.address} failed: ${e.error.message}`, { cause: e.error }));
-    events.on('handshake:error:protocol', failed);
-    events.on('handshake:error:other', failed);
+    // The node refused our credentials (its ERROR), or demands a mechanism we do not speak.
+    const refused = (e: { error: Error & { code?: string } }) => {
+      const why = `${e.error.message}${e.error.code ? `, ${e.error.code}` : ''}`;
+      this.down(new UnauthorizedError(e.error.code === 'ERR_ZMTP_MECHANISM_MISMATCH'
+        ? `the DSO node at ${this.address} requires another ZMTP security mechanism than this client's ${this.mechanism}: set CRUCIAL_TOKEN or CRUCIAL_TOKEN_FILE, or pass a token (${why})`
+        : `the DSO node at ${this.address} refused this client's ${this.mechanism} credentials: check the token or key (${why})`, { cause: e.error }));
+    };
+    const AUTH_CODES: string[] = ['ERR_ZMTP_MECHANISM_MISMATCH', 'ERR_ZMTP_MALFORMED_COMMAND_ERROR', 'ERR_ZMTP_CRYPTOGRAPHIC', 'ERR_ZMTP_KEY_EXCHANGE'];
+    events.on('handshake:error:auth', refused);
+    // libzmq 4.3's PLAIN spells ERROR's name "\x05ERROR" in C, which reads as "\x5eRROR": it sends
+    // that and takes a node's well-formed ERROR for an unexpected command. Under PLAIN, that is our refusal.
+    const refusal = (code: string) => AUTH_CODES.includes(code) || (this.mechanism === 'PLAIN' && code === 'ERR_ZMTP_UNEXPECTED_COMMAND');
+    events.on('handshake:error:protocol', (e) => (refusal(e.error.code) ? refused(e) : failed(e)));
+    // libzmq reports a node that dropped the link after our credentials as a broken pipe.
+    events.on('handshake:error:other', (e) => (this.mechanism !== 'NULL' ? refused(e) : failed(e)));
     events.on('connect:retry', () => void this.probe());
     // TCP is up; a peer that then says nothing (frozen, another protocol) triggers no libzmq event.
     events.on('connect', () => {
@@ -139,7 +157,19 @@ export class LibzmqClient implements ClientSocket {
   }
 }
 
-export async function bindLibzmqServer(endpoint: string, onMessage: ServerHandler, onErrorOption: (err: Error) => void = warn): Promise<ServerSocket> {
+/** libzmq's options for a client's credentials. */
+function clientSecurityOptions(security: ClientSecurity | undefined): Record<string, unknown> {
+  if (!security) return {};
+  if (security.mechanism === 'PLAIN') return { plainUsername: security.username, plainPassword: security.password };
+  return { curveServerKey: security.serverKey, curvePublicKey: security.publicKey, curveSecretKey: security.secretKey };
+}
+
+/**
+ * A libzmq ROUTER that checks credentials: libzmq runs the PLAIN or CURVE handshake and asks the
+ * ZAP handler (zap.ts) about each peer. libzmq does not hand the peer's user id to zeromq.js with
+ * its messages, so `onMessage` gets no `user`: a node with namespaces needs the zmtp transport.
+ */
+export async function bindLibzmqServer(endpoint: string, onMessage: ServerHandler, onErrorOption: (err: Error) => void = warn, security?: ServerSecurity): Promise<ServerSocket> {
   const onError = (err: Error) => {
     try {
       onErrorOption(err);
@@ -147,9 +177,21 @@ export async function bindLibzmqServer(endpoint: string, onMessage: ServerHandle
       warn(asError(inner));
     }
   };
-  const socket = new (zeromq().Router)({ linger: 0, receiveHighWaterMark: 0, sendHighWaterMark: 0 });
+  const zap = security ? await registerZap(zeromq(), security) : null;
+  const socket = new (zeromq().Router)({
+    linger: 0, receiveHighWaterMark: 0, sendHighWaterMark: 0,
+    ...(zap ? { zapDomain: zap.domain } : {}),
+    ...(security?.mechanism === 'PLAIN' ? { plainServer: true } : {}),
+    ...(security?.mechanism === 'CURVE' ? { curveServer: true, curveSecretKey: security.secretKey, curvePublicKey: security.publicKey } : {}),
+  });
   const outbox = new Outbox(socket, onError, LINK_DEFAULTS.sendHighWaterMarkBytes);
-  await socket.bind(endpoint);
+  try {
+    await socket.bind(endpoint);
+  } catch (err) {
+    socket.close();
+    zap?.release();
+    throw err;
+  }
   const loop = (async () => {
     try {
       for await (const [route, ...frames] of socket) {
@@ -177,6 +219,7 @@ export async function bindLibzmqServer(endpoint: string, onMessage: ServerHandle
     close: async () => {
       socket.close();
       await loop;
+      zap?.release();
     },
   };
 }

@@ -12,6 +12,7 @@ import { ZmtpDealer } from './zmtp/dealer.ts';
 import { ZmtpRouter } from './zmtp/router.ts';
 import { LibzmqClient, bindLibzmqServer } from './libzmq.ts';
 import type { LinkListener, LinkOptions } from './link.ts';
+import type { ClientSecurity, ServerSecurity } from './security.ts';
 
 /** A client/server transport: crucial's own ZMTP over `node:net` (`zmtp`, default) or zeromq.js (`libzmq`). */
 export type TransportKind = 'zmtp' | 'libzmq';
@@ -31,6 +32,8 @@ export interface ClientSocket {
 
 export interface ClientSocketOptions extends LinkOptions {
   onStatus?: LinkListener;
+  /** Credentials for a node that demands them; absent: the NULL mechanism. */
+  security?: ClientSecurity;
 }
 
 /** A ROUTER-side endpoint. Requests arrive with the sender's route; a reply goes back by it. */
@@ -41,8 +44,11 @@ export interface ServerSocket {
   close(): Promise<void>;
 }
 
-/** `bytes` is the request's full size; over `maxMessageBytes` only its first frames are in `frames`. */
-export type ServerHandler = (route: Uint8Array, frames: Uint8Array[], bytes: number) => void;
+/**
+ * `bytes` is the request's full size; over `maxMessageBytes` only its first frames are in `frames`.
+ * `user` is the id the server's `security.authenticate` gave the sender (absent under NULL).
+ */
+export type ServerHandler = (route: Uint8Array, frames: Uint8Array[], bytes: number, user?: string) => void;
 
 /** The transport named by the option, else by `CRUCIAL_TRANSPORT`, else `zmtp`. */
 export function resolveTransport(kind?: string): TransportKind {
@@ -61,11 +67,13 @@ export interface ServerSocketOptions {
   maxMessageBytes: number;
   /** Problems that end no link (a failed send, a handler that threw on the libzmq transport); default: a process warning. */
   onError?: (err: Error) => void;
+  /** What clients must present (PLAIN, CURVE); absent: NULL, anyone who reaches the port may call. */
+  security?: ServerSecurity;
 }
 
 export async function bindServer(kind: TransportKind, endpoint: string, onMessage: ServerHandler, opts: ServerSocketOptions): Promise<ServerSocket> {
-  if (kind === 'libzmq') return bindLibzmqServer(endpoint, onMessage, opts.onError);
-  const router = new ZmtpRouter(onMessage, { maxMessageBytes: opts.maxMessageBytes });
+  if (kind === 'libzmq') return bindLibzmqServer(endpoint, onMessage, opts.onError, opts.security);
+  const router = new ZmtpRouter(onMessage, { maxMessageBytes: opts.maxMessageBytes, security: opts.security });
   await router.bind(endpoint);
   return router;
 }

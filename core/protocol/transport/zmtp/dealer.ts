@@ -10,6 +10,8 @@ import { HighWaterMarkError } from '../../errors.ts';
 import { LINK_DEFAULTS, type LinkListener, type LinkOptions } from '../link.ts';
 import { HeartbeatTimeoutError, ZmtpPeer } from './peer.ts';
 import { parseTcpEndpoint } from './endpoint.ts';
+import { clientHandshake } from './mechanism.ts';
+import type { ClientSecurity } from '../security.ts';
 
 export interface DealerOptions extends LinkOptions {
   identity?: Uint8Array;
@@ -19,6 +21,8 @@ export interface DealerOptions extends LinkOptions {
   handshakeTimeoutMs?: number;
   /** Told of every change in the link. */
   onStatus?: LinkListener;
+  /** Credentials for a node that demands them (PLAIN, CURVE); absent: NULL. */
+  security?: ClientSecurity;
 }
 
 export class ZmtpDealer {
@@ -90,6 +94,7 @@ export class ZmtpDealer {
       heartbeatTimeoutMs: o.heartbeatTimeoutMs ?? LINK_DEFAULTS.heartbeatTimeoutMs,
       heartbeatTtlMs: o.heartbeatTtlMs ?? LINK_DEFAULTS.heartbeatTtlMs,
       sendHighWaterMarkBytes: this.hwm,
+      handshake: o.security ? clientHandshake(o.security) : undefined,
     }, {
       ready: () => {
         this.ivl = this.baseIvl;

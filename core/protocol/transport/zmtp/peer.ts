@@ -1,11 +1,13 @@
 /**
- * One ZMTP link over a TCP socket: the greeting and NULL handshake, heartbeats (PING / PONG and
+ * One ZMTP link over a TCP socket: the greeting and handshake (NULL here; PLAIN and CURVE through
+ * mechanism.ts, a peer of another mechanism refused at its greeting), heartbeats (PING / PONG and
  * the peer's TTL, ZMTP 3.1), and whole multipart messages in both directions. Dealer and router
  * both build on it; what differs between them (reconnecting, routing by identity) lives there.
  */
 import type { OnReadOpts, Socket } from 'node:net';
-import { HighWaterMarkError } from '../../errors.ts';
+import { HighWaterMarkError, UnauthorizedError } from '../../errors.ts';
 import { FrameDecoder, type FrameSink } from './decoder.ts';
+import { errorBody, type Handshake, type HandshakeFactory, type MessageBox } from './mechanism.ts';
 import {
   Flag, ZmtpProtocolError, checkGreeting, encodeCommand, encodeMessage, encodeMetadata,
   frameHeader, greeting, parseCommand, parseMetadata, preview,
@@ -33,7 +35,8 @@ const SCRATCH = Buffer.allocUnsafe(64 * 1024);
 export type OpenSocket = (onread: OnReadOpts) => Socket;
 
 export interface PeerHandlers {
-  ready(props: Map<string, Buffer>): void;
+  /** `user`: the id a server's `authenticate` gave the peer (PLAIN, CURVE); absent under NULL. */
+  ready(props: Map<string, Buffer>, user?: string): void;
   /** A whole message. When it exceeded `maxMessageBytes`, `frames` holds only the frames read before the limit and `bytes` the full size. */
   message(frames: Buffer[], bytes: number): void;
   /** The link is gone; `err` says why, and is absent only after a local `destroy()`. */
@@ -54,6 +57,8 @@ export interface PeerOptions {
   heartbeatTtlMs?: number;
   /** Unwritten bytes past which `send` throws HighWaterMarkError; default unbounded. */
   sendHighWaterMarkBytes?: number;
+  /** The security mechanism's handshake (mechanism.ts); absent: NULL. */
+  handshake?: HandshakeFactory;
 }
 
 /** The peer sent nothing within the heartbeat timeout (or within the TTL its own PING asked for). */
@@ -80,6 +85,11 @@ export class ZmtpPeer implements FrameSink {
   private pingTimer: NodeJS.Timeout | undefined;
   private ttlTimer: NodeJS.Timeout | undefined;
   private readonly pingCommand: Buffer | null;
+  private readonly hs: Handshake | null;
+  /** Whether a command was sent to the peer's handshake after its greeting (a close then says more). */
+  private credentialsSent = false;
+  /** CURVE: every frame and command after the handshake travels boxed. */
+  private box: MessageBox | null = null;
 
   readonly socket: Socket;
 
@@ -104,8 +114,10 @@ export class ZmtpPeer implements FrameSink {
     socket.on('close', () => this.finish());
     const props: Record<string, Uint8Array | string> = { 'Socket-Type': opts.socketType };
     if (opts.socketType === 'DEALER') props.Identity = opts.identity ?? new Uint8Array(0);
-    // Greeting and READY go out together: under NULL neither waits on the peer's bytes.
-    socket.write(Buffer.concat([greeting(), encodeCommand('READY', encodeMetadata(props))]));
+    this.hs = opts.handshake ? opts.handshake(encodeMetadata(props)) : null;
+    // Under NULL, greeting and READY go out together: neither waits on the peer's bytes.
+    if (this.hs) socket.write(greeting(this.hs.mechanism, this.hs.asServer));
+    else socket.write(Buffer.concat([greeting(), encodeCommand('READY', encodeMetadata(props))]));
   }
 
   private read(step: () => void): void {
@@ -131,6 +143,12 @@ export class ZmtpPeer implements FrameSink {
 
   /** Writes one message whatever the socket holds already. */
   write(frames: readonly Uint8Array[]): void {
+    if (this.box) {
+      const box = this.box;
+      const last = frames.length - 1;
+      this.socket.write(Buffer.concat(frames.map((f, i) => box.seal(f, i < last, false))));
+      return;
+    }
     let total = 0;
     for (const f of frames) total += f.byteLength;
     if (total <= COALESCE_BYTES) {
@@ -152,12 +170,31 @@ export class ZmtpPeer implements FrameSink {
   }
 
   greeting(g: Buffer): void {
-    checkGreeting(g);
+    const theirs = checkGreeting(g);
+    const ours = this.hs?.mechanism ?? 'NULL';
+    if (theirs !== ours) {
+      const why = `the peer's ZMTP security mechanism is ${JSON.stringify(theirs)}, this ${this.opts.socketType}'s is ${JSON.stringify(ours)}`;
+      // A client facing a node that demands credentials was refused; anything else is a misconfigured peer.
+      if (this.opts.socketType === 'DEALER' && theirs !== 'NULL') {
+        throw new UnauthorizedError(`${why}: the DSO node requires ${theirs} credentials (set CRUCIAL_TOKEN or CRUCIAL_TOKEN_FILE, or pass a token; see README, "Trust model")`);
+      }
+      throw new ZmtpProtocolError(`security mechanism ${JSON.stringify(theirs)} is not the one of this link: ${why}`);
+    }
+    if (this.hs) {
+      const out = this.hs.start();
+      if (out.length > 0) this.credentialsSent = true;
+      for (const c of out) this.socket.write(c);
+    }
   }
 
   accept(flags: number, size: number): boolean {
     if (flags & Flag.COMMAND) {
       if (size > MAX_COMMAND_BYTES) throw new ZmtpProtocolError(`command frame of ${size} bytes`);
+      return true;
+    }
+    // Under CURVE, every frame is a MESSAGE, which must be read whole to be opened.
+    if (this.box) {
+      if (size > this.maxMessageBytes + 64) throw new ZmtpProtocolError(`boxed frame of ${size} bytes, past the message limit of ${this.maxMessageBytes}`);
       return true;
     }
     if (!this.handshaken) throw new ZmtpProtocolError('message frame before the handshake completed');
@@ -166,7 +203,21 @@ export class ZmtpPeer implements FrameSink {
   }
 
   frame(flags: number, body: Buffer | null): void {
+    if (this.box) {
+      // libzmq sends each MESSAGE as a single data frame; its own flags (more, command) are inside the box.
+      const { name, data } = parseCommand(body!);
+      if (name !== 'MESSAGE') throw new ZmtpProtocolError(`unexpected ${JSON.stringify(name)} on a CURVE link`);
+      const inner = this.box.open(data);
+      if (inner.command) return this.command(inner.body);
+      // Counted as accept() counts a clear frame; past the limit only the size is kept.
+      this.messageBytes += inner.body.length;
+      return this.messageFrame(inner.more ? Flag.MORE : 0, this.messageBytes <= this.maxMessageBytes ? inner.body : null);
+    }
     if (flags & Flag.COMMAND) return this.command(body!);
+    this.messageFrame(flags, body);
+  }
+
+  private messageFrame(flags: number, body: Buffer | null): void {
     if (body) this.frames.push(body);
     if (flags & Flag.MORE) return;
     const frames = this.frames;
@@ -177,27 +228,49 @@ export class ZmtpPeer implements FrameSink {
   }
 
   private command(body: Buffer): void {
-    const { name, data } = parseCommand(body);
+    let parsed: { name: string; data: Buffer };
+    try {
+      parsed = parseCommand(body);
+    } catch (err) {
+      // libzmq 4.3's PLAIN sends ERROR's name as "\x5eRROR" (a C hex escape that ate the E); after credentials, a refusal.
+      if (this.hs && !this.hs.asServer && !this.handshaken && this.credentialsSent && body.includes('RROR')) {
+        throw new UnauthorizedError(`the DSO node refused this client's ${this.hs.mechanism} credentials (it answered ${preview(body)}): check the token or key (CRUCIAL_TOKEN, CRUCIAL_TOKEN_FILE)`);
+      }
+      throw err;
+    }
+    const { name, data } = parsed;
     if (!this.handshaken) {
-      if (name !== 'READY') throw new ZmtpProtocolError(`expected READY, got ${JSON.stringify(name)}`);
-      const props = parseMetadata(data);
+      let props: Map<string, Buffer>;
+      let user: string | undefined;
+      if (this.hs) {
+        const step = this.hs.command(name, data);
+        for (const c of step.send) this.socket.write(c);
+        if (step.refusal) throw step.refusal;
+        if (step.send.length > 0) this.credentialsSent = true;
+        if (!step.done) return;
+        ({ props, user } = step.done);
+      } else {
+        if (name !== 'READY') throw new ZmtpProtocolError(`expected READY, got ${JSON.stringify(name)}`);
+        props = parseMetadata(data);
+      }
       const type = props.get('socket-type')?.toString('latin1') ?? '';
       if (!COMPATIBLE[this.opts.socketType].includes(type)) {
-        this.socket.write(encodeCommand('ERROR', errorBody(`${this.opts.socketType} cannot talk to ${type || 'an unnamed socket type'}`)));
+        this.writeCommand(encodeCommand('ERROR', errorBody(`${this.opts.socketType} cannot talk to ${type || 'an unnamed socket type'}`)));
         throw new ZmtpProtocolError(`incompatible peer socket type ${JSON.stringify(type)}`);
       }
+      this.box = this.hs?.box ?? null;
       this.handshaken = true;
       clearTimeout(this.handshakeTimer);
       if (this.pingCommand) {
         this.rxAtBeat = this.rx;
         this.beatTimer = setInterval(() => this.beat(), this.opts.heartbeatIvlMs).unref();
       }
-      this.on.ready(props);
+      this.on.ready(props, user);
       return;
     }
     if (name === 'PING') {
       // PING = TTL (2 bytes, deciseconds) + context; PONG echoes the context.
-      this.socket.write(encodeCommand('PONG', data.subarray(2)));
+      this.writeCommand(encodeCommand('PONG', data.subarray(2)));
       const ttlMs = data.length >= 2 ? data.readUInt16BE(0) * 100 : 0;
       // As libzmq: after a PING with a TTL, the peer must be heard from again within it.
       if (ttlMs > 0 && !this.ttlTimer) this.expectTraffic(ttlMs, 'ttlTimer', `nothing received within the ${ttlMs} ms TTL the peer's PING asked for`);
@@ -214,7 +287,7 @@ export class ZmtpPeer implements FrameSink {
       this.rxAtBeat = this.rx;
       return;
     }
-    this.socket.write(this.pingCommand!);
+    this.writeCommand(this.pingCommand!);
     if (!this.pingTimer) {
       const timeout = this.opts.heartbeatTimeoutMs ?? this.opts.heartbeatIvlMs!;
       this.expectTraffic(timeout, 'pingTimer', `no traffic from the peer within ${timeout} ms of a heartbeat PING (heartbeatTimeoutMs)`);
@@ -238,6 +311,17 @@ export class ZmtpPeer implements FrameSink {
     }, ms).unref();
   }
 
+  /** A whole command frame, boxed on a CURVE link. */
+  private writeCommand(frame: Buffer): void {
+    if (!this.box) {
+      this.socket.write(frame);
+      return;
+    }
+    // The box holds the command's body, without its frame header.
+    const headerBytes = (frame[0]! & Flag.LONG) ? 9 : 2;
+    this.socket.write(this.box.seal(frame.subarray(headerBytes), false, true));
+  }
+
   private fail(err: Error): void {
     if (this.done) return;
     this.socket.destroy();
@@ -259,14 +343,17 @@ export class ZmtpPeer implements FrameSink {
   /** Why a link the peer closed without an error ended: during the handshake, what it had sent says most. */
   private closeCause(): Error {
     if (this.handshaken) return new Error('the peer closed the connection');
+    // libzmq drops a client whose credentials its ZAP handler refused, sometimes before its ERROR is read.
+    if (this.hs && !this.hs.asServer && this.credentialsSent) {
+      return new UnauthorizedError(`the DSO node closed the link during the ${this.hs.mechanism} handshake, after this client's credentials (a wrong token or key?)`);
+    }
     const sent = this.decoder.partialGreeting();
+    // A ZMTP 3 peer that hangs up once it has read our greeting refuses our security mechanism (libzmq does so).
+    if (this.opts.socketType === 'DEALER' && sent && sent.length >= 10 && sent[0] === 0xff && (sent[9]! & 0x01) === 1) {
+      return new UnauthorizedError(`the peer closed the connection during the ZMTP greeting, after sending ${preview(sent)}: a ZMTP 3 node that does not accept this client's ${this.hs?.mechanism ?? 'NULL'} mechanism (it requires credentials: set CRUCIAL_TOKEN or CRUCIAL_TOKEN_FILE, or pass a token; see README, "Trust model")`);
+    }
     return new ZmtpProtocolError(sent
       ? `the peer closed the connection during the ZMTP greeting, after sending ${preview(sent)} (not a ZMTP 3 peer?)`
       : 'the peer closed the connection before the ZMTP greeting');
   }
-}
-
-function errorBody(reason: string): Buffer {
-  const r = Buffer.from(reason.slice(0, 255), 'latin1');
-  return Buffer.concat([Buffer.from([r.length]), r]);
 }

@@ -13,6 +13,8 @@ import { HighWaterMarkError } from '../../errors.ts';
 import { LINK_DEFAULTS } from '../link.ts';
 import { ZmtpPeer } from './peer.ts';
 import { formatTcpEndpoint, parseTcpEndpoint } from './endpoint.ts';
+import { serverHandshake } from './mechanism.ts';
+import type { ServerSecurity } from '../security.ts';
 
 export interface RouterOptions {
   /** Messages larger than this are not buffered; the handler gets the frames read before the limit and the full size. */
@@ -24,9 +26,12 @@ export interface RouterOptions {
   heartbeatTimeoutMs?: number;
   /** Unwritten bytes to one peer past which messages to it are dropped; default 128 MiB. */
   sendHighWaterMarkBytes?: number;
+  /** What peers must present (PLAIN, CURVE); absent: NULL, anyone may connect. */
+  security?: ServerSecurity;
 }
 
-export type RouterHandler = (route: Buffer, frames: Buffer[], bytes: number) => void;
+/** `user`: the id `security.authenticate` gave the sender; absent under NULL. */
+export type RouterHandler = (route: Buffer, frames: Buffer[], bytes: number, user?: string) => void;
 
 export class ZmtpRouter {
   private readonly peers = new Map<string, ZmtpPeer>();
@@ -78,6 +83,7 @@ export class ZmtpRouter {
   private adopt(accepted: Socket): void {
     let route: Buffer | null = null;
     let key = '';
+    let peerUser: string | undefined;
     const o = this.opts;
     const peer = new ZmtpPeer((onread) => withOnread(accepted, onread), {
       socketType: 'ROUTER',
@@ -86,8 +92,10 @@ export class ZmtpRouter {
       heartbeatIvlMs: o.heartbeatIvlMs,
       heartbeatTimeoutMs: o.heartbeatTimeoutMs,
       sendHighWaterMarkBytes: o.sendHighWaterMarkBytes ?? LINK_DEFAULTS.sendHighWaterMarkBytes,
+      handshake: o.security ? serverHandshake(o.security) : undefined,
     }, {
-      ready: (props) => {
+      ready: (props, user) => {
+        peerUser = user;
         const identity = props.get('identity');
         if (identity && identity.length > 0 && identity[0] !== 0 && !this.peers.has(identity.toString('latin1'))) {
           route = Buffer.from(identity);
@@ -99,7 +107,7 @@ export class ZmtpRouter {
         key = route.toString('latin1');
         this.peers.set(key, peer);
       },
-      message: (frames, bytes) => this.onMessage(route!, frames, bytes),
+      message: (frames, bytes) => this.onMessage(route!, frames, bytes, peerUser),
       closed: () => {
         if (route && this.peers.get(key) === peer) this.peers.delete(key);
       },

@@ -1,6 +1,6 @@
 /**
- * ZMTP 3.1 (rfc.zeromq.org/spec/37) as crucial speaks it: the NULL security mechanism, message
- * frames and the READY / PING / PONG / ERROR commands. Enough to talk to any libzmq DEALER or
+ * ZMTP 3.1 (rfc.zeromq.org/spec/37) as crucial speaks it: the greeting, message frames and the
+ * READY / PING / PONG / ERROR commands; the security mechanisms' handshakes live in mechanism.ts. Enough to talk to any libzmq DEALER or
  * ROUTER (pyzmq, zeromq.js, the C library) byte for byte, and nothing a DSO link does not use.
  */
 
@@ -18,27 +18,31 @@ export class ZmtpProtocolError extends Error {
   }
 }
 
-/** Our greeting: ZMTP 3.1, NULL mechanism; as-server is always 0 under NULL. */
-export function greeting(): Buffer {
+/** Security mechanisms crucial speaks (spec 37 NULL, RFC 24 PLAIN, RFC 26 CURVE). */
+export type MechanismName = 'NULL' | 'PLAIN' | 'CURVE';
+
+/** Our greeting: ZMTP 3.1 with `mechanism`; `asServer` is the PLAIN / CURVE server role (always 0 under NULL). */
+export function greeting(mechanism: MechanismName = 'NULL', asServer = false): Buffer {
   const g = Buffer.alloc(GREETING_BYTES);
   g[0] = 0xff;
   g[9] = 0x7f;
   g[10] = 3;
   g[11] = 1;
-  g.write('NULL', 12, 'latin1');
+  g.write(mechanism, 12, 'latin1');
+  g[32] = asServer ? 1 : 0;
   return g;
 }
 
 /**
- * Checks a peer's full greeting. The signature's padding is not checked: libzmq puts a ZMTP 1.0
- * compatibility length there. Minor versions above ours are accepted (the spec asks peers to talk
- * the lower version).
+ * Checks a peer's full greeting and returns the security mechanism it names (whether it matches
+ * ours is the peer's business: it knows which side it is). The signature's padding is not checked:
+ * libzmq puts a ZMTP 1.0 compatibility length there. Minor versions above ours are accepted (the
+ * spec asks peers to talk the lower version).
  */
-export function checkGreeting(g: Buffer): void {
+export function checkGreeting(g: Buffer): string {
   if (g[0] !== 0xff || (g[9]! & 0x01) !== 1) throw new ZmtpProtocolError('not a ZMTP 3 peer (bad signature)');
   if (g[10]! < 3) throw new ZmtpProtocolError(`peer speaks ZMTP major version ${g[10]}, 3 is needed`);
-  const mechanism = g.subarray(12, 32).toString('latin1').replace(/\0+$/, '');
-  if (mechanism !== 'NULL') throw new ZmtpProtocolError(`security mechanism ${JSON.stringify(mechanism)} is not supported (only NULL)`);
+  return g.subarray(12, 32).toString('latin1').replace(/\0+$/, '');
 }
 
 /** Header of one frame: flags, then a 1-byte or 8-byte big-endian size. */

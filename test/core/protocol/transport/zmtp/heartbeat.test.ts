@@ -12,6 +12,7 @@ import { ZmtpRouter } from '../../../../../core/protocol/transport/zmtp/router.t
 import { HeartbeatTimeoutError } from '../../../../../core/protocol/transport/zmtp/peer.ts';
 import { ZmtpProtocolError, greeting } from '../../../../../core/protocol/transport/zmtp/wire.ts';
 import type { LinkStatus } from '../../../../../core/protocol/transport/link.ts';
+import { UnauthorizedError } from '../../../../../core/protocol/errors.ts';
 import { TcpProxy, freePort } from '../../../../fixtures/tcp-proxy.ts';
 
 /** Collects a dealer's status events and resolves on the first of a given type. */
@@ -161,12 +162,12 @@ describe('zmtp heartbeat and link status', function () {
     }
   });
 
-  it('zmtp link - a peer that does not speak ZMTP (an HTTP server, a server writing garbage, a CURVE server) is reported with what it sent', async () => {
-    const cases: { name: string; serve(sock: import('node:net').Socket): void; expect: RegExp }[] = [
+  it('zmtp link - a peer that does not speak ZMTP (an HTTP server, a server writing garbage) is reported with what it sent; a CURVE server, or one that hangs up on our greeting, as a refusal (ERR_UNAUTHORIZED)', async () => {
+    const cases: { name: string; serve(sock: import('node:net').Socket): void; expect: RegExp; refusal?: true }[] = [
       { name: 'HTTP', serve: (s) => s.once('data', () => s.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')), expect: /not a ZMTP peer: it sent "HTTP\/1\.1 400 Bad Request/ },
       { name: 'garbage', serve: (s) => s.write(Buffer.from('\x00\x01garbage')), expect: /not a ZMTP peer: it sent "\\u0000\\u0001garbage"/ },
-      { name: 'CURVE', serve: (s) => { const g = greeting(); g.fill(0, 12, 32); g.write('CURVE', 12, 'latin1'); s.write(g); }, expect: /security mechanism "CURVE" is not supported/ },
-      { name: 'cut greeting', serve: (s) => s.once('data', () => s.end(greeting().subarray(0, 10))), expect: /closed the connection during the ZMTP greeting, after sending "\u00ff/ },
+      { name: 'CURVE', serve: (s) => { const g = greeting(); g.fill(0, 12, 32); g.write('CURVE', 12, 'latin1'); s.write(g); }, expect: /security mechanism is "CURVE", this DEALER's is "NULL": the DSO node requires CURVE credentials/, refusal: true },
+      { name: 'cut greeting', serve: (s) => s.once('data', () => s.end(greeting().subarray(0, 10))), expect: /closed the connection during the ZMTP greeting, after sending "\u00ff/, refusal: true },
     ];
     for (const c of cases) {
       // Reading what the dealer sends lets each server connection see its end and close.
@@ -177,7 +178,7 @@ describe('zmtp heartbeat and link status', function () {
       try {
         const s = await log.next('disconnect');
         const cause = (s as { cause: Error }).cause;
-        assert.ok(cause instanceof ZmtpProtocolError, `${c.name}: ${String(cause)}`);
+        assert.ok(c.refusal ? cause instanceof UnauthorizedError : cause instanceof ZmtpProtocolError, `${c.name}: ${String(cause)}`);
         assert.match(cause.message, c.expect, c.name);
       } finally {
         dealer.close();
