@@ -9,6 +9,7 @@ import type { FitJobResult } from '../../../core/protocol/jobs.ts';
 import { looksLikeTable } from '../../../core/protocol/wire/arrow.ts';
 import { arg, describe } from '../../registry.ts';
 import type { JobContext, JobKind } from './kinds.ts';
+import { checkName } from '../../../ml/model/layout.ts';
 
 type Check = (v: unknown, what: string) => unknown;
 
@@ -61,8 +62,8 @@ function validateFit(args: Record<string, unknown>): Record<string, unknown> {
   for (const k of REQUIRED[algorithm]!) {
     if ((params as Record<string, unknown>)[k] === undefined) throw new BadArgumentError(`ml.fit: ${algorithm} needs parameter "${k}"`);
   }
-  const modelName = arg.string(args.modelName, 'ml.fit(modelName)');
-  if (modelName === '') throw new BadArgumentError('ml.fit(modelName) must not be empty');
+  if (args.modelName === undefined || args.modelName === null) throw new BadArgumentError('ml.fit(modelName) is required: the model is published under it');
+  checkName(args.modelName);
   if (args.workers !== undefined && args.workers !== null) arg.positiveInt(args.workers, 'ml.fit(workers)');
   const label = args.label === undefined || args.label === null ? 'y' : arg.string(args.label, 'ml.fit(label)');
   const data = args.data;

@@ -101,7 +101,7 @@ describe('executor service ($jobs) - jobs any client submits run on the node', f
     await expectCode(jobs.submit('ml.fit', { algorithm: 'random_forest', params: { nTrees: 3 }, data, modelName: 'm' }), 'ERR_BAD_ARGUMENT', /no parameter "nTrees"/);
     await expectCode(jobs.submit('ml.fit', { algorithm: 'random_forest', params: { criterion: 'mse' }, data, modelName: 'm' }), 'ERR_BAD_ARGUMENT', /criterion\) must be one of 'gini', 'entropy'/);
     await expectCode(jobs.submit('ml.fit', { algorithm: 'logistic_regression', params: { C: -1 }, data, modelName: 'm' }), 'ERR_BAD_ARGUMENT', /C\) must be > 0/);
-    await expectCode(jobs.submit('ml.fit', { algorithm: 'logistic_regression', data, modelName: '' }), 'ERR_BAD_ARGUMENT', /modelName\) must not be empty/);
+    await expectCode(jobs.submit('ml.fit', { algorithm: 'logistic_regression', data, modelName: '' }), 'ERR_BAD_ARGUMENT', /a model name must be 1-128 letters/);
     await expectCode(jobs.submit('ml.fit', { algorithm: 'logistic_regression', data: '/no/such/file.arrow', modelName: 'm' }), 'ERR_BAD_ARGUMENT', /no file/);
     await expectCode(jobs.submit('ml.fit', { algorithm: 'logistic_regression', data: tableFromArrays({ x0: Float64Array.of(1) }), modelName: 'm' }), 'ERR_BAD_ARGUMENT', /no numeric label column "y"/);
     await expectCode(jobs.submit('ml.fit', { algorithm: 'logistic_regression', data: tableFromArrays({ x0: Float64Array.of(1, NaN), y: Float64Array.of(0, 1) }), modelName: 'm' }), 'ERR_BAD_ARGUMENT', /non-finite value at row 1/);

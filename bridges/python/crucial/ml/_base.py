@@ -1,0 +1,55 @@
+"""
+What the three estimators share: the data shipped as Arrow to the node's executor service (``ml.fit``), the
+fitted model loaded back from the DSO, and scikit-learn's conventions (validation, tags, random_state).
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any, Dict, Optional
+
+import numpy as np
+import pyarrow as pa
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+
+from ..jobs import JobClient
+from .model import Model, load_model
+
+logger = logging.getLogger(__name__)
+
+
+def to_table(X: np.ndarray, y: Optional[np.ndarray]) -> pa.Table:
+    """
+    The training data as one Arrow table: float64 feature columns ``x0..x{d-1}`` and, for classifiers, the label
+    column ``y`` (float64). Columns are handed to Arrow without a copy where numpy's layout allows.
+    """
+    cols = {f"x{j}": pa.array(np.ascontiguousarray(X[:, j], dtype=np.float64)) for j in range(X.shape[1])}
+    if y is not None:
+        cols["y"] = pa.array(np.ascontiguousarray(y, dtype=np.float64))
+    return pa.table(cols)
+
+
+def seed_of(random_state: Any) -> int:
+    """An int seed for the TypeScript trainers: the int itself, or a draw from a RandomState / a fresh one for None."""
+    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
+        return int(random_state) % (2**31 - 1)
+    return int(check_random_state(random_state).randint(0, 2**31 - 1))
+
+
+class CrucialMLEstimator(BaseEstimator):
+    """Base of crucial's estimators: ``fit`` runs the TypeScript trainer as a job on the DSO node."""
+
+    _algorithm = ""
+
+    def _fit_model(self, X: np.ndarray, y: Optional[np.ndarray], params: Dict[str, Any]) -> Model:
+        """Ships the data, runs ``ml.fit`` on the node's workers, and loads the published model from the DSO."""
+        name = self.model_name or f"sklearn.{self._algorithm}.{uuid.uuid4().hex[:16]}"
+        args: Dict[str, Any] = {"algorithm": self._algorithm, "params": params, "data": to_table(X, y), "modelName": name}
+        if self.n_workers is not None:
+            args["workers"] = int(self.n_workers)
+        jobs = JobClient()
+        job_id = jobs.submit("ml.fit", args)
+        result = jobs.result(job_id)
+        logger.info("job %s fitted %s v%s", job_id, result["modelName"], result["version"])
+        return load_model(result["modelName"], int(result["version"]))
