@@ -71,7 +71,7 @@ ml
       host: opts.host, port: opts.port, models: opts.model ?? [],
       batchSize: opts.batchSize, batchWaitUs: opts.batchWaitUs, pollMs: opts.pollMs,
     });
-    server.cache.on('version', (name: string, version: number) => console.log(`crucial ml serve: ${name} version ${version} live`));
+    server.events.on('version', (name: string, version: number) => console.log(`crucial ml serve: ${name} version ${version} live`));
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;

@@ -4,7 +4,8 @@
  * Triton's binary tensor data extension that tritonclient uses by default. Outputs follow MLServer's
  * scikit-learn runtime: `predict` by default, `predict_proba` when asked for by name (classifiers).
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { EventEmitter } from 'node:events';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidOptionError } from '../../core/protocol/errors.ts';
 import { ModelCache, type ModelSource, type PredictFn, type ServedModel } from './model-cache.ts';
 import type { BatchStats } from './batcher.ts';
@@ -48,10 +49,15 @@ export interface ModelServer {
   port: number;
   /** Checks the DSO for newer versions now; resolves when done (the poll does the same every `pollMs`). */
   refresh(): Promise<void>;
-  /** Micro-batching counters of the latest version of `model`, summed over the versions served. */
+  /** Micro-batching counters of the cached latest version of `model`. */
   stats(model: string): BatchStats | undefined;
-  /** Event source: `version` (name, version) when a new version goes live, `pollError` (name, error). */
-  cache: ModelCache;
+  /**
+   * `version` (name, version) when a model's new latest version goes live; `pollError` (name, error)
+   * when a look for one failed (the DSO unreachable: the cached copy keeps answering).
+   */
+  events: EventEmitter;
+  /** True once the latest version of `model` is in memory (answered without the DSO). */
+  isCached(model: string): boolean;
   /** Stops listening and polling; answers what is in flight first. */
   close(): Promise<void>;
 }
@@ -80,7 +86,7 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
     maxBatchSize: opts.batchSize ?? 64,
     maxWaitUs: opts.batchWaitUs ?? 0,
   });
-  const app = buildApp(cache, models, opts.bodyLimit ?? 64 * 1024 * 1024);
+  const app = await buildApp(cache, models, opts.bodyLimit ?? 64 * 1024 * 1024);
   await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 8080 });
   // Listed models load in the background: the server is live at once and ready when they are.
   void cache.refresh(models);
@@ -93,7 +99,8 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
-    cache,
+    events: cache,
+    isCached: (model) => cache.cached(model) !== undefined,
     refresh: () => cache.refresh(models),
     stats(model) {
       const m = cache.cached(model);
@@ -115,7 +122,9 @@ function parseVersion(name: string, v: string | undefined): number | undefined {
 
 type ModelParams = { name: string; version?: string };
 
-function buildApp(cache: ModelCache, models: string[], bodyLimit: number): FastifyInstance {
+async function buildApp(cache: ModelCache, models: string[], bodyLimit: number): Promise<FastifyInstance> {
+  // Loaded on start: importing crucial/ml (to train, or to use the store) does not load fastify.
+  const { default: Fastify } = await import('fastify');
   const app = Fastify({ logger: false, bodyLimit });
   // Bodies are read raw: a binary-extension request is JSON followed by tensor bytes, whatever its content type.
   app.removeAllContentTypeParsers();

@@ -44,7 +44,7 @@ describe('ml serve - DSO node killed under load', function () {
       pollMs: 50, batchSize: 16,
     });
     await server.refresh();
-    assert.ok(server.cache.cached('km'), 'the model is cached before the load starts');
+    assert.ok(server.isCached('km'), 'the model is cached before the load starts');
 
     // Each client sends rows one by one and checks every answer against the oracle of the version it names.
     const failures: string[] = [];
@@ -77,7 +77,7 @@ describe('ml serve - DSO node killed under load', function () {
     const clients = Array.from({ length: CLIENTS }, (_, id) => client(id));
 
     await until(() => answered.total >= 200);
-    const pollFailed = once(server.cache, 'pollError');
+    const pollFailed = once(server.events, 'pollError');
     await kill9(node);
     // The server has noticed the node is gone (a poll failed), and keeps answering from its copy.
     await pollFailed;
@@ -85,7 +85,7 @@ describe('ml serve - DSO node killed under load', function () {
     await until(() => answered.total >= atPollFailure + 300);
 
     node = await startNodeProcess(pmem, node.port);
-    const published = once(server.cache, 'version');
+    const published = once(server.events, 'version');
     assert.equal(await new ModelStore({ connection: open(node.address) }).publish('km', kmeansModel(SHIFT)), 2, 'version 1 survived the kill');
     assert.deepEqual(await published, ['km', 2]);
     await until(() => answered.v2 >= 100);

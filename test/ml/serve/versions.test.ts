@@ -50,7 +50,7 @@ describe('ml serve - versions and the cached copy', () => {
     source.publish('m', kmeansModel());
     server = await startModelServer({ port: 0, models: ['m'], store: source, pollMs: 20 });
     await server.refresh();
-    const swapped = once(server.cache, 'version');
+    const swapped = once(server.events, 'version');
     source.publish('m', kmeansModel(SHIFT));
     assert.deepEqual(await swapped, ['m', 2]);
     const r = await infer(server.url, '/v2/models/m/infer', [ROW]);
@@ -65,7 +65,7 @@ describe('ml serve - versions and the cached copy', () => {
     await server.refresh();
     source.down = true;
     const errors: unknown[] = [];
-    server.cache.on('pollError', (_n, e) => errors.push(e));
+    server.events.on('pollError', (_n, e) => errors.push(e));
     await server.refresh();
     assert.equal(errors.length, 1, 'the failed poll is reported');
     const before = { ...source.calls };
