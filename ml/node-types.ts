@@ -17,7 +17,6 @@ import { OobVotes } from './forest/node/oob-votes.ts';
  * @param registry the node's type registry
  */
 export function registerMlTypes(registry: TypeRegistry): void {
-  void registry;
   registry.registerBuiltin('ml.KMeansState', KMeansState, true);
   registry.registerBuiltin('ml.LogRegState', LogRegState, true);
   registry.registerBuiltin('ml.OobVotes', OobVotes);
