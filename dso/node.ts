@@ -19,12 +19,13 @@ import { SystemObject } from './system.ts';
 import { registerBuiltins } from './objects/index.ts';
 import { bindServer, resolveTransport, type ServerSocket, type TransportKind } from '../core/protocol/transport/socket.ts';
 import type { PersistentStore } from './persistence/store.ts';
+import { resolveLimits, type CallLimits } from './limits.ts';
 import { JOBS_TYPE } from '../core/protocol/jobs.ts';
 import { JobService } from './services/executor/service.ts';
 import { defaultJobKinds } from './services/executor/kinds.ts';
 
 /** Options of a {@link DsoNode}. */
-export interface DsoOptions {
+export interface DsoOptions extends Partial<CallLimits> {
   /** Interface to bind; default 127.0.0.1. */
   host?: string;
   /** TCP port; 0 picks a free one. Default 7700. */
@@ -52,7 +53,7 @@ const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
  */
 const cjsRequire = typeof __filename === 'string' && __filename !== (globalThis as { __filename?: unknown }).__filename ? createRequire(__filename) : undefined;
 
-type Validated = Required<Omit<DsoOptions, 'pmemPath' | 'pmemSizeBytes'>> & Pick<DsoOptions, 'pmemPath' | 'pmemSizeBytes'>;
+type Validated = Required<Omit<DsoOptions, 'pmemPath' | 'pmemSizeBytes' | keyof CallLimits>> & Pick<DsoOptions, 'pmemPath' | 'pmemSizeBytes'>;
 
 function validate(opts: DsoOptions): Validated {
   const port = opts.port ?? 7700;
@@ -96,6 +97,7 @@ export class DsoNode {
 
   constructor(options: DsoOptions = {}) {
     this.opts = validate(options);
+    this.store.limits = resolveLimits({ maxWorkPerCall: options.maxWorkPerCall, maxObjectBytes: options.maxObjectBytes });
     registerBuiltins(this.registry);
     const modules = new ModuleLoader(this.registry, this.opts.moduleCacheDir, (hash, code) => this.persistence?.saveModule(hash, code));
     this.modules = modules;

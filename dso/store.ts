@@ -10,6 +10,7 @@ import type { Call } from '../core/protocol/wire/codec.ts';
 import { TOUCH } from '../core/protocol/wire/protocol.ts';
 import { checkMethod, type TypeInfo, type TypeRegistry } from './registry.ts';
 import { attachLocalRefs } from './local-refs.ts';
+import { DEFAULT_LIMITS, withLimits, type CallLimits } from './limits.ts';
 import type { PersistentStore, StoredObject } from './persistence/store.ts';
 import type { Binding } from './persistence/strategies.ts';
 
@@ -62,8 +63,15 @@ export class ObjectStore {
   /** The hosted instance of (type, key), if any (node-side references run re-entrant calls on it directly). */
   instanceOf(type: string, key: string): object | undefined { return this.objects.get(slot(type, key))?.instance; }
 
+  /** The node's per-call limits (dso/limits.ts), in force while a call's synchronous part runs. */
+  limits: Readonly<CallLimits> = DEFAULT_LIMITS;
+
   /** Runs a call; the result is a value or a promise of one. */
   invoke(call: Call): unknown {
+    return withLimits(this.limits, () => this.invokeLimited(call));
+  }
+
+  private invokeLimited(call: Call): unknown {
     const entry = this.entryFor(call);
     if (call.method === TOUCH) return null;
     checkMethod(entry.info, call.method, call.args.length);
@@ -138,10 +146,10 @@ export class ObjectStore {
     return this.objects.delete(slot(type, key));
   }
 
-  /** Drops every non-persistent object (end of an application). */
-  clearEphemeral(): number {
+  /** Drops every non-persistent object (end of an application) whose key `owned` accepts (a caller's namespace). */
+  clearEphemeral(owned: (key: string) => boolean = () => true): number {
     let n = 0;
-    for (const [k, e] of this.objects) if (!e.persistent) { this.objects.delete(k); n++; }
+    for (const [k, e] of this.objects) if (!e.persistent && owned(k.slice(k.indexOf('\u0000') + 1))) { this.objects.delete(k); n++; }
     return n;
   }
 

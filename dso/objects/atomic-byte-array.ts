@@ -12,6 +12,7 @@
 import { BadArgumentError } from '../../core/protocol/errors.ts';
 import { arg, describe } from '../registry.ts';
 import { index } from './values.ts';
+import { chargeBytes } from '../limits.ts';
 
 function byte(v: unknown, what: string): number {
   const n = arg.int(v, what);
@@ -28,6 +29,7 @@ export class AtomicByteArray {
     else if (typeof init === 'number' || typeof init === 'bigint') {
       const n = arg.int(init, 'AtomicByteArray(length)');
       if (n < 0) throw new BadArgumentError(`AtomicByteArray(length) must be >= 0, got ${n}`);
+      chargeBytes(n, `AtomicByteArray(${n})`);
       this.bytes = new Uint8Array(n);
     } else throw new BadArgumentError(`AtomicByteArray(init) must be a length or bytes, got ${describe(init)}`);
   }

@@ -1,6 +1,7 @@
 /** Node side of AtomicLong: a signed 64-bit integer with java.util.concurrent.atomic.AtomicLong semantics. */
 import { arg } from '../registry.ts';
 import { BadArgumentError } from '../../core/protocol/errors.ts';
+import { chargeWork } from '../limits.ts';
 
 const MIN = -(2n ** 63n);
 const MAX = 2n ** 63n - 1n;
@@ -35,6 +36,7 @@ export class AtomicLong {
     const f = arg.long(factor, 'multiply(factor)');
     const n = arg.int(times, 'multiply(times)');
     if (n < 0) throw new BadArgumentError('multiply(times) must be >= 0');
+    chargeWork(n, 'AtomicLong.multiply(times)');
     // BigInt arithmetic allocates on every step; the loop runs on 32-bit halves in plain numbers
     // (a few times faster) and converts back once.
     let hi = Number(BigInt.asIntN(32, this.value >> 32n)) | 0;

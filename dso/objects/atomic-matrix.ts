@@ -6,6 +6,7 @@
 import { BadArgumentError } from '../../core/protocol/errors.ts';
 import { arg } from '../registry.ts';
 import { index, vector } from './values.ts';
+import { chargeBytes } from '../limits.ts';
 
 export class AtomicMatrix {
   private readonly rows: number;
@@ -21,6 +22,7 @@ export class AtomicMatrix {
     this.rows = arg.positiveInt(rows, 'AtomicMatrix(rows)');
     this.cols = arg.positiveInt(cols, 'AtomicMatrix(cols)');
     if (this.rows * this.cols > 2 ** 27) throw new BadArgumentError(`AtomicMatrix of ${this.rows}x${this.cols} exceeds 2^27 cells`);
+    chargeBytes(this.rows * this.cols * 8, `AtomicMatrix(${this.rows}, ${this.cols})`);
     this.data = new Float64Array(this.rows * this.cols);
     if (initial !== undefined && initial !== null) this.data.set(vector(initial, 'AtomicMatrix(initial)', this.data.length));
   }

@@ -6,6 +6,7 @@
 import { BadArgumentError } from '../../core/protocol/errors.ts';
 import { describe } from '../registry.ts';
 import { compareValues } from './values.ts';
+import { chargeBytes } from '../limits.ts';
 
 /** Combines the current value with the given one; may update `old` in place when the map owns it. */
 export type MergeFn = (old: unknown, value: unknown) => unknown;
@@ -40,9 +41,10 @@ function comparable(old: unknown, value: unknown, fn: string): void {
 }
 
 function concat(old: unknown, value: unknown): unknown {
-  if (typeof old === 'string' && typeof value === 'string') return old + value;
-  if (Array.isArray(old) && Array.isArray(value)) return old.concat(value);
+  if (typeof old === 'string' && typeof value === 'string') { chargeBytes(2 * (old.length + value.length), 'concat'); return old + value; }
+  if (Array.isArray(old) && Array.isArray(value)) { chargeBytes(8 * (old.length + value.length), 'concat'); return old.concat(value); }
   if (old instanceof Uint8Array && value instanceof Uint8Array) {
+    chargeBytes(old.length + value.length, 'concat');
     const out = new Uint8Array(old.length + value.length);
     out.set(old);
     out.set(value, old.length);

@@ -32,7 +32,14 @@ export async function startNode(extra: string[] = [], env: NodeJS.ProcessEnv = {
   });
   return {
     child, address, exited, output: () => out,
-    stop: async () => { if (child.exitCode === null && child.signalCode === null) { child.kill('SIGTERM'); await exited; } },
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      // A node stuck in a loop (the code before a fix) never runs its SIGTERM handler.
+      const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(kill);
+    },
   };
 }
 
