@@ -15,7 +15,7 @@ import { planData } from './source.ts';
 import { dropObject, followProgress, publishIfNamed, runPartitions, workersOf, type FitOptions, type RunOptions } from './run-tasks.ts';
 import { KMeansState, KMEANS_STATE_TYPE } from './state.ts';
 import { KMeansTask } from './task.ts';
-import { progressReporter } from './progress.ts';
+import { progressReporter } from '../progress.ts';
 
 /** Hyper-parameters of {@link fitKMeans} (scikit-learn's names in camelCase). */
 export interface KMeansParams {
@@ -62,12 +62,12 @@ export async function fitKMeans(data: string | Dataset, params: KMeansParams, op
   });
 
   const started = performance.now();
-  const report = progressReporter(opts, 'inertia');
+  const report = progressReporter(opts);
   const following = report
     ? followProgress(async (after) => {
       const s = await state.progress(after);
       return { iteration: s.iteration, metric: s.inertia, done: s.done };
-    }, report.update, p.maxIter, 'inertia')
+    }, report.update, p.maxIter, 'k-means iteration')
     : Promise.resolve();
   try {
     await runPartitions(tasks, (reason) => state.abort(reason), opts);

@@ -4,14 +4,8 @@
  */
 import { BadArgumentError } from '../../core/protocol/errors.ts';
 import type { Model } from '../model/format.ts';
-
+import type { Prediction } from '../model/predict.ts';
 import { assignRows } from './lloyd.ts';
-
-/** The contract's prediction (ml/model/predict.ts): labels, and class probabilities nRows × nClasses. */
-export interface Prediction {
-  labels: Float64Array;
-  proba?: Float64Array;
-}
 
 /**
  * Labels each of `nRows` rows of `X` (row-major, nFeatures columns) with its nearest centroid.

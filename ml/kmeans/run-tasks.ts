@@ -8,18 +8,10 @@ import { ServerlessExecutorService, type Task } from '../../core/threads/executo
 import { BadArgumentError, CrucialError, TaskFailedError } from '../../core/protocol/errors.ts';
 import { SYSTEM_TYPE } from '../../core/protocol/wire/protocol.ts';
 import { defaultConnectionAsync } from '../../core/client/context.ts';
+import type { ProgressEvent } from '../progress.ts';
 
-/** Progress of a fit, as the contract's `onProgress` gets it. */
-export interface FitProgress {
-  /** Iterations (or evaluations) done. */
-  step: number;
-  /** The most there can be (maxIter). */
-  total?: number;
-  /** Inertia or loss after the step. */
-  metric?: number;
-  /** What the metric is. */
-  label: string;
-}
+/** Progress of a fit, as the contract's `onProgress` gets it (ml/progress.ts's event). */
+export type FitProgress = ProgressEvent;
 
 /** The contract's training options (ML-CONTRACT.md, "Training"). */
 export interface FitOptions {
@@ -40,6 +32,11 @@ export const DEFAULT_RETRIES = 2;
 export interface RunOptions {
   /** Executor to run the partitions on (default: a new one on the default runner, {@link DEFAULT_RETRIES} retries). */
   executor?: ServerlessExecutorService;
+  /**
+   * @internal Tests only: replaces each partition's task before it is submitted (fault injection:
+   * a task that fails once at a chosen step, to check that its retry rejoins the shared state).
+   */
+  mapTask?: (task: object, part: number) => object;
 }
 
 /** Checks the contract's `workers` option (partitions = cloud threads, default 2). */
@@ -56,8 +53,9 @@ export function workersOf(opts: FitOptions): number {
  */
 export async function runPartitions<R>(tasks: Task<R>[], abort: (reason: string) => Promise<unknown>, opts: RunOptions): Promise<R[]> {
   const se = opts.executor ?? new ServerlessExecutorService({ retries: DEFAULT_RETRIES, backoffMs: 50 });
+  const mapped = opts.mapTask ? tasks.map((t, i) => opts.mapTask!(t as object, i) as Task<R>) : tasks;
   let first: unknown;
-  const settled = await Promise.allSettled(tasks.map((t) => se.submit<R>(t).get().catch(async (err: unknown) => {
+  const settled = await Promise.allSettled(mapped.map((t) => se.submit<R>(t).get().catch(async (err: unknown) => {
     if (first === undefined) {
       first = err;
       await abort(err instanceof Error ? err.message : String(err)).catch(() => undefined);

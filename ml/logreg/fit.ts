@@ -13,7 +13,7 @@ import { MODEL_FORMAT, type Model } from '../model/format.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { planData } from '../kmeans/source.ts';
 import { dropObject, followProgress, publishIfNamed, runPartitions, workersOf, type FitOptions, type RunOptions } from '../kmeans/run-tasks.ts';
-import { progressReporter } from '../kmeans/progress.ts';
+import { progressReporter } from '../progress.ts';
 import { LogRegState, LOGREG_STATE_TYPE } from './state.ts';
 import { LogRegTask } from './task.ts';
 
@@ -55,12 +55,12 @@ export async function fitLogisticRegression(data: string | Dataset, params: LogR
   const tasks = plan.sources.map((src, part) => new LogRegTask(key, part, src, d, p.fitIntercept));
 
   const started = performance.now();
-  const report = progressReporter(opts, 'loss');
+  const report = progressReporter(opts);
   const following = report
     ? followProgress(async (after) => {
       const s = await state.progress(after);
       return { iteration: s.iteration, metric: s.loss, done: s.done };
-    }, report.update, p.maxIter, 'loss')
+    }, report.update, p.maxIter, 'L-BFGS iteration')
     : Promise.resolve();
   try {
     await runPartitions(tasks, (reason) => state.abort(reason), opts);

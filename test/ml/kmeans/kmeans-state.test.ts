@@ -1,0 +1,120 @@
+import { strict as assert } from 'node:assert';
+import { KMeansState, type KMeansRound } from '../../../ml/kmeans/node/kmeans-state.ts';
+import { IllegalStateError, BadArgumentError } from '../../../core/protocol/errors.ts';
+
+const f = (...v: number[]) => Float64Array.from(v);
+// 1-D, k = 2, two partitions: rows {0, 1} and {10, 11}; stats [n, mean, M2].
+const make = (maxIter = 10, tol = 0) => new KMeansState(2, 1, 2, 1, maxIter, tol, 7);
+
+async function init(s: KMeansState): Promise<KMeansRound> {
+  const a = s.init(0, f(0, 1), f(2, 0.5, 0.5));
+  const b = s.init(1, f(10, 11), f(2, 10.5, 0.5));
+  const [ra, rb] = await Promise.all([a, b]);
+  assert.equal(ra, rb);
+  return ra;
+}
+
+describe('ml.KMeansState (node side) - one report per partition and iteration', () => {
+  it('kmeans-state - parks every partition until the last reports, then all get the same next round', async () => {
+    const s = make();
+    const r0 = await init(s);
+    assert.equal(r0.iteration, 0);
+    assert.equal(r0.done, false);
+    // Whatever k-means++ drew, put the two centroids at 0 and 10 by reporting those sums.
+    const p0 = s.report(0, 0, f(1, 0), f(2, 0), f(1));
+    assert.ok(p0 instanceof Promise, 'the first report parks');
+    const r1 = await s.report(0, 1, f(0, 21), f(0, 2), f(1));
+    assert.equal(await p0, r1);
+    assert.equal(r1.iteration, 1);
+    assert.deepEqual(Array.from(r1.centroids), [0.5, 10.5]);
+  });
+
+  it('kmeans-state - a partition reporting the same iteration twice (a retried cloud thread) is merged once', async () => {
+    const s = make();
+    await init(s);
+    // Cluster 0 gets a row at 1 from partition 0 and one at 3 from partition 1: mean 2. Merging
+    // partition 0's report twice would make it (1 + 1 + 3) / 3 and the inertia 3 instead of 2.
+    const first = s.report(0, 0, f(1, 0), f(1, 0), f(1));
+    const again = s.report(0, 0, f(1, 0), f(1, 0), f(1));
+    const r1 = await s.report(0, 1, f(3, 21), f(1, 2), f(1));
+    assert.equal(await first, r1);
+    assert.equal(await again, r1);
+    assert.deepEqual(Array.from(r1.centroids), [2, 10.5]);
+    const q = s.report(1, 0, f(1, 0), f(1, 0), f(1));
+    const r2 = await s.report(1, 1, f(3, 21), f(1, 2), f(1.5));
+    await q;
+    assert.equal(r2.done, true, 'centroids unchanged: converged');
+    assert.equal(s.result().inertia, 2.5);
+  });
+
+  it('kmeans-state - a report for a closed iteration answers the current round at once (a restarted worker rejoins)', async () => {
+    const s = make();
+    await init(s);
+    const p = s.report(0, 0, f(1, 0), f(2, 0), f(1));
+    const r1 = await s.report(0, 1, f(0, 21), f(0, 2), f(1));
+    await p;
+    assert.equal(s.report(0, 0, f(99, 99), f(9, 9), f(9)), r1, 'the stale report is ignored and answered with the current round');
+    assert.equal(await s.init(0, f(0, 1), f(2, 0.5, 0.5)), r1, 'init after init answers the current round');
+    assert.throws(() => s.report(5, 0, f(0, 0), f(0, 0), f(0)), BadArgumentError);
+  });
+
+  it('kmeans-state - converges when the squared shift is within tol, after one more assignment pass for the final inertia', async () => {
+    const s = make(10, 0);
+    await init(s);
+    const step = async (it: number, inertia: number) => {
+      const p = s.report(it, 0, f(1, 0), f(2, 0), f(inertia / 2));
+      const r = await s.report(it, 1, f(0, 21), f(0, 2), f(inertia / 2));
+      await p;
+      return r;
+    };
+    await step(0, 5);
+    const r2 = await step(1, 1); // centroids already at the means: shift 0, done with this inertia
+    assert.equal(r2.done, true);
+    const res = s.result();
+    assert.equal(res.inertia, 1);
+    assert.equal(res.nIter, 2);
+    assert.deepEqual(Array.from(res.centroids), [0.5, 10.5]);
+  });
+
+  it('kmeans-state - maxIter reached: status FINAL, the next pass gives the inertia, then done', async () => {
+    const s = make(1, 0);
+    await init(s);
+    const p = s.report(0, 0, f(1, 0), f(2, 0), f(3));
+    const r1 = await s.report(0, 1, f(0, 21), f(0, 2), f(3));
+    await p;
+    assert.equal(r1.done, false);
+    assert.equal(r1.status[0], 1);
+    const q = s.report(1, 0, f(0, 0), f(0, 0), f(0.25));
+    const r2 = await s.report(1, 1, f(0, 0), f(0, 0), f(0.25));
+    await q;
+    assert.equal(r2.done, true);
+    assert.equal(s.result().inertia, 0.5);
+    assert.equal(s.result().nIter, 1);
+  });
+
+  it('kmeans-state - abort fails every parked call and every later one with ERR_ILLEGAL_STATE', async () => {
+    const s = make();
+    await init(s);
+    const parked = s.report(0, 0, f(1, 0), f(2, 0), f(1));
+    s.abort('partition 1 failed');
+    await assert.rejects(Promise.resolve(parked), (e: unknown) => e instanceof IllegalStateError && /partition 1 failed/.test(e.message));
+    assert.throws(() => s.report(0, 1, f(0, 0), f(0, 0), f(0)), IllegalStateError);
+  });
+
+  it('kmeans-state - init whose sample holds fewer rows than k fails every caller instead of parking them', async () => {
+    const s = new KMeansState(3, 1, 2, 1, 10, 0, 7);
+    const a = s.init(0, f(1), f(1, 1, 0));
+    assert.throws(() => s.init(1, f(), f(0, 0, 0)), IllegalStateError);
+    await assert.rejects(Promise.resolve(a), IllegalStateError);
+  });
+
+  it('kmeans-state - bad constructor arguments and array lengths are ERR_BAD_ARGUMENT', async () => {
+    assert.throws(() => new KMeansState(0, 1, 1, 1, 1, 0, 0), BadArgumentError);
+    assert.throws(() => new KMeansState(2, 1, 1, 1, 1, -1, 0), BadArgumentError);
+    const s = new KMeansState(2, 2, 1, 1, 10, 0, 0);
+    assert.throws(() => s.init(0, f(1, 2, 3), f(0, 0, 0, 0, 0)), BadArgumentError, 'a sample of 1.5 rows');
+    assert.throws(() => s.init(1, f(1, 2), f(0, 0, 0, 0, 0)), BadArgumentError, 'a partition out of range');
+    await s.init(0, f(1, 2, 3, 4), f(2, 2, 3, 2, 2));
+    assert.throws(() => s.report(0, 0, f(1), f(1, 1), f(0)), BadArgumentError, 'sums of the wrong length');
+  });
+});
