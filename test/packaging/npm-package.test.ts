@@ -92,6 +92,24 @@ describe('npm package (packed, installed into a scratch project outside the repo
     assert.deepEqual(lastJson(ok(await run(process.execPath, ['--import', trace, '--input-type=module', '-e', probe], app), 'import crucial')), { traced: true, loaded: [] });
   });
 
+  it('npm package - crucial/ml under plain node: a dataset written and read back by row range, a model published to a node and loaded', async () => {
+    const program = `import { writeDataset, readRows, ModelStore, MODEL_FORMAT } from 'crucial/ml';
+      import { startDso } from 'crucial/node';
+      import { connect } from 'crucial';
+      await writeDataset('ds.arrow', { X: Float64Array.from({ length: 20 }, (_, i) => i), y: new Float64Array(10), nRows: 10, nCols: 2, featureNames: ['a', 'b'] }, { batchRows: 3 });
+      const part = await readRows('ds.arrow', 4, 7);
+      const node = await startDso({ host: '127.0.0.1', port: 0 });
+      const c = connect(node.address);
+      const store = new ModelStore({ connection: c });
+      const v = await store.publish('m', { format: MODEL_FORMAT, algorithm: 'kmeans', params: {}, meta: { nFeatures: 2 },
+        arrays: { centroids: { dtype: 'float64', shape: [1, 2], data: Float64Array.of(1.5, 2.5) } } });
+      const m = await store.load('m');
+      await c.close(); await node.close();
+      console.log(JSON.stringify({ x: Array.from(part.X), v, c: Array.from(m.arrays.centroids.data) }));`;
+    writeFileSync(join(app, 'ml-entry.mjs'), program);
+    assert.deepEqual(lastJson(ok(await run(process.execPath, ['ml-entry.mjs'], app), 'node ml-entry.mjs')), { x: [8, 9, 10, 11, 12, 13], v: 1, c: [1.5, 2.5] });
+  });
+
   it('npm package - a strict TypeScript program type-checks against the shipped .d.ts; a wrong one does not', async () => {
     const tsc = join(app, 'node_modules', 'typescript', 'bin', 'tsc');
     ok(await run(process.execPath, [tsc, '--noEmit', '-p', '.'], app), 'tsc --noEmit');
