@@ -3,10 +3,10 @@
  * never crosses crucial's wire, so it has no crucial error code: its status is the stable part.
  */
 export class V2HttpError extends Error {
-  /** 400 bad request, 404 unknown model or version, 503 model not loadable now (DSO unreachable). */
-  readonly status: 400 | 404 | 503;
+  /** 400 bad request, 404 unknown model or version, 500 a stored model that cannot be read, 503 model not loadable now (DSO unreachable). */
+  readonly status: 400 | 404 | 500 | 503;
 
-  constructor(status: 400 | 404 | 503, message: string, options?: { cause?: unknown }) {
+  constructor(status: 400 | 404 | 500 | 503, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.status = status;
     this.name = 'V2HttpError';

@@ -40,6 +40,9 @@ interface Entry {
   versions: number[];
 }
 
+/** Error codes meaning "the DSO cannot answer now", not "this model is wrong": answered 503, retry later. */
+const UNREACHABLE = new Set(['ERR_UNAVAILABLE', 'ERR_TIMEOUT', 'ERR_CLOSED', 'ERR_HIGH_WATER_MARK', 'ERR_OVERLOADED']);
+
 /** Older versions kept per model once asked for; the least recently loaded goes first. */
 const PINNED_PER_MODEL = 8;
 
@@ -152,7 +155,12 @@ export class ModelCache extends EventEmitter {
       if (code === 'ERR_NOT_FOUND') {
         throw notFound(version === undefined ? `model '${name}' not found` : `version ${version} of model '${name}' not found`);
       }
-      throw new V2HttpError(503, `model '${name}' is not loaded and the DSO did not answer: ${(err as Error).message}`, { cause: err });
+      // A name the store refuses cannot name a published model.
+      if (code === 'ERR_BAD_ARGUMENT') throw notFound(`model '${name}' not found: ${(err as Error).message}`);
+      if (code !== undefined && UNREACHABLE.has(code)) {
+        throw new V2HttpError(503, `model '${name}' is not loaded and the DSO did not answer: ${(err as Error).message}`, { cause: err });
+      }
+      throw new V2HttpError(500, `model '${name}' could not be loaded: ${(err as Error).message}`, { cause: err });
     }
     const v = model.version ?? version ?? Math.max(0, ...versions);
     this.entry(name).versions = versions;

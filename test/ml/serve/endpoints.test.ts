@@ -135,6 +135,7 @@ describe('ml serve - Open Inference Protocol endpoints', () => {
 
   describe('errors: the V2 error body', () => {
     const cases: Array<[string, string, unknown, number, RegExp]> = [
+      ['a name no model can have', '/v2/models/bad%20name/infer', { inputs: [{ name: 'x', shape: [1, 2], datatype: 'FP64', data: [1, 2] }] }, 404, /model 'bad name' not found: a model name must/],
       ['unknown model', '/v2/models/nope/infer', { inputs: [{ name: 'x', shape: [1, 2], datatype: 'FP64', data: [1, 2] }] }, 404, /model 'nope' not found/],
       ['unknown version', '/v2/models/blobs/versions/9/infer', { inputs: [{ name: 'x', shape: [1, 2], datatype: 'FP64', data: [1, 2] }] }, 404, /version 9 of model 'blobs' not found/],
       ['a version that is not a number', '/v2/models/blobs/versions/latest/infer', { inputs: [] }, 404, /version 'latest'/],

@@ -4,7 +4,7 @@
  * unreachable DSO node.
  */
 import { MODEL_FORMAT, type Model } from '../../../ml/model/format.ts';
-import { ModelNotFoundError, UnavailableError } from '../../../core/protocol/errors.ts';
+import { BadArgumentError, ModelNotFoundError, UnavailableError } from '../../../core/protocol/errors.ts';
 import type { ModelSource } from '../../../ml/serve/model-cache.ts';
 
 /** k-means with 3 centroids in 2-D: (0,0), (10,0), (0,10), shifted by `shift` along x. */
@@ -65,13 +65,15 @@ export class MemorySource implements ModelSource {
     return list.length;
   }
 
-  private check(): void {
+  /** As ModelStore: down first, then a name the store would refuse. */
+  private check(name?: string): void {
     if (this.down) throw new UnavailableError('no link to the DSO node (test: source down)');
+    if (name !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(name)) throw new BadArgumentError(`a model name must be 1-128 letters, digits, '.', '_' or '-'; got ${JSON.stringify(name)}`);
   }
 
   async load(name: string, version?: number): Promise<Model> {
     this.calls.load++;
-    this.check();
+    this.check(name);
     const list = this.models.get(name);
     const m = list?.[(version ?? list.length) - 1];
     if (!m) throw new ModelNotFoundError(`no model ${name}${version ? ` version ${version}` : ''}`);
@@ -80,13 +82,13 @@ export class MemorySource implements ModelSource {
 
   async latestVersion(name: string): Promise<number | undefined> {
     this.calls.latestVersion++;
-    this.check();
+    this.check(name);
     return this.models.get(name)?.length;
   }
 
   async versions(name: string): Promise<number[]> {
     this.calls.versions++;
-    this.check();
+    this.check(name);
     return (this.models.get(name) ?? []).map((_, i) => i + 1);
   }
 
