@@ -15,6 +15,11 @@ import { WORKER_LOADED } from './messages.ts';
  * at start. From the checkout's sources (under tsx) they load worker-entry.mjs, which registers tsx.
  */
 const COMPILED = import.meta.url.endsWith('.js');
+/**
+ * A program bundled into one file (the Python package's node, scripts/bundle-python-node.mjs) has
+ * neither: it sets the URL of its own bundled worker under this global symbol before the first pool.
+ */
+const WORKER_FILE = Symbol.for('crucial.localPool.workerFile');
 
 /** Options of {@link LocalPool}. */
 export interface LocalPoolOptions {
@@ -57,7 +62,7 @@ export class LocalPool implements TaskRunner {
     const perThread = options.tasksPerThread ?? 256;
     if (!Number.isInteger(perThread) || perThread <= 0) throw new InvalidOptionError('options.tasksPerThread must be a positive integer');
     this.pool = new Piscina({
-      filename: new URL(COMPILED ? './worker.js' : './worker-entry.mjs', import.meta.url).href,
+      filename: ((globalThis as Record<symbol, unknown>)[WORKER_FILE] as string | undefined) ?? new URL(COMPILED ? './worker.js' : './worker-entry.mjs', import.meta.url).href,
       workerData: { tsxApi: COMPILED ? programTsxApi() : null },
       minThreads: threads,
       maxThreads: threads,

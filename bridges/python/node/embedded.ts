@@ -10,6 +10,10 @@
  */
 import { startDso } from '../../../dso/node.ts';
 
+// The executor service's jobs (ml.fit) run cloud threads on the local pool: its workers run the
+// worker bundled next to this file (workers/local/pool.ts reads this symbol).
+(globalThis as Record<symbol, unknown>)[Symbol.for('crucial.localPool.workerFile')] = new URL('./crucial-worker.mjs', import.meta.url).href;
+
 const host = process.argv[2] ?? '127.0.0.1';
 const port = Number(process.argv[3] ?? 0);
 try {
