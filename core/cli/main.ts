@@ -66,7 +66,7 @@ ml
   .action(async (opts: { host: string; port: number; model?: string[]; batchSize: number; batchWaitUs: number; pollMs: number }) => {
     // Loaded here so `crucial dso start` does not load fastify.
     const { startModelServer } = await import('../../ml/serve/server.ts');
-    const { shutdown } = await import('../client/context.ts');
+    const { shutdown, dsoAddress } = await import('../client/context.ts');
     const server = await startModelServer({
       host: opts.host, port: opts.port, models: opts.model ?? [],
       batchSize: opts.batchSize, batchWaitUs: opts.batchWaitUs, pollMs: opts.pollMs,
@@ -83,7 +83,7 @@ ml
     };
     process.on('SIGINT', () => void stop('SIGINT'));
     process.on('SIGTERM', () => void stop('SIGTERM'));
-    console.log(`crucial ml serve ready at ${server.url}`);
+    console.log(`crucial ml serve ready at ${server.url} (models from the DSO at ${await dsoAddress()})`);
   });
 
 await program.parseAsync(process.argv);
