@@ -126,4 +126,5 @@ class RandomForestClassifier(ClassifierMixin, CrucialClassifier):
 
     def predict(self, X: Any) -> np.ndarray:
         """:return: the class of highest mean probability of each row."""
+        check_is_fitted(self)
         return self.classes_[self.predict_proba(X).argmax(axis=1)]

@@ -100,5 +100,6 @@ class LogisticRegression(ClassifierMixin, CrucialClassifier):
 
     def predict(self, X: Any) -> np.ndarray:
         """:return: the most probable class of each row."""
+        check_is_fitted(self)
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
