@@ -96,8 +96,8 @@ export async function readRows(path: string, from: number, to: number, opts: Rea
       const lo = Math.max(from, first) - first;
       const hi = Math.min(to, first + batch.numRows) - first;
       const outRow = first + lo - from;
-      cols.features.forEach((c, j) => copyColumn(path, batch, c, lo, hi, (r, v) => { X[(outRow + r) * nCols + j] = v; }));
-      if (y) copyColumn(path, batch, cols.label, lo, hi, (r, v) => { y[outRow + r] = v; });
+      scatterRows(X, cols.features.map((c) => columnSlice(path, batch, c, lo, hi)), outRow * nCols, hi - lo, nCols);
+      if (y) y.set(columnSlice(path, batch, cols.label, lo, hi), outRow);
     });
     return { X, y, nRows, nCols, featureNames: cols.featureNames };
   } finally {
@@ -105,8 +105,23 @@ export async function readRows(path: string, from: number, to: number, opts: Rea
   }
 }
 
-/** Rows [lo, hi) of one column of one batch, as numbers. */
-function copyColumn(path: string, batch: RecordBatch, c: number, lo: number, hi: number, put: (r: number, v: number) => void): void {
+/**
+ * Column vectors into row-major X: in blocks of rows, so the rows being written stay in cache
+ * while every column visits them (one column at a time over all rows strides through all of X).
+ */
+function scatterRows(X: Float64Array, columns: Float64Array[], base: number, n: number, nCols: number): void {
+  const BLOCK = 256;
+  for (let r0 = 0; r0 < n; r0 += BLOCK) {
+    const r1 = Math.min(n, r0 + BLOCK);
+    for (let j = 0; j < nCols; j++) {
+      const v = columns[j]!;
+      for (let r = r0, o = base + r0 * nCols + j; r < r1; r++, o += nCols) X[o] = v[r]!;
+    }
+  }
+}
+
+/** Rows [lo, hi) of one column of one batch as float64: a view of a float64 column, a converted copy of any other. */
+function columnSlice(path: string, batch: RecordBatch, c: number, lo: number, hi: number): Float64Array {
   const vec = batch.getChildAt(c)!;
   const type: DataType = vec.type;
   if (vec.nullCount > 0) {
@@ -116,15 +131,9 @@ function copyColumn(path: string, batch: RecordBatch, c: number, lo: number, hi:
     }
   }
   const isF16 = type.typeId === Type.Float && (type as unknown as { precision: number }).precision === 0;
-  if (type.typeId === Type.Bool || isF16) {
-    for (let i = lo; i < hi; i++) put(i - lo, Number(vec.get(i)));
-    return;
-  }
-  const arr = vec.toArray() as ArrayLike<number | bigint>;
-  if (arr instanceof BigInt64Array || arr instanceof BigUint64Array) {
-    for (let i = lo; i < hi; i++) put(i - lo, Number(arr[i]!));
-  } else {
-    const a = arr as ArrayLike<number>;
-    for (let i = lo; i < hi; i++) put(i - lo, a[i]!);
-  }
+  if (type.typeId === Type.Bool || isF16) return Float64Array.from({ length: hi - lo }, (_, i) => Number(vec.get(lo + i)));
+  const arr = vec.toArray() as Float64Array | Float32Array | Int32Array | BigInt64Array | BigUint64Array;
+  if (arr instanceof Float64Array) return arr.subarray(lo, hi);
+  if (arr instanceof BigInt64Array || arr instanceof BigUint64Array) return Float64Array.from(arr.subarray(lo, hi), Number);
+  return Float64Array.from(arr.subarray(lo, hi));
 }
