@@ -11,8 +11,8 @@ import { createRng } from './random.ts';
 import { loadPartition, type PartitionSource } from './source.ts';
 import { KMeansState, RUN_STATUS, type KMeansRound } from './state.ts';
 
-/** Where a task is in an iteration, for {@link KMeansTask.checkpoint}. */
-export type KMeansStage = 'before-report' | 'after-report';
+/** Where a task is in an iteration, for {@link KMeansTask.checkpoint}: 'while-parked' = report sent, reply not in. */
+export type KMeansStage = 'before-report' | 'while-parked' | 'after-report';
 
 /** What a k-means cloud thread returns. */
 export interface KMeansTaskResult {
@@ -64,7 +64,10 @@ export class KMeansTask {
       }
       await this.checkpoint('before-report', round.iteration);
       const iteration = round.iteration;
-      round = await state.report(iteration, this.part, sums, counts, inertia);
+      const reply = state.report(iteration, this.part, sums, counts, inertia);
+      reply.catch(() => undefined); // awaited below, unless a checkpoint throws first
+      await this.checkpoint('while-parked', iteration);
+      round = await reply;
       await this.checkpoint('after-report', iteration);
     }
     return { part: this.part, rows: nRows, iteration: round.iteration };

@@ -10,8 +10,8 @@ import { loadPartition, type PartitionSource } from '../kmeans/source.ts';
 import { lossAndGradient, paramCount } from './loss.ts';
 import { LogRegState, type LogRegRound } from './state.ts';
 
-/** Where a task is in an evaluation, for {@link LogRegTask.checkpoint}. */
-export type LogRegStage = 'before-report' | 'after-report';
+/** Where a task is in an evaluation, for {@link LogRegTask.checkpoint}: 'while-parked' = report sent, reply not in. */
+export type LogRegStage = 'before-report' | 'while-parked' | 'after-report';
 
 /** One partition's logistic-regression cloud thread. */
 @Serializable()
@@ -50,7 +50,10 @@ export class LogRegTask {
       const loss = lossAndGradient(X, yIdx, nRows, layout, round.x, grad);
       const evaluation = round.evaluation;
       await this.checkpoint('before-report', evaluation);
-      round = await state.report(evaluation, this.part, loss, grad);
+      const reply = state.report(evaluation, this.part, loss, grad);
+      reply.catch(() => undefined); // awaited below, unless a checkpoint throws first
+      await this.checkpoint('while-parked', evaluation);
+      round = await reply;
       await this.checkpoint('after-report', evaluation);
     }
     return { part: this.part, rows: nRows, evaluations: round.evaluation };

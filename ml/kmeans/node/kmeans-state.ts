@@ -84,6 +84,12 @@ export class KMeansState {
   private sums: Float64Array;
   private counts: Float64Array;
   private inertia: Float64Array;
+  /**
+   * This iteration's reports by partition, added up in partition order when the last one arrives:
+   * floating-point sums then do not depend on arrival order, so a fit is reproducible bit for bit
+   * (a retried partition included).
+   */
+  private readonly reports: ({ sums: Float64Array; counts: Float64Array; inertia: Float64Array } | null)[];
   private readonly reported = new Set<number>();
   private lastInertia = NaN;
   private round: KMeansRound | null = null;
@@ -114,6 +120,7 @@ export class KMeansState {
     this.sums = new Float64Array(this.nInit * this.k * this.d);
     this.counts = new Float64Array(this.nInit * this.k);
     this.inertia = new Float64Array(this.nInit);
+    this.reports = new Array(this.parts).fill(null);
   }
 
   /**
@@ -154,11 +161,10 @@ export class KMeansState {
       const s = vector(sums, 'report(sums)', this.sums.length);
       const c = vector(counts, 'report(counts)', this.counts.length);
       const e = vector(inertia, 'report(inertia)', this.nInit);
-      for (let i = 0; i < s.length; i++) this.sums[i]! += s[i]!;
-      for (let i = 0; i < c.length; i++) this.counts[i]! += c[i]!;
-      for (let i = 0; i < e.length; i++) this.inertia[i]! += e[i]!;
+      this.reports[p] = { sums: Float64Array.from(s), counts: Float64Array.from(c), inertia: Float64Array.from(e) };
       this.reported.add(p);
       if (this.reported.size === this.parts) {
+        this._sumReports();
         this._advance();
         return this.round;
       }
@@ -241,6 +247,16 @@ export class KMeansState {
       this.centroids.set(kmeansPlusPlus(sample, rows, d, this.k, createRng(this.seed, r)), r * size);
     }
     this._publish(false);
+  }
+
+  private _sumReports(): void {
+    for (let p = 0; p < this.parts; p++) {
+      const r = this.reports[p]!;
+      for (let i = 0; i < r.sums.length; i++) this.sums[i]! += r.sums[i]!;
+      for (let i = 0; i < r.counts.length; i++) this.counts[i]! += r.counts[i]!;
+      for (let i = 0; i < r.inertia.length; i++) this.inertia[i]! += r.inertia[i]!;
+      this.reports[p] = null;
+    }
   }
 
   /** Closes the current iteration: new centroids per run, shifts, run status; wakes every caller. */

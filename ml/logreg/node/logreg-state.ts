@@ -72,6 +72,8 @@ export class LogRegState {
   private evaluation = 0;
   private loss = 0;
   private grad = new Float64Array(0);
+  /** This evaluation's reports by partition, added in partition order (reproducible sums, see ml.KMeansState). */
+  private readonly reports: ({ loss: number; grad: Float64Array } | null)[];
   private readonly reported = new Set<number>();
   private readonly lossHistory: number[] = [];
   private outcome: LbfgsResult | null = null;
@@ -97,6 +99,7 @@ export class LogRegState {
     this.multinomial = arg.bool(multinomial, 'ml.LogRegState(multinomial)');
     this.fitIntercept = arg.bool(fitIntercept, 'ml.LogRegState(fitIntercept)');
     this.labels = new Array(this.parts).fill(null);
+    this.reports = new Array(this.parts).fill(null);
   }
 
   /**
@@ -128,10 +131,15 @@ export class LogRegState {
     if (ev > this.evaluation) throw new BadArgumentError(`report(evaluation) ${ev} is ahead of the current evaluation ${this.evaluation}`);
     if (!this.reported.has(p)) {
       const g = vector(grad, 'report(grad)', this.grad.length);
-      this.loss += arg.number(loss, 'report(loss)');
-      for (let i = 0; i < g.length; i++) this.grad[i]! += g[i]!;
+      this.reports[p] = { loss: arg.number(loss, 'report(loss)'), grad: Float64Array.from(g) };
       this.reported.add(p);
       if (this.reported.size === this.parts) {
+        for (let q = 0; q < this.parts; q++) {
+          const r = this.reports[q]!;
+          this.loss += r.loss;
+          for (let i = 0; i < r.grad.length; i++) this.grad[i]! += r.grad[i]!;
+          this.reports[q] = null;
+        }
         this._advance();
         return this.round;
       }
