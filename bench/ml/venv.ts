@@ -13,8 +13,12 @@ export const VENV_ROOT = join(ROOT, '.venv-bench');
 
 /** scikit-learn and Spark MLlib for bench/ml/fit.ts (pandas: pyspark's Arrow conversion needs it). */
 export const PEERS_PACKAGES = ['pyspark==4.3.0', 'scikit-learn==1.9.1', 'pyarrow==26.0.1', 'pandas==3.1.1'];
-/** MLServer serving a scikit-learn model, for the serving bench. */
-export const MLSERVER_PACKAGES = ['mlserver==1.7.1', 'mlserver-sklearn==1.7.1', 'scikit-learn==1.9.1'];
+/**
+ * MLServer serving a scikit-learn model, for the serving bench. uvloop 0.22 makes MLServer 1.7.1's
+ * inference worker die at model load ("There is no current event loop", SeldonIO/MLServer#2286):
+ * pinned below it so MLServer runs with its default parallel worker.
+ */
+export const MLSERVER_PACKAGES = ['mlserver==1.7.1', 'mlserver-sklearn==1.7.1', 'scikit-learn==1.9.1', 'uvloop==0.21.0'];
 
 function run(cmd: string, args: string[], log: (s: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
