@@ -4,9 +4,8 @@ an ``ml.fit`` job on the session's node. Expected failures, with the reason each
 estimators' docstrings; today there are none: the checks about ``sample_weight`` are not generated (no estimator
 takes it), ``check_array_api_input`` and the pandas checks skip themselves when their library is absent.
 """
-from sklearn.utils.estimator_checks import parametrize_with_checks
-
 from crucial.ml import KMeans, LogisticRegression, RandomForestClassifier
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 #: check name → why it cannot pass, per estimator class (empty: every applicable check passes).
 EXPECTED_FAILED = {"KMeans": {}, "LogisticRegression": {}, "RandomForestClassifier": {}}

@@ -11,10 +11,9 @@ import urllib.request
 
 import numpy as np
 import pytest
-from sklearn.datasets import make_blobs, make_classification
-
 from crucial.ml import KMeans, LogisticRegression, RandomForestClassifier, load_model
 from crucial.ml.predict import predict_labels
+from sklearn.datasets import make_blobs, make_classification
 
 from ..conftest import REPO
 

@@ -6,11 +6,10 @@ import pytest
 import sklearn.cluster
 import sklearn.ensemble
 import sklearn.linear_model
+from crucial.ml import KMeans, LogisticRegression, RandomForestClassifier, load_model
 from sklearn.datasets import load_breast_cancer, make_blobs, make_classification
 from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import StandardScaler
-
-from crucial.ml import KMeans, LogisticRegression, RandomForestClassifier, load_model
 
 SEED = int(os.environ.get("CRUCIAL_TEST_SEED", "0"))
 

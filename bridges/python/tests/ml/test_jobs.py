@@ -4,7 +4,6 @@ import uuid
 import numpy as np
 import pyarrow as pa
 import pytest
-
 from crucial import CountDownLatch, connect
 from crucial.errors import BadArgumentError, IllegalStateError, TimeoutError
 from crucial.jobs import JobClient, submit_job
