@@ -153,6 +153,7 @@ async function main(): Promise<void> {
   if (!url) {
     let dso = process.env.CRUCIAL_DSO;
     let token = process.env.CRUCIAL_TOKEN;
+    if (!dso && models.length > 0) throw new Error('--model without --url serves published models of the node CRUCIAL_DSO names: set CRUCIAL_DSO');
     if (!dso) {
       const { startDso } = await import('../../dso/node.ts');
       const node = await startDso({ host: '127.0.0.1', port: 0 });
