@@ -212,6 +212,8 @@ const byCode: Record<ErrorCodeValue, new (message: string) => CrucialError> = {
   [ErrorCode.NOT_FOUND]: ModelNotFoundError,
   [ErrorCode.LIMIT]: LimitExceededError,
   [ErrorCode.OVERLOADED]: OverloadedError,
+  [ErrorCode.UNAUTHORIZED]: UnauthorizedError,
+  [ErrorCode.FORBIDDEN]: ForbiddenError,
 };
 
 /** The wire form of an error: plain data, no class. */
