@@ -5,7 +5,11 @@
  * sums in one call and the node adds them (the seed §3.4.2: gradients combined in the storage
  * layer, no reduce phase). scikit-learn's lbfgs semantics: the objective C·Σ logloss + ½‖coef‖²
  * (intercept not penalised), `tol` on max|gradient| of the 1/(C·n)-scaled objective, `maxIter`
- * L-BFGS iterations. Standardising features is the caller's job, as in scikit-learn.
+ * L-BFGS iterations. Standardising features is the caller's job, as in scikit-learn: on raw
+ * breast_cancer neither library converges within the default 100 iterations (both stop at 100 with
+ * the same held-out accuracy; with maxIter 10,000 scikit-learn converges after 2,987 iterations and
+ * this after about 3,100), while standardised it takes 17 iterations in both. `meta.converged` and
+ * `meta.message` (scipy's wording) say how the optimisation ended.
  */
 import { randomUUID } from 'node:crypto';
 import { BadArgumentError } from '../../core/protocol/errors.ts';
