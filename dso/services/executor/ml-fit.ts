@@ -4,12 +4,20 @@
  * only, so a node that never trains loads none of ml/, apache-arrow or the worker pool for it.
  */
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { BadArgumentError, IllegalStateError } from '../../../core/protocol/errors.ts';
 import type { FitJobResult } from '../../../core/protocol/jobs.ts';
 import { looksLikeTable } from '../../../core/protocol/wire/arrow.ts';
 import { arg, describe } from '../../registry.ts';
 import type { JobContext, JobKind } from './kinds.ts';
 import { checkName } from '../../../ml/model/layout.ts';
+
+/**
+ * Set when this file runs compiled to CommonJS (tsx under mocha), as in dso/node.ts: there a dynamic
+ * import would load second copies of the error classes and of the client context (a trainer's
+ * BadArgumentError would then leave as ERR_REMOTE). The bundler sees no require() and inlines the imports.
+ */
+const cjsRequire = typeof __filename === 'string' && __filename !== (globalThis as { __filename?: unknown }).__filename ? createRequire(__filename) : undefined;
 
 type Check = (v: unknown, what: string) => unknown;
 
@@ -124,7 +132,7 @@ async function useThisNode(address: string): Promise<void> {
   if (current) {
     throw new IllegalStateError(`this node (${address}) runs in a process whose crucial client uses another node (CRUCIAL_DSO=${current}); ml.fit jobs need them to be the same`);
   }
-  const { useDso } = await import('../../../core/client/context.ts');
+  const { useDso } = (cjsRequire ? cjsRequire('../../../core/client/context.ts') : await import('../../../core/client/context.ts')) as typeof import('../../../core/client/context.ts');
   await useDso(address);
 }
 
@@ -132,9 +140,9 @@ type Fit = (data: unknown, params: Record<string, unknown>, opts: { workers?: nu
 
 async function trainer(algorithm: string): Promise<Fit> {
   switch (algorithm) {
-    case 'kmeans': return (await import('../../../ml/kmeans/fit.ts')).fitKMeans as unknown as Fit;
-    case 'logistic_regression': return (await import('../../../ml/logreg/fit.ts')).fitLogisticRegression as unknown as Fit;
-    default: return (await import('../../../ml/forest/fit.ts')).fitRandomForest as unknown as Fit;
+    case 'kmeans': return ((cjsRequire ? cjsRequire('../../../ml/kmeans/fit.ts') : await import('../../../ml/kmeans/fit.ts')) as typeof import('../../../ml/kmeans/fit.ts')).fitKMeans as unknown as Fit;
+    case 'logistic_regression': return ((cjsRequire ? cjsRequire('../../../ml/logreg/fit.ts') : await import('../../../ml/logreg/fit.ts')) as typeof import('../../../ml/logreg/fit.ts')).fitLogisticRegression as unknown as Fit;
+    default: return ((cjsRequire ? cjsRequire('../../../ml/forest/fit.ts') : await import('../../../ml/forest/fit.ts')) as typeof import('../../../ml/forest/fit.ts')).fitRandomForest as unknown as Fit;
   }
 }
 
@@ -151,7 +159,7 @@ export const mlFitJob: JobKind = {
     const model = await fit(dataset, params, { workers: workers ?? undefined, onProgress: (p) => ctx.progress(p) });
     // A cancelled fit publishes nothing: the store's latest version stays the one before.
     if (ctx.signal.aborted) throw ctx.signal.reason;
-    const { ModelStore } = await import('../../../ml/model/store.ts');
+    const { ModelStore } = (cjsRequire ? cjsRequire('../../../ml/model/store.ts') : await import('../../../ml/model/store.ts')) as typeof import('../../../ml/model/store.ts');
     const version = await new ModelStore().publish(modelName, model as never);
     return { modelName, version, meta: model.meta };
   },

@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { BadArgumentError, IllegalStateError, TimeoutError, UnknownMethodError, errorFromData, errorToData, type ErrorData } from '../../../core/protocol/errors.ts';
 import { JOBS_TYPE, type JobProgress, type JobState, type JobStatus } from '../../../core/protocol/jobs.ts';
 import type { Connection } from '../../../core/client/connection.ts';
+import { connect } from '../../../core/client/context.ts';
 import { arg, describe } from '../../registry.ts';
 import type { JobContext, JobKind } from './kinds.ts';
 
@@ -206,7 +207,7 @@ export class JobService {
   /** One connection back to this node, shared by the jobs that call objects on it. */
   private connection(): Promise<Connection> {
     if (!this.conn) {
-      this.conn = import('../../../core/client/context.ts').then(({ connect }) => connect(this.opts.address()));
+      this.conn = Promise.resolve(connect(this.opts.address()));
     }
     return this.conn;
   }
