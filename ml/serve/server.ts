@@ -212,8 +212,8 @@ async function runInference(m: ServedModel, body: Buffer | undefined, headerLeng
   const features = decodeFeatures(input, m.nFeatures, binary);
   const pred = await m.batcher.submit(features.X, features.nRows);
   const encoded: EncodedOutput[] = wanted.map(({ name, binary: bin }) => name === PREDICT_OUTPUT
-    ? encodeOutput(name, pred.labels, features.nRows, m.labelDatatype, bin)
-    : encodeOutput(name, pred.proba!, features.nRows, 'FP64', bin));
+    ? encodeOutput(name, pred.labels, [features.nRows, 1], m.labelDatatype, bin)
+    : encodeOutput(name, pred.proba!, [features.nRows, m.classes!.length], 'FP64', bin));
   const response: V2InferenceResponse = {
     model_name: m.name,
     model_version: String(m.version),

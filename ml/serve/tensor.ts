@@ -111,10 +111,10 @@ export interface EncodedOutput {
 
 /**
  * A `[nRows, width]` output (MLServer shapes `predict` as `[n, 1]`), as JSON data or as binary bytes.
+ * `values` holds exactly nRows × width numbers.
  * INT64 values must be integers (class labels or cluster indexes).
  */
-export function encodeOutput(name: string, values: Float64Array, nRows: number, datatype: 'FP64' | 'INT64', binary: boolean): EncodedOutput {
-  const shape = [nRows, nRows === 0 ? 0 : values.length / nRows];
+export function encodeOutput(name: string, values: Float64Array, shape: [number, number], datatype: 'FP64' | 'INT64', binary: boolean): EncodedOutput {
   if (!binary) {
     return { output: { name, shape, datatype, parameters: { content_type: 'np' }, data: Array.from(values) } };
   }

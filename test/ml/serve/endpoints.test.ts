@@ -108,6 +108,12 @@ describe('ml serve - Open Inference Protocol endpoints', () => {
     assert.notEqual(logregOracle(row, -1).label, logregOracle(row, 0.25).label);
   });
 
+  it('zero rows: empty outputs of shape [0, 1] and [0, classes]', async () => {
+    const { status, body } = await post(`${base}/v2/models/clf/infer`, { inputs: [{ name: 'x', shape: [0, 3], datatype: 'FP64', data: [] }], outputs: [{ name: 'predict' }, { name: 'predict_proba' }] });
+    assert.equal(status, 200, JSON.stringify(body));
+    assert.deepEqual(body.outputs.map((o: any) => [o.shape, o.data]), [[[0, 1], []], [[0, 2], []]]);
+  });
+
   it('binary tensor data extension: FP32 input bytes in, FP64 and INT64 output bytes out', async () => {
     const rows = [[1, 0, 0], [0, 1, 0]];
     const raw = Buffer.from(Float32Array.from(rows.flat()).buffer);
