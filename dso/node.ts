@@ -82,7 +82,8 @@ export class DsoNode {
   /** @internal The node's objects (crucial/internal documents it). */
   readonly store = new ObjectStore(this.registry);
   private readonly dedup = new DedupCache();
-  private readonly codec = new WireCodec();
+  /** Strict strings: a call carrying invalid UTF-8 is refused at the door (ERR_BAD_ARGUMENT), never stored and echoed. */
+  private readonly codec = new WireCodec(undefined, { strictStrings: true });
   private readonly opts: Validated;
   private readonly modules: ModuleLoader;
   private persistence: PersistentStore | undefined;

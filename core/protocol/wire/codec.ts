@@ -6,7 +6,7 @@
 import { Encoder, Decoder, ExtensionCodec } from '@msgpack/msgpack';
 import { Ext, Kind, ObjectRef, PROTOCOL_VERSION, type CallOptions } from './protocol.ts';
 import { ArrowPending, decodeArrow, encodeArray, encodeTable, isNumericArray, isTable } from './arrow.ts';
-import { BadFrameError, ProtocolVersionError, type ErrorData } from '../errors.ts';
+import { BadArgumentError, BadFrameError, ProtocolVersionError, type ErrorData } from '../errors.ts';
 
 interface Ctx {
   /** Attachments being collected while encoding, or available while decoding. */
@@ -87,16 +87,63 @@ const refDecoder = new Decoder();
 
 const identity = (ref: ObjectRef) => ref;
 
+const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
+/** ES2024 string methods (Node >= 20 has them; the compiler's lib is older). */
+type WellFormed = { isWellFormed(): boolean; toWellFormed(): string };
+
+/**
+ * Throws unless `bytes[at, at+len)` is UTF-8. @msgpack/msgpack decodes a surrogate's three bytes
+ * (ED A0 80) into a lone surrogate, which a node would store and echo to a strict reader (Python).
+ */
+function checkUtf8(bytes: Uint8Array, at: number, len: number): void {
+  const end = at + len;
+  if (end > bytes.byteLength) return; // truncated: the decoder reports it
+  for (let i = at; i < end; i++) {
+    if (bytes[i]! >= 0x80) {
+      try { fatalUtf8.decode(bytes.subarray(at, end)); } catch { throw new BadArgumentError(`a string at byte ${at} of the envelope is not valid UTF-8`); }
+      return;
+    }
+  }
+}
+
+/** The decoder internals the strict check hooks into (@msgpack/msgpack 3.1, pinned). */
+interface DecoderInternals {
+  bytes: Uint8Array;
+  pos: number;
+  decodeUtf8String(byteLength: number, headerOffset: number): string;
+}
+
+/** Options of a {@link WireCodec}. */
+export interface WireCodecOptions {
+  /** Refuse strings that are not valid UTF-8 with ERR_BAD_ARGUMENT (the node's calls); default false. */
+  strictStrings?: boolean;
+}
+
 /** Stateful codec; one per connection (encoding reuses a growing buffer). */
 export class WireCodec {
   private readonly ctx: Ctx;
   private readonly encoder: Encoder<Ctx>;
   private readonly decoder: Decoder<Ctx>;
 
-  constructor(reviveRef: (ref: ObjectRef) => unknown = identity) {
+  constructor(reviveRef: (ref: ObjectRef) => unknown = identity, options: WireCodecOptions = {}) {
     this.ctx = { frames: [], reviveRef };
     this.encoder = new Encoder({ extensionCodec: codec, context: this.ctx, ignoreUndefined: false });
     this.decoder = new Decoder({ extensionCodec: codec, context: this.ctx });
+    // A lone surrogate would go out as bytes no strict reader accepts: refused where it is made.
+    const enc = this.encoder as unknown as { encodeString(s: string): void };
+    const encodeString = enc.encodeString.bind(enc);
+    enc.encodeString = (str: string) => {
+      if (!(str as unknown as WellFormed).isWellFormed()) throw new BadArgumentError('a string holds a lone surrogate (not valid Unicode); it cannot travel');
+      encodeString(str);
+    };
+    if (options.strictStrings) {
+      const dec = this.decoder as unknown as DecoderInternals;
+      const decodeUtf8String = dec.decodeUtf8String.bind(dec);
+      dec.decodeUtf8String = (byteLength, headerOffset) => {
+        checkUtf8(dec.bytes, dec.pos + headerOffset, byteLength);
+        return decodeUtf8String(byteLength, headerOffset);
+      };
+    }
   }
 
   /** Encodes a value (with its attachments) into frames. */
@@ -115,7 +162,7 @@ export class WireCodec {
     try {
       return this.decoder.decode(frames[0]!);
     } catch (cause) {
-      if (cause instanceof BadFrameError || cause instanceof ArrowPending) throw cause;
+      if (cause instanceof BadFrameError || cause instanceof BadArgumentError || cause instanceof ArrowPending) throw cause;
       throw new BadFrameError(`envelope is not valid MessagePack: ${(cause as Error).message}`, { cause });
     } finally {
       this.ctx.frames = [];
@@ -139,7 +186,9 @@ export class WireCodec {
   }
 
   encodeError(seq: number | null, err: ErrorData): Uint8Array[] {
-    return this.encodeValue([PROTOCOL_VERSION, Kind.ERROR, seq, { code: err.code, name: err.name, message: err.message, stack: err.stack ?? '' }]);
+    // An error's text may quote what user code made (a lone surrogate included): it must still travel.
+    const text = (v: unknown) => (String(v ?? '') as unknown as WellFormed).toWellFormed();
+    return this.encodeValue([PROTOCOL_VERSION, Kind.ERROR, seq, { code: text(err.code), name: text(err.name), message: text(err.message), stack: text(err.stack) }]);
   }
 }
 

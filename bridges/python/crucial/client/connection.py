@@ -339,7 +339,9 @@ class Connection:
         try:
             import msgpack
 
-            head = msgpack.unpackb(frames[0], raw=False, ext_hook=lambda c, d: None, strict_map_key=False)
+            # raw: a string that is not UTF-8 (the very reason a reply may be unreadable) must not hide
+            # the seq, or the call would be resent for ever and answered the same way each time.
+            head = msgpack.unpackb(frames[0], raw=True, ext_hook=lambda c, d: None, strict_map_key=False)
             seq = peek_seq(head)
         except Exception:
             return  # nothing identifies the call; it will be resent
