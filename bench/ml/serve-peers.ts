@@ -12,11 +12,11 @@
  * (both venvs are made on first use). The two servers run one after the other, never together.
  */
 import { Command } from 'commander';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { startNodeProcess } from './dso-process.ts';
 import { startMlServer } from './mlserver.ts';
 import { ensureVenv, MLSERVER_PACKAGES, PEERS_PACKAGES, ROOT } from './venv.ts';
 
@@ -36,28 +36,6 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env):
   const r = spawnSync(cmd, args, { cwd: ROOT, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stdout?.slice(-2000)}`);
   return r.stdout;
-}
-
-/** A DSO node in a child process (no pmem: the bench needs no persistence). */
-async function startNode(): Promise<{ child: ChildProcess; address: string }> {
-  const child = spawn(process.execPath, [BIN, 'dso', 'start', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  const address = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /ready at (tcp:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`dso node exited ${code}: ${out}`)));
-  });
-  return { child, address };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const gone = once(child, 'exit');
-  child.kill('SIGTERM');
-  await gone;
 }
 
 /** Runs bench/ml/serve.ts (the shared client) for one model; `url` set = a foreign server. */
@@ -88,8 +66,8 @@ async function main(): Promise<void> {
   // crucial: node process, models trained and published by the example, then served and measured.
   const crucial: Partial<Record<Which, ServeResult>> = {};
   if (servers.has('crucial')) {
-  const node = await startNode();
-  const env = { ...process.env, CRUCIAL_DSO: node.address };
+  const node = await startNodeProcess();
+  const env = { ...process.env, ...node.env };
   try {
     log('crucial: training (examples/ml/train.ts) ...');
     log(run(process.execPath, ['--import', 'tsx', join(ROOT, 'examples/ml/train.ts'), '--data', o.data, '--blob-rows', String(blobRows),
@@ -99,7 +77,7 @@ async function main(): Promise<void> {
       crucial[w] = client(MODELS[w].name, MODELS[w].features, o.duration, join(o.data, `crucial-${w}.json`), env);
     }
   } finally {
-    await stop(node.child);
+    await node.stop();
   }
   }
 
