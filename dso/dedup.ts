@@ -13,18 +13,37 @@ export const MAX_CACHED_BYTES = 64 * 1024;
 const NOT_KEPT: Uint8Array[] = [];
 
 interface Slot {
-  /** Reply frames once known; NOT_KEPT when too large to keep. */
+  /** Reply frames once known; NOT_KEPT when too large to keep (or dropped to stay in budget). */
   reply: Uint8Array[] | null;
   /** Routing ids of senders waiting for a reply still being computed. */
   waiters: Uint8Array[];
 }
 
 interface ClientLog {
+  id: string;
   slots: Map<number, Slot>;
-  /** Seqs in arrival order, a ring of `perClient` entries: the one overwritten next is the oldest. */
-  order: Float64Array;
+  /** Seqs in arrival order, a ring that grows to `perClient` entries: the one overwritten next is the oldest. */
+  order: number[];
   next: number;
   lastSeen: number;
+  /** Calls begun and not finished: a log with some is never evicted (its resends must join, not rerun). */
+  running: number;
+  /** Bytes this log accounts for (its kept replies and bookkeeping). */
+  bytes: number;
+}
+
+/** Bookkeeping a log and a slot cost beyond their reply bytes (Map entries, objects, ring cells), roughly. */
+const LOG_OVERHEAD = 256;
+const SLOT_OVERHEAD = 96;
+
+/** Bounds of a {@link DedupCache}. */
+export interface DedupLimits {
+  /** Bytes all logs together may hold (kept replies and bookkeeping); default 64 MiB. */
+  maxBytes?: number;
+  /** Client ids remembered at once; default 100,000. */
+  maxClients?: number;
+  /** Bytes one client's kept replies may hold before its oldest become tombstones; default maxBytes / 8. */
+  maxClientBytes?: number;
 }
 
 export type DedupOutcome =
@@ -49,10 +68,28 @@ function clientKey(c: Uint8Array): string {
   return k;
 }
 
+/**
+ * The replies kept for resends, bounded: client ids are chosen by clients, so the cache has a byte
+ * and a client budget. Past it, the logs of the clients seen least recently are dropped first
+ * (never one with a call still running); one client past its own share turns its oldest kept
+ * replies into tombstones, so its resends are refused (`lost`), never run twice.
+ */
 export class DedupCache {
+  /** In least-recently-seen-first order (a touched log moves to the end). */
   private readonly clients = new Map<string, ClientLog>();
+  private lastTouched: ClientLog | undefined;
+  private bytes = 0;
+  private readonly maxBytes: number;
+  private readonly maxClients: number;
+  private readonly maxClientBytes: number;
+  /** Logs dropped to stay in budget since the start (for stats and tests). */
+  evictedClients = 0;
 
-  constructor(private readonly perClient = 4096, private readonly idleMs = 10 * 60_000) {}
+  constructor(private readonly perClient = 4096, private readonly idleMs = 10 * 60_000, limits: DedupLimits = {}) {
+    this.maxBytes = limits.maxBytes ?? 64 * 1024 * 1024;
+    this.maxClients = limits.maxClients ?? 100_000;
+    this.maxClientBytes = limits.maxClientBytes ?? Math.floor(this.maxBytes / 8);
+  }
 
   /** Registers an incoming call; tells whether to run it, replay a reply, or wait for the running one. */
   begin(client: Uint8Array, seq: number, route: Uint8Array): DedupOutcome {
@@ -65,6 +102,8 @@ export class DedupCache {
       return JOINED;
     }
     this.add(log, seq, { reply: null, waiters: [] });
+    log.running++;
+    this.trim(log);
     return NEW;
   }
 
@@ -74,38 +113,89 @@ export class DedupCache {
    */
   preload(client: Uint8Array, seq: number, reply: Uint8Array[] | null): void {
     const log = this.logOf(client);
-    if (!log.slots.has(seq)) this.add(log, seq, { reply: reply ?? NOT_KEPT, waiters: [] });
+    if (log.slots.has(seq)) return;
+    const kept = reply ?? NOT_KEPT;
+    this.add(log, seq, { reply: kept, waiters: [] });
+    this.charge(log, sizeOf(kept));
+    this.trim(log);
   }
 
   private logOf(client: Uint8Array): ClientLog {
     const id = clientKey(client);
-    let log = this.clients.get(id);
     const now = Date.now();
+    let log = this.clients.get(id);
     if (!log) {
-      log = { slots: new Map(), order: new Float64Array(this.perClient).fill(-1), next: 0, lastSeen: now };
+      log = { id, slots: new Map(), order: [], next: 0, lastSeen: now, running: 0, bytes: 0 };
+      this.clients.set(id, log);
+      this.charge(log, LOG_OVERHEAD);
+    } else if (log !== this.lastTouched) {
+      // Map order is insertion order: re-inserting keeps the least recently seen first.
+      this.clients.delete(id);
       this.clients.set(id, log);
     }
+    this.lastTouched = log;
     log.lastSeen = now;
     return log;
   }
 
   private add(log: ClientLog, seq: number, slot: Slot): void {
-    const evicted = log.order[log.next]!;
-    if (evicted >= 0) log.slots.delete(evicted);
-    log.order[log.next] = seq;
-    log.next = (log.next + 1) % this.perClient;
+    if (log.order.length < this.perClient) {
+      log.order.push(seq);
+    } else {
+      const evicted = log.order[log.next]!;
+      const old = log.slots.get(evicted);
+      if (old) {
+        log.slots.delete(evicted);
+        if (old.reply === null) log.running--;
+        this.charge(log, -(SLOT_OVERHEAD + sizeOf(old.reply)));
+      }
+      log.order[log.next] = seq;
+      log.next = (log.next + 1) % this.perClient;
+    }
     log.slots.set(seq, slot);
+    this.charge(log, SLOT_OVERHEAD);
+  }
+
+  private charge(log: ClientLog, n: number): void {
+    log.bytes += n;
+    this.bytes += n;
+  }
+
+  /** Back under budget: tombstones for `log`'s oldest replies past its share, then the least recently seen logs. */
+  private trim(log: ClientLog): void {
+    if (log.bytes - LOG_OVERHEAD - log.slots.size * SLOT_OVERHEAD > this.maxClientBytes) this.tombstoneOldest(log);
+    if (this.bytes <= this.maxBytes && this.clients.size <= this.maxClients) return;
+    for (const [id, old] of this.clients) {
+      if (this.bytes <= this.maxBytes && this.clients.size <= this.maxClients) break;
+      if (old === log || old.running > 0) continue;
+      this.clients.delete(id);
+      this.bytes -= old.bytes;
+      this.evictedClients++;
+    }
+  }
+
+  private tombstoneOldest(log: ClientLog): void {
+    const n = log.order.length;
+    const first = n < this.perClient ? 0 : log.next;
+    for (let i = 0; i < n && log.bytes - LOG_OVERHEAD - log.slots.size * SLOT_OVERHEAD > this.maxClientBytes; i++) {
+      const slot = log.slots.get(log.order[(first + i) % n]!);
+      if (!slot || slot.reply === null || slot.reply === NOT_KEPT) continue;
+      this.charge(log, -sizeOf(slot.reply));
+      slot.reply = NOT_KEPT;
+    }
   }
 
   /** Records the reply of a call; returns the extra routes that joined while it ran. */
   finish(client: Uint8Array, seq: number, reply: Uint8Array[]): Uint8Array[] {
     const log = this.clients.get(clientKey(client));
     const slot = log?.slots.get(seq);
-    if (!slot) return [];
-    let size = 0;
-    for (const f of reply) size += f.byteLength;
+    if (!log || !slot || slot.reply !== null) return [];
+    log.running--;
+    const size = sizeOf(reply);
     // A large reply is not kept, but the slot stays: a resend must not run the call a second time.
     slot.reply = size <= MAX_CACHED_BYTES ? reply : NOT_KEPT;
+    this.charge(log, sizeOf(slot.reply));
+    this.trim(log);
     const waiters = slot.waiters;
     if (waiters.length === 0) return waiters;
     slot.waiters = [];
@@ -114,8 +204,24 @@ export class DedupCache {
 
   /** Drops the logs of clients silent for longer than idleMs. */
   sweep(now = Date.now()): void {
-    for (const [id, log] of this.clients) if (now - log.lastSeen > this.idleMs) this.clients.delete(id);
+    for (const [id, log] of this.clients) {
+      if (now - log.lastSeen > this.idleMs) {
+        this.clients.delete(id);
+        this.bytes -= log.bytes;
+        if (this.lastTouched === log) this.lastTouched = undefined;
+      }
+    }
   }
 
   get clientCount(): number { return this.clients.size; }
+
+  /** Bytes the cache accounts for (kept replies and bookkeeping). */
+  get byteCount(): number { return this.bytes; }
+}
+
+function sizeOf(reply: Uint8Array[] | null): number {
+  if (!reply) return 0;
+  let size = 0;
+  for (const f of reply) size += f.byteLength;
+  return size;
 }
