@@ -3,7 +3,8 @@
  * Listing 5 — centroids, convergence and the iteration counter live in one `ml.KMeansState` on the
  * DSO node, which merges each partition's sums and counts (one call per partition per iteration)
  * and releases every thread into the next iteration at once. k-means++ initialisation on a uniform
- * sample of the data (the whole data up to {@link INIT_SAMPLE_ROWS} rows), seeded; `nInit` runs in
+ * sample of the data (the whole data up to {@link INIT_SAMPLE_ROWS} rows), seeded, run here in the
+ * driver while the partitions wait (it is the costly step: the node's thread is kept for merging); `nInit` runs in
  * lock step, the best inertia wins; `tol` as scikit-learn (relative to the mean feature variance,
  * against the squared centre shift).
  */
@@ -15,6 +16,8 @@ import { planData } from './source.ts';
 import { dropObject, followProgress, publishIfNamed, runPartitions, workersOf, type FitOptions, type RunOptions } from './run-tasks.ts';
 import { KMeansState, KMEANS_STATE_TYPE } from './state.ts';
 import { KMeansTask } from './task.ts';
+import { kmeansPlusPlus } from './lloyd.ts';
+import { createRng } from './random.ts';
 import { progressReporter } from '../progress.ts';
 
 /** Hyper-parameters of {@link fitKMeans} (scikit-learn's names in camelCase). */
@@ -52,7 +55,7 @@ export async function fitKMeans(data: string | Dataset, params: KMeansParams, op
 
   const sampleTotal = Math.min(nRows, Math.max(INIT_SAMPLE_ROWS, 64 * p.k));
   const key = `ml.kmeans.${randomUUID()}`;
-  const state = new KMeansState(key, { k: p.k, d, parts: workers, nInit: p.nInit, maxIter: p.maxIter, tol: p.tol, seed: p.seed });
+  const state = new KMeansState(key, { k: p.k, d, parts: workers, nInit: p.nInit, maxIter: p.maxIter, tol: p.tol });
   await state.materialize();
   const tasks = plan.sources.map((src, part) => {
     const rows = src.kind === 'file' ? src.to - src.from : src.nRows;
@@ -70,7 +73,15 @@ export async function fitKMeans(data: string | Dataset, params: KMeansParams, op
     }, report.update, p.maxIter, 'k-means iteration')
     : Promise.resolve();
   try {
-    await runPartitions(tasks, (reason) => state.abort(reason), opts);
+    const running = runPartitions(tasks, (reason) => state.abort(reason), opts);
+    // k-means++ here, on the sample the partitions sent, while they wait parked on the node.
+    const init = initCentroids(state, p).catch(async (err: unknown) => {
+      await state.abort(`k-means++ initialisation failed: ${err instanceof Error ? err.message : String(err)}`).catch(() => undefined);
+      throw err;
+    });
+    init.catch(() => undefined);
+    await running;
+    await init;
     await following;
     const r = await state.result();
     const model: Model = {
@@ -96,6 +107,16 @@ export async function fitKMeans(data: string | Dataset, params: KMeansParams, op
     report?.stop();
     await dropObject(KMEANS_STATE_TYPE, key);
   }
+}
+
+/** Runs k-means++ (one seeded draw per run) on the partitions' sample and starts iteration 0. */
+async function initCentroids(state: KMeansState, p: Required<KMeansParams>): Promise<void> {
+  const { sample, rows } = await state.sample();
+  const d = sample.length / Math.max(rows, 1);
+  const size = p.k * d;
+  const centroids = new Float64Array(p.nInit * size);
+  for (let r = 0; r < p.nInit; r++) centroids.set(kmeansPlusPlus(sample, rows, d, p.k, createRng(p.seed, r)), r * size);
+  await state.start(centroids);
 }
 
 function checkParams(params: KMeansParams): Required<KMeansParams> {

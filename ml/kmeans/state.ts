@@ -4,9 +4,9 @@
  */
 import { SharedObject, type SharedOptions } from '../../core/objects/shared-object.ts';
 import { registerProxy } from '../../core/objects/proxy-registry.ts';
-import type { KMeansProgress, KMeansResult, KMeansRound } from './node/kmeans-state.ts';
+import type { KMeansProgress, KMeansResult, KMeansRound, KMeansSample } from './node/kmeans-state.ts';
 
-export type { KMeansProgress, KMeansResult, KMeansRound };
+export type { KMeansProgress, KMeansResult, KMeansRound, KMeansSample };
 
 /** Run status values in a {@link KMeansRound} (the node's RUN_* constants). */
 export const RUN_STATUS = { LLOYD: 0, FINAL: 1, DONE: 2 } as const;
@@ -22,7 +22,6 @@ export interface KMeansStateInit {
   nInit: number;
   maxIter: number;
   tol: number;
-  seed: number;
 }
 
 /** Proxy of one fit's `ml.KMeansState`. */
@@ -31,13 +30,19 @@ export class KMeansState extends SharedObject {
 
   /** `init` creates the node object if it does not exist yet (the driver passes it; workers do not). */
   constructor(key: string, init?: KMeansStateInit, options?: SharedOptions) {
-    super(key, init ? [init.k, init.d, init.parts, init.nInit, init.maxIter, init.tol, init.seed] : undefined, options);
+    super(key, init ? [init.k, init.d, init.parts, init.nInit, init.maxIter, init.tol] : undefined, options);
   }
 
-  /** A partition's k-means++ sample and its `[n, mean(d), M2(d)]`; resolves to the first round (or the current one). */
+  /** A partition's k-means++ sample and its `[n, mean(d), M2(d)]`; resolves to the first round once the driver started it (or to the current one). */
   init(part: number, sample: Float64Array, stats: Float64Array): Promise<KMeansRound> {
     return this.invoke('init', part, sample, stats);
   }
+
+  /** The whole init sample and the tolerance, once every partition has sent its share. */
+  sample(): Promise<KMeansSample> { return this.invoke('sample'); }
+
+  /** Starts iteration 0 from the driver's k-means++ centroids (nInit·k·d). */
+  start(centroids: Float64Array): Promise<KMeansRound> { return this.invoke('start', centroids); }
 
   /** A partition's sums, counts and inertia for `iteration`; resolves to the next round once every partition reported. */
   report(iteration: number, part: number, sums: Float64Array, counts: Float64Array, inertia: Float64Array): Promise<KMeansRound> {

@@ -10,16 +10,20 @@
  * report for an iteration already closed answers the current round at once. So a restarted worker
  * calls `init` again, gets the current iteration and centroids, and rejoins there.
  *
- * Several k-means++ initialisations (`nInit`) run in lock step: one pass over a partition serves
- * every run, and a run that has converged is left out of later passes. Helpers start with `_`: the
+ * Initialisation: every partition sends its share of a uniform sample of the data and its feature
+ * statistics (`init`, which parks); the fit's driver takes the whole sample (`sample`), runs
+ * k-means++ on it and hands the centroids back (`start`), which releases the partitions into
+ * iteration 0. k-means++ is the costly part (k · trials · rows · d), so it runs in the driver, not
+ * on the node's single thread. Several initialisations (`nInit`) run in lock step: one pass over a
+ * partition serves every run, and a run that has converged is left out of later passes. Helpers start with `_`: the
  * node calls only the other methods.
  */
 import { BadArgumentError, IllegalStateError } from '../../../core/protocol/errors.ts';
 import { arg } from '../../../dso/registry.ts';
+import { chargeBytes } from '../../../dso/limits.ts';
 import { vector } from '../../../dso/objects/values.ts';
 import { WaitQueue } from '../../../dso/objects/waiters.ts';
-import { kmeansPlusPlus, updateCentroids } from '../lloyd.ts';
-import { createRng } from '../random.ts';
+import { updateCentroids } from '../lloyd.ts';
 
 /** Run status in a round: assign and update, assign only (the final E-step), finished. */
 export const RUN_LLOYD = 0;
@@ -36,6 +40,15 @@ export interface KMeansRound {
   status: Float64Array;
   /** Every run has finished: the caller stops. */
   done: boolean;
+}
+
+/** The whole init sample, for the driver's k-means++. */
+export interface KMeansSample {
+  /** rows·d values, the partitions' shares in partition order. */
+  sample: Float64Array;
+  rows: number;
+  /** The absolute tolerance: tol · mean feature variance over the whole data. */
+  tolerance: number;
 }
 
 /** Progress of the fit: the last closed iteration. */
@@ -68,13 +81,13 @@ export class KMeansState {
   private readonly nInit: number;
   private readonly maxIter: number;
   private readonly tol: number;
-  private readonly seed: number;
 
   private readonly samples: (Float64Array | null)[];
   /** Per partition [n, mean(d), M2(d)], merged at the end of init (Chan et al.'s pairwise formula). */
   private readonly stats: (Float64Array | null)[];
   private inited = 0;
   private tolerance = 0;
+  private whole: KMeansSample | null = null;
 
   private iteration = 0;
   private centroids: Float64Array = new Float64Array(0);
@@ -95,15 +108,16 @@ export class KMeansState {
   private round: KMeansRound | null = null;
   private aborted: string | null = null;
 
+  private readonly sampleWaiters = new WaitQueue<KMeansSample>();
   private readonly roundWaiters = new WaitQueue<KMeansRound>();
   private readonly progressWaiters = new WaitQueue<KMeansProgress>();
 
   /**
    * @param k clusters; @param d features; @param parts partitions (cloud threads);
    * @param nInit k-means++ initialisations run in lock step; @param maxIter Lloyd iterations per run;
-   * @param tol relative tolerance (× mean feature variance) on the squared centre shift; @param seed RNG seed
+   * @param tol relative tolerance (× mean feature variance) on the squared centre shift
    */
-  constructor(k: unknown, d: unknown, parts: unknown, nInit: unknown, maxIter: unknown, tol: unknown, seed: unknown) {
+  constructor(k: unknown, d: unknown, parts: unknown, nInit: unknown, maxIter: unknown, tol: unknown) {
     this.k = arg.positiveInt(k, 'ml.KMeansState(k)');
     this.d = arg.positiveInt(d, 'ml.KMeansState(d)');
     this.parts = arg.positiveInt(parts, 'ml.KMeansState(parts)');
@@ -111,7 +125,8 @@ export class KMeansState {
     this.maxIter = arg.positiveInt(maxIter, 'ml.KMeansState(maxIter)');
     this.tol = arg.number(tol, 'ml.KMeansState(tol)');
     if (!(this.tol >= 0)) throw new BadArgumentError('ml.KMeansState(tol) must be >= 0');
-    this.seed = arg.int(seed, 'ml.KMeansState(seed)');
+    // Centroids, next centroids, sums, and one report per partition.
+    chargeBytes(8 * this.nInit * this.k * (this.d + 1) * (this.parts + 3), `ml.KMeansState(k=${this.k}, d=${this.d}, parts=${this.parts}, nInit=${this.nInit})`);
     this.samples = new Array(this.parts).fill(null);
     this.stats = new Array(this.parts).fill(null);
     this.status = new Float64Array(this.nInit);
@@ -125,8 +140,8 @@ export class KMeansState {
 
   /**
    * A partition's init contribution: its share of the k-means++ sample (rows, row-major) and its
-   * feature statistics `[n, mean(d), M2(d)]`. Parks until every partition has contributed; answers
-   * the current round at once when init is over (a restarted worker rejoining).
+   * feature statistics `[n, mean(d), M2(d)]`. Parks until the driver has started the iterations;
+   * answers the current round at once after that (a restarted worker rejoining).
    */
   init(part: unknown, sample: unknown, stats: unknown): KMeansRound | Promise<KMeansRound> {
     this._checkLive();
@@ -136,13 +151,33 @@ export class KMeansState {
       const s = vector(sample, 'init(sample)');
       if (s.length % this.d !== 0) throw new BadArgumentError(`init(sample) must hold whole rows of ${this.d} values, got ${s.length}`);
       const st = vector(stats, 'init(stats)', 1 + 2 * this.d);
+      chargeBytes(8 * s.length, `ml.KMeansState.init(sample of ${s.length / this.d} rows)`);
       this.samples[p] = Float64Array.from(s);
       this.stats[p] = Float64Array.from(st);
-      if (++this.inited === this.parts) this._start();
-      this._checkLive();
-      if (this.round) return this.round;
+      if (++this.inited === this.parts) this._gather();
     }
     return this.roundWaiters.wait(undefined, 'ml.KMeansState.init');
+  }
+
+  /** The whole init sample and the tolerance, once every partition has sent its share (parks until then). */
+  sample(): KMeansSample | Promise<KMeansSample> {
+    this._checkLive();
+    return this.whole ?? this.sampleWaiters.wait(undefined, 'ml.KMeansState.sample');
+  }
+
+  /**
+   * The driver's k-means++ centroids (nInit·k·d): iteration 0 starts, every parked partition gets
+   * it. A second call (a retried driver call) answers the current round.
+   */
+  start(centroids: unknown): KMeansRound {
+    this._checkLive();
+    if (this.round) return this.round;
+    if (!this.whole) throw new IllegalStateError('start before every partition has sent its sample');
+    const c = vector(centroids, 'start(centroids)', this.nInit * this.k * this.d);
+    this.centroids = Float64Array.from(c);
+    this.whole = null;
+    this._publish(false);
+    return this.round!;
   }
 
   /**
@@ -204,13 +239,15 @@ export class KMeansState {
     if (this.aborted === null) {
       this.aborted = typeof reason === 'string' && reason ? reason : 'aborted';
       const err = () => new IllegalStateError(`k-means aborted: ${this.aborted}`);
+      this.sampleWaiters.failAll(err);
       this.roundWaiters.failAll(err);
       this.progressWaiters.failAll(err);
     }
     return null;
   }
 
-  private _start(): void {
+  /** Every partition has sent its share: merge the statistics and the sample, wake the driver. */
+  private _gather(): void {
     const d = this.d;
     // Feature variances over the whole data set, for scikit-learn's tolerance: tol · mean(var).
     let n = 0;
@@ -233,20 +270,12 @@ export class KMeansState {
 
     let rows = 0;
     for (const s of this.samples) rows += s!.length / d;
-    if (rows < this.k) {
-      this.abort(`the init sample holds ${rows} rows, fewer than k = ${this.k}`);
-      return;
-    }
     const sample = new Float64Array(rows * d);
     let off = 0;
     for (const s of this.samples) { sample.set(s!, off); off += s!.length; }
     this.samples.fill(null);
-    const size = this.k * d;
-    this.centroids = new Float64Array(this.nInit * size);
-    for (let r = 0; r < this.nInit; r++) {
-      this.centroids.set(kmeansPlusPlus(sample, rows, d, this.k, createRng(this.seed, r)), r * size);
-    }
-    this._publish(false);
+    this.whole = { sample, rows, tolerance: this.tolerance };
+    this.sampleWaiters.wakeAll(this.whole);
   }
 
   private _sumReports(): void {

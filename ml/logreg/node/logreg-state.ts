@@ -15,6 +15,7 @@
  */
 import { BadArgumentError, IllegalStateError } from '../../../core/protocol/errors.ts';
 import { arg } from '../../../dso/registry.ts';
+import { chargeBytes } from '../../../dso/limits.ts';
 import { vector } from '../../../dso/objects/values.ts';
 import { WaitQueue } from '../../../dso/objects/waiters.ts';
 import { lbfgs, type Evaluation, type LbfgsResult } from '../lbfgs.ts';
@@ -183,8 +184,16 @@ export class LogRegState {
       return;
     }
     const r = this.classes.length === 2 && !this.multinomial ? 1 : this.classes.length;
-    this.layout = { d: this.d, r, fitIntercept: this.fitIntercept };
-    const n = paramCount(this.layout);
+    const layout = { d: this.d, r, fitIntercept: this.fitIntercept };
+    const n = paramCount(layout);
+    try {
+      // A report per partition, the sums, and L-BFGS's 10 correction pairs and working vectors.
+      chargeBytes(8 * n * (this.parts + 30), `ml.LogRegState(${this.classes.length} classes × ${this.d} features, ${this.parts} partitions)`);
+    } catch (err) {
+      this._fail(err as Error);
+      return;
+    }
+    this.layout = layout;
     this.grad = new Float64Array(n);
     this.opt = lbfgs(new Float64Array(n), {
       maxIter: this.maxIter,

@@ -1,16 +1,24 @@
 import { strict as assert } from 'node:assert';
 import { KMeansState, type KMeansRound } from '../../../ml/kmeans/node/kmeans-state.ts';
-import { IllegalStateError, BadArgumentError } from '../../../core/protocol/errors.ts';
+import { IllegalStateError, BadArgumentError, LimitExceededError } from '../../../core/protocol/errors.ts';
 
 const f = (...v: number[]) => Float64Array.from(v);
 // 1-D, k = 2, two partitions: rows {0, 1} and {10, 11}; stats [n, mean, M2].
-const make = (maxIter = 10, tol = 0) => new KMeansState(2, 1, 2, 1, maxIter, tol, 7);
+const make = (maxIter = 10, tol = 0) => new KMeansState(2, 1, 2, 1, maxIter, tol);
 
+/** Both partitions send their sample; the driver's part (sample, then start from centroids 1 and 11). */
 async function init(s: KMeansState): Promise<KMeansRound> {
   const a = s.init(0, f(0, 1), f(2, 0.5, 0.5));
   const b = s.init(1, f(10, 11), f(2, 10.5, 0.5));
+  assert.ok(a instanceof Promise && b instanceof Promise, 'partitions park until the driver starts iteration 0');
+  const whole = await s.sample();
+  assert.deepEqual(Array.from(whole.sample), [0, 1, 10, 11]);
+  assert.equal(whole.rows, 4);
+  const started = s.start(f(1, 11));
   const [ra, rb] = await Promise.all([a, b]);
   assert.equal(ra, rb);
+  assert.equal(ra, started);
+  assert.equal(s.start(f(5, 5)), started, 'a second start answers the current round');
   return ra;
 }
 
@@ -92,6 +100,15 @@ describe('ml.KMeansState (node side) - one report per partition and iteration', 
     assert.equal(s.result().nIter, 1);
   });
 
+  it('kmeans-state - abort fails parked partitions and a driver waiting for the sample', async () => {
+    const s = make();
+    const parked = s.init(0, f(0, 1), f(2, 0.5, 0.5));
+    const driver = s.sample();
+    s.abort('partition 1 failed');
+    await assert.rejects(Promise.resolve(parked), IllegalStateError);
+    await assert.rejects(Promise.resolve(driver), IllegalStateError);
+  });
+
   it('kmeans-state - abort fails every parked call and every later one with ERR_ILLEGAL_STATE', async () => {
     const s = make();
     await init(s);
@@ -101,20 +118,30 @@ describe('ml.KMeansState (node side) - one report per partition and iteration', 
     assert.throws(() => s.report(0, 1, f(0, 0), f(0, 0), f(0)), IllegalStateError);
   });
 
-  it('kmeans-state - init whose sample holds fewer rows than k fails every caller instead of parking them', async () => {
-    const s = new KMeansState(3, 1, 2, 1, 10, 0, 7);
-    const a = s.init(0, f(1), f(1, 1, 0));
-    assert.throws(() => s.init(1, f(), f(0, 0, 0)), IllegalStateError);
-    await assert.rejects(Promise.resolve(a), IllegalStateError);
+  it('kmeans-state - the tolerance is tol times the mean feature variance of the whole data (merged partition statistics)', async () => {
+    const s = new KMeansState(1, 2, 2, 1, 10, 0.5);
+    // Partition 0: rows (0, 0), (2, 4); partition 1: row (4, 8). Variances: 8/3 and 32/3, mean 20/3.
+    const a = s.init(0, f(0, 0), f(2, 1, 2, 2, 8));
+    const b = s.init(1, f(4, 8), f(1, 4, 8, 0, 0));
+    const whole = await s.sample();
+    assert.ok(Math.abs(whole.tolerance - (0.5 * 20) / 3) < 1e-12, `tolerance ${whole.tolerance}`);
+    s.start(f(0, 0));
+    await Promise.all([a, b]);
   });
 
   it('kmeans-state - bad constructor arguments and array lengths are ERR_BAD_ARGUMENT', async () => {
-    assert.throws(() => new KMeansState(0, 1, 1, 1, 1, 0, 0), BadArgumentError);
-    assert.throws(() => new KMeansState(2, 1, 1, 1, 1, -1, 0), BadArgumentError);
-    const s = new KMeansState(2, 2, 1, 1, 10, 0, 0);
+    assert.throws(() => new KMeansState(0, 1, 1, 1, 1, 0), BadArgumentError);
+    assert.throws(() => new KMeansState(2, 1, 1, 1, 1, -1), BadArgumentError);
+    assert.throws(() => new KMeansState(2 ** 20, 2 ** 10, 4, 1, 1, 0), LimitExceededError, 'a 54-byte call must not allocate gigabytes');
+    const s = new KMeansState(2, 2, 1, 1, 10, 0);
     assert.throws(() => s.init(0, f(1, 2, 3), f(0, 0, 0, 0, 0)), BadArgumentError, 'a sample of 1.5 rows');
     assert.throws(() => s.init(1, f(1, 2), f(0, 0, 0, 0, 0)), BadArgumentError, 'a partition out of range');
-    await s.init(0, f(1, 2, 3, 4), f(2, 2, 3, 2, 2));
+    assert.throws(() => s.start(f(0, 0, 0, 0)), IllegalStateError, 'start before the samples');
+    const a = s.init(0, f(1, 2, 3, 4), f(2, 2, 3, 2, 2));
+    await s.sample();
+    assert.throws(() => s.start(f(0, 0)), BadArgumentError, 'centroids of the wrong length');
+    s.start(f(1, 2, 3, 4));
+    await a;
     assert.throws(() => s.report(0, 0, f(1), f(1, 1), f(0)), BadArgumentError, 'sums of the wrong length');
   });
 });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { LogRegState } from '../../../ml/logreg/node/logreg-state.ts';
-import { BadArgumentError, IllegalStateError } from '../../../core/protocol/errors.ts';
+import { BadArgumentError, IllegalStateError, LimitExceededError } from '../../../core/protocol/errors.ts';
 
 const f = (...v: number[]) => Float64Array.from(v);
 
@@ -60,6 +60,12 @@ describe('ml.LogRegState (node side) - gradient sums, one report per partition a
     await assert.rejects(Promise.resolve(parked), IllegalStateError);
     assert.throws(() => s.report(0, 1, 1, f(0, 0)), IllegalStateError);
     assert.throws(() => s.result(), IllegalStateError);
+  });
+
+  it('logreg-state - more classes × features than the node allows fails the partitions with ERR_LIMIT, not the node', async () => {
+    const s = new LogRegState(2 ** 12, 1, 1, 10, 1e-4, false, true);
+    const labels = Float64Array.from({ length: 2 ** 12 }, (_, i) => i);
+    assert.throws(() => s.init(0, labels, 4096), LimitExceededError);
   });
 
   it('logreg-state - bad constructor arguments are ERR_BAD_ARGUMENT', () => {
