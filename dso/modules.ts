@@ -4,7 +4,7 @@
  * changed class is a new version while objects made from the old one keep their code.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BadArgumentError } from '../core/protocol/errors.ts';
@@ -53,4 +53,21 @@ export class ModuleLoader {
     this.onLoaded(hash, code);
     return names;
   }
+}
+
+/**
+ * Loads every ES module (`*.mjs`, `*.js`) of `dir`, in name order, as if a client had uploaded it:
+ * the node's owner vouches for them (`--modules DIR`), so they load whatever the upload permission.
+ * A module bundled by the SDK (what a client would upload; the node keeps uploads as
+ * `<hash>.mjs` in its module cache) gets the same hash, so clients' calls find their classes.
+ * @returns the names of the shared classes defined
+ */
+export async function preloadModules(loader: ModuleLoader, dir: string): Promise<string[]> {
+  const files = (await readdir(dir)).filter((f) => /\.m?js$/.test(f)).sort();
+  const names: string[] = [];
+  for (const f of files) {
+    const code = await readFile(join(dir, f), 'utf8');
+    names.push(...await loader.load(moduleHash(code), code));
+  }
+  return names;
 }

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { WireCodec, parseCall, peekSeq, type Call } from '../core/protocol/wire/codec.ts';
 import { SYSTEM_TYPE } from '../core/protocol/wire/protocol.ts';
 import { ArrowPending, loadArrow } from '../core/protocol/wire/arrow.ts';
-import { InvalidOptionError, PayloadTooLargeError, ReplyNotKeptError, UnknownMethodError, errorToData } from '../core/protocol/errors.ts';
+import { ForbiddenError, InvalidOptionError, PayloadTooLargeError, ReplyNotKeptError, UnknownMethodError, errorToData } from '../core/protocol/errors.ts';
 import { TypeRegistry } from './registry.ts';
 import { ObjectStore } from './store.ts';
 import { DedupCache, MAX_CACHED_BYTES } from './dedup.ts';
@@ -23,9 +23,13 @@ import { resolveLimits, type CallLimits } from './limits.ts';
 import { JOBS_TYPE } from '../core/protocol/jobs.ts';
 import { JobService } from './services/executor/service.ts';
 import { defaultJobKinds } from './services/executor/kinds.ts';
+import { NodeAuth, type AuthOptions } from './auth.ts';
+import { Namespace } from './tenancy.ts';
+import { registerCredentials } from '../core/protocol/transport/credentials.ts';
+import { preloadModules } from './modules.ts';
 
 /** Options of a {@link DsoNode}. */
-export interface DsoOptions extends Partial<CallLimits> {
+export interface DsoOptions extends Partial<CallLimits>, AuthOptions {
   /** Interface to bind; default 127.0.0.1. */
   host?: string;
   /** TCP port; 0 picks a free one. Default 7700. */
@@ -43,7 +47,16 @@ export interface DsoOptions extends Partial<CallLimits> {
   pmemSizeBytes?: number;
   /** `zmtp` (default, or `CRUCIAL_TRANSPORT`) or `libzmq` (zeromq.js); clients of either kind can connect. */
   transport?: TransportKind;
+  /** ES modules (`*.mjs`, `*.js`) to load at start, whatever `allowUpload` says: user classes the node's owner vouches for. */
+  modulesDir?: string;
+  /**
+   * Bind a non-loopback `host` without CURVE anyway (PLAIN sends the token in clear; `insecure`
+   * lets anyone in). Default false: such a node refuses to start.
+   */
+  insecureNetwork?: boolean;
 }
+
+const AUTH_KEYS = ['token', 'tokens', 'curve', 'insecure', 'allowUpload', 'modulesDir', 'insecureNetwork'] as const;
 
 const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /**
@@ -53,7 +66,11 @@ const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
  */
 const cjsRequire = typeof __filename === 'string' && __filename !== (globalThis as { __filename?: unknown }).__filename ? createRequire(__filename) : undefined;
 
-type Validated = Required<Omit<DsoOptions, 'pmemPath' | 'pmemSizeBytes' | keyof CallLimits>> & Pick<DsoOptions, 'pmemPath' | 'pmemSizeBytes'>;
+type Validated = Required<Omit<DsoOptions, 'pmemPath' | 'pmemSizeBytes' | keyof CallLimits | (typeof AUTH_KEYS)[number]>> & Pick<DsoOptions, 'pmemPath' | 'pmemSizeBytes'>;
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
 
 function validate(opts: DsoOptions): Validated {
   const port = opts.port ?? 7700;
@@ -94,10 +111,24 @@ export class DsoNode {
   private sweeper?: NodeJS.Timeout;
   private _address = '';
   /** Requests that arrived while apache-arrow loads for an earlier one: handled after it, in arrival order. */
-  private held: [Uint8Array, Uint8Array[], number][] | null = null;
+  private held: Held[] | null = null;
+  /** Who may connect, as whom, and whether they may upload code. */
+  private readonly auth: NodeAuth;
+  private readonly namespaces = new Map<string, Namespace>();
+  /** The namespace each tenant call runs in (its result's references are mapped back on the way out). */
+  private readonly callNamespace = new WeakMap<Call, Namespace>();
+  private unregister: (() => void) | undefined;
 
   constructor(options: DsoOptions = {}) {
     this.opts = validate(options);
+    this.auth = new NodeAuth(options, options.allowUpload ?? false);
+    if (!isLoopbackHost(this.opts.host) && this.auth.security?.mechanism !== 'CURVE' && !options.insecureNetwork) {
+      throw new InvalidOptionError(`binding ${this.opts.host} (off loopback) needs CURVE (options.curve, --curve DIR): ${this.auth.security ? 'PLAIN would send the token in clear' : 'without authentication anyone who reaches the port could call'}; set insecureNetwork (--insecure-network) to do it anyway`);
+    }
+    if (this.auth.tenants.length > 0 && this.opts.transport === 'libzmq') {
+      throw new InvalidOptionError('namespaces (several tokens or client keys) need the zmtp transport: libzmq does not tell zeromq.js which peer sent a message');
+    }
+    this.modulesDir = options.modulesDir;
     this.store.limits = resolveLimits({ maxWorkPerCall: options.maxWorkPerCall, maxObjectBytes: options.maxObjectBytes });
     registerBuiltins(this.registry);
     const modules = new ModuleLoader(this.registry, this.opts.moduleCacheDir, (hash, code) => this.persistence?.saveModule(hash, code));
@@ -111,6 +142,14 @@ export class DsoNode {
 
   /** `tcp://host:port` once started. */
   get address(): string { return this._address; }
+
+  /** The root namespace's PLAIN token (made at random unless given); undefined under CURVE or `insecure`. */
+  get token(): string | undefined { return this.auth.token; }
+
+  private readonly modulesDir: string | undefined;
+
+  /** Modules stored in the pmem region and not loaded at start, because upload is not allowed. */
+  modulesSkipped = 0;
 
   /** Objects brought back from stable storage at start. */
   restored = 0;
@@ -128,14 +167,21 @@ export class DsoNode {
       // strategies' classes; require keeps the one the rest of the program uses.
       const { PersistentStore } = (cjsRequire ? cjsRequire('./persistence/store.ts') : await import('./persistence/store.ts')) as typeof import('./persistence/store.ts');
       this.persistence = await PersistentStore.open(this.opts.pmemPath, { sizeBytes: this.opts.pmemSizeBytes });
-      for (const m of this.persistence.modulesStored()) await this.modules.load(m.hash, m.code);
+      // Stored modules run again only where upload is allowed: otherwise a past upload would be a standing one.
+      for (const m of this.persistence.modulesStored()) {
+        if (this.auth.allowUpload) await this.modules.load(m.hash, m.code);
+        else this.modulesSkipped++;
+      }
       this.store.persistence = this.persistence;
       this.restored = this.store.restore(this.persistence.load());
       for (const r of this.persistence.replies.load()) this.dedup.preload(r.client, r.seq, r.reply);
     }
+    if (this.modulesDir) await preloadModules(this.modules, this.modulesDir);
     this.socket = await bindServer(this.opts.transport, `tcp://${this.opts.host}:${this.opts.port}`,
-      (route, frames, bytes) => this.handle(route, frames, bytes), { maxMessageBytes: this.opts.maxPayloadBytes });
+      (route, frames, bytes, user) => this.handle(route, frames, bytes, user), { maxMessageBytes: this.opts.maxPayloadBytes, security: this.auth.security });
     this._address = this.socket.endpoint;
+    // This process's own clients (the embedded default, a test's) find the credentials by the address.
+    if (this.auth.own) this.unregister = registerCredentials(this._address, this.auth.own);
     this.sweeper = setInterval(() => { this.dedup.sweep(); this.persistence?.replies.sweep(); }, 60_000).unref();
     return this;
   }
@@ -143,6 +189,7 @@ export class DsoNode {
   /** Stops listening and closes the pmem region, if any; objects not persisted are gone. */
   async close(): Promise<void> {
     clearInterval(this.sweeper);
+    this.unregister?.();
     await this.jobs.close();
     await this.socket?.close();
     this.socket = undefined;
@@ -150,8 +197,8 @@ export class DsoNode {
     this.persistence = undefined;
   }
 
-  private handle(route: Uint8Array, frames: Uint8Array[], bytes: number): void {
-    if (this.held) { this.held.push([route, frames, bytes]); return; }
+  private handle(route: Uint8Array, frames: Uint8Array[], bytes: number, user?: string): void {
+    if (this.held) { this.held.push([route, frames, bytes, user]); return; }
     let call: Call;
     try {
       if (bytes > this.opts.maxPayloadBytes) {
@@ -159,9 +206,14 @@ export class DsoNode {
       }
       call = parseCall(this.codec.decodeValue(frames));
     } catch (err) {
-      if (err instanceof ArrowPending) return this.holdForArrow(route, frames, bytes);
+      if (err instanceof ArrowPending) return this.holdForArrow(route, frames, bytes, user);
       this.reply(route, this.codec.encodeError(seqOf(frames), errorToData(err)));
       return;
+    }
+    const ns = this.namespaceOf(user);
+    if (ns) {
+      call = ns.inbound(call);
+      this.callNamespace.set(call, ns);
     }
     const outcome = this.dedup.begin(call.client, call.seq, route);
     if (outcome.kind === 'replay') return this.reply(route, outcome.reply);
@@ -173,7 +225,9 @@ export class DsoNode {
 
     let result: unknown;
     try {
-      result = call.type === SYSTEM_TYPE ? this.invokeSystem(call) : call.type === JOBS_TYPE ? this.jobs.invoke(call.method, call.args) : this.store.invoke(call);
+      // Jobs run with the node's own credentials, outside any namespace: not for tenants.
+      if (ns && call.type === JOBS_TYPE) throw new ForbiddenError(`${JOBS_TYPE} runs jobs as the node's owner: a tenant (namespace ${JSON.stringify(ns.name)}) may not use it`);
+      result = call.type === SYSTEM_TYPE ? this.invokeSystem(call, ns) : call.type === JOBS_TYPE ? this.jobs.invoke(call.method, call.args) : this.store.invoke(call);
     } catch (err) {
       return this.complete(route, call, this.codec.encodeError(call.seq, errorToData(err)));
     }
@@ -188,8 +242,8 @@ export class DsoNode {
   }
 
   /** The first request carrying Arrow: it and every later request wait for apache-arrow, then run in order. */
-  private holdForArrow(route: Uint8Array, frames: Uint8Array[], bytes: number): void {
-    const held: [Uint8Array, Uint8Array[], number][] = [[route, frames, bytes]];
+  private holdForArrow(route: Uint8Array, frames: Uint8Array[], bytes: number, user: string | undefined): void {
+    const held: Held[] = [[route, frames, bytes, user]];
     this.held = held;
     loadArrow().then(() => this.release(held), (err) => {
       if (this.held !== held) return;
@@ -199,10 +253,10 @@ export class DsoNode {
   }
 
   /** Handles the held requests once (both a held request and a held reply may release the same list). */
-  private release(held: [Uint8Array, Uint8Array[], number][]): void {
+  private release(held: Held[]): void {
     if (this.held !== held) return;
     this.held = null;
-    for (const [r, f, b] of held) this.handle(r, f, b);
+    for (const [r, f, b, u] of held) this.handle(r, f, b, u);
   }
 
   /** A result holding Arrow before apache-arrow is loaded is encoded once it is (the call is applied already). */
@@ -212,7 +266,7 @@ export class DsoNode {
     } catch (err) {
       if (!(err instanceof ArrowPending)) throw err;
       // Later requests wait too: the result may be the object's own array, which they could change.
-      const held: [Uint8Array, Uint8Array[], number][] = this.held ?? [];
+      const held: Held[] = this.held ?? [];
       this.held = held;
       const release = (reply: () => Uint8Array[]): void => {
         this.complete(route, call, reply());
@@ -227,19 +281,33 @@ export class DsoNode {
 
   private encodeOk(call: Call, value: unknown): Uint8Array[] {
     try {
-      return this.codec.encodeOk(call.seq, value);
+      const ns = this.callNamespace.get(call);
+      return this.codec.encodeOk(call.seq, ns ? ns.outbound(value) : value);
     } catch (err) {
       if (err instanceof ArrowPending) throw err;
       return this.codec.encodeError(call.seq, errorToData(err));
     }
   }
 
-  private invokeSystem(call: Call): unknown {
+  private invokeSystem(call: Call, ns: Namespace | null): unknown {
     const fn = (this.system as any)[call.method];
     if (typeof fn !== 'function' || call.method === 'constructor' || call.method.startsWith('_')) {
       throw new UnknownMethodError(`${SYSTEM_TYPE} has no method "${call.method}"`);
     }
+    const tenants = this.auth.tenants;
+    // Code upload runs code as the node's user, which could read every tenant: the root's alone.
+    this.system.caller = ns
+      ? { key: (k) => ns.key(k), owns: (k) => ns.owns(k), mayUpload: false }
+      : { key: (k) => k, owns: (k) => !tenants.some((t) => k.startsWith(`${t}\u0000`)), mayUpload: this.auth.allowUpload };
     return fn.apply(this.system, call.args);
+  }
+
+  /** The tenant namespace of an authenticated user id; null for the root ('') and for NULL peers. */
+  private namespaceOf(user: string | undefined): Namespace | null {
+    if (!user) return null;
+    let ns = this.namespaces.get(user);
+    if (!ns) this.namespaces.set(user, (ns = new Namespace(user)));
+    return ns;
   }
 
   private complete(route: Uint8Array, call: Call, reply: Uint8Array[]): void {
@@ -253,6 +321,9 @@ export class DsoNode {
     this.socket?.send(route, frames);
   }
 }
+
+/** A request held while apache-arrow loads: route, frames, size, authenticated user. */
+type Held = [Uint8Array, Uint8Array[], number, string | undefined];
 
 /** The seq of a request that failed to decode, if its envelope is readable at all (extensions left opaque). */
 function seqOf(frames: Uint8Array[]): number | null {

@@ -4,6 +4,7 @@
  * pool now; a FaaS runtime or AWS Lambda later).
  */
 import type { ErrorData } from '../core/protocol/errors.ts';
+import type { ClientSecurity } from '../core/protocol/transport/security.ts';
 
 /** What a worker executes: the task value, encoded by core/threads/task-codec. */
 export interface TaskRequest {
@@ -11,6 +12,8 @@ export interface TaskRequest {
   frames: Uint8Array[];
   /** Address of the DSO node the task's shared objects live on. */
   dso: string;
+  /** Credentials for that node (its token), when the worker cannot find them itself. */
+  security?: ClientSecurity;
 }
 
 /** What a worker answers: the encoded result, or the task's error as wire data. */

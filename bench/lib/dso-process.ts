@@ -21,9 +21,13 @@ export interface NodeProcess {
   port: number;
 }
 
-/** Starts a node on `pmem`; `port` 0 picks a free one (pass the previous port to restart in place). */
+/**
+ * Starts a node on `pmem`; `port` 0 picks a free one (pass the previous port to restart in place).
+ * It lets its clients upload (tests and benches are its one user), and writes its token to the
+ * runtime file of its port, where this process's clients find it; a restart on the port keeps it.
+ */
 export async function startNodeProcess(pmem: string, port = 0): Promise<NodeProcess> {
-  const child = spawn(process.execPath, [BIN, 'dso', 'start', '--port', String(port), '--pmem', pmem], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'dso', 'start', '--port', String(port), '--pmem', pmem, '--allow-upload'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const address = await new Promise<string>((resolve, reject) => {

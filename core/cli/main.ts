@@ -2,6 +2,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { startDso } from '../../dso/node.ts';
 import type { TransportKind } from '../protocol/transport/socket.ts';
+import { prepareAuth, type AuthFlags } from '../../dso/auth-files.ts';
+import { InvalidOptionError } from '../protocol/errors.ts';
 
 function port(v: string): number {
   const n = Number(v);
@@ -29,13 +31,38 @@ dso
   .option('--pmem <file>', 'pmem region file for persistent objects (survive crash and restart)')
   .addOption(new Option('--transport <kind>', 'zmtp (crucial\'s ZMTP over node:net) or libzmq (zeromq.js); both speak ZMTP 3 to any client')
     .choices(['zmtp', 'libzmq']).env('CRUCIAL_TRANSPORT').default('zmtp'))
-  .action(async (opts: { host: string; port: number; maxPayload: number; pmem?: string; transport: TransportKind }) => {
-    const node = await startDso({ host: opts.host, port: opts.port, maxPayloadBytes: opts.maxPayload, pmemPath: opts.pmem, transport: opts.transport });
+  .option('--token-file <path>', 'file holding the PLAIN token of the node (made, mode 0600, if missing); default: a new token in the runtime file dso-<port>.token')
+  .option('--tokens <file>', 'JSON {"namespace": "token", ...}: one token per tenant, each in its own namespace')
+  .option('--curve <dir>', 'CURVE (encryption, clients known by key), needed off loopback: server.json, clients.json and client.json in DIR (made if missing)')
+  .option('--insecure', 'no authentication at all (NULL): anyone who reaches the port may call; loopback only')
+  .option('--insecure-network', 'bind a non-loopback host without CURVE anyway (PLAIN sends the token in clear)')
+  .option('--allow-upload', 'let clients upload code ($system.loadModule: their @Shared classes run in this process)')
+  .option('--modules <dir>', 'ES modules to load at start (user classes this node vouches for), whatever --allow-upload says')
+  .action(async (opts: { host: string; port: number; maxPayload: number; pmem?: string; transport: TransportKind } & AuthFlags & { insecureNetwork?: boolean; allowUpload?: boolean; modules?: string }) => {
+    let auth: ReturnType<typeof prepareAuth>;
+    let node: Awaited<ReturnType<typeof startDso>>;
+    try {
+      auth = prepareAuth(opts, opts.port);
+      for (const line of auth.notes) console.log(line);
+      node = await startDso({
+        host: opts.host, port: opts.port, maxPayloadBytes: opts.maxPayload, pmemPath: opts.pmem, transport: opts.transport,
+        ...auth.options, insecureNetwork: opts.insecureNetwork, allowUpload: opts.allowUpload, modulesDir: opts.modules,
+      });
+    } catch (err) {
+      // A refused configuration (off loopback without CURVE, a secret file others can read) says why, without a stack.
+      if (!(err instanceof InvalidOptionError)) throw err;
+      console.error(`crucial dso start: ${err.message}`);
+      process.exit(2);
+    }
     if (opts.pmem) console.log(`crucial dso restored ${node.restored} persistent objects from ${opts.pmem}`);
+    if (node.modulesSkipped > 0) console.log(`crucial dso did not load ${node.modulesSkipped} modules stored in ${opts.pmem} (upload not allowed): objects of their classes stay stored but unused; --allow-upload runs them`);
+    const runtime = auth.writeRuntime(Number(/:(\d+)$/.exec(node.address)![1]));
+    if (runtime) console.log(`crucial dso credentials in ${runtime} (mode 0600): clients of this user on this machine find them; elsewhere set CRUCIAL_TOKEN_FILE`);
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;
       stopping = true;
+      auth.removeRuntime();
       await node.close();
       console.log(`crucial dso stopped (${signal})`);
       process.exit(0);

@@ -13,7 +13,9 @@ import { Kind, ObjectRef, SYSTEM_TYPE, type CallOptions } from '../protocol/wire
 import { parseReply, peekReplySeq, type Reply } from '../protocol/wire/reply.ts';
 import { openClient, resolveTransport, type ClientSocket, type TransportKind } from '../protocol/transport/socket.ts';
 import type { LinkListener, LinkOptions, LinkStatus } from '../protocol/transport/link.ts';
-import { ClosedError, InvalidOptionError, UnavailableError, errorFromData, type ErrorData } from '../protocol/errors.ts';
+import { ClosedError, InvalidOptionError, UnauthorizedError, UnavailableError, errorFromData, type ErrorData } from '../protocol/errors.ts';
+import type { ClientSecurity } from '../protocol/transport/security.ts';
+import { PLAIN_USERNAME } from '../protocol/transport/credentials.ts';
 
 /** Default of `unavailableAfterMs` when neither the option nor `CRUCIAL_UNAVAILABLE_MS` is set. */
 const UNAVAILABLE_AFTER_MS = 2000;
@@ -31,6 +33,14 @@ export interface ConnectionOptions extends LinkOptions {
   transport?: TransportKind;
   /** Turns references received in values into local objects (proxies). */
   reviveRef?: (ref: ObjectRef, conn: Connection) => unknown;
+  /** The node's PLAIN token. Default: found as `security` says. */
+  token?: string;
+  /**
+   * Credentials (PLAIN or CURVE) for the handshake; null: none. Default: those of a node started in
+   * this process at `address`, else `CRUCIAL_TOKEN_FILE` / `CRUCIAL_TOKEN` (for the node `CRUCIAL_DSO`
+   * names), else the runtime file `crucial dso start` wrote for a node on loopback (README, "Trust model").
+   */
+  security?: ClientSecurity | null;
 }
 
 interface Pending {
@@ -69,6 +79,8 @@ export class Connection {
   private arrowGate: Promise<void> | null = null;
   /** Replies that arrived while apache-arrow loads for an earlier one, handled in arrival order after it. */
   private heldReplies: Uint8Array[][] | null = null;
+  /** The node refused our credentials at the last handshake: calls fail at once with it until a handshake succeeds. */
+  private refusal: UnauthorizedError | null = null;
 
   /**
    * @param address `tcp://host:port` of the node
@@ -88,7 +100,8 @@ export class Connection {
     const revive = options.reviveRef;
     this.codec = new WireCodec(revive ? (ref) => revive(ref, this) : undefined);
     // The socket is made only once the options are known good, so a refused constructor leaks nothing.
-    this.socket = openClient(this.transport, address, (frames) => this.onReply(frames), { ...link, onStatus: (s) => this.onLink(s) });
+    const security = options.token !== undefined ? { mechanism: 'PLAIN' as const, username: PLAIN_USERNAME, password: options.token } : options.security;
+    this.socket = openClient(this.transport, address, (frames) => this.onReply(frames), { ...link, security, onStatus: (s) => this.onLink(s) });
     this.sweeper = setInterval(() => this.sweep(), Math.min(1000, this.resendAfterMs)).unref();
   }
 
@@ -110,11 +123,13 @@ export class Connection {
    * @throws {CrucialError} the node's error for the call, rebuilt from its code ({@link BadArgumentError},
    * {@link UnknownMethodError}, {@link NoObjectError}, ...; a user method's exception as {@link RemoteError})
    * @throws {UnavailableError} if no link to the node came up, or the node answered nothing, within `unavailableAfterMs`
+   * @throws {UnauthorizedError} if the node refused this client's credentials (or their absence) at the handshake
    * @throws {HighWaterMarkError} if the transport's send queue for the node is full
    * @throws {ClosedError} if the connection is or gets closed
    */
   call(type: string, key: string, method: string, args: unknown[], opts?: CallOptions): Promise<unknown> {
     if (this.closed) return Promise.reject(new ClosedError('connection is closed'));
+    if (this.refusal && !this.linkUp) return Promise.reject(this.refused());
     if (this.arrowGate) return this.arrowGate.then(() => this.call(type, key, method, args, opts));
     const seq = ++this.seq;
     let frames: Uint8Array[];
@@ -210,6 +225,7 @@ export class Connection {
     if (status.type === 'connect' || status.type === 'reconnect') {
       const lostAt = this.downSince;
       this.linkUp = true;
+      this.refusal = null;
       this.lastHeard = Date.now();
       clearTimeout(this.downTimer);
       this.downTimer = undefined;
@@ -222,7 +238,12 @@ export class Connection {
         this.linkUp = false;
         this.downSince = Date.now();
       }
-      if (this.downTimer === undefined) this.failWhenUnavailable();
+      if (status.cause instanceof UnauthorizedError) {
+        // A refusal does not heal by waiting: every call fails now, with what the node said.
+        this.refusal = status.cause;
+        for (const p of this.pending.values()) p.reject(this.refused());
+        this.pending.clear();
+      } else if (this.downTimer === undefined) this.failWhenUnavailable();
     }
     for (const listener of this.listeners) {
       try {
@@ -231,6 +252,10 @@ export class Connection {
         process.emitWarning(err instanceof Error ? err : String(err));
       }
     }
+  }
+
+  private refused(): UnauthorizedError {
+    return new UnauthorizedError(`DSO node at ${this.address}: ${this.refusal!.message}`, { cause: this.refusal });
   }
 
   /** While no link is up: fails each pending call `unavailableAfterMs` after the later of the loss and the call, with the link's cause. */

@@ -9,9 +9,11 @@
  */
 import { Connection, type ConnectionOptions } from './connection.ts';
 import { UnavailableError } from '../protocol/errors.ts';
+import { credentialsFor, registerCredentials } from '../protocol/transport/credentials.ts';
+import type { ClientSecurity } from '../protocol/transport/security.ts';
 import type { ObjectRef } from '../protocol/wire/protocol.ts';
 
-type Closable = { close(): Promise<void>; address: string };
+type Closable = { close(): Promise<void>; address: string; token?: string };
 
 let defaultConnection: Promise<Connection> | null = null;
 let embedded: Closable | null = null;
@@ -44,10 +46,13 @@ export function defaultConnectionAsync(): Promise<Connection> {
       }
       if (!address) {
         const { startDso } = await import('../../dso/node.ts');
-        const node = await startDso({ host: '127.0.0.1', port: 0 });
+        // One user, one program: its own node lets it upload its @Shared classes, with a token made for it.
+        const node = await startDso({ host: '127.0.0.1', port: 0, allowUpload: true });
         embedded = node;
         address = node.address;
         process.env.CRUCIAL_DSO = address;
+        // Processes this program starts find the node, and its token, as its worker threads do.
+        if (node.token) process.env.CRUCIAL_TOKEN = node.token;
       }
       return connect(address);
     })();
@@ -61,7 +66,9 @@ export function defaultConnectionAsync(): Promise<Connection> {
  * the program uses). A default connection to another node is closed: the parent moved on from it
  * (after `shutdown()`, a later use embeds a new node), so its calls could only fail.
  */
-export async function useDso(address: string): Promise<void> {
+export async function useDso(address: string, security?: ClientSecurity): Promise<void> {
+  // Credentials the parent sent (a worker thread has no registry of the parent's nodes).
+  if (security) registerCredentials(address, security);
   if (process.env.CRUCIAL_DSO === address) return;
   process.env.CRUCIAL_DSO = address;
   const old = defaultConnection;
@@ -72,6 +79,11 @@ export async function useDso(address: string): Promise<void> {
 /** Address of the node in use, starting the embedded one if needed. */
 export async function dsoAddress(): Promise<string> {
   return (await defaultConnectionAsync()).address;
+}
+
+/** The credentials this process presents to the node at `address` (what a worker it starts must be sent), if any. */
+export function dsoCredentials(address: string): ClientSecurity | undefined {
+  return credentialsFor(address);
 }
 
 /**
@@ -86,7 +98,10 @@ export async function shutdown(): Promise<void> {
   if (embedded) {
     const node = embedded;
     embedded = null;
-    if (process.env.CRUCIAL_DSO === node.address) delete process.env.CRUCIAL_DSO;
+    if (process.env.CRUCIAL_DSO === node.address) {
+      delete process.env.CRUCIAL_DSO;
+      if (node.token !== undefined && process.env.CRUCIAL_TOKEN === node.token) delete process.env.CRUCIAL_TOKEN;
+    }
     await node.close();
   }
 }

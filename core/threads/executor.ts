@@ -5,7 +5,7 @@
  * rejects with ERR_TASK_FAILED carrying the remote error and stack as `cause`.
  */
 import type { TaskRunner, TaskResponse } from '../../workers/runner.ts';
-import { dsoAddress, onShutdown } from '../client/context.ts';
+import { dsoAddress, dsoCredentials, onShutdown } from '../client/context.ts';
 import { InvalidOptionError, RejectedError, TaskFailedError, TimeoutError, errorFromData } from '../protocol/errors.ts';
 import { decodeTask, encodeTask, fromWire, materializeProxies, toWire, type Captured } from './task-codec.ts';
 
@@ -225,7 +225,7 @@ export class ServerlessExecutorService {
     for (let attempt = 0; ; attempt++) {
       let response: TaskResponse;
       try {
-        response = await runner.run({ frames, dso });
+        response = await runner.run({ frames, dso, security: dsoCredentials(dso) });
       } catch (err) {
         response = { ok: false, error: { code: 'ERR_TASK_FAILED', name: (err as Error)?.name ?? 'Error', message: `worker failed: ${(err as Error)?.message ?? String(err)}`, stack: (err as Error)?.stack ?? '' } };
       }

@@ -115,7 +115,7 @@ describe('dso local references - persistent user objects', function () {
   let node: DsoNode | undefined;
   let conn: Connection | undefined;
   const start = async (): Promise<Connection> => {
-    node = await startDso({ port: 0, pmemPath: join(dir, 'refs.pmem'), pmemSizeBytes: 16 * 1024 * 1024 });
+    node = await startDso({ port: 0, pmemPath: join(dir, 'refs.pmem'), pmemSizeBytes: 16 * 1024 * 1024, allowUpload: true });
     return (conn = connect(node.address));
   };
   const stop = async (): Promise<void> => { await conn?.close(); await node?.close(); conn = undefined; node = undefined; };

@@ -7,10 +7,11 @@ import { Kind } from '../../core/protocol/wire/protocol.ts';
 import { connect } from '../../core/client/context.ts';
 import type { Connection } from '../../core/client/connection.ts';
 import { CrucialError } from '../../core/protocol/errors.ts';
+import { zmqCredentials } from '../helpers/dso.ts';
 
 /** Sends raw frames on a fresh DEALER and returns the decoded reply envelope. */
 async function rawRoundTrip(address: string, frames: Uint8Array[]): Promise<unknown[]> {
-  const sock = new Dealer({ linger: 0 });
+  const sock = new Dealer({ linger: 0, ...zmqCredentials(address) });
   sock.connect(address);
   try {
     await sock.send(frames);
@@ -42,7 +43,7 @@ describe('dso node - bad input gets a typed error and the node keeps serving', (
   const codec = new WireCodec();
 
   before(async () => {
-    node = await startDso({ port: 0, maxPayloadBytes: 64 * 1024 });
+    node = await startDso({ port: 0, maxPayloadBytes: 64 * 1024, allowUpload: true });
     conn = connect(node.address);
   });
   after(async () => {

@@ -4,6 +4,7 @@ import { startDso, type DsoNode } from '../../dso/node.ts';
 import { WireCodec } from '../../core/protocol/wire/codec.ts';
 import { Kind } from '../../core/protocol/wire/protocol.ts';
 import { connect } from '../../core/client/context.ts';
+import { zmqCredentials } from '../helpers/dso.ts';
 
 describe('dso node - a retried call is applied once', () => {
   let node: DsoNode;
@@ -14,7 +15,7 @@ describe('dso node - a retried call is applied once', () => {
     const codec = new WireCodec();
     const client = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]);
     const call = codec.encodeCall(client, 9, 'AtomicLong', 'once', 'addAndGet', [10]);
-    const sock = new Dealer({ linger: 0 });
+    const sock = new Dealer({ linger: 0, ...zmqCredentials(node.address) });
     sock.connect(node.address);
     await sock.send(call);
     const first = codec.decodeValue(await sock.receive());
@@ -35,7 +36,7 @@ describe('dso node - a retried call is applied once', () => {
     const big = 'x'.repeat(100 * 1024);
     await conn.call('AtomicList', 'big-remove', 'addAll', [[big, 'b', 'c']], { init: [] });
     const call = codec.encodeCall(client, 1, 'AtomicList', 'big-remove', 'remove', [0]);
-    const sock = new Dealer({ linger: 0 });
+    const sock = new Dealer({ linger: 0, ...zmqCredentials(node.address) });
     sock.connect(node.address);
     await sock.send(call);
     const first = codec.decodeValue(await sock.receive());
@@ -55,8 +56,8 @@ describe('dso node - a retried call is applied once', () => {
     const conn = connect(node.address);
     await conn.call('CyclicBarrier', 'parked', 'getParties', [], { init: [2] });
     const call = codec.encodeCall(client, 1, 'CyclicBarrier', 'parked', 'await', [null]);
-    const a = new Dealer({ linger: 0 });
-    const b = new Dealer({ linger: 0 });
+    const a = new Dealer({ linger: 0, ...zmqCredentials(node.address) });
+    const b = new Dealer({ linger: 0, ...zmqCredentials(node.address) });
     a.connect(node.address);
     b.connect(node.address);
     await a.send(call);

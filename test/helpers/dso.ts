@@ -8,6 +8,7 @@ import { startDso, type DsoNode } from '../../dso/node.ts';
 import { connect } from '../../core/client/context.ts';
 import type { Connection } from '../../core/client/connection.ts';
 import { CrucialError } from '../../core/protocol/errors.ts';
+import { credentialsFor } from '../../core/protocol/transport/credentials.ts';
 import type { SharedOptions } from '../../core/objects/shared-object.ts';
 
 export interface DsoFixture {
@@ -45,7 +46,8 @@ export function withDso(): DsoFixture {
     key(prefix = 'k') { return `${prefix}-${++n}`; },
   };
   before(async () => {
-    node = await startDso({ host: '127.0.0.1', port: 0 });
+    // One user (the test): its node lets it upload @Shared classes, as the embedded default does.
+    node = await startDso({ host: '127.0.0.1', port: 0, allowUpload: true });
     connection = connect(node.address);
   });
   after(async () => {
@@ -53,6 +55,12 @@ export function withDso(): DsoFixture {
     await node?.close();
   });
   return fixture;
+}
+
+/** zeromq.js socket options carrying this process's credentials for the node at `address` (for raw test sockets). */
+export function zmqCredentials(address: string): { plainUsername?: string; plainPassword?: string } {
+  const s = credentialsFor(address);
+  return s?.mechanism === 'PLAIN' ? { plainUsername: s.username, plainPassword: s.password } : {};
 }
 
 /** Asserts that `p` rejects with a CrucialError of `code`; returns the error. */

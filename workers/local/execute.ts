@@ -22,7 +22,7 @@ export interface TaskSpec {
 export async function executeTask(request: TaskRequest): Promise<TaskResponse> {
   try {
     // The parent's node, whenever it was started: this worker may predate it, or have used another.
-    await useDso(request.dso);
+    await useDso(request.dso, request.security);
     const spec = (await fromWire(await decodeTask(request.frames))) as TaskSpec;
     const result = spec.mode === 'range' ? await runRange(spec) : await runOnce(spec.task);
     return { ok: true, frames: await encodeTask(toWire(result ?? null)) };

@@ -13,6 +13,7 @@ import { ZmtpRouter } from './zmtp/router.ts';
 import { LibzmqClient, bindLibzmqServer } from './libzmq.ts';
 import type { LinkListener, LinkOptions } from './link.ts';
 import type { ClientSecurity, ServerSecurity } from './security.ts';
+import { credentialsFor } from './credentials.ts';
 
 /** A client/server transport: crucial's own ZMTP over `node:net` (`zmtp`, default) or zeromq.js (`libzmq`). */
 export type TransportKind = 'zmtp' | 'libzmq';
@@ -32,8 +33,11 @@ export interface ClientSocket {
 
 export interface ClientSocketOptions extends LinkOptions {
   onStatus?: LinkListener;
-  /** Credentials for a node that demands them; absent: the NULL mechanism. */
-  security?: ClientSecurity;
+  /**
+   * Credentials for a node that demands them. Absent: found as credentials.ts says (a node of this
+   * process, CRUCIAL_TOKEN_FILE / CRUCIAL_TOKEN, the runtime file of a node on loopback); null: none (NULL).
+   */
+  security?: ClientSecurity | null;
 }
 
 /** A ROUTER-side endpoint. Requests arrive with the sender's route; a reply goes back by it. */
@@ -59,8 +63,16 @@ export function resolveTransport(kind?: string): TransportKind {
   return k as TransportKind;
 }
 
+/** @throws {InvalidOptionError} if the address is not `tcp://host:port`, or `CRUCIAL_TOKEN_FILE` cannot be read */
 export function openClient(kind: TransportKind, address: string, onMessage: (frames: Uint8Array[]) => void, opts: ClientSocketOptions = {}): ClientSocket {
-  return kind === 'zmtp' ? new ZmtpDealer(address, onMessage, opts) : new LibzmqClient(address, onMessage, opts);
+  if (kind === 'libzmq') {
+    // libzmq takes its credentials once, when the socket is made.
+    return new LibzmqClient(address, onMessage, { ...opts, security: opts.security === undefined ? credentialsFor(address) : opts.security });
+  }
+  // Looked up again at each connect: the node may start, or restart with a new token, after this client.
+  if (opts.security !== undefined) return new ZmtpDealer(address, onMessage, { ...opts, security: opts.security ?? undefined });
+  credentialsFor(address); // a CRUCIAL_TOKEN_FILE that cannot be read fails here, not in a reconnect
+  return new ZmtpDealer(address, onMessage, { ...opts, security: () => { try { return credentialsFor(address); } catch { return undefined; } } });
 }
 
 export interface ServerSocketOptions {

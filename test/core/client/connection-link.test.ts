@@ -87,7 +87,7 @@ describe('connection link failures', function () {
   it('connection - a frozen node (half-open link) is found by heartbeats: stale, disconnect, then ERR_UNAVAILABLE caused by the heartbeat timeout', async () => {
     const node = await startDso({ port: 0 });
     const proxy = new TcpProxy(Number(node.address.split(':').at(-1)));
-    const conn = new Connection(await proxy.listen(), { heartbeatIvlMs: 50, heartbeatTimeoutMs: 150, unavailableAfterMs: 300 });
+    const conn = new Connection(await proxy.listen(), { token: node.token, heartbeatIvlMs: 50, heartbeatTimeoutMs: 150, unavailableAfterMs: 300 });
     const status = watch(conn);
     try {
       assert.equal(await conn.call('AtomicLong', 'h', 'incrementAndGet', []), 1n);
@@ -107,7 +107,7 @@ describe('connection link failures', function () {
     const node = await startDso({ port: 0 });
     const proxy = new TcpProxy(Number(node.address.split(':').at(-1)));
     // resendAfterMs of 10 minutes: only the reconnect can bring the call to the node within the test.
-    const conn = new Connection(await proxy.listen(), { resendAfterMs: 600_000, heartbeatIvlMs: 0 });
+    const conn = new Connection(await proxy.listen(), { token: node.token, resendAfterMs: 600_000, heartbeatIvlMs: 0 });
     const status = watch(conn);
     try {
       await status.next('connect');
@@ -139,7 +139,7 @@ describe('connection link failures', function () {
 
     const node = await startDso({ port: 0 });
     const proxy = new TcpProxy(Number(node.address.split(':').at(-1)));
-    const conn = new Connection(await proxy.listen(), { sendHighWaterMarkBytes: 1024 * 1024, heartbeatIvlMs: 0, unavailableAfterMs: 60_000 });
+    const conn = new Connection(await proxy.listen(), { token: node.token, sendHighWaterMarkBytes: 1024 * 1024, heartbeatIvlMs: 0, unavailableAfterMs: 60_000 });
     const calls: Promise<unknown>[] = [];
     try {
       await conn.ping();

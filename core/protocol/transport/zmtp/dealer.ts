@@ -21,8 +21,11 @@ export interface DealerOptions extends LinkOptions {
   handshakeTimeoutMs?: number;
   /** Told of every change in the link. */
   onStatus?: LinkListener;
-  /** Credentials for a node that demands them (PLAIN, CURVE); absent: NULL. */
-  security?: ClientSecurity;
+  /**
+   * Credentials for a node that demands them (PLAIN, CURVE); absent: NULL. A function is asked
+   * again at each connect, so a node that starts (or restarts with a new token) after the dealer is found.
+   */
+  security?: ClientSecurity | (() => ClientSecurity | undefined);
 }
 
 export class ZmtpDealer {
@@ -83,6 +86,11 @@ export class ZmtpDealer {
     this.peer = null;
   }
 
+  private handshake(): ReturnType<typeof clientHandshake> | undefined {
+    const s = typeof this.opts.security === 'function' ? this.opts.security() : this.opts.security;
+    return s ? clientHandshake(s) : undefined;
+  }
+
   private dial(): void {
     const o = this.opts;
     const heartbeatIvlMs = o.heartbeatIvlMs ?? LINK_DEFAULTS.heartbeatIvlMs;
@@ -94,7 +102,7 @@ export class ZmtpDealer {
       heartbeatTimeoutMs: o.heartbeatTimeoutMs ?? LINK_DEFAULTS.heartbeatTimeoutMs,
       heartbeatTtlMs: o.heartbeatTtlMs ?? LINK_DEFAULTS.heartbeatTtlMs,
       sendHighWaterMarkBytes: this.hwm,
-      handshake: o.security ? clientHandshake(o.security) : undefined,
+      handshake: this.handshake(),
     }, {
       ready: () => {
         this.ivl = this.baseIvl;

@@ -37,7 +37,7 @@ async function echoServer(kind: TransportKind, security?: ServerSecurity): Promi
 }
 
 /** Opens a client and resolves with its first reply, or rejects with the cause of its first disconnect. */
-function roundTrip(kind: TransportKind, address: string, text: string, security?: ClientSecurity): { client: ClientSocket; reply: Promise<string> } {
+function roundTrip(kind: TransportKind, address: string, text: string, security: ClientSecurity | null = null): { client: ClientSocket; reply: Promise<string> } {
   let client!: ClientSocket;
   const reply = new Promise<string>((resolve, reject) => {
     client = openClient(kind, address, (frames) => resolve(Buffer.from(frames[0]!).toString()), {
