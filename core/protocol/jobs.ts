@@ -2,6 +2,7 @@
  * Wire shapes of the executor service (`$jobs`, PROTOCOL.md §11). No logic lives here: the node's
  * service (dso/services/executor), the TS client (core/jobs) and the Python client follow these.
  */
+import type { ErrorData } from './errors.ts';
 
 /** Type name of the node's executor service object; its key is always `""`. */
 export const JOBS_TYPE = '$jobs';
@@ -38,7 +39,7 @@ export interface JobStatus {
   /** Epoch milliseconds of the end; null until finished. */
   finishedAt: number | null;
   /** The failure, `{code, name, message, stack}`, once failed; null otherwise. */
-  error: { code: string; name: string; message: string; stack: string } | null;
+  error: ErrorData | null;
 }
 
 /** Job kinds every node registers (PROTOCOL.md §11.2). */

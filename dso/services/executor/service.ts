@@ -235,7 +235,6 @@ function outcome(job: Job): unknown {
 function statusOf(job: Job): JobStatus {
   return {
     id: job.id, kind: job.kind, state: job.state, progress: job.progress,
-    submittedAt: job.submittedAt, startedAt: job.startedAt, finishedAt: job.finishedAt,
-    error: job.error && { code: job.error.code, name: job.error.name, message: job.error.message, stack: job.error.stack ?? '' },
+    submittedAt: job.submittedAt, startedAt: job.startedAt, finishedAt: job.finishedAt, error: job.error,
   };
 }
