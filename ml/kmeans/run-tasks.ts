@@ -30,7 +30,7 @@ export const DEFAULT_RETRIES = 2;
 
 /** Fit options this owner's algorithms take besides the contract's. */
 export interface RunOptions {
-  /** Executor to run the partitions on (default: a new one on the default runner, {@link DEFAULT_RETRIES} retries). */
+  /** Executor to run the partitions on (default: a new one on the default runner, with 2 retries per partition). */
   executor?: ServerlessExecutorService;
   /**
    * @internal Tests only: replaces each partition's task before it is submitted (fault injection:
