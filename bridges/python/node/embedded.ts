@@ -17,7 +17,9 @@ import { startDso } from '../../../dso/node.ts';
 const host = process.argv[2] ?? '127.0.0.1';
 const port = Number(process.argv[3] ?? 0);
 try {
-  const node = await startDso({ host, port });
+  // The Python process that starts this node makes its token and passes it here, never on the command line;
+  // its program is this node's one user, so its @Shared classes may be uploaded, as with the TS embedded default.
+  const node = await startDso({ host, port, token: process.env.CRUCIAL_TOKEN, allowUpload: true });
   console.log(`DSO ${node.address}`);
   process.stdin.on('end', () => { void node.close().then(() => process.exit(0)); });
   process.stdin.resume();

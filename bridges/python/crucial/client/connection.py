@@ -23,10 +23,11 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import zmq
 
-from ..errors import ClosedError, HighWaterMarkError, InvalidOptionError, UnavailableError, error_from_data
+from ..errors import ClosedError, HighWaterMarkError, InvalidOptionError, UnauthorizedError, UnavailableError, error_from_data
 from ..wire.codec import WireCodec, peek_seq
 from ..wire.protocol import SYSTEM_TYPE, Kind, ObjectRef
-from .link import DEFAULT_UNAVAILABLE_AFTER, LinkState, unavailable_after_from_env
+from .credentials import Credentials, credentials_for
+from .link import DEFAULT_UNAVAILABLE_AFTER, REFUSED, LinkState, unavailable_after_from_env
 
 __all__ = ["Connection"]
 
@@ -92,14 +93,21 @@ class Connection:
     :param send_hwm: ZMQ_SNDHWM, messages libzmq may hold for the node; a call past it fails at once
         with HighWaterMarkError (default 1000)
     :param revive_ref: turns references received in values into local objects (proxies)
+    :param token: the node's PLAIN token
+    :param credentials: PLAIN or CURVE :class:`Credentials`; default (neither given): those of a node this
+        process started, else ``CRUCIAL_TOKEN_FILE`` / ``CRUCIAL_TOKEN`` (for the node ``CRUCIAL_DSO`` names),
+        else the runtime file ``crucial dso start`` wrote for a node on loopback (README, "Trust model")
     :raises InvalidOptionError: if the address is not ``tcp://host:port`` or an option is out of range
     """
 
     def __init__(self, address: str, resend_after: float = 5.0, unavailable_after: Optional[float] = None,
                  revive_ref: Optional[Callable[[ObjectRef, "Connection"], Any]] = None, *,
                  heartbeat_ivl: float = 1.0, heartbeat_timeout: float = 3.0, heartbeat_ttl: float = 10.0,
-                 send_hwm: int = 1000) -> None:
+                 send_hwm: int = 1000, token: Optional[str] = None, credentials: Optional[Credentials] = None) -> None:
         check_address(address)
+        if token is not None and credentials is not None:
+            raise InvalidOptionError("options.token and options.credentials exclude each other")
+        creds = Credentials(token=token) if token is not None else credentials if credentials is not None else credentials_for(address)
         if not (isinstance(resend_after, (int, float)) and resend_after > 0):
             raise InvalidOptionError("options.resend_after must be a positive number")
         if unavailable_after is None:
@@ -133,11 +141,13 @@ class Connection:
         self._socket.setsockopt(zmq.RCVHWM, 0)
         self._socket.setsockopt(zmq.RECONNECT_IVL, 100)
         self._socket.setsockopt(zmq.RECONNECT_IVL_MAX, 2000)
+        if creds is not None:
+            creds.apply(self._socket)
         if heartbeat_ivl > 0:
             self._socket.setsockopt(zmq.HEARTBEAT_IVL, int(heartbeat_ivl * 1000))
             self._socket.setsockopt(zmq.HEARTBEAT_TIMEOUT, int(heartbeat_timeout * 1000))
             self._socket.setsockopt(zmq.HEARTBEAT_TTL, int(heartbeat_ttl * 1000))
-        self._link = LinkState(self._socket, address, self._on_link_up)
+        self._link = LinkState(self._socket, address, self._on_link_up, creds.mechanism if creds is not None else "NULL")
         self._socket.connect(address)
         self._thread = threading.Thread(target=self._io_loop, name=f"crucial-io {address}", daemon=True)
         self._thread.start()
@@ -193,6 +203,7 @@ class Connection:
         :return: the decoded result
         :raises CrucialError: the node's error rebuilt from its code (``BadArgumentError``, ``UnknownMethodError``...)
         :raises UnavailableError: if there was no link to the node for ``unavailable_after`` seconds
+        :raises UnauthorizedError: if the node refused this client's credentials (or their absence) at the handshake
         :raises HighWaterMarkError: if ``send_hwm`` messages are already queued for the node
         :raises ClosedError: if the connection is closed
         :raises concurrent.futures.TimeoutError: if ``timeout`` passed first (the call may still take effect)
@@ -250,6 +261,7 @@ class Connection:
                         pass
                 if self._link.monitor in events:
                     self._link.on_event()
+                    self._fail_if_refused()
                 if not self._drain_outq():
                     break
                 if sock in events:
@@ -299,6 +311,7 @@ class Connection:
             # With no link up, libzmq may have no queue at all (after a failed handshake): the call
             # waits here, bounded by unavailable_after, and goes out when the link is back.
             self._pending[seq] = what
+            self._fail_if_refused()
 
     def _send(self, frames: Sequence[Any]) -> bool:
         """False when libzmq's queue for the node is full (never blocks the I/O thread)."""
@@ -373,6 +386,16 @@ class Connection:
             if now - p.sent_at >= self.resend_after:
                 p.sent_at = now
                 self._send(p.frames)
+
+    def _fail_if_refused(self) -> None:
+        """The node refused our credentials: waiting does not heal that, every pending call fails now."""
+        cause = self._link.cause
+        if self._link.up or cause is None or cause.code != REFUSED or not self._pending:
+            return
+        for p in self._pending.values():
+            if not p.future.done():
+                p.future.set_exception(UnauthorizedError(f"DSO node at {self.address}: {cause}"))
+        self._pending.clear()
 
     def _fail_unavailable(self, now: float) -> None:
         """No link: each pending call fails ``unavailable_after`` after the later of the loss and the call."""

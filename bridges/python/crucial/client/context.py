@@ -17,6 +17,7 @@ import atexit
 import logging
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import threading
@@ -26,6 +27,7 @@ from typing import Any, Callable, Optional
 from ..errors import UnavailableError
 from ..wire.protocol import ObjectRef
 from .connection import Connection, check_address
+from .credentials import Credentials, register_credentials
 
 __all__ = ["connect", "default_connection", "set_default_connection", "set_ref_reviver", "dso_address", "ensure_dso", "use_dso", "shutdown",
            "LocalDso", "start_local_dso", "find_node", "BUNDLED_NODE", "MIN_NODE_MAJOR"]
@@ -77,6 +79,8 @@ def _ensure_dso_locked() -> str:
     if _embedded is None or _embedded.process.poll() is not None:
         _embedded = start_local_dso()
     os.environ["CRUCIAL_DSO"] = _embedded.address
+    # Worker processes started afterwards find the node's token as they find its address.
+    os.environ["CRUCIAL_TOKEN"] = _embedded.token
     return _embedded.address
 
 
@@ -152,6 +156,8 @@ def shutdown() -> None:
     if node is not None:
         if os.environ.get("CRUCIAL_DSO") == node.address:
             del os.environ["CRUCIAL_DSO"]
+            if os.environ.get("CRUCIAL_TOKEN") == node.token:
+                del os.environ["CRUCIAL_TOKEN"]
         node.stop()
 
 
@@ -200,7 +206,7 @@ def _node_command(host: str, port: int, root: Optional[Path]) -> "tuple[list[str
     if root is not None:
         node_ts = (root / "dso" / "node.ts").as_uri()
         script = (
-            f"import({node_ts!r}).then(m => m.startDso({{host: {host!r}, port: {int(port)}}}))"
+            f"import({node_ts!r}).then(m => m.startDso({{host: {host!r}, port: {int(port)}, token: process.env.CRUCIAL_TOKEN, allowUpload: true}}))"
             ".then(n => { console.log('DSO ' + n.address); "
             "process.stdin.on('end', () => n.close().then(() => process.exit(0))); process.stdin.resume(); })"
             ".catch(e => { console.error(e); process.exit(1); })"
@@ -231,9 +237,11 @@ class LocalDso:
     def __init__(self, port: int = 0, host: str = "127.0.0.1", root: Optional[Path] = None) -> None:
         cmd, cwd = _node_command(host, port, Path(root) if root else None)
         self.root = cwd
+        #: the node's PLAIN token: made here, handed to the node in its environment (never on its command line)
+        self.token = secrets.token_hex(32)
         logger.info("starting a DSO node: %s", " ".join(cmd[:2]))
         # stdin stays open as a lifeline: the node exits when this process dies and the pipe closes.
-        self.process = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.PIPE,
+        self.process = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.PIPE, env={**os.environ, "CRUCIAL_TOKEN": self.token},
                                         stdout=subprocess.PIPE, stderr=None, text=True)
         line = self.process.stdout.readline() if self.process.stdout else ""
         if not line.startswith("DSO "):
@@ -241,9 +249,12 @@ class LocalDso:
             raise UnavailableError(f"the DSO node did not start (said {line!r})")
         #: ``tcp://host:port`` of the node
         self.address = line[4:].strip()
+        # This process's clients present the token to it without being told.
+        register_credentials(self.address, Credentials(token=self.token))
 
     def stop(self) -> None:
         """Stops the node and waits for it to exit."""
+        register_credentials(self.address, None)
         if self.process.poll() is None:
             try:
                 if self.process.stdin:

@@ -19,6 +19,12 @@ from zmq.utils.monitor import recv_monitor_message
 
 from ..errors import InvalidOptionError
 
+#: LinkError code of a refusal at the handshake (missing or wrong credentials)
+REFUSED = "ERR_UNAUTHORIZED"
+# Handshake failures that mean the node refused us: another mechanism, its ERROR, keys that do not open.
+_REFUSALS = {getattr(zmq, n) for n in ("PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH", "PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_ERROR",
+                                      "PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC", "PROTOCOL_ERROR_ZMTP_KEY_EXCHANGE") if hasattr(zmq, n)}
+
 __all__ = ["LinkState", "LinkError", "unavailable_after_from_env", "DEFAULT_UNAVAILABLE_AFTER"]
 
 #: seconds pending calls wait for a link when neither the keyword nor ``CRUCIAL_UNAVAILABLE_MS`` says
@@ -94,7 +100,8 @@ def _greeting_problem(s: socket.socket, address: str) -> LinkError:
         return LinkError(f"not a ZMTP peer at {address}: it sent {got[:40]!r}", "EPROTO")
     mechanism = got[12:32].rstrip(b"\0").decode("latin1") if len(got) >= 32 else ""
     if mechanism and mechanism != "NULL":
-        return LinkError(f"the peer at {address} uses the {mechanism} security mechanism (only NULL is supported)", "EPROTO")
+        return LinkError(f"the DSO node at {address} requires {mechanism} credentials (set CRUCIAL_TOKEN or CRUCIAL_TOKEN_FILE, "
+                         "or pass token=...; see README, \"Trust model\")", REFUSED)
     return LinkError(f"{address} speaks ZMTP, but the link with it was lost or its handshake failed")
 
 
@@ -107,8 +114,9 @@ class LinkState:
     :param on_up: called with True on a reconnect (False on the first link)
     """
 
-    def __init__(self, sock: zmq.Socket, address: str, on_up: Callable[[bool], None]) -> None:
+    def __init__(self, sock: zmq.Socket, address: str, on_up: Callable[[bool], None], mechanism: str = "NULL") -> None:
         self.address = address
+        self.mechanism = mechanism
         self.monitor = sock.get_monitor_socket(_EVENTS)
         self.up = False
         self.down_since = time.monotonic()
@@ -143,10 +151,22 @@ class LinkState:
                     self._down(self._probe())
             elif kind & (zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL | zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL | zmq.EVENT_HANDSHAKE_FAILED_AUTH):
                 detail = _PROTOCOL_ERRORS.get(ev["value"], f"code {ev['value']:#x}") if kind == zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL else "no detail"
+                if self._refusal(kind, ev["value"]):
+                    self._down(LinkError(f"the DSO node at {self.address} refused this client's {self.mechanism} credentials "
+                                         f"({detail}): check the token or key (CRUCIAL_TOKEN, CRUCIAL_TOKEN_FILE)", REFUSED))
+                    continue
                 failed = LinkError(f"ZMTP handshake with {self.address} failed ({detail})")
                 # libzmq says little about a peer that is not ZMTP: the probe shows what it sent.
                 found = self._probe()
-                self._down(found if found.code == "EPROTO" else failed)
+                self._down(found if found.code in ("EPROTO", REFUSED) else failed)
+
+    def _refusal(self, kind: int, value: int) -> bool:
+        if kind == zmq.EVENT_HANDSHAKE_FAILED_AUTH or (kind == zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL and value in _REFUSALS):
+            return True
+        # libzmq 4.3's PLAIN spells ERROR's name "\x5eRROR" and takes a node's well-formed ERROR for an
+        # unexpected command; and it reports a node that dropped the link after our credentials with no detail.
+        unexpected = getattr(zmq, "PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND", -1)
+        return self.mechanism != "NULL" and (kind == zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL or value == unexpected)
 
     def _probe(self) -> LinkError:
         """A probe's finding, at most one probe a second (libzmq retries every 100 ms or more)."""
