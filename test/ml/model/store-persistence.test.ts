@@ -83,4 +83,23 @@ describe('ml/model/store persistence (--pmem)', function () {
       await node.close();
     }
   });
+
+  it('store persistence - a publish that does not fit in the region fails and leaves the latest version whole', async () => {
+    const pmem = join(dir, 'small.pmem');
+    const node = await startDso({ host: '127.0.0.1', port: 0, pmemPath: pmem, pmemSizeBytes: 8 * 2 ** 20 });
+    const conn = connect(node.address);
+    try {
+      const store = new ModelStore({ connection: conn });
+      const small = forestModel(SEED + 3, 1000);
+      assert.equal(await store.publish('bounded', small), 1);
+      // ~9.6 MB of arrays into an 8 MiB region: some arrays are written, then one is refused.
+      await assert.rejects(store.publish('bounded', forestModel(SEED + 4, 200_000)), /full/);
+      assert.equal(await store.latestVersion('bounded'), 1);
+      assert.deepEqual(await store.versions('bounded'), [1]);
+      assertSameModel(await store.load('bounded'), small);
+    } finally {
+      await conn.close();
+      await node.close();
+    }
+  });
 });
