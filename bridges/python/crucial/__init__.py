@@ -1,6 +1,7 @@
 """
-crucial for Python: the shared objects of a crucial DSO node (same wire format as the TypeScript SDK)
-and a Lithops-compatible executor (:mod:`crucial.lithops`).
+crucial for Python: the shared objects of a crucial DSO node (same wire format as the TypeScript SDK),
+a Lithops-compatible executor (:mod:`crucial.lithops`), jobs on the node's executor service (:mod:`crucial.jobs`)
+and scikit-learn estimators trained on crucial (:mod:`crucial.ml`, scikit-learn loaded only when used).
 """
 from importlib import metadata as _metadata
 
@@ -8,6 +9,7 @@ from . import errors, system
 from .client.connection import Connection
 from .client.context import LocalDso, connect, default_connection, dso_address, ensure_dso, shutdown, start_local_dso
 from .errors import CrucialError
+from .jobs import JobClient, submit_job
 from .objects.atomic_boolean import AtomicBoolean
 from .objects.atomic_byte_array import AtomicByteArray
 from .objects.atomic_counter import AtomicCounter
@@ -38,6 +40,8 @@ __all__ = [
     "shutdown",
     "start_local_dso",
     "CrucialError",
+    "JobClient",
+    "submit_job",
     "SharedObject",
     "RemoteObject",
     "shared",
