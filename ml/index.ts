@@ -30,3 +30,5 @@ export type { LogRegParams } from './logreg/fit.ts';
 export type { ForestFitOptions } from './forest/fit.ts';
 export type { ForestParams, MaxFeatures } from './forest/params.ts';
 export type { ModelServer, ModelServerOptions } from './serve/server.ts';
+export type { ModelSource, PredictFn } from './serve/model-cache.ts';
+export type { BatchStats, BatchPrediction } from './serve/batcher.ts';

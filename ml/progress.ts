@@ -27,7 +27,9 @@ export interface ProgressOptions {
 
 /** Where a fit sends its progress; `stop` ends the bar (call it in a `finally`). */
 export interface ProgressReporter {
+  /** Passes one report to the callback and redraws the bar. */
   update(p: ProgressEvent): void;
+  /** Ends the bar (leaves its last state on the terminal); reports after it start a new one. */
   stop(): void;
 }
 

@@ -27,7 +27,7 @@ export interface ModelStoreOptions {
 
 /**
  * Published models in the DSO: versions kept, publishing atomic, reads cheap. Every method rejects
- * as a shared object's calls do ({@link UnavailableError}, ...) besides what it lists.
+ * as a shared object's calls do (`UnavailableError` when the node is unreachable, ...) besides what it lists.
  */
 export class ModelStore {
   private readonly opts: CallOptions;
