@@ -20,6 +20,9 @@ import { registerBuiltins } from './objects/index.ts';
 import { bindServer, resolveTransport, type ServerSocket, type TransportKind } from '../core/protocol/transport/socket.ts';
 import type { PersistentStore } from './persistence/store.ts';
 import { resolveLimits, type CallLimits } from './limits.ts';
+import { MemoryBudget, type MemoryOptions } from './memory.ts';
+import { refusedMessage } from '../core/protocol/transport/budget.ts';
+import { OverloadedError } from '../core/protocol/errors.ts';
 import { JOBS_TYPE } from '../core/protocol/jobs.ts';
 import { JobService } from './services/executor/service.ts';
 import { defaultJobKinds } from './services/executor/kinds.ts';
@@ -29,7 +32,7 @@ import { registerCredentials } from '../core/protocol/transport/credentials.ts';
 import { preloadModules } from './modules.ts';
 
 /** Options of a {@link DsoNode}. */
-export interface DsoOptions extends Partial<CallLimits>, AuthOptions {
+export interface DsoOptions extends Partial<CallLimits>, MemoryOptions, AuthOptions {
   /** Interface to bind; default 127.0.0.1. */
   host?: string;
   /** TCP port; 0 picks a free one. Default 7700. */
@@ -66,7 +69,7 @@ const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
  */
 const cjsRequire = typeof __filename === 'string' && __filename !== (globalThis as { __filename?: unknown }).__filename ? createRequire(__filename) : undefined;
 
-type Validated = Required<Omit<DsoOptions, 'pmemPath' | 'pmemSizeBytes' | keyof CallLimits | (typeof AUTH_KEYS)[number]>> & Pick<DsoOptions, 'pmemPath' | 'pmemSizeBytes'>;
+type Validated = Required<Omit<DsoOptions, 'pmemPath' | 'pmemSizeBytes' | keyof CallLimits | keyof MemoryOptions | (typeof AUTH_KEYS)[number]>> & Pick<DsoOptions, 'pmemPath' | 'pmemSizeBytes'>;
 
 function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
@@ -98,7 +101,9 @@ export class DsoNode {
   readonly registry = new TypeRegistry();
   /** @internal The node's objects (crucial/internal documents it). */
   readonly store = new ObjectStore(this.registry);
-  private readonly dedup = new DedupCache();
+  private readonly dedup: DedupCache;
+  /** The node's memory budget (`maxMemoryBytes`): caches and buffers draw from it, new calls are refused past it. */
+  private readonly memory: MemoryBudget;
   /** Strict strings: a call carrying invalid UTF-8 is refused at the door (ERR_BAD_ARGUMENT), never stored and echoed. */
   private readonly codec = new WireCodec(undefined, { strictStrings: true });
   private readonly opts: Validated;
@@ -130,6 +135,8 @@ export class DsoNode {
     }
     this.modulesDir = options.modulesDir;
     this.store.limits = resolveLimits({ maxWorkPerCall: options.maxWorkPerCall, maxObjectBytes: options.maxObjectBytes });
+    this.memory = new MemoryBudget(options);
+    this.dedup = new DedupCache(undefined, undefined, { maxBytes: this.memory.replyCacheBytes });
     registerBuiltins(this.registry);
     const modules = new ModuleLoader(this.registry, this.opts.moduleCacheDir, (hash, code) => this.persistence?.saveModule(hash, code));
     this.modules = modules;
@@ -178,7 +185,8 @@ export class DsoNode {
     }
     if (this.modulesDir) await preloadModules(this.modules, this.modulesDir);
     this.socket = await bindServer(this.opts.transport, `tcp://${this.opts.host}:${this.opts.port}`,
-      (route, frames, bytes, user) => this.handle(route, frames, bytes, user), { maxMessageBytes: this.opts.maxPayloadBytes, security: this.auth.security });
+      (route, frames, bytes, user) => this.handle(route, frames, bytes, user), {
+        maxMessageBytes: this.opts.maxPayloadBytes, maxPartialBytes: this.memory.partialBytes, readTimeoutMs: this.memory.readTimeoutMs, security: this.auth.security });
     this._address = this.socket.endpoint;
     // This process's own clients (the embedded default, a test's) find the credentials by the address.
     if (this.auth.own) this.unregister = registerCredentials(this._address, this.auth.own);
@@ -204,7 +212,13 @@ export class DsoNode {
       if (bytes > this.opts.maxPayloadBytes) {
         throw new PayloadTooLargeError(`request of ${bytes} bytes exceeds the node's limit of ${this.opts.maxPayloadBytes}`);
       }
+      if (refusedMessage(frames)) {
+        throw new OverloadedError(`the node holds ${this.memory.partialBytes} bytes of unfinished requests already (a quarter of --max-memory); retry later`);
+      }
       call = parseCall(this.codec.decodeValue(frames));
+      if (call.type !== SYSTEM_TYPE && this.memory.over()) {
+        throw new OverloadedError(`the node uses ${this.memory.used()} bytes, over its memory budget of ${this.memory.maxBytes} (--max-memory): new calls are refused until it is back under; retry later`);
+      }
     } catch (err) {
       if (err instanceof ArrowPending) return this.holdForArrow(route, frames, bytes, user);
       this.reply(route, this.codec.encodeError(seqOf(frames), errorToData(err)));

@@ -169,7 +169,7 @@ function clientSecurityOptions(security: ClientSecurity | undefined): Record<str
  * ZAP handler (zap.ts) about each peer. libzmq does not hand the peer's user id to zeromq.js with
  * its messages, so `onMessage` gets no `user`: a node with namespaces needs the zmtp transport.
  */
-export async function bindLibzmqServer(endpoint: string, onMessage: ServerHandler, onErrorOption: (err: Error) => void = warn, security?: ServerSecurity): Promise<ServerSocket> {
+export async function bindLibzmqServer(endpoint: string, onMessage: ServerHandler, onErrorOption: (err: Error) => void = warn, security?: ServerSecurity, maxMessageBytes?: number): Promise<ServerSocket> {
   const onError = (err: Error) => {
     try {
       onErrorOption(err);
@@ -180,6 +180,9 @@ export async function bindLibzmqServer(endpoint: string, onMessage: ServerHandle
   const zap = security ? await registerZap(zeromq(), security) : null;
   const socket = new (zeromq().Router)({
     linger: 0, receiveHighWaterMark: 0, sendHighWaterMark: 0,
+    // ZMQ_MAXMSGSIZE: libzmq drops a peer as soon as one of its frames declares more, instead of
+    // reading it whole first (it bounds each frame; the node checks the message's total).
+    ...(maxMessageBytes ? { maxMessageSize: maxMessageBytes } : {}),
     ...(zap ? { zapDomain: zap.domain } : {}),
     ...(security?.mechanism === 'PLAIN' ? { plainServer: true } : {}),
     ...(security?.mechanism === 'CURVE' ? { curveServer: true, curveSecretKey: security.secretKey, curvePublicKey: security.publicKey } : {}),

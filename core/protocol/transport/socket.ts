@@ -81,11 +81,17 @@ export interface ServerSocketOptions {
   onError?: (err: Error) => void;
   /** What clients must present (PLAIN, CURVE); absent: NULL, anyone who reaches the port may call. */
   security?: ServerSecurity;
+  /** zmtp: bytes of unfinished requests all connections together may hold (budget.ts); default unbounded. */
+  maxPartialBytes?: number;
+  /** zmtp: drop a connection whose started request gets no byte for this long (ms); default never. */
+  readTimeoutMs?: number;
 }
 
 export async function bindServer(kind: TransportKind, endpoint: string, onMessage: ServerHandler, opts: ServerSocketOptions): Promise<ServerSocket> {
-  if (kind === 'libzmq') return bindLibzmqServer(endpoint, onMessage, opts.onError, opts.security);
-  const router = new ZmtpRouter(onMessage, { maxMessageBytes: opts.maxMessageBytes, security: opts.security });
+  if (kind === 'libzmq') return bindLibzmqServer(endpoint, onMessage, opts.onError, opts.security, opts.maxMessageBytes);
+  const router = new ZmtpRouter(onMessage, {
+    maxMessageBytes: opts.maxMessageBytes, security: opts.security, maxPartialBytes: opts.maxPartialBytes, readTimeoutMs: opts.readTimeoutMs,
+  });
   await router.bind(endpoint);
   return router;
 }

@@ -42,6 +42,9 @@ export class FrameDecoder {
     return this.greeted ? null : this.rest;
   }
 
+  /** Whether a frame (or its header) has begun and not ended. */
+  get pending(): boolean { return this.inBody || (this.greeted && this.rest !== null); }
+
   /** Counts `n` bytes the socket read into the last `directTarget()`. */
   advance(n: number): void {
     if (!this.inBody || !this.body || n > this.bodySize - this.bodyFilled) throw new RangeError('advance() past the frame being read');

@@ -7,6 +7,7 @@
 import type { OnReadOpts, Socket } from 'node:net';
 import { HighWaterMarkError, UnauthorizedError } from '../../errors.ts';
 import { FrameDecoder, type FrameSink } from './decoder.ts';
+import { markRefused, type ByteBudget } from '../budget.ts';
 import { errorBody, type Handshake, type HandshakeFactory, type MessageBox } from './mechanism.ts';
 import {
   Flag, ZmtpProtocolError, checkGreeting, encodeCommand, encodeMessage, encodeMetadata,
@@ -59,6 +60,10 @@ export interface PeerOptions {
   sendHighWaterMarkBytes?: number;
   /** The security mechanism's handshake (mechanism.ts); absent: NULL. */
   handshake?: HandshakeFactory;
+  /** Shared budget for the frames of messages not yet complete; a frame past it is skipped and its message marked refused. */
+  partialBudget?: ByteBudget;
+  /** Drop the link when a message started and unfinished gets no byte for this long (ms); absent or 0: never. */
+  readTimeoutMs?: number;
 }
 
 /** The peer sent nothing within the heartbeat timeout (or within the TTL its own PING asked for). */
@@ -90,6 +95,12 @@ export class ZmtpPeer implements FrameSink {
   private credentialsSent = false;
   /** CURVE: every frame and command after the handshake travels boxed. */
   private box: MessageBox | null = null;
+  /** Bytes of the message being read held against `partialBudget`. */
+  private held = 0;
+  /** Whether a frame of the message being read was skipped for want of budget. */
+  private refused = false;
+  /** Armed while a message is incomplete at the end of a read (never for messages that arrive whole). */
+  private readTimer: NodeJS.Timeout | undefined;
 
   readonly socket: Socket;
 
@@ -103,13 +114,14 @@ export class ZmtpPeer implements FrameSink {
       callback: (n, buf) => {
         this.rx++;
         this.read(() => (buf === SCRATCH ? this.decoder.push(Buffer.from(SCRATCH.subarray(0, n))) : this.decoder.advance(n)));
+        this.watchPartial();
         return true; // false would pause reading
       },
     });
     socket.setNoDelay(true);
     this.handshakeTimer = setTimeout(() => this.fail(new ZmtpProtocolError(`no ZMTP handshake from the peer within ${opts.handshakeTimeoutMs ?? 30_000} ms`)), opts.handshakeTimeoutMs ?? 30_000).unref();
     // Only fires for a socket opened without `onread` (node:net emits no 'data' with it).
-    socket.on('data', (chunk: Buffer) => { this.rx++; this.read(() => this.decoder.push(chunk)); });
+    socket.on('data', (chunk: Buffer) => { this.rx++; this.read(() => this.decoder.push(chunk)); this.watchPartial(); });
     socket.on('error', (err) => this.fail(err));
     socket.on('close', () => this.finish());
     const props: Record<string, Uint8Array | string> = { 'Socket-Type': opts.socketType };
@@ -199,7 +211,39 @@ export class ZmtpPeer implements FrameSink {
     }
     if (!this.handshaken) throw new ZmtpProtocolError('message frame before the handshake completed');
     this.messageBytes += size;
-    return this.messageBytes <= this.maxMessageBytes;
+    if (this.messageBytes > this.maxMessageBytes) return false;
+    const budget = this.opts.partialBudget;
+    if (!budget) return true;
+    if (!budget.tryTake(size)) {
+      this.refused = true;
+      return false;
+    }
+    this.held += size;
+    return true;
+  }
+
+  /**
+   * After each read: a message left incomplete arms the read timeout, which drops the link if no
+   * byte arrives for `readTimeoutMs` (a client that starts a large message and stalls would pin it).
+   */
+  private watchPartial(): void {
+    if (!this.opts.readTimeoutMs || this.readTimer || this.done) return;
+    if (this.frames.length === 0 && !this.decoder.pending) return;
+    const ms = this.opts.readTimeoutMs;
+    let mark = this.rx;
+    const check = () => {
+      this.readTimer = undefined;
+      if (this.done || (this.frames.length === 0 && !this.decoder.pending)) return;
+      if (this.rx === mark) return this.fail(new ZmtpProtocolError(`a message was started and not finished: no byte of it for ${ms} ms (read timeout)`));
+      mark = this.rx;
+      this.readTimer = setTimeout(check, ms).unref();
+    };
+    this.readTimer = setTimeout(check, ms).unref();
+  }
+
+  private releaseHeld(): void {
+    if (this.held > 0) this.opts.partialBudget?.give(this.held);
+    this.held = 0;
   }
 
   frame(flags: number, body: Buffer | null): void {
@@ -224,6 +268,9 @@ export class ZmtpPeer implements FrameSink {
     const bytes = this.messageBytes;
     this.frames = [];
     this.messageBytes = 0;
+    if (this.refused) markRefused(frames);
+    this.refused = false;
+    this.releaseHeld();
     this.on.message(frames, bytes);
   }
 
@@ -336,6 +383,8 @@ export class ZmtpPeer implements FrameSink {
     clearInterval(this.beatTimer);
     clearTimeout(this.pingTimer);
     clearTimeout(this.ttlTimer);
+    clearTimeout(this.readTimer);
+    this.releaseHeld();
     if (!err && !local) err = this.closeCause();
     this.on.closed(err);
   }

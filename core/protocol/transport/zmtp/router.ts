@@ -15,6 +15,7 @@ import { ZmtpPeer } from './peer.ts';
 import { formatTcpEndpoint, parseTcpEndpoint } from './endpoint.ts';
 import { serverHandshake } from './mechanism.ts';
 import type { ServerSecurity } from '../security.ts';
+import { ByteBudget } from '../budget.ts';
 
 export interface RouterOptions {
   /** Messages larger than this are not buffered; the handler gets the frames read before the limit and the full size. */
@@ -28,6 +29,10 @@ export interface RouterOptions {
   sendHighWaterMarkBytes?: number;
   /** What peers must present (PLAIN, CURVE); absent: NULL, anyone may connect. */
   security?: ServerSecurity;
+  /** Bytes of unfinished messages all peers together may hold; a frame past it is skipped and its message marked refused. Default unbounded. */
+  maxPartialBytes?: number;
+  /** Drop a peer whose started message gets no byte for this long (ms); absent or 0: never. */
+  readTimeoutMs?: number;
 }
 
 /** `user`: the id `security.authenticate` gave the sender; absent under NULL. */
@@ -37,11 +42,14 @@ export class ZmtpRouter {
   private readonly peers = new Map<string, ZmtpPeer>();
   private readonly server: Server;
   private nextId = randomBytes(4).readUInt32BE(0);
+  /** What every peer's unfinished messages draw from. */
+  readonly partial: ByteBudget;
   private _endpoint = '';
 
   constructor(private readonly onMessage: RouterHandler, private readonly opts: RouterOptions = {}) {
     // Paused on accept: `adopt` moves the connection into a socket that reads through `onread`.
     this.server = createServer({ pauseOnConnect: true }, (socket) => this.adopt(socket));
+    this.partial = new ByteBudget(opts.maxPartialBytes ?? Number.MAX_SAFE_INTEGER);
   }
 
   get endpoint(): string { return this._endpoint; }
@@ -93,6 +101,8 @@ export class ZmtpRouter {
       heartbeatTimeoutMs: o.heartbeatTimeoutMs,
       sendHighWaterMarkBytes: o.sendHighWaterMarkBytes ?? LINK_DEFAULTS.sendHighWaterMarkBytes,
       handshake: o.security ? serverHandshake(o.security) : undefined,
+      partialBudget: this.partial,
+      readTimeoutMs: o.readTimeoutMs,
     }, {
       ready: (props, user) => {
         peerUser = user;
