@@ -24,15 +24,18 @@ REPO = Path(__file__).resolve().parents[3]
 def dso() -> Iterator[LocalDso]:
     """A DSO node for the whole session; its address is exported in CRUCIAL_DSO for worker processes."""
     node = LocalDso(port=0, root=REPO)
-    old = os.environ.get("CRUCIAL_DSO")
+    old = {name: os.environ.get(name) for name in ("CRUCIAL_DSO", "CRUCIAL_TOKEN")}
     os.environ["CRUCIAL_DSO"] = node.address
+    # Worker processes and tsx snippets find the node's token as they find its address.
+    os.environ["CRUCIAL_TOKEN"] = node.token
     set_default_connection(None)
     yield node
     set_default_connection(None)
-    if old is None:
-        os.environ.pop("CRUCIAL_DSO", None)
-    else:
-        os.environ["CRUCIAL_DSO"] = old
+    for name, value in old.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
     node.stop()
 
 

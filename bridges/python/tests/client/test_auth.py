@@ -1,0 +1,128 @@
+"""
+The Python client and a node that demands credentials: without them, or with wrong ones, nothing is
+called or uploaded (UnauthorizedError, ERR_UNAUTHORIZED, raised at once); with the token or an admitted
+CURVE key (pyzmq's CURVE against crucial's own ZMTP) calls go through. The nodes are real: the
+session's embedded node (PLAIN, token made by Python) and ``crucial dso start --curve`` in a child process.
+"""
+import json
+import os
+import re
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import zmq
+
+from crucial.client.connection import Connection
+from crucial.client.credentials import Credentials, credentials_for, read_credentials_file, register_credentials
+from crucial.errors import ForbiddenError, UnauthorizedError
+
+REPO = Path(__file__).resolve().parents[4]
+
+
+def _marker_module(marker: Path) -> "tuple[str, str]":
+    import hashlib
+
+    code = f"import {{ appendFileSync }} from 'node:fs';\nappendFileSync({json.dumps(str(marker))}, 'ran\\n');\nexport const x = 1;\n"
+    return hashlib.sha256(code.encode()).hexdigest(), code
+
+
+@pytest.fixture()
+def no_env_token(monkeypatch):
+    """Clients that must find no credentials in the environment."""
+    monkeypatch.delenv("CRUCIAL_TOKEN", raising=False)
+    monkeypatch.delenv("CRUCIAL_TOKEN_FILE", raising=False)
+
+
+def test_the_embedded_node_hands_its_token_to_this_process_s_clients(dso, conn):
+    assert re.fullmatch(r"[0-9a-f]{64}", dso.token)
+    assert credentials_for(dso.address).token == dso.token
+    assert conn.ping() == "pong"
+
+
+def test_a_client_without_credentials_or_with_a_wrong_token_calls_and_uploads_nothing(dso, key, tmp_path, no_env_token):
+    marker = tmp_path / "ran"
+    digest, code = _marker_module(marker)
+    saved = credentials_for(dso.address)
+    register_credentials(dso.address, None)
+    try:
+        for c in (Connection(dso.address, unavailable_after=5), Connection(dso.address, token="not-the-token-0123456789", unavailable_after=5)):
+            with c:
+                started = time.monotonic()
+                with pytest.raises(UnauthorizedError) as info:
+                    c.call("AtomicLong", key, "addAndGet", [1])
+                assert info.value.code == "ERR_UNAUTHORIZED"
+                # A refusal is final: it does not wait for the unavailable window.
+                assert time.monotonic() - started < 4
+                with pytest.raises(UnauthorizedError):
+                    c.call("$system", "", "loadModule", [digest, code])
+    finally:
+        register_credentials(dso.address, saved)
+    assert not marker.exists()
+    with Connection(dso.address, token=dso.token) as owner:
+        assert owner.call("AtomicLong", key, "get", []) == 0
+
+
+def test_the_embedded_node_lets_its_own_program_upload(conn, tmp_path):
+    marker = tmp_path / "ran"
+    digest, code = _marker_module(marker)
+    assert conn.call("$system", "", "loadModule", [digest, code]) == []
+    assert marker.read_text() == "ran\n"
+
+
+def test_credentials_files_hold_a_token_or_curve_keys(tmp_path):
+    (tmp_path / "t").write_text("abcdef0123456789\n")
+    assert read_credentials_file(tmp_path / "t").token == "abcdef0123456789"
+    server_pk, _ = zmq.curve_keypair()
+    pk, sk = zmq.curve_keypair()
+    (tmp_path / "c").write_text(json.dumps({"serverKey": server_pk.decode(), "publicKey": pk.decode(), "secretKey": sk.decode()}))
+    creds = read_credentials_file(tmp_path / "c")
+    assert (creds.mechanism, creds.server_key) == ("CURVE", server_pk.decode())
+    assert "abcdef" not in repr(read_credentials_file(tmp_path / "t"))
+
+
+@pytest.fixture()
+def curve_node(tmp_path):
+    """``crucial dso start --curve DIR`` (crucial's ZMTP, CURVE), its runtime file kept in tmp_path."""
+    keys = tmp_path / "keys"
+    env = {**os.environ, "CRUCIAL_RUNTIME_DIR": str(tmp_path / "runtime")}
+    env.pop("CRUCIAL_DSO", None)
+    proc = subprocess.Popen([str(REPO / "core" / "cli" / "bin.js"), "dso", "start", "--port", "0", "--curve", str(keys)],
+                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    address = None
+    for line in proc.stdout:
+        m = re.search(r"ready at (tcp://\S+)", line)
+        if m:
+            address = m.group(1)
+            break
+    assert address, "the node did not start"
+    yield address, json.loads((keys / "client.json").read_text())
+    proc.terminate()
+    proc.wait(10)
+
+
+def test_pyzmq_curve_client_calls_crucial_s_zmtp_node_and_an_unlisted_key_is_refused(curve_node, no_env_token):
+    address, client = curve_node
+    admitted = Credentials(server_key=client["serverKey"], public_key=client["publicKey"], secret_key=client["secretKey"])
+    with Connection(address, credentials=admitted) as c:
+        assert c.call("AtomicLong", "curve", "addAndGet", [3]) == 3
+        # Big enough for libzmq's long frames inside the box, both ways.
+        big = "x" * 100_000
+        c.call("AtomicMap", "blob", "put", ["k", big])
+        assert c.call("AtomicMap", "blob", "get", ["k"]) == big
+    pk, sk = zmq.curve_keypair()
+    stranger = Credentials(server_key=client["serverKey"], public_key=pk.decode(), secret_key=sk.decode())
+    with Connection(address, credentials=stranger, unavailable_after=5) as c:
+        with pytest.raises(UnauthorizedError):
+            c.call("AtomicLong", "curve", "get", [])
+    with Connection(address, token="a-plain-token-0123456789", unavailable_after=5) as c:
+        with pytest.raises(UnauthorizedError):
+            c.call("AtomicLong", "curve", "get", [])
+
+
+def test_errors_forbidden_and_unauthorized_are_rebuilt_from_their_codes():
+    from crucial.errors import error_from_data
+
+    assert isinstance(error_from_data({"code": "ERR_FORBIDDEN", "name": "ForbiddenError", "message": "m"}), ForbiddenError)
+    assert isinstance(error_from_data({"code": "ERR_UNAUTHORIZED", "name": "UnauthorizedError", "message": "m"}), UnauthorizedError)
