@@ -85,7 +85,8 @@ export class KMeansState {
   private readonly samples: (Float64Array | null)[];
   /** Per partition [n, mean(d), M2(d)], merged at the end of init (Chan et al.'s pairwise formula). */
   private readonly stats: (Float64Array | null)[];
-  private inited = 0;
+  /** Partitions whose init share is in (a retried partition's second share is not taken). */
+  private readonly joined = new Set<number>();
   private tolerance = 0;
   private whole: KMeansSample | null = null;
 
@@ -147,14 +148,15 @@ export class KMeansState {
     this._checkLive();
     const p = this._part(part, 'init(part)');
     if (this.round) return this.round;
-    if (this.samples[p] === null) {
+    if (!this.joined.has(p)) {
       const s = vector(sample, 'init(sample)');
       if (s.length % this.d !== 0) throw new BadArgumentError(`init(sample) must hold whole rows of ${this.d} values, got ${s.length}`);
       const st = vector(stats, 'init(stats)', 1 + 2 * this.d);
       chargeBytes(8 * s.length, `ml.KMeansState.init(sample of ${s.length / this.d} rows)`);
       this.samples[p] = Float64Array.from(s);
       this.stats[p] = Float64Array.from(st);
-      if (++this.inited === this.parts) this._gather();
+      this.joined.add(p);
+      if (this.joined.size === this.parts) this._gather();
     }
     return this.roundWaiters.wait(undefined, 'ml.KMeansState.init');
   }
@@ -162,6 +164,7 @@ export class KMeansState {
   /** The whole init sample and the tolerance, once every partition has sent its share (parks until then). */
   sample(): KMeansSample | Promise<KMeansSample> {
     this._checkLive();
+    if (this.round) throw new IllegalStateError('the iterations have started: the init sample is gone');
     return this.whole ?? this.sampleWaiters.wait(undefined, 'ml.KMeansState.sample');
   }
 

@@ -19,6 +19,7 @@ async function init(s: KMeansState): Promise<KMeansRound> {
   assert.equal(ra, rb);
   assert.equal(ra, started);
   assert.equal(s.start(f(5, 5)), started, 'a second start answers the current round');
+  assert.throws(() => s.sample(), IllegalStateError, 'the sample is dropped once the iterations start');
   return ra;
 }
 
@@ -116,6 +117,16 @@ describe('ml.KMeansState (node side) - one report per partition and iteration', 
     s.abort('partition 1 failed');
     await assert.rejects(Promise.resolve(parked), (e: unknown) => e instanceof IllegalStateError && /partition 1 failed/.test(e.message));
     assert.throws(() => s.report(0, 1, f(0, 0), f(0, 0), f(0)), IllegalStateError);
+  });
+
+  it('kmeans-state - a partition retried during init sends its share again: taken once, the sample is unchanged', async () => {
+    const s = make();
+    const a = s.init(0, f(0, 1), f(2, 0.5, 0.5));
+    const again = s.init(0, f(5, 6), f(2, 5.5, 0.5));
+    const b = s.init(1, f(10, 11), f(2, 10.5, 0.5));
+    assert.deepEqual(Array.from((await s.sample()).sample), [0, 1, 10, 11]);
+    s.start(f(1, 11));
+    await Promise.all([a, again, b]);
   });
 
   it('kmeans-state - the tolerance is tol times the mean feature variance of the whole data (merged partition statistics)', async () => {
