@@ -28,8 +28,6 @@ def _name(check):
 
 def _not_an_array_only(name, estimator):
     """check_classifier_data_not_an_array's first half: the pandas half skips itself without pandas."""
-    from sklearn.utils._testing import set_random_state  # noqa: F401  (kept close to sklearn's own check)
-
     X = np.array([[3, 0], [0, 1], [0, 2], [1, 1], [1, 2], [2, 1], [0, 3], [1, 0], [2, 0], [4, 4], [2, 3], [3, 2]])
     y = np.array([1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2])
     check_estimators_data_not_an_array(name, estimator, X, y, "NotAnArray")
