@@ -4,6 +4,7 @@ import { startDso } from '../../dso/node.ts';
 import type { TransportKind } from '../protocol/transport/socket.ts';
 import { prepareAuth, type AuthFlags } from '../../dso/auth-files.ts';
 import { InvalidOptionError } from '../protocol/errors.ts';
+import { installProcessGuard } from '../../dso/guard.ts';
 
 function port(v: string): number {
   const n = Number(v);
@@ -38,7 +39,14 @@ dso
   .option('--insecure-network', 'bind a non-loopback host without CURVE anyway (PLAIN sends the token in clear)')
   .option('--allow-upload', 'let clients upload code ($system.loadModule: their @Shared classes run in this process)')
   .option('--modules <dir>', 'ES modules to load at start (user classes this node vouches for), whatever --allow-upload says')
-  .action(async (opts: { host: string; port: number; maxPayload: number; pmem?: string; transport: TransportKind } & AuthFlags & { insecureNetwork?: boolean; allowUpload?: boolean; modules?: string }) => {
+  .option('--max-work <iterations>', 'loop iterations one call may run (AtomicLong.multiply\'s times); more is refused with ERR_LIMIT', bytes, 10_000_000)
+  .option('--max-object-bytes <bytes>', 'bytes one object may be created with or grow to in one call; more is refused with ERR_LIMIT', bytes, 256 * 1024 * 1024)
+  .option('--max-memory <bytes>', 'memory budget: caches and buffers draw from it, over it new calls get ERR_OVERLOADED (default: half the machine\'s memory, at most 4 GiB)', bytes)
+  .option('--read-timeout <ms>', 'drop a connection whose started request gets no byte for this long (0 = never)', nonNegative, 30_000)
+  .action(async (opts: { host: string; port: number; maxPayload: number; pmem?: string; transport: TransportKind } & AuthFlags & { insecureNetwork?: boolean; allowUpload?: boolean; modules?: string }
+    & { maxWork: number; maxObjectBytes: number; maxMemory?: number; readTimeout: number }) => {
+    // This process is the node's own: an object's stray throw is logged, not the end of everyone's node (dso/guard.ts).
+    installProcessGuard();
     let auth: ReturnType<typeof prepareAuth>;
     let node: Awaited<ReturnType<typeof startDso>>;
     try {
@@ -47,6 +55,7 @@ dso
       node = await startDso({
         host: opts.host, port: opts.port, maxPayloadBytes: opts.maxPayload, pmemPath: opts.pmem, transport: opts.transport,
         ...auth.options, insecureNetwork: opts.insecureNetwork, allowUpload: opts.allowUpload, modulesDir: opts.modules,
+        maxWorkPerCall: opts.maxWork, maxObjectBytes: opts.maxObjectBytes, maxMemoryBytes: opts.maxMemory, readTimeoutMs: opts.readTimeout,
       });
     } catch (err) {
       // A refused configuration (off loopback without CURVE, a secret file others can read) says why, without a stack.

@@ -27,6 +27,21 @@ describe('dso hardening - per-call limits, default node process', () => {
   });
 });
 
+describe('dso hardening - per-call limits from the command line', () => {
+  it('hardening limits - crucial dso start --max-work 1000 --max-object-bytes 4096 enforces both', async () => {
+    const proc = await startNode(['--max-work', '1000', '--max-object-bytes', '4096']);
+    const c = new RawClient(proc.address, randomBytes(8));
+    try {
+      assert.deepEqual(await callOrExit(proc, c, 1, 'AtomicLong', 'm', 'multiply', [3, 1000], { init: [1] }), { ok: true, value: BigInt.asIntN(64, 3n ** 1000n) });
+      assert.equal(code(await callOrExit(proc, c, 2, 'AtomicLong', 'm', 'multiply', [3, 1001])), 'ERR_LIMIT');
+      assert.equal(code(await callOrExit(proc, c, 3, 'AtomicByteArray', 'b', 'length', [], { init: [4097] })), 'ERR_LIMIT');
+    } finally {
+      c.close();
+      await proc.stop();
+    }
+  });
+});
+
 describe('dso hardening - per-call limits are options', () => {
   let node: DsoNode;
   let c: RawClient;

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { startDso, type DsoNode } from '../../dso/node.ts';
 import { BUILTIN_TYPES } from '../../core/protocol/schema/types.ts';
 import { WaitQueue } from '../../dso/objects/waiters.ts';
@@ -23,6 +24,26 @@ describe('dso hardening - opts.state', () => {
     assert.deepEqual(timed, { ok: true, value: false });
     const alive = await callOrExit(proc, c, 3, 'AtomicLong', 'alive', 'incrementAndGet', []);
     assert.deepEqual(alive, { ok: true, value: 1n });
+  });
+});
+
+describe('dso hardening - last-resort guard of a node process', () => {
+  let proc: HardenedNode;
+  let c: RawClient;
+  before(async () => {
+    proc = await startNode(['--modules', fileURLToPath(new URL('../fixtures/hardening/', import.meta.url))]);
+    c = new RawClient(proc.address, randomBytes(8));
+  });
+  after(async () => { c.close(); await proc.stop(); });
+
+  it('hardening state - a user object that throws in its own timer and drops a rejection leaves the node serving, and the node says so', async () => {
+    assert.deepEqual(await callOrExit(proc, c, 1, 'TimerBomb', 'b', 'arm', [20]), { ok: true, value: null });
+    assert.deepEqual(await callOrExit(proc, c, 2, 'TimerBomb', 'b', 'dropRejection', []), { ok: true, value: null });
+    // A wait on the node's own timer, past the bomb's: the process must still be there to answer.
+    assert.deepEqual(await callOrExit(proc, c, 3, 'Semaphore', 'wait', 'tryAcquire', [1, 200], { init: [0] }), { ok: true, value: false });
+    assert.deepEqual(await callOrExit(proc, c, 4, 'TimerBomb', 'b', 'ping', []), { ok: true, value: 'pong' });
+    assert.match(proc.output(), /threw outside any call; the node keeps serving: Error: boom in a timer/);
+    assert.match(proc.output(), /promise rejection unhandled; the node keeps serving: Error: a rejection nobody handles/);
   });
 });
 
