@@ -19,11 +19,6 @@ export function paramCount(l: ParamLayout): number {
   return l.r * l.d + (l.fitIntercept ? l.r : 0);
 }
 
-/** log(1 + e^z) without overflow. */
-function softplus(z: number): number {
-  return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
-}
-
 /**
  * Σ loss over `nRows` rows of `X` with class indexes `yIdx` (0/1 for the binary loss), at `w`;
  * adds Σ ∂loss/∂w into `grad` (length {@link paramCount}) and returns Σ loss.
@@ -39,9 +34,9 @@ export function lossAndGradient(X: Float64Array, yIdx: Int32Array, nRows: number
       let z = b;
       for (let j = 0; j < d; j++) z += X[xo + j]! * w[j]!;
       const y = yIdx[i]!;
-      loss += softplus(z) - y * z;
-      // σ(z) − y, written so it cannot overflow.
+      // One exp per row: log(1 + e^z) = max(z, 0) + log1p(e^-|z|), and σ(z) from the same e^-|z|.
       const e = Math.exp(-Math.abs(z));
+      loss += (z > 0 ? z : 0) + Math.log1p(e) - y * z;
       const p = z >= 0 ? 1 / (1 + e) : e / (1 + e);
       const res = p - y;
       for (let j = 0; j < d; j++) grad[j]! += res * X[xo + j]!;
@@ -50,6 +45,7 @@ export function lossAndGradient(X: Float64Array, yIdx: Int32Array, nRows: number
     return loss;
   }
   const z = new Float64Array(r);
+  const ez = new Float64Array(r);
   for (let i = 0; i < nRows; i++) {
     const xo = i * d;
     let max = -Infinity;
@@ -61,12 +57,11 @@ export function lossAndGradient(X: Float64Array, yIdx: Int32Array, nRows: number
       if (s > max) max = s;
     }
     let sum = 0;
-    for (let c = 0; c < r; c++) sum += Math.exp(z[c]! - max);
-    const lse = max + Math.log(sum);
+    for (let c = 0; c < r; c++) { const e = Math.exp(z[c]! - max); ez[c] = e; sum += e; }
     const y = yIdx[i]!;
-    loss += lse - z[y]!;
+    loss += max + Math.log(sum) - z[y]!;
     for (let c = 0; c < r; c++) {
-      const res = Math.exp(z[c]! - lse) - (c === y ? 1 : 0);
+      const res = ez[c]! / sum - (c === y ? 1 : 0);
       const wo = c * d;
       for (let j = 0; j < d; j++) grad[wo + j]! += res * X[xo + j]!;
       if (fitIntercept) grad[bOff + c]! += res;
