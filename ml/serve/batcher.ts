@@ -6,6 +6,7 @@
 
 /** What a model's predict returns (ml/model/predict.ts's Prediction). */
 export interface BatchPrediction {
+  /** One label per row: a class value, or the cluster index for k-means. */
   labels: Float64Array;
   /** nRows × nClasses, row-major. */
   proba?: Float64Array;

@@ -12,9 +12,13 @@ import { labelDatatype } from './tensor.ts';
 
 /** The part of ml/model/store.ts's ModelStore the server reads. */
 export interface ModelSource {
+  /** The latest version of `name`, or `version`; rejects with code `ERR_NOT_FOUND` when there is none. */
   load(name: string, version?: number): Promise<Model>;
+  /** The latest version number, undefined if none is published: polled, so it should be cheap. */
   latestVersion(name: string): Promise<number | undefined>;
+  /** Every published version of `name`, ascending. */
   versions(name: string): Promise<number[]>;
+  /** Names of every published model. */
   list(): Promise<string[]>;
 }
 
