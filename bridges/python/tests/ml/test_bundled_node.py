@@ -4,11 +4,13 @@ piscina's worker script) runs ml.fit jobs with nothing but the system ``node``: 
 node_modules above it, it fits each estimator, and the models predict what the same fits on the checkout's node do.
 """
 import os
+import secrets
 import subprocess
 
 import numpy as np
 import pytest
 from crucial.client.context import connect, set_default_connection
+from crucial.client.credentials import Credentials, register_credentials
 from crucial.ml import KMeans, LogisticRegression, RandomForestClassifier
 from sklearn.datasets import make_classification
 
@@ -22,12 +24,16 @@ def bundled_node(tmp_path_factory):
     out = tmp_path_factory.mktemp("bundle") / "_node"
     subprocess.run(["node", str(REPO / "scripts" / "bundle-python-node.mjs"), str(out)], cwd=REPO, check=True, timeout=300, capture_output=True)
     assert {p.name for p in out.iterdir()} == {"crucial-node.mjs", "crucial-worker.mjs", "piscina"}
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CRUCIAL_")}
+    # As crucial.client.context starts it: the token in the node's environment, registered for this process's clients.
+    token = secrets.token_hex(32)
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("CRUCIAL_")}, "CRUCIAL_TOKEN": token}
     proc = subprocess.Popen(["node", str(out / "crucial-node.mjs"), "127.0.0.1", "0"], cwd=out.parent, env=env,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     line = proc.stdout.readline()
     assert line.startswith("DSO "), line
-    yield line[4:].strip()
+    address = line[4:].strip()
+    register_credentials(address, Credentials(token=token))
+    yield address
     proc.stdin.close()
     proc.wait(30)
 
