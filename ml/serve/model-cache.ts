@@ -94,9 +94,7 @@ export class ModelCache extends EventEmitter {
     if (hit) return hit;
     return this.singleFlight(`${name}\0${version}`, async () => {
       const served = await this.load(name, version);
-      const e = this.entry(name);
-      e.pinned.set(version, served);
-      if (e.pinned.size > PINNED_PER_MODEL) e.pinned.delete(e.pinned.keys().next().value!);
+      this.pin(this.entry(name), served);
       return served;
     });
   }
@@ -142,6 +140,8 @@ export class ModelCache extends EventEmitter {
       const old = e.latest;
       e.latest = served;
       e.pinned.delete(served.version);
+      // The replaced version stays in memory: a caller pinned to it keeps being answered with the DSO down.
+      if (old) this.pin(e, old);
       old?.batcher.flush();
       this.emit('version', name, served.version);
     }
@@ -178,6 +178,11 @@ export class ModelCache extends EventEmitter {
       labelDatatype: labelDatatype(model.algorithm === 'kmeans' ? undefined : classes),
       batcher: new MicroBatcher((X, n) => this.predict(model, X, n), this.batch),
     };
+  }
+
+  private pin(e: Entry, served: ServedModel): void {
+    e.pinned.set(served.version, served);
+    if (e.pinned.size > PINNED_PER_MODEL) e.pinned.delete(e.pinned.keys().next().value!);
   }
 
   private entry(name: string): Entry {

@@ -93,7 +93,7 @@ describe('ml serve - DSO node killed under load', function () {
     await Promise.all(clients);
 
     assert.deepEqual(failures, []);
-    // Version 1, not cached any more, is read back from the restarted node.
+    // Version 1 by number: the copy kept when version 2 replaced it.
     const r = await fetch(`${server.url}/v2/models/km/versions/1/infer`, {
       method: 'POST', headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ inputs: [{ name: 'x', shape: [1, 2], datatype: 'FP64', data: [6, 0] }] }),

@@ -84,5 +84,9 @@ describe('ml serve - versions and the cached copy', () => {
     await server.refresh();
     const r = await infer(server.url, '/v2/models/m/infer', [ROW]);
     assert.deepEqual([r.body.model_version, r.body.outputs[0].data], ['2', [kmeansOracle(ROW[0]!, ROW[1]!, SHIFT)]]);
+    // Down again: the replaced version 1, asked for by number, is still answered from memory.
+    source.down = true;
+    const v1 = await infer(server.url, '/v2/models/m/versions/1/infer', [ROW]);
+    assert.deepEqual([v1.status, v1.body.model_version, v1.body.outputs[0].data], [200, '1', [kmeansOracle(ROW[0]!, ROW[1]!)]]);
   });
 });
