@@ -1,5 +1,5 @@
 /**
- * The API reference's rule (issue 10, Docs): every public export of `crucial`, `crucial/node` and
+ * The API reference's rule (issue 10, Docs): every public export of `crucial`, `crucial/node`, `crucial/ml` and
  * `crucial/pmem` has a doc comment, and a public function or method that throws says what with
  * `@throws {ErrorClass}`. The first half is TypeDoc's own validation (typedoc.json: notDocumented,
  * warnings as errors), run as `npm run docs` runs it but without writing HTML; the second reads the
@@ -75,7 +75,7 @@ function undocumentedThrows(entries: string[], tsconfig: string): string[] {
 describe('docs - the API reference', function () {
   this.timeout(120_000);
 
-  it('docs - every public export of crucial, crucial/node and crucial/pmem has a doc comment (TypeDoc validation)', async () => {
+  it('docs - every public export of crucial, crucial/node, crucial/pmem and crucial/ml has a doc comment (TypeDoc validation)', async () => {
     const { code, output } = await typedoc('typedoc.json');
     assert.equal(code, 0, `typedoc --emit none failed (exit ${code}):\n${output.slice(-6000)}`);
   });
@@ -88,7 +88,7 @@ describe('docs - the API reference', function () {
   });
 
   it('docs - a public function or method that throws names each error class with @throws', () => {
-    const entries = ['core/index.ts', 'dso/index.ts', 'pmem/index.ts'].map((f) => join(ROOT, f));
+    const entries = ['core/index.ts', 'dso/index.ts', 'pmem/index.ts', 'ml/index.ts'].map((f) => join(ROOT, f));
     // The entry points are typedoc.json's, so this check and the reference cover the same API.
     const configured = JSON.parse(readFileSync(join(ROOT, 'typedoc.json'), 'utf8')).entryPoints.map((f: string) => join(ROOT, f));
     assert.deepEqual([...configured].sort(), [...entries].sort());
