@@ -124,7 +124,6 @@ export class TreeGrower {
   private readonly feats: Int32Array;
   private readonly cnt: Float64Array;
   private readonly wl: Float64Array;
-  private readonly bestWl: Float64Array;
   private out = new NodeBuffer(1);
 
   constructor(private readonly ts: TrainingSet) {
@@ -134,7 +133,6 @@ export class TreeGrower {
     this.feats = new Int32Array(ts.nCols);
     this.cnt = new Float64Array(ts.nClasses);
     this.wl = new Float64Array(ts.nClasses);
-    this.bestWl = new Float64Array(ts.nClasses);
   }
 
   /**
@@ -156,27 +154,30 @@ export class TreeGrower {
     }
     this.out = new NodeBuffer(K);
     const out = this.out;
-    // Depth-first with an explicit stack: [start, end, depth, node id].
-    const stack: number[] = [0, m, 0, out.add()];
+    // Depth-first with an explicit stack: [start, end, depth, node id, a feature whose list holds exactly the node's rows].
+    const stack: number[] = [0, m, 0, out.add(), 0];
     while (stack.length > 0) {
-      const id = stack.pop()!, depth = stack.pop()!, e = stack.pop()!, s = stack.pop()!;
-      const split = this.node(id, s, e, depth, m, weight, opts, rng);
+      const exact = stack.pop()!, id = stack.pop()!, depth = stack.pop()!, e = stack.pop()!, s = stack.pop()!;
+      const split = this.node(id, s, e, depth, m, exact, weight, opts, rng);
       if (split === undefined) continue;
-      const l = out.add(), r = out.add();
+      const l = out.add(), r = out.add(), f = out.feature[id]!;
       out.left[id] = l;
       out.right[id] = r;
-      stack.push(split, e, depth + 1, r, s, split, depth + 1, l);
+      stack.push(split, e, depth + 1, r, f, s, split, depth + 1, l, f);
     }
     return out.finish();
   }
 
-  /** Fills node `id` of rows [s, e); splits it if it can and returns where the right child starts. */
-  private node(id: number, s: number, e: number, depth: number, m: number, w: Float64Array, opts: GrowOptions, rng: Rng): number | undefined {
+  /**
+   * Fills node `id` of rows [s, e); splits it if it can and returns where the right child starts.
+   * `exact` names a feature whose sorted list holds exactly this node's rows (see the partition).
+   */
+  private node(id: number, s: number, e: number, depth: number, m: number, exact: number, w: Float64Array, opts: GrowOptions, rng: Rng): number | undefined {
     const { nRows: n, nCols: d, nClasses: K, cols, yIdx } = this.ts;
-    const { idx, cnt, wl, bestWl, feats, out } = this;
+    const { idx, cnt, wl, feats, out } = this;
     cnt.fill(0);
     let W = 0;
-    for (let i = s; i < e; i++) {
+    for (let i = exact * m + s; i < exact * m + e; i++) {
       const r = idx[i]!;
       cnt[yIdx[r]!]! += w[r]!;
       W += w[r]!;
@@ -227,7 +228,6 @@ export class TreeGrower {
           bestPos = i;
           bestThr = x / 2 + next / 2;
           if (bestThr === next || !Number.isFinite(bestThr)) bestThr = x;
-          bestWl.set(wl);
         }
         x = next;
       }
@@ -235,12 +235,16 @@ export class TreeGrower {
     if (bestF < 0) return undefined;
 
     // Stable partition of every feature's sorted list: rows of the split feature's prefix go left.
+    // A feature constant here stays constant below and is never tried again, so its list is left
+    // as it is: its range then holds other rows of this node, all of the same value, which is all
+    // the constant test reads (and why counting uses `exact`).
     const { mark, tmp } = this;
     const fb = bestF * m;
     for (let i = s; i <= bestPos; i++) mark[idx[fb + i]!] = 1;
     for (let f = 0; f < d; f++) {
       if (f === bestF) continue;
-      const b = f * m;
+      const b = f * m, xo = f * n;
+      if (cols[xo + idx[b + e - 1]!]! <= cols[xo + idx[b + s]!]! + FEATURE_THRESHOLD) continue;
       // Branch-free: which side a row goes is a coin flip to the branch predictor.
       let l = b + s, t = 0;
       for (let i = b + s; i < b + e; i++) {
