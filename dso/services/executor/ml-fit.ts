@@ -75,14 +75,17 @@ function validateFit(args: Record<string, unknown>): Record<string, unknown> {
   if (args.workers !== undefined && args.workers !== null) arg.positiveInt(args.workers, 'ml.fit(workers)');
   const label = args.label === undefined || args.label === null ? 'y' : arg.string(args.label, 'ml.fit(label)');
   const data = args.data;
+  // The table is converted (and checked) here, once: the job runs on the converted rows.
+  let dataset: unknown;
   if (typeof data === 'string') {
     if (!existsSync(data)) throw new BadArgumentError(`ml.fit(data): no file "${data}" on the node's machine`);
+    dataset = data;
   } else if (looksLikeTable(data)) {
-    tableToDataset(data as ArrowTable, label, algorithm !== 'kmeans');
+    dataset = tableToDataset(data as ArrowTable, label, algorithm !== 'kmeans');
   } else {
     throw new BadArgumentError(`ml.fit(data) must be an Arrow table (attachment) or the path of an Arrow file, got ${describe(data)}`);
   }
-  return { ...args, params, label };
+  return { ...args, params, label, data: dataset };
 }
 
 interface ArrowTable {
@@ -150,13 +153,12 @@ async function trainer(algorithm: string): Promise<Fit> {
 export const mlFitJob: JobKind = {
   validate: validateFit,
   async run(ctx: JobContext): Promise<FitJobResult> {
-    const { algorithm, params, data, label, modelName, workers } = ctx.args as {
-      algorithm: string; params: Record<string, unknown>; data: unknown; label: string; modelName: string; workers?: number;
+    const { algorithm, params, data, modelName, workers } = ctx.args as {
+      algorithm: string; params: Record<string, unknown>; data: unknown; modelName: string; workers?: number;
     };
     await useThisNode(ctx.dso);
-    const dataset = typeof data === 'string' ? data : tableToDataset(data as ArrowTable, label, algorithm !== 'kmeans');
     const fit = await trainer(algorithm);
-    const model = await fit(dataset, params, { workers: workers ?? undefined, onProgress: (p) => ctx.progress(p) });
+    const model = await fit(data, params, { workers: workers ?? undefined, onProgress: (p) => ctx.progress(p) });
     // A cancelled fit publishes nothing: the store's latest version stays the one before.
     if (ctx.signal.aborted) throw ctx.signal.reason;
     const { ModelStore } = (cjsRequire ? cjsRequire('../../../ml/model/store.ts') : await import('../../../ml/model/store.ts')) as typeof import('../../../ml/model/store.ts');
