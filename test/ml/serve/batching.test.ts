@@ -74,6 +74,14 @@ describe(`ml serve - micro-batching (SERVE_TEST_SEED=${seed})`, () => {
     assert.deepEqual(results.map((r) => (r.status === 'fulfilled' ? [...r.value.labels] : (r.reason as Error).message)), [[10], 'bad row', [30]]);
   });
 
+  it('a batch that never fills runs when its wait is over', async () => {
+    const sizes: number[] = [];
+    const b = new MicroBatcher((X, n) => { sizes.push(n); return { labels: X.map((v) => v + 1) }; }, { maxBatchSize: 64, maxWaitUs: 2000 });
+    const out = await Promise.all([b.submit(Float64Array.of(1, 2), 2), b.submit(Float64Array.of(5), 1)]);
+    assert.deepEqual(out.map((p) => [...p.labels]), [[2, 3], [6]]);
+    assert.deepEqual(sizes, [3]);
+  });
+
   it('with a 0 µs wait, requests queued in one event-loop turn share a call', async () => {
     const sizes: number[] = [];
     const b = new MicroBatcher((X, n) => { sizes.push(n); return { labels: X.slice() }; }, { maxBatchSize: 64, maxWaitUs: 0 });
