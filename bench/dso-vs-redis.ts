@@ -5,7 +5,13 @@
  * multiplications) vs the same loop as a Lua script with 8 clients over 64 objects, and the time to
  * cross a barrier vs the Redis BLPOP barrier. Writes the table into bench/RESULTS.md.
  *
- *   npm run bench [-- --quick] [--transport zmtp|libzmq] [--placement split|same|none]
+ *   npm run bench [-- --quick] [--transport zmtp|libzmq] [--placement split|same|none] [--no-floor]
+ *
+ * Floor (issue 13; on unless --no-floor): the latency rows also time, interleaved in the same blocks,
+ * a bare node:net echo and a bare ZMTP echo (crucial's own DEALER/ROUTER, no codec, no dispatch) in
+ * a third server process placed like the others, moving the same bytes each way as the DSO call; the
+ * floor table gives DSO/Redis and DSO/ZMTP-echo per row at p50 and p99, and the GC pauses of this
+ * process and of the node during those rows (perf_hooks 'gc').
  *
  * Placement: on a VM a wake-up on another CPU costs ~50 µs more than on the same one, and left to
  * itself the scheduler places a light redis-server and a Node process differently, so both servers
@@ -20,7 +26,10 @@ import { Redis } from 'ioredis';
 import benny from 'benny';
 import { AtomicLong, AtomicReference, CyclicBarrier, connect, type Connection } from 'crucial';
 import { resolveTransport } from '../core/protocol/transport/socket.ts';
-import { latencyPair, throughput, type Latency } from './lib/measure.ts';
+import { latencyGroup, latencyPair, throughput, type Latency } from './lib/measure.ts';
+import { startFloorServer, tcpEcho, zmtpEcho, type FloorServer } from './lib/floor.ts';
+import { GcWatch, type GcStats } from './lib/gc.ts';
+import { WireCodec } from '../core/protocol/wire/codec.ts';
 import { MissingRedisError, pinProcess, startDsoProcess, startRedis, type Server } from './lib/servers.ts';
 
 interface Row {
@@ -40,10 +49,11 @@ const opts = new Command('dso-vs-redis')
   .description('benchmarks a DSO node against redis-server on loopback, in one run, and records the ratios in bench/RESULTS.md')
   .option('-q, --quick', 'short run (smaller samples; for a smoke test)', false)
   .option('--no-write', 'do not update bench/RESULTS.md')
+  .option('--no-floor', 'leave out the bare node:net / ZMTP echo floor beside the latency rows')
   .addOption(new Option('-p, --placement <how>', 'CPU placement of the clients and the two servers').choices(['split', 'same', 'none']).default('split'))
   .option('-t, --transport <kind>', 'DSO transport for the node and its clients: zmtp (crucial\'s ZMTP over node:net) or libzmq (zeromq.js)', 'zmtp')
   .parse()
-  .opts<{ quick: boolean; write: boolean; transport: string; placement: 'split' | 'same' | 'none' }>();
+  .opts<{ quick: boolean; write: boolean; floor: boolean; transport: string; placement: 'split' | 'same' | 'none' }>();
 
 // The node (a child process) and every client here read the transport from the environment.
 process.env.CRUCIAL_TRANSPORT = resolveTransport(opts.transport);
@@ -97,6 +107,8 @@ async function main(): Promise<void> {
     throw err;
   }
   const dso = await startDsoProcess({ cpus: SERVER_CPUS });
+  const floorServer: FloorServer | undefined = opts.floor ? await startFloorServer(SERVER_CPUS) : undefined;
+  const closers: (() => void)[] = [];
   const redisConns: Redis[] = [];
   const dsoConns: Connection[] = [];
   const newRedis = () => { const r = new Redis({ port: redis.port, host: '127.0.0.1' }); redisConns.push(r); return r; };
@@ -115,16 +127,39 @@ async function main(): Promise<void> {
     const ref = new AtomicReference<Uint8Array>('bench.1kb', kb, { connection: c0 });
     await ref.set(kb);
     await r0.set('bench.1kb', kbBuf);
-    log('1 KB put/get latency ...');
-    const lat: Record<string, [Latency, Latency]> = {
-      '1 KB put': await latencyPair(() => ref.set(kb), () => r0.set('bench.1kb', kbBuf), N_LAT),
-      '1 KB get': await latencyPair(() => ref.get(), () => r0.getBuffer('bench.1kb'), N_LAT),
-    };
-    // AtomicLong.addAndGet vs INCRBY
     const along = new AtomicLong('bench.counter', 0, { connection: c0 });
     await along.get();
+    // The floor moves the bytes the DSO call moves: its request and reply, as the codec encodes them.
+    const wc = new WireCodec();
+    const bytes = (frames: Uint8Array[]) => frames.reduce((n, f) => n + f.byteLength, 0);
+    const sizes = {
+      '1 KB put': [bytes(wc.encodeCall(c0.clientId, 1e6, 'AtomicReference', 'bench.1kb', 'set', [kb])), bytes(wc.encodeOk(1e6, null))],
+      '1 KB get': [bytes(wc.encodeCall(c0.clientId, 1e6, 'AtomicReference', 'bench.1kb', 'get', [])), bytes(wc.encodeOk(1e6, kb))],
+      'addAndGet / INCRBY': [bytes(wc.encodeCall(c0.clientId, 1e6, 'AtomicLong', 'bench.counter', 'addAndGet', [3])), bytes(wc.encodeOk(1e6, 123456n))],
+    } as const;
+    const tcp = floorServer ? await tcpEcho(floorServer.tcpPort) : undefined;
+    const zmtp = floorServer ? await zmtpEcho(floorServer.zmtp) : undefined;
+    if (tcp) closers.push(tcp.close);
+    if (zmtp) closers.push(zmtp.close);
+    const gc = new GcWatch();
+    await dso.gc?.();
+    const group = async (name: keyof typeof sizes, d: () => Promise<unknown>, r: () => Promise<unknown>): Promise<[Latency, Latency]> => {
+      const [up, down] = sizes[name];
+      if (!tcp || !zmtp) return latencyPair(d, r, N_LAT);
+      const g = await latencyGroup({ dso: d, redis: r, tcp: () => tcp.echo(up, down), zmtp: () => zmtp.echo(up, down) }, N_LAT);
+      floorRows.push({ name, up, down, ...g });
+      return [g.dso, g.redis];
+    };
+    log(`1 KB put/get latency${tcp ? ', with the floor interleaved' : ''} ...`);
+    const lat: Record<string, [Latency, Latency]> = {
+      '1 KB put': await group('1 KB put', () => ref.set(kb), () => r0.set('bench.1kb', kbBuf)),
+      '1 KB get': await group('1 KB get', () => ref.get(), () => r0.getBuffer('bench.1kb')),
+    };
+    // AtomicLong.addAndGet vs INCRBY
     log('addAndGet vs INCRBY latency ...');
-    lat['addAndGet / INCRBY'] = await latencyPair(() => along.addAndGet(3), () => r0.incrby('bench.counter', 3), N_LAT);
+    lat['addAndGet / INCRBY'] = await group('addAndGet / INCRBY', () => along.addAndGet(3), () => r0.incrby('bench.counter', 3));
+    gcClient = gc.stop();
+    gcNode = await dso.gc?.();
     for (const [name, [d, r]] of Object.entries(lat)) {
       rows.push({ name: `${name} p50`, unit: 'µs', dso: d.p50, redis: r.p50, kind: 'time', target: 1.5 });
       rows.push({ name: `${name} p99`, unit: 'µs', dso: d.p99, redis: r.p99, kind: 'time' });
@@ -182,14 +217,37 @@ async function main(): Promise<void> {
       rows.push({ name: `barrier crossing, ${parties} parties`, unit: 'µs', dso: dsoUs, redis: redisUs, kind: 'time', target: 1 });
     }
   } finally {
+    for (const close of closers) close();
+    await floorServer?.stop();
     await Promise.all(dsoConns.map((c) => c.close()));
     for (const r of redisConns) r.disconnect();
     await Promise.all([dso.stop(), redis.stop()]);
   }
 
-  const table = formatTable(rows);
+  const table = formatTable(rows) + (floorRows.length > 0 ? `\n\n${formatFloor(floorRows, gcClient, gcNode)}` : '');
   console.log(table);
   if (opts.write) await writeResults(table, redis.version);
+}
+
+interface FloorRow { name: string; up: number; down: number; dso: Latency; redis: Latency; tcp: Latency; zmtp: Latency }
+const floorRows: FloorRow[] = [];
+let gcClient: GcStats | undefined;
+let gcNode: GcStats | undefined;
+
+/** The floor table (issue 13): each row's four sides from the same interleaved blocks, and the goals' ratios. */
+function formatFloor(rows: FloorRow[], client?: GcStats, node?: GcStats): string {
+  const lines = [
+    'Floor, same run and same blocks (µs; bytes up/down as the DSO call moves them): goals p50 DSO/Redis ≤ 1.0 and DSO/ZMTP echo ≤ 1.15, p99 DSO/Redis ≤ 1.5.',
+    '',
+    '| row | bytes up/down | DSO p50 | Redis p50 | ZMTP echo p50 | node:net echo p50 | DSO/Redis p50 | DSO/ZMTP p50 | DSO p99 | Redis p99 | ZMTP echo p99 | node:net echo p99 | DSO/Redis p99 | DSO/ZMTP p99 |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of rows) {
+    lines.push(`| ${r.name} | ${r.up}/${r.down} | ${fmt(r.dso.p50)} | ${fmt(r.redis.p50)} | ${fmt(r.zmtp.p50)} | ${fmt(r.tcp.p50)} | ${(r.dso.p50 / r.redis.p50).toFixed(2)} | ${(r.dso.p50 / r.zmtp.p50).toFixed(2)} | ${fmt(r.dso.p99)} | ${fmt(r.redis.p99)} | ${fmt(r.zmtp.p99)} | ${fmt(r.tcp.p99)} | ${(r.dso.p99 / r.redis.p99).toFixed(2)} | ${(r.dso.p99 / r.zmtp.p99).toFixed(2)} |`);
+  }
+  const g = (who: string, s?: GcStats) => (s ? `${who}: ${s.count} GC pauses, ${s.totalMs.toFixed(1)} ms in all, longest ${s.maxMs.toFixed(2)} ms (${s.byKind})` : `${who}: not measured`);
+  lines.push('', `GC during the latency rows (perf_hooks 'gc') — ${g('bench process (all clients and the floor)', client)}; ${g('DSO node', node)}.`);
+  return lines.join('\n');
 }
 
 function fmt(v: number): string {

@@ -65,3 +65,29 @@ export async function throughput(clients: number, seconds: number, op: (client: 
   const elapsed = (performance.now() - start) / 1000;
   return { opsPerSec: lat.length / elapsed, p50: percentile(lat, 50), p99: percentile(lat, 99), ops: lat.length };
 }
+
+/**
+ * Latency of several operations measured in rotating blocks of `block` calls (as
+ * {@link latencyPair} does for two), so each sees the same machine; the order of the sides within a
+ * round rotates too, so none always runs first after the others.
+ */
+export async function latencyGroup<K extends string>(ops: Record<K, () => Promise<unknown>>, n: number, block = 500): Promise<Record<K, Latency>> {
+  const names = Object.keys(ops) as K[];
+  const warm = Math.min(500, n);
+  for (let i = 0; i < warm; i++) for (const k of names) await ops[k]();
+  const us = Object.fromEntries(names.map((k) => [k, new Float64Array(n)])) as Record<K, Float64Array>;
+  let round = 0;
+  for (let done = 0; done < n; done += block, round++) {
+    for (let j = 0; j < names.length; j++) {
+      const k = names[(j + round) % names.length]!;
+      const op = ops[k];
+      const out = us[k];
+      for (let i = done; i < Math.min(n, done + block); i++) {
+        const t = process.hrtime.bigint();
+        await op();
+        out[i] = Number(process.hrtime.bigint() - t) / 1000;
+      }
+    }
+  }
+  return Object.fromEntries(names.map((k) => { const all = Array.from(us[k]); return [k, { p50: percentile(all, 50), p99: percentile(all, 99), n }]; })) as Record<K, Latency>;
+}

@@ -6,12 +6,16 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import type { GcStats } from './gc.ts';
+import { PLAIN_USERNAME, registerCredentials } from '../../core/protocol/transport/credentials.ts';
 
 export interface Server {
   address: string;
   port: number;
   version: string;
   stop(): Promise<void>;
+  /** The server's GC pauses since the last call (a DSO node only). */
+  gc?(): Promise<GcStats>;
 }
 
 /** A free TCP port on 127.0.0.1. */
@@ -102,11 +106,26 @@ export async function startDsoProcess(opts: StartOptions = {}): Promise<Server> 
     const timer = setTimeout(() => reject(new Error('DSO node did not start within 20 s')), 20_000);
     child.stdout!.on('data', (d: Buffer) => {
       buf += d.toString();
-      const m = /READY (\S+)/.exec(buf);
-      if (m) { clearTimeout(timer); resolve(m[1]!); }
+      const m = /READY (\S+) (\S*)\n/.exec(buf);
+      if (m) {
+        clearTimeout(timer);
+        // The node demands PLAIN credentials: this process's clients find its token by its address.
+        if (m[2]) registerCredentials(m[1]!, { mechanism: 'PLAIN', username: PLAIN_USERNAME, password: m[2] });
+        resolve(m[1]!);
+      }
     });
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`DSO node exited with code ${code}`)); });
   });
   if (opts.cpus !== undefined) pinProcess(child.pid!, opts.cpus);
-  return { address, port, version: 'crucial (this checkout)', stop: () => stopChild(child) };
+  const gc = () => new Promise<GcStats>((resolve) => {
+    let line = '';
+    const on = (d: Buffer) => {
+      line += d.toString();
+      const m = /GC (\{.*\})\n/.exec(line);
+      if (m) { child.stdout!.off('data', on); resolve(JSON.parse(m[1]!) as GcStats); }
+    };
+    child.stdout!.on('data', on);
+    child.kill('SIGUSR2');
+  });
+  return { address, port, version: 'crucial (this checkout)', stop: () => stopChild(child), gc };
 }
