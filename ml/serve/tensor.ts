@@ -39,40 +39,39 @@ export function decodeFeatures(input: V2RequestInput, nFeatures: number, binary?
     throw badRequest(`input '${input.name}': the model takes ${nFeatures} features per row, the shape [${nRows}, ${nCols}] has ${nCols}`);
   }
   const count = nRows * nCols;
-  const X = new Float64Array(count);
   if (binary) {
+    // Checked before allocating: the shape is the caller's claim, the bytes are what arrived.
     if (binary.byteLength !== count * size) {
       throw badRequest(`input '${input.name}': ${binary.byteLength} bytes of binary data, shape [${nRows}, ${nCols}] of ${datatype} needs ${count * size}`);
     }
+    const X = new Float64Array(count);
     readBinary(datatype as string, binary, X);
     return { X, nRows };
   }
   if (input.data === undefined) throw badRequest(`input '${input.name}': no data (neither 'data' nor binary_data_size)`);
-  const n = flattenInto(input.data, X, 0, datatype === 'BOOL', input.name);
-  if (n !== count) {
-    throw badRequest(`input '${input.name}': ${n} values for shape [${nRows}, ${nCols}] (${count} expected)`);
+  const values = flatten(input.data, datatype === 'BOOL', input.name);
+  if (values.length !== count) {
+    throw badRequest(`input '${input.name}': ${values.length} values for shape [${nRows}, ${nCols}] (${count} expected)`);
   }
-  return { X, nRows };
+  return { X: Float64Array.from(values), nRows };
 }
 
-/** Copies nested arrays of numbers into `out` from `at`; returns the element count (which may exceed out). */
-function flattenInto(data: unknown, out: Float64Array, at: number, bool: boolean, name: string): number {
-  if (!Array.isArray(data)) return flattenInto([data], out, at, bool, name);
-  let i = at;
-  for (const v of data) {
-    if (typeof v === 'number') {
-      if (i < out.length) out[i] = v;
-      i++;
-    } else if (Array.isArray(v)) {
-      i = flattenInto(v, out, i, bool, name);
-    } else if (bool && typeof v === 'boolean') {
-      if (i < out.length) out[i] = v ? 1 : 0;
-      i++;
-    } else {
-      throw badRequest(`input '${name}': element ${JSON.stringify(v)} is not a number`);
-    }
-  }
-  return i;
+/** Nesting deeper than this is refused (a crafted body must not exhaust the stack). */
+const MAX_DEPTH = 32;
+
+/** The numbers of flat or nested arrays, row-major (Triton and MLServer accept either form). */
+function flatten(data: unknown, bool: boolean, name: string): number[] {
+  const out: number[] = [];
+  const walk = (v: unknown, depth: number): void => {
+    if (typeof v === 'number') out.push(v);
+    else if (Array.isArray(v)) {
+      if (depth >= MAX_DEPTH) throw badRequest(`input '${name}': data nested more than ${MAX_DEPTH} deep`);
+      for (const x of v) walk(x, depth + 1);
+    } else if (bool && typeof v === 'boolean') out.push(v ? 1 : 0);
+    else throw badRequest(`input '${name}': element ${JSON.stringify(v)} is not a number`);
+  };
+  walk(data, 0);
+  return out;
 }
 
 function readBinary(datatype: string, bytes: Uint8Array, out: Float64Array): void {

@@ -46,6 +46,20 @@ describe('ml serve - tensors', () => {
       (e: unknown) => e instanceof V2HttpError && e.status === 400 && /20 bytes of binary data, shape \[2, 3\] of FP32 needs 24/.test(e.message));
   });
 
+  it('a shape far larger than the data is a 400, before anything that size is allocated', () => {
+    assert.throws(() => decodeFeatures({ name: 'x', shape: [4e9, 3], datatype: 'FP64', data: [1, 2, 3] }, 3),
+      (e: unknown) => e instanceof V2HttpError && e.status === 400 && /3 values for shape \[4000000000, 3\]/.test(e.message));
+    assert.throws(() => decodeFeatures({ name: 'x', shape: [4e9, 3], datatype: 'FP64' }, 3, new Uint8Array(24)),
+      (e: unknown) => e instanceof V2HttpError && e.status === 400);
+  });
+
+  it('data nested deeper than 32 levels is a 400, not a stack overflow', () => {
+    let deep: unknown = [1, 2, 3];
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    assert.throws(() => decodeFeatures({ name: 'x', shape: [1, 3], datatype: 'FP64', data: deep }, 3),
+      (e: unknown) => e instanceof V2HttpError && e.status === 400 && /nested more than 32 deep/.test(e.message));
+  });
+
   it('zero rows are a valid [0, d] tensor', () => {
     assert.deepEqual(decodeFeatures({ name: 'x', shape: [0, 3], datatype: 'FP64', data: [] }, 3), { X: new Float64Array(0), nRows: 0 });
   });
