@@ -68,7 +68,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const fitOpts = { workers: o.workers, progress: o.progress ?? false };
 
   let t0 = performance.now();
-  const km: Model = await fitKMeans(join(o.data, 'blobs-train.arrow'), { k: o.k, nInit: 1, seed: 1 }, { ...fitOpts, modelName: o.kmeansName });
+  const km: Model = await fitKMeans(join(o.data, 'blobs-train.arrow'), { k: o.k, nInit: 3, seed: 1 }, { ...fitOpts, modelName: o.kmeansName });
   const kmeans = { name: o.kmeansName, version: km.version, inertia: Number(km.meta.inertia), nIter: Number(km.meta.nIter), seconds: (performance.now() - t0) / 1000 };
 
   t0 = performance.now();
