@@ -13,14 +13,46 @@ export interface PassOutput {
 }
 
 /**
+ * The rows farthest from their assigned centroid seen in a pass, largest distance first (at most
+ * `capacity`): scikit-learn moves an empty cluster's centre to the farthest such row.
+ */
+export class FarRows {
+  /** Squared distances, descending. */
+  readonly dist: Float64Array;
+  /** Row index of each. */
+  readonly row: Int32Array;
+  /** Assigned cluster of each. */
+  readonly label: Int32Array;
+  size = 0;
+
+  constructor(readonly capacity: number) {
+    this.dist = new Float64Array(capacity);
+    this.row = new Int32Array(capacity);
+    this.label = new Int32Array(capacity);
+  }
+
+  /** Offers a row; kept if among the `capacity` farthest (a later row loses a tie). */
+  offer(dist: number, row: number, label: number): void {
+    if (this.capacity === 0 || (this.size === this.capacity && dist <= this.dist[this.size - 1]!)) return;
+    let i = Math.min(this.size, this.capacity - 1);
+    while (i > 0 && this.dist[i - 1]! < dist) {
+      this.dist[i] = this.dist[i - 1]!; this.row[i] = this.row[i - 1]!; this.label[i] = this.label[i - 1]!;
+      i--;
+    }
+    this.dist[i] = dist; this.row[i] = row; this.label[i] = label;
+    if (this.size < this.capacity) this.size++;
+  }
+}
+
+/**
  * Assigns each of `nRows` rows of `X` to its nearest centroid (squared Euclidean) among the `k`
  * centroids at `centroids[cOff .. cOff + k·d)`; adds every row to its cluster's sum and count when
  * `out` has them, writes labels when `labels` is given, and returns the inertia (sum of squared
- * distances to the nearest centroid).
+ * distances to the nearest centroid). `far` collects the rows farthest from their centroid.
  */
 export function assignRows(
   X: Float64Array, nRows: number, d: number, centroids: Float64Array, cOff: number, k: number,
-  out: PassOutput | null, labels?: Float64Array,
+  out: PassOutput | null, labels?: Float64Array, far?: FarRows,
 ): number {
   let inertia = 0;
   const sums = out?.sums ?? null;
@@ -42,6 +74,7 @@ export function assignRows(
     }
     inertia += bestD;
     if (labels) labels[i] = best;
+    if (far) far.offer(bestD, i, best);
     if (sums && counts) {
       counts[best]! += 1;
       const so = best * d;
@@ -53,8 +86,8 @@ export function assignRows(
 
 /**
  * New centroids of one run from its summed sums (k·d at `off`, the same layout as the centroids) and
- * counts (k at `countOff`), written into `next`; a cluster that got no row keeps its previous
- * centroid (Spark MLlib's choice; scikit-learn relocates it to a far point instead). Returns the
+ * counts (k at `countOff`), written into `next`; a cluster still without a row (no row left to
+ * relocate, see {@link relocateEmpty}) keeps its previous centroid. Returns the
  * squared centre shift Σ‖next − prev‖², scikit-learn's convergence measure.
  */
 export function updateCentroids(prev: Float64Array, sums: Float64Array, off: number, counts: Float64Array, countOff: number, k: number, d: number, next: Float64Array): number {
@@ -70,6 +103,32 @@ export function updateCentroids(prev: Float64Array, sums: Float64Array, off: num
     }
   }
   return shift;
+}
+
+/** Values per far-row entry: run, squared distance, assigned cluster, then the row's d features. */
+export const FAR_ENTRY_HEAD = 3;
+
+/**
+ * scikit-learn's relocation of empty clusters (`_relocate_empty_clusters_dense`) for one run: each
+ * cluster that got no row, in index order, takes the next-farthest row of `far` (entries of
+ * {@link FAR_ENTRY_HEAD} + d values, farthest first), which leaves its old cluster. Changes `sums`
+ * and `counts` (the layout of {@link updateCentroids}) before the update. Returns how many moved.
+ */
+export function relocateEmpty(sums: Float64Array, off: number, counts: Float64Array, countOff: number, k: number, d: number, far: Float64Array[]): number {
+  let moved = 0;
+  for (let c = 0; c < k && moved < far.length; c++) {
+    if (counts[countOff + c]! > 0) continue;
+    const e = far[moved++]!;
+    const old = e[2]!;
+    for (let j = 0; j < d; j++) {
+      const x = e[FAR_ENTRY_HEAD + j]!;
+      sums[off + old * d + j]! -= x;
+      sums[off + c * d + j] = x;
+    }
+    counts[countOff + old]! -= 1;
+    counts[countOff + c] = 1;
+  }
+  return moved;
 }
 
 /**

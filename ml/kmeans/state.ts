@@ -44,9 +44,13 @@ export class KMeansState extends SharedObject {
   /** Starts iteration 0 from the driver's k-means++ centroids (nInit·k·d). */
   start(centroids: Float64Array): Promise<KMeansRound> { return this.invoke('start', centroids); }
 
-  /** A partition's sums, counts and inertia for `iteration`; resolves to the next round once every partition reported. */
-  report(iteration: number, part: number, sums: Float64Array, counts: Float64Array, inertia: Float64Array): Promise<KMeansRound> {
-    return this.invoke('report', iteration, part, sums, counts, inertia);
+  /**
+   * A partition's sums, counts and inertia for `iteration`, and its far rows for runs with a cluster
+   * it left empty (entries `[run, dist, cluster, x(d)]`); resolves to the next round once every
+   * partition reported.
+   */
+  report(iteration: number, part: number, sums: Float64Array, counts: Float64Array, inertia: Float64Array, far: Float64Array | null): Promise<KMeansRound> {
+    return this.invoke('report', iteration, part, sums, counts, inertia, far);
   }
 
   /** Resolves once an iteration after `afterIteration` has closed. */

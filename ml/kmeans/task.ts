@@ -6,7 +6,7 @@
  * at the node's current iteration.
  */
 import { Serializable } from '../../core/threads/serializable.ts';
-import { assignRows } from './lloyd.ts';
+import { assignRows, FarRows } from './lloyd.ts';
 import { createRng } from './random.ts';
 import { loadPartition, type PartitionSource } from './source.ts';
 import { KMeansState, RUN_STATUS, type KMeansRound } from './state.ts';
@@ -56,15 +56,29 @@ export class KMeansTask {
       const sums = new Float64Array(nInit * size);
       const counts = new Float64Array(nInit * k);
       const inertia = new Float64Array(nInit);
+      const far: number[] = [];
       for (let r = 0; r < nInit; r++) {
         const status = round.status[r];
         if (status === RUN_STATUS.DONE) continue;
-        const out = status === RUN_STATUS.LLOYD ? { sums: sums.subarray(r * size, (r + 1) * size), counts: counts.subarray(r * k, (r + 1) * k) } : null;
-        inertia[r] = assignRows(X, nRows, d, round.centroids, r * size, k, out);
+        if (status === RUN_STATUS.FINAL) {
+          inertia[r] = assignRows(X, nRows, d, round.centroids, r * size, k, null);
+          continue;
+        }
+        const runCounts = counts.subarray(r * k, (r + 1) * k);
+        const farRows = new FarRows(k);
+        inertia[r] = assignRows(X, nRows, d, round.centroids, r * size, k, { sums: sums.subarray(r * size, (r + 1) * size), counts: runCounts }, undefined, farRows);
+        // A cluster empty overall is empty here too, so this partition's m farthest rows (m = its
+        // empty clusters) include every row the node may need to refill the empty ones.
+        const empty = runCounts.reduce((n, c) => n + (c === 0 ? 1 : 0), 0);
+        for (let i = 0; i < Math.min(empty, farRows.size); i++) {
+          const row = farRows.row[i]!;
+          far.push(r, farRows.dist[i]!, farRows.label[i]!);
+          for (let j = 0; j < d; j++) far.push(X[row * d + j]!);
+        }
       }
       await this.checkpoint('before-report', round.iteration);
       const iteration = round.iteration;
-      const reply = state.report(iteration, this.part, sums, counts, inertia);
+      const reply = state.report(iteration, this.part, sums, counts, inertia, far.length > 0 ? Float64Array.from(far) : null);
       reply.catch(() => undefined); // awaited below, unless a checkpoint throws first
       await this.checkpoint('while-parked', iteration);
       round = await reply;

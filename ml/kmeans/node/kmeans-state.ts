@@ -23,7 +23,7 @@ import { arg } from '../../../dso/registry.ts';
 import { chargeBytes } from '../../../dso/limits.ts';
 import { vector } from '../../../dso/objects/values.ts';
 import { WaitQueue } from '../../../dso/objects/waiters.ts';
-import { updateCentroids } from '../lloyd.ts';
+import { FAR_ENTRY_HEAD, relocateEmpty, updateCentroids } from '../lloyd.ts';
 
 /** Run status in a round: assign and update, assign only (the final E-step), finished. */
 export const RUN_LLOYD = 0;
@@ -103,8 +103,10 @@ export class KMeansState {
    * floating-point sums then do not depend on arrival order, so a fit is reproducible bit for bit
    * (a retried partition included).
    */
-  private readonly reports: ({ sums: Float64Array; counts: Float64Array; inertia: Float64Array } | null)[];
+  private readonly reports: ({ sums: Float64Array; counts: Float64Array; inertia: Float64Array; far: Float64Array | null } | null)[];
   private readonly reported = new Set<number>();
+  /** Per run, this iteration's far rows of every partition (partition order), for empty clusters. */
+  private far: Float64Array[][] = [];
   private lastInertia = NaN;
   private round: KMeansRound | null = null;
   private aborted: string | null = null;
@@ -185,10 +187,13 @@ export class KMeansState {
 
   /**
    * A partition's pass for `iteration`: per-run sums (nInit·k·d), counts (nInit·k) and inertia
-   * (nInit), zeros for runs it skipped. Merged once per (iteration, partition); parks until the
+   * (nInit), zeros for runs it skipped; and, for runs where some cluster got none of its rows, its
+   * rows farthest from their centroid (entries `[run, dist, cluster, x(d)]`, as many as it has
+   * empty clusters: a cluster empty overall is empty in every partition), from which empty clusters
+   * are refilled as scikit-learn does. Merged once per (iteration, partition); parks until the
    * iteration closes and answers the next round.
    */
-  report(iteration: unknown, part: unknown, sums: unknown, counts: unknown, inertia: unknown): KMeansRound | Promise<KMeansRound> {
+  report(iteration: unknown, part: unknown, sums: unknown, counts: unknown, inertia: unknown, far?: unknown): KMeansRound | Promise<KMeansRound> {
     this._checkLive();
     const it = arg.int(iteration, 'report(iteration)');
     const p = this._part(part, 'report(part)');
@@ -199,7 +204,18 @@ export class KMeansState {
       const s = vector(sums, 'report(sums)', this.sums.length);
       const c = vector(counts, 'report(counts)', this.counts.length);
       const e = vector(inertia, 'report(inertia)', this.nInit);
-      this.reports[p] = { sums: Float64Array.from(s), counts: Float64Array.from(c), inertia: Float64Array.from(e) };
+      const entry = FAR_ENTRY_HEAD + this.d;
+      const fr = far === undefined || far === null ? null : vector(far, 'report(far)');
+      if (fr && (fr.length % entry !== 0 || fr.length > this.nInit * this.k * entry)) {
+        throw new BadArgumentError(`report(far) must hold at most nInit·k entries of ${entry} values, got ${fr.length} values`);
+      }
+      for (let i = 0; fr && i < fr.length; i += entry) {
+        const run = fr[i]!, label = fr[i + 2]!;
+        if (!Number.isInteger(run) || run < 0 || run >= this.nInit || !Number.isInteger(label) || label < 0 || label >= this.k) {
+          throw new BadArgumentError(`report(far): entry ${i / entry} names run ${run} and cluster ${label}`);
+        }
+      }
+      this.reports[p] = { sums: Float64Array.from(s), counts: Float64Array.from(c), inertia: Float64Array.from(e), far: fr && fr.length > 0 ? Float64Array.from(fr) : null };
       this.reported.add(p);
       if (this.reported.size === this.parts) {
         this._sumReports();
@@ -282,8 +298,11 @@ export class KMeansState {
   }
 
   private _sumReports(): void {
+    const entry = FAR_ENTRY_HEAD + this.d;
+    this.far = Array.from({ length: this.nInit }, () => []);
     for (let p = 0; p < this.parts; p++) {
       const r = this.reports[p]!;
+      for (let i = 0; r.far && i < r.far.length; i += entry) this.far[r.far[i]!]!.push(r.far.subarray(i, i + entry));
       for (let i = 0; i < r.sums.length; i++) this.sums[i]! += r.sums[i]!;
       for (let i = 0; i < r.counts.length; i++) this.counts[i]! += r.counts[i]!;
       for (let i = 0; i < r.inertia.length; i++) this.inertia[i]! += r.inertia[i]!;
@@ -305,6 +324,12 @@ export class KMeansState {
         this.finalInertia[r] = inertia;
         status[r] = RUN_DONE;
         continue;
+      }
+      const far = this.far[r] ?? [];
+      if (far.length > 0) {
+        // Farthest first; equal distances keep partition order (a stable sort), so the choice is reproducible.
+        far.sort((a, b) => b[1]! - a[1]!);
+        relocateEmpty(this.sums, r * size, this.counts, r * this.k, this.k, this.d, far);
       }
       const shift = updateCentroids(this.centroids, this.sums, r * size, this.counts, r * this.k, this.k, this.d, next);
       const iters = ++this.nIters[r]!;

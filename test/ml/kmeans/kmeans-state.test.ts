@@ -129,6 +129,21 @@ describe('ml.KMeansState (node side) - one report per partition and iteration', 
     await Promise.all([a, again, b]);
   });
 
+  it('kmeans-state - a cluster empty in every partition takes the farthest row reported (scikit-learn), ties in partition order', async () => {
+    const s = new KMeansState(3, 1, 2, 1, 10, 0);
+    const a = s.init(0, f(0, 1, 9), f(3, 10 / 3, 0));
+    const b = s.init(1, f(20), f(1, 20, 0));
+    await s.sample();
+    s.start(f(3, 20, 100)); // nothing is near 100: cluster 2 gets no row
+    await Promise.all([a, b]);
+    // Partition 0 left cluster 2 empty: it sends its farthest row, 9 (36 from centroid 3). Partition 1
+    // left clusters 0 and 2 empty: it sends its only row, 20 (0 from centroid 20). 9 wins and moves.
+    const p0 = s.report(0, 0, f(10, 0, 0), f(3, 0, 0), f(9 + 4 + 36), f(0, 36, 0, 9));
+    const r1 = await s.report(0, 1, f(0, 20, 0), f(0, 1, 0), f(0), f(0, 0, 1, 20));
+    await p0;
+    assert.deepEqual(Array.from(r1.centroids), [0.5, 20, 9]);
+  });
+
   it('kmeans-state - the tolerance is tol times the mean feature variance of the whole data (merged partition statistics)', async () => {
     const s = new KMeansState(1, 2, 2, 1, 10, 0.5);
     // Partition 0: rows (0, 0), (2, 4); partition 1: row (4, 8). Variances: 8/3 and 32/3, mean 20/3.
