@@ -52,11 +52,14 @@ describe('executor service ($jobs) - ml.fit trains on the node\'s workers and pu
   let conn: Connection;
   let jobs: JobClient;
   let store: ModelStore;
-  const hadDso = process.env.CRUCIAL_DSO;
+  let hadDso: string | undefined;
   const dir = mkdtempSync(join(tmpdir(), 'crucial-mlfit-'));
 
   before(async () => {
+    // The jobs' trainers use this process's default client, which ml.fit points at the node it runs
+    // in: start from none (an earlier file's embedded node is closed by shutdown, and its address unset).
     await shutdown();
+    hadDso = process.env.CRUCIAL_DSO;
     delete process.env.CRUCIAL_DSO;
     node = await startDso({ port: 0 });
     conn = connect(node.address);
@@ -67,6 +70,7 @@ describe('executor service ($jobs) - ml.fit trains on the node\'s workers and pu
     await conn.close();
     await shutdown();
     await node.close();
+    delete process.env.CRUCIAL_DSO;
     if (hadDso !== undefined) process.env.CRUCIAL_DSO = hadDso;
     rmSync(dir, { recursive: true, force: true });
   });
