@@ -69,6 +69,23 @@ export class ModelCache extends EventEmitter {
     return [...this.entries].filter(([, e]) => e.latest).map(([n]) => n);
   }
 
+  /**
+   * Every model the DSO has, with the version in memory if any (Triton's repository index). With the
+   * DSO unreachable, the models in memory.
+   */
+  async index(): Promise<Array<{ name: string; version?: string; state: 'READY' | 'UNAVAILABLE'; reason?: string }>> {
+    let names: string[];
+    try {
+      names = await this.source.list();
+    } catch {
+      names = this.names();
+    }
+    return [...new Set([...names, ...this.names()])].sort().map((name) => {
+      const m = this.cached(name);
+      return m ? { name, version: String(m.version), state: 'READY' as const } : { name, state: 'UNAVAILABLE' as const, reason: 'not loaded yet: loads on first request' };
+    });
+  }
+
   /** The versions of `name` known at its last load or poll. */
   knownVersions(name: string): number[] {
     return this.entries.get(name)?.versions ?? [];

@@ -93,4 +93,4 @@ export const PREDICT_PROBA_OUTPUT = 'predict_proba';
  */
 export const HEADER_LENGTH = 'inference-header-content-length';
 /** Extension names listed in the server metadata. */
-export const EXTENSIONS = ['binary_tensor_data'];
+export const EXTENSIONS = ['binary_tensor_data', 'model_repository'];

@@ -141,6 +141,8 @@ async function buildApp(cache: ModelCache, models: string[], bodyLimit: number):
     return reply.code(ready ? 200 : 503).send({ ready });
   });
   app.get('/v2', async () => ({ name: 'crucial', version: SERVER_VERSION, extensions: EXTENSIONS }));
+  // Triton's model repository extension, index only (loading and unloading are the DSO's business).
+  app.post('/v2/repository/index', async () => cache.index());
 
   const served = (req: FastifyRequest<{ Params: ModelParams }>): Promise<ServedModel> =>
     cache.get(req.params.name, parseVersion(req.params.name, req.params.version));

@@ -42,7 +42,7 @@ describe('ml serve - Open Inference Protocol endpoints', () => {
     assert.equal(status, 200);
     assert.equal(body.name, 'crucial');
     assert.equal(typeof body.version, 'string');
-    assert.deepEqual(body.extensions, ['binary_tensor_data']);
+    assert.deepEqual(body.extensions, ['binary_tensor_data', 'model_repository']);
   });
 
   it('model metadata: latest version, versions, inputs and outputs of a classifier and of k-means', async () => {
@@ -60,6 +60,17 @@ describe('ml serve - Open Inference Protocol endpoints', () => {
     assert.equal(km.status, 200);
     assert.deepEqual(km.body.outputs, [{ name: 'predict', datatype: 'INT64', shape: [-1, 1] }]);
     assert.deepEqual(km.body.inputs[0].shape, [-1, 2]);
+  });
+
+  it('repository index: every published model, the loaded ones READY with their version', async () => {
+    source.publish('unloaded', kmeansModel());
+    const r = await post(`${base}/v2/repository/index`, '');
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body, [
+      { name: 'blobs', version: '1', state: 'READY' },
+      { name: 'clf', version: '2', state: 'READY' },
+      { name: 'unloaded', state: 'UNAVAILABLE', reason: 'not loaded yet: loads on first request' },
+    ]);
   });
 
   it('model ready, latest and versioned', async () => {

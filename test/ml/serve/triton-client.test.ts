@@ -31,6 +31,7 @@ describe('ml serve - Python tritonclient.http', function () {
     assert.deepEqual([out.live, out.ready, out.model_ready, out.model_v1_ready, out.unknown_ready], [true, true, true, true, false]);
     assert.equal(out.server.name, 'crucial');
     assert.deepEqual(out.metadata.versions, ['1', '2']);
+    assert.deepEqual(out.index, [{ name: 'clf', version: '2', state: 'READY' }]);
     assert.deepEqual(out.metadata.inputs, [{ name: 'input-0', datatype: 'FP64', shape: [-1, 3] }]);
 
     const expect2 = ROWS.map((r) => logregOracle(r, 0.25));
