@@ -50,6 +50,7 @@ export type { ScalableCyclicBarrierOptions } from './sync/scalable-cyclic-barrie
 export type { ConnectionOptions } from './client/connection.ts';
 export type { TransportKind } from './protocol/transport/socket.ts';
 export type { LinkOptions, LinkStatus } from './protocol/transport/link.ts';
+export type { ClientSecurity } from './protocol/transport/security.ts';
 export type { TaskRunner, TaskRequest, TaskResponse } from '../workers/runner.ts';
 export type { CallOptions } from './protocol/wire/protocol.ts';
 export type { JobStatus, JobState, JobProgress, FitJobArgs, FitJobResult } from './protocol/jobs.ts';

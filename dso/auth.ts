@@ -27,7 +27,14 @@ export interface AuthOptions {
    * CURVE instead of PLAIN: the node's key pair and the clients it admits, `{ namespace: publicKey }`
    * (Z85). Without `clients`, a key pair for this process's own clients is made and admitted as root.
    */
-  curve?: { publicKey?: string; secretKey: string; clients?: Record<string, string> };
+  curve?: {
+    /** The node's public key (Z85); checked against `secretKey` when given. */
+    publicKey?: string;
+    /** The node's secret key (Z85, 40 characters). */
+    secretKey: string;
+    /** Admitted clients: `{ namespace: client public key }` ('' is the root). */
+    clients?: Record<string, string>;
+  };
   /** No authentication at all (NULL): anyone who reaches the port may call, and upload if allowed. Loopback only. */
   insecure?: boolean;
   /** Whether clients may upload code (`$system.loadModule`): user classes run on the node. Default false. */

@@ -158,7 +158,7 @@ export class LibzmqClient implements ClientSocket {
 }
 
 /** libzmq's options for a client's credentials. */
-function clientSecurityOptions(security: ClientSecurity | undefined): Record<string, unknown> {
+function clientSecurityOptions(security: ClientSecurity | null | undefined): Record<string, unknown> {
   if (!security) return {};
   if (security.mechanism === 'PLAIN') return { plainUsername: security.username, plainPassword: security.password };
   return { curveServerKey: security.serverKey, curvePublicKey: security.publicKey, curveSecretKey: security.secretKey };

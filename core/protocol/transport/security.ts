@@ -21,8 +21,9 @@ export type ClientSecurity =
     mechanism: 'CURVE';
     /** The node's long-term public key (Z85). */
     serverKey: string;
-    /** This client's long-term key pair (Z85); the node must list its public key. */
+    /** This client's long-term public key (Z85); the node must admit it. */
     publicKey: string;
+    /** This client's long-term secret key (Z85). */
     secretKey: string;
   };
 
@@ -37,8 +38,9 @@ export type ServerSecurity =
   }
   | {
     mechanism: 'CURVE';
-    /** The node's long-term key pair (Z85). */
+    /** The node's long-term public key (Z85). */
     publicKey: string;
+    /** The node's long-term secret key (Z85). */
     secretKey: string;
     /** `clientKey`: the client's long-term public key, Z85. */
     authenticate(clientKey: string): string | null;

@@ -12,6 +12,8 @@ import { z85Encode } from './zmtp/z85.ts';
 const ZAP_ENDPOINT = 'inproc://zeromq.zap.01';
 const domains = new Map<string, ServerSecurity>();
 let handler: Promise<Reply> | null = null;
+/** Settles once the last handler closed: libzmq frees its inproc name a moment after the close. */
+let closing: Promise<void> = Promise.resolve();
 let nextDomain = 0;
 
 /**
@@ -21,12 +23,25 @@ let nextDomain = 0;
 export async function registerZap(zmq: typeof import('zeromq'), security: ServerSecurity): Promise<{ domain: string; release(): void }> {
   const domain = `crucial-${process.pid}-${++nextDomain}`;
   domains.set(domain, security);
-  handler ??= (async () => {
-    const socket = new zmq.Reply({ linger: 0 });
-    await socket.bind(ZAP_ENDPOINT);
-    void serve(socket);
-    return socket;
-  })();
+  if (!handler) {
+    const previous = closing;
+    handler = (async () => {
+      await previous;
+      const socket = new zmq.Reply({ linger: 0 });
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await socket.bind(ZAP_ENDPOINT);
+          break;
+        } catch (err) {
+          // The previous handler's socket is closed, but libzmq's reaper may not have released the name yet.
+          if ((err as { code?: string }).code !== 'EADDRINUSE' || attempt >= 40) { socket.close(); throw err; }
+          await new Promise((r) => setTimeout(r, 25));
+        }
+      }
+      void serve(socket);
+      return socket;
+    })();
+  }
   try {
     await handler;
   } catch (err) {
@@ -38,9 +53,9 @@ export async function registerZap(zmq: typeof import('zeromq'), security: Server
     domain,
     release: () => {
       if (!domains.delete(domain) || domains.size > 0 || !handler) return;
-      const closing = handler;
+      const last = handler;
       handler = null;
-      void closing.then((s) => s.close(), () => undefined);
+      closing = last.then((s) => s.close(), () => undefined);
     },
   };
 }

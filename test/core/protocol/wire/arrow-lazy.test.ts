@@ -59,12 +59,14 @@ describe('wire - apache-arrow loaded on first use', () => {
    * the way the Python bridge starts one from a checkout (a CommonJS `-e` that imports dso/node.ts,
    * where a global `__filename` exists), which once left the node holding requests forever.
    */
+  /** The fresh node's token (the node of another process: its clients here are given it). */
+  const TOKEN = 'arrow-lazy-test-token-0123456789';
   async function withFreshNode(body: (address: string) => Promise<void>): Promise<void> {
-    const program = `import(${JSON.stringify(url('dso/node.ts'))}).then((m) => m.startDso({ host: '127.0.0.1', port: 0 })).then((node) => {
+    const program = `import(${JSON.stringify(url('dso/node.ts'))}).then((m) => m.startDso({ host: '127.0.0.1', port: 0, token: process.env.CRUCIAL_TOKEN })).then((node) => {
       console.log('READY ' + node.address);
       process.on('SIGTERM', () => { void node.close().then(() => process.exit(0)); });
     });`;
-    const child = spawn(process.execPath, ['--import', 'tsx', '-e', program], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', program], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, CRUCIAL_TOKEN: TOKEN } });
     try {
       const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
       assert.match(line, /^READY tcp:/);
@@ -79,7 +81,7 @@ describe('wire - apache-arrow loaded on first use', () => {
   it('arrow - a fresh node applies array requests, and the requests behind them, in order while it loads apache-arrow', async () => {
     await loadArrow(); // this side sends its arrays at once
     await withFreshNode(async (address) => {
-      const c = connect(address);
+      const c = connect(address, { token: TOKEN });
       try {
         const [, got, n] = await Promise.all([
           c.call('AtomicReference', 'r', 'set', [new Int32Array([4, 5, 6])]),
@@ -97,7 +99,7 @@ describe('wire - apache-arrow loaded on first use', () => {
   // A result the node makes as an array is encoded once apache-arrow is loaded; later calls wait behind it.
   it('arrow - a fresh node answers an array result it made itself, then the calls behind it', async () => {
     await withFreshNode(async (address) => {
-      const c = connect(address);
+      const c = connect(address, { token: TOKEN });
       try {
         const [row, , got] = await Promise.all([
           c.call('AtomicMatrix', 'm', 'getRow', [1], { init: [2, 3] }),

@@ -10,7 +10,7 @@ import { Kind } from '../../../../core/protocol/wire/protocol.ts';
 import { unpackFrames, toTagged, packFrames } from '../../../../core/protocol/wire/vectors/format.ts';
 import { vectorCases } from '../../../../core/protocol/wire/vectors/cases.ts';
 import { renderCase } from '../../../../core/protocol/wire/vectors/generate.ts';
-import { withDso } from '../../../helpers/dso.ts';
+import { withDso, zmqCredentials } from '../../../helpers/dso.ts';
 
 const DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../../core/protocol/wire/vectors');
 
@@ -74,7 +74,7 @@ describe('wire vectors', () => {
     const dso = withDso();
     let sock: Dealer;
     before(() => {
-      sock = new Dealer({ linger: 0 });
+      sock = new Dealer({ linger: 0, ...zmqCredentials(dso.node.address) });
       sock.connect(dso.node.address);
     });
     after(() => sock.close());
