@@ -37,7 +37,8 @@ const PROGRESS_POLL_MS = 200;
  * @param data an Arrow file path (each cloud thread reads it) or an in-memory Dataset (shipped with the tasks)
  * @param params forest parameters (see {@link ForestParams})
  * @param opts workers, publishing, progress
- * @returns a `random_forest` model: arrays per ml/model/FORMAT.md, meta.classes, meta.oobScore when asked
+ * @returns a `random_forest` model: arrays per ml/model/FORMAT.md, meta.classes, and when asked meta.oobScore (accuracy of
+ *   the arg-max out-of-bag votes over the meta.oobRows rows that were out of bag at least once)
  * @throws {BadArgumentError} on bad parameters, data without labels, fewer than two classes, non-finite values
  * @throws {TaskFailedError} if a cloud thread failed for another reason
  */
@@ -81,9 +82,9 @@ export async function fitRandomForest(data: string | Dataset, params: ForestPara
     await stopProgress();
   }
 
-  let oobScore: number | null = null;
+  let oobScore: number | null = null, oobRows = 0;
   try {
-    if (p.oobScore) oobScore = await votes.score();
+    if (p.oobScore) [oobScore, oobRows] = await Promise.all([votes.score(), votes.votedRows()]);
   } finally {
     await dropVotes(votesKey);
   }
@@ -100,7 +101,10 @@ export async function fitRandomForest(data: string | Dataset, params: ForestPara
     nNodes: N,
     fitSeconds: (performance.now() - started) / 1000,
   };
-  if (oobScore !== null) meta.oobScore = oobScore;
+  // Over the rows out of bag at least once (oobRows of them). scikit-learn's oob_score_ also counts
+  // rows never out of bag, as class 0: with class weights its weighted bootstrap keeps heavy rows
+  // in every tree, and the two differ by those rows.
+  if (oobScore !== null) Object.assign(meta, { oobScore, oobRows });
   const model: Model = {
     format: MODEL_FORMAT,
     algorithm: 'random_forest',

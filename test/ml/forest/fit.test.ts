@@ -58,6 +58,8 @@ describe('ml/forest - fitRandomForest as cloud threads', function () {
     validateModel(one);
     assert.deepEqual(arrays(three), arrays(one), replay);
     assert.equal(three.meta.oobScore, one.meta.oobScore);
+    // A row is out of bag in a tree with probability (1 - 1/n)^n ≈ 0.368: in at least one of 7 for ≈ 96 % of rows.
+    assert.ok((one.meta.oobRows as number) > 0.9 * ds.nRows && (one.meta.oobRows as number) < ds.nRows, `${one.meta.oobRows} rows out of bag at least once in 7 trees`);
     assert.deepEqual(one.meta.classes, [3, 8]);
     assert.equal(one.arrays.treeOffsets!.data.length, 8);
     const other = await fitRandomForest(ds, { ...params, seed: SEED + 1 }, { workers: 2 });
