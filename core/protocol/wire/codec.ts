@@ -106,11 +106,12 @@ function checkUtf8(bytes: Uint8Array, at: number, len: number): void {
   }
 }
 
-/** The decoder internals the strict check hooks into (@msgpack/msgpack 3.1, pinned). */
+/** The decoder internals the checks hook into (@msgpack/msgpack 3.1, pinned). */
 interface DecoderInternals {
   bytes: Uint8Array;
   pos: number;
   decodeUtf8String(byteLength: number, headerOffset: number): string;
+  pushArrayState(size: number): void;
 }
 
 /** Options of a {@link WireCodec}. */
@@ -136,8 +137,15 @@ export class WireCodec {
       if (!(str as unknown as WellFormed).isWellFormed()) throw new BadArgumentError('a string holds a lone surrogate (not valid Unicode); it cannot travel');
       encodeString(str);
     };
+    const dec = this.decoder as unknown as DecoderInternals;
+    // @msgpack/msgpack allocates `new Array(size)` for an array header before reading any element:
+    // 5 bytes declaring 50 million elements took 400 MB. Each element takes at least a byte.
+    const pushArrayState = dec.pushArrayState.bind(dec);
+    dec.pushArrayState = (size) => {
+      if (size > dec.bytes.byteLength - dec.pos) throw new BadFrameError(`an array header declares ${size} elements, the ${dec.bytes.byteLength - dec.pos} bytes left cannot hold them`);
+      pushArrayState(size);
+    };
     if (options.strictStrings) {
-      const dec = this.decoder as unknown as DecoderInternals;
       const decodeUtf8String = dec.decodeUtf8String.bind(dec);
       dec.decodeUtf8String = (byteLength, headerOffset) => {
         checkUtf8(dec.bytes, dec.pos + headerOffset, byteLength);
