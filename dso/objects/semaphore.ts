@@ -5,6 +5,7 @@
  */
 import { BadArgumentError, TimeoutError } from '../../core/protocol/errors.ts';
 import { arg } from '../registry.ts';
+import { MAX_TIMER_MS } from './waiters.ts';
 
 interface Waiter {
   permits: number;
@@ -77,7 +78,7 @@ export class Semaphore {
     return new Promise<void>((resolve, reject) => {
       const w: Waiter = { permits: n, resolve, reject };
       this.queue.push(w);
-      if (timeout !== undefined) {
+      if (timeout !== undefined && timeout <= MAX_TIMER_MS) {
         w.timer = setTimeout(() => {
           const i = this.queue.indexOf(w);
           if (i >= 0) this.queue.splice(i, 1);

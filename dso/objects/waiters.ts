@@ -4,6 +4,9 @@
  */
 import { TimeoutError } from '../../core/protocol/errors.ts';
 
+/** The longest delay setTimeout honours. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 interface Waiter<T> {
   resolve(v: T): void;
   reject(e: unknown): void;
@@ -22,7 +25,8 @@ export class WaitQueue<T = void> {
   wait(timeoutMs: number | undefined, what: string, onTimeout?: () => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const w: Waiter<T> = { resolve, reject };
-      if (timeoutMs !== undefined) {
+      // Past 2^31-1 ms Node would fire after 1 ms: a timeout that long means wait for ever.
+      if (timeoutMs !== undefined && timeoutMs <= MAX_TIMER_MS) {
         w.timer = setTimeout(() => {
           const i = this.waiters.indexOf(w);
           if (i >= 0) this.waiters.splice(i, 1);

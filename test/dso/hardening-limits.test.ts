@@ -67,3 +67,20 @@ describe('dso hardening - per-call limits are options', () => {
     assert.throws(() => new DsoNode({ port: 0, maxObjectBytes: 1.5 }), InvalidOptionError);
   });
 });
+
+describe('dso hardening - timeouts past what a timer can hold', () => {
+  it('hardening limits - tryAcquire with a timeout of 1e308 ms or Infinity waits (it is not timed out after 1 ms)', async () => {
+    const node = await startDso({ port: 0 });
+    const c = new RawClient(node.address, randomBytes(8));
+    try {
+      const waiting = [c.send(1, c.frames(1, 'Semaphore', 's', 'tryAcquire', [1, 1e308], { init: [0] })), c.send(2, c.frames(2, 'Semaphore', 's', 'tryAcquire', [1, Infinity]))];
+      // Both are parked: a release of 2 permits answers both with true (a timed-out one would answer false first).
+      assert.deepEqual(await c.send(3, c.frames(3, 'Semaphore', 's', 'getQueueLength', [])), { ok: true, value: 2 });
+      assert.deepEqual(await c.send(4, c.frames(4, 'Semaphore', 's', 'release', [2])), { ok: true, value: null });
+      assert.deepEqual(await Promise.all(waiting), [{ ok: true, value: true }, { ok: true, value: true }]);
+    } finally {
+      c.close();
+      await node.close();
+    }
+  });
+});
