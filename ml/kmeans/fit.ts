@@ -4,9 +4,10 @@
  * DSO node, which merges each partition's sums and counts (one call per partition per iteration)
  * and releases every thread into the next iteration at once. k-means++ initialisation on a uniform
  * sample of the data (the whole data up to {@link INIT_SAMPLE_ROWS} rows), seeded, run here in the
- * driver while the partitions wait (it is the costly step: the node's thread is kept for merging); `nInit` runs in
- * lock step, the best inertia wins; `tol` as scikit-learn (relative to the mean feature variance,
- * against the squared centre shift).
+ * driver while the partitions wait (it is the costly step; the node's thread is kept for merging);
+ * `nInit` runs in lock step, the best inertia wins; `tol` as scikit-learn (relative to the mean
+ * feature variance, against the squared centre shift); an empty cluster takes the row farthest from
+ * its centroid, as scikit-learn does.
  */
 import { randomUUID } from 'node:crypto';
 import { BadArgumentError } from '../../core/protocol/errors.ts';
@@ -75,7 +76,7 @@ export async function fitKMeans(data: string | Dataset, params: KMeansParams, op
   try {
     const running = runPartitions(tasks, (reason) => state.abort(reason), opts);
     // k-means++ here, on the sample the partitions sent, while they wait parked on the node.
-    const init = initCentroids(state, p).catch(async (err: unknown) => {
+    const init = initCentroids(state, p, d).catch(async (err: unknown) => {
       await state.abort(`k-means++ initialisation failed: ${err instanceof Error ? err.message : String(err)}`).catch(() => undefined);
       throw err;
     });
@@ -110,9 +111,8 @@ export async function fitKMeans(data: string | Dataset, params: KMeansParams, op
 }
 
 /** Runs k-means++ (one seeded draw per run) on the partitions' sample and starts iteration 0. */
-async function initCentroids(state: KMeansState, p: Required<KMeansParams>): Promise<void> {
+async function initCentroids(state: KMeansState, p: Required<KMeansParams>, d: number): Promise<void> {
   const { sample, rows } = await state.sample();
-  const d = sample.length / Math.max(rows, 1);
   const size = p.k * d;
   const centroids = new Float64Array(p.nInit * size);
   for (let r = 0; r < p.nInit; r++) centroids.set(kmeansPlusPlus(sample, rows, d, p.k, createRng(p.seed, r)), r * size);
