@@ -10,7 +10,9 @@ import { dirname, join } from 'node:path';
 import { WireCodec, parseCall, peekSeq, type Call } from '../core/protocol/wire/codec.ts';
 import { SYSTEM_TYPE } from '../core/protocol/wire/protocol.ts';
 import { ArrowPending, loadArrow } from '../core/protocol/wire/arrow.ts';
-import { ForbiddenError, InvalidOptionError, PayloadTooLargeError, ReplyNotKeptError, UnknownMethodError, errorToData } from '../core/protocol/errors.ts';
+import { ForbiddenError, InvalidOptionError, PayloadTooLargeError, ReplyNotKeptError, UnknownMethodError } from '../core/protocol/errors.ts';
+// Error replies keep user code's stack frames only (error-data.ts).
+import { replyErrorData as errorToData } from './error-data.ts';
 import { TypeRegistry } from './registry.ts';
 import { ObjectStore } from './store.ts';
 import { DedupCache, MAX_CACHED_BYTES } from './dedup.ts';
