@@ -53,6 +53,14 @@ describe('ml training - a cloud thread that fails once and is retried rejoins at
     });
   }
 
+  it('kmeans - the worker thread hosting a partition dies (process.exit) with its report parked: the cloud threads it hosted are retried and the result is the clean run\'s', async () => {
+    const flt = await fault({ part: 1, stage: 'while-parked', at: 2, crash: true });
+    const m = await fitKMeans(data, params, { workers: 3, executor: retrying, mapTask: injectFault(flt) });
+    assert.equal(await new AtomicBoolean(flt.flagKey).get(), true, 'the worker thread was ended');
+    assert.equal(m.meta.inertia, clean.meta.inertia, `CRUCIAL_ML_SEED=${seed}`);
+    assertSame(m.arrays.centroids.data as Float64Array, clean.arrays.centroids.data as Float64Array, `centroids (CRUCIAL_ML_SEED=${seed})`);
+  });
+
   it('logreg - a partition failing with its gradient merged but the reply not in gives the clean run\'s coefficients and loss history', async () => {
     const bin = { ...data, y: data.y!.map((v) => (v < 3 ? 0 : 1)) };
     const lr = await fitLogisticRegression(bin, {}, { workers: 3, executor: retrying });
