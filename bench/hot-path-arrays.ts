@@ -1,0 +1,57 @@
+/**
+ * 8 MB float64 arrays from TypeScript (issue 13's goal: ≥ 2 GB/s each way): AtomicReference.set
+ * and .get of a 1e6-element Float64Array against a node in its own process, beside the floor (the
+ * bare ZMTP echo moving 8 MB up, then 8 MB down, in a third process), interleaved; and the Arrow
+ * encode / decode alone.
+ *
+ *   npx tsx bench/hot-path-arrays.ts [--calls 40] [--placement split|same|none]
+ */
+import { Command, Option } from 'commander';
+import { loadavg } from 'node:os';
+import { AtomicReference, connect } from 'crucial';
+import { encodeArray, decodeArrow, loadArrow } from '../core/protocol/wire/arrow.ts';
+import { latencyGroup } from './lib/measure.ts';
+import { startFloorServer, zmtpEcho } from './lib/floor.ts';
+import { pinProcess, startDsoProcess } from './lib/servers.ts';
+import { percentile } from '../examples/lib/stats.ts';
+
+const opts = new Command('hot-path-arrays').option('--calls <n>', 'timed calls per side', '40')
+  .addOption(new Option('-p, --placement <how>').choices(['split', 'same', 'none']).default('split')).parse()
+  .opts<{ calls: string; placement: string }>();
+const CALLS = Number(opts.calls);
+const SERVER_CPUS = opts.placement === 'split' ? '1' : opts.placement === 'same' ? '0' : undefined;
+if (SERVER_CPUS !== undefined) pinProcess(process.pid, '0');
+
+const arr = new Float64Array(1_000_000).map((_, i) => i * 0.5);
+const MB = arr.byteLength / 1e6;
+await loadArrow();
+const time = (f: () => unknown, n = 20) => { const ms: number[] = []; for (let i = 0; i < n; i++) { const t = process.hrtime.bigint(); f(); ms.push(Number(process.hrtime.bigint() - t) / 1e6); } return percentile(ms, 50); };
+const enc = time(() => encodeArray(arr));
+const frame = encodeArray(arr);
+const dec = time(() => decodeArrow(frame));
+console.log(`Arrow alone, 8 MB float64, p50 ms: encodeArray ${enc.toFixed(2)} (${(MB / enc).toFixed(2)} GB/s), decodeArrow ${dec.toFixed(3)}`);
+
+const dso = await startDsoProcess({ cpus: SERVER_CPUS });
+const floor = await startFloorServer(SERVER_CPUS);
+const conn = connect(dso.address);
+const ref = new AtomicReference<Float64Array>(`arrays.${Date.now()}`, undefined, { connection: conn });
+await ref.set(arr);
+const back = await ref.get();
+if (!back || back.length !== arr.length || back[123_456] !== arr[123_456]) throw new Error('the array came back different');
+const z = await zmtpEcho(floor.zmtp);
+const g = await latencyGroup({
+  set: () => ref.set(arr),
+  get: () => ref.get(),
+  'echo up': () => z.echo(arr.byteLength + 300, 8),
+  'echo down': () => z.echo(64, arr.byteLength + 300),
+}, CALLS, 5);
+const ms = (k: keyof typeof g) => g[k].p50 / 1000;
+console.log(`8 MB float64 over ${opts.placement}, ${CALLS} calls per side interleaved; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log('| direction | crucial p50 ms | GB/s | bare ZMTP echo p50 ms | GB/s | crucial/echo |\n| --- | ---: | ---: | ---: | ---: | ---: |');
+console.log(`| TS → node (set) | ${ms('set').toFixed(2)} | ${(MB / ms('set')).toFixed(2)} | ${ms('echo up').toFixed(2)} | ${(MB / ms('echo up')).toFixed(2)} | ${(ms('set') / ms('echo up')).toFixed(2)} |`);
+console.log(`| node → TS (get) | ${ms('get').toFixed(2)} | ${(MB / ms('get')).toFixed(2)} | ${ms('echo down').toFixed(2)} | ${(MB / ms('echo down')).toFixed(2)} | ${(ms('get') / ms('echo down')).toFixed(2)} |`);
+z.close();
+await conn.close();
+await floor.stop();
+await dso.stop();
+process.exit(0);
