@@ -7,6 +7,7 @@ import { ModelStore } from '../../../ml/model/store.ts';
 import { writeDataset } from '../../../ml/data/write.ts';
 import type { Dataset } from '../../../ml/data/dataset.ts';
 import { CrucialError } from '../../../core/protocol/errors.ts';
+import { defaultConnectionAsync } from '../../../core/client/context.ts';
 import { gaussianBlobs } from '../fixtures/data.ts';
 import { testSeed } from '../fixtures/sklearn.ts';
 
@@ -40,8 +41,13 @@ describe('ml/kmeans - fitKMeans arguments and edge cases', function () {
     await rejectsBadArgument(fitKMeans(small, { k: 5 }), /k = 5 is greater than the 4 rows/);
   });
 
-  it('fit - more workers than rows: the empty partitions take part in every iteration and the result is right', async () => {
+  it('fit - more workers than rows: the empty partitions take part in every iteration and the result is right; the shared state is removed after', async () => {
+    const conn = await defaultConnectionAsync();
+    const objects = async () => ((await conn.call('$system', '', 'stats', [])) as { objects: number }).objects;
+    await fitKMeans(small, { k: 2, seed }, { workers: 1 }); // the node's own objects exist from here on
+    const before = await objects();
     const m = await fitKMeans(small, { k: 2, seed }, { workers: 7 });
+    assert.equal(await objects(), before, 'the fit left its ml.KMeansState on the node');
     const c = Array.from(m.arrays.centroids.data as Float64Array);
     const sorted = [c.slice(0, 2), c.slice(2, 4)].sort((a, b) => a[0]! - b[0]!);
     assert.deepEqual(sorted, [[0, 0.5], [10, 10.5]], `CRUCIAL_ML_SEED=${seed}`);
