@@ -58,10 +58,14 @@ dso
         maxWorkPerCall: opts.maxWork, maxObjectBytes: opts.maxObjectBytes, maxMemoryBytes: opts.maxMemory, readTimeoutMs: opts.readTimeout,
       });
     } catch (err) {
-      // A refused configuration (off loopback without CURVE, a secret file others can read) says why, without a stack.
-      if (!(err instanceof InvalidOptionError)) throw err;
-      console.error(`crucial dso start: ${err.message}`);
-      process.exit(2);
+      // A refused configuration (off loopback without CURVE, a secret file others can read) says why, without a stack;
+      // anything else (a pmem region that cannot be trusted, EADDRINUSE) with it. Either way the node never listened.
+      if (err instanceof InvalidOptionError) {
+        console.error(`crucial dso start: ${err.message}`);
+        process.exit(2);
+      }
+      console.error(err);
+      process.exit(1);
     }
     if (opts.pmem) console.log(`crucial dso restored ${node.restored} persistent objects from ${opts.pmem}`);
     if (node.modulesSkipped > 0) console.log(`crucial dso did not load ${node.modulesSkipped} modules stored in ${opts.pmem} (upload not allowed): objects of their classes stay stored but unused; --allow-upload runs them`);
