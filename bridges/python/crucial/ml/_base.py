@@ -50,6 +50,11 @@ class CrucialMLEstimator(BaseEstimator):
             args["workers"] = int(self.n_workers)
         jobs = JobClient()
         job_id = jobs.submit("ml.fit", args)
-        result = jobs.result(job_id)
+        try:
+            result = jobs.result(job_id)
+        except KeyboardInterrupt:
+            # The job would run on without anyone to read it: an interrupted fit cancels it (nothing is published).
+            jobs.cancel(job_id)
+            raise
         logger.info("job %s fitted %s v%s", job_id, result["modelName"], result["version"])
         return load_model(result["modelName"], int(result["version"]))
