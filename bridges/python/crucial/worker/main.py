@@ -52,8 +52,11 @@ def _error_reply(call_id: str, err: BaseException, start: float) -> bytes:
     return pickle.dumps(("err", call_id, exc_bytes, type(err).__name__, str(err), tb, {"worker_start_tstamp": start, "worker_end_tstamp": time.time()}))
 
 
-def _use_dso(address: str) -> None:
+def _use_dso(address: str, secret: "str | None" = None) -> None:
     """Points this worker at the parent's node (the parent may have started it after this worker)."""
+    if secret is not None:
+        # Read by the worker's clients for the node CRUCIAL_DSO names (crucial.client.credentials).
+        os.environ["CRUCIAL_TOKEN"] = secret
     context = sys.modules.get("crucial.client.context")
     if context is None:  # no task has used crucial yet: the address is all there is to set
         os.environ["CRUCIAL_DSO"] = address
@@ -79,7 +82,8 @@ def serve(fd: int) -> None:
 
     Each message is ``(call_id, fn_key, fn_bytes, data_bytes, extra_env, dso, forget)``: the parent
     decides which functions this worker keeps (``fn_bytes`` is None for a function already sent, and
-    ``forget`` lists the ones to drop), so both sides always agree; ``dso`` is the parent's node.
+    ``forget`` lists the ones to drop), so both sides always agree; ``dso`` is the parent's node: its
+    address, or (address, token or CURVE credentials JSON).
 
     :param fd: file descriptor of this end of the pipe
     """
@@ -98,8 +102,9 @@ def serve(fd: int) -> None:
         call_id, fn_key, fn_bytes, data_bytes, extra_env, dso, forget = pickle.loads(msg)
         for key in forget:
             functions.pop(key, None)
-        if dso and os.environ.get("CRUCIAL_DSO") != dso:
-            _use_dso(dso)
+        dso, secret = dso if isinstance(dso, tuple) else (dso, None)
+        if dso and (os.environ.get("CRUCIAL_DSO") != dso or (secret is not None and os.environ.get("CRUCIAL_TOKEN") != secret)):
+            _use_dso(dso, secret)
         start = time.time()
         try:
             fn = functions.get(fn_key)

@@ -13,6 +13,7 @@ carries the parent's ``CRUCIAL_DSO``: workers use the parent's node, whenever it
 from __future__ import annotations
 
 import atexit
+import json
 import logging
 import os
 import pickle
@@ -28,6 +29,27 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
 from ..errors import InvalidOptionError, RejectedError, TaskFailedError, TimeoutError
+
+
+def _parent_dso() -> Any:
+    """
+    The parent's node for a task: its address, with the credentials this process presents to it (a
+    token, or CURVE credentials as JSON) when it has some; a worker may predate the node or its token.
+    """
+    address = os.environ.get("CRUCIAL_DSO")
+    if not address:
+        return address
+    from ..client.credentials import credentials_for
+
+    try:
+        creds = credentials_for(address)
+    except InvalidOptionError:
+        creds = None
+    if creds is None:
+        return address
+    if creds.token is not None:
+        return (address, creds.token)
+    return (address, json.dumps({"serverKey": creds.server_key, "publicKey": creds.public_key, "secretKey": creds.secret_key}))
 
 __all__ = ["RemoteTraceback", "Task", "WorkerPool", "shared_pool", "MAX_FUNCTIONS"]
 
@@ -124,7 +146,7 @@ class _Process:
             while len(self.known) >= MAX_FUNCTIONS:
                 forget.append(self.known.popitem(last=False)[0])
         return pickle.dumps((task.call_id, task.fn_key, None if has else task.fn_bytes, task.data_bytes, task.extra_env,
-                             os.environ.get("CRUCIAL_DSO"), forget))
+                             _parent_dso(), forget))
 
     def sent(self, task: "Task") -> None:
         """Records that the worker now holds ``task``'s function (most recently used)."""

@@ -26,7 +26,7 @@ export class PersistentAccount {
 
 
 def _start(pmem: Path) -> "tuple[subprocess.Popen, str]":
-    proc = subprocess.Popen(["node", str(BIN), "dso", "start", "--port", "0", "--pmem", str(pmem)],
+    proc = subprocess.Popen(["node", str(BIN), "dso", "start", "--port", "0", "--pmem", str(pmem), "--allow-upload"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
     line = ""
     while proc.stdout and "ready at " not in line:  # the node may first say what it restored
