@@ -13,6 +13,7 @@ import pyarrow as pa
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
+from ..errors import TimeoutError as CrucialTimeoutError
 from ..jobs import JobClient
 from .model import Model, load_model
 
@@ -51,10 +52,34 @@ class CrucialMLEstimator(BaseEstimator):
         jobs = JobClient()
         job_id = jobs.submit("ml.fit", args)
         try:
-            result = jobs.result(job_id)
+            result = _wait_showing_progress(jobs, job_id, name) if self.verbose else jobs.result(job_id)
         except KeyboardInterrupt:
             # The job would run on without anyone to read it: an interrupted fit cancels it (nothing is published).
             jobs.cancel(job_id)
             raise
         logger.info("job %s fitted %s v%s", job_id, result["modelName"], result["version"])
         return load_model(result["modelName"], int(result["version"]))
+
+
+def _wait_showing_progress(jobs: JobClient, job_id: str, name: str) -> Any:
+    """The job's result, with a progress bar (tqdm, on stderr) fed by the progress the trainer reports to the job."""
+    from tqdm import tqdm
+
+    bar = tqdm(desc=f"crucial.ml {name}", unit="step", leave=True)
+    try:
+        while True:
+            try:
+                result = jobs.result(job_id, timeout=0.25)
+            except CrucialTimeoutError:
+                result = None
+            progress = jobs.status(job_id).get("progress")
+            if progress:
+                bar.total = progress.get("total") or bar.total
+                bar.n = int(progress["step"])
+                metric = progress.get("metric")
+                bar.set_postfix_str(progress["label"] + ("" if metric is None else f" {metric:.6g}"), refresh=False)
+                bar.refresh()
+            if result is not None:
+                return result
+    finally:
+        bar.close()

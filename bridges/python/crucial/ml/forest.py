@@ -34,6 +34,7 @@ class RandomForestClassifier(ClassifierMixin, CrucialClassifier):
     :param random_state: seed (int, RandomState or None)
     :param n_workers: cloud threads (partitions of the trees); default: the service's (2)
     :param model_name: publish the model under this name; default: a fresh name per fit
+    :param verbose: show the fit's progress (iterations with inertia or loss, trees grown) on a progress bar
 
     Fitted attributes: ``classes_``, ``n_classes_``, ``oob_score_`` (with ``oob_score``), ``n_features_in_``,
     ``model_name_``, ``model_version_``.
@@ -55,6 +56,7 @@ class RandomForestClassifier(ClassifierMixin, CrucialClassifier):
         "oob_score": ["boolean"],
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "random_state": ["random_state"],
+        "verbose": ["verbose"],
         "n_workers": [Interval(Integral, 1, None, closed="left"), None],
         "model_name": [str, None],
     }
@@ -62,7 +64,7 @@ class RandomForestClassifier(ClassifierMixin, CrucialClassifier):
     def __init__(self, n_estimators: int = 100, *, criterion: str = "gini", max_depth: Optional[int] = None,
                  min_samples_split: Any = 2, min_samples_leaf: Any = 1, max_features: Any = "sqrt", bootstrap: bool = True,
                  oob_score: bool = False, class_weight: Any = None, random_state: Any = None,
-                 n_workers: Optional[int] = None, model_name: Optional[str] = None) -> None:
+                 n_workers: Optional[int] = None, model_name: Optional[str] = None, verbose: int = 0) -> None:
         self.n_estimators = n_estimators
         self.criterion = criterion
         self.max_depth = max_depth
@@ -75,6 +77,7 @@ class RandomForestClassifier(ClassifierMixin, CrucialClassifier):
         self.random_state = random_state
         self.n_workers = n_workers
         self.model_name = model_name
+        self.verbose = verbose
 
     def fit(self, X: Any, y: Any) -> "RandomForestClassifier":
         """

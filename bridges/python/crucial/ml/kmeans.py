@@ -27,6 +27,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Cr
     :param random_state: seed (int, RandomState or None)
     :param n_workers: cloud threads (data partitions); default: the service's (2)
     :param model_name: publish the model under this name; default: a fresh name per fit
+    :param verbose: show the fit's progress (iterations with inertia or loss, trees grown) on a progress bar
 
     Fitted attributes: ``cluster_centers_``, ``labels_``, ``inertia_``, ``n_iter_``, ``n_features_in_``,
     ``model_name_``, ``model_version_``.
@@ -43,12 +44,13 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Cr
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "random_state": ["random_state"],
+        "verbose": ["verbose"],
         "n_workers": [Interval(Integral, 1, None, closed="left"), None],
         "model_name": [str, None],
     }
 
     def __init__(self, n_clusters: int = 8, *, n_init: Any = "auto", max_iter: int = 300, tol: float = 1e-4,
-                 random_state: Any = None, n_workers: Optional[int] = None, model_name: Optional[str] = None) -> None:
+                 random_state: Any = None, n_workers: Optional[int] = None, model_name: Optional[str] = None, verbose: int = 0) -> None:
         self.n_clusters = n_clusters
         self.n_init = n_init
         self.max_iter = max_iter
@@ -56,6 +58,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Cr
         self.random_state = random_state
         self.n_workers = n_workers
         self.model_name = model_name
+        self.verbose = verbose
 
     def fit(self, X: Any, y: Any = None) -> "KMeans":
         """

@@ -26,6 +26,7 @@ class LogisticRegression(ClassifierMixin, CrucialClassifier):
     :param fit_intercept: fit an intercept per class
     :param n_workers: cloud threads (data partitions); default: the service's (2)
     :param model_name: publish the model under this name; default: a fresh name per fit
+    :param verbose: show the fit's progress (iterations with inertia or loss, trees grown) on a progress bar
 
     Fitted attributes: ``classes_``, ``coef_`` ``(1, n_features)`` for two classes else ``(n_classes, n_features)``,
     ``intercept_``, ``n_iter_``, ``n_features_in_``, ``model_name_``, ``model_version_``.
@@ -40,18 +41,20 @@ class LogisticRegression(ClassifierMixin, CrucialClassifier):
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "fit_intercept": ["boolean"],
+        "verbose": ["verbose"],
         "n_workers": [Interval(Integral, 1, None, closed="left"), None],
         "model_name": [str, None],
     }
 
     def __init__(self, C: float = 1.0, *, max_iter: int = 100, tol: float = 1e-4, fit_intercept: bool = True,
-                 n_workers: Optional[int] = None, model_name: Optional[str] = None) -> None:
+                 n_workers: Optional[int] = None, model_name: Optional[str] = None, verbose: int = 0) -> None:
         self.C = C
         self.max_iter = max_iter
         self.tol = tol
         self.fit_intercept = fit_intercept
         self.n_workers = n_workers
         self.model_name = model_name
+        self.verbose = verbose
 
     def fit(self, X: Any, y: Any) -> "LogisticRegression":
         """

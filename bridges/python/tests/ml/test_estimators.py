@@ -95,3 +95,13 @@ def test_import_crucial_does_not_import_sklearn():
 
     code = "import crucial, crucial.ml, sys; assert 'sklearn' not in sys.modules; crucial.ml.KMeans; assert 'sklearn' in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_verbose_fit_shows_the_trainers_progress(capsys):
+    X, y = make_classification(300, n_features=6, random_state=SEED)
+    RandomForestClassifier(20, random_state=SEED, verbose=1).fit(X, y)
+    LogisticRegression(verbose=1).fit(X, y)
+    err = capsys.readouterr().err
+    assert "crucial.ml sklearn.random_forest." in err and "20/20" in err, err
+    # Iterations out of max_iter (100), with the loss as the metric.
+    assert "crucial.ml sklearn.logistic_regression." in err and "/100 [" in err, err
