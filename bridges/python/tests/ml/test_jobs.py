@@ -57,3 +57,13 @@ def test_jobs_cancel_a_running_job(dso):
     assert jobs.status(job_id)["state"] == "cancelled"
     assert jobs.cancel(job_id) is False
     CountDownLatch(key, 1).count_down()
+
+
+def test_jobs_a_trainers_error_is_raised_by_result_with_its_code(dso):
+    jobs = JobClient()
+    data = pa.table({"x0": np.arange(5.0), "x1": np.arange(5.0)})
+    job_id = jobs.submit("ml.fit", {"algorithm": "kmeans", "params": {"k": 6}, "data": data, "modelName": "py-never-published"})
+    with pytest.raises(BadArgumentError, match="greater than the 5 rows"):
+        jobs.result(job_id)
+    st = jobs.status(job_id)
+    assert st["state"] == "failed" and st["error"]["code"] == "ERR_BAD_ARGUMENT"
