@@ -197,6 +197,8 @@ export class JobService {
   }
 
   private finish(job: Job, state: JobState, value: unknown, error: ErrorData | null): void {
+    // The arguments may hold a whole training set: kept for an hour with the status, they would pin it.
+    job.args = {};
     job.state = state;
     job.value = value;
     job.error = error;
