@@ -11,6 +11,7 @@ import { CrucialError } from '../../../core/protocol/errors.ts';
 import { ModelStore } from '../../../ml/model/store.ts';
 import { predict } from '../../../ml/model/predict.ts';
 import { writeDataset } from '../../../ml/data/write.ts';
+import { mlFitJob } from '../../../dso/services/executor/ml-fit.ts';
 
 const SEED = Number(process.env.CRUCIAL_TEST_SEED ?? Date.now() % 1_000_000);
 let rng = SEED;
@@ -122,6 +123,16 @@ describe('executor service ($jobs) - ml.fit trains on the node\'s workers and pu
     await gone.close();
     const res = await jobs.result<{ version: number }>(id);
     assert.equal(await store.latestVersion('svc-orphan'), res.version);
+  });
+
+  it('ml.fit - a fit cancelled while it trains publishes nothing (the handler, run to its end with its signal aborted)', async () => {
+    const { X, y } = blobs(200, 2);
+    const abort = new AbortController();
+    abort.abort(new Error('cancelled by the test'));
+    const args = mlFitJob.validate({ algorithm: 'logistic_regression', data: asTable(X, y, 2), modelName: 'svc-cancelled' });
+    const run = mlFitJob.run({ id: 'test', args, signal: abort.signal, dso: node.address, progress: () => undefined, connection: async () => conn });
+    await assert.rejects(run, /cancelled by the test/);
+    assert.equal(await store.latestVersion('svc-cancelled'), undefined);
   });
 
   it('ml.fit - an error the trainer raises fails the job with its own code (k > rows is ERR_BAD_ARGUMENT from fitKMeans)', async () => {
