@@ -40,6 +40,12 @@ export type RouterHandler = (route: Buffer, frames: Buffer[], bytes: number, use
 
 export class ZmtpRouter {
   private readonly peers = new Map<string, ZmtpPeer>();
+  /**
+   * The peer of each route object handed to the handler: a reply names its peer by that same
+   * object, found without turning it into a string. Another object with the same bytes (a route
+   * kept across the peer's reconnection, or made by the caller) goes through `peers`.
+   */
+  private readonly byRoute = new WeakMap<Uint8Array, ZmtpPeer>();
   private readonly server: Server;
   private nextId = randomBytes(4).readUInt32BE(0);
   /** What every peer's unfinished messages draw from. */
@@ -70,7 +76,7 @@ export class ZmtpRouter {
 
   /** Sends to the peer `route` names; false when it was dropped (unknown route, or the peer's high-water mark reached). */
   send(route: Uint8Array, frames: readonly Uint8Array[]): boolean {
-    const peer = this.peers.get(Buffer.from(route.buffer, route.byteOffset, route.byteLength).toString('latin1'));
+    const peer = this.byRoute.get(route) ?? this.peers.get(Buffer.from(route.buffer, route.byteOffset, route.byteLength).toString('latin1'));
     if (!peer) return false;
     try {
       peer.send(frames);
@@ -116,9 +122,11 @@ export class ZmtpRouter {
         }
         key = route.toString('latin1');
         this.peers.set(key, peer);
+        this.byRoute.set(route, peer);
       },
       message: (frames, bytes) => this.onMessage(route!, frames, bytes, peerUser),
       closed: () => {
+        if (route) this.byRoute.delete(route);
         if (route && this.peers.get(key) === peer) this.peers.delete(key);
       },
     });
