@@ -58,7 +58,7 @@ const JOINED: DedupOutcome = { kind: 'joined' };
 const LOST: DedupOutcome = { kind: 'lost' };
 
 /**
- * A Map key for a client id. This runs twice per call, so it avoids a Buffer and hex: SDK ids are
+ * A Map key for a client id. This runs on every call (twice when calls of several clients interleave), so it avoids a Buffer and hex: SDK ids are
  * 8 bytes, which become an 8-character string directly.
  */
 function clientKey(c: Uint8Array): string {
@@ -78,6 +78,8 @@ export class DedupCache {
   /** In least-recently-seen-first order (a touched log moves to the end). */
   private readonly clients = new Map<string, ClientLog>();
   private lastTouched: ClientLog | undefined;
+  /** The client id object `lastTouched` was found by: a call's `finish` passes the same one its `begin` did. */
+  private lastClient: Uint8Array | undefined;
   private bytes = 0;
   private readonly maxBytes: number;
   private readonly maxClients: number;
@@ -134,6 +136,7 @@ export class DedupCache {
       this.clients.set(id, log);
     }
     this.lastTouched = log;
+    this.lastClient = client;
     log.lastSeen = now;
     return log;
   }
@@ -187,7 +190,9 @@ export class DedupCache {
 
   /** Records the reply of a call; returns the extra routes that joined while it ran. */
   finish(client: Uint8Array, seq: number, reply: Uint8Array[]): Uint8Array[] {
-    const log = this.clients.get(clientKey(client));
+    // The key is made once per call: finish gets the very id object begin was given (unless another client came in between).
+    const last = this.lastTouched;
+    const log = client === this.lastClient && last !== undefined && this.clients.get(last.id) === last ? last : this.clients.get(clientKey(client));
     const slot = log?.slots.get(seq);
     if (!log || !slot || slot.reply !== null) return [];
     log.running--;
