@@ -27,6 +27,11 @@ export interface ForestFitOptions extends ProgressOptions {
   modelName?: string;
   /** Label column of an Arrow file (default 'y'). */
   label?: string;
+  /**
+   * @internal Tests only: replaces each cloud thread's task before it is submitted (fault
+   * injection: a task that fails once after a chosen tree, to check that its retry counts once).
+   */
+  mapTask?: (task: ForestTask, index: number) => object;
 }
 
 /** How often the driver asks the node how many trees are done, when progress is wanted. */
@@ -76,7 +81,8 @@ export async function fitRandomForest(data: string | Dataset, params: ForestPara
   const stopProgress = watchProgress(votes, p.nEstimators, opts);
   let results: ForestTaskResult[];
   try {
-    results = await se.invokeAll(tasks).catch((err: unknown) => { throw unwrapTaskError(err); });
+    const submitted = opts.mapTask ? tasks.map((t, i) => opts.mapTask!(t, i) as ForestTask) : tasks;
+    results = await se.invokeAll(submitted).catch((err: unknown) => { throw unwrapTaskError(err); });
   } finally {
     se.shutdown();
     await stopProgress();

@@ -53,9 +53,13 @@ export class ForestTask {
     const trees = await growTrees(ts, X, labels, this.params, this.from, this.to, async (t, _tree, oob) => {
       // One call per tree, votes or not: the node's tree count is the fit's progress.
       await votes.addVotes(t, oob?.rows ?? none.rows, oob?.votes ?? none.votes);
+      await this.afterTree(t);
     });
     return { from: this.from, to: this.to, classes: labels.classes, arrays: concatTrees(trees, K) };
   }
+
+  /** A hook after tree `t`'s votes are merged; a no-op here (fault-injection tests override it). */
+  protected afterTree(_t: number): void | Promise<void> {}
 }
 
 async function load(source: ForestSource): Promise<{ X: Float64Array; y: Float64Array; nRows: number; nCols: number }> {

@@ -18,6 +18,8 @@ import { Rng } from '../../../ml/forest/rng.ts';
 import { ModelStore } from '../../../ml/model/store.ts';
 import { validateModel, type Model } from '../../../ml/model/format.ts';
 import { rejectsWithCode } from '../../helpers/dso.ts';
+import { failOnceAfter } from '../fixtures/forest-flaky-task.ts';
+import { AtomicBoolean } from '../../../core/objects/atomic-boolean.ts';
 
 const SEED = Number(process.env.CRUCIAL_ML_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const replay = `(replay with CRUCIAL_ML_SEED=${SEED})`;
@@ -117,6 +119,18 @@ describe('ml/forest - fitRandomForest as cloud threads', function () {
     const heavy = await fitRandomForest(ds, { nEstimators: 10, seed: SEED, maxDepth: 2, classWeight: { 8: 20 } }, { workers: 2 });
     const count8 = (m: Model) => predictForest(m, ds.X, ds.nRows).labels.filter((v) => v === 8).length;
     assert.ok(count8(heavy) > count8(plain), `${count8(heavy)} vs ${count8(plain)} rows predicted 8 ${replay}`);
+  });
+
+  it("fit - a cloud thread that fails after a tree's votes reached the node is retried and that tree counts once: same forest, OOB score and tree count as without the failure", async () => {
+    const params = { nEstimators: 6, oobScore: true, seed: SEED };
+    const clean = await fitRandomForest(ds, params, { workers: 2 });
+    const flag = `forest-flaky-${process.pid}-${SEED}`;
+    const steps: number[] = [];
+    const flaky = await fitRandomForest(ds, params, { workers: 2, mapTask: failOnceAfter(1, flag), onProgress: (p) => steps.push(p.step) });
+    assert.equal(await new AtomicBoolean(flag).get(), true, 'the injected failure did not happen');
+    assert.deepEqual(arrays(flaky), arrays(clean));
+    assert.equal(flaky.meta.oobScore, clean.meta.oobScore, replay);
+    assert.equal(steps.at(-1), 6);
   });
 
   it('fit - modelName publishes the model to the ModelStore, read back whole', async () => {
