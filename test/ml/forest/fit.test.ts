@@ -78,6 +78,13 @@ describe('ml/forest - fitRandomForest as cloud threads', function () {
     assert.ok(!m.arrays.feature!.data.includes(0), 'split on the constant feature');
   });
 
+  it('fit - without bootstrap every tree sees every row once, so fully grown trees (and the forest) reproduce the training labels', async () => {
+    const m = await fitRandomForest(ds, { nEstimators: 4, bootstrap: false, seed: SEED }, { workers: 2 });
+    const { labels, proba } = predictForest(m, ds.X, ds.nRows);
+    assert.deepEqual([...labels], [...ds.y!], replay);
+    assert.ok(proba.every((p) => p === 0 || p === 1), 'every leaf is pure');
+  });
+
   it('fit - maxDepth 1: every tree is a stump on the signal feature', async () => {
     const m = await fitRandomForest(ds, { nEstimators: 5, maxDepth: 1, maxFeatures: null, seed: SEED }, { workers: 2 });
     assert.deepEqual([...m.arrays.treeOffsets!.data], [0, 3, 6, 9, 12, 15]);
