@@ -238,7 +238,7 @@ export class Connection {
         this.linkUp = false;
         this.downSince = Date.now();
       }
-      if (status.cause instanceof UnauthorizedError) {
+      if (status.cause instanceof UnauthorizedError && !(status.cause as { tentative?: boolean }).tentative) {
         // A refusal does not heal by waiting: every call fails now, with what the node said.
         this.refusal = status.cause;
         for (const p of this.pending.values()) p.reject(this.refused());

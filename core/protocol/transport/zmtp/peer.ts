@@ -122,7 +122,7 @@ export class ZmtpPeer implements FrameSink {
     this.handshakeTimer = setTimeout(() => this.fail(new ZmtpProtocolError(`no ZMTP handshake from the peer within ${opts.handshakeTimeoutMs ?? 30_000} ms`)), opts.handshakeTimeoutMs ?? 30_000).unref();
     // Only fires for a socket opened without `onread` (node:net emits no 'data' with it).
     socket.on('data', (chunk: Buffer) => { this.rx++; this.read(() => this.decoder.push(chunk)); this.watchPartial(); });
-    socket.on('error', (err) => this.fail(err));
+    socket.on('error', (err) => this.fail(this.duringHandshake(err)));
     socket.on('close', () => this.finish());
     const props: Record<string, Uint8Array | string> = { 'Socket-Type': opts.socketType };
     if (opts.socketType === 'DEALER') props.Identity = opts.identity ?? new Uint8Array(0);
@@ -389,12 +389,20 @@ export class ZmtpPeer implements FrameSink {
     this.on.closed(err);
   }
 
+  /** libzmq may reset, not close, a link it refuses: a reset during the handshake says what a close would. */
+  private duringHandshake(err: Error): Error {
+    if (this.handshaken || !['ECONNRESET', 'EPIPE'].includes((err as { code?: string }).code ?? '')) return err;
+    const cause = this.closeCause();
+    return cause instanceof UnauthorizedError ? cause : err;
+  }
+
   /** Why a link the peer closed without an error ended: during the handshake, what it had sent says most. */
   private closeCause(): Error {
     if (this.handshaken) return new Error('the peer closed the connection');
     // libzmq drops a client whose credentials its ZAP handler refused, sometimes before its ERROR is read.
     if (this.hs && !this.hs.asServer && this.credentialsSent) {
-      return new UnauthorizedError(`the DSO node closed the link during the ${this.hs.mechanism} handshake, after this client's credentials (a wrong token or key?)`);
+      // Tentative: a node that died in the middle of the handshake looks the same.
+      return Object.assign(new UnauthorizedError(`the DSO node closed the link during the ${this.hs.mechanism} handshake, after this client's credentials (a wrong token or key?)`), { tentative: true });
     }
     const sent = this.decoder.partialGreeting();
     // A ZMTP 3 peer that hangs up once it has read our greeting refuses our security mechanism (libzmq does so).

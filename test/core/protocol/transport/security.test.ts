@@ -9,7 +9,8 @@ import { strict as assert } from 'node:assert';
 import { bindServer, openClient, type ClientSocket, type ServerSocket, type TransportKind } from '../../../../core/protocol/transport/socket.ts';
 import type { ClientSecurity, ServerSecurity } from '../../../../core/protocol/transport/security.ts';
 import type { LinkStatus } from '../../../../core/protocol/transport/link.ts';
-import { curveKeyPair, curvePublicKey } from '../../../../core/protocol/transport/zmtp/curve.ts';
+import { boxKeyForTest, curveKeyPair, curvePublicKey } from '../../../../core/protocol/transport/zmtp/curve.ts';
+import { createRequire } from 'node:module';
 import { z85Decode, z85Encode } from '../../../../core/protocol/transport/zmtp/z85.ts';
 import { UnauthorizedError } from '../../../../core/protocol/errors.ts';
 
@@ -71,6 +72,25 @@ describe('transport security', function () {
     assert.deepEqual(z85Decode('HelloWorld'), bytes);
     assert.equal(z85Decode('Hello~orld'), null);
     assert.equal(curvePublicKey(goodClient.secretKey), goodClient.publicKey);
+  });
+
+  it('curve - the precomputed box key seals exactly what libsodium\'s crypto_box seals, from either side (200 random keys and messages)', () => {
+    const sodium = createRequire(import.meta.url)('sodium-native') as Record<string, (...a: Buffer[]) => unknown>;
+    const seed = Number(process.env.CURVE_TEST_SEED ?? Date.now() % 1e9);
+    let x = seed;
+    const next = () => { x = (x * 1103515245 + 12345) % 2147483648; return x; };
+    for (let i = 0; i < 200; i++) {
+      const [a, b] = [curveKeyPair(), curveKeyPair()].map((k) => ({ pk: z85Decode(k.publicKey)!, sk: z85Decode(k.secretKey)! }));
+      const m = Buffer.alloc(1 + (next() % 700), next() % 256);
+      const n = Buffer.alloc(24, next() % 256);
+      const viaBox = Buffer.alloc(m.length + 16);
+      sodium.crypto_box_easy!(viaBox, m, n, b!.pk, a!.sk);
+      for (const key of [boxKeyForTest(b!.pk, a!.sk), boxKeyForTest(a!.pk, b!.sk)]) {
+        const viaKey = Buffer.alloc(m.length + 16);
+        sodium.crypto_secretbox_easy!(viaKey, m, n, key);
+        assert.ok(viaKey.equals(viaBox), `case ${i} differs (CURVE_TEST_SEED=${seed})`);
+      }
+    }
   });
 
   for (const [serverKind, clientKind] of PAIRS) {
