@@ -149,6 +149,31 @@ describe('transport security', function () {
     });
   }
 
+  for (const serverKind of ['zmtp', 'libzmq'] as const) {
+    it(`transport security - CURVE, zmtp client → ${serverKind} server: heartbeats (boxed PING / PONG) keep an idle link up`, async () => {
+      const echo = await echoServer(serverKind, curveServer);
+      open.push(echo.server);
+      const statuses: string[] = [];
+      let reply!: (s: string) => void;
+      const replies = () => new Promise<string>((r) => { reply = r; });
+      const c = openClient('zmtp', echo.server.endpoint, (f) => reply(Buffer.from(f[0]!).toString()), {
+        security: { mechanism: 'CURVE', serverKey: serverKeys.publicKey, ...goodClient },
+        heartbeatIvlMs: 30, heartbeatTimeoutMs: 120, heartbeatTtlMs: 300,
+        onStatus: (s) => statuses.push(s.type),
+      });
+      open.push(c);
+      let next = replies();
+      c.send([Buffer.from('before')]);
+      assert.equal(await next, 'before');
+      // Idle for many heartbeat intervals: a PING or PONG that did not open would drop the link.
+      await new Promise((r) => setTimeout(r, 600));
+      next = replies();
+      c.send([Buffer.from('after')]);
+      assert.equal(await next, 'after');
+      assert.deepEqual(statuses, ['connect']);
+    });
+  }
+
   it('transport security - a PLAIN client facing a NULL server is not sent on (the mechanisms must match)', async () => {
     const echo = await echoServer('zmtp');
     open.push(echo.server);
