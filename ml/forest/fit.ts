@@ -79,14 +79,18 @@ export async function fitRandomForest(data: string | Dataset, params: ForestPara
   const se = new ServerlessExecutorService({ retries: 1 });
   const votes = new OobVotes(votesKey);
   const stopProgress = watchProgress(votes, p.nEstimators, opts);
-  let results: ForestTaskResult[];
-  try {
-    const submitted = opts.mapTask ? tasks.map((t, i) => opts.mapTask!(t, i) as ForestTask) : tasks;
-    results = await se.invokeAll(submitted).catch((err: unknown) => { throw unwrapTaskError(err); });
-  } finally {
-    se.shutdown();
-    await stopProgress();
+  const submitted = opts.mapTask ? tasks.map((t, i) => opts.mapTask!(t, i) as ForestTask) : tasks;
+  // Every task is waited for, failed or not: one still running would recreate the vote matrix
+  // after its removal below.
+  const settled = await Promise.allSettled(submitted.map((t) => se.submit<ForestTaskResult>(t).get()));
+  se.shutdown();
+  await stopProgress();
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await dropVotes(votesKey).catch(() => {}); // the task's error is the one to report
+    throw unwrapTaskError(failed.reason);
   }
+  const results = settled.map((r) => (r as PromiseFulfilledResult<ForestTaskResult>).value);
 
   let oobScore: number | null = null, oobRows = 0;
   try {

@@ -18,7 +18,7 @@ import { Rng } from '../../../ml/forest/rng.ts';
 import { ModelStore } from '../../../ml/model/store.ts';
 import { validateModel, type Model } from '../../../ml/model/format.ts';
 import { rejectsWithCode } from '../../helpers/dso.ts';
-import { failOnceAfter } from '../fixtures/forest-flaky-task.ts';
+import { ALWAYS, failOnceAfter } from '../fixtures/forest-flaky-task.ts';
 import { AtomicBoolean } from '../../../core/objects/atomic-boolean.ts';
 
 const SEED = Number(process.env.CRUCIAL_ML_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -138,6 +138,15 @@ describe('ml/forest - fitRandomForest as cloud threads', function () {
     assert.deepEqual(arrays(flaky), arrays(clean));
     assert.equal(flaky.meta.oobScore, clean.meta.oobScore, replay);
     assert.equal(steps.at(-1), 6);
+  });
+
+  it('fit - a cloud thread that keeps failing fails the fit with ERR_TASK_FAILED once every thread ended, and leaves no vote matrix on the node', async () => {
+    const conn = await defaultConnectionAsync();
+    const objects = async () => ((await conn.call(SYSTEM_TYPE, '', 'stats', [])) as { objects: number }).objects;
+    const before = await objects();
+    const err = await rejectsWithCode(fitRandomForest(ds, { nEstimators: 6, oobScore: true, seed: SEED }, { workers: 2, mapTask: failOnceAfter(0, ALWAYS) }), 'ERR_TASK_FAILED');
+    assert.match(err.message, /injected failure after tree 0/);
+    assert.equal(await objects(), before);
   });
 
   it('fit - modelName publishes the model to the ModelStore, read back whole', async () => {
