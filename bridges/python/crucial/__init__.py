@@ -8,6 +8,7 @@ from importlib import metadata as _metadata
 from . import errors, system
 from .client.connection import Connection
 from .client.context import LocalDso, connect, default_connection, dso_address, ensure_dso, shutdown, start_local_dso
+from .client.credentials import Credentials
 from .errors import CrucialError
 from .jobs import JobClient, submit_job
 from .objects.atomic_boolean import AtomicBoolean
@@ -39,6 +40,7 @@ __all__ = [
     "ensure_dso",
     "shutdown",
     "start_local_dso",
+    "Credentials",
     "CrucialError",
     "JobClient",
     "submit_job",
