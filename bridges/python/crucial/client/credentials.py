@@ -39,6 +39,7 @@ class Credentials:
     :param server_key: CURVE: the node's public key (Z85)
     :param public_key: CURVE: this client's public key (Z85)
     :param secret_key: CURVE: this client's secret key (Z85)
+    :raises InvalidOptionError: if both a token and keys are given, or a CURVE key is not 40 characters of Z85
     """
 
     def __init__(self, token: Optional[str] = None, server_key: Optional[str] = None,

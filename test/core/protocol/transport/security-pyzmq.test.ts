@@ -126,7 +126,7 @@ describe('transport security - pyzmq interop', function () {
 
   for (const mech of ['CURVE', 'PLAIN'] as const) {
     it(`pyzmq - crucial's ZMTP DEALER logs in to a pyzmq ROUTER with ${mech} (zmq.auth), and is refused with wrong credentials`, async () => {
-      const env = mech === 'CURVE'
+      const env: Record<string, string> = mech === 'CURVE'
         ? { MECH: mech, PUBLIC_KEY: serverKeys.publicKey, SECRET_KEY: serverKeys.secretKey, CLIENT_KEY: client.publicKey }
         : { MECH: mech, TOKEN: 'py-token-0123456789' };
       const py = python(ROUTER, env);
