@@ -1,7 +1,7 @@
 /**
  * CART classification trees (Breiman et al.), grown the way scikit-learn's best splitter grows them
  * so a forest of ours and one of scikit-learn's agree on the same data: samples are the rows with a
- * positive weight (a bootstrap count times a class weight), a split sits at the midpoint between two
+ * positive weight (a bootstrap count, or a class weight without bootstrap), a split sits at the midpoint between two
  * distinct sorted values, constant features are not counted against `maxFeatures`, and a node splits
  * whenever some valid split exists.
  *
@@ -136,7 +136,7 @@ export class TreeGrower {
   }
 
   /**
-   * Grows one tree on the rows of positive `weight` (bootstrap count × class weight).
+   * Grows one tree on the rows of positive `weight` (their bootstrap count, or class weight without bootstrap).
    * `rng` picks the features tried at each node.
    */
   grow(weight: Float64Array, opts: GrowOptions, rng: Rng): Tree {
