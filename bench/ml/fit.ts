@@ -5,6 +5,7 @@
  * speed is never bought with quality.
  *
  *   npx tsx bench/ml/fit.ts [--sizes 10k,100k,1m] [--algorithms kmeans,logreg,forest] [--systems crucial,sklearn,spark]
+ *   npx tsx bench/ml/fit.ts --table crucial.json,peers.json     # one table from runs made apart (--json)
  *
  * Data: scripts/ml/datasets.py (blobs for k-means, classification for the two classifiers), made
  * once per size under --data (default /tmp/crucial-ml-bench). The peers run from `.venv-bench/peers`,
@@ -149,11 +150,18 @@ async function main(): Promise<void> {
     .option('--workers <n>', 'crucial workers (cloud threads / partitions)', (v) => Number(v), 2)
     .option('--data <dir>', 'where the datasets are made and kept', '/tmp/crucial-ml-bench')
     .option('--json <file>', 'also write every result as JSON to this file')
+    .option('--table <files>', 'fit nothing: print the table of earlier --json files (comma-separated), e.g. one run per system')
     .parse()
-    .opts<{ sizes: string; algorithms: string; systems: string; workers: number; data: string; json?: string }>();
+    .opts<{ sizes: string; algorithms: string; systems: string; workers: number; data: string; json?: string; table?: string }>();
   const sizes = parseList(opts.sizes, Object.keys(SIZES), 'sizes');
   const algs = parseList(opts.algorithms, ALGS, 'algorithms') as Alg[];
   const systems = parseList(opts.systems, ['crucial', 'sklearn', 'spark'], 'systems');
+  if (opts.table) {
+    const runs = opts.table.split(',').map((f) => JSON.parse(readFileSync(f, 'utf8')) as { rows: Row[]; notes: string[] });
+    console.log(table(runs.flatMap((r) => r.rows), algs, sizes));
+    for (const n of runs.flatMap((r) => r.notes)) console.log(`\n${n}`);
+    return;
+  }
 
   log(`machine: ${availableParallelism()} cores, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   for (const size of sizes) await ensureData(join(opts.data, size), SIZES[size]!);
