@@ -19,7 +19,7 @@ export function formatTcpEndpoint(host: string, port: number): string {
  * Tries a plain TCP connect and a ZMTP greeting to learn why a link cannot be made (libzmq
  * retries without saying): resolves to the connect error (ECONNREFUSED, ...), a ZmtpProtocolError
  * naming what a non-ZMTP peer sent, or an Error saying the port accepts but sends no greeting;
- * null when a ZMTP NULL peer answers.
+ * null when a ZMTP 3 peer answers, whatever its security mechanism (a refusal is the handshake's to report).
  */
 export function probeTcp(host: string, port: number, timeoutMs = 250): Promise<Error | null> {
   return new Promise((resolve) => {
