@@ -111,14 +111,17 @@ def test_wheel_with_an_old_node_names_its_version(installed):
 def test_wheel_uses_a_running_node_named_by_crucial_dso(installed):
     python, scratch = installed
     bundle = next((python.parent.parent / "lib").glob("python*/site-packages/crucial/_node/crucial-node.mjs"))
-    node = subprocess.Popen([NODE, str(bundle)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    # The node demands a token: it takes the one it is given in its environment, and so does the client.
+    token = "wheel-test-token-0123456789abcdef"
+    node = subprocess.Popen([NODE, str(bundle)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "CRUCIAL_TOKEN": token})
     try:
         address = node.stdout.readline().split()[1]
         code = ("import os, crucial; from crucial.client import context; "
                 "print(crucial.AtomicLong('shared-k').add_and_get(7), context._embedded is None, crucial.dso_address())")
         env_path = [scratch / "empty-path"]
         (scratch / "empty-path").mkdir(exist_ok=True)
-        env = {"CRUCIAL_DSO": address}
+        env = {"CRUCIAL_DSO": address, "CRUCIAL_TOKEN": token}
         r = subprocess.run([str(python), "-c", code], cwd=scratch, capture_output=True, text=True, timeout=120,
                            env={**{k: v for k, v in os.environ.items() if not k.startswith("CRUCIAL_")}, **env,
                                 "PATH": os.pathsep.join([str(python.parent), *map(str, env_path)])})
