@@ -10,6 +10,7 @@ import { Command, Option } from 'commander';
 import { loadavg } from 'node:os';
 import { AtomicReference, connect } from 'crucial';
 import { encodeArray, decodeArrow, loadArrow } from '../core/protocol/wire/arrow.ts';
+import { WireCodec, parseCall } from '../core/protocol/wire/codec.ts';
 import { latencyGroup } from './lib/measure.ts';
 import { startFloorServer, zmtpEcho } from './lib/floor.ts';
 import { pinProcess, startDsoProcess } from './lib/servers.ts';
@@ -30,6 +31,24 @@ const enc = time(() => encodeArray(arr));
 const frame = encodeArray(arr);
 const dec = time(() => decodeArrow(frame));
 console.log(`Arrow alone, 8 MB float64, p50 ms: encodeArray ${enc.toFixed(2)} (${(MB / enc).toFixed(2)} GB/s), decodeArrow ${dec.toFixed(3)}`);
+
+// The stages of an 8 MB call alone (p50 of 20), as bench/hot-path-profile.ts does for small calls.
+{
+  const c = new WireCodec();
+  const n = new WireCodec(undefined, { strictStrings: true });
+  const id = new Uint8Array(8);
+  const up = c.encodeCall(id, 1, 'AtomicReference', 'k', 'set', [arr]);
+  const down = n.encodeOk(1, arr);
+  const st: [string, number][] = [
+    ['client encode (encodeCall: Arrow IPC of the array + envelope)', time(() => c.encodeCall(id, 1, 'AtomicReference', 'k', 'set', [arr]))],
+    ['a fresh 8 MB buffer filled (what a read into a new frame costs beyond the socket)', time(() => Buffer.allocUnsafe(up[1]!.byteLength).set(up[1]!))],
+    ['node decode (decodeValue strict + parseCall: verify + tableFromIPC)', time(() => parseCall(n.decodeValue(up)))],
+    ['node encode of the get reply (encodeOk: Arrow IPC)', time(() => n.encodeOk(1, arr))],
+    ['client decode of the get reply (decodeValue)', time(() => c.decodeValue(down))],
+  ];
+  console.log('| stage of an 8 MB call, alone | p50 ms |\n| --- | ---: |');
+  for (const [k, v] of st) console.log(`| ${k} | ${v.toFixed(2)} |`);
+}
 
 const dso = await startDsoProcess({ cpus: SERVER_CPUS });
 const floor = await startFloorServer(SERVER_CPUS);

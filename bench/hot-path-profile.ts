@@ -10,7 +10,7 @@
  * (encodeMessage: the copy of the frames into one write), node read (the copy out of the shared
  * read buffer and FrameDecoder), node decode (strict-string decodeValue + parseCall), dedup
  * (begin + finish: the exactly-once record), dispatch and method (ObjectStore.invoke), of which the
- * method alone, node encode (encodeOk), route lookup (ZmtpRouter.send's map key), node framing,
+ * method alone, node encode (encodeOk), route lookup (ZmtpRouter.send's map key, as it was and as it is), node framing,
  * client read, client decode (decodeValue + parseReply) and client bookkeeping (the pending map, a
  * Promise, the clocks).
  */
@@ -61,6 +61,7 @@ const store = new ObjectStore(registry);
 const dedup = new DedupCache();
 const route = Buffer.from([0, 1, 2, 3, 4]);
 const peers = new Map<string, object>([[route.toString('latin1'), {}]]);
+const byRoute = new WeakMap<Uint8Array, object>([[route, {}]]);
 
 interface Case { name: string; type: string; key: string; method: string; args: unknown[]; result: unknown }
 const cases: Case[] = [
@@ -102,7 +103,8 @@ stage('dedup (begin + finish)', () => { const reply = [new Uint8Array(8)]; retur
 stage('dispatch + method (ObjectStore.invoke)', (c) => { const call = parseCall(nodeCodec.decodeValue(clientCodec.encodeCall(clientId, 1, c.type, c.key, c.method, c.args))); return () => store.invoke(call); });
 stage('  method alone', (c) => { const inst = store.instanceOf(c.type, c.key) as Record<string, (...a: unknown[]) => unknown>; return () => inst[c.method]!(...c.args); });
 stage('node encode (encodeOk)', (c) => (i) => nodeCodec.encodeOk(i, c.result));
-stage('route lookup (latin1 key + Map.get)', () => () => peers.get(Buffer.from(route.buffer, route.byteOffset, route.byteLength).toString('latin1')));
+stage('route lookup, before 64d6df2 (latin1 key + Map.get)', () => () => peers.get(Buffer.from(route.buffer, route.byteOffset, route.byteLength).toString('latin1')));
+stage('route lookup, now (WeakMap by the route object)', () => () => byRoute.get(route));
 stage('node framing (encodeMessage)', (c) => { const f = nodeCodec.encodeOk(1, c.result); return () => encodeMessage(f); });
 stage('client read (copy + FrameDecoder)', (c) => {
   const wire = encodeMessage(nodeCodec.encodeOk(1, c.result));
@@ -114,7 +116,7 @@ const pending = new Map<number, object>();
 stage('client bookkeeping (Promise, pending map, clocks)', () => (i) => { const p = new Promise<void>((r) => { pending.set(i, { r, t: Date.now() }); }); Date.now(); pending.delete(i); return p; });
 
 const ns = (v: number) => (v / 1000).toFixed(2);
-const sum = cases.map((_, j) => rows.filter((r) => !r[0].startsWith('  ')).reduce((s, r) => s + (r[j + 1] as number), 0));
+const sum = cases.map((_, j) => rows.filter((r) => !r[0].startsWith('  ') && !r[0].includes('before')).reduce((s, r) => s + (r[j + 1] as number), 0));
 console.log(`Per-stage cost of one call, µs (least of ${ROUNDS} rounds of ${N}); load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 console.log(`| stage | ${cases.map((c) => c.name).join(' | ')} |\n| --- |${cases.map(() => ' ---: |').join('')}`);
 for (const [name, ...v] of rows) console.log(`| ${name} | ${v.map(ns).join(' | ')} |`);
