@@ -164,9 +164,10 @@ class LinkState:
         if kind == zmq.EVENT_HANDSHAKE_FAILED_AUTH or (kind == zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL and value in _REFUSALS):
             return True
         # libzmq 4.3's PLAIN spells ERROR's name "\x5eRROR" and takes a node's well-formed ERROR for an
-        # unexpected command; and it reports a node that dropped the link after our credentials with no detail.
+        # unexpected command. (A handshake that failed with no detail is not taken as a refusal: a node
+        # that died in the middle of it looks the same, and waiting may heal that.)
         unexpected = getattr(zmq, "PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND", -1)
-        return self.mechanism != "NULL" and (kind == zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL or value == unexpected)
+        return self.mechanism == "PLAIN" and kind == zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL and value == unexpected
 
     def _probe(self) -> LinkError:
         """A probe's finding, at most one probe a second (libzmq retries every 100 ms or more)."""
