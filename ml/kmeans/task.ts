@@ -6,7 +6,8 @@
  * at the node's current iteration.
  */
 import { Serializable } from '../../core/threads/serializable.ts';
-import { assignRows, FarRows } from './lloyd.ts';
+import { createRows } from '../kernels/rows.ts';
+import { FarRows } from './lloyd.ts';
 import { createRng } from './random.ts';
 import { loadPartition, type PartitionSource } from './source.ts';
 import { KMeansState, RUN_STATUS, type KMeansRound } from './state.ts';
@@ -51,6 +52,8 @@ export class KMeansTask {
     const { d, k, nInit } = this;
     const state = new KMeansState(this.stateKey);
     let round: KMeansRound = await state.init(this.part, this.sample(X, nRows), featureStats(X, nRows, d));
+    // Copied once (WebAssembly SIMD kernels when available); every pass reads only these.
+    const rows = createRows(X, nRows, d);
     const size = k * d;
     while (!round.done) {
       const sums = new Float64Array(nInit * size);
@@ -61,15 +64,18 @@ export class KMeansTask {
         const status = round.status[r];
         if (status === RUN_STATUS.DONE) continue;
         if (status === RUN_STATUS.FINAL) {
-          inertia[r] = assignRows(X, nRows, d, round.centroids, r * size, k, null);
+          inertia[r] = rows.assign(round.centroids, r * size, k, null, null);
           continue;
         }
         const runCounts = counts.subarray(r * k, (r + 1) * k);
-        const farRows = new FarRows(k);
-        inertia[r] = assignRows(X, nRows, d, round.centroids, r * size, k, { sums: sums.subarray(r * size, (r + 1) * size), counts: runCounts }, undefined, farRows);
+        inertia[r] = rows.assign(round.centroids, r * size, k, sums.subarray(r * size, (r + 1) * size), runCounts);
         // A cluster empty overall is empty here too, so this partition's m farthest rows (m = its
         // empty clusters) include every row the node may need to refill the empty ones.
         const empty = runCounts.reduce((n, c) => n + (c === 0 ? 1 : 0), 0);
+        if (empty === 0) continue;
+        const farRows = new FarRows(k);
+        const dist = rows.dist, labels = rows.labels;
+        for (let i = 0; i < nRows; i++) farRows.offer(dist[i]!, i, labels[i]!);
         for (let i = 0; i < Math.min(empty, farRows.size); i++) {
           const row = farRows.row[i]!;
           far.push(r, farRows.dist[i]!, farRows.label[i]!);

@@ -4,6 +4,7 @@
  * rows and adds the L2 term. Parameters are laid out as `coef` (r·d, row-major) then, with an
  * intercept, `intercept` (r); r = 1 for the binary loss, the number of classes for the multinomial.
  */
+import type { Rows } from '../kernels/rows.ts';
 
 /** The layout of the parameter vector. */
 export interface ParamLayout {
@@ -67,6 +68,48 @@ export function lossAndGradient(X: Float64Array, yIdx: Int32Array, nRows: number
       if (fitIntercept) grad[bOff + c]! += res;
     }
   }
+  return loss;
+}
+
+/**
+ * {@link lossAndGradient} over {@link Rows} (the SIMD kernels): X·Wᵀ + b in the kernel, then the
+ * loss and the residuals row by row here, then Xᵀ·residual in the kernel. Bit-identical to
+ * {@link lossAndGradient} (the same sums in the same order) when `grad` starts at 0.
+ */
+export function lossAndGradientRows(rows: Rows, yIdx: Int32Array, l: ParamLayout, w: Float64Array, grad: Float64Array): number {
+  const { d, r, fitIntercept } = l;
+  const nRows = rows.nRows;
+  const bOff = r * d;
+  const z = rows.xw(w, r, fitIntercept ? w.subarray(bOff, bOff + r) : null);
+  let loss = 0;
+  if (r === 1) {
+    for (let i = 0; i < nRows; i++) {
+      const zi = z[i]!;
+      const y = yIdx[i]!;
+      const e = Math.exp(-Math.abs(zi));
+      loss += (zi > 0 ? zi : 0) + Math.log1p(e) - y * zi;
+      const res = (zi >= 0 ? 1 / (1 + e) : e / (1 + e)) - y;
+      z[i] = res;
+      if (fitIntercept) grad[bOff]! += res;
+    }
+  } else {
+    for (let i = 0; i < nRows; i++) {
+      const zo = i * r;
+      let max = -Infinity;
+      for (let c = 0; c < r; c++) if (z[zo + c]! > max) max = z[zo + c]!;
+      const y = yIdx[i]!;
+      const zy = z[zo + y]!;
+      let sum = 0;
+      for (let c = 0; c < r; c++) { const e = Math.exp(z[zo + c]! - max); z[zo + c] = e; sum += e; }
+      loss += max + Math.log(sum) - zy;
+      for (let c = 0; c < r; c++) {
+        const res = z[zo + c]! / sum - (c === y ? 1 : 0);
+        z[zo + c] = res;
+        if (fitIntercept) grad[bOff + c]! += res;
+      }
+    }
+  }
+  rows.xtr(r, grad);
   return loss;
 }
 

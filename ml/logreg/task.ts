@@ -7,7 +7,8 @@
 import { BadArgumentError } from '../../core/protocol/errors.ts';
 import { Serializable } from '../../core/threads/serializable.ts';
 import { loadPartition, type PartitionSource } from '../kmeans/source.ts';
-import { lossAndGradient, paramCount } from './loss.ts';
+import { createRows } from '../kernels/rows.ts';
+import { lossAndGradientRows, paramCount } from './loss.ts';
 import { LogRegState, type LogRegRound } from './state.ts';
 
 /** Where a task is in an evaluation, for {@link LogRegTask.checkpoint}: 'while-parked' = report sent, reply not in. */
@@ -45,9 +46,11 @@ export class LogRegTask {
       yIdx[i] = round.r === 1 ? (c === 1 ? 1 : 0) : c;
     }
     const layout = { d: this.d, r: round.r, fitIntercept: this.fitIntercept };
+    // Copied once (WebAssembly SIMD kernels when available); every evaluation reads only these.
+    const rows = createRows(X, nRows, this.d);
     while (!round.done) {
       const grad = new Float64Array(paramCount(layout));
-      const loss = lossAndGradient(X, yIdx, nRows, layout, round.x, grad);
+      const loss = lossAndGradientRows(rows, yIdx, layout, round.x, grad);
       const evaluation = round.evaluation;
       await this.checkpoint('before-report', evaluation);
       const reply = state.report(evaluation, this.part, loss, grad);

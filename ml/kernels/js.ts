@@ -1,0 +1,82 @@
+/**
+ * The kernels in plain JS, for engines without WebAssembly SIMD: the scalar loops of
+ * ml/kmeans/lloyd.ts and ml/logreg/loss.ts. kernels.wat sums in the same order (each row's features
+ * in feature order, rows in row order), so both are bit-identical (test/ml/kernels/rows.test.ts).
+ */
+import type { Rows } from './rows.ts';
+
+/** {@link Rows} over the caller's Float64Array, no copy. */
+export class JsRows implements Rows {
+  readonly kind = 'js' as const;
+  private distBuf: Float64Array | null = null;
+  private labelBuf: Int32Array | null = null;
+  private zBuf = new Float64Array(0);
+  private zR = 0;
+
+  constructor(private readonly X: Float64Array, readonly nRows: number, readonly d: number) {}
+
+  get dist(): Float64Array { return this.distBuf ??= new Float64Array(this.nRows); }
+  get labels(): Int32Array { return this.labelBuf ??= new Int32Array(this.nRows); }
+
+  assign(centroids: Float64Array, cOff: number, k: number, sums: Float64Array | null, counts: Float64Array | null): number {
+    const { X, nRows, d } = this;
+    const dist = this.dist, labels = this.labels;
+    let inertia = 0;
+    for (let i = 0; i < nRows; i++) {
+      const xo = i * d;
+      let best = 0;
+      let bestD = Infinity;
+      for (let c = 0; c < k; c++) {
+        const co = cOff + c * d;
+        let s = 0;
+        for (let j = 0; j < d; j++) {
+          const t = X[xo + j]! - centroids[co + j]!;
+          s += t * t;
+          // Partial sums only grow: this centroid cannot win (the full sum would not either).
+          if (s >= bestD) break;
+        }
+        if (s < bestD) { bestD = s; best = c; }
+      }
+      dist[i] = bestD;
+      labels[i] = best;
+      inertia += bestD;
+      if (sums && counts) {
+        counts[best]! += 1;
+        const so = best * d;
+        for (let j = 0; j < d; j++) sums[so + j]! += X[xo + j]!;
+      }
+    }
+    return inertia;
+  }
+
+  xw(w: Float64Array, r: number, bias: Float64Array | null): Float64Array {
+    const { X, nRows, d } = this;
+    if (this.zBuf.length < nRows * r) this.zBuf = new Float64Array(nRows * r);
+    this.zR = r;
+    const z = this.zBuf;
+    for (let i = 0; i < nRows; i++) {
+      const xo = i * d;
+      for (let c = 0; c < r; c++) {
+        const wo = c * d;
+        let s = bias ? bias[c]! : 0;
+        for (let j = 0; j < d; j++) s += X[xo + j]! * w[wo + j]!;
+        z[i * r + c] = s;
+      }
+    }
+    return z.subarray(0, nRows * r);
+  }
+
+  xtr(r: number, grad: Float64Array): void {
+    if (this.zR !== r) throw new Error('xtr without a matching xw');
+    const { X, nRows, d } = this;
+    const z = this.zBuf;
+    for (let i = 0; i < nRows; i++) {
+      const xo = i * d;
+      for (let c = 0; c < r; c++) {
+        const res = z[i * r + c]!;
+        const go = c * d;
+        for (let j = 0; j < d; j++) grad[go + j]! += res * X[xo + j]!;
+      }
+    }
+  }
+}

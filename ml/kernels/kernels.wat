@@ -1,0 +1,178 @@
+;; The ml/ compute kernels in WebAssembly SIMD (f64x2), assembled by ml/kernels/build.mjs (wabt)
+;; into kernels-wasm.ts. The rows are stored in pairs, interleaved: the block of rows (2b, 2b+1)
+;; starts at x + b·d·16 and holds [x_2b,j, x_2b+1,j] at +j·16, so lane 0 is one row and lane 1 the
+;; next. Each lane then sums its row's features in feature order, exactly as the scalar loops of
+;; js.ts (and of ml/kmeans/lloyd.ts, ml/logreg/loss.ts) do: both give bit-identical results. With
+;; an odd n the last block's lane 1 is a zero row whose results are not stored.
+;; Offsets are in bytes.
+(module
+  (memory (export "memory") 1)
+
+  ;; k-means assignment: for each of n rows the nearest of kp centroids (k·d f64 at c, kp a multiple
+  ;; of 4; padding centroids repeat the last real one, so a strict < never picks them), the first of
+  ;; equal ones; its squared distance into dist (f64) and index into lab (i32); with sums != 0 also
+  ;; adds the row to its cluster's sum (kp·d f64) and 1 to its count (kp f64), in row order.
+  ;; Returns the inertia Σ squared distance, in row order.
+  (func $km_assign (export "km_assign")
+    (param $x i32) (param $n i32) (param $d i32) (param $c i32) (param $kp i32)
+    (param $dist i32) (param $lab i32) (param $sums i32) (param $counts i32) (result f64)
+    (local $cb i32) (local $i i32) (local $xo i32) (local $g i32) (local $c0 i32) (local $jb i32)
+    (local $inertia f64) (local $m v128) (local $bestD v128) (local $best v128)
+    (local $xv v128) (local $t v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local.set $cb (i32.shl (local.get $d) (i32.const 3)))
+    (local.set $xo (local.get $x))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $bestD (v128.const f64x2 inf inf))
+        (local.set $best (v128.const i64x2 0 0))
+        (local.set $g (i32.const 0))
+        (local.set $c0 (local.get $c))
+        (block $groups_done
+          (loop $groups
+            (br_if $groups_done (i32.ge_u (local.get $g) (local.get $kp)))
+            (local.set $a0 (v128.const f64x2 0 0))
+            (local.set $a1 (v128.const f64x2 0 0))
+            (local.set $a2 (v128.const f64x2 0 0))
+            (local.set $a3 (v128.const f64x2 0 0))
+            (local.set $jb (i32.const 0))
+            (block $feat_done
+              (loop $feat
+                (br_if $feat_done (i32.ge_u (local.get $jb) (local.get $cb)))
+                (local.set $xv (v128.load (i32.add (local.get $xo) (i32.shl (local.get $jb) (i32.const 1)))))
+                (local.set $t (f64x2.sub (local.get $xv) (v128.load64_splat (i32.add (local.get $c0) (local.get $jb)))))
+                (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $t) (local.get $t))))
+                (local.set $t (f64x2.sub (local.get $xv) (v128.load64_splat (i32.add (i32.add (local.get $c0) (local.get $cb)) (local.get $jb)))))
+                (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (local.get $t) (local.get $t))))
+                (local.set $t (f64x2.sub (local.get $xv) (v128.load64_splat (i32.add (i32.add (local.get $c0) (i32.shl (local.get $cb) (i32.const 1))) (local.get $jb)))))
+                (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (local.get $t) (local.get $t))))
+                (local.set $t (f64x2.sub (local.get $xv) (v128.load64_splat (i32.add (i32.add (local.get $c0) (i32.mul (local.get $cb) (i32.const 3))) (local.get $jb)))))
+                (local.set $a3 (f64x2.add (local.get $a3) (f64x2.mul (local.get $t) (local.get $t))))
+                (local.set $jb (i32.add (local.get $jb) (i32.const 8)))
+                (br $feat)))
+            ;; centroid order, strict <: the first of equal distances wins (NaN never does)
+            (local.set $m (f64x2.lt (local.get $a0) (local.get $bestD)))
+            (local.set $bestD (v128.bitselect (local.get $a0) (local.get $bestD) (local.get $m)))
+            (local.set $best (v128.bitselect (i64x2.splat (i64.extend_i32_u (local.get $g))) (local.get $best) (local.get $m)))
+            (local.set $m (f64x2.lt (local.get $a1) (local.get $bestD)))
+            (local.set $bestD (v128.bitselect (local.get $a1) (local.get $bestD) (local.get $m)))
+            (local.set $best (v128.bitselect (i64x2.splat (i64.extend_i32_u (i32.add (local.get $g) (i32.const 1)))) (local.get $best) (local.get $m)))
+            (local.set $m (f64x2.lt (local.get $a2) (local.get $bestD)))
+            (local.set $bestD (v128.bitselect (local.get $a2) (local.get $bestD) (local.get $m)))
+            (local.set $best (v128.bitselect (i64x2.splat (i64.extend_i32_u (i32.add (local.get $g) (i32.const 2)))) (local.get $best) (local.get $m)))
+            (local.set $m (f64x2.lt (local.get $a3) (local.get $bestD)))
+            (local.set $bestD (v128.bitselect (local.get $a3) (local.get $bestD) (local.get $m)))
+            (local.set $best (v128.bitselect (i64x2.splat (i64.extend_i32_u (i32.add (local.get $g) (i32.const 3)))) (local.get $best) (local.get $m)))
+            (local.set $g (i32.add (local.get $g) (i32.const 4)))
+            (local.set $c0 (i32.add (local.get $c0) (i32.shl (local.get $cb) (i32.const 2))))
+            (br $groups)))
+        (local.set $inertia (call $km_store (local.get $inertia) (local.get $xo) (local.get $d) (local.get $i)
+          (f64x2.extract_lane 0 (local.get $bestD)) (i32.wrap_i64 (i64x2.extract_lane 0 (local.get $best)))
+          (local.get $dist) (local.get $lab) (local.get $sums) (local.get $counts)))
+        (if (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $n))
+          (then
+            (local.set $inertia (call $km_store (local.get $inertia) (i32.add (local.get $xo) (i32.const 8)) (local.get $d) (i32.add (local.get $i) (i32.const 1))
+              (f64x2.extract_lane 1 (local.get $bestD)) (i32.wrap_i64 (i64x2.extract_lane 1 (local.get $best)))
+              (local.get $dist) (local.get $lab) (local.get $sums) (local.get $counts)))))
+        (local.set $xo (i32.add (local.get $xo) (i32.shl (local.get $cb) (i32.const 1))))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $rows)))
+    (local.get $inertia))
+
+  ;; One row's result (its features at xr, xr + 16, ...): stores it, adds it to its cluster; returns inertia + dist.
+  (func $km_store
+    (param $inertia f64) (param $xr i32) (param $d i32) (param $i i32) (param $bd f64) (param $b i32)
+    (param $dist i32) (param $lab i32) (param $sums i32) (param $counts i32) (result f64)
+    (local $so i32) (local $j i32)
+    (f64.store (i32.add (local.get $dist) (i32.shl (local.get $i) (i32.const 3))) (local.get $bd))
+    (i32.store (i32.add (local.get $lab) (i32.shl (local.get $i) (i32.const 2))) (local.get $b))
+    (if (local.get $sums)
+      (then
+        (local.set $so (i32.add (local.get $counts) (i32.shl (local.get $b) (i32.const 3))))
+        (f64.store (local.get $so) (f64.add (f64.load (local.get $so)) (f64.const 1)))
+        (local.set $so (i32.add (local.get $sums) (i32.shl (i32.mul (local.get $b) (local.get $d)) (i32.const 3))))
+        (block $done
+          (loop $feat
+            (br_if $done (i32.ge_u (local.get $j) (local.get $d)))
+            (f64.store (local.get $so) (f64.add (f64.load (local.get $so)) (f64.load (local.get $xr))))
+            (local.set $so (i32.add (local.get $so) (i32.const 8)))
+            (local.set $xr (i32.add (local.get $xr) (i32.const 16)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $feat)))))
+    (f64.add (local.get $inertia) (local.get $bd)))
+
+  ;; z[i·r + c] = b_c + Σ_j x_ij·w_cj (features in order) for n rows (rounded up to even: the zero
+  ;; row's z is written too) and r weight rows (r·d f64 at w, r biases at b).
+  (func (export "lr_xw")
+    (param $x i32) (param $n i32) (param $d i32) (param $w i32) (param $b i32) (param $r i32) (param $z i32)
+    (local $cb i32) (local $i i32) (local $xo i32) (local $cl i32) (local $wo i32) (local $jb i32) (local $a v128) (local $zr i32)
+    (local.set $cb (i32.shl (local.get $d) (i32.const 3)))
+    (local.set $zr (i32.shl (local.get $r) (i32.const 3)))
+    (local.set $xo (local.get $x))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $cl (i32.const 0))
+        (local.set $wo (local.get $w))
+        (block $cls_done
+          (loop $cls
+            (br_if $cls_done (i32.ge_u (local.get $cl) (local.get $r)))
+            (local.set $a (v128.load64_splat (i32.add (local.get $b) (i32.shl (local.get $cl) (i32.const 3)))))
+            (local.set $jb (i32.const 0))
+            (block $feat_done
+              (loop $feat
+                (br_if $feat_done (i32.ge_u (local.get $jb) (local.get $cb)))
+                (local.set $a (f64x2.add (local.get $a)
+                  (f64x2.mul (v128.load (i32.add (local.get $xo) (i32.shl (local.get $jb) (i32.const 1))))
+                    (v128.load64_splat (i32.add (local.get $wo) (local.get $jb))))))
+                (local.set $jb (i32.add (local.get $jb) (i32.const 8)))
+                (br $feat)))
+            (f64.store (i32.add (local.get $z) (i32.shl (local.get $cl) (i32.const 3))) (f64x2.extract_lane 0 (local.get $a)))
+            (f64.store (i32.add (i32.add (local.get $z) (local.get $zr)) (i32.shl (local.get $cl) (i32.const 3))) (f64x2.extract_lane 1 (local.get $a)))
+            (local.set $wo (i32.add (local.get $wo) (local.get $cb)))
+            (local.set $cl (i32.add (local.get $cl) (i32.const 1)))
+            (br $cls)))
+        (local.set $z (i32.add (local.get $z) (i32.shl (local.get $zr) (i32.const 1))))
+        (local.set $xo (i32.add (local.get $xo) (i32.shl (local.get $cb) (i32.const 1))))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $rows)))
+    )
+
+  ;; g_cj += res[i·r + c]·x_ij over the rows in row order (the zero row's res must be 0).
+  (func (export "lr_xtr")
+    (param $x i32) (param $n i32) (param $d i32) (param $res i32) (param $r i32) (param $g i32)
+    (local $cb i32) (local $i i32) (local $xo i32) (local $cl i32) (local $go i32) (local $jb i32)
+    (local $rv v128) (local $m v128) (local $zr i32) (local $s f64)
+    (local.set $cb (i32.shl (local.get $d) (i32.const 3)))
+    (local.set $zr (i32.shl (local.get $r) (i32.const 3)))
+    (local.set $xo (local.get $x))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $cl (i32.const 0))
+        (local.set $go (local.get $g))
+        (block $cls_done
+          (loop $cls
+            (br_if $cls_done (i32.ge_u (local.get $cl) (local.get $r)))
+            (local.set $rv (f64x2.replace_lane 1
+              (v128.load64_splat (i32.add (local.get $res) (i32.shl (local.get $cl) (i32.const 3))))
+              (f64.load (i32.add (i32.add (local.get $res) (local.get $zr)) (i32.shl (local.get $cl) (i32.const 3))))))
+            (local.set $jb (i32.const 0))
+            (block $feat_done
+              (loop $feat
+                (br_if $feat_done (i32.ge_u (local.get $jb) (local.get $cb)))
+                (local.set $m (f64x2.mul (local.get $rv) (v128.load (i32.add (local.get $xo) (i32.shl (local.get $jb) (i32.const 1))))))
+                (local.set $s (f64.add (f64.load (i32.add (local.get $go) (local.get $jb))) (f64x2.extract_lane 0 (local.get $m))))
+                (f64.store (i32.add (local.get $go) (local.get $jb)) (f64.add (local.get $s) (f64x2.extract_lane 1 (local.get $m))))
+                (local.set $jb (i32.add (local.get $jb) (i32.const 8)))
+                (br $feat)))
+            (local.set $go (i32.add (local.get $go) (local.get $cb)))
+            (local.set $cl (i32.add (local.get $cl) (i32.const 1)))
+            (br $cls)))
+        (local.set $res (i32.add (local.get $res) (i32.shl (local.get $zr) (i32.const 1))))
+        (local.set $xo (i32.add (local.get $xo) (i32.shl (local.get $cb) (i32.const 1))))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $rows)))
+    )
+)

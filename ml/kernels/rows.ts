@@ -1,0 +1,61 @@
+/**
+ * A partition's rows held for the ml/ compute kernels: the k-means assignment pass and the
+ * logistic-regression products X·Wᵀ and Xᵀ·residual. Two implementations give bit-identical
+ * results, the same as the scalar loops of ml/kmeans/lloyd.ts and ml/logreg/loss.ts (the same
+ * summation order, see kernels.wat): WebAssembly SIMD (f64x2, two rows per vector), used when the
+ * engine has it, and plain JS, used otherwise or when `CRUCIAL_ML_KERNELS=js`.
+ */
+import { JsRows } from './js.ts';
+import { wasmRows } from './wasm.ts';
+
+/** Which implementation a {@link Rows} is. */
+export type KernelKind = 'wasm' | 'js';
+
+/** Rows (row-major, nRows × d) loaded once, then passed over once per iteration. */
+export interface Rows {
+  readonly kind: KernelKind;
+  readonly nRows: number;
+  readonly d: number;
+  /**
+   * Assigns every row to its nearest (squared Euclidean; the first of equal ones) of the `k`
+   * centroids at `centroids[cOff .. cOff + k·d)`; with `sums` (k·d) and `counts` (k) adds each row
+   * to its cluster's sum and 1 to its count (bit-identical across kinds when they start at 0). Returns the inertia, summed in row order. Each row's
+   * squared distance and cluster are then in {@link dist} and {@link labels}.
+   */
+  assign(centroids: Float64Array, cOff: number, k: number, sums: Float64Array | null, counts: Float64Array | null): number;
+  /** Per-row squared distance to the nearest centroid of the last {@link assign} (valid until the next call). */
+  readonly dist: Float64Array;
+  /** Per-row nearest centroid of the last {@link assign} (valid until the next call). */
+  readonly labels: Int32Array;
+  /**
+   * z[i·r + c] = bias[c] + Σ_j x_ij · w[c·d + j] (features in order) for the `r` weight rows at
+   * w[0 .. r·d) (bias null: 0). Returns z (nRows × r), a view of a buffer owned by the Rows:
+   * overwrite it with the residuals, then call {@link xtr}.
+   */
+  xw(w: Float64Array, r: number, bias: Float64Array | null): Float64Array;
+  /**
+   * grad[c·d + j] += Σ_i z[i·r + c] · x_ij over the rows, in row order, z = the last {@link xw}'s
+   * buffer (bit-identical across kinds when grad starts at 0).
+   */
+  xtr(r: number, grad: Float64Array): void;
+}
+
+/**
+ * Rows for the kernels: WebAssembly SIMD when available (the rows are copied once into its
+ * memory), else plain JS over `X` itself. `kind` forces one (default: `CRUCIAL_ML_KERNELS` if set
+ * to `wasm` or `js`, else the fastest available).
+ */
+export function createRows(X: Float64Array, nRows: number, d: number, kind?: KernelKind): Rows {
+  const want = kind ?? envKind();
+  if (want !== 'js') {
+    const rows = wasmRows(X, nRows, d);
+    if (rows) return rows;
+    if (want === 'wasm') throw new Error('WebAssembly SIMD kernels are unavailable here');
+  }
+  return new JsRows(X, nRows, d);
+}
+
+function envKind(): KernelKind | undefined {
+  const v = process.env['CRUCIAL_ML_KERNELS'];
+  return v === 'js' || v === 'wasm' ? v : undefined;
+}

@@ -1,0 +1,137 @@
+/**
+ * The kernels in WebAssembly SIMD (kernels.wat, embedded as base64 by build.mjs). Each Rows owns
+ * one instance: its rows are copied once into the instance's memory (padded to an even number of
+ * features), and each call lays out its small operands after them.
+ */
+import { KERNELS_WASM_BASE64 } from './kernels-wasm.ts';
+import type { Rows } from './rows.ts';
+
+// The project's lib has no DOM, and @types/node declares WebAssembly only as a namespace of types.
+interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+interface Exports {
+  memory: WasmMemory;
+  km_assign(x: number, n: number, d: number, c: number, kp: number, dist: number, lab: number, sums: number, counts: number): number;
+  lr_xw(x: number, n: number, d: number, w: number, b: number, r: number, z: number): void;
+  lr_xtr(x: number, n: number, d: number, res: number, r: number, g: number): void;
+}
+
+const PAGE = 65536;
+const MAX_BYTES = 4 * 1024 * 1024 * 1024 - PAGE;
+let compiled: object | null | undefined;
+
+/** The compiled module, or null when this engine cannot compile it (no WebAssembly SIMD). */
+function module(): object | null {
+  if (compiled === undefined) {
+    try {
+      compiled = new WA.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled ?? null;
+}
+
+/** Rows in a WebAssembly instance, or null when SIMD is unavailable or the rows do not fit in 4 GiB. */
+export function wasmRows(X: Float64Array, nRows: number, d: number): Rows | null {
+  const mod = module();
+  const nPad = nRows + (nRows & 1);
+  if (!mod || d === 0 || nPad * d * 8 + (1 << 20) > MAX_BYTES) return null;
+  try {
+    const exports = new WA.Instance(mod, {}).exports as unknown as Exports;
+    return new WasmRows(exports, X, nRows, d, nPad);
+  } catch (e) {
+    if (e instanceof RangeError) return null; // the memory could not grow: the JS kernels need no copy
+    throw e;
+  }
+}
+
+class WasmRows implements Rows {
+  readonly kind = 'wasm' as const;
+  /** First free byte after the rows (16-aligned). */
+  private readonly base: number;
+  private distOff = 0;
+  private labOff = 0;
+  private zOff = 0;
+  private gOff = 0;
+  private zR = 0;
+
+  constructor(private readonly ex: Exports, X: Float64Array, readonly nRows: number, readonly d: number, private readonly nPad: number) {
+    this.base = nPad * d * 8;
+    this.ensure(this.base);
+    // Pairs of rows interleaved (see kernels.wat); an odd last row is paired with zeros.
+    const mem = new Float64Array(ex.memory.buffer, 0, nPad * d);
+    for (let i = 0; i < nRows; i++) {
+      const at = (i >> 1) * 2 * d + (i & 1);
+      const xo = i * d;
+      for (let j = 0; j < d; j++) mem[at + 2 * j] = X[xo + j]!;
+    }
+  }
+
+  get dist(): Float64Array { return new Float64Array(this.ex.memory.buffer, this.distOff, this.nRows); }
+  get labels(): Int32Array { return new Int32Array(this.ex.memory.buffer, this.labOff, this.nRows); }
+
+  assign(centroids: Float64Array, cOff: number, k: number, sums: Float64Array | null, counts: Float64Array | null): number {
+    const { nRows, d } = this;
+    const cb = d * 8;
+    const kp = (k + 3) & ~3;
+    const cAt = this.base;
+    const sAt = cAt + kp * cb;
+    const nAt = sAt + kp * cb;
+    this.distOff = nAt + kp * 8;
+    this.labOff = this.distOff + this.nPad * 8;
+    this.ensure(this.labOff + this.nPad * 4);
+    const mem = new Float64Array(this.ex.memory.buffer);
+    mem.set(centroids.subarray(cOff, cOff + k * d), cAt / 8);
+    // Padding centroids repeat the last one: equal distances, and the first of equal ones wins.
+    for (let c = k; c < kp; c++) mem.set(centroids.subarray(cOff + (k - 1) * d, cOff + k * d), (cAt + c * cb) / 8);
+    const acc = sums !== null && counts !== null;
+    if (acc) mem.fill(0, sAt / 8, (nAt + kp * 8) / 8);
+    const inertia = this.ex.km_assign(0, nRows, d, cAt, kp, this.distOff, this.labOff, acc ? sAt : 0, acc ? nAt : 0);
+    if (acc) {
+      for (let c = 0; c < k; c++) counts[c]! += mem[nAt / 8 + c]!;
+      const at = sAt / 8;
+      for (let i = 0; i < k * d; i++) sums[i]! += mem[at + i]!;
+    }
+    return inertia;
+  }
+
+  xw(w: Float64Array, r: number, bias: Float64Array | null): Float64Array {
+    const { nRows, d, nPad } = this;
+    const wAt = this.base;
+    const bAt = wAt + r * d * 8;
+    this.gOff = bAt + r * 8 + ((r & 1) * 8);
+    this.zOff = this.gOff + r * d * 8 + ((r * d) & 1) * 8;
+    this.zR = r;
+    this.ensure(this.zOff + nPad * r * 8);
+    const mem = new Float64Array(this.ex.memory.buffer);
+    mem.set(w.subarray(0, r * d), wAt / 8);
+    if (bias) mem.set(bias.subarray(0, r), bAt / 8);
+    else mem.fill(0, bAt / 8, bAt / 8 + r);
+    this.ex.lr_xw(0, nRows, d, wAt, bAt, r, this.zOff);
+    // The zero row's residuals must be 0 for lr_xtr.
+    if (nPad !== nRows) mem.fill(0, this.zOff / 8 + nRows * r, this.zOff / 8 + nPad * r);
+    return new Float64Array(this.ex.memory.buffer, this.zOff, nRows * r);
+  }
+
+  xtr(r: number, grad: Float64Array): void {
+    if (this.zR !== r) throw new Error('xtr without a matching xw');
+    const { nRows, d } = this;
+    const mem = new Float64Array(this.ex.memory.buffer);
+    mem.fill(0, this.gOff / 8, this.gOff / 8 + r * d);
+    this.ex.lr_xtr(0, nRows, d, this.zOff, r, this.gOff);
+    const at = this.gOff / 8;
+    for (let i = 0; i < r * d; i++) grad[i]! += mem[at + i]!;
+  }
+
+  /** Grows the memory to at least `bytes` (a RangeError if it cannot). */
+  private ensure(bytes: number): void {
+    const have = this.ex.memory.buffer.byteLength;
+    if (bytes > have) this.ex.memory.grow(Math.ceil((bytes - have) / PAGE));
+  }
+}

@@ -1,0 +1,106 @@
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { createRows, type Rows } from '../../../ml/kernels/rows.ts';
+import { assignRows } from '../../../ml/kmeans/lloyd.ts';
+import { createRng } from '../../../ml/kmeans/random.ts';
+import { lossAndGradient, lossAndGradientRows, paramCount } from '../../../ml/logreg/loss.ts';
+
+// Seeds: CRUCIAL_TEST_SEED replays a failure (printed in the assertion messages).
+const SEED = Number(process.env['CRUCIAL_TEST_SEED'] ?? Date.now() % 100000);
+
+function data(seed: number, n: number, d: number): Float64Array {
+  const rng = createRng(seed, 0);
+  return Float64Array.from({ length: n * d }, () => (rng.next() - 0.5) * 20);
+}
+
+const bits = (a: ArrayLike<number>) => Array.from(a, (v) => Object.is(v, -0) ? '-0' : String(v));
+
+describe('ml/kernels - WebAssembly SIMD and JS kernels', () => {
+  it('kernels - the engine here has WebAssembly SIMD (else the fits run on the JS fallback)', () => {
+    assert.equal(createRows(new Float64Array(4), 2, 2).kind, 'wasm');
+  });
+
+  for (const d of [1, 2, 3, 16, 17]) {
+    for (const k of [1, 3, 8, 9]) {
+      it(`kernels - assign, d = ${d}, k = ${k}, odd and even rows: wasm, JS and the scalar assignRows bit-identical`, () => {
+        const seed = SEED + d * 100 + k;
+        const n = 301 - (k & 1); // odd and even row counts: the last pair of rows is half empty
+        const X = data(seed, n, d);
+        const C = data(seed + 1, k + 2, d); // centroids at an offset of 2 rows: cOff is honoured
+        const out = (rows: Rows) => {
+          const sums = new Float64Array(k * d), counts = new Float64Array(k);
+          const inertia = rows.assign(C, 2 * d, k, sums, counts);
+          return { inertia, sums: Array.from(sums), counts: Array.from(counts), dist: Array.from(rows.dist), labels: Array.from(rows.labels) };
+        };
+        const w = out(createRows(X, n, d, 'wasm'));
+        const j = out(createRows(X, n, d, 'js'));
+        assert.deepEqual(bits([w.inertia]), bits([j.inertia]), `seed ${seed}`);
+        assert.deepEqual(bits(w.sums), bits(j.sums), `seed ${seed}`);
+        assert.deepEqual(w.counts, j.counts, `seed ${seed}`);
+        assert.deepEqual(bits(w.dist), bits(j.dist), `seed ${seed}`);
+        assert.deepEqual(w.labels, j.labels, `seed ${seed}`);
+        // Oracle: the scalar kernel the fits used before (the same summation order).
+        const sums = new Float64Array(k * d), counts = new Float64Array(k), labels = new Float64Array(n);
+        const inertia = assignRows(X, n, d, C, 2 * d, k, { sums, counts }, labels);
+        assert.deepEqual(bits([inertia]), bits([w.inertia]), `seed ${seed}`);
+        assert.deepEqual(Array.from(labels), w.labels, `seed ${seed}`);
+        assert.deepEqual(bits(sums), bits(w.sums), `seed ${seed}`);
+        assert.deepEqual(Array.from(counts), w.counts, `seed ${seed}`);
+        for (let i = 0; i < n; i++) {
+          let s = 0;
+          for (let jj = 0; jj < d; jj++) s += (X[i * d + jj]! - C[(2 + w.labels[i]!) * d + jj]!) ** 2;
+          assert.ok(Math.abs(s - w.dist[i]!) <= 1e-12 * s, `seed ${seed}: row ${i}`);
+        }
+        // Inertia-only pass: same distances, no sums.
+        const rows = createRows(X, n, d, 'wasm');
+        assert.deepEqual(bits([rows.assign(C, 2 * d, k, null, null)]), bits([w.inertia]));
+      });
+    }
+  }
+
+  it('kernels - assign: of equal distances the first centroid wins (padding centroids never do)', () => {
+    const X = Float64Array.from([0, 0, 1, 1, 5, 5]);
+    const C = Float64Array.from([1, 1, 1, 1, 5, 5, 5, 5, 5, 5]); // 0 = 1, 2 = 3 = 4
+    for (const kind of ['wasm', 'js'] as const) {
+      const rows = createRows(X, 3, 2, kind);
+      const counts = new Float64Array(5);
+      rows.assign(C, 0, 5, new Float64Array(10), counts);
+      assert.deepEqual(Array.from(rows.labels), [0, 0, 2], kind);
+      assert.deepEqual(Array.from(counts), [2, 0, 1, 0, 0], kind);
+    }
+  });
+
+  for (const [d, classes, fitIntercept] of [[5, 2, true], [16, 2, false], [7, 4, true], [16, 10, true], [1, 3, false]] as const) {
+    it(`kernels - logistic loss and gradient, d = ${d}, ${classes} classes${fitIntercept ? '' : ', no intercept'}: wasm, JS and the scalar lossAndGradient bit-identical`, () => {
+      const seed = SEED + 7 * d + classes;
+      const n = 257 + (d & 1); // odd and even row counts
+      const X = data(seed, n, d);
+      const rng = createRng(seed, 1);
+      const yIdx = Int32Array.from({ length: n }, () => rng.int(classes));
+      const layout = { d, r: classes === 2 ? 1 : classes, fitIntercept };
+      const w = Float64Array.from({ length: paramCount(layout) }, () => (rng.next() - 0.5) * 0.4);
+      const run = (rows: Rows) => {
+        const grad = new Float64Array(paramCount(layout));
+        return { loss: lossAndGradientRows(rows, yIdx, layout, w, grad), grad };
+      };
+      const a = run(createRows(X, n, d, 'wasm'));
+      const b = run(createRows(X, n, d, 'js'));
+      assert.deepEqual(bits([a.loss]), bits([b.loss]), `seed ${seed}`);
+      assert.deepEqual(bits(a.grad), bits(b.grad), `seed ${seed}`);
+      const grad = new Float64Array(paramCount(layout));
+      const loss = lossAndGradient(X, yIdx, n, layout, w, grad);
+      assert.deepEqual(bits([loss]), bits([a.loss]), `seed ${seed}`);
+      assert.deepEqual(bits(grad), bits(a.grad), `seed ${seed}`);
+      // A second evaluation on the same rows reuses the buffers and gives the same answer.
+      const again = run(createRows(X, n, d, 'wasm'));
+      const rows = createRows(X, n, d, 'wasm');
+      run(rows);
+      assert.deepEqual(bits(run(rows).grad), bits(again.grad));
+    });
+  }
+
+  it('kernels - kernels-wasm.ts is what build.mjs makes from kernels.wat (reproducible)', () => {
+    const out = execFileSync(process.execPath, ['ml/kernels/build.mjs', '--check'], { encoding: 'utf8' });
+    assert.match(out, /up to date/);
+  });
+});
