@@ -19,7 +19,8 @@ import { PLAIN_USERNAME, registerCredentials } from '../core/protocol/transport/
 
 const opts = new Command('hot-path-ab').requiredOption('--base <dir>', 'the checkout to compare with').option('--n <n>', 'timed calls per side and row', '20000')
   .addOption(new Option('-p, --placement <how>').choices(['split', 'same', 'none']).default('split')).option('--complex-seconds <s>', 'seconds per side of the complex-op run', '4')
-  .parse().opts<{ base: string; n: string; placement: string; complexSeconds: string }>();
+  .option('--arrays-only', 'only the 8 MB rows').option('--array-calls <n>', 'timed 8 MB calls per side and row (default n / 500, at least 10)')
+  .parse().opts<{ base: string; n: string; placement: string; complexSeconds: string; arraysOnly?: boolean; arrayCalls?: string }>();
 const N = Number(opts.n);
 const SERVER_CPUS = opts.placement === 'split' ? '1' : opts.placement === 'same' ? '0' : undefined;
 if (SERVER_CPUS !== undefined) pinProcess(process.pid, '0');
@@ -62,10 +63,26 @@ const rows: [string, (o: typeof objs.before) => Promise<unknown>, number, number
   ['addAndGet', (o) => o.along.addAndGet(3), 56, 18],
 ];
 const gc = new GcWatch();
-for (const [name, call, up, down] of rows) {
+for (const [name, call, up, down] of opts.arraysOnly ? [] : rows) {
   const g = await latencyGroup({ before: () => call(objs.before), after: () => call(objs.after), echo: () => z.echo(up, down) }, N);
   const f = (v: number) => v.toFixed(1);
   console.log(`| ${name} | ${f(g.before.p50)} | ${f(g.after.p50)} | ${f(g.echo.p50)} | ${(g.after.p50 / g.before.p50).toFixed(2)} | ${(g.before.p50 / g.echo.p50).toFixed(2)} | ${(g.after.p50 / g.echo.p50).toFixed(2)} | ${f(g.before.p99)} | ${f(g.after.p99)} | ${(g.after.p99 / g.before.p99).toFixed(2)} |`);
+}
+// 8 MB float64 arrays each way (Arrow attachments), fewer calls, small blocks.
+{
+  const arr = new Float64Array(1_000_000).map((_, i) => i * 0.5);
+  const refs = Object.fromEntries(Object.entries(sides).map(([k, s]) => [k, new s.core.AtomicReference<Float64Array>(`ab.arr.${k}`, undefined, { connection: s.conn })])) as Record<'before' | 'after', InstanceType<Core['AtomicReference']>>;
+  await refs.before.set(arr);
+  await refs.after.set(arr);
+  const M = opts.arrayCalls ? Number(opts.arrayCalls) : Math.max(10, Math.round(N / 500));
+  for (const [name, call, up, down] of [
+    ['8 MB set', (k: 'before' | 'after') => refs[k].set(arr), arr.byteLength + 344, 8],
+    ['8 MB get', (k: 'before' | 'after') => refs[k].get(), 64, arr.byteLength + 344],
+  ] as const) {
+    const g = await latencyGroup({ before: () => call('before'), after: () => call('after'), echo: () => z.echo(up, down) }, M, 5);
+    const f = (v: number) => `${(v / 1000).toFixed(2)} ms`;
+    console.log(`| ${name} (${M} calls; GB/s ${(8 / (g.before.p50 / 1000)).toFixed(2)} → ${(8 / (g.after.p50 / 1000)).toFixed(2)}, echo ${(8 / (g.echo.p50 / 1000)).toFixed(2)}) | ${f(g.before.p50)} | ${f(g.after.p50)} | ${f(g.echo.p50)} | ${(g.after.p50 / g.before.p50).toFixed(2)} | ${(g.before.p50 / g.echo.p50).toFixed(2)} | ${(g.after.p50 / g.echo.p50).toFixed(2)} | ${f(g.before.p99)} | ${f(g.after.p99)} | ${(g.after.p99 / g.before.p99).toFixed(2)} |`);
+  }
 }
 const gs = gc.stop();
 console.log(`GC in the bench process during the rows (both clients): ${gs.count} pauses, ${gs.totalMs.toFixed(1)} ms, longest ${gs.maxMs.toFixed(2)} ms`);
@@ -73,7 +90,7 @@ console.log(`GC in the bench process during the rows (both clients): ${gs.count}
 // No regression elsewhere: the complex operation (8 clients x 64 objects, 10,000 multiplications) and an 8-party barrier, alternating sides.
 const complex: Record<string, number[]> = { before: [], after: [] };
 const barrier: Record<string, number[]> = { before: [], after: [] };
-for (let round = 0; round < 2; round++) {
+for (let round = 0; round < (opts.arraysOnly ? 0 : 2); round++) {
   for (const k of (round % 2 ? ['after', 'before'] : ['before', 'after']) as ('before' | 'after')[]) {
     const s = sides[k];
     const conns = Array.from({ length: 8 }, () => s.core.connect(s.address));
@@ -91,8 +108,8 @@ for (let round = 0; round < 2; round++) {
   }
 }
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-console.log(`complex op throughput (8 clients, 64 objects), ops/s, mean of 2 alternating runs: before ${mean(complex.before!).toFixed(0)}, after ${mean(complex.after!).toFixed(0)} (after/before ${(mean(complex.after!) / mean(complex.before!)).toFixed(2)})`);
-console.log(`barrier crossing, 8 parties, µs: before ${mean(barrier.before!).toFixed(0)}, after ${mean(barrier.after!).toFixed(0)} (after/before ${(mean(barrier.after!) / mean(barrier.before!)).toFixed(2)})`);
+if (!opts.arraysOnly) console.log(`complex op throughput (8 clients, 64 objects), ops/s, mean of 2 alternating runs: before ${mean(complex.before!).toFixed(0)}, after ${mean(complex.after!).toFixed(0)} (after/before ${(mean(complex.after!) / mean(complex.before!)).toFixed(2)})`);
+if (!opts.arraysOnly) console.log(`barrier crossing, 8 parties, µs: before ${mean(barrier.before!).toFixed(0)}, after ${mean(barrier.after!).toFixed(0)} (after/before ${(mean(barrier.after!) / mean(barrier.before!)).toFixed(2)})`);
 console.log(`load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 z.close();
 for (const s of Object.values(sides)) { await s.conn.close(); s.child.kill('SIGTERM'); }
