@@ -92,14 +92,18 @@ describe('dso auth - crucial dso start', function () {
     const second = await startCli(['--token-file', tokenFile], {});
     started.push(second);
     assert.equal(readFileSync(tokenFile, 'utf8').trim(), token);
-    const saved2 = process.env.CRUCIAL_TOKEN_FILE;
+    const saved2 = { CRUCIAL_TOKEN_FILE: process.env.CRUCIAL_TOKEN_FILE, CRUCIAL_DSO: process.env.CRUCIAL_DSO };
     rmSync(runtime, { recursive: true, force: true }); // only the token file can tell the client now
+    // CRUCIAL_TOKEN_FILE is the credentials of the node CRUCIAL_DSO names (an earlier test may have set another).
     process.env.CRUCIAL_TOKEN_FILE = tokenFile;
+    process.env.CRUCIAL_DSO = second.address;
     try {
       assert.equal(await open(second.address).call('AtomicLong', 't', 'addAndGet', [1]), 1n);
     } finally {
-      if (saved2 === undefined) delete process.env.CRUCIAL_TOKEN_FILE;
-      else process.env.CRUCIAL_TOKEN_FILE = saved2;
+      for (const [k, v] of Object.entries(saved2)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
     }
   });
 
