@@ -13,6 +13,7 @@ import { ArrowPending, loadArrow } from '../core/protocol/wire/arrow.ts';
 import { ForbiddenError, InvalidOptionError, PayloadTooLargeError, ReplyNotKeptError, UnknownMethodError } from '../core/protocol/errors.ts';
 // Error replies keep user code's stack frames only (error-data.ts).
 import { replyErrorData as errorToData } from './error-data.ts';
+import { detachSmallViews } from './detach.ts';
 import { TypeRegistry } from './registry.ts';
 import { ObjectStore } from './store.ts';
 import { DedupCache, MAX_CACHED_BYTES } from './dedup.ts';
@@ -231,6 +232,10 @@ export class DsoNode {
       call = ns.inbound(call);
       this.callNamespace.set(call, ns);
     }
+    // A small value an object keeps must not pin its whole request (detach.ts).
+    detachSmallViews(call.args);
+    detachSmallViews(call.opts.init);
+    detachSmallViews(call.opts.state);
     const outcome = this.dedup.begin(call.client, call.seq, route);
     if (outcome.kind === 'replay') return this.reply(route, outcome.reply);
     if (outcome.kind === 'joined') return;

@@ -1,0 +1,29 @@
+/**
+ * Bytes and numeric arrays decoded from a request are views into its frame (MessagePack bin and
+ * Arrow columns are not copied: that is what makes large arrays cheap). A small value kept by an
+ * object would then pin the whole request: a 4-byte value stored from a 64 MB call kept 64 MB.
+ * Before a call runs, every view much smaller than the buffer under it is copied out.
+ */
+
+/** Copied when the buffer under a view is more than twice its size and at least this much larger. */
+const SLACK_BYTES = 4096;
+const MAX_DEPTH = 64;
+
+/** Replaces, in place where it can, small views into large buffers by copies; returns the value. */
+export function detachSmallViews(v: unknown, depth = 0): unknown {
+  if (v === null || typeof v !== 'object' || depth > MAX_DEPTH) return v;
+  if (ArrayBuffer.isView(v)) {
+    if (v instanceof DataView || v.buffer.byteLength <= 2 * v.byteLength + SLACK_BYTES) return v;
+    // A Buffer's own slice() is another view: the typed array's slice copies.
+    return Object.getPrototypeOf(Object.getPrototypeOf(v)).slice.call(v) as unknown;
+  }
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = detachSmallViews(v[i], depth + 1);
+    return v;
+  }
+  if (Object.getPrototypeOf(v) === Object.prototype) {
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) o[k] = detachSmallViews(o[k], depth + 1);
+  }
+  return v;
+}
