@@ -66,7 +66,11 @@ export interface PreparedAuth {
   notes: string[];
   /** Writes the runtime file for `port` (the owner's credentials) and returns its path; undefined when there is nothing to write. */
   writeRuntime(port: number): string | undefined;
-  /** Removes the runtime file at a clean stop, if it still holds what this node wrote. */
+  /**
+   * At a clean stop: removes the runtime file of a node on a free port (0), if it still holds what
+   * this node wrote. A node on a fixed port keeps it, so that a restart keeps the token and clients
+   * linked to the port (whose credentials were read once, as libzmq's are) get back in.
+   */
   removeRuntime(): void;
 }
 
@@ -129,7 +133,7 @@ export function prepareAuth(flags: AuthFlags, port: number): PreparedAuth {
       return path;
     },
     removeRuntime() {
-      if (written && safeRead(written.path) === written.text.trim()) rmSync(written.path, { force: true });
+      if (port === 0 && written && safeRead(written.path) === written.text.trim()) rmSync(written.path, { force: true });
     },
   };
 }

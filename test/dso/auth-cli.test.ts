@@ -13,13 +13,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '../../core/client/connection.ts';
 import { rejectsWithCode } from '../helpers/dso.ts';
+import { freePort } from '../fixtures/tcp-proxy.ts';
 
 const BIN = fileURLToPath(new URL('../../core/cli/bin.js', import.meta.url));
 
 interface Started { child: ChildProcess; address: string; out: string }
 
-function startCli(args: string[], env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, [BIN, 'dso', 'start', '--port', '0', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function startCli(args: string[], env: Record<string, string>, port = 0): Promise<Started> {
+  const child = spawn(process.execPath, [BIN, 'dso', 'start', '--port', String(port), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
@@ -80,6 +81,22 @@ describe('dso auth - crucial dso start', function () {
     await rejectsWithCode(open(node.address, { token: 'f'.repeat(64) }).call('AtomicLong', 'a', 'get', []), 'ERR_UNAUTHORIZED');
     await stop(node);
     assert.equal(existsSync(file), false);
+  });
+
+  it('cli auth - a node on a fixed port keeps its token across a clean restart: a libzmq client linked to it (credentials read once) goes on', async () => {
+    const port = await freePort();
+    const first = await startCli([], { CRUCIAL_RUNTIME_DIR: runtime }, port);
+    started.push(first);
+    const token = readFileSync(join(runtime, `dso-${port}.token`), 'utf8');
+    const c = open(first.address, { transport: 'libzmq', unavailableAfterMs: 15_000 });
+    assert.equal(await c.call('AtomicLong', 'r', 'addAndGet', [1]), 1n);
+    await stop(first);
+    assert.equal(readFileSync(join(runtime, `dso-${port}.token`), 'utf8'), token);
+    const second = await startCli([], { CRUCIAL_RUNTIME_DIR: runtime }, port);
+    started.push(second);
+    assert.equal(readFileSync(join(runtime, `dso-${port}.token`), 'utf8'), token);
+    // A fresh node: the object starts again from 0, through the same client.
+    assert.equal(await c.call('AtomicLong', 'r', 'addAndGet', [1]), 1n);
   });
 
   it('cli auth - --token-file is made 0600 when missing and kept across restarts; CRUCIAL_TOKEN_FILE points a client at it', async () => {
