@@ -1,6 +1,6 @@
 /**
- * examples/ml end to end, as its README runs it: a DSO node process (bench/ml/dso-node.ts, which
- * hands over its token), train.ts publishing both models
+ * examples/ml end to end, as its README runs it: a DSO node process (`crucial dso start --pmem`; its
+ * clients on loopback find its token in the runtime file it writes), train.ts publishing both models
  * to it, `crucial ml serve` on them, then curl (query.sh) and the Triton client (query_triton.py).
  * Oracles: the served answers equal the predictions of the published model loaded from the node;
  * k-means recovers the generating blobs (purity); the forest ranks the 1% positives far above chance.
@@ -17,7 +17,6 @@ import { ModelStore } from '../../ml/model/store.ts';
 import { predict } from '../../ml/model/predict.ts';
 import { datasetInfo, readRows } from '../../ml/data/read.ts';
 import { ROOT } from './helpers.ts';
-import { startNodeProcess, type MlNodeProcess } from '../../bench/ml/dso-process.ts';
 
 const BIN = join(ROOT, 'core/cli/bin.js');
 
@@ -58,7 +57,8 @@ async function stop(child: ChildProcess | undefined): Promise<void> {
 describe('examples/ml', function () {
   this.timeout(300_000);
   let dir: string;
-  let node: MlNodeProcess | undefined;
+  let node: ChildProcess | undefined;
+  let address: string;
   let server: ChildProcess | undefined;
   let conn: Connection | undefined;
   let env: NodeJS.ProcessEnv;
@@ -66,14 +66,17 @@ describe('examples/ml', function () {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'crucial-ml-example-'));
-    node = await startNodeProcess();
-    env = { ...process.env, ...node.env };
+    const started = await startDaemon(['dso', 'start', '--port', '0', '--pmem', join(dir, 'models.pmem')], process.env, /ready at (tcp:\/\/\S+)/);
+    node = started.child;
+    address = started.match[1]!;
+    env = { ...process.env, CRUCIAL_DSO: address };
+    delete env.CRUCIAL_TOKEN; // the runtime file of this node, not a token of another
   });
 
   after(async () => {
     await conn?.close();
     await stop(server);
-    await node?.stop();
+    await stop(node);
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
@@ -111,7 +114,7 @@ describe('examples/ml', function () {
     assert.ok(Math.abs(q.forest.probaRowSums[0]! - 1) < 1e-9 && Math.abs(q.forest.probaRowSums[1]! - 1) < 1e-9);
 
     // The served answers are the published model's own predictions.
-    conn = connect(node!.address, node!.env.CRUCIAL_TOKEN ? { token: node!.env.CRUCIAL_TOKEN } : {});
+    conn = connect(address);
     const store = new ModelStore({ connection: conn });
     const forest = await store.load('fraud-forest');
     const testPath = join(dir, 'imbalanced-test.arrow');
