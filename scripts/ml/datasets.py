@@ -57,7 +57,8 @@ def make(name: str, args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray, b
         # Clusters are not classes here: a plain shuffle split is enough.
         return X, y, False
     if name == "classification":
-        X, y = skd.make_classification(n_samples=args.rows, n_features=16, n_informative=8, n_redundant=4, n_classes=2, class_sep=1.0, flip_y=0.01, random_state=seed)
+        X, y = skd.make_classification(n_samples=args.rows, n_features=16, n_informative=8, n_redundant=4, n_classes=2, class_sep=1.0, flip_y=0.01,
+                                       random_state=seed)
         return X, y, True
     if name == "imbalanced":
         X, y = skd.make_classification(
