@@ -52,6 +52,8 @@ export interface FuzzReport {
   rssBeforeMiB: number;
   rssAfterMiB: number;
   rssMaxMiB: number;
+  /** Longest a liveness probe took to be answered. */
+  probeMaxMs: number;
   seconds: number;
   errorCodes: Record<string, number>;
   findings: string[];
@@ -264,7 +266,7 @@ export async function fuzzNode(opts: FuzzOptions): Promise<FuzzReport> {
   const gen = new Inputs(r);
   const report: FuzzReport = {
     transport: opts.transport, seed: opts.seed, inputs: 0, messages: 0, rawStreams: 0, replies: 0, okReplies: 0, errorReplies: 0,
-    silent: 0, crashes: 0, hangs: 0, linkDrops: 0, rssBeforeMiB: 0, rssAfterMiB: 0, rssMaxMiB: 0, seconds: 0, errorCodes: {}, findings: [],
+    silent: 0, crashes: 0, hangs: 0, linkDrops: 0, rssBeforeMiB: 0, rssAfterMiB: 0, rssMaxMiB: 0, probeMaxMs: 0, seconds: 0, errorCodes: {}, findings: [],
   };
   const t0 = Date.now();
   let node = await startNode(opts.transport);
@@ -325,14 +327,22 @@ export async function fuzzNode(opts: FuzzOptions): Promise<FuzzReport> {
     void sent;
 
     if (node.exited) { report.crashes++; await restart(`node exited after input ${report.inputs} (seed ${opts.seed})`); continue; }
-    // Liveness probe on a connection of its own.
-    const probe = await Dealer.open(node.port).catch(() => null);
-    const answered = probe && await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), 10_000);
-      probe.onReply = (env) => { clearTimeout(timer); resolve(env !== null && env[1] === Kind.OK); };
-      probe.send(probeCodec.encodeCall(probeClient, ++probeSeq, 'AtomicLong', 'fuzz-probe', 'incrementAndGet', []));
-    });
-    probe?.close();
+    // Liveness probe on a connection of its own; a second one before calling it a hang, since a
+    // machine loaded by other work can starve the node past one window.
+    const probeOnce = async (): Promise<boolean> => {
+      const probe = await Dealer.open(node.port).catch(() => null);
+      if (!probe) return false;
+      const t = Date.now();
+      const ok = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), 20_000);
+        probe.onReply = (env) => { clearTimeout(timer); resolve(env !== null && env[1] === Kind.OK); };
+        probe.send(probeCodec.encodeCall(probeClient, ++probeSeq, 'AtomicLong', 'fuzz-probe', 'incrementAndGet', []));
+      });
+      report.probeMaxMs = Math.max(report.probeMaxMs, Date.now() - t);
+      probe.close();
+      return ok;
+    };
+    const answered = (await probeOnce()) || (!node.exited && (await probeOnce()));
     report.rssMaxMiB = Math.max(report.rssMaxMiB, rssMiB(node));
     if (!answered && process.env.CRUCIAL_FUZZ_DEBUG) {
       const stat = () => { try { return readFileSync(`/proc/${node.child.pid}/stat`, 'utf8').split(' ').slice(13, 15).join('/'); } catch { return 'gone'; } };
