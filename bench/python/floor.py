@@ -8,7 +8,11 @@ blocks so every side sees the same machine:
 - pyzmq echo: a bare pyzmq DEALER in the calling thread to a pyzmq ROUTER in another process,
   moving the same bytes each way as the crucial call (its request and reply as the codec encodes them);
 - pyzmq echo + I/O thread: the same echo handed to a thread that owns the socket through a queue, a
-  wake-up socketpair and a Future, as crucial's client does: what that hand-off costs by itself.
+  wake-up socketpair and a Future, as crucial's client does: what that hand-off costs by itself;
+- pyzmq echo, caller sends: one thread switch instead of two (the caller sends under a lock, the I/O
+  thread waits on ZMQ_FD and hands the reply over): what a client built that way would save;
+- pyzmq echo, caller runs: no thread switch (the caller also waits on the socket for its own reply,
+  under the lock; the I/O thread drains whatever arrives while no caller holds it).
 
 Placement as ``npm run bench``: ``split`` (default) pins this process to CPU 0 and the servers to
 CPU 1, ``same`` all on CPU 0, ``none`` leaves it to the scheduler. Also times the codec alone
@@ -19,7 +23,9 @@ CPU 1, ``same`` all on CPU 0, ``none`` leaves it to the scheduler. Also times th
 from __future__ import annotations
 
 import argparse
+import collections
 import os
+import select
 import queue
 import shutil
 import socket
@@ -116,6 +122,54 @@ class ThreadedEcho:
         f.result()
 
 
+class CallerSendsEcho:
+    """
+    One thread switch instead of two: the caller sends itself under a lock; the I/O thread waits on
+    the socket's ZMQ_FD (an OS fd: polling it does not touch the socket), takes the lock and hands
+    replies to their futures. ZMQ_FD is edge-triggered, so whoever touched the socket drains what
+    ZMQ_EVENTS says is readable before letting go of the lock.
+    """
+
+    def __init__(self, ctx: zmq.Context, port: int) -> None:
+        self.sock = ctx.socket(zmq.DEALER)
+        self.sock.connect(f"tcp://127.0.0.1:{port}")
+        self.lock = threading.Lock()
+        self.fd = self.sock.getsockopt(zmq.FD)
+        self.waiting: "collections.deque[Future]" = collections.deque()
+        self.t = threading.Thread(target=self.loop, daemon=True)
+        self.t.start()
+
+    def drain(self) -> None:
+        while self.sock.getsockopt(zmq.EVENTS) & zmq.POLLIN:
+            self.sock.recv_multipart(copy=False)
+            self.waiting.popleft().set_result(None)
+
+    def loop(self) -> None:
+        while True:
+            select.select([self.fd], [], [], 1.0)
+            with self.lock:
+                self.drain()
+
+    def echo(self, req: bytes) -> None:
+        f: Future = Future()
+        with self.lock:
+            self.waiting.append(f)
+            self.sock.send(req, copy=False)
+            self.drain()
+        f.result()
+
+    def echo_runs(self, req: bytes) -> None:
+        """No thread switch: the caller also waits on the socket for its own reply, still under the lock."""
+        f: Future = Future()
+        with self.lock:
+            self.waiting.append(f)
+            self.sock.send(req, copy=False)
+            while not f.done():
+                if self.sock.poll(1000, zmq.POLLIN):
+                    self.drain()
+        f.result()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.strip().split("\n\n")[0])
     ap.add_argument("--n", type=int, default=5000, help="timed calls per side and row")
@@ -153,6 +207,7 @@ def main() -> None:
                 pin(p.pid, server_cpus)
     conn = crucial.connect(node.address)
     threaded = ThreadedEcho(ctx, echo_port)
+    caller_sends = CallerSendsEcho(ctx, echo_port)
     try:
         kb = bytes(i & 0xFF for i in range(1024))
         ref = crucial.AtomicReference("floor.1kb", connection=conn)
@@ -176,9 +231,9 @@ def main() -> None:
                                    size(wc.encode_call(cid, 10**6, "AtomicLong", "floor.counter", "addAndGet", [3])), size(wc.encode_ok(10**6, Int64(123456)))),
         }
         print(f"python floor: placement {args.placement}, n {args.n}, load {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
-        print("| row | bytes up/down | crucial p50 | Redis p50 | pyzmq echo p50 | echo + I/O thread p50 | crucial/Redis p50 | crucial/echo p50 | "
-              "crucial p99 | Redis p99 | pyzmq echo p99 | echo + I/O thread p99 | crucial/Redis p99 | crucial/echo p99 |")
-        print("| --- | --- |" + " ---: |" * 12)
+        print("| row | bytes up/down | crucial p50 | Redis p50 | pyzmq echo p50 | echo + I/O thread p50 | echo, caller sends p50 | echo, caller runs p50 | crucial/Redis p50 | crucial/echo p50 | "
+              "crucial p99 | Redis p99 | pyzmq echo p99 | echo + I/O thread p99 | echo, caller sends p99 | echo, caller runs p99 | crucial/Redis p99 | crucial/echo p99 |")
+        print("| --- | --- |" + " ---: |" * 16)
         for name, (dso, red, up, down) in rows.items():
             req = down.to_bytes(4, "big") + b"\1" * max(0, up - 4)
 
@@ -186,7 +241,8 @@ def main() -> None:
                 dealer.send(req, copy=False)
                 dealer.recv(copy=False)
 
-            sides = {"crucial": dso, "echo": bare, "thread": lambda req=req: threaded.echo(req)}
+            sides = {"crucial": dso, "echo": bare, "thread": lambda req=req: threaded.echo(req), "callersends": lambda req=req: caller_sends.echo(req),
+                     "callerruns": lambda req=req: caller_sends.echo_runs(req)}
             if red is not None:
                 sides["redis"] = red
             names = list(sides)
@@ -205,9 +261,9 @@ def main() -> None:
                         out.append((pc() - t) / 1000)
             p = {k: (pct(v, 50), pct(v, 99)) for k, v in us.items()}
             r = p.get("redis", (float("nan"), float("nan")))
-            c, e, th = p["crucial"], p["echo"], p["thread"]
-            print(f"| {name} | {up}/{down} | {c[0]:.0f} | {r[0]:.0f} | {e[0]:.0f} | {th[0]:.0f} | {c[0] / r[0]:.2f} | {c[0] / e[0]:.2f} | "
-                  f"{c[1]:.0f} | {r[1]:.0f} | {e[1]:.0f} | {th[1]:.0f} | {c[1] / r[1]:.2f} | {c[1] / e[1]:.2f} |", flush=True)
+            c, e, th, cs, cr = p["crucial"], p["echo"], p["thread"], p["callersends"], p["callerruns"]
+            print(f"| {name} | {up}/{down} | {c[0]:.0f} | {r[0]:.0f} | {e[0]:.0f} | {th[0]:.0f} | {cs[0]:.0f} | {cr[0]:.0f} | {c[0] / r[0]:.2f} | {c[0] / e[0]:.2f} | "
+                  f"{c[1]:.0f} | {r[1]:.0f} | {e[1]:.0f} | {th[1]:.0f} | {cs[1]:.0f} | {cr[1]:.0f} | {c[1] / r[1]:.2f} | {c[1] / e[1]:.2f} |", flush=True)
 
         # The codec alone, per call: what the client spends encoding a call and decoding its reply.
         n = 20000
