@@ -36,7 +36,7 @@ export {
   UnknownMethodError, BadArgumentError, NoObjectError, ModuleMissingError, IllegalStateError,
   BrokenBarrierError, TimeoutError, RemoteError, TaskFailedError, NotSerializableError, ReleasedError,
   ClosedError, UnavailableError, RejectedError, InvalidOptionError, HighWaterMarkError, ModelNotFoundError,
-  UnauthorizedError, ForbiddenError,
+  UnauthorizedError, ForbiddenError, LimitExceededError, OverloadedError, ReplyNotKeptError,
 } from './protocol/errors.ts';
 
 export type { Task, TaskResult, IterativeTask, ExecutorOptions, SubmitOptions, IterativeOptions } from './threads/executor.ts';
