@@ -58,3 +58,9 @@ for (const kind of ['wasm', 'js'] as KernelKind[]) {
   console.log(`  ${kind.padEnd(4)} ${fmt(median(() => lossAndGradientRows(rows, yIdx, layout, w, new Float64Array(w.length))))}`);
 }
 console.log(`  old scalar lossAndGradient ${fmt(median(() => lossAndGradient(cls.X, yIdx, n, layout, w, new Float64Array(w.length))))}`);
+
+console.log(`column statistics (k-means' [n, mean, M2]), ${n} × ${d}:`);
+for (const kind of ['wasm', 'js'] as KernelKind[]) {
+  const rows = createRows(blobs.X, n, d, kind);
+  console.log(`  ${kind.padEnd(4)} ${fmt(median(() => rows.columnStats()))}`);
+}

@@ -79,4 +79,17 @@ export class JsRows implements Rows {
       }
     }
   }
+
+  columnStats(): Float64Array {
+    const { X, nRows, d } = this;
+    const out = new Float64Array(1 + 2 * d);
+    out[0] = nRows;
+    if (nRows === 0) return out;
+    for (let i = 0; i < nRows; i++) for (let j = 0; j < d; j++) out[1 + j]! += X[i * d + j]!;
+    for (let j = 0; j < d; j++) out[1 + j]! /= nRows;
+    for (let i = 0; i < nRows; i++) {
+      for (let j = 0; j < d; j++) { const t = X[i * d + j]! - out[1 + j]!; out[1 + d + j]! += t * t; }
+    }
+    return out;
+  }
 }

@@ -175,4 +175,32 @@
         (local.set $i (i32.add (local.get $i) (i32.const 2)))
         (br $rows)))
     )
+
+  ;; out_j += Σ_i f(x_ij − mean_j), rows in order, f(v) = v² when sq else v (mean 0 then: x − 0 is x):
+  ;; a column's sum, or its sum of squared deviations. The zero row of an odd n is skipped.
+  (func (export "col_acc")
+    (param $x i32) (param $n i32) (param $d i32) (param $mean i32) (param $out i32) (param $sq i32)
+    (local $cb i32) (local $i i32) (local $xo i32) (local $jb i32) (local $v v128) (local $s f64) (local $two i32)
+    (local.set $cb (i32.shl (local.get $d) (i32.const 3)))
+    (local.set $xo (local.get $x))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $two (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $n)))
+        (local.set $jb (i32.const 0))
+        (block $feat_done
+          (loop $feat
+            (br_if $feat_done (i32.ge_u (local.get $jb) (local.get $cb)))
+            (local.set $v (f64x2.sub (v128.load (i32.add (local.get $xo) (i32.shl (local.get $jb) (i32.const 1))))
+              (v128.load64_splat (i32.add (local.get $mean) (local.get $jb)))))
+            (if (local.get $sq) (then (local.set $v (f64x2.mul (local.get $v) (local.get $v)))))
+            (local.set $s (f64.add (f64.load (i32.add (local.get $out) (local.get $jb))) (f64x2.extract_lane 0 (local.get $v))))
+            (if (local.get $two) (then (local.set $s (f64.add (local.get $s) (f64x2.extract_lane 1 (local.get $v))))))
+            (f64.store (i32.add (local.get $out) (local.get $jb)) (local.get $s))
+            (local.set $jb (i32.add (local.get $jb) (i32.const 8)))
+            (br $feat)))
+        (local.set $xo (i32.add (local.get $xo) (i32.shl (local.get $cb) (i32.const 1))))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $rows)))
+    )
 )

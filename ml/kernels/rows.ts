@@ -38,6 +38,8 @@ export interface Rows {
    * buffer (bit-identical across kinds when grad starts at 0).
    */
   xtr(r: number, grad: Float64Array): void;
+  /** `[n, mean(d), M2(d)]` of the rows (M2 = Σ(x − mean)², two passes for accuracy; each column summed in row order). */
+  columnStats(): Float64Array;
 }
 
 /**

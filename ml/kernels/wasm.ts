@@ -19,6 +19,7 @@ interface Exports {
   km_assign(x: number, n: number, d: number, c: number, kp: number, dist: number, lab: number, sums: number, counts: number): number;
   lr_xw(x: number, n: number, d: number, w: number, b: number, r: number, z: number): void;
   lr_xtr(x: number, n: number, d: number, res: number, r: number, g: number): void;
+  col_acc(x: number, n: number, d: number, mean: number, out: number, sq: number): void;
 }
 
 const PAGE = 65536;
@@ -127,6 +128,24 @@ class WasmRows implements Rows {
     this.ex.lr_xtr(0, nRows, d, this.zOff, r, this.gOff);
     const at = this.gOff / 8;
     for (let i = 0; i < r * d; i++) grad[i]! += mem[at + i]!;
+  }
+
+  columnStats(): Float64Array {
+    const { nRows, d } = this;
+    const out = new Float64Array(1 + 2 * d);
+    out[0] = nRows;
+    if (nRows === 0) return out;
+    const meanAt = this.base, accAt = meanAt + d * 8;
+    this.ensure(accAt + d * 8);
+    const mem = new Float64Array(this.ex.memory.buffer);
+    mem.fill(0, meanAt / 8, accAt / 8 + d);
+    this.ex.col_acc(0, nRows, d, meanAt, accAt, 0);
+    for (let j = 0; j < d; j++) out[1 + j] = mem[accAt / 8 + j]! / nRows;
+    mem.set(out.subarray(1, 1 + d), meanAt / 8);
+    mem.fill(0, accAt / 8, accAt / 8 + d);
+    this.ex.col_acc(0, nRows, d, meanAt, accAt, 1);
+    out.set(mem.subarray(accAt / 8, accAt / 8 + d), 1 + d);
+    return out;
   }
 
   /** Grows the memory to at least `bytes` (a RangeError if it cannot). */

@@ -51,9 +51,9 @@ export class KMeansTask {
     const { X, nRows } = await loadPartition(this.source, this.d);
     const { d, k, nInit } = this;
     const state = new KMeansState(this.stateKey);
-    let round: KMeansRound = await state.init(this.part, this.sample(X, nRows), featureStats(X, nRows, d));
     // Copied once (WebAssembly SIMD kernels when available); every pass reads only these.
     const rows = createRows(X, nRows, d);
+    let round: KMeansRound = await state.init(this.part, this.sample(X, nRows), rows.columnStats());
     const size = k * d;
     while (!round.done) {
       const sums = new Float64Array(nInit * size);
@@ -112,17 +112,4 @@ export class KMeansTask {
     }
     return out;
   }
-}
-
-/** `[n, mean(d), M2(d)]` of a partition (M2 = Σ(x − mean)², two passes for accuracy). */
-export function featureStats(X: Float64Array, nRows: number, d: number): Float64Array {
-  const out = new Float64Array(1 + 2 * d);
-  out[0] = nRows;
-  if (nRows === 0) return out;
-  for (let i = 0; i < nRows; i++) for (let j = 0; j < d; j++) out[1 + j]! += X[i * d + j]!;
-  for (let j = 0; j < d; j++) out[1 + j]! /= nRows;
-  for (let i = 0; i < nRows; i++) {
-    for (let j = 0; j < d; j++) { const t = X[i * d + j]! - out[1 + j]!; out[1 + d + j]! += t * t; }
-  }
-  return out;
 }

@@ -58,6 +58,23 @@ describe('ml/kernels - WebAssembly SIMD and JS kernels', () => {
     }
   }
 
+  for (const [n, d] of [[0, 3], [1, 3], [300, 16], [301, 5]] as const) {
+    it(`kernels - columnStats, ${n} × ${d}: wasm and JS bit-identical, and [n, mean, Σ(x − mean)²] per column`, () => {
+      const X = data(SEED + n, n, d);
+      const a = createRows(X, n, d, 'wasm').columnStats();
+      const b = createRows(X, n, d, 'js').columnStats();
+      assert.deepEqual(bits(a), bits(b), `seed ${SEED + n}`);
+      assert.equal(a[0], n);
+      for (let j = 0; j < d && n > 0; j++) {
+        const col = Array.from({ length: n }, (_, i) => X[i * d + j]!);
+        const mean = col.reduce((s, v) => s + v, 0) / n;
+        const m2 = col.reduce((s, v) => s + (v - mean) ** 2, 0);
+        assert.ok(Math.abs(a[1 + j]! - mean) <= 1e-12 * (1 + Math.abs(mean)), `seed ${SEED + n}`);
+        assert.ok(Math.abs(a[1 + d + j]! - m2) <= 1e-12 * m2, `seed ${SEED + n}`);
+      }
+    });
+  }
+
   it('kernels - assign: of equal distances the first centroid wins (padding centroids never do)', () => {
     const X = Float64Array.from([0, 0, 1, 1, 5, 5]);
     const C = Float64Array.from([1, 1, 1, 1, 5, 5, 5, 5, 5, 5]); // 0 = 1, 2 = 3 = 4
