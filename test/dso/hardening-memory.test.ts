@@ -70,14 +70,14 @@ describe('dso hardening - partial messages are bounded', () => {
     }
   });
 
-  it('hardening memory - with --transport libzmq a frame over maxPayloadBytes drops the link as its header arrives, before the node reads it whole', async () => {
+  it('hardening memory - with --transport libzmq a frame over twice maxPayloadBytes drops the link as its header arrives, before the node reads it whole', async () => {
     const z = await startDso({ port: 0, insecure: true, transport: 'libzmq', maxPayloadBytes: 1024 * 1024 });
     const c = await RawDealer.open(z.address);
     try {
       await c.write(RawDealer.message(ping(1)));
       assert.equal(errCode(await c.next()), 'OK');
-      // Only the header and 1 KiB of a 2 MiB frame: the link must go without the rest.
-      await c.write(RawDealer.message(bigSet(2, 2 * 1024 * 1024)).subarray(0, 1024));
+      // Only the header and 1 KiB of a 4 MiB frame (over twice the limit): the link must go without the rest.
+      await c.write(RawDealer.message(bigSet(2, 4 * 1024 * 1024)).subarray(0, 1024));
       await c.closed;
     } finally {
       c.close();

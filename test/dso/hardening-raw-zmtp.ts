@@ -27,7 +27,7 @@ export class RawDealer {
       greeting: () => {},
       accept: () => true,
       frame: (flags, body) => {
-        if (flags & Flag.COMMAND) return;
+        if (flags & Flag.COMMAND) { this.onCommand(); return; }
         this.frames.push(body!);
         if (flags & Flag.MORE) return;
         const r = this.codec.decodeValue(this.frames);
@@ -39,12 +39,19 @@ export class RawDealer {
     socket.on('data', (d: Buffer) => decoder.push(d));
   }
 
+  private onCommand: () => void = () => {};
+
+  /** Connects and returns once the node's READY is in (libzmq loses a message sent before it). */
   static async open(address: string): Promise<RawDealer> {
     const m = /^tcp:\/\/(.+):(\d+)$/.exec(address)!;
     const socket = connect(Number(m[2]), m[1]!);
     await once(socket, 'connect');
+    const d = new RawDealer(socket);
+    const ready = new Promise<void>((resolve) => { d.onCommand = resolve; });
     socket.write(Buffer.concat([greeting(), encodeCommand('READY', encodeMetadata({ 'Socket-Type': 'DEALER', Identity: '' }))]));
-    return new RawDealer(socket);
+    await Promise.race([ready, d.closed]);
+    d.onCommand = () => {};
+    return d;
   }
 
   /** The next reply, in arrival order. */

@@ -180,9 +180,10 @@ export async function bindLibzmqServer(endpoint: string, onMessage: ServerHandle
   const zap = security ? await registerZap(zeromq(), security) : null;
   const socket = new (zeromq().Router)({
     linger: 0, receiveHighWaterMark: 0, sendHighWaterMark: 0,
-    // ZMQ_MAXMSGSIZE: libzmq drops a peer as soon as one of its frames declares more, instead of
-    // reading it whole first (it bounds each frame; the node checks the message's total).
-    ...(maxMessageBytes ? { maxMessageSize: maxMessageBytes } : {}),
+    // ZMQ_MAXMSGSIZE: libzmq drops a peer as soon as a frame declares more, instead of reading it
+    // whole first. Twice the limit: a request somewhat over it still gets its typed error from the
+    // node (PAYLOAD_TOO_LARGE, which checks the total), a far larger one costs nothing.
+    ...(maxMessageBytes ? { maxMessageSize: Math.min(2 * maxMessageBytes, 2 ** 62) } : {}),
     ...(zap ? { zapDomain: zap.domain } : {}),
     ...(security?.mechanism === 'PLAIN' ? { plainServer: true } : {}),
     ...(security?.mechanism === 'CURVE' ? { curveServer: true, curveSecretKey: security.secretKey, curvePublicKey: security.publicKey } : {}),
