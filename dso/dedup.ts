@@ -207,6 +207,16 @@ export class DedupCache {
     return waiters;
   }
 
+  /** Forgets a call still running (withdrawn because its caller is gone): a resend runs it afresh. */
+  forget(client: Uint8Array, seq: number): void {
+    const log = this.clients.get(clientKey(client));
+    const slot = log?.slots.get(seq);
+    if (!log || !slot || slot.reply !== null) return;
+    log.slots.delete(seq);
+    log.running--;
+    this.charge(log, -SLOT_OVERHEAD);
+  }
+
   /** Drops the logs of clients silent for longer than idleMs. */
   sweep(now = Date.now()): void {
     for (const [id, log] of this.clients) {

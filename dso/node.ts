@@ -14,6 +14,7 @@ import { ForbiddenError, InvalidOptionError, PayloadTooLargeError, ReplyNotKeptE
 // Error replies keep user code's stack frames only (error-data.ts).
 import { replyErrorData as errorToData } from './error-data.ts';
 import { detachSmallViews } from './detach.ts';
+import { ParkedCalls } from './parked.ts';
 import { TypeRegistry } from './registry.ts';
 import { ObjectStore } from './store.ts';
 import { DedupCache, MAX_CACHED_BYTES } from './dedup.ts';
@@ -105,6 +106,8 @@ export class DsoNode {
   /** @internal The node's objects (crucial/internal documents it). */
   readonly store = new ObjectStore(this.registry);
   private readonly dedup: DedupCache;
+  /** Calls parked on objects, by link: withdrawn when their link is gone. */
+  private readonly parked = new ParkedCalls();
   /** The node's memory budget (`maxMemoryBytes`): caches and buffers draw from it, new calls are refused past it. */
   private readonly memory: MemoryBudget;
   /** Strict strings: a call carrying invalid UTF-8 is refused at the door (ERR_BAD_ARGUMENT), never stored and echoed. */
@@ -189,7 +192,8 @@ export class DsoNode {
     if (this.modulesDir) await preloadModules(this.modules, this.modulesDir);
     this.socket = await bindServer(this.opts.transport, `tcp://${this.opts.host}:${this.opts.port}`,
       (route, frames, bytes, user) => this.handle(route, frames, bytes, user), {
-        maxMessageBytes: this.opts.maxPayloadBytes, maxPartialBytes: this.memory.partialBytes, readTimeoutMs: this.memory.readTimeoutMs, security: this.auth.security });
+        maxMessageBytes: this.opts.maxPayloadBytes, maxPartialBytes: this.memory.partialBytes, readTimeoutMs: this.memory.readTimeoutMs,
+        onDisconnect: (route) => { this.parked.linkGone(route); }, security: this.auth.security });
     this._address = this.socket.endpoint;
     // This process's own clients (the embedded default, a test's) find the credentials by the address.
     if (this.auth.own) this.unregister = registerCredentials(this._address, this.auth.own);
@@ -245,17 +249,26 @@ export class DsoNode {
     }
 
     let result: unknown;
+    let run: ReturnType<ParkedCalls['run']> | undefined;
     try {
       // Jobs run with the node's own credentials, outside any namespace: not for tenants.
       if (ns && call.type === JOBS_TYPE) throw new ForbiddenError(`${JOBS_TYPE} runs jobs as the node's owner: a tenant (namespace ${JSON.stringify(ns.name)}) may not use it`);
-      result = call.type === SYSTEM_TYPE ? this.invokeSystem(call, ns) : call.type === JOBS_TYPE ? this.jobs.invoke(call.method, call.args) : this.store.invoke(call);
+      if (call.type === SYSTEM_TYPE || call.type === JOBS_TYPE) {
+        result = call.type === SYSTEM_TYPE ? this.invokeSystem(call, ns) : this.jobs.invoke(call.method, call.args);
+      } else {
+        // A call that parks is withdrawn if its link goes (parked.ts); its dedup slot is forgotten so a resend parks again.
+        run = this.parked.run(route, () => this.store.invoke(call));
+        result = run.result;
+        if (run.parked) run.onGone(() => this.dedup.forget(call.client, call.seq));
+      }
     } catch (err) {
       return this.complete(route, call, this.codec.encodeError(call.seq, errorToData(err)));
     }
     if (result instanceof Promise || (typeof result === 'object' && result !== null && typeof (result as any).then === 'function')) {
+      const done = run?.done;
       Promise.resolve(result).then(
-        (v) => this.completeOk(route, call, v),
-        (err) => this.complete(route, call, this.codec.encodeError(call.seq, errorToData(err))),
+        (v) => { done?.(); this.completeOk(route, call, v); },
+        (err) => { done?.(); this.complete(route, call, this.codec.encodeError(call.seq, errorToData(err))); },
       );
     } else {
       this.completeOk(route, call, result);

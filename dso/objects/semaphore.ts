@@ -6,6 +6,7 @@
 import { BadArgumentError, TimeoutError } from '../../core/protocol/errors.ts';
 import { arg } from '../registry.ts';
 import { MAX_TIMER_MS } from './waiters.ts';
+import { callerGone, parkSignal } from '../parked.ts';
 
 interface Waiter {
   permits: number;
@@ -88,6 +89,15 @@ export class Semaphore {
           try { this.drain(); } catch (err) { console.error('crucial dso: Semaphore drain failed after a timeout:', err); }
         }, timeout);
       }
+      // The caller's link gone (parked.ts): its request leaves the queue, and the permits go to whoever waits behind it.
+      parkSignal()?.addEventListener('abort', () => {
+        const i = this.queue.indexOf(w);
+        if (i < 0) return;
+        this.queue.splice(i, 1);
+        clearTimeout(w.timer);
+        reject(callerGone());
+        this.drain();
+      }, { once: true });
     });
   }
 

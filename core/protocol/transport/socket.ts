@@ -85,12 +85,14 @@ export interface ServerSocketOptions {
   maxPartialBytes?: number;
   /** zmtp: drop a connection whose started request gets no byte for this long (ms); default never. */
   readTimeoutMs?: number;
+  /** zmtp: told the route of each peer whose link is gone (closed, failed, or silent past the heartbeats). */
+  onDisconnect?: (route: Uint8Array) => void;
 }
 
 export async function bindServer(kind: TransportKind, endpoint: string, onMessage: ServerHandler, opts: ServerSocketOptions): Promise<ServerSocket> {
   if (kind === 'libzmq') return bindLibzmqServer(endpoint, onMessage, opts.onError, opts.security, opts.maxMessageBytes);
   const router = new ZmtpRouter(onMessage, {
-    maxMessageBytes: opts.maxMessageBytes, security: opts.security, maxPartialBytes: opts.maxPartialBytes, readTimeoutMs: opts.readTimeoutMs,
+    maxMessageBytes: opts.maxMessageBytes, security: opts.security, maxPartialBytes: opts.maxPartialBytes, readTimeoutMs: opts.readTimeoutMs, onDisconnect: opts.onDisconnect,
   });
   await router.bind(endpoint);
   return router;

@@ -33,6 +33,8 @@ export interface RouterOptions {
   maxPartialBytes?: number;
   /** Drop a peer whose started message gets no byte for this long (ms); absent or 0: never. */
   readTimeoutMs?: number;
+  /** Told the route of each handshaken peer whose link is gone. */
+  onDisconnect?: (route: Buffer) => void;
 }
 
 /** `user`: the id `security.authenticate` gave the sender; absent under NULL. */
@@ -128,6 +130,7 @@ export class ZmtpRouter {
       closed: () => {
         if (route) this.byRoute.delete(route);
         if (route && this.peers.get(key) === peer) this.peers.delete(key);
+        if (route) o.onDisconnect?.(route);
       },
     });
   }
