@@ -207,14 +207,20 @@ export class DedupCache {
     return waiters;
   }
 
-  /** Forgets a call still running (withdrawn because its caller is gone): a resend runs it afresh. */
-  forget(client: Uint8Array, seq: number): void {
+  /**
+   * Forgets a call still running, withdrawn because its caller's link is gone, so that a resend runs
+   * it afresh; false (nothing forgotten) when a resend from another link joined it already: the
+   * client is alive there and waits for this very call.
+   */
+  forget(client: Uint8Array, seq: number): boolean {
     const log = this.clients.get(clientKey(client));
     const slot = log?.slots.get(seq);
-    if (!log || !slot || slot.reply !== null) return;
+    if (!log || !slot || slot.reply !== null) return true;
+    if (slot.waiters.length > 0) return false;
     log.slots.delete(seq);
     log.running--;
     this.charge(log, -SLOT_OVERHEAD);
+    return true;
   }
 
   /** Drops the logs of clients silent for longer than idleMs. */

@@ -34,7 +34,7 @@ export class ParkedCalls {
   private readonly byRoute = new Map<string, Set<() => void>>();
 
   /** Runs `fn` (a call's synchronous part) as the call from `route`; returns its result and, if it parked, a handle. */
-  run<T>(route: Uint8Array, fn: () => T): { result: T; parked: boolean; done: () => void; onGone: (cb: () => void) => void } {
+  run<T>(route: Uint8Array, fn: () => T): { result: T; parked: boolean; done: () => void; onGone: (cb: () => boolean) => void } {
     const ctx: CallContext = { route: routeKey(route) };
     const outer = current;
     current = ctx;
@@ -46,9 +46,10 @@ export class ParkedCalls {
     }
     const controller = ctx.controller;
     let cancel: (() => void) | undefined;
-    let extra: (() => void) | undefined;
+    let extra: (() => boolean) | undefined;
     if (controller) {
-      cancel = () => { extra?.(); controller.abort(callerGone()); };
+      // `extra` answers false to keep the call parked (its client resent it on another link already).
+      cancel = () => { if (extra && !extra()) return; controller.abort(callerGone()); };
       let set = this.byRoute.get(ctx.route);
       if (!set) this.byRoute.set(ctx.route, (set = new Set()));
       set.add(cancel);

@@ -58,4 +58,25 @@ describe('dso hardening - parked calls of a client whose link is gone', () => {
       for (const c of others) c.close();
     }
   });
+
+  it('hardening parked - a call its client already resent on a new link stays parked when the old link goes, and answers the new one', async () => {
+    const id = randomBytes(8);
+    const old = await RawDealer.open(node.address);
+    await old.write(RawDealer.message(codec.encodeCall(id, 1, 'Semaphore', 'j', 'acquire', [], { init: [0] })));
+    await until(live, seq, (n) => live.frames(n, 'Semaphore', 'j', 'getQueueLength', []), 1);
+    const again = new RawClient(node.address, id);
+    try {
+      const resent = again.send(1, codec.encodeCall(id, 1, 'Semaphore', 'j', 'acquire', [], { init: [0] }));
+      // The resend joined the parked call (no second waiter); then the old link goes.
+      const q = ++seq.n;
+      assert.deepEqual(await live.send(q, live.frames(q, 'Semaphore', 'j', 'getQueueLength', [])), { ok: true, value: 1 });
+      old.close();
+      await old.closed;
+      const r = ++seq.n;
+      assert.deepEqual(await live.send(r, live.frames(r, 'Semaphore', 'j', 'release', [])), { ok: true, value: null });
+      assert.deepEqual(await resent, { ok: true, value: null });
+    } finally {
+      again.close();
+    }
+  });
 });
