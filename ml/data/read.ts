@@ -64,13 +64,24 @@ export async function datasetInfo(path: string, opts: ReadOptions = {}): Promise
   }
 }
 
+/** Rows of one record batch, column by column: what {@link readColumnSlices} returns per batch. */
+export interface ColumnSlice {
+  /** Index, within the range read, of the slice's first row. */
+  row: number;
+  /** Rows in the slice. */
+  n: number;
+  /** One Float64Array of n values per feature column (views of float64 columns, converted copies of the rest). */
+  columns: Float64Array[];
+  /** The label column's n values, when the file has it. */
+  y?: Float64Array;
+}
+
 /**
- * Rows `[from, to)` of a dataset file as dense row-major features (and labels when the file has
- * the label column). Record batches outside the range are not decoded (and, in an IPC file, not read).
- * @param path an Arrow IPC file (Feather v2) or stream
- * @throws {BadArgumentError} as {@link datasetInfo}, when the range is not within `[0, nRows]`, or a column has nulls
+ * Rows `[from, to)` of a dataset file as the record batches hold them, column by column, not
+ * transposed: for a consumer that lays the rows out its own way (the ml/kernels SIMD layout).
+ * @throws {BadArgumentError} as {@link readRows}
  */
-export async function readRows(path: string, from: number, to: number, opts: ReadOptions = {}): Promise<Dataset> {
+export async function readColumnSlices(path: string, from: number, to: number, opts: ReadOptions = {}): Promise<{ slices: ColumnSlice[]; nRows: number; nCols: number; featureNames: string[]; hasLabel: boolean }> {
   const ipc = await openIpc(path);
   try {
     const cols = columnsOf(path, ipc.schema, opts);
@@ -79,9 +90,6 @@ export async function readRows(path: string, from: number, to: number, opts: Rea
       throw new BadArgumentError(`readRows: range [${from}, ${to}) is not within the ${total} rows of ${path}`);
     }
     const nRows = to - from;
-    const nCols = cols.features.length;
-    const X = new Float64Array(nRows * nCols);
-    const y = cols.label >= 0 ? new Float64Array(nRows) : undefined;
     // Batches overlapping [from, to), with the first row each one holds.
     const wanted: number[] = [];
     const starts: number[] = [];
@@ -91,18 +99,34 @@ export async function readRows(path: string, from: number, to: number, opts: Rea
       start += rows;
     });
     const batches = nRows === 0 ? [] : await ipc.load(wanted);
-    batches.forEach((batch, k) => {
+    const slices = batches.map((batch, k): ColumnSlice => {
       const first = starts[k]!;
       const lo = Math.max(from, first) - first;
       const hi = Math.min(to, first + batch.numRows) - first;
-      const outRow = first + lo - from;
-      scatterRows(X, cols.features.map((c) => columnSlice(path, batch, c, lo, hi)), outRow * nCols, hi - lo, nCols);
-      if (y) y.set(columnSlice(path, batch, cols.label, lo, hi), outRow);
+      const columns = cols.features.map((c) => columnSlice(path, batch, c, lo, hi));
+      return { row: first + lo - from, n: hi - lo, columns, ...(cols.label >= 0 ? { y: columnSlice(path, batch, cols.label, lo, hi) } : {}) };
     });
-    return { X, y, nRows, nCols, featureNames: cols.featureNames };
+    return { slices, nRows, nCols: cols.features.length, featureNames: cols.featureNames, hasLabel: cols.label >= 0 };
   } finally {
     await ipc.close();
   }
+}
+
+/**
+ * Rows `[from, to)` of a dataset file as dense row-major features (and labels when the file has
+ * the label column). Record batches outside the range are not decoded (and, in an IPC file, not read).
+ * @param path an Arrow IPC file (Feather v2) or stream
+ * @throws {BadArgumentError} as {@link datasetInfo}, when the range is not within `[0, nRows]`, or a column has nulls
+ */
+export async function readRows(path: string, from: number, to: number, opts: ReadOptions = {}): Promise<Dataset> {
+  const { slices, nRows, nCols, featureNames, hasLabel } = await readColumnSlices(path, from, to, opts);
+  const X = new Float64Array(nRows * nCols);
+  const y = hasLabel ? new Float64Array(nRows) : undefined;
+  for (const s of slices) {
+    scatterRows(X, s.columns, s.row * nCols, s.n, nCols);
+    if (y) y.set(s.y!, s.row);
+  }
+  return { X, y, nRows, nCols, featureNames };
 }
 
 /**

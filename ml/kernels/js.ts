@@ -15,6 +15,10 @@ export class JsRows implements Rows {
 
   constructor(private readonly X: Float64Array, readonly nRows: number, readonly d: number) {}
 
+  copyRow(i: number, out: Float64Array, at: number): void {
+    out.set(this.X.subarray(i * this.d, i * this.d + this.d), at);
+  }
+
   get dist(): Float64Array { return this.distBuf ??= new Float64Array(this.nRows); }
   get labels(): Int32Array { return this.labelBuf ??= new Int32Array(this.nRows); }
 

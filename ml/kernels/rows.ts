@@ -6,7 +6,7 @@
  * engine has it, and plain JS, used otherwise or when `CRUCIAL_ML_KERNELS=js`.
  */
 import { JsRows } from './js.ts';
-import { wasmRows } from './wasm.ts';
+import { wasmRows, wasmRowsFromColumns } from './wasm.ts';
 
 /** Which implementation a {@link Rows} is. */
 export type KernelKind = 'wasm' | 'js';
@@ -16,6 +16,8 @@ export interface Rows {
   readonly kind: KernelKind;
   readonly nRows: number;
   readonly d: number;
+  /** Copies row i's d features into out[at ..). */
+  copyRow(i: number, out: Float64Array, at: number): void;
   /**
    * Assigns every row to its nearest (squared Euclidean; the first of equal ones) of the `k`
    * centroids at `centroids[cOff .. cOff + k·d)`; with `sums` (k·d) and `counts` (k) adds each row
@@ -60,4 +62,28 @@ export function createRows(X: Float64Array, nRows: number, d: number, kind?: Ker
 function envKind(): KernelKind | undefined {
   const v = process.env['CRUCIAL_ML_KERNELS'];
   return v === 'js' || v === 'wasm' ? v : undefined;
+}
+
+/** Rows [s.row, s.row + s.n) of each slice, one Float64Array per feature (Arrow columns, untransposed). */
+export interface ColumnSlices { row: number; n: number; columns: Float64Array[] }
+
+/**
+ * {@link createRows} from column slices (ml/data/read.ts readColumnSlices): the SIMD layout is
+ * filled straight from the columns, with no row-major copy in between; the JS kernels get one.
+ */
+export function createRowsFromColumns(slices: ReadonlyArray<ColumnSlices>, nRows: number, d: number, kind?: KernelKind): Rows {
+  const want = kind ?? envKind();
+  if (want !== 'js') {
+    const rows = wasmRowsFromColumns(slices, nRows, d);
+    if (rows) return rows;
+    if (want === 'wasm') throw new Error('WebAssembly SIMD kernels are unavailable here');
+  }
+  const X = new Float64Array(nRows * d);
+  for (const s of slices) {
+    for (let j = 0; j < d; j++) {
+      const col = s.columns[j]!;
+      for (let r = 0, o = s.row * d + j; r < s.n; r++, o += d) X[o] = col[r]!;
+    }
+  }
+  return new JsRows(X, nRows, d);
 }

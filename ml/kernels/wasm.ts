@@ -40,12 +40,38 @@ function module(): object | null {
 
 /** Rows in a WebAssembly instance, or null when SIMD is unavailable or the rows do not fit in 4 GiB. */
 export function wasmRows(X: Float64Array, nRows: number, d: number): Rows | null {
+  // Pairs of rows interleaved (see kernels.wat); an odd last row is paired with zeros.
+  return build(nRows, d, (mem) => {
+    for (let i = 0; i < nRows; i++) {
+      const at = (i >> 1) * 2 * d + (i & 1);
+      const xo = i * d;
+      for (let j = 0; j < d; j++) mem[at + 2 * j] = X[xo + j]!;
+    }
+  });
+}
+
+/** {@link wasmRows} from columns: slice s holds rows [s.row, s.row + s.n), one Float64Array per feature. */
+export function wasmRowsFromColumns(slices: ReadonlyArray<{ row: number; n: number; columns: Float64Array[] }>, nRows: number, d: number): Rows | null {
+  return build(nRows, d, (mem) => {
+    for (const s of slices) {
+      for (let j = 0; j < d; j++) {
+        const col = s.columns[j]!;
+        for (let r = 0; r < s.n; r++) {
+          const i = s.row + r;
+          mem[(i >> 1) * 2 * d + (i & 1) + 2 * j] = col[r]!;
+        }
+      }
+    }
+  });
+}
+
+function build(nRows: number, d: number, fill: (mem: Float64Array) => void): Rows | null {
   const mod = module();
   const nPad = nRows + (nRows & 1);
   if (!mod || d === 0 || nPad * d * 8 + (1 << 20) > MAX_BYTES) return null;
   try {
     const exports = new WA.Instance(mod, {}).exports as unknown as Exports;
-    return new WasmRows(exports, X, nRows, d, nPad);
+    return new WasmRows(exports, nRows, d, nPad, fill);
   } catch (e) {
     if (e instanceof RangeError) return null; // the memory could not grow: the JS kernels need no copy
     throw e;
@@ -62,16 +88,16 @@ class WasmRows implements Rows {
   private gOff = 0;
   private zR = 0;
 
-  constructor(private readonly ex: Exports, X: Float64Array, readonly nRows: number, readonly d: number, private readonly nPad: number) {
+  constructor(private readonly ex: Exports, readonly nRows: number, readonly d: number, private readonly nPad: number, fill: (mem: Float64Array) => void) {
     this.base = nPad * d * 8;
     this.ensure(this.base);
-    // Pairs of rows interleaved (see kernels.wat); an odd last row is paired with zeros.
-    const mem = new Float64Array(ex.memory.buffer, 0, nPad * d);
-    for (let i = 0; i < nRows; i++) {
-      const at = (i >> 1) * 2 * d + (i & 1);
-      const xo = i * d;
-      for (let j = 0; j < d; j++) mem[at + 2 * j] = X[xo + j]!;
-    }
+    fill(new Float64Array(ex.memory.buffer, 0, nPad * d));
+  }
+
+  copyRow(i: number, out: Float64Array, at: number): void {
+    const mem = new Float64Array(this.ex.memory.buffer, 0, this.nPad * this.d);
+    const base = (i >> 1) * 2 * this.d + (i & 1);
+    for (let j = 0; j < this.d; j++) out[at + j] = mem[base + 2 * j]!;
   }
 
   get dist(): Float64Array { return new Float64Array(this.ex.memory.buffer, this.distOff, this.nRows); }

@@ -6,10 +6,11 @@
  * at the node's current iteration.
  */
 import { Serializable } from '../../core/threads/serializable.ts';
-import { createRows } from '../kernels/rows.ts';
+import { loadKernelPartition } from '../kernels/load.ts';
+import type { Rows } from '../kernels/rows.ts';
 import { FarRows } from './lloyd.ts';
 import { createRng } from './random.ts';
-import { loadPartition, type PartitionSource } from './source.ts';
+import type { PartitionSource } from './source.ts';
 import { KMeansState, RUN_STATUS, type KMeansRound } from './state.ts';
 
 /** Where a task is in an iteration, for {@link KMeansTask.checkpoint}: 'while-parked' = report sent, reply not in. */
@@ -48,18 +49,18 @@ export class KMeansTask {
   ) {}
 
   async call(): Promise<KMeansTaskResult> {
-    const { X, nRows } = await loadPartition(this.source, this.d);
+    // Straight into the kernels' layout (WebAssembly SIMD when available); every pass reads only these.
+    const { rows, nRows } = await loadKernelPartition(this.source, this.d);
     const { d, k, nInit } = this;
     const state = new KMeansState(this.stateKey);
-    // Copied once (WebAssembly SIMD kernels when available); every pass reads only these.
-    const rows = createRows(X, nRows, d);
-    let round: KMeansRound = await state.init(this.part, this.sample(X, nRows), rows.columnStats());
+    let round: KMeansRound = await state.init(this.part, this.sample(rows, nRows), rows.columnStats());
     const size = k * d;
     while (!round.done) {
       const sums = new Float64Array(nInit * size);
       const counts = new Float64Array(nInit * k);
       const inertia = new Float64Array(nInit);
       const far: number[] = [];
+      const x = new Float64Array(d);
       for (let r = 0; r < nInit; r++) {
         const status = round.status[r];
         if (status === RUN_STATUS.DONE) continue;
@@ -79,7 +80,8 @@ export class KMeansTask {
         for (let i = 0; i < Math.min(empty, farRows.size); i++) {
           const row = farRows.row[i]!;
           far.push(r, farRows.dist[i]!, farRows.label[i]!);
-          for (let j = 0; j < d; j++) far.push(X[row * d + j]!);
+          rows.copyRow(row, x, 0);
+          for (let j = 0; j < d; j++) far.push(x[j]!);
         }
       }
       await this.checkpoint('before-report', round.iteration);
@@ -97,10 +99,14 @@ export class KMeansTask {
   protected checkpoint(_stage: KMeansStage, _iteration: number): void | Promise<void> {}
 
   /** `sampleRows` distinct rows drawn uniformly (a partial Fisher–Yates shuffle), seeded per partition. */
-  private sample(X: Float64Array, nRows: number): Float64Array {
+  private sample(rows: Rows, nRows: number): Float64Array {
     const d = this.d;
     const m = Math.min(this.sampleRows, nRows);
-    if (m === nRows) return X.slice(0, nRows * d);
+    if (m === nRows) {
+      const all = new Float64Array(nRows * d);
+      for (let i = 0; i < nRows; i++) rows.copyRow(i, all, i * d);
+      return all;
+    }
     const rng = createRng(this.seed, 1000 + this.part);
     const idx = new Int32Array(nRows);
     for (let i = 0; i < nRows; i++) idx[i] = i;
@@ -108,7 +114,7 @@ export class KMeansTask {
     for (let i = 0; i < m; i++) {
       const j = i + rng.int(nRows - i);
       const t = idx[i]!; idx[i] = idx[j]!; idx[j] = t;
-      out.set(X.subarray(t * d, t * d + d), i * d);
+      rows.copyRow(t, out, i * d);
     }
     return out;
   }

@@ -6,8 +6,8 @@
  */
 import { BadArgumentError } from '../../core/protocol/errors.ts';
 import { Serializable } from '../../core/threads/serializable.ts';
-import { loadPartition, type PartitionSource } from '../kmeans/source.ts';
-import { createRows } from '../kernels/rows.ts';
+import type { PartitionSource } from '../kmeans/source.ts';
+import { loadKernelPartition } from '../kernels/load.ts';
 import { lossAndGradientRows, paramCount } from './loss.ts';
 import { LogRegState, type LogRegRound } from './state.ts';
 
@@ -33,7 +33,8 @@ export class LogRegTask {
   ) {}
 
   async call(): Promise<{ part: number; rows: number; evaluations: number }> {
-    const { X, y, nRows } = await loadPartition(this.source, this.d);
+    // Straight into the kernels' layout (WebAssembly SIMD when available); every evaluation reads only these.
+    const { rows, y, nRows } = await loadKernelPartition(this.source, this.d);
     if (!y) throw new BadArgumentError('logistic regression needs labels: the data has no label column');
     const state = new LogRegState(this.stateKey);
     let round: LogRegRound = await state.init(this.part, distinct(y, nRows), nRows);
@@ -46,8 +47,6 @@ export class LogRegTask {
       yIdx[i] = round.r === 1 ? (c === 1 ? 1 : 0) : c;
     }
     const layout = { d: this.d, r: round.r, fitIntercept: this.fitIntercept };
-    // Copied once (WebAssembly SIMD kernels when available); every evaluation reads only these.
-    const rows = createRows(X, nRows, this.d);
     while (!round.done) {
       const grad = new Float64Array(paramCount(layout));
       const loss = lossAndGradientRows(rows, yIdx, layout, round.x, grad);

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { createRows, type Rows } from '../../../ml/kernels/rows.ts';
+import { createRows, createRowsFromColumns, type Rows } from '../../../ml/kernels/rows.ts';
 import { assignRows } from '../../../ml/kmeans/lloyd.ts';
 import { createRng } from '../../../ml/kmeans/random.ts';
 import { lossAndGradient, lossAndGradientRows, paramCount } from '../../../ml/logreg/loss.ts';
@@ -71,6 +71,28 @@ describe('ml/kernels - WebAssembly SIMD and JS kernels', () => {
         const m2 = col.reduce((s, v) => s + (v - mean) ** 2, 0);
         assert.ok(Math.abs(a[1 + j]! - mean) <= 1e-12 * (1 + Math.abs(mean)), `seed ${SEED + n}`);
         assert.ok(Math.abs(a[1 + d + j]! - m2) <= 1e-12 * m2, `seed ${SEED + n}`);
+      }
+    });
+  }
+
+  for (const n of [0, 1, 7, 300]) {
+    it(`kernels - rows from column slices (${n} rows): the same rows as from row-major X, for wasm and JS`, () => {
+      const d = 3;
+      const X = data(SEED + 11 * n, n, d);
+      // Slices as Arrow batches give them: uneven, one Float64Array per column.
+      const cuts = [0, Math.floor(n / 3), Math.floor(n / 3) + 1, n].filter((v, i, a) => i === 0 || v > a[i - 1]!);
+      const slices = cuts.slice(1).map((to, i) => {
+        const row = cuts[i]!;
+        return { row, n: to - row, columns: Array.from({ length: d }, (_, j) => Float64Array.from({ length: to - row }, (_, r) => X[(row + r) * d + j]!)) };
+      });
+      const C = data(SEED + 1, 5, d);
+      for (const kind of ['wasm', 'js'] as const) {
+        const a = createRowsFromColumns(slices, n, d, kind), b = createRows(X, n, d, kind);
+        const out = new Float64Array(d);
+        for (let i = 0; i < n; i++) { a.copyRow(i, out, 0); assert.deepEqual(Array.from(out), Array.from(X.subarray(i * d, i * d + d)), `${kind} row ${i}`); }
+        assert.deepEqual(bits([a.assign(C, 0, 5, null, null)]), bits([b.assign(C, 0, 5, null, null)]), kind);
+        assert.deepEqual(Array.from(a.labels), Array.from(b.labels), kind);
+        assert.deepEqual(bits(a.columnStats()), bits(b.columnStats()), kind);
       }
     });
   }

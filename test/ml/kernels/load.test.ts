@@ -1,0 +1,44 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ErrorCode } from '../../../core/protocol/errors.ts';
+import { readRows } from '../../../ml/data/read.ts';
+import { writeDataset } from '../../../ml/data/write.ts';
+import { loadKernelPartition } from '../../../ml/kernels/load.ts';
+import { createRng } from '../../../ml/kmeans/random.ts';
+import { rejectsWithCode } from '../../helpers/dso.ts';
+
+const SEED = Number(process.env['CRUCIAL_TEST_SEED'] ?? Date.now() % 100000);
+
+describe('ml/kernels - a partition straight from an Arrow file into kernel rows', () => {
+  let dir: string;
+  before(() => { dir = mkdtempSync(join(tmpdir(), 'crucial-kernels-')); });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('load - every row range across record batches gives the rows and labels readRows gives (the oracle)', async () => {
+    const rng = createRng(SEED, 0);
+    const n = 103, d = 5;
+    const X = Float64Array.from({ length: n * d }, () => rng.next() * 100 - 50);
+    const y = Float64Array.from({ length: n }, () => rng.int(3));
+    const path = join(dir, 'd.arrow');
+    await writeDataset(path, { X, y, nRows: n, nCols: d, featureNames: ['a', 'b', 'c', 'd', 'e'] }, { batchRows: 10 });
+    for (const [from, to] of [[0, n], [0, 0], [5, 6], [9, 31], [17, 103], [100, 103]] as const) {
+      const want = await readRows(path, from, to);
+      const got = await loadKernelPartition({ kind: 'file', path, from, to }, d);
+      assert.equal(got.nRows, to - from);
+      assert.deepEqual(Array.from(got.y!), Array.from(want.y!), `seed ${SEED} [${from}, ${to})`);
+      const out = new Float64Array(d);
+      for (let i = 0; i < got.nRows; i++) {
+        got.rows.copyRow(i, out, 0);
+        assert.deepEqual(Array.from(out), Array.from(want.X.subarray(i * d, i * d + d)), `seed ${SEED} [${from}, ${to}) row ${i}`);
+      }
+    }
+  });
+
+  it('load - a file whose feature count differs from the plan fails with ERR_BAD_ARGUMENT', async () => {
+    const path = join(dir, 'e.arrow');
+    await writeDataset(path, { X: new Float64Array(6), nRows: 3, nCols: 2, featureNames: ['a', 'b'] });
+    await rejectsWithCode(loadKernelPartition({ kind: 'file', path, from: 0, to: 3 }, 3), ErrorCode.BAD_ARGUMENT);
+  });
+});
