@@ -17,7 +17,23 @@ const bits = (a: ArrayLike<number>) => Array.from(a, (v) => Object.is(v, -0) ? '
 
 describe('ml/kernels - WebAssembly SIMD and JS kernels', () => {
   it('kernels - the engine here has WebAssembly SIMD (else the fits run on the JS fallback)', () => {
-    assert.equal(createRows(new Float64Array(4), 2, 2).kind, 'wasm');
+    assert.equal(createRows(new Float64Array(4), 2, 2, 'wasm').kind, 'wasm'); // throws without SIMD
+  });
+
+  it('kernels - CRUCIAL_ML_KERNELS=js selects the JS kernels, wasm or unset the SIMD ones', () => {
+    const before = process.env['CRUCIAL_ML_KERNELS'];
+    try {
+      process.env['CRUCIAL_ML_KERNELS'] = 'js';
+      assert.equal(createRows(new Float64Array(4), 2, 2).kind, 'js');
+      assert.equal(createRowsFromColumns([], 0, 2).kind, 'js');
+      process.env['CRUCIAL_ML_KERNELS'] = 'wasm';
+      assert.equal(createRows(new Float64Array(4), 2, 2).kind, 'wasm');
+      delete process.env['CRUCIAL_ML_KERNELS'];
+      assert.equal(createRows(new Float64Array(4), 2, 2).kind, 'wasm');
+    } finally {
+      if (before === undefined) delete process.env['CRUCIAL_ML_KERNELS'];
+      else process.env['CRUCIAL_ML_KERNELS'] = before;
+    }
   });
 
   for (const d of [1, 2, 3, 16, 17]) {
