@@ -84,6 +84,19 @@ export class JsRows implements Rows {
     }
   }
 
+  distMin(c: Float64Array, cOff: number, closest: Float64Array, out: Float64Array): number {
+    const { X, nRows, d } = this;
+    let pot = 0;
+    for (let i = 0; i < nRows; i++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) { const t = X[i * d + j]! - c[cOff + j]!; s += t * t; }
+      const v = Math.min(closest[i]!, s);
+      out[i] = v;
+      pot += v;
+    }
+    return pot;
+  }
+
   columnStats(): Float64Array {
     const { X, nRows, d } = this;
     const out = new Float64Array(1 + 2 * d);

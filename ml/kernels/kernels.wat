@@ -203,4 +203,37 @@
         (local.set $i (i32.add (local.get $i) (i32.const 2)))
         (br $rows)))
     )
+
+  ;; k-means++: out[i] = min(closest[i], ‖x_i − c‖²) (the squared distance summed in feature order)
+  ;; for n rows and one centre (d f64 at c); returns Σ out[i] in row order.
+  (func (export "pp_dist")
+    (param $x i32) (param $n i32) (param $d i32) (param $c i32) (param $closest i32) (param $out i32) (result f64)
+    (local $cb i32) (local $i i32) (local $xo i32) (local $jb i32) (local $a v128) (local $t v128) (local $v f64) (local $pot f64)
+    (local.set $cb (i32.shl (local.get $d) (i32.const 3)))
+    (local.set $xo (local.get $x))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $a (v128.const f64x2 0 0))
+        (local.set $jb (i32.const 0))
+        (block $feat_done
+          (loop $feat
+            (br_if $feat_done (i32.ge_u (local.get $jb) (local.get $cb)))
+            (local.set $t (f64x2.sub (v128.load (i32.add (local.get $xo) (i32.shl (local.get $jb) (i32.const 1))))
+              (v128.load64_splat (i32.add (local.get $c) (local.get $jb)))))
+            (local.set $a (f64x2.add (local.get $a) (f64x2.mul (local.get $t) (local.get $t))))
+            (local.set $jb (i32.add (local.get $jb) (i32.const 8)))
+            (br $feat)))
+        (local.set $v (f64.min (f64.load (i32.add (local.get $closest) (i32.shl (local.get $i) (i32.const 3)))) (f64x2.extract_lane 0 (local.get $a))))
+        (f64.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3))) (local.get $v))
+        (local.set $pot (f64.add (local.get $pot) (local.get $v)))
+        (if (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $n))
+          (then
+            (local.set $v (f64.min (f64.load (i32.add (local.get $closest) (i32.shl (i32.add (local.get $i) (i32.const 1)) (i32.const 3)))) (f64x2.extract_lane 1 (local.get $a))))
+            (f64.store (i32.add (local.get $out) (i32.shl (i32.add (local.get $i) (i32.const 1)) (i32.const 3))) (local.get $v))
+            (local.set $pot (f64.add (local.get $pot) (local.get $v)))))
+        (local.set $xo (i32.add (local.get $xo) (i32.shl (local.get $cb) (i32.const 1))))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $rows)))
+    (local.get $pot))
 )

@@ -40,6 +40,11 @@ export interface Rows {
    * buffer (bit-identical across kinds when grad starts at 0).
    */
   xtr(r: number, grad: Float64Array): void;
+  /**
+   * k-means++'s step: out[i] = min(closest[i], ‖x_i − c‖²) for the centre at c[cOff .. cOff + d)
+   * (`out` may be `closest`); returns Σ out[i], summed in row order.
+   */
+  distMin(c: Float64Array, cOff: number, closest: Float64Array, out: Float64Array): number;
   /** `[n, mean(d), M2(d)]` of the rows (M2 = Σ(x − mean)², two passes for accuracy; each column summed in row order). */
   columnStats(): Float64Array;
 }

@@ -20,6 +20,7 @@ interface Exports {
   lr_xw(x: number, n: number, d: number, w: number, b: number, r: number, z: number): void;
   lr_xtr(x: number, n: number, d: number, res: number, r: number, g: number): void;
   col_acc(x: number, n: number, d: number, mean: number, out: number, sq: number): void;
+  pp_dist(x: number, n: number, d: number, c: number, closest: number, out: number): number;
 }
 
 const PAGE = 65536;
@@ -154,6 +155,18 @@ class WasmRows implements Rows {
     this.ex.lr_xtr(0, nRows, d, this.zOff, r, this.gOff);
     const at = this.gOff / 8;
     for (let i = 0; i < r * d; i++) grad[i]! += mem[at + i]!;
+  }
+
+  distMin(c: Float64Array, cOff: number, closest: Float64Array, out: Float64Array): number {
+    const { nRows, d } = this;
+    const cAt = this.base, clAt = cAt + d * 8 + (d & 1) * 8, outAt = clAt + this.nPad * 8;
+    this.ensure(outAt + this.nPad * 8);
+    const mem = new Float64Array(this.ex.memory.buffer);
+    mem.set(c.subarray(cOff, cOff + d), cAt / 8);
+    mem.set(closest.subarray(0, nRows), clAt / 8);
+    const pot = this.ex.pp_dist(0, nRows, d, cAt, clAt, outAt);
+    out.set(mem.subarray(outAt / 8, outAt / 8 + nRows));
+    return pot;
   }
 
   columnStats(): Float64Array {

@@ -2,6 +2,7 @@
  * The k-means kernels, shared by the cloud threads (assignment pass over a partition) and the node
  * (k-means++ on the init sample, centroid update): plain loops over row-major Float64Arrays.
  */
+import { createRows } from '../kernels/rows.ts';
 import type { Rng } from './random.ts';
 
 /** What one pass over a partition yields for one run: per-cluster sums and counts, and the inertia. */
@@ -141,9 +142,10 @@ export function kmeansPlusPlus(X: Float64Array, n: number, d: number, k: number,
   const trials = 2 + Math.floor(Math.log(k));
   const first = rng.int(n);
   centers.set(X.subarray(first * d, first * d + d), 0);
-  let closest = new Float64Array(n);
-  let pot = 0;
-  for (let i = 0; i < n; i++) { closest[i] = sqDist(X, i * d, X, first * d, d); pot += closest[i]!; }
+  // The distance passes run in the SIMD kernels (the same sums in the same order as a scalar loop).
+  const rows = createRows(X, n, d);
+  let closest = new Float64Array(n).fill(Infinity);
+  let pot = rows.distMin(X, first * d, closest, closest);
   const cumsum = new Float64Array(n);
   let cand = new Float64Array(n);
   let best = new Float64Array(n);
@@ -154,12 +156,7 @@ export function kmeansPlusPlus(X: Float64Array, n: number, d: number, k: number,
     let bestId = 0;
     for (let t = 0; t < trials; t++) {
       const id = Math.min(searchSorted(cumsum, rng.next() * pot), n - 1);
-      let candPot = 0;
-      for (let i = 0; i < n; i++) {
-        const v = Math.min(closest[i]!, sqDist(X, i * d, X, id * d, d));
-        cand[i] = v;
-        candPot += v;
-      }
+      const candPot = rows.distMin(X, id * d, closest, cand);
       if (candPot < bestPot) {
         bestPot = candPot;
         bestId = id;
@@ -181,10 +178,4 @@ function searchSorted(cumsum: Float64Array, v: number): number {
     if (cumsum[mid]! < v) lo = mid + 1; else hi = mid;
   }
   return lo;
-}
-
-function sqDist(a: Float64Array, ao: number, b: Float64Array, bo: number, d: number): number {
-  let s = 0;
-  for (let j = 0; j < d; j++) { const t = a[ao + j]! - b[bo + j]!; s += t * t; }
-  return s;
 }

@@ -113,6 +113,32 @@ describe('ml/kernels - WebAssembly SIMD and JS kernels', () => {
     });
   }
 
+  for (const [n, d] of [[1, 3], [300, 16], [301, 5]] as const) {
+    it(`kernels - distMin (k-means++), ${n} × ${d}: wasm, JS and a scalar loop bit-identical`, () => {
+      const X = data(SEED + 3 * n, n, d);
+      const rng = createRng(SEED, 5);
+      const closest = Float64Array.from({ length: n }, () => (rng.next() < 0.2 ? Infinity : rng.next() * 400 * d));
+      const id = rng.int(n);
+      const want = new Float64Array(n);
+      let pot = 0;
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let j = 0; j < d; j++) { const t = X[i * d + j]! - X[id * d + j]!; s += t * t; }
+        want[i] = Math.min(closest[i]!, s);
+        pot += want[i]!;
+      }
+      for (const kind of ['wasm', 'js'] as const) {
+        const out = new Float64Array(n);
+        const got = createRows(X, n, d, kind).distMin(X, id * d, closest, out);
+        assert.deepEqual(bits([got]), bits([pot]), `${kind} seed ${SEED}`);
+        assert.deepEqual(bits(out), bits(want), `${kind} seed ${SEED}`);
+        const inPlace = Float64Array.from(closest);
+        createRows(X, n, d, kind).distMin(X, id * d, inPlace, inPlace);
+        assert.deepEqual(bits(inPlace), bits(want), `${kind} in place, seed ${SEED}`);
+      }
+    });
+  }
+
   it('kernels - assign: of equal distances the first centroid wins (padding centroids never do)', () => {
     const X = Float64Array.from([0, 0, 1, 1, 5, 5]);
     const C = Float64Array.from([1, 1, 1, 1, 5, 5, 5, 5, 5, 5]); // 0 = 1, 2 = 3 = 4
