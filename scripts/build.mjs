@@ -17,5 +17,7 @@ const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.jso
 if (r.status !== 0) process.exit(r.status ?? 1);
 mkdirSync(join(dist, 'pmem', 'native'), { recursive: true });
 for (const f of ['binding.gyp', 'pmem.c']) copyFileSync(join(root, 'pmem', 'native', f), join(dist, 'pmem', 'native', f));
+// The pool's CommonJS worker shim (workers/local/worker-shim.cjs): tsc compiles only the TypeScript.
+copyFileSync(join(root, 'workers', 'local', 'worker-shim.cjs'), join(dist, 'workers', 'local', 'worker-shim.cjs'));
 await import('./bundle-python-node.mjs');
 console.log('built dist/');

@@ -10,7 +10,7 @@
 // package.json saying CommonJS, and the node bundle's __dirname points there. zeromq (the optional libzmq transport, a
 // native addon) is replaced by a stub that says what to install if `CRUCIAL_TRANSPORT=libzmq` asks for it; the default transport is plain node:net.
 import { build } from 'esbuild';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,4 +85,6 @@ await build({
 });
 // Whatever package.json sits above the wheel (a checkout's says "module"), this file is CommonJS.
 writeFileSync(join(piscinaOut, 'package.json'), '{ "type": "commonjs" }\n');
+// The pool loads its workers through this CommonJS shim, found beside the node bundle (workers/local/worker-shim.cjs).
+copyFileSync(join(root, 'workers', 'local', 'worker-shim.cjs'), join(outDir, 'worker-shim.cjs'));
 console.log(`bundled ${out}, ${workerOut} and ${join(piscinaOut, 'worker.js')}`);

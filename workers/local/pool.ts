@@ -62,8 +62,12 @@ export class LocalPool implements TaskRunner {
     const perThread = options.tasksPerThread ?? 256;
     if (!Number.isInteger(perThread) || perThread <= 0) throw new InvalidOptionError('options.tasksPerThread must be a positive integer');
     this.pool = new Piscina({
-      filename: ((globalThis as Record<symbol, unknown>)[WORKER_FILE] as string | undefined) ?? new URL(COMPILED ? './worker.js' : './worker-entry.mjs', import.meta.url).href,
-      workerData: { tsxApi: COMPILED ? programTsxApi() : null },
+      // piscina loads the CommonJS shim, which imports the worker module (see worker-shim.cjs for why).
+      filename: new URL('./worker-shim.cjs', import.meta.url).href,
+      workerData: {
+        entry: ((globalThis as Record<symbol, unknown>)[WORKER_FILE] as string | undefined) ?? new URL(COMPILED ? './worker.js' : './worker-entry.mjs', import.meta.url).href,
+        tsxApi: COMPILED ? programTsxApi() : null,
+      },
       minThreads: threads,
       maxThreads: threads,
       concurrentTasksPerWorker: perThread,
