@@ -1,5 +1,6 @@
 /**
- * The last line of defence of a node that owns its process (`crucial dso start`): a throw that
+ * The last line of defence of a node that owns its process (`crucial dso start`, and the node the Python
+ * package starts: bridges/python/node/embedded.ts, crucial.client.context's checkout command): a throw that
  * escaped every call's own try/catch (a user method's timer callback, a promise it dropped) is
  * logged and the node keeps serving everyone else. Each call already fails on its own faults (the
  * node catches synchronous throws and rejections of the call's promise, and the built-in objects'

@@ -9,6 +9,11 @@
  * started it closes the pipe (or dies), the node closes and exits.
  */
 import { startDso } from '../../../dso/node.ts';
+import { installProcessGuard } from '../../../dso/guard.ts';
+
+// This node owns its process (the Python program is another process): a user class's fault outside any
+// call (a throw in its own timer, a dropped rejection) is logged, never the end of every client's node.
+installProcessGuard();
 
 // The executor service's jobs (ml.fit) run cloud threads on the local pool: its workers run the
 // worker bundled next to this file (workers/local/pool.ts reads this symbol).

@@ -205,8 +205,12 @@ def _node_command(host: str, port: int, root: Optional[Path]) -> "tuple[list[str
         root = _checkout()
     if root is not None:
         node_ts = (root / "dso" / "node.ts").as_uri()
+        # The node owns its process, as bridges/python/node/embedded.ts does: the last-resort guard keeps it
+        # serving when a user class's code faults outside any call.
+        guard_ts = (root / "dso" / "guard.ts").as_uri()
         script = (
-            f"import({node_ts!r}).then(m => m.startDso({{host: {host!r}, port: {int(port)}, token: process.env.CRUCIAL_TOKEN, allowUpload: true}}))"
+            f"import({guard_ts!r}).then(g => g.installProcessGuard())"
+            f".then(() => import({node_ts!r})).then(m => m.startDso({{host: {host!r}, port: {int(port)}, token: process.env.CRUCIAL_TOKEN, allowUpload: true}}))"
             ".then(n => { console.log('DSO ' + n.address); "
             "process.stdin.on('end', () => n.close().then(() => process.exit(0))); process.stdin.resume(); })"
             ".catch(e => { console.error(e); process.exit(1); })"
