@@ -2,8 +2,12 @@
  * Bytes and numeric arrays decoded from a request are views into its frame (MessagePack bin and
  * Arrow columns are not copied: that is what makes large arrays cheap). A small value kept by an
  * object would then pin the whole request: a 4-byte value stored from a 64 MB call kept 64 MB.
- * Before a call runs, every view much smaller than the buffer under it is copied out.
+ * Before a call runs, every view much smaller than the buffer under it is copied out. An Arrow Table's
+ * columns are such views too (apache-arrow keeps a view of an aligned frame): a Table whose buffers
+ * are much smaller than the buffer under them is re-encoded and decoded from its own exact-size copy.
  */
+import type { Data, Table } from 'apache-arrow';
+import { decodeArrow, encodeTable, looksLikeTable } from '../core/protocol/wire/arrow.ts';
 
 /** Copied when the buffer under a view is more than twice its size and at least this much larger. */
 const SLACK_BYTES = 4096;
@@ -17,6 +21,7 @@ export function detachSmallViews(v: unknown, depth = 0): unknown {
     // A Buffer's own slice() is another view: the typed array's slice copies.
     return Object.getPrototypeOf(Object.getPrototypeOf(v)).slice.call(v) as unknown;
   }
+  if (looksLikeTable(v)) return detachTable(v as Table);
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) v[i] = detachSmallViews(v[i], depth + 1);
     return v;
@@ -26,4 +31,23 @@ export function detachSmallViews(v: unknown, depth = 0): unknown {
     for (const k of Object.keys(o)) o[k] = detachSmallViews(o[k], depth + 1);
   }
   return v;
+}
+
+/** The Table itself, or one decoded from a copy when its columns' buffers pin a much larger one. */
+function detachTable(t: Table): Table {
+  let own = 0;
+  let under = 0;
+  const walk = (d: Data | undefined, depth: number): void => {
+    if (!d || depth > MAX_DEPTH) return;
+    for (const b of [d.values, d.valueOffsets, d.nullBitmap, d.typeIds] as (ArrayBufferView | undefined)[]) {
+      if (!b || !b.byteLength) continue;
+      own += b.byteLength;
+      under = Math.max(under, b.buffer.byteLength);
+    }
+    for (const ch of d.children) walk(ch, depth + 1);
+    for (const dd of d.dictionary?.data ?? []) walk(dd, depth + 1);
+  };
+  for (const b of t.batches) walk(b.data, 0);
+  if (under <= 2 * own + SLACK_BYTES) return t;
+  return decodeArrow(encodeTable(t)) as Table;
 }
