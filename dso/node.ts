@@ -61,6 +61,14 @@ export interface DsoOptions extends Partial<CallLimits>, MemoryOptions, AuthOpti
    * lets anyone in). Default false: such a node refuses to start.
    */
   insecureNetwork?: boolean;
+  /**
+   * zmtp: PING a client after this long (ms) with nothing from it, default 5000; 0: no PINGs of the
+   * node's own. A client that sends no heartbeats itself (its own off, or frozen before its first
+   * PING) is otherwise dropped only when TCP notices, and its parked calls wait until then.
+   */
+  heartbeatIvlMs?: number;
+  /** zmtp: drop a client that sends nothing this long (ms) after the node's PING (its link and parked calls go); default 15000. */
+  heartbeatTimeoutMs?: number;
 }
 
 const AUTH_KEYS = ['token', 'tokens', 'curve', 'insecure', 'allowUpload', 'modulesDir', 'insecureNetwork'] as const;
@@ -84,7 +92,13 @@ function validate(opts: DsoOptions): Validated {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidOptionError('options.port must be an integer in 0..65535');
   const max = opts.maxPayloadBytes ?? 256 * 1024 * 1024;
   if (!Number.isInteger(max) || max <= 0) throw new InvalidOptionError('options.maxPayloadBytes must be a positive integer');
+  const heartbeatIvlMs = opts.heartbeatIvlMs ?? 5_000;
+  const heartbeatTimeoutMs = opts.heartbeatTimeoutMs ?? 15_000;
+  if (!Number.isSafeInteger(heartbeatIvlMs) || heartbeatIvlMs < 0) throw new InvalidOptionError('options.heartbeatIvlMs must be a non-negative integer');
+  if (!Number.isSafeInteger(heartbeatTimeoutMs) || heartbeatTimeoutMs <= 0) throw new InvalidOptionError('options.heartbeatTimeoutMs must be a positive integer');
   return {
+    heartbeatIvlMs,
+    heartbeatTimeoutMs,
     host: opts.host ?? '127.0.0.1',
     port,
     maxPayloadBytes: max,
@@ -193,7 +207,8 @@ export class DsoNode {
     this.socket = await bindServer(this.opts.transport, `tcp://${this.opts.host}:${this.opts.port}`,
       (route, frames, bytes, user) => this.handle(route, frames, bytes, user), {
         maxMessageBytes: this.opts.maxPayloadBytes, maxPartialBytes: this.memory.partialBytes, readTimeoutMs: this.memory.readTimeoutMs,
-        onDisconnect: (route) => { this.parked.linkGone(route); }, security: this.auth.security });
+        onDisconnect: (route) => { this.parked.linkGone(route); }, security: this.auth.security,
+        heartbeatIvlMs: this.opts.heartbeatIvlMs, heartbeatTimeoutMs: this.opts.heartbeatTimeoutMs });
     this._address = this.socket.endpoint;
     // This process's own clients (the embedded default, a test's) find the credentials by the address.
     if (this.auth.own) this.unregister = registerCredentials(this._address, this.auth.own);

@@ -87,12 +87,17 @@ export interface ServerSocketOptions {
   readTimeoutMs?: number;
   /** zmtp: told the route of each peer whose link is gone (closed, failed, or silent past the heartbeats). */
   onDisconnect?: (route: Uint8Array) => void;
+  /** zmtp: PING a peer after this long (ms) with nothing from it; absent or 0: only the peers' own TTLs apply. */
+  heartbeatIvlMs?: number;
+  /** zmtp: drop a peer that sends nothing this long (ms) after the node's PING. */
+  heartbeatTimeoutMs?: number;
 }
 
 export async function bindServer(kind: TransportKind, endpoint: string, onMessage: ServerHandler, opts: ServerSocketOptions): Promise<ServerSocket> {
   if (kind === 'libzmq') return bindLibzmqServer(endpoint, onMessage, opts.onError, opts.security, opts.maxMessageBytes);
   const router = new ZmtpRouter(onMessage, {
     maxMessageBytes: opts.maxMessageBytes, security: opts.security, maxPartialBytes: opts.maxPartialBytes, readTimeoutMs: opts.readTimeoutMs, onDisconnect: opts.onDisconnect,
+    heartbeatIvlMs: opts.heartbeatIvlMs, heartbeatTimeoutMs: opts.heartbeatTimeoutMs,
   });
   await router.bind(endpoint);
   return router;
