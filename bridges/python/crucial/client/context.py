@@ -210,7 +210,8 @@ def _node_command(host: str, port: int, root: Optional[Path]) -> "tuple[list[str
         guard_ts = (root / "dso" / "guard.ts").as_uri()
         script = (
             f"import({guard_ts!r}).then(g => g.installProcessGuard())"
-            f".then(() => import({node_ts!r})).then(m => m.startDso({{host: {host!r}, port: {int(port)}, token: process.env.CRUCIAL_TOKEN, allowUpload: true}}))"
+            f".then(() => import({node_ts!r}))"
+            f".then(m => m.startDso({{host: {host!r}, port: {int(port)}, token: process.env.CRUCIAL_TOKEN, allowUpload: true}}))"
             ".then(n => { console.log('DSO ' + n.address); "
             "process.stdin.on('end', () => n.close().then(() => process.exit(0))); process.stdin.resume(); })"
             ".catch(e => { console.error(e); process.exit(1); })"

@@ -10,8 +10,8 @@ import secrets
 import subprocess
 
 import pytest
-from crucial.client.context import LocalDso, connect
 from crucial import system
+from crucial.client.context import LocalDso, connect
 from crucial.client.credentials import Credentials, register_credentials
 
 from ..conftest import REPO
