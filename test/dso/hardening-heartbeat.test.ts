@@ -70,4 +70,10 @@ describe('dso hardening - the node heartbeats its peers', function () {
       idle.close();
     }
   });
+
+  it('hardening heartbeat - heartbeat options that are not non-negative integers are refused at start', async () => {
+    await assert.rejects(startDso({ port: 0, insecure: true, heartbeatIvlMs: -1 }), { code: 'ERR_INVALID_OPTION' });
+    await assert.rejects(startDso({ port: 0, insecure: true, heartbeatTimeoutMs: 0 }), { code: 'ERR_INVALID_OPTION' });
+    await assert.rejects(startDso({ port: 0, insecure: true, heartbeatIvlMs: 1.5 }), { code: 'ERR_INVALID_OPTION' });
+  });
 });
