@@ -43,8 +43,10 @@ dso
   .option('--max-object-bytes <bytes>', 'bytes one object may be created with or grow to in one call; more is refused with ERR_LIMIT', bytes, 256 * 1024 * 1024)
   .option('--max-memory <bytes>', 'memory budget: caches and buffers draw from it, over it new calls get ERR_OVERLOADED (default: half the machine\'s memory, at most 4 GiB)', bytes)
   .option('--read-timeout <ms>', 'drop a connection whose started request gets no byte for this long (0 = never)', nonNegative, 30_000)
+  .option('--heartbeat-ivl <ms>', 'ZMTP PING to a client heard nothing from for this long (0 = never; zmtp transport)', nonNegative, 5_000)
+  .option('--heartbeat-timeout <ms>', 'drop a client that answers no PING for this long; its parked calls are withdrawn', nonNegative, 15_000)
   .action(async (opts: { host: string; port: number; maxPayload: number; pmem?: string; transport: TransportKind } & AuthFlags & { insecureNetwork?: boolean; allowUpload?: boolean; modules?: string }
-    & { maxWork: number; maxObjectBytes: number; maxMemory?: number; readTimeout: number }) => {
+    & { maxWork: number; maxObjectBytes: number; maxMemory?: number; readTimeout: number; heartbeatIvl: number; heartbeatTimeout: number }) => {
     // This process is the node's own: an object's stray throw is logged, not the end of everyone's node (dso/guard.ts).
     installProcessGuard();
     let auth: ReturnType<typeof prepareAuth>;
@@ -56,6 +58,7 @@ dso
         host: opts.host, port: opts.port, maxPayloadBytes: opts.maxPayload, pmemPath: opts.pmem, transport: opts.transport,
         ...auth.options, insecureNetwork: opts.insecureNetwork, allowUpload: opts.allowUpload, modulesDir: opts.modules,
         maxWorkPerCall: opts.maxWork, maxObjectBytes: opts.maxObjectBytes, maxMemoryBytes: opts.maxMemory, readTimeoutMs: opts.readTimeout,
+        heartbeatIvlMs: opts.heartbeatIvl, heartbeatTimeoutMs: opts.heartbeatTimeout,
       });
     } catch (err) {
       // A refused configuration (off loopback without CURVE, a secret file others can read) says why, without a stack;

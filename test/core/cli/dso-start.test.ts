@@ -55,4 +55,19 @@ describe('crucial dso start', function () {
     assert.notEqual(code, 0);
     assert.match(err, /must be an integer in 0\.\.65535/);
   });
+
+  it('cli - the node heartbeat flags are listed and a bad value is refused before listening', async () => {
+    const help = spawn(process.execPath, [BIN, 'dso', 'start', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    help.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    await once(help, 'exit');
+    assert.match(out, /--heartbeat-ivl <ms>/);
+    assert.match(out, /--heartbeat-timeout <ms>/);
+    const bad = spawn(process.execPath, [BIN, 'dso', 'start', '--port', '0', '--heartbeat-timeout', '-5'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    bad.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    const [code] = await once(bad, 'exit');
+    assert.notEqual(code, 0);
+    assert.match(err, /heartbeat-timeout.*must be a non-negative integer/);
+  });
 });
