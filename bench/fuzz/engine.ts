@@ -18,6 +18,7 @@ import { WireCodec } from '../../core/protocol/wire/codec.ts';
 import { loadArrow } from '../../core/protocol/wire/arrow.ts';
 import { Kind, ObjectRef } from '../../core/protocol/wire/protocol.ts';
 import { BUILTIN_TYPES } from '../../core/protocol/schema/types.ts';
+import { mulberry32 } from '../lib/rng.ts';
 
 const BIN = fileURLToPath(new URL('../../core/cli/bin.js', import.meta.url));
 
@@ -59,17 +60,8 @@ export interface FuzzReport {
   findings: string[];
 }
 
-/** mulberry32: small, seedable, good enough to pick mutations. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded generator (bench/lib/rng.ts). */
+export const rng = mulberry32;
 
 /** A ZMTP NULL dealer that counts and classifies replies. */
 class Dealer {

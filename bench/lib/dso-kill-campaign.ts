@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { connect, shared } from '../../core/index.ts';
 import { RawClient, kill9, startNodeProcess, stopNode, type Answer, type NodeProcess } from './dso-process.ts';
 import { Ledger } from '../../test/fixtures/ledger-class.ts';
+import { mulberry32 } from './rng.ts';
 
 export interface CampaignOptions {
   /** Region file of the node. */
@@ -47,17 +48,8 @@ export interface CampaignResult {
   problems: string[];
 }
 
-/** mulberry32: small, seeded, good enough to pick operations and delays reproducibly. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded generator (bench/lib/rng.ts). */
+export const rng = mulberry32;
 
 const P = { persistent: true };
 

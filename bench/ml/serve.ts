@@ -25,6 +25,7 @@ import { parseArgs } from 'node:util';
 import { percentile } from '../../examples/lib/stats.ts';
 import { MODEL_FORMAT, type Model } from '../../ml/model/format.ts';
 import { ModelStore } from '../../ml/model/store.ts';
+import { mulberry32 } from '../lib/rng.ts';
 
 const BIN = fileURLToPath(new URL('../../core/cli/bin.js', import.meta.url));
 const CI = process.env.CI === 'true';
@@ -62,17 +63,8 @@ const d = Number(args.features);
 const duration = Number(args.duration);
 const connections = Number(args.connections);
 
-/** mulberry32, so every run and every server gets the same rows. */
-function rng(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = rng(Number(args.seed));
+/** The same rows on every run and every server. */
+const random = mulberry32(Number(args.seed));
 
 function syntheticModels(): Record<string, Model> {
   const k = 8;

@@ -5,6 +5,7 @@ import { connect } from '../../../core/client/context.ts';
 import type { Connection } from '../../../core/client/connection.ts';
 import { JobClient, submitJob } from '../../../core/jobs/job-client.ts';
 import { CrucialError } from '../../../core/protocol/errors.ts';
+import { mulberry32 } from '../../../bench/lib/rng.ts';
 
 async function expectCode(p: Promise<unknown>, code: string, message?: RegExp): Promise<CrucialError> {
   try {
@@ -19,15 +20,8 @@ async function expectCode(p: Promise<unknown>, code: string, message?: RegExp): 
 }
 
 const SEED = Number(process.env.CRUCIAL_TEST_SEED ?? Date.now() % 1_000_000);
-let rng = SEED;
-/** mulberry32: replayable with CRUCIAL_TEST_SEED. */
-function random(): number {
-  rng = (rng + 0x6d2b79f5) | 0;
-  let t = rng;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+/** Replayable with CRUCIAL_TEST_SEED. */
+const random = mulberry32(SEED);
 
 describe('executor service ($jobs) - jobs any client submits run on the node', function () {
   let node: DsoNode;

@@ -12,16 +12,11 @@ import { ModelStore } from '../../../ml/model/store.ts';
 import { predict } from '../../../ml/model/predict.ts';
 import { writeDataset } from '../../../ml/data/write.ts';
 import { mlFitJob } from '../../../dso/services/executor/ml-fit.ts';
+import { mulberry32 } from '../../../bench/lib/rng.ts';
 
 const SEED = Number(process.env.CRUCIAL_TEST_SEED ?? Date.now() % 1_000_000);
-let rng = SEED;
-function random(): number {
-  rng = (rng + 0x6d2b79f5) | 0;
-  let t = rng;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+/** Replayable with CRUCIAL_TEST_SEED. */
+const random = mulberry32(SEED);
 
 /** Two Gaussian-ish blobs in d dimensions, classes 0 and 1, well apart (any sane classifier separates them). */
 function blobs(n: number, d: number): { X: Float64Array; y: Float64Array } {

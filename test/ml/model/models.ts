@@ -5,21 +5,13 @@
  */
 import { strict as assert } from 'node:assert';
 import type { Model } from '../../../ml/model/format.ts';
+import { mulberry32 } from '../../../bench/lib/rng.ts';
 
 /** The seed of this run: `ML_TEST_SEED` or a fresh one. */
 export const SEED = Number(process.env.ML_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
-/** mulberry32: small, seeded, good enough for test data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded generator (bench/lib/rng.ts). */
+export const rng = mulberry32;
 
 /** A random-forest-shaped model of `nNodes` nodes whose every element is drawn from `seed`. */
 export function forestModel(seed: number, nNodes: number, nClasses = 3, nTrees = 10): Model {

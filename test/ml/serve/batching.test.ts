@@ -6,18 +6,11 @@ import { strict as assert } from 'node:assert';
 import { startModelServer, type ModelServer } from '../../../ml/serve/server.ts';
 import { MicroBatcher } from '../../../ml/serve/batcher.ts';
 import { MemorySource, logregModel, logregOracle } from './models.ts';
+import { mulberry32 } from '../../../bench/lib/rng.ts';
 
 const seed = Number(process.env.SERVE_TEST_SEED ?? Date.now() % 1_000_000);
 
-/** mulberry32: a replayable stream of requests. */
-function rng(s: number): () => number {
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 async function infer(base: string, rows: number[][]): Promise<any> {
   const r = await fetch(`${base}/v2/models/clf/infer`, {
