@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InvalidOptionError } from '../core/protocol/errors.ts';
-import { readCredentialsFile, runtimeTokenFile } from '../core/protocol/transport/credentials.ts';
+import { pruneStaleRuntimeFiles, readCredentialsFile, runtimeOwnerFile, runtimeTokenFile } from '../core/protocol/transport/credentials.ts';
 import type { ClientSecurity } from '../core/protocol/transport/security.ts';
 import { curveKeyPair, curvePublicKey } from '../core/protocol/transport/zmtp/curve.ts';
 import type { AuthOptions } from './auth.ts';
@@ -126,14 +126,21 @@ export function prepareAuth(flags: AuthFlags, port: number): PreparedAuth {
     notes,
     writeRuntime(actualPort) {
       if (!own) return undefined;
+      pruneStaleRuntimeFiles();
       const path = runtimeTokenFile(actualPort);
       const text = own.mechanism === 'PLAIN' ? `${own.password}\n` : `${JSON.stringify(own)}\n`;
+      // Owner first: a client that reads the token sees whose it is; a fixed port gets none (its token outlives restarts).
+      if (port === 0) writeSecret(runtimeOwnerFile(actualPort), `${process.pid}\n`);
+      else rmSync(runtimeOwnerFile(actualPort), { force: true });
       writeSecret(path, text);
       written = { path, text };
       return path;
     },
     removeRuntime() {
-      if (port === 0 && written && safeRead(written.path) === written.text.trim()) rmSync(written.path, { force: true });
+      if (port === 0 && written && safeRead(written.path) === written.text.trim()) {
+        rmSync(written.path, { force: true });
+        rmSync(written.path.replace(/\.token$/, '.pid'), { force: true });
+      }
     },
   };
 }

@@ -32,6 +32,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 LOG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/crucial-test.XXXXXX")
+# The nodes the suite starts write their runtime token files here, not into the user's own runtime
+# directory: a run leaves nothing behind there, and a node the user runs meanwhile is not disturbed.
+export CRUCIAL_RUNTIME_DIR="$LOG_DIR/runtime"
 SUITES=",${CRUCIAL_TEST_SUITES:-ts,types,py},"
 MOCHA_LIMIT=${CRUCIAL_TEST_MOCHA_LIMIT:-2400}
 PYTEST_LIMIT=${CRUCIAL_TEST_PYTEST_LIMIT:-1500}

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '../../core/client/connection.ts';
+import { credentialsFor } from '../../core/protocol/transport/credentials.ts';
 import { rejectsWithCode } from '../helpers/dso.ts';
 import { freePort } from '../fixtures/tcp-proxy.ts';
 
@@ -34,7 +35,7 @@ function startCli(args: string[], env: Record<string, string>, port = 0): Promis
 }
 
 async function stop(s: Started): Promise<void> {
-  if (s.child.exitCode !== null) return;
+  if (s.child.exitCode !== null || s.child.signalCode !== null) return;
   const gone = once(s.child, 'exit');
   s.child.kill('SIGTERM');
   await gone;
@@ -81,6 +82,25 @@ describe('dso auth - crucial dso start', function () {
     await rejectsWithCode(open(node.address, { token: 'f'.repeat(64) }).call('AtomicLong', 'a', 'get', []), 'ERR_UNAUTHORIZED');
     await stop(node);
     assert.equal(existsSync(file), false);
+  });
+
+  it('cli auth - after a kill -9 of a node on an ephemeral port, its token does not follow the port: clients ignore it, the next node prunes it', async () => {
+    const node = await startCli([], { CRUCIAL_RUNTIME_DIR: runtime });
+    started.push(node);
+    const port = Number(/:(\d+)$/.exec(node.address)![1]);
+    assert.equal(readFileSync(join(runtime, `dso-${port}.pid`), 'utf8'), `${node.child.pid}\n`);
+    assert.equal(credentialsFor(node.address)?.mechanism, 'PLAIN');
+    const gone = once(node.child, 'exit');
+    node.child.kill('SIGKILL');
+    await gone;
+    assert.equal(existsSync(join(runtime, `dso-${port}.token`)), true, 'no clean exit: the file stays');
+    // Whatever listens on that port next (another program, a NULL node) is not sent the dead node's token.
+    assert.equal(credentialsFor(node.address), undefined);
+    const next = await startCli([], { CRUCIAL_RUNTIME_DIR: runtime });
+    started.push(next);
+    assert.equal(existsSync(join(runtime, `dso-${port}.token`)), false);
+    assert.equal(existsSync(join(runtime, `dso-${port}.pid`)), false);
+    assert.equal(await open(next.address).call('AtomicLong', 'k', 'addAndGet', [3]), 3n);
   });
 
   it('cli auth - a node on a fixed port keeps its token across a clean restart: a libzmq client linked to it (credentials read once) goes on', async () => {

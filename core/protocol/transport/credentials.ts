@@ -9,7 +9,7 @@
  *    as Jupyter's runtime files are).
  * Nothing found: the NULL mechanism, which a node that demands credentials refuses (ERR_UNAUTHORIZED).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidOptionError } from '../errors.ts';
@@ -39,6 +39,58 @@ export function runtimeDir(): string {
 /** The runtime token file of a node started by `crucial dso start` on `port`. */
 export function runtimeTokenFile(port: number): string {
   return join(runtimeDir(), `dso-${port}.token`);
+}
+
+/**
+ * The owner file beside the runtime token file of a node on an ephemeral port: its pid. Such a port
+ * is the kernel's to hand to anyone once the node is gone, so after a kill -9 (no clean exit to
+ * remove the token file) the token must not follow the port to whatever listens there next.
+ */
+export function runtimeOwnerFile(port: number): string {
+  return join(runtimeDir(), `dso-${port}.pid`);
+}
+
+/** True when the process is gone (EPERM: it lives, under another user). */
+function isDead(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/** The runtime token file of `port` was left by a node on an ephemeral port that died without cleaning up. */
+export function isStaleRuntimeFile(port: number): boolean {
+  let text: string;
+  try {
+    text = readFileSync(runtimeOwnerFile(port), 'utf8').trim();
+  } catch {
+    return false; // no owner file: a fixed port, whose token outlives restarts on purpose
+  }
+  const pid = Number(text);
+  return !Number.isSafeInteger(pid) || pid <= 0 || isDead(pid);
+}
+
+/** Removes the runtime files of dead nodes on ephemeral ports; returns the ports pruned. */
+export function pruneStaleRuntimeFiles(): number[] {
+  let names: string[];
+  try {
+    names = readdirSync(runtimeDir());
+  } catch {
+    return [];
+  }
+  const pruned: number[] = [];
+  for (const name of names) {
+    const m = /^dso-(\d+)\.pid$/.exec(name);
+    if (!m) continue;
+    const port = Number(m[1]);
+    if (!isStaleRuntimeFile(port)) continue;
+    rmSync(runtimeTokenFile(port), { force: true });
+    rmSync(runtimeOwnerFile(port), { force: true });
+    pruned.push(port);
+  }
+  return pruned;
 }
 
 /**
@@ -97,7 +149,7 @@ export function credentialsFor(address: string): ClientSecurity | undefined {
   } catch {
     return undefined;
   }
-  if (!isLoopback(target.host)) return undefined;
+  if (!isLoopback(target.host) || isStaleRuntimeFile(target.port)) return undefined;
   try {
     return readCredentialsFile(runtimeTokenFile(target.port));
   } catch {

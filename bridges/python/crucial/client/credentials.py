@@ -25,7 +25,7 @@ import zmq
 from ..errors import InvalidOptionError
 
 __all__ = ["Credentials", "PLAIN_USERNAME", "credentials_for", "register_credentials", "read_credentials_file",
-           "runtime_dir", "runtime_token_file"]
+           "runtime_dir", "runtime_token_file", "runtime_owner_file", "is_stale_runtime_file"]
 
 #: the PLAIN user name crucial clients send (the node knows a client by its token)
 PLAIN_USERNAME = "crucial"
@@ -101,6 +101,36 @@ def runtime_token_file(port: int) -> Path:
     return runtime_dir() / f"dso-{port}.token"
 
 
+def runtime_owner_file(port: int) -> Path:
+    """The pid file beside the runtime file of a node on an ephemeral port (see :func:`is_stale_runtime_file`)."""
+    return runtime_dir() / f"dso-{port}.pid"
+
+
+def is_stale_runtime_file(port: int) -> bool:
+    """
+    True when the runtime file of ``port`` was left by a node on an ephemeral port that died without
+    cleaning up (kill -9): the kernel hands such a port to anyone next, and the token must not follow it.
+    A fixed port has no owner file: its token outlives restarts on purpose.
+    """
+    try:
+        text = runtime_owner_file(port).read_text().strip()
+    except OSError:
+        return False
+    try:
+        pid = int(text)
+    except ValueError:
+        return True
+    if pid <= 0:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
 def _parse(text: str, where: str) -> Credentials:
     text = text.strip()
     if text.startswith("{"):
@@ -150,6 +180,8 @@ def credentials_for(address: str) -> Optional[Credentials]:
         return None
     host = m.group(1)
     if not (host == "localhost" or host == "::1" or host.startswith("127.")):
+        return None
+    if is_stale_runtime_file(int(m.group(2))):
         return None
     try:
         return read_credentials_file(runtime_token_file(int(m.group(2))))

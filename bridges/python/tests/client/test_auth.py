@@ -126,3 +126,42 @@ def test_errors_forbidden_and_unauthorized_are_rebuilt_from_their_codes():
 
     assert isinstance(error_from_data({"code": "ERR_FORBIDDEN", "name": "ForbiddenError", "message": "m"}), ForbiddenError)
     assert isinstance(error_from_data({"code": "ERR_UNAUTHORIZED", "name": "UnauthorizedError", "message": "m"}), UnauthorizedError)
+
+
+def test_after_a_kill_9_the_runtime_token_of_an_ephemeral_port_is_not_sent_to_what_listens_there_next(tmp_path, monkeypatch, no_env_token):
+    runtime = tmp_path / "runtime"
+    monkeypatch.setenv("CRUCIAL_RUNTIME_DIR", str(runtime))
+    monkeypatch.delenv("CRUCIAL_DSO", raising=False)
+    proc = subprocess.Popen([str(REPO / "core" / "cli" / "bin.js"), "dso", "start", "--port", "0"],
+                            cwd=REPO, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        address = None
+        for line in proc.stdout:
+            m = re.search(r"ready at (tcp://\S+)", line)
+            if m:
+                address = m.group(1)
+                break
+        assert address, "the node did not start"
+        port = int(address.rsplit(":", 1)[1])
+        assert (runtime / f"dso-{port}.pid").read_text().strip() == str(proc.pid)
+        assert credentials_for(address).mechanism == "PLAIN"
+    finally:
+        proc.kill()
+        proc.wait(10)
+    assert (runtime / f"dso-{port}.token").exists(), "no clean exit: the file stays"
+    assert credentials_for(address) is None
+    # A plain ROUTER (the NULL mechanism) on the port now: a call reaches it.
+    ctx = zmq.Context()
+    sink = ctx.socket(zmq.ROUTER)
+    sink.setsockopt(zmq.LINGER, 0)
+    try:
+        sink.bind(address)
+    except zmq.ZMQError:
+        pytest.skip("the port was taken by another process meanwhile")
+    try:
+        with Connection(address, unavailable_after=5) as c:
+            c.call_async("X", "k", "get", [])
+            assert sink.poll(5000), "the call never arrived"
+    finally:
+        sink.close(0)
+        ctx.term()
