@@ -28,14 +28,26 @@ let active: Readonly<CallLimits> = DEFAULT_LIMITS;
 
 /** Runs `fn` (synchronously) under `limits`. */
 export function withLimits<T>(limits: Readonly<CallLimits>, fn: () => T): T {
-  const outer = active;
-  active = limits;
+  const outer = enterLimits(limits);
   try {
     return fn();
   } finally {
-    active = outer;
+    leaveLimits(outer);
   }
 }
+
+/**
+ * Puts `limits` in force and returns the ones to restore with {@link leaveLimits} (in a `finally`):
+ * {@link withLimits} without a closure, for the node's per-call path.
+ */
+export function enterLimits(limits: Readonly<CallLimits>): Readonly<CallLimits> {
+  const outer = active;
+  active = limits;
+  return outer;
+}
+
+/** Restores the limits {@link enterLimits} returned. */
+export function leaveLimits(outer: Readonly<CallLimits>): void { active = outer; }
 
 /**
  * Refuses a call that asks for more than `maxWorkPerCall` iterations.

@@ -14,7 +14,7 @@ import { ForbiddenError, InvalidOptionError, PayloadTooLargeError, ReplyNotKeptE
 // Error replies keep user code's stack frames only (error-data.ts).
 import { replyErrorData as errorToData } from './error-data.ts';
 import { detachSmallViews } from './detach.ts';
-import { ParkedCalls } from './parked.ts';
+import { ParkedCall, ParkedCalls } from './parked.ts';
 import { TypeRegistry } from './registry.ts';
 import { ObjectStore } from './store.ts';
 import { DedupCache, MAX_CACHED_BYTES } from './dedup.ts';
@@ -121,7 +121,7 @@ export class DsoNode {
   readonly store = new ObjectStore(this.registry);
   private readonly dedup: DedupCache;
   /** Calls parked on objects, by link: withdrawn when their link is gone. */
-  private readonly parked = new ParkedCalls();
+  private readonly parked = new ParkedCalls((client, seq) => this.dedup.forget(client, seq));
   /** The node's memory budget (`maxMemoryBytes`): caches and buffers draw from it, new calls are refused past it. */
   private readonly memory: MemoryBudget;
   /** Strict strings: a call carrying invalid UTF-8 is refused at the door (ERR_BAD_ARGUMENT), never stored and echoed. */
@@ -264,7 +264,7 @@ export class DsoNode {
     }
 
     let result: unknown;
-    let run: ReturnType<ParkedCalls['run']> | undefined;
+    let parked: ParkedCall | null = null;
     try {
       // Jobs run with the node's own credentials, outside any namespace: not for tenants.
       if (ns && call.type === JOBS_TYPE) throw new ForbiddenError(`${JOBS_TYPE} runs jobs as the node's owner: a tenant (namespace ${JSON.stringify(ns.name)}) may not use it`);
@@ -272,18 +272,21 @@ export class DsoNode {
         result = call.type === SYSTEM_TYPE ? this.invokeSystem(call, ns) : this.jobs.invoke(call.method, call.args);
       } else {
         // A call that parks is withdrawn if its link goes (parked.ts); its dedup slot is forgotten so a resend parks again.
-        run = this.parked.run(route, () => this.store.invoke(call));
-        result = run.result;
-        if (run.parked) run.onGone(() => this.dedup.forget(call.client, call.seq));
+        const outer = this.parked.enter();
+        try {
+          result = this.store.invoke(call);
+        } finally {
+          parked = this.parked.leave(outer, route, call.client, call.seq);
+        }
       }
     } catch (err) {
       return this.complete(route, call, this.codec.encodeError(call.seq, errorToData(err)));
     }
     if (result instanceof Promise || (typeof result === 'object' && result !== null && typeof (result as any).then === 'function')) {
-      const done = run?.done;
+      const p = parked;
       Promise.resolve(result).then(
-        (v) => { done?.(); this.completeOk(route, call, v); },
-        (err) => { done?.(); this.complete(route, call, this.codec.encodeError(call.seq, errorToData(err))); },
+        (v) => { if (p) this.parked.done(p); this.completeOk(route, call, v); },
+        (err) => { if (p) this.parked.done(p); this.complete(route, call, this.codec.encodeError(call.seq, errorToData(err))); },
       );
     } else {
       this.completeOk(route, call, result);

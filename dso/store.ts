@@ -10,7 +10,7 @@ import type { Call } from '../core/protocol/wire/codec.ts';
 import { TOUCH } from '../core/protocol/wire/protocol.ts';
 import { checkMethod, type TypeInfo, type TypeRegistry } from './registry.ts';
 import { attachLocalRefs } from './local-refs.ts';
-import { DEFAULT_LIMITS, withLimits, type CallLimits } from './limits.ts';
+import { DEFAULT_LIMITS, enterLimits, leaveLimits, type CallLimits } from './limits.ts';
 import type { PersistentStore, StoredObject } from './persistence/store.ts';
 import type { Binding } from './persistence/strategies.ts';
 
@@ -68,7 +68,12 @@ export class ObjectStore {
 
   /** Runs a call; the result is a value or a promise of one. */
   invoke(call: Call): unknown {
-    return withLimits(this.limits, () => this.invokeLimited(call));
+    const outer = enterLimits(this.limits);
+    try {
+      return this.invokeLimited(call);
+    } finally {
+      leaveLimits(outer);
+    }
   }
 
   private invokeLimited(call: Call): unknown {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const tree = resolve(process.env.AB_TREE ?? fileURLToPath(new URL('../..', import.meta.url)));
 const { startDso } = (await import(`${tree}/dso/node.ts`)) as typeof import('../../dso/node.ts');
-const node = await startDso({ host: '127.0.0.1', port: 0 });
+// AB_NODE_OPTS: more startDso options as JSON (bench/hot-node-ab.ts --insecure).
+const node = await startDso({ host: '127.0.0.1', port: 0, ...(process.env.AB_NODE_OPTS ? JSON.parse(process.env.AB_NODE_OPTS) as object : {}) });
 process.stdout.write(`READY ${node.address} ${node.token ?? ''}\n`);
 process.on('SIGTERM', () => { void node.close().then(() => process.exit(0)); });

@@ -6,7 +6,7 @@
 import { BadArgumentError, TimeoutError } from '../../core/protocol/errors.ts';
 import { arg } from '../registry.ts';
 import { MAX_TIMER_MS } from './waiters.ts';
-import { callerGone, parkSignal } from '../parked.ts';
+import { callerGone, onWithdrawn } from '../parked.ts';
 
 interface Waiter {
   permits: number;
@@ -90,14 +90,14 @@ export class Semaphore {
         }, timeout);
       }
       // The caller's link gone (parked.ts): its request leaves the queue, and the permits go to whoever waits behind it.
-      parkSignal()?.addEventListener('abort', () => {
+      onWithdrawn(() => {
         const i = this.queue.indexOf(w);
         if (i < 0) return;
         this.queue.splice(i, 1);
         clearTimeout(w.timer);
         reject(callerGone());
         this.drain();
-      }, { once: true });
+      });
     });
   }
 

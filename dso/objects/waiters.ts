@@ -3,7 +3,7 @@
  * promise, not a blocked thread, so a parked call never holds up calls to any other object.
  */
 import { TimeoutError } from '../../core/protocol/errors.ts';
-import { callerGone, parkSignal } from '../parked.ts';
+import { callerGone, onWithdrawn } from '../parked.ts';
 
 /** The longest delay setTimeout honours. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -38,13 +38,13 @@ export class WaitQueue<T = void> {
       }
       this.waiters.push(w);
       // The caller's link gone (parked.ts): withdrawn, as if it had never waited.
-      parkSignal()?.addEventListener('abort', () => {
+      onWithdrawn(() => {
         const i = this.waiters.indexOf(w);
         if (i < 0) return;
         this.waiters.splice(i, 1);
         clearTimeout(w.timer);
         reject(callerGone());
-      }, { once: true });
+      });
     });
   }
 
