@@ -1,10 +1,17 @@
 """
 A client's link to one DSO node, mirroring ``core/client/connection.ts``: a ZeroMQ DEALER, a sequence
-number per call, and the pending calls keyed by it. ZeroMQ sockets are not thread-safe, so one I/O
-thread owns the socket; callers hand it frames through a queue and a wake-up pipe, and wait on a
-future. A call unanswered for ``resend_after`` seconds is sent again with the same (client, seq),
-which the node applies at most once; calls written to a link that was then lost are sent again as
-soon as the link is back. libzmq heartbeats find a half-open link. Pending calls fail with
+number per call, and the pending calls keyed by it. ZeroMQ sockets are not thread-safe, so a lock
+guards the socket, and whoever holds it drains what is readable before letting go (its ``ZMQ_FD``
+only signals new arrivals). A blocking call runs the socket itself: the calling thread sends, then
+waits on ``ZMQ_FD`` for its own reply and hands any other reply to its future, so a call costs no
+thread switch beyond the reply's wake-up. The I/O thread keeps the link events, resends and failure
+windows (:mod:`crucial.client.recovery`), and reads the socket only while calls are pending that no
+calling thread is reading for (``call_async`` futures nobody waits on with ``result()``, callers
+queued behind another), so it is not woken by the replies a caller reads itself.
+
+A call unanswered for ``resend_after`` seconds is sent again with the same (client, seq), which the
+node applies at most once; calls written to a link that was then lost are sent again as soon as the
+link is back. libzmq heartbeats find a half-open link. Pending calls fail with
 :class:`~crucial.errors.UnavailableError`, whose ``__cause__`` says why (``ECONNREFUSED``, a lost
 link...), when no link is up for ``unavailable_after`` seconds, or when the node answers nothing,
 not even a ping, for ``resend_after + unavailable_after``.
@@ -13,21 +20,22 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import re
+import select
 import socket
 import threading
 import time
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import zmq
 
-from ..errors import ClosedError, HighWaterMarkError, InvalidOptionError, UnauthorizedError, UnavailableError, error_from_data
-from ..wire.codec import WireCodec, peek_seq
+from ..errors import ClosedError, HighWaterMarkError, InvalidOptionError, error_from_data
+from ..wire.codec import WireCodec
 from ..wire.protocol import SYSTEM_TYPE, Kind, ObjectRef
 from .credentials import Credentials, credentials_for
-from .link import DEFAULT_UNAVAILABLE_AFTER, REFUSED, LinkState, unavailable_after_from_env
+from .link import DEFAULT_UNAVAILABLE_AFTER, LinkState, unavailable_after_from_env
+from .recovery import UNSENT, Pending, Recovery, Settled
 
 __all__ = ["Connection"]
 
@@ -45,18 +53,24 @@ def _zmq_context() -> zmq.Context:
         return _context
 
 
-#: ``sent_at`` of a call libzmq could not take yet
-_UNSENT = -1.0
+#: longest a reading caller sleeps between looks at its future (a safety net: it is woken when settled)
+_READ_TICK = 1.0
+_POLLIN = zmq.POLLIN
+_EVENTS = zmq.EVENTS
 
 
-class _Pending:
-    __slots__ = ("future", "frames", "sent_at", "since")
+class _CallFuture(Future):
+    """A call's future whose ``result()`` reads the socket in the calling thread when no one else does."""
 
-    def __init__(self, future: "Future[Any]", frames: List[Any]) -> None:
-        self.future = future
-        self.frames = frames
-        self.sent_at = 0.0
-        self.since = 0.0
+    def __init__(self, conn: "Connection") -> None:
+        super().__init__()
+        self._conn = conn
+
+    def result(self, timeout: Optional[float] = None) -> Any:
+        """:meth:`concurrent.futures.Future.result`, the reply read by this thread when it can."""
+        if not self.done():
+            timeout = self._conn._read_for(self, timeout)
+        return super().result(timeout)
 
 
 # The same form as core/protocol/transport/zmtp/endpoint.ts accepts, so both languages refuse the same addresses.
@@ -78,7 +92,7 @@ def check_address(address: Any) -> str:
 
 
 
-class Connection:
+class Connection(Recovery):
     """
     A thread-safe connection to a DSO node.
 
@@ -127,14 +141,21 @@ class Connection:
         self._codec = WireCodec((lambda ref: revive_ref(ref, self)) if revive_ref else None)
         self._seq = 0
         self._seq_lock = threading.Lock()
-        self._pending: Dict[int, _Pending] = {}
-        self._outq: "queue.SimpleQueue[Optional[tuple]]" = queue.SimpleQueue()
+        # Guards the socket, _pending, _reader and _io_watching; held briefly, never while waiting.
+        self._lock = threading.Lock()
+        self._pending: Dict[int, Pending] = {}
+        #: the future of the calling thread reading the socket now, if one is
+        self._reader: Optional[Future] = None
+        #: whether the I/O thread polls the socket now (a caller who starts reading wakes it to stop)
+        self._io_watching = False
+        self._sock_closed = False
+        # _wake: the I/O thread's; _rwake: the reading caller's (its future settled by another thread).
         self._wake_r, self._wake_w = socket.socketpair()
-        self._wake_r.setblocking(False)
-        self._wake_w.setblocking(False)
+        self._rwake_r, self._rwake_w = socket.socketpair()
+        for s in (self._wake_r, self._wake_w, self._rwake_r, self._rwake_w):
+            s.setblocking(False)
         self._closed = False
         self._last_heard = time.monotonic()
-        self._pinging = False
         self._socket = _zmq_context().socket(zmq.DEALER)
         self._socket.setsockopt(zmq.LINGER, 0)
         self._socket.setsockopt(zmq.SNDHWM, send_hwm)
@@ -149,6 +170,10 @@ class Connection:
             self._socket.setsockopt(zmq.HEARTBEAT_TTL, int(heartbeat_ttl * 1000))
         self._link = LinkState(self._socket, address, self._on_link_up, creds.mechanism if creds is not None else "NULL")
         self._socket.connect(address)
+        self._fd = self._socket.getsockopt(zmq.FD)
+        self._read_poll = select.poll()
+        self._read_poll.register(self._fd, select.POLLIN)
+        self._read_poll.register(self._rwake_r.fileno(), select.POLLIN)
         self._thread = threading.Thread(target=self._io_loop, name=f"crucial-io {address}", daemon=True)
         self._thread.start()
 
@@ -172,23 +197,10 @@ class Connection:
         :param args: positional arguments
         :param opts: call options
         :return: a :class:`concurrent.futures.Future` of the result, or of the error :meth:`call` names
-            (this method itself raises nothing)
+            (this method itself raises nothing); its ``result()`` reads the reply in the calling thread
+            when no other thread is reading
         """
-        fut: "Future[Any]" = Future()
-        if self._closed:
-            fut.set_exception(ClosedError("connection is closed"))
-            return fut
-        with self._seq_lock:
-            self._seq += 1
-            seq = self._seq
-        try:
-            frames = self._codec.encode_call(self.client_id, seq, type, key, method, args, opts)
-        except Exception as err:  # encoding errors belong to the caller
-            fut.set_exception(err)
-            return fut
-        self._outq.put((seq, _Pending(fut, frames)))
-        self._wake()
-        return fut
+        return self._submit(type, key, method, args, opts, False)
 
     def call(self, type: str, key: str, method: str, args: Sequence[Any] = (), opts: Optional[Dict[str, Any]] = None, timeout: Optional[float] = None) -> Any:
         """
@@ -208,7 +220,7 @@ class Connection:
         :raises ClosedError: if the connection is closed
         :raises concurrent.futures.TimeoutError: if ``timeout`` passed first (the call may still take effect)
         """
-        return self.call_async(type, key, method, args, opts).result(timeout)
+        return self._submit(type, key, method, args, opts, True).result(timeout)
 
     def ping(self) -> Any:
         """Round trip to the node's system object; returns ``"pong"``."""
@@ -216,15 +228,19 @@ class Connection:
 
     def send_raw(self, frames: Sequence[Any]) -> None:
         """Sends raw frames, bypassing the codec (tests of the node's handling of malformed input)."""
-        self._outq.put((None, list(frames)))
-        self._wake()
+        done: List[Settled] = []
+        with self._lock:
+            if self._sock_closed:
+                return
+            self._send(list(frames))
+            replies = self._drain_locked()
+        self._settle(self._replies(replies, done))
 
     def close(self) -> None:
         """Fails pending calls with :class:`ClosedError` and closes the socket."""
         if self._closed:
             return
         self._closed = True
-        self._outq.put(None)
         self._wake()
         if threading.current_thread() is not self._thread:
             self._thread.join(5)
@@ -235,178 +251,230 @@ class Connection:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    def _wake(self) -> None:
-        try:
-            self._wake_w.send(b"\0")
-        except (BlockingIOError, OSError):
-            pass  # the pipe is full: the I/O thread is awake anyway
+    # -- sending -------------------------------------------------------------------------------------
 
-    def _io_loop(self) -> None:
-        sock = self._socket
-        poller = zmq.Poller()
-        poller.register(sock, zmq.POLLIN)
-        poller.register(self._wake_r, zmq.POLLIN)
-        poller.register(self._link.monitor, zmq.POLLIN)
-        # Fine enough to fail calls close to the end of the unavailable window.
-        tick = min(1.0, self.resend_after, self.unavailable_after / 10)
-        next_sweep = time.monotonic() + tick
-        try:
-            while True:
-                events = dict(poller.poll(max(0, int((next_sweep - time.monotonic()) * 1000)) + 1))
-                if self._wake_r.fileno() in events:
-                    try:
-                        while self._wake_r.recv(4096):
-                            pass
-                    except (BlockingIOError, OSError):
-                        pass
-                if self._link.monitor in events:
-                    self._link.on_event()
-                    self._fail_if_refused()
-                if not self._drain_outq():
-                    break
-                if sock in events:
-                    while True:
-                        try:
-                            frames = sock.recv_multipart(zmq.NOBLOCK, copy=False)
-                        except zmq.Again:
-                            break
-                        self._on_reply([f.buffer for f in frames])
-                now = time.monotonic()
-                if now >= next_sweep:
-                    self._sweep(now)
-                    next_sweep = now + tick
-        finally:
-            err = ClosedError("connection closed with the call pending")
-            for p in self._pending.values():
-                if not p.future.done():
-                    p.future.set_exception(err)
-            self._pending.clear()
-            self._link.close()
-            sock.close(0)
-            self._wake_r.close()
-            self._wake_w.close()
+    def _next_seq(self) -> int:
+        with self._seq_lock:
+            self._seq += 1
+            return self._seq
 
-    def _drain_outq(self) -> bool:
-        while True:
-            try:
-                item = self._outq.get_nowait()
-            except queue.Empty:
-                return True
-            if item is None:
-                return False
-            seq, what = item
-            if seq is None:
-                self._send(what)
-                continue
-            now = time.monotonic()
-            if not self._pending:
-                self._last_heard = now
-            what.since = now
-            what.sent_at = now if self._send(what.frames) else _UNSENT
-            if what.sent_at == _UNSENT and self._link.up:
-                what.future.set_exception(HighWaterMarkError(
-                    f"libzmq holds {self._socket.getsockopt(zmq.SNDHWM)} messages for {self.address} already "
-                    "(send high-water mark, send_hwm): the node reads too slowly"))
-                continue
-            # With no link up, libzmq may have no queue at all (after a failed handshake): the call
-            # waits here, bounded by unavailable_after, and goes out when the link is back.
-            self._pending[seq] = what
-            self._fail_if_refused()
+    def _submit(self, type: str, key: str, method: str, args: Sequence[Any], opts: Optional[Dict[str, Any]], blocking: bool) -> _CallFuture:
+        fut = _CallFuture(self)
+        if self._closed:
+            fut.set_exception(ClosedError("connection is closed"))
+            return fut
+        seq = self._next_seq()
+        try:
+            frames = self._codec.encode_call(self.client_id, seq, type, key, method, args, opts)
+        except Exception as err:  # encoding errors belong to the caller
+            fut.set_exception(err)
+            return fut
+        done: List[Settled] = []
+        wake = False
+        with self._lock:
+            if self._sock_closed:
+                done.append((fut, False, ClosedError("connection is closed")))
+                replies: List[List[Any]] = []
+            else:
+                self._admit(seq, Pending(fut, frames), done)
+                replies = self._drain_locked()
+                # A blocking caller reads for itself; a future nobody may wait on needs the I/O thread.
+                wake = not blocking and self._reader is None and not self._io_watching and seq in self._pending
+        self._settle(self._replies(replies, done))
+        if wake:
+            self._wake()
+        return fut
+
+    def _admit(self, seq: int, p: Pending, done: List[Settled]) -> None:
+        now = time.monotonic()
+        if not self._pending:
+            self._last_heard = now
+        p.since = now
+        p.sent_at = now if self._send(p.frames) else UNSENT
+        if p.sent_at == UNSENT and self._link.up:
+            done.append((p.future, False, HighWaterMarkError(
+                f"libzmq holds {self._socket.getsockopt(zmq.SNDHWM)} messages for {self.address} already "
+                "(send high-water mark, send_hwm): the node reads too slowly")))
+            return
+        # With no link up, libzmq may have no queue at all (after a failed handshake): the call
+        # waits here, bounded by unavailable_after, and goes out when the link is back.
+        self._pending[seq] = p
+        self._fail_if_refused(done)
 
     def _send(self, frames: Sequence[Any]) -> bool:
-        """False when libzmq's queue for the node is full (never blocks the I/O thread)."""
+        """False when libzmq's queue for the node is full (never blocks). Lock held."""
         try:
             self._socket.send_multipart(frames, zmq.NOBLOCK, copy=False)
             return True
         except zmq.Again:
             return False
 
+    # -- receiving -----------------------------------------------------------------------------------
+
+    def _drain_locked(self) -> List[List[Any]]:
+        """Every message readable now (lock held); afterwards ZMQ_FD signals the next arrival."""
+        sock = self._socket
+        out: List[List[Any]] = []
+        while sock.getsockopt(_EVENTS) & _POLLIN:
+            out.append([f.buffer for f in sock.recv_multipart(zmq.NOBLOCK, copy=False)])
+        if out:
+            self._last_heard = time.monotonic()
+        return out
+
+    def _replies(self, replies: List[List[Any]], done: List[Settled]) -> List[Settled]:
+        """Decodes replies (outside the lock: reviving references runs user code) and claims their calls."""
+        for frames in replies:
+            try:
+                reply = self._codec.decode_reply(frames)
+            except Exception as err:
+                # An unknown kind or a malformed envelope: fail the call its seq names, if any.
+                with self._lock:
+                    self._fail_unreadable(frames, err, done)
+                continue
+            if reply.seq is None:
+                continue
+            with self._lock:
+                p = self._pending.pop(reply.seq, None)
+            if p is None:
+                continue  # a duplicate reply to a resent call, or our own ping
+            if reply.kind == Kind.OK:
+                done.append((p.future, True, reply.payload))
+            else:
+                done.append((p.future, False, error_from_data(reply.payload)))
+        return done
+
+    def _settle(self, done: List[Settled], by_reader: bool = False) -> None:
+        """Completes futures outside the lock; wakes the reading caller when its own is among them."""
+        for fut, ok, value in done:
+            try:
+                if ok:
+                    fut.set_result(value)
+                else:
+                    fut.set_exception(value)
+            except InvalidStateError:
+                continue  # cancelled by its owner
+            # Read after settling: either the reader registered first and is woken here, or it
+            # registers later and sees its future done before it sleeps.
+            if not by_reader and fut is self._reader:
+                try:
+                    self._rwake_w.send(b"\0")
+                except OSError:
+                    pass  # the pipe is full: the reader is awake anyway
+
+    def _read_for(self, fut: Future, timeout: Optional[float]) -> Optional[float]:
+        """
+        Reads the socket in this thread until ``fut`` is settled or ``timeout`` passes, unless another
+        caller reads it (the I/O thread, if it does, leaves it to this one); returns what is left of
+        ``timeout`` for the plain wait that follows.
+        """
+        with self._lock:
+            # The I/O thread reading for several calls (threads queued behind a reader) keeps it:
+            # handing it over at every call would wake it twice per call.
+            if self._reader is not None or self._sock_closed or fut.done() or (self._io_watching and len(self._pending) > 1):
+                return timeout
+            self._reader = fut
+            takeover = self._io_watching
+        if takeover:  # the I/O thread polls the socket for this call alone: it stops now
+            self._wake()
+        deadline = None if timeout is None else time.monotonic() + timeout
+        poll = self._read_poll.poll
+        rwake = self._rwake_r.fileno()
+        try:
+            while True:
+                with self._lock:
+                    if self._sock_closed:
+                        break
+                    replies = self._drain_locked()
+                if replies:
+                    self._settle(self._replies(replies, []), True)
+                if fut.done():
+                    break
+                wait = _READ_TICK if deadline is None else min(_READ_TICK, deadline - time.monotonic())
+                if wait <= 0:
+                    break
+                for fd, _ in poll(wait * 1000):
+                    if fd == rwake:
+                        self._drain_pipe(self._rwake_r)
+        finally:
+            with self._lock:
+                self._reader = None
+                handover = bool(self._pending) and not self._sock_closed
+            if handover:  # calls left for others: the I/O thread reads for them now
+                self._wake()
+        return None if deadline is None else max(0.0, deadline - time.monotonic())
+
+    # -- the I/O thread ------------------------------------------------------------------------------
+
+    def _wake(self) -> None:
+        try:
+            self._wake_w.send(b"\0")
+        except OSError:
+            pass  # the pipe is full (the I/O thread is awake anyway) or closed
+
+    @staticmethod
+    def _drain_pipe(s: socket.socket) -> None:
+        try:
+            while s.recv(4096):
+                pass
+        except OSError:
+            pass
+
     def _on_link_up(self, reconnect: bool) -> None:
-        now = time.monotonic()
-        self._last_heard = now
-        # Calls written before the link was lost may have died with it; the node applies a resent call once.
-        lost_at = self._link.down_since if reconnect else _UNSENT
-        for p in self._pending.values():
-            if p.sent_at <= lost_at:
-                p.sent_at = now
-                self._send(p.frames)
+        with self._lock:
+            self._on_link_up_locked(reconnect)
+            replies = self._drain_locked()
+        self._settle(self._replies(replies, []))
 
-    def _on_reply(self, frames: List[Any]) -> None:
-        self._last_heard = time.monotonic()
+    def _io_loop(self) -> None:
+        poller = zmq.Poller()
+        poller.register(self._wake_r, zmq.POLLIN)
+        poller.register(self._link.monitor, zmq.POLLIN)
+        watching = False
+        # Fine enough to fail calls close to the end of the unavailable window.
+        tick = min(1.0, self.resend_after, self.unavailable_after / 10)
+        next_sweep = time.monotonic() + tick
         try:
-            reply = self._codec.decode_reply(frames)
-        except Exception as err:
-            # An unknown kind or a malformed envelope: fail the call its seq names, if any.
-            self._fail_unreadable(frames, err)
-            return
-        p = self._pending.pop(reply.seq, None) if reply.seq is not None else None
-        if p is None or p.future.done():
-            return  # a duplicate reply to a resent call, or our own ping
-        if reply.kind == Kind.OK:
-            p.future.set_result(reply.payload)
-        else:
-            p.future.set_exception(error_from_data(reply.payload))
-
-    def _fail_unreadable(self, frames: List[Any], err: Exception) -> None:
-        # A reply we cannot read still names its seq if the envelope is intact: fail that call.
-        try:
-            import msgpack
-
-            # raw: a string that is not UTF-8 (the very reason a reply may be unreadable) must not hide
-            # the seq, or the call would be resent for ever and answered the same way each time.
-            head = msgpack.unpackb(frames[0], raw=True, ext_hook=lambda c, d: None, strict_map_key=False)
-            seq = peek_seq(head)
-        except Exception:
-            return  # nothing identifies the call; it will be resent
-        p = self._pending.pop(seq, None) if type(seq) is int else None
-        if p is not None and not p.future.done():
-            p.future.set_exception(err)
-
-    def _sweep(self, now: float) -> None:
-        if not self._pending:
-            return
-        if not self._link.up:
-            self._fail_unavailable(now)
-            return
-        silent = now - self._last_heard
-        if silent > self.resend_after + self.unavailable_after:
-            err = UnavailableError(f"DSO node at {self.address} did not answer for {silent:.3g} s, not even a ping, though the link is up")
-            for p in self._pending.values():
-                if not p.future.done():
-                    p.future.set_exception(err)
-            self._pending.clear()
-            return
-        # Parked calls (barrier, latch) legitimately stay unanswered: a ping tells a slow node from a dead one.
-        if silent > self.resend_after:
-            with self._seq_lock:
-                self._seq += 1
-                seq = self._seq
-            self._send(self._codec.encode_call(self.client_id, seq, SYSTEM_TYPE, "", "ping", []))
-        for p in self._pending.values():
-            if now - p.sent_at >= self.resend_after:
-                p.sent_at = now
-                self._send(p.frames)
-
-    def _fail_if_refused(self) -> None:
-        """The node refused our credentials: waiting does not heal that, every pending call fails now."""
-        cause = self._link.cause
-        if self._link.up or cause is None or cause.code != REFUSED or not self._pending:
-            return
-        for p in self._pending.values():
-            if not p.future.done():
-                p.future.set_exception(UnauthorizedError(f"DSO node at {self.address}: {cause}"))
-        self._pending.clear()
-
-    def _fail_unavailable(self, now: float) -> None:
-        """No link: each pending call fails ``unavailable_after`` after the later of the loss and the call."""
-        down_since = self._link.down_since
-        expired = [seq for seq, p in self._pending.items() if max(down_since, p.since) + self.unavailable_after <= now]
-        if not expired:
-            return
-        cause = self._link.down_cause()
-        for seq in expired:
-            p = self._pending.pop(seq)
-            if not p.future.done():
-                err = UnavailableError(f"DSO node at {self.address} unavailable: no link for {self.unavailable_after * 1000:g} ms ({cause})")
-                err.__cause__ = cause
-                p.future.set_exception(err)
+            while not self._closed:
+                with self._lock:
+                    watch = self._io_watching = bool(self._pending) and self._reader is None
+                if watch != watching:
+                    if watch:
+                        poller.register(self._fd, zmq.POLLIN)
+                    else:
+                        poller.unregister(self._fd)
+                    watching = watch
+                events = dict(poller.poll(max(0, int((next_sweep - time.monotonic()) * 1000)) + 1))
+                if self._wake_r in events:
+                    self._drain_pipe(self._wake_r)
+                if self._link.monitor in events:
+                    self._link.on_event()  # probes the port at times: not under the lock
+                done: List[Settled] = []
+                expired: List[int] = []
+                now = time.monotonic()
+                with self._lock:
+                    self._io_watching = False
+                    self._fail_if_refused(done)
+                    sweep = now >= next_sweep
+                    if sweep and self._sweep_locked(now, done):
+                        expired = self._expired(now)
+                    replies = self._drain_locked() if watching or sweep else []
+                if expired:
+                    cause = self._link.down_cause()
+                    with self._lock:
+                        self._fail_unavailable(expired, cause, done)
+                self._settle(self._replies(replies, done))
+                if sweep:
+                    next_sweep = now + tick
+        finally:
+            done = []
+            with self._lock:
+                self._sock_closed = True
+                err = ClosedError("connection closed with the call pending")
+                done.extend((p.future, False, err) for p in self._pending.values())
+                self._pending.clear()
+                self._link.close()
+                self._socket.close(0)
+            self._settle(done)
+            # A reader still polling these sees them closed (POLLNVAL), then the closed socket.
+            for s in (self._wake_r, self._wake_w, self._rwake_r, self._rwake_w):
+                s.close()

@@ -1,0 +1,126 @@
+"""
+Before/after of the Python client in one process (issue 13): another checkout's ``crucial`` package
+(``--base DIR``, e.g. a ``git worktree`` of the old commit) is loaded beside this one's under the name
+``crucial_base``; both connect to one node (this checkout's) and their calls alternate in rotating
+blocks, so both sides see the same machine. Rows: 1 KB ``AtomicReference.set`` / ``.get`` and
+``AtomicLong.add_and_get`` through the proxies, ``call_async(...).result()``, and a throughput row of
+``--threads`` threads sharing one connection (calls/s, every reply checked against its own call).
+
+    python bench/python/client_ab.py --base DIR [--n 4000] [--block 250] [--threads 4]
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "bridges" / "python"))
+
+import crucial  # noqa: E402
+
+
+def load_base(base: Path):
+    pkg = base / "bridges" / "python" / "crucial"
+    spec = importlib.util.spec_from_file_location("crucial_base", pkg / "__init__.py", submodule_search_locations=[str(pkg)])
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["crucial_base"] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def pct(xs, p):
+    s = sorted(xs)
+    return s[min(len(s), max(1, -(-p * len(s) // 100))) - 1]
+
+
+def threaded(conn, key: str, threads: int, per: int) -> float:
+    """Calls/s of ``threads`` threads each making ``per`` addAndGet calls of its own increment."""
+    errors = []
+
+    def worker(i: int) -> None:
+        k = f"{key}.{i}"
+        for j in range(1, per + 1):
+            got = int(conn.call("AtomicLong", k, "addAndGet", [i + 1], {"init": [0]}))
+            if got != j * (i + 1):
+                errors.append((i, j, got))
+
+    ts = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    t = time.perf_counter()
+    for th in ts:
+        th.start()
+    for th in ts:
+        th.join()
+    dt = time.perf_counter() - t
+    if errors:
+        raise SystemExit(f"a reply landed on the wrong caller: {errors[:3]}")
+    return threads * per / dt
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.strip().split("\n\n")[0])
+    ap.add_argument("--base", required=True, type=Path)
+    ap.add_argument("--n", type=int, default=4000)
+    ap.add_argument("--block", type=int, default=250)
+    ap.add_argument("--threads", type=int, default=4)
+    ap.add_argument("--threads-only", action="store_true", help="only the throughput row")
+    args = ap.parse_args()
+    base = load_base(args.base.resolve())
+    node = crucial.start_local_dso()
+    try:
+        conns = {"before": base.Connection(node.address, token=node.token),
+                 "after": crucial.Connection(node.address, token=node.token)}
+        pkgs = {"before": base, "after": crucial}
+        kb = bytes(i & 0xFF for i in range(1024))
+        ops = {}
+        for side, c in conns.items():
+            pkg = pkgs[side]
+            ref = pkg.AtomicReference(f"ab.1kb.{side}", connection=c)
+            ref.set(kb)
+            along = pkg.AtomicLong(f"ab.n.{side}", 0, connection=c)
+            along.get()
+            ops[side] = {
+                "1 KB put": lambda ref=ref: ref.set(kb),
+                "1 KB get": ref.get,
+                "addAndGet": lambda along=along: along.add_and_get(3),
+                "call_async + result": lambda c=c, side=side: c.call_async("AtomicLong", f"ab.n.{side}", "addAndGet", [1]).result(),
+            }
+        print(f"client A/B: n {args.n}, block {args.block}, load {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
+        print("| row | before p50 µs | after p50 µs | after/before p50 | before p99 µs | after p99 µs | after/before p99 |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        pc = time.perf_counter_ns
+        for row in ([] if args.threads_only else ops["after"]):
+            sides = ["before", "after"]
+            for _ in range(300):
+                for s in sides:
+                    ops[s][row]()
+            us = {s: [] for s in sides}
+            for rnd, start in enumerate(range(0, args.n, args.block)):
+                for j in range(2):
+                    s = sides[(j + rnd) % 2]
+                    op, out = ops[s][row], us[s]
+                    for _ in range(min(args.block, args.n - start)):
+                        t = pc()
+                        op()
+                        out.append((pc() - t) / 1000)
+            b50, a50, b99, a99 = pct(us["before"], 50), pct(us["after"], 50), pct(us["before"], 99), pct(us["after"], 99)
+            print(f"| {row} | {b50:.0f} | {a50:.0f} | {a50 / b50:.2f} | {b99:.0f} | {a99:.0f} | {a99 / b99:.2f} |", flush=True)
+        tput = {"before": [], "after": []}
+        for r in range(6):
+            for s in (["before", "after"] if r % 2 == 0 else ["after", "before"]):
+                tput[s].append(threaded(conns[s], f"ab.t{r}.{s}", args.threads, max(50, args.n // (2 * args.threads))))
+        b, a = statistics.median(tput["before"]), statistics.median(tput["after"])
+        print(f"| {args.threads} threads, one connection (calls/s, median of 3) | {b:,.0f} | {a:,.0f} | {a / b:.2f} (throughput) | | | |")
+        for c in conns.values():
+            c.close()
+    finally:
+        node.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""
+Empty-task round trip from Python (issue 13): ``call_async(lambda x: None, 0)`` then ``.result()``
+on a warm ``crucial.lithops.FunctionExecutor``, one call at a time; prints p50 / p99 / mean in ms
+and, with ``--profile``, the parent's cProfile of the timed calls (what the caller's side spends).
+
+    python bench/python/empty_task.py [--n 2000] [--workers 2] [--profile]
+
+The executor's node is the embedded one (``CRUCIAL_DSO`` unset) or the one ``CRUCIAL_DSO`` names.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, os.environ.get("CRUCIAL_PY", str(Path(__file__).resolve().parents[2] / "bridges" / "python")))
+
+from crucial.lithops import FunctionExecutor  # noqa: E402
+
+
+def pct(xs, p):
+    s = sorted(xs)
+    return s[min(len(s), max(1, -(-p * len(s) // 100))) - 1]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.strip().split("\n\n")[0])
+    ap.add_argument("--n", type=int, default=2000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--json", action="store_true", help="one JSON line instead of text (for ab.py)")
+    args = ap.parse_args()
+    fx = FunctionExecutor(workers=args.workers, show_progressbar=False)
+
+    def empty(x):
+        return None
+
+    for _ in range(200):  # warm: every worker has the function's job loaded for the first calls only
+        fx.call_async(empty, 0).result()
+    prof = None
+    if args.profile:
+        import cProfile
+
+        prof = cProfile.Profile()
+        prof.enable()
+    pc = time.perf_counter_ns
+    ms = []
+    for _ in range(args.n):
+        t = pc()
+        fx.call_async(empty, 0).result()
+        ms.append((pc() - t) / 1e6)
+    if prof is not None:
+        prof.disable()
+    load = os.getloadavg()[0]
+    out = {"p50": pct(ms, 50), "p99": pct(ms, 99), "mean": statistics.fmean(ms), "n": args.n, "load": load}
+    if args.json:
+        print(json.dumps(out))
+    else:
+        print(f"empty task, call_async + result, n {args.n}, load {load:.1f}: p50 {out['p50']:.3f} ms, p99 {out['p99']:.3f} ms, mean {out['mean']:.3f} ms")
+    if prof is not None:
+        import pstats
+
+        pstats.Stats(prof).sort_stats("tottime").print_stats(25)
+
+
+if __name__ == "__main__":
+    main()
