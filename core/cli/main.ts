@@ -5,6 +5,7 @@ import type { TransportKind } from '../protocol/transport/socket.ts';
 import { prepareAuth, type AuthFlags } from '../../dso/auth-files.ts';
 import { InvalidOptionError } from '../protocol/errors.ts';
 import { installProcessGuard } from '../../dso/guard.ts';
+import { detachedByNohup, watchParent } from './parent-watch.ts';
 
 function port(v: string): number {
   const n = Number(v);
@@ -45,8 +46,9 @@ dso
   .option('--read-timeout <ms>', 'drop a connection whose started request gets no byte for this long (0 = never)', nonNegative, 30_000)
   .option('--heartbeat-ivl <ms>', 'ZMTP PING to a client heard nothing from for this long (0 = never; zmtp transport)', nonNegative, 5_000)
   .option('--heartbeat-timeout <ms>', 'drop a client that answers no PING for this long; its parked calls are withdrawn', nonNegative, 15_000)
+  .option('--detach', 'keep serving when the process that started this one exits (default: stop as on SIGTERM within ~1 s, so killing a wrapper such as npx does not leave an orphan holding the port; implied under nohup)')
   .action(async (opts: { host: string; port: number; maxPayload: number; pmem?: string; transport: TransportKind } & AuthFlags & { insecureNetwork?: boolean; allowUpload?: boolean; modules?: string }
-    & { maxWork: number; maxObjectBytes: number; maxMemory?: number; readTimeout: number; heartbeatIvl: number; heartbeatTimeout: number }) => {
+    & { maxWork: number; maxObjectBytes: number; maxMemory?: number; readTimeout: number; heartbeatIvl: number; heartbeatTimeout: number; detach?: boolean }) => {
     // This process is the node's own: an object's stray throw is logged, not the end of everyone's node (dso/guard.ts).
     installProcessGuard();
     let auth: ReturnType<typeof prepareAuth>;
@@ -86,6 +88,7 @@ dso
     // Before the ready line: a supervisor that signals as soon as it reads it gets a clean stop.
     process.on('SIGINT', () => void stop('SIGINT'));
     process.on('SIGTERM', () => void stop('SIGTERM'));
+    if (!opts.detach && !detachedByNohup()) watchParent((reason) => void stop(reason));
     // One line a supervisor (or a test) can wait for: the address clients put in CRUCIAL_DSO.
     console.log(`crucial dso ready at ${node.address}`);
   });
@@ -106,7 +109,8 @@ ml
   .option('--batch-size <rows>', 'micro-batching: rows per predict call at most (1 = off)', bytes, 64)
   .option('--batch-wait-us <us>', 'micro-batching: how long a batch waits for more requests (0 = one event-loop turn)', nonNegative, 0)
   .option('--poll-ms <ms>', 'how often to look for a newly published version (0 = never)', nonNegative, 1000)
-  .action(async (opts: { host: string; port: number; model?: string[]; batchSize: number; batchWaitUs: number; pollMs: number }) => {
+  .option('--detach', 'keep serving when the process that started this one exits (default: stop as on SIGTERM within ~1 s, so killing a wrapper such as npx does not leave an orphan holding the port; implied under nohup)')
+  .action(async (opts: { host: string; port: number; model?: string[]; batchSize: number; batchWaitUs: number; pollMs: number; detach?: boolean }) => {
     // Loaded here so `crucial dso start` does not load fastify.
     const { startModelServer } = await import('../../ml/serve/server.ts');
     const { shutdown, dsoAddress } = await import('../client/context.ts');
@@ -126,6 +130,7 @@ ml
     };
     process.on('SIGINT', () => void stop('SIGINT'));
     process.on('SIGTERM', () => void stop('SIGTERM'));
+    if (!opts.detach && !detachedByNohup()) watchParent((reason) => void stop(reason));
     console.log(`crucial ml serve ready at ${server.url} (models from the DSO at ${await dsoAddress()})`);
   });
 
