@@ -16,6 +16,7 @@ import zmq
 from crucial.client.connection import Connection
 from crucial.errors import ClosedError
 from crucial.wire.codec import WireCodec, decode_value, parse_call
+from crucial.wire.protocol import ObjectRef
 
 SEED = int(os.environ.get("CRUCIAL_TEST_SEED", random.randrange(1 << 30)))
 
@@ -178,4 +179,21 @@ def test_closing_while_a_caller_reads_fails_its_call_with_closed():
             result.result(10)
         t.join(10)
     finally:
+        node.close()
+
+
+def test_a_blocking_call_reads_its_reply_in_the_calling_thread():
+    # What the reply's decoding runs (reviving a reference) shows which thread read it: the caller,
+    # not the I/O thread (before, every reply crossed from the I/O thread to the caller).
+    node = Silent()
+    readers = []
+    c = Connection(node.address, resend_after=600, heartbeat_ivl=0, revive_ref=lambda ref, conn: readers.append(threading.current_thread()) or ref)
+    try:
+        answered = threading.Thread(target=lambda: node.answer(*(lambda r, call: (r, call.seq))(*node.next_call()), ObjectRef("T", "k")))
+        answered.start()
+        assert c.call("X", "k", "get", [], timeout=10) == ObjectRef("T", "k")
+        answered.join(10)
+        assert readers == [threading.current_thread()]
+    finally:
+        c.close()
         node.close()
