@@ -8,9 +8,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { WireCodec } from '../protocol/wire/codec.ts';
+import type { Frame } from '../protocol/wire/frames.ts';
 import { ArrowPending, loadArrow } from '../protocol/wire/arrow.ts';
 import { Kind, ObjectRef, SYSTEM_TYPE, type CallOptions } from '../protocol/wire/protocol.ts';
-import { parseReply, peekReplySeq, type Reply } from '../protocol/wire/reply.ts';
+import { peekReplySeq, type Reply } from '../protocol/wire/reply.ts';
 import { openClient, resolveTransport, type ClientSocket, type TransportKind } from '../protocol/transport/socket.ts';
 import type { LinkListener, LinkOptions, LinkStatus } from '../protocol/transport/link.ts';
 import { ClosedError, InvalidOptionError, UnauthorizedError, UnavailableError, errorFromData, type ErrorData } from '../protocol/errors.ts';
@@ -46,7 +47,8 @@ export interface ConnectionOptions extends LinkOptions {
 interface Pending {
   resolve(v: unknown): void;
   reject(e: unknown): void;
-  frames: Uint8Array[];
+  /** Kept for resends: a large array's frame is its own buffer (ScatterFrame), read again by each send. */
+  frames: Frame[];
   sentAt: number;
   /** When the call was made: it gets a full `unavailableAfterMs` even on a link down for longer. */
   since: number;
@@ -132,9 +134,9 @@ export class Connection {
     if (this.refusal && !this.linkUp) return Promise.reject(this.refused());
     if (this.arrowGate) return this.arrowGate.then(() => this.call(type, key, method, args, opts));
     const seq = ++this.seq;
-    let frames: Uint8Array[];
+    let frames: Frame[];
     try {
-      frames = this.codec.encodeCall(this.clientId, seq, type, key, method, args, opts);
+      frames = this.codec.encodeCallFast(this.clientId, seq, type, key, method, args, opts);
     } catch (err) {
       if (!(err instanceof ArrowPending)) return Promise.reject(err);
       // The first Arrow payload: load apache-arrow, then send this call (same seq reused) and the ones behind it.
@@ -183,7 +185,7 @@ export class Connection {
     if (this.heldReplies) { this.heldReplies.push(frames); return; }
     let reply: Reply;
     try {
-      reply = parseReply(this.codec.decodeValue(frames));
+      reply = this.codec.decodeReply(frames);
     } catch (err) {
       if (err instanceof ArrowPending) { this.holdRepliesForArrow(frames); return; }
       // A reply we cannot read (or of an unknown kind) still names its seq if the envelope is intact; fail that call.

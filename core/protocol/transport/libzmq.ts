@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import type { Dealer } from 'zeromq';
 import { HighWaterMarkError, InvalidOptionError, UnauthorizedError } from '../errors.ts';
 import { Outbox } from '../wire/outbox.ts';
+import { joinFrames, type Frame } from '../wire/frames.ts';
 import { LINK_DEFAULTS, type LinkListener, type LinkStatus } from './link.ts';
 import { parseTcpEndpoint, probeTcp } from './zmtp/endpoint.ts';
 import type { ClientSocket, ClientSocketOptions, ServerHandler, ServerSocket } from './socket.ts';
@@ -76,7 +77,8 @@ export class LibzmqClient implements ClientSocket {
     void this.receive(onMessage);
   }
 
-  send(frames: readonly Uint8Array[]): void { this.outbox.send([...frames]); }
+  /** libzmq sends each array element as a frame of its own: a scattered frame goes joined. */
+  send(frames: readonly Frame[]): void { this.outbox.send(joinFrames(frames)); }
 
   downCause(): Error { return this.lastError ?? new Error(`connecting to ${this.address}`); }
 
@@ -213,7 +215,7 @@ export async function bindLibzmqServer(endpoint: string, onMessage: ServerHandle
     endpoint: socket.lastEndpoint ?? endpoint,
     send: (route, frames) => {
       try {
-        outbox.send([route, ...frames]);
+        outbox.send([route, ...joinFrames(frames)]);
         return true;
       } catch (err) {
         if (err instanceof HighWaterMarkError) return false;

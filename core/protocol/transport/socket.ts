@@ -14,6 +14,7 @@ import { LibzmqClient, bindLibzmqServer } from './libzmq.ts';
 import type { LinkListener, LinkOptions } from './link.ts';
 import type { ClientSecurity, ServerSecurity } from './security.ts';
 import { credentialsFor } from './credentials.ts';
+import type { Frame } from '../wire/frames.ts';
 
 /** A client/server transport: crucial's own ZMTP over `node:net` (`zmtp`, default) or zeromq.js (`libzmq`). */
 export type TransportKind = 'zmtp' | 'libzmq';
@@ -24,8 +25,8 @@ export const TRANSPORTS: readonly TransportKind[] = ['zmtp', 'libzmq'];
  * changes in the link through `onStatus`.
  */
 export interface ClientSocket {
-  /** Sends now or queues until the link is up; throws HighWaterMarkError past the send high-water mark. */
-  send(frames: readonly Uint8Array[]): void;
+  /** Sends now or queues until the link is up; throws HighWaterMarkError past the send high-water mark. A ScatterFrame's pieces are read when written. */
+  send(frames: readonly Frame[]): void;
   /** Why no link is up (the last failure with its cause, or what the link waits for). */
   downCause(): Error;
   close(): void;
@@ -44,7 +45,7 @@ export interface ClientSocketOptions extends LinkOptions {
 export interface ServerSocket {
   readonly endpoint: string;
   /** False when the message was dropped: unknown route, or that peer's send high-water mark reached. */
-  send(route: Uint8Array, frames: readonly Uint8Array[]): boolean;
+  send(route: Uint8Array, frames: readonly Frame[]): boolean;
   close(): Promise<void>;
 }
 

@@ -12,6 +12,7 @@ import type { Table } from 'apache-arrow';
 import { ARROW_ARRAY_COLUMN, ARROW_KIND_ARRAY, ARROW_KIND_KEY, ARROW_KIND_TABLE } from './protocol.ts';
 import { BadFrameError, CrucialError } from '../errors.ts';
 import { verifyArrowStream } from './arrow-verify.ts';
+import { joinChunks } from './frames.ts';
 
 type ArrowModule = typeof import('apache-arrow');
 let arrow: ArrowModule | undefined;
@@ -87,13 +88,28 @@ export function looksLikeTable(v: unknown): boolean {
 }
 
 export function encodeArray(arr: NumericArray): Uint8Array {
+  const { chunks, size } = encodeArrayChunks(arr);
+  return joinChunks(chunks, size);
+}
+
+export function encodeTable(table: Table): Uint8Array {
+  const { chunks, size } = encodeTableChunks(table);
+  return joinChunks(chunks, size);
+}
+
+/** An IPC stream as the writer emits it: `size` bytes in `chunks`, the large ones views of the columns' own buffers. */
+export interface IpcChunks { chunks: Uint8Array[]; size: number }
+
+/** `encodeArray`'s stream, unjoined: the array's own buffer is one of the chunks (ScatterFrame sends them as they are). */
+export function encodeArrayChunks(arr: NumericArray): IpcChunks {
   const { Table, Schema, makeVector } = need();
   const plain = new Table({ [ARROW_ARRAY_COLUMN]: makeVector(arr as any) });
   const schema = new Schema(plain.schema.fields, new Map([[ARROW_KIND_KEY, ARROW_KIND_ARRAY]]));
   return toIPC(new Table(schema, plain.batches));
 }
 
-export function encodeTable(table: Table): Uint8Array {
+/** `encodeTable`'s stream, unjoined. */
+export function encodeTableChunks(table: Table): IpcChunks {
   const { Table, Schema } = need();
   const metadata = new Map(table.schema.metadata);
   metadata.set(ARROW_KIND_KEY, ARROW_KIND_TABLE);
@@ -102,25 +118,19 @@ export function encodeTable(table: Table): Uint8Array {
 }
 
 /**
- * The IPC stream of `table` in one buffer, byte for byte what `tableToIPC(table, 'stream')` makes.
- * tableToIPC joins the writer's chunks into a zero-filled Uint8Array: two passes over an 8 MB
- * body, and 4-17 ms where one copy takes 1 (bench/hot-path-arrays.ts). Here the chunks (views of
- * the columns' own buffers) are gathered as the writer emits them and copied once into an
- * uninitialised buffer of the exact size.
+ * The IPC stream of `table`, byte for byte what `tableToIPC(table, 'stream')` makes, as the chunks
+ * the writer emits (views of the columns' own buffers among them). tableToIPC joins them into a
+ * zero-filled Uint8Array: two passes over an 8 MB body, 4-17 ms where one copy takes 1
+ * (bench/hot-path-arrays.ts). Joined (`joinChunks`) they are copied once into an uninitialised
+ * buffer; sent as a ScatterFrame they are not copied at all.
  */
-function toIPC(table: Table): Uint8Array {
+function toIPC(table: Table): IpcChunks {
   const m = need();
   const sink = new (gatherClass ??= gatherSink(m))();
   const writer = new m.RecordBatchStreamWriter();
   writer.reset(sink as unknown as Parameters<typeof writer.reset>[0]);
   writer.writeAll(table);
-  const out = Buffer.allocUnsafeSlow(sink.size);
-  let at = 0;
-  for (const c of sink.chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  return { chunks: sink.chunks, size: sink.size };
 }
 
 interface GatherSink { chunks: Uint8Array[]; size: number }
@@ -139,6 +149,17 @@ function gatherSink(m: ArrowModule): new () => GatherSink {
   };
 }
 
+/** The buffers under arrays `decodeArrow` returned: a received frame (or apache-arrow's aligned copy of one), which nothing here writes into. */
+const received = new WeakSet<ArrayBufferLike>();
+
+/**
+ * Whether `arr` lies in a buffer `decodeArrow` handed out: a node that keeps such an array as it
+ * came (AtomicReference) never writes into it, so its reply may send the buffer itself.
+ */
+export function isReceivedArray(arr: NumericArray): boolean {
+  return received.has(arr.buffer);
+}
+
 /**
  * Decodes one attachment frame into a TypedArray (kind `array`) or an Arrow Table. The frame's
  * flatbuffer lengths are checked against its size first (arrow-verify.ts): apache-arrow trusts them.
@@ -155,6 +176,7 @@ export function decodeArrow(frame: Uint8Array): NumericArray | Table {
     if (col.nullCount > 0) throw new BadFrameError('array attachment holds nulls');
     const arr = col.toArray() as unknown;
     if (!isNumericArray(arr) || arr.length !== col.length) throw new BadFrameError('array attachment is not a numeric column backed by its data');
+    received.add(arr.buffer);
     return arr;
   } catch (cause) {
     if (cause instanceof CrucialError) throw cause;

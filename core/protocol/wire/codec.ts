@@ -5,12 +5,17 @@
  */
 import { Encoder, Decoder, ExtensionCodec } from '@msgpack/msgpack';
 import { Ext, Kind, ObjectRef, PROTOCOL_VERSION, type CallOptions } from './protocol.ts';
-import { ArrowPending, decodeArrow, encodeArray, encodeTable, isNumericArray, isTable } from './arrow.ts';
+import { ArrowPending, decodeArrow, encodeArrayChunks, encodeTableChunks, isNumericArray, isReceivedArray, isTable } from './arrow.ts';
+import { ScatterFrame, joinChunks, type Frame } from './frames.ts';
 import { BadArgumentError, BadFrameError, ProtocolVersionError, type ErrorData } from '../errors.ts';
 
 interface Ctx {
-  /** Attachments being collected while encoding, or available while decoding. */
-  frames: Uint8Array[];
+  /** Attachments being collected while encoding, or available while decoding (always bytes then). */
+  frames: Frame[];
+  /** While encoding: attachments of at least this many bytes stay scattered (ScatterFrame); Infinity: all joined. */
+  scatterMin: number;
+  /** While encoding: scatter only numeric arrays lying in a received frame (`isReceivedArray`). */
+  receivedOnly: boolean;
   /** Turns a decoded reference into whatever the receiving side wants (a proxy on clients). */
   reviveRef: (ref: ObjectRef) => unknown;
 }
@@ -32,11 +37,14 @@ const codec = new ExtensionCodec<Ctx>();
 codec.register({
   type: Ext.ARROW,
   encode(value, ctx) {
-    let bytes: Uint8Array;
-    if (isNumericArray(value)) bytes = encodeArray(value);
-    else if (isTable(value)) bytes = encodeTable(value);
+    let ipc;
+    let scatter = !ctx.receivedOnly;
+    if (isNumericArray(value)) {
+      ipc = encodeArrayChunks(value);
+      scatter ||= isReceivedArray(value);
+    } else if (isTable(value)) ipc = encodeTableChunks(value);
     else return null;
-    ctx.frames.push(bytes);
+    ctx.frames.push(scatter && ipc.size >= ctx.scatterMin ? new ScatterFrame(ipc.chunks, ipc.size) : joinChunks(ipc.chunks, ipc.size));
     const idx = new Uint8Array(4);
     new DataView(idx.buffer).setUint32(0, ctx.frames.length);
     return idx;
@@ -44,7 +52,7 @@ codec.register({
   decode(data, _type, ctx) {
     if (data.byteLength !== 4) throw new BadFrameError('arrow extension must hold a 4-byte frame index');
     const i = new DataView(data.buffer, data.byteOffset, 4).getUint32(0);
-    const frame = ctx.frames[i - 1];
+    const frame = ctx.frames[i - 1] as Uint8Array | undefined;
     if (frame === undefined) throw new BadFrameError(`arrow extension names frame ${i}, message has ${ctx.frames.length}`);
     return decodeArrow(frame);
   },
@@ -120,6 +128,12 @@ export interface WireCodecOptions {
   strictStrings?: boolean;
 }
 
+/**
+ * Attachments from this size up are scattered by `encodeCallScattered`: below it, joining costs less
+ * than the extra writes (zmtp coalesces messages up to 64 KiB into one write anyway).
+ */
+export const SCATTER_MIN_BYTES = 64 * 1024;
+
 /** Stateful codec; one per connection (encoding reuses a growing buffer). */
 export class WireCodec {
   private readonly ctx: Ctx;
@@ -127,7 +141,7 @@ export class WireCodec {
   private readonly decoder: Decoder<Ctx>;
 
   constructor(reviveRef: (ref: ObjectRef) => unknown = identity, options: WireCodecOptions = {}) {
-    this.ctx = { frames: [], reviveRef };
+    this.ctx = { frames: [], scatterMin: Infinity, receivedOnly: false, reviveRef };
     this.encoder = new Encoder({ extensionCodec: codec, context: this.ctx, ignoreUndefined: false });
     this.decoder = new Decoder({ extensionCodec: codec, context: this.ctx });
     // A lone surrogate would go out as bytes no strict reader accepts: refused where it is made.
@@ -156,11 +170,25 @@ export class WireCodec {
 
   /** Encodes a value (with its attachments) into frames. */
   encodeValue(envelope: unknown[]): Uint8Array[] {
+    return this.encodeFrames(envelope, Infinity) as Uint8Array[];
+  }
+
+  /**
+   * As `encodeValue`, with attachments of at least `scatterMin` bytes left as the pieces they were
+   * made of (frames.ts); `receivedOnly`: only numeric arrays lying in a received frame.
+   */
+  encodeFrames(envelope: unknown[], scatterMin: number, receivedOnly = false): Frame[] {
     this.ctx.frames = [];
-    const head = this.encoder.encode(envelope);
-    const frames = [head, ...this.ctx.frames];
-    this.ctx.frames = [];
-    return frames;
+    this.ctx.scatterMin = scatterMin;
+    this.ctx.receivedOnly = receivedOnly;
+    try {
+      const head = this.encoder.encode(envelope);
+      return [head, ...this.ctx.frames];
+    } finally {
+      this.ctx.frames = [];
+      this.ctx.scatterMin = Infinity;
+      this.ctx.receivedOnly = false;
+    }
   }
 
   /** Decodes frames produced by `encodeValue` without checking the envelope's shape. */
@@ -189,8 +217,26 @@ export class WireCodec {
     return this.encodeValue([PROTOCOL_VERSION, Kind.CALL, client, seq, type, key, method, args, opts ?? null]);
   }
 
+  /**
+   * As `encodeCall`, with Arrow attachments of at least `SCATTER_MIN_BYTES` sent as the caller's own
+   * buffers (ScatterFrame, no copy): the same bytes on the wire. The arrays must not change until the call settles.
+   */
+  encodeCallScattered(client: Uint8Array, seq: number, type: string, key: string, method: string, args: unknown[], opts?: CallOptions): Frame[] {
+    return this.encodeFrames([PROTOCOL_VERSION, Kind.CALL, client, seq, type, key, method, args, opts ?? null], SCATTER_MIN_BYTES);
+  }
+
   encodeOk(seq: number | null, result: unknown): Uint8Array[] {
     return this.encodeValue([PROTOCOL_VERSION, Kind.OK, seq, result === undefined ? null : result]);
+  }
+
+  /**
+   * As `encodeOk`, with large numeric arrays that lie in a received frame sent as that frame's own
+   * bytes (ScatterFrame): a node's reply to AtomicReference.get of an array set as it arrived.
+   * Only for results of objects that never write into such arrays (the built-ins: AtomicMap keeps
+   * copies, AtomicReference replaces), as the bytes are read when written, after later calls ran.
+   */
+  encodeOkScattered(seq: number | null, result: unknown): Frame[] {
+    return this.encodeFrames([PROTOCOL_VERSION, Kind.OK, seq, result === undefined ? null : result], SCATTER_MIN_BYTES, true);
   }
 
   encodeError(seq: number | null, err: ErrorData): Uint8Array[] {

@@ -34,3 +34,44 @@ export function unpackFrames(bytes: Uint8Array): Uint8Array[] {
   if (pos !== bytes.byteLength) throw new RangeError(`${bytes.byteLength - pos} trailing bytes after ${n} frames`);
   return frames;
 }
+
+/**
+ * A frame written as the pieces it was made of, never joined: a large Arrow attachment is the
+ * writer's chunks (stream header, schema and batch metadata, padding) around views of the array's
+ * own buffer, so sending an 8 MB array neither copies it nor allocates 8 MB (zmtp writes the
+ * pieces with one corked writev). The caller's array is read when the bytes are written, and again
+ * if the call is resent: it must not change until the call settles. On the wire it is one frame,
+ * byte for byte what joining the chunks gives.
+ */
+export class ScatterFrame {
+  readonly byteLength: number;
+
+  constructor(readonly chunks: readonly Uint8Array[], byteLength?: number) {
+    this.byteLength = byteLength ?? chunks.reduce((n, c) => n + c.byteLength, 0);
+  }
+
+  /** The frame's bytes in one fresh buffer (transports that need them whole: CURVE boxes, libzmq). */
+  join(): Uint8Array {
+    return joinChunks(this.chunks, this.byteLength);
+  }
+}
+
+/** A message frame as a sender holds it: bytes, or pieces written in order (ScatterFrame). */
+export type Frame = Uint8Array | ScatterFrame;
+
+/** `chunks` copied once into an uninitialised buffer of `size` bytes (their total). */
+export function joinChunks(chunks: readonly Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1 && chunks[0]!.byteLength === size) return chunks[0]!;
+  const out = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
+/** Each frame's bytes whole: scattered frames joined, the others as they are. */
+export function joinFrames(frames: readonly Frame[]): Uint8Array[] {
+  return frames.map((f) => (f instanceof ScatterFrame ? f.join() : f));
+}

@@ -12,6 +12,7 @@ import { HeartbeatTimeoutError, ZmtpPeer } from './peer.ts';
 import { parseTcpEndpoint } from './endpoint.ts';
 import { clientHandshake } from './mechanism.ts';
 import type { ClientSecurity } from '../security.ts';
+import type { Frame } from '../../wire/frames.ts';
 
 export interface DealerOptions extends LinkOptions {
   identity?: Uint8Array;
@@ -30,7 +31,7 @@ export interface DealerOptions extends LinkOptions {
 
 export class ZmtpDealer {
   private peer: ZmtpPeer | null = null;
-  private queue: (readonly Uint8Array[])[] = [];
+  private queue: (readonly Frame[])[] = [];
   private queuedBytes = 0;
   private closed = false;
   private everUp = false;
@@ -55,7 +56,7 @@ export class ZmtpDealer {
   get connected(): boolean { return this.peer?.ready ?? false; }
 
   /** Sends now, or queues until the next handshake; throws HighWaterMarkError past `sendHighWaterMarkBytes`. */
-  send(frames: readonly Uint8Array[]): void {
+  send(frames: readonly Frame[]): void {
     if (this.closed) return;
     const peer = this.peer;
     if (peer !== null && peer.ready) {

@@ -8,6 +8,7 @@ import type { OnReadOpts, Socket } from 'node:net';
 import { HighWaterMarkError, UnauthorizedError } from '../../errors.ts';
 import { FrameDecoder, type FrameSink } from './decoder.ts';
 import { markRefused, type ByteBudget } from '../budget.ts';
+import { ScatterFrame, joinFrames, type Frame } from '../../wire/frames.ts';
 import { errorBody, type Handshake, type HandshakeFactory, type MessageBox } from './mechanism.ts';
 import {
   Flag, ZmtpProtocolError, checkGreeting, encodeCommand, encodeMessage, encodeMetadata,
@@ -22,8 +23,10 @@ const COMPATIBLE: Record<SocketType, readonly string[]> = {
   ROUTER: ['DEALER', 'ROUTER', 'REQ'],
 };
 
-/** Messages up to this size are copied into one buffer and written once; larger ones are written frame by frame. */
+/** Messages up to this size are copied into one buffer and written once; larger ones are written piece by piece. */
 const COALESCE_BYTES = 64 * 1024;
+/** In a larger message, pieces from this size up are written as they are; the small ones between them are copied together. */
+const DIRECT_PIECE_BYTES = 16 * 1024;
 /** Commands are tiny; a bigger one is hostile. */
 const MAX_COMMAND_BYTES = 64 * 1024;
 /**
@@ -146,7 +149,7 @@ export class ZmtpPeer implements FrameSink {
   get handshaking(): boolean { return !this.handshaken && !this.done && !this.socket.connecting; }
 
   /** Writes one message; throws HighWaterMarkError when the socket's unwritten bytes are at the mark. */
-  send(frames: readonly Uint8Array[]): void {
+  send(frames: readonly Frame[]): void {
     if (this.socket.writableLength >= this.sendHwm) {
       throw new HighWaterMarkError(`${this.socket.writableLength} bytes wait to be written to the peer, at or past the send high-water mark of ${this.sendHwm} (sendHighWaterMarkBytes)`);
     }
@@ -154,25 +157,49 @@ export class ZmtpPeer implements FrameSink {
   }
 
   /** Writes one message whatever the socket holds already. */
-  write(frames: readonly Uint8Array[]): void {
+  write(frames: readonly Frame[]): void {
     if (this.box) {
       const box = this.box;
       const last = frames.length - 1;
-      this.socket.write(Buffer.concat(frames.map((f, i) => box.seal(f, i < last, false))));
+      this.socket.write(Buffer.concat(joinFrames(frames).map((f, i) => box.seal(f, i < last, false))));
       return;
     }
     let total = 0;
     for (const f of frames) total += f.byteLength;
     if (total <= COALESCE_BYTES) {
-      this.socket.write(encodeMessage(frames));
+      this.socket.write(encodeMessage(joinFrames(frames)));
       return;
     }
-    this.socket.cork();
+    // One corked writev: large pieces (an array's own buffer) as they are, the headers and
+    // metadata between them copied together, so an 8 MB array costs 3 pieces, not a dozen.
+    const pieces: Uint8Array[] = [];
+    let small: Uint8Array[] = [];
+    let smallBytes = 0;
+    const flush = () => {
+      if (small.length === 0) return;
+      pieces.push(small.length === 1 ? small[0]! : Buffer.concat(small, smallBytes));
+      small = [];
+      smallBytes = 0;
+    };
+    const add = (b: Uint8Array) => {
+      if (b.byteLength >= DIRECT_PIECE_BYTES) {
+        flush();
+        pieces.push(b);
+      } else if (b.byteLength > 0) {
+        small.push(b);
+        smallBytes += b.byteLength;
+      }
+    };
     const last = frames.length - 1;
-    frames.forEach((f, i) => {
-      this.socket.write(frameHeader(i < last ? Flag.MORE : 0, f.byteLength));
-      this.socket.write(f);
-    });
+    for (let i = 0; i <= last; i++) {
+      const f = frames[i]!;
+      add(frameHeader(i < last ? Flag.MORE : 0, f.byteLength));
+      if (f instanceof ScatterFrame) for (const c of f.chunks) add(c);
+      else add(f);
+    }
+    flush();
+    this.socket.cork();
+    for (const p of pieces) this.socket.write(p);
     process.nextTick(() => this.socket.uncork());
   }
 

@@ -16,6 +16,7 @@ import { formatTcpEndpoint, parseTcpEndpoint } from './endpoint.ts';
 import { serverHandshake } from './mechanism.ts';
 import type { ServerSecurity } from '../security.ts';
 import { ByteBudget } from '../budget.ts';
+import type { Frame } from '../../wire/frames.ts';
 
 export interface RouterOptions {
   /** Messages larger than this are not buffered; the handler gets the frames read before the limit and the full size. */
@@ -77,7 +78,7 @@ export class ZmtpRouter {
   }
 
   /** Sends to the peer `route` names; false when it was dropped (unknown route, or the peer's high-water mark reached). */
-  send(route: Uint8Array, frames: readonly Uint8Array[]): boolean {
+  send(route: Uint8Array, frames: readonly Frame[]): boolean {
     const peer = this.byRoute.get(route) ?? this.peers.get(Buffer.from(route.buffer, route.byteOffset, route.byteLength).toString('latin1'));
     if (!peer) return false;
     try {
