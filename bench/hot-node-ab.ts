@@ -2,7 +2,7 @@
  * The node alone, before/after in one run (issue 13): this checkout's client talks to two nodes, one
  * from another checkout (`--base DIR`, `git archive <commit> | tar -x -C DIR`, node_modules linked)
  * and this checkout's, so only the node differs. Besides latency it reads each node process's CPU
- * time (/proc/<pid>/stat) around every measurement: node CPU µs per call moves far less with the
+ * time (/proc/<pid>/schedstat) around every measurement: node CPU µs per call moves far less with the
  * machine's load than a round trip does.
  *
  *   npx tsx bench/hot-node-ab.ts --base /tmp/hn-base [--n 20000] [--rounds 6] [--only barrier,complex,small] [--insecure]
@@ -34,11 +34,9 @@ const HERE = resolve(fileURLToPath(new URL('..', import.meta.url)));
 type Side = 'before' | 'after';
 const SIDES: Side[] = ['before', 'after'];
 
-/** CPU time of a process, µs (utime + stime; clock ticks of 10 ms on Linux, so read over many calls). */
+/** CPU time a process has run (user + system), µs: /proc/<pid>/schedstat counts nanoseconds, where /proc/<pid>/stat counts 10 ms ticks. */
 function cpuUs(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return (Number(rest[11]) + Number(rest[12])) * 10_000;
+  return Number(readFileSync(`/proc/${pid}/schedstat`, 'latin1').split(' ')[0]) / 1000;
 }
 
 async function node(tree: string, insecure: boolean) {

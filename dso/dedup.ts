@@ -6,6 +6,8 @@
  * resend is told so (`lost`), never run a second time.
  */
 
+import { coarseNow } from './clock.ts';
+
 /** Replies larger than this are not kept, only the fact that the call was applied. */
 export const MAX_CACHED_BYTES = 64 * 1024;
 
@@ -15,8 +17,8 @@ const NOT_KEPT: Uint8Array[] = [];
 interface Slot {
   /** Reply frames once known; NOT_KEPT when too large to keep (or dropped to stay in budget). */
   reply: Uint8Array[] | null;
-  /** Routing ids of senders waiting for a reply still being computed. */
-  waiters: Uint8Array[];
+  /** Routing ids of senders waiting for a reply still being computed; null until one joins (most calls: never). */
+  waiters: Uint8Array[] | null;
 }
 
 interface ClientLog {
@@ -54,6 +56,8 @@ export type DedupOutcome =
   | { kind: 'lost' };
 
 const NEW: DedupOutcome = { kind: 'new' };
+/** What `finish` returns when no resend joined (frozen: callers only iterate it). */
+const NO_ROUTES: Uint8Array[] = Object.freeze([]) as unknown as Uint8Array[];
 const JOINED: DedupOutcome = { kind: 'joined' };
 const LOST: DedupOutcome = { kind: 'lost' };
 
@@ -100,10 +104,10 @@ export class DedupCache {
     if (slot) {
       if (slot.reply === NOT_KEPT) return LOST;
       if (slot.reply) return { kind: 'replay', reply: slot.reply };
-      slot.waiters.push(route);
+      (slot.waiters ??= []).push(route);
       return JOINED;
     }
-    this.add(log, seq, { reply: null, waiters: [] });
+    this.add(log, seq, { reply: null, waiters: null });
     log.running++;
     this.trim(log);
     return NEW;
@@ -117,14 +121,14 @@ export class DedupCache {
     const log = this.logOf(client);
     if (log.slots.has(seq)) return;
     const kept = reply ?? NOT_KEPT;
-    this.add(log, seq, { reply: kept, waiters: [] });
+    this.add(log, seq, { reply: kept, waiters: null });
     this.charge(log, sizeOf(kept));
     this.trim(log);
   }
 
   private logOf(client: Uint8Array): ClientLog {
     const id = clientKey(client);
-    const now = Date.now();
+    const now = coarseNow();
     let log = this.clients.get(id);
     if (!log) {
       log = { id, slots: new Map(), order: [], next: 0, lastSeen: now, running: 0, bytes: 0 };
@@ -202,8 +206,8 @@ export class DedupCache {
     this.charge(log, sizeOf(slot.reply));
     this.trim(log);
     const waiters = slot.waiters;
-    if (waiters.length === 0) return waiters;
-    slot.waiters = [];
+    if (waiters === null) return NO_ROUTES;
+    slot.waiters = null;
     return waiters;
   }
 
@@ -216,7 +220,7 @@ export class DedupCache {
     const log = this.clients.get(clientKey(client));
     const slot = log?.slots.get(seq);
     if (!log || !slot || slot.reply !== null) return true;
-    if (slot.waiters.length > 0) return false;
+    if (slot.waiters !== null && slot.waiters.length > 0) return false;
     log.slots.delete(seq);
     log.running--;
     this.charge(log, -SLOT_OVERHEAD);

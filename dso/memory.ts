@@ -7,6 +7,7 @@
  */
 import { totalmem } from 'node:os';
 import { InvalidOptionError } from '../core/protocol/errors.ts';
+import { coarseNow } from './clock.ts';
 
 /** Memory options of a node. */
 export interface MemoryOptions {
@@ -51,7 +52,7 @@ export class MemoryBudget {
   get replyCacheBytes(): number { return Math.max(1024 * 1024, Math.floor(this.maxBytes / 16)); }
 
   /** Bytes in use, measured at most every 50 ms. */
-  used(now = Date.now()): number {
+  used(now = coarseNow()): number {
     if (now - this.sampledAt >= SAMPLE_MS) {
       this.sampled = this.measure();
       this.sampledAt = now;
