@@ -21,6 +21,7 @@ from ..client.context import ensure_dso
 from ..errors import InvalidOptionError, UnavailableError
 from ..worker.pool import Task, WorkerPool, shared_pool
 from . import wait as _wait
+from .fncache import FunctionCache
 from .future import ResponseFuture
 from .utils import FuturesList, bind_one, chained_futures, prepare_args, verify_args
 from .wait import ALL_COMPLETED, THREADPOOL_SIZE, WAIT_DUR_SEC
@@ -92,6 +93,7 @@ class FunctionExecutor:
         if pool is not None and n:
             pool.ensure(n)
         self._lock = threading.Lock()
+        self._functions = FunctionCache()
 
     # -- context manager --------------------------------------------------------------------------
     def __enter__(self) -> "FunctionExecutor":
@@ -129,8 +131,9 @@ class FunctionExecutor:
         if not callable(func):
             raise TypeError("the function to run must be callable")
         job_id = self._job_id(prefix)
-        fn_key = f"{self.executor_id}/{job_id}"
-        fn_bytes = cloudpickle.dumps(func)
+        # A function whose pickle cannot have changed since an earlier job keeps that job's key: its
+        # workers run it without receiving and unpickling it again.
+        fn_key, fn_bytes = self._functions.get(func, lambda: f"{self.executor_id}/{job_id}")
         chained = chained_futures(iterdata)
         logger.debug("ExecutorID %s | JobID %s - submitting %s (%d bytes pickled)", self.executor_id, job_id,
                      getattr(func, "__name__", type(func).__name__), len(fn_bytes))

@@ -7,6 +7,7 @@ the list ``map`` returns, which chains further jobs.
 from __future__ import annotations
 
 import inspect
+import types
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .future import ResponseFuture
@@ -57,9 +58,33 @@ def format_data(iterdata: Any, extra_args: Any) -> List[Any]:
     return out
 
 
-def _user_signature(func: Callable[..., Any]) -> inspect.Signature:
+# (code, number of defaults, keyword-only defaults' names) -> (signature, signature without INJECTED_ARGS)
+_signatures: Dict[Any, Tuple[inspect.Signature, inspect.Signature]] = {}
+
+
+def _signature_pair(func: Callable[..., Any]) -> Tuple[inspect.Signature, inspect.Signature]:
+    """
+    ``inspect.signature(func)`` and the same without INJECTED_ARGS. A plain function's are kept by its
+    code and which parameters have defaults: binding reads nothing else (not the default values, nor
+    annotations), and it was the largest cost after pickling of an empty task.
+    """
+    key = None
+    if type(func) is types.FunctionType and not func.__dict__:
+        key = (func.__code__, len(func.__defaults__ or ()), tuple(sorted(func.__kwdefaults__ or ())))
+        pair = _signatures.get(key)
+        if pair is not None:
+            return pair
     sig = inspect.signature(func)
-    return sig.replace(parameters=[p for n, p in sig.parameters.items() if n not in INJECTED_ARGS])
+    pair = (sig, sig.replace(parameters=[p for n, p in sig.parameters.items() if n not in INJECTED_ARGS]))
+    if key is not None:
+        if len(_signatures) > 1024:
+            _signatures.clear()
+        _signatures[key] = pair
+    return pair
+
+
+def _user_signature(func: Callable[..., Any]) -> inspect.Signature:
+    return _signature_pair(func)[1]
 
 
 def bind_one(func: Callable[..., Any], elem: Any) -> Dict[str, Any]:
@@ -108,7 +133,7 @@ def prepare_args(func: Callable[..., Any], data: Dict[str, Any], call_index: int
     if _NO_SIGNATURE in data:
         args, kwargs = data[_NO_SIGNATURE]
         return tuple(args), dict(kwargs)
-    sig = inspect.signature(func)
+    sig = _signature_pair(func)[0]
     var_pos = next((n for n, p in sig.parameters.items() if p.kind == inspect.Parameter.VAR_POSITIONAL), None)
     var_kw = next((n for n, p in sig.parameters.items() if p.kind == inspect.Parameter.VAR_KEYWORD), None)
     payload = dict(data)
