@@ -29,7 +29,8 @@ function entries(root: string): Entry[] {
   const pick = (...c: string[]) => c.map((f) => join(root, f)).find(existsSync) ?? join(root, c[0]!);
   return [
     { label: "import 'crucial' (dist, node)", file: join(root, 'dist/core/index.js'), tsx: false },
-    { label: 'worker graph (dist, node)', file: join(root, 'dist/workers/local/execute.js'), tsx: false },
+    // A bundled dist/ (scripts/build.mjs) has the worker entry only; older builds had every module.
+    { label: 'worker graph (dist, node)', file: pick('dist/workers/local/worker.js', 'dist/workers/local/execute.js'), tsx: false },
     { label: "import 'crucial/node' (dist, node)", file: pick('dist/dso/index.js', 'dist/dso/node.js'), tsx: false },
     { label: "import 'crucial' (sources, tsx)", file: join(root, 'core/index.ts'), tsx: true },
     { label: 'worker graph (sources, tsx)', file: join(root, 'workers/local/execute.ts'), tsx: true },

@@ -10,10 +10,13 @@
  * AtomicLong) and its first `submit` of a function, and for how far apart one task per core submitted
  * together start in a new pool.
  *
- *   npx tsx bench/startup.ts [--runs 5] [--only dist,src,piscina,lithops]
+ *   npx tsx bench/startup.ts [--runs 5] [--only dist,src,piscina,lithops] [--dist DIR] [--base DIR]
  *
  * `dist/` must be built first (`npm run build`); configurations whose entry is missing are skipped
- * with a note.
+ * with a note. `--dist DIR` times the package built in another checkout (e.g. a worktree of this
+ * tree, away from uncommitted edits); `--base DIR` adds that checkout's package as "base", run in the
+ * same rounds (before/after under the same load: e.g. `git worktree add /tmp/base <commit>`, link
+ * node_modules, `node scripts/build.mjs` there).
  */
 import { Command } from 'commander';
 import { spawn } from 'node:child_process';
@@ -30,11 +33,13 @@ const opts = new Command('startup')
   .description('time to the first cloud thread / submit result, cold and warm, vs bare piscina and Lithops localhost')
   .option('--runs <n>', 'cold runs (fresh processes) per configuration', (v) => Number(v), 5)
   .option('--only <list>', 'comma-separated subset of dist,src,piscina,lithops', 'dist,src,piscina,lithops')
+  .option('--dist <dir>', 'checkout whose dist/ is the package timed', ROOT)
+  .option('--base <dir>', 'another checkout whose dist/ is timed too, as "base", in the same rounds')
   .parse()
-  .opts<{ runs: number; only: string }>();
+  .opts<{ runs: number; only: string; dist: string; base?: string }>();
 const only = new Set(opts.only.split(','));
 
-interface Sample { cold: number; warm: number[]; starts?: number[] }
+interface Sample { cold: number; warm: number[]; starts?: number[]; cpu?: number }
 
 /** Spawns one program and returns ms from spawn to its first result, and its warm round trips. */
 function runOnce(cmd: string, args: string[], env: Record<string, string> = {}): Promise<Sample> {
@@ -49,8 +54,8 @@ function runOnce(cmd: string, args: string[], env: Record<string, string> = {}):
     child.on('close', (code) => {
       const line = out.split('\n').find((l) => l.startsWith('{'));
       if (code !== 0 || !line) { reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err.slice(-2000)}`)); return; }
-      const r = JSON.parse(line) as { first: number; warm: number[]; starts?: number[] };
-      resolve({ cold: r.first - t0, warm: r.warm, starts: r.starts });
+      const r = JSON.parse(line) as { first: number; warm: number[]; starts?: number[]; cpu?: number };
+      resolve({ cold: r.first - t0, warm: r.warm, starts: r.starts, cpu: r.cpu });
     });
   });
 }
@@ -60,12 +65,13 @@ const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` 
 
 interface Config { name: string; key: string; cmd: string; args: string[]; env?: Record<string, string>; ready: boolean; note?: string }
 
-const distEntry = join(ROOT, 'dist', 'core', 'index.js');
+const distEntryOf = (dir: string): string => join(dir, 'dist', 'core', 'index.js');
 const crucial = (key: string, mode: string): Config[] => {
   const program = join(HERE, 'crucial-program.mjs');
   if (key === 'dist') {
-    return [{ name: `crucial package (node + dist/), ${mode}`, key, cmd: process.execPath, args: [program, mode],
-      env: { CRUCIAL_URL: pathToFileURL(distEntry).href }, ready: existsSync(distEntry), note: 'dist/ not built: run `npm run build`' }];
+    const pkg = (dir: string, label: string): Config => ({ name: `crucial package${label} (node + dist/), ${mode}`, key, cmd: process.execPath, args: [program, mode],
+      env: { CRUCIAL_URL: pathToFileURL(distEntryOf(dir)).href }, ready: existsSync(distEntryOf(dir)), note: `${dir}/dist not built: run \`npm run build\`` });
+    return [...(opts.base ? [pkg(opts.base, ', base')] : []), pkg(opts.dist, '')];
   }
   return [{ name: `crucial checkout (tsx + sources), ${mode}`, key, cmd: TSX, args: [program, mode],
     env: { CRUCIAL_URL: pathToFileURL(join(ROOT, 'core', 'index.ts')).href }, ready: true }];
@@ -88,11 +94,13 @@ for (let i = 0; i < opts.runs; i++) {
 }
 console.log(`start-up, ${opts.runs} cold runs each (fresh process per run, interleaved), warm = next round trips in the same program;`);
 console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores, node ${process.version}\n`);
-console.log('| configuration | first result, cold (median, min-max) | warm round trip (median) |');
-console.log('| --- | --- | --- |');
+console.log('| configuration | first result, cold (median, min-max) | vs bare piscina (medians) | CPU of all threads until then (median) | warm round trip (median) |');
+console.log('| --- | --- | --- | --- | --- |');
+const piscina = chosen.find((c) => c.key === 'piscina' && c.ready);
+const piscinaMedian = piscina ? median(samplesOf.get(piscina)!.map((s) => s.cold)) : NaN;
 const spreads: string[] = [];
 for (const c of chosen) {
-  if (!c.ready) { console.log(`| ${c.name} | skipped: ${c.note} | |`); continue; }
+  if (!c.ready) { console.log(`| ${c.name} | skipped: ${c.note} | | | |`); continue; }
   const samples = samplesOf.get(c)!;
   const colds = samples.map((s) => s.cold);
   if (samples[0]!.starts) {
@@ -100,7 +108,9 @@ for (const c of chosen) {
     spreads.push(`| ${c.name.replace(', together', '')} | ${samples[0]!.starts!.length} | ${fmt(median(spread))} (${fmt(Math.min(...spread))}-${fmt(Math.max(...spread))}) | ${fmt(median(colds))} |`);
     continue;
   }
-  console.log(`| ${c.name} | ${fmt(median(colds))} (${fmt(Math.min(...colds))}-${fmt(Math.max(...colds))}) | ${fmt(median(samples.flatMap((s) => s.warm)))} |`);
+  const ratio = Number.isNaN(piscinaMedian) ? '' : `${(median(colds) / piscinaMedian).toFixed(2)}x`;
+  const cpus = samples.flatMap((s) => (s.cpu === undefined ? [] : [s.cpu]));
+  console.log(`| ${c.name} | ${fmt(median(colds))} (${fmt(Math.min(...colds))}-${fmt(Math.max(...colds))}) | ${ratio} | ${cpus.length ? fmt(median(cpus)) : ''} | ${fmt(median(samples.flatMap((s) => s.warm)))} |`);
 }
 if (spreads.length > 0) {
   console.log('\ntasks submitted together in a new pool (each busy 50 ms): latest start after the earliest\n');

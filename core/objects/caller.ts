@@ -8,9 +8,10 @@ import { dirname, join } from 'node:path';
 import { InvalidOptionError } from '../protocol/errors.ts';
 
 const CORE_DIR = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), '..')).href + '/';
-// The compiled package (dist/core/) ships source maps that name its sources (core/): a program
-// running with source-mapped stacks (tsx, --enable-source-maps) shows crucial's frames there.
-const OWN_DIRS = CORE_DIR.endsWith('/dist/core/') ? [CORE_DIR, CORE_DIR.replace(/\/dist\/core\/$/, '/core/')] : [CORE_DIR];
+// The compiled package bundles its code into dist/ (entries and dist/chunks/): all of dist/ is
+// crucial's own. It ships source maps that name its sources (core/): a program running with
+// source-mapped stacks (tsx, --enable-source-maps) shows crucial's frames there.
+const OWN_DIRS = CORE_DIR.endsWith('/dist/core/') ? [CORE_DIR.replace(/core\/$/, ''), CORE_DIR.replace(/\/dist\/core\/$/, '/core/')] : [CORE_DIR];
 
 export function callerModuleUrl(): string {
   const stack = new Error().stack ?? '';
