@@ -32,6 +32,8 @@ interface ClientLog {
   running: number;
   /** Bytes this log accounts for (its kept replies and bookkeeping). */
   bytes: number;
+  /** False once dropped from the cache (evicted, swept): `lastTouched` may still name it. */
+  live: boolean;
 }
 
 /** Bookkeeping a log and a slot cost beyond their reply bytes (Map entries, objects, ring cells), roughly. */
@@ -70,6 +72,13 @@ function clientKey(c: Uint8Array): string {
   let k = '';
   for (let i = 0; i < c.length; i++) k += String.fromCharCode(c[i]!);
   return k;
+}
+
+/** Whether `c` is the client id whose key is `id` (clientKey's), without making the key. */
+function sameId(id: string, c: Uint8Array): boolean {
+  if (id.length !== c.length) return false;
+  for (let i = 0; i < c.length; i++) if (id.charCodeAt(i) !== c[i]) return false;
+  return true;
 }
 
 /**
@@ -127,17 +136,24 @@ export class DedupCache {
   }
 
   private logOf(client: Uint8Array): ClientLog {
-    const id = clientKey(client);
     const now = coarseNow();
-    let log = this.clients.get(id);
-    if (!log) {
-      log = { id, slots: new Map(), order: [], next: 0, lastSeen: now, running: 0, bytes: 0 };
-      this.clients.set(id, log);
-      this.charge(log, LOG_OVERHEAD);
-    } else if (log !== this.lastTouched) {
-      // Map order is insertion order: re-inserting keeps the least recently seen first.
-      this.clients.delete(id);
-      this.clients.set(id, log);
+    const last = this.lastTouched;
+    let log: ClientLog | undefined;
+    if (last !== undefined && last.live && sameId(last.id, client)) {
+      // The client of the last call (one connection's calls in a row): its bytes compared, no key string made and hashed.
+      log = last;
+    } else {
+      const id = clientKey(client);
+      log = this.clients.get(id);
+      if (!log) {
+        log = { id, slots: new Map(), order: [], next: 0, lastSeen: now, running: 0, bytes: 0, live: true };
+        this.clients.set(id, log);
+        this.charge(log, LOG_OVERHEAD);
+      } else {
+        // Map order is insertion order: re-inserting keeps the least recently seen first.
+        this.clients.delete(id);
+        this.clients.set(id, log);
+      }
     }
     this.lastTouched = log;
     this.lastClient = client;
@@ -176,6 +192,7 @@ export class DedupCache {
       if (this.bytes <= this.maxBytes && this.clients.size <= this.maxClients) break;
       if (old === log || old.running > 0) continue;
       this.clients.delete(id);
+      old.live = false;
       this.bytes -= old.bytes;
       this.evictedClients++;
     }
@@ -194,9 +211,9 @@ export class DedupCache {
 
   /** Records the reply of a call; returns the extra routes that joined while it ran. */
   finish(client: Uint8Array, seq: number, reply: Uint8Array[]): Uint8Array[] {
-    // The key is made once per call: finish gets the very id object begin was given (unless another client came in between).
+    // No key is made when the last call's client is this one (finish gets the very id object begin was given, or the same bytes).
     const last = this.lastTouched;
-    const log = client === this.lastClient && last !== undefined && this.clients.get(last.id) === last ? last : this.clients.get(clientKey(client));
+    const log = last !== undefined && last.live && (client === this.lastClient || sameId(last.id, client)) ? last : this.clients.get(clientKey(client));
     const slot = log?.slots.get(seq);
     if (!log || !slot || slot.reply !== null) return [];
     log.running--;
@@ -232,6 +249,7 @@ export class DedupCache {
     for (const [id, log] of this.clients) {
       if (now - log.lastSeen > this.idleMs) {
         this.clients.delete(id);
+        log.live = false;
         this.bytes -= log.bytes;
         if (this.lastTouched === log) this.lastTouched = undefined;
       }

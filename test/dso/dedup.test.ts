@@ -48,4 +48,24 @@ describe('dedup', () => {
     d.sweep(Date.now() + 5000);
     assert.equal(d.clientCount, 0);
   });
+
+  it('dedup - the last client, found by its bytes without a key, is a fresh log once swept or evicted', () => {
+    const d = new DedupCache(16, 1000, { maxBytes: 2000, maxClientBytes: 2000 });
+    d.begin(client(1), 1, route(1));
+    d.finish(client(1), 1, reply('r1'));
+    // Another object with the same bytes finds the same log (the fast path compares bytes).
+    assert.deepEqual(d.begin(new Uint8Array(8).fill(1), 1, route(1)), { kind: 'replay', reply: reply('r1') });
+    d.sweep(Date.now() + 5000);
+    assert.equal(d.begin(client(1), 1, route(1)).kind, 'new', 'a swept client starts afresh');
+    // Client 1's call 2 still runs (parked) while client 2 calls: client 2 is the last one touched.
+    d.begin(client(1), 2, route(1));
+    d.begin(client(2), 1, route(2));
+    d.finish(client(2), 1, reply('y'));
+    // Client 1's call ends with a large reply: past maxBytes, client 2 (idle) is evicted by it.
+    d.finish(client(1), 2, reply('x'.repeat(1800)));
+    assert.equal(d.clientCount, 1);
+    assert.equal(d.begin(client(2), 1, route(2)).kind, 'new', 'an evicted client starts afresh, even the last one touched');
+    assert.equal(d.begin(client(2), 1, route(2)).kind, 'joined', 'and its log is the cache\'s own again');
+    assert.equal(d.clientCount, 2);
+  });
 });
