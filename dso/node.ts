@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { WireCodec, parseCall, peekSeq, type Call } from '../core/protocol/wire/codec.ts';
 import { SYSTEM_TYPE } from '../core/protocol/wire/protocol.ts';
 import { ArrowPending, loadArrow } from '../core/protocol/wire/arrow.ts';
+import type { Frame } from '../core/protocol/wire/frames.ts';
 import { ForbiddenError, InvalidOptionError, PayloadTooLargeError, ReplyNotKeptError, UnknownMethodError } from '../core/protocol/errors.ts';
 // Error replies keep user code's stack frames only (error-data.ts).
 import { replyErrorData as errorToData } from './error-data.ts';
@@ -314,20 +315,36 @@ export class DsoNode {
   /** A result holding Arrow before apache-arrow is loaded is encoded once it is (the call is applied already). */
   private completeOk(route: Uint8Array, call: Call, value: unknown): void {
     try {
-      this.complete(route, call, this.encodeOk(call, value));
+      this.complete(route, call, this.replyOk(call, value));
     } catch (err) {
       if (!(err instanceof ArrowPending)) throw err;
       // Later requests wait too: the result may be the object's own array, which they could change.
       const held: Held[] = this.held ?? [];
       this.held = held;
-      const release = (reply: () => Uint8Array[]): void => {
+      const release = (reply: () => Frame[]): void => {
         this.complete(route, call, reply());
         this.release(held);
       };
       loadArrow().then(
-        () => release(() => this.encodeOk(call, value)),
+        () => release(() => this.replyOk(call, value)),
         (e) => release(() => this.codec.encodeError(call.seq, errorToData(e))),
       );
+    }
+  }
+
+  /**
+   * The OK reply to send. Objects of SCATTERED_REPLY_TYPES never write into a value they hold, so
+   * a large array they keep as it arrived goes out as its own frame's bytes (no copy, no 8 MB
+   * buffer; encodeOkScattered); any other result is copied into the reply as it is now.
+   */
+  private replyOk(call: Call, value: unknown): Frame[] {
+    if (!SCATTERED_REPLY_TYPES.has(call.type)) return this.encodeOk(call, value);
+    try {
+      const ns = this.callNamespace.get(call);
+      return this.codec.encodeOkScattered(call.seq, ns ? ns.outbound(value) : value);
+    } catch (err) {
+      if (err instanceof ArrowPending) throw err;
+      return this.codec.encodeError(call.seq, errorToData(err));
     }
   }
 
@@ -362,17 +379,24 @@ export class DsoNode {
     return ns;
   }
 
-  private complete(route: Uint8Array, call: Call, reply: Uint8Array[]): void {
+  private complete(route: Uint8Array, call: Call, reply: Frame[]): void {
     this.reply(route, reply);
     for (const other of this.dedup.finish(call.client, call.seq, reply)) {
       if (!Buffer.from(other).equals(Buffer.from(route))) this.reply(other, reply);
     }
   }
 
-  private reply(route: Uint8Array, frames: Uint8Array[]): void {
+  private reply(route: Uint8Array, frames: Frame[]): void {
     this.socket?.send(route, frames);
   }
 }
+
+/**
+ * Types whose methods only store, replace and return values, never write into one: the built-ins
+ * whose replies may send a kept array's received bytes as they lie when the socket takes them.
+ * (AtomicMap's `sum` merge and the ML states add into their arrays; user classes may do anything.)
+ */
+const SCATTERED_REPLY_TYPES: ReadonlySet<string> = new Set(['AtomicReference', 'AtomicList', 'Future']);
 
 /** A request held while apache-arrow loads: route, frames, size, authenticated user. */
 type Held = [Uint8Array, Uint8Array[], number, string | undefined];

@@ -6,6 +6,8 @@ import { ScatterFrame, joinFrames, type Frame } from '../../../../core/protocol/
 import { ZmtpRouter } from '../../../../core/protocol/transport/zmtp/router.ts';
 import { ZmtpDealer } from '../../../../core/protocol/transport/zmtp/dealer.ts';
 import { mulberry32 } from '../../../../bench/lib/rng.ts';
+import { Connection } from 'crucial';
+import { startDso } from 'crucial/node';
 
 const SEED = Number(process.env.CRUCIAL_TEST_SEED ?? Date.now() % 1_000_000);
 const replay = `(seed ${SEED}; rerun with CRUCIAL_TEST_SEED=${SEED})`;
@@ -108,4 +110,41 @@ describe('scattered frames', function () {
       await router.close();
     }
   });
+
+  for (const transport of ['zmtp', 'libzmq'] as const) {
+    it(`scattered frames - a ${transport} node: pipelined gets of a kept 8 MB array return it as it was when each get ran, with sets and in-place merges behind them`, async () => {
+      const rnd = mulberry32(SEED);
+      const node = await startDso({ port: 0, transport, maxPayloadBytes: 64 * 1024 * 1024 });
+      const conn = new Connection(node.address);
+      try {
+        const n = 1 << 20;
+        const a = Float64Array.from({ length: n }, () => rnd());
+        const b = Float64Array.from({ length: n }, () => -rnd());
+        await conn.call('AtomicReference', 'r', 'set', [a], { init: [null] });
+        // Sent together: the first get's reply (a's received bytes, scattered) is still being written while the set runs.
+        const [got1, , got2, old] = await Promise.all([
+          conn.call('AtomicReference', 'r', 'get', []),
+          conn.call('AtomicReference', 'r', 'set', [b]),
+          conn.call('AtomicReference', 'r', 'get', []),
+          conn.call('AtomicReference', 'r', 'getAndSet', [a]),
+        ]);
+        assert.deepEqual(got1, a, replay);
+        assert.deepEqual(got2, b, replay);
+        assert.deepEqual(old, b, replay);
+        // A map adds into its own copy in place (merge 'sum'): a get sent before the merge sees the values before it.
+        await conn.call('AtomicMap', 'm', 'put', ['v', a], { init: [[]] });
+        const ones = new Float64Array(n).fill(1);
+        const [before, , after] = await Promise.all([
+          conn.call('AtomicMap', 'm', 'get', ['v']),
+          conn.call('AtomicMap', 'm', 'merge', ['v', ones, 'sum']),
+          conn.call('AtomicMap', 'm', 'get', ['v']),
+        ]);
+        assert.deepEqual(before, a, replay);
+        assert.deepEqual(after, a.map((x) => x + 1), replay);
+      } finally {
+        await conn.close();
+        await node.close();
+      }
+    });
+  }
 });
