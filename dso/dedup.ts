@@ -7,6 +7,7 @@
  */
 
 import type { Frame } from '../core/protocol/wire/frames.ts';
+import { coarseNow } from './clock.ts';
 
 /** Replies larger than this are not kept, only the fact that the call was applied (so a scattered reply, which reads an array when written, never is). */
 export const MAX_CACHED_BYTES = 64 * 1024;
@@ -17,8 +18,8 @@ const NOT_KEPT: Frame[] = [];
 interface Slot {
   /** Reply frames once known; NOT_KEPT when too large to keep (or dropped to stay in budget). */
   reply: Frame[] | null;
-  /** Routing ids of senders waiting for a reply still being computed. */
-  waiters: Uint8Array[];
+  /** Routing ids of senders waiting for a reply still being computed; null until one joins (most calls: never). */
+  waiters: Uint8Array[] | null;
 }
 
 interface ClientLog {
@@ -32,6 +33,8 @@ interface ClientLog {
   running: number;
   /** Bytes this log accounts for (its kept replies and bookkeeping). */
   bytes: number;
+  /** False once dropped from the cache (evicted, swept): `lastTouched` may still name it. */
+  live: boolean;
 }
 
 /** Bookkeeping a log and a slot cost beyond their reply bytes (Map entries, objects, ring cells), roughly. */
@@ -56,6 +59,8 @@ export type DedupOutcome =
   | { kind: 'lost' };
 
 const NEW: DedupOutcome = { kind: 'new' };
+/** What `finish` returns when no resend joined (frozen: callers only iterate it). */
+const NO_ROUTES: Uint8Array[] = Object.freeze([]) as unknown as Uint8Array[];
 const JOINED: DedupOutcome = { kind: 'joined' };
 const LOST: DedupOutcome = { kind: 'lost' };
 
@@ -68,6 +73,13 @@ function clientKey(c: Uint8Array): string {
   let k = '';
   for (let i = 0; i < c.length; i++) k += String.fromCharCode(c[i]!);
   return k;
+}
+
+/** Whether `c` is the client id whose key is `id` (clientKey's), without making the key. */
+function sameId(id: string, c: Uint8Array): boolean {
+  if (id.length !== c.length) return false;
+  for (let i = 0; i < c.length; i++) if (id.charCodeAt(i) !== c[i]) return false;
+  return true;
 }
 
 /**
@@ -102,10 +114,10 @@ export class DedupCache {
     if (slot) {
       if (slot.reply === NOT_KEPT) return LOST;
       if (slot.reply) return { kind: 'replay', reply: slot.reply };
-      slot.waiters.push(route);
+      (slot.waiters ??= []).push(route);
       return JOINED;
     }
-    this.add(log, seq, { reply: null, waiters: [] });
+    this.add(log, seq, { reply: null, waiters: null });
     log.running++;
     this.trim(log);
     return NEW;
@@ -119,23 +131,30 @@ export class DedupCache {
     const log = this.logOf(client);
     if (log.slots.has(seq)) return;
     const kept = reply ?? NOT_KEPT;
-    this.add(log, seq, { reply: kept, waiters: [] });
+    this.add(log, seq, { reply: kept, waiters: null });
     this.charge(log, sizeOf(kept));
     this.trim(log);
   }
 
   private logOf(client: Uint8Array): ClientLog {
-    const id = clientKey(client);
-    const now = Date.now();
-    let log = this.clients.get(id);
-    if (!log) {
-      log = { id, slots: new Map(), order: [], next: 0, lastSeen: now, running: 0, bytes: 0 };
-      this.clients.set(id, log);
-      this.charge(log, LOG_OVERHEAD);
-    } else if (log !== this.lastTouched) {
-      // Map order is insertion order: re-inserting keeps the least recently seen first.
-      this.clients.delete(id);
-      this.clients.set(id, log);
+    const now = coarseNow();
+    const last = this.lastTouched;
+    let log: ClientLog | undefined;
+    if (last !== undefined && last.live && sameId(last.id, client)) {
+      // The client of the last call (one connection's calls in a row): its bytes compared, no key string made and hashed.
+      log = last;
+    } else {
+      const id = clientKey(client);
+      log = this.clients.get(id);
+      if (!log) {
+        log = { id, slots: new Map(), order: [], next: 0, lastSeen: now, running: 0, bytes: 0, live: true };
+        this.clients.set(id, log);
+        this.charge(log, LOG_OVERHEAD);
+      } else {
+        // Map order is insertion order: re-inserting keeps the least recently seen first.
+        this.clients.delete(id);
+        this.clients.set(id, log);
+      }
     }
     this.lastTouched = log;
     this.lastClient = client;
@@ -174,6 +193,7 @@ export class DedupCache {
       if (this.bytes <= this.maxBytes && this.clients.size <= this.maxClients) break;
       if (old === log || old.running > 0) continue;
       this.clients.delete(id);
+      old.live = false;
       this.bytes -= old.bytes;
       this.evictedClients++;
     }
@@ -192,9 +212,9 @@ export class DedupCache {
 
   /** Records the reply of a call; returns the extra routes that joined while it ran. */
   finish(client: Uint8Array, seq: number, reply: Frame[]): Uint8Array[] {
-    // The key is made once per call: finish gets the very id object begin was given (unless another client came in between).
+    // No key is made when the last call's client is this one (finish gets the very id object begin was given, or the same bytes).
     const last = this.lastTouched;
-    const log = client === this.lastClient && last !== undefined && this.clients.get(last.id) === last ? last : this.clients.get(clientKey(client));
+    const log = last !== undefined && last.live && (client === this.lastClient || sameId(last.id, client)) ? last : this.clients.get(clientKey(client));
     const slot = log?.slots.get(seq);
     if (!log || !slot || slot.reply !== null) return [];
     log.running--;
@@ -204,8 +224,8 @@ export class DedupCache {
     this.charge(log, sizeOf(slot.reply));
     this.trim(log);
     const waiters = slot.waiters;
-    if (waiters.length === 0) return waiters;
-    slot.waiters = [];
+    if (waiters === null) return NO_ROUTES;
+    slot.waiters = null;
     return waiters;
   }
 
@@ -218,7 +238,7 @@ export class DedupCache {
     const log = this.clients.get(clientKey(client));
     const slot = log?.slots.get(seq);
     if (!log || !slot || slot.reply !== null) return true;
-    if (slot.waiters.length > 0) return false;
+    if (slot.waiters !== null && slot.waiters.length > 0) return false;
     log.slots.delete(seq);
     log.running--;
     this.charge(log, -SLOT_OVERHEAD);
@@ -230,6 +250,7 @@ export class DedupCache {
     for (const [id, log] of this.clients) {
       if (now - log.lastSeen > this.idleMs) {
         this.clients.delete(id);
+        log.live = false;
         this.bytes -= log.bytes;
         if (this.lastTouched === log) this.lastTouched = undefined;
       }
