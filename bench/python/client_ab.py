@@ -4,9 +4,11 @@ Before/after of the Python client in one process (issue 13): another checkout's 
 ``crucial_base``; both connect to one node (this checkout's) and their calls alternate in rotating
 blocks, so both sides see the same machine. Rows: 1 KB ``AtomicReference.set`` / ``.get`` and
 ``AtomicLong.add_and_get`` through the proxies, ``call_async(...).result()``, and a throughput row of
-``--threads`` threads sharing one connection (calls/s, every reply checked against its own call).
+``--threads`` threads sharing one connection (calls/s, every reply checked against its own call);
+with ``--arrays``, 8 MB float64 ``set`` / ``get`` too, with this process's CPU time per call (all its
+threads: the caller, the I/O thread and libzmq's), which the machine's load inflates less than the wall time.
 
-    python bench/python/client_ab.py --base DIR [--n 4000] [--block 250] [--threads 4]
+    python bench/python/client_ab.py --base DIR [--n 4000] [--block 250] [--threads 4] [--arrays [--array-calls 40]]
 """
 from __future__ import annotations
 
@@ -69,6 +71,9 @@ def main() -> None:
     ap.add_argument("--block", type=int, default=250)
     ap.add_argument("--threads", type=int, default=4)
     ap.add_argument("--threads-only", action="store_true", help="only the throughput row")
+    ap.add_argument("--arrays", action="store_true", help="8 MB float64 set / get rows")
+    ap.add_argument("--arrays-only", action="store_true", help="only the 8 MB rows")
+    ap.add_argument("--array-calls", type=int, default=40)
     args = ap.parse_args()
     base = load_base(args.base.resolve())
     node = crucial.start_local_dso()
@@ -94,7 +99,7 @@ def main() -> None:
         print("| row | before p50 µs | after p50 µs | after/before p50 | before p99 µs | after p99 µs | after/before p99 |")
         print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
         pc = time.perf_counter_ns
-        for row in ([] if args.threads_only else ops["after"]):
+        for row in ([] if args.threads_only or args.arrays_only else ops["after"]):
             sides = ["before", "after"]
             for _ in range(300):
                 for s in sides:
@@ -110,6 +115,33 @@ def main() -> None:
                         out.append((pc() - t) / 1000)
             b50, a50, b99, a99 = pct(us["before"], 50), pct(us["after"], 50), pct(us["before"], 99), pct(us["after"], 99)
             print(f"| {row} | {b50:.0f} | {a50:.0f} | {a50 / b50:.2f} | {b99:.0f} | {a99:.0f} | {a99 / b99:.2f} |", flush=True)
+        if args.arrays or args.arrays_only:
+            import numpy as np
+
+            arr = np.random.default_rng(0).random(1_000_000)
+            big = {s: pkgs[s].AtomicReference(f"ab.8mb.{s}", connection=conns[s]) for s in conns}
+            for s, ref in big.items():
+                ref.set(arr)
+                if not np.array_equal(ref.get(), arr):
+                    raise SystemExit(f"{s}: the array came back different")
+            for row, op in (("8 MB float64 set", lambda ref: ref.set(arr)), ("8 MB float64 get", lambda ref: ref.get())):
+                ms, cpu = {"before": [], "after": []}, {"before": 0.0, "after": 0.0}
+                for rnd in range(max(1, args.array_calls // 5)):
+                    for s in (["before", "after"] if rnd % 2 == 0 else ["after", "before"]):
+                        c0 = time.process_time()
+                        for _ in range(5):
+                            t = pc()
+                            op(big[s])
+                            ms[s].append((pc() - t) / 1e6)
+                        cpu[s] += time.process_time() - c0
+                b50, a50 = statistics.median(ms["before"]), statistics.median(ms["after"])
+                bc, ac = cpu["before"] / len(ms["before"]) * 1e3, cpu["after"] / len(ms["after"]) * 1e3
+                print(f"| {row}: p50 ms (GB/s) | {b50:.2f} ({8 / b50:.2f}) | {a50:.2f} ({8 / a50:.2f}) | {a50 / b50:.2f} | "
+                      f"CPU/call {bc:.2f} ms | {ac:.2f} ms | {ac / bc:.2f} |", flush=True)
+        if args.arrays_only:
+            for c in conns.values():
+                c.close()
+            return
         tput = {"before": [], "after": []}
         for r in range(6):
             for s in (["before", "after"] if r % 2 == 0 else ["after", "before"]):
