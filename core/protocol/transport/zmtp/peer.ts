@@ -116,7 +116,19 @@ export class ZmtpPeer implements FrameSink {
       buffer: () => this.decoder.directTarget() ?? SCRATCH,
       callback: (n, buf) => {
         this.rx++;
-        this.read(() => (buf === SCRATCH ? this.decoder.push(Buffer.from(SCRATCH.subarray(0, n))) : this.decoder.advance(n)));
+        // Inline, not through read(): no closure per read. A read into SCRATCH is copied out
+        // (pooled below 4 KiB) without the subarray view Buffer.from(SCRATCH.subarray(...)) makes.
+        try {
+          if (buf === SCRATCH) {
+            const chunk = Buffer.allocUnsafe(n);
+            SCRATCH.copy(chunk, 0, 0, n);
+            this.decoder.push(chunk);
+          } else {
+            this.decoder.advance(n);
+          }
+        } catch (err) {
+          this.fail(err as Error);
+        }
         this.watchPartial();
         return true; // false would pause reading
       },
