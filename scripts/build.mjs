@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 rmSync(dist, { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--emitDeclarationOnly'], { stdio: 'inherit' });
@@ -60,9 +61,13 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  packages: 'external',
+  // Dependencies stay packages of their own (a user's apache-arrow Table must be the one crucial checks
+  // against), except @msgpack/msgpack: a CommonJS build of 26 files that every thread would load one by one.
+  external: Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies, ...pkg.devDependencies }).filter((d) => d !== '@msgpack/msgpack'),
   sourcemap: true,
   chunkNames: 'chunks/[name]-[hash]',
+  // ES builds of the bundled dependency (@msgpack/msgpack's "module"), not its CommonJS main.
+  mainFields: ['module', 'main'],
   legalComments: 'none',
   logLevel: 'warning',
   plugins: [ownPaths],
