@@ -15,6 +15,7 @@ import { latencyGroup } from './lib/measure.ts';
 import { startFloorServer, zmtpEcho } from './lib/floor.ts';
 import { pinProcess, startDsoProcess } from './lib/servers.ts';
 import { percentile } from '../examples/lib/stats.ts';
+import { GcWatch } from './lib/gc.ts';
 
 const opts = new Command('hot-path-arrays').option('--calls <n>', 'timed calls per side', '40')
   .addOption(new Option('-p, --placement <how>').choices(['split', 'same', 'none']).default('split')).parse()
@@ -39,11 +40,14 @@ console.log(`Arrow alone, 8 MB float64, p50 ms: encodeArray ${enc.toFixed(2)} ($
   const id = new Uint8Array(8);
   const up = c.encodeCall(id, 1, 'AtomicReference', 'k', 'set', [arr]);
   const down = n.encodeOk(1, arr);
+  const kept = (parseCall(n.decodeValue(up)).args[0]) as Float64Array;
   const st: [string, number][] = [
-    ['client encode (encodeCall: Arrow IPC of the array + envelope)', time(() => c.encodeCall(id, 1, 'AtomicReference', 'k', 'set', [arr]))],
+    ['client encode, joined (encodeCall: Arrow IPC of the array + envelope, one copy)', time(() => c.encodeCall(id, 1, 'AtomicReference', 'k', 'set', [arr]))],
+    ['client encode, as a call sends it (encodeCallScattered: the array\'s own buffer, no copy)', time(() => c.encodeCallScattered(id, 1, 'AtomicReference', 'k', 'set', [arr]))],
     ['a fresh 8 MB buffer filled (what a read into a new frame costs beyond the socket)', time(() => Buffer.allocUnsafe(up[1]!.byteLength).set(up[1]!))],
     ['node decode (decodeValue strict + parseCall: verify + tableFromIPC)', time(() => parseCall(n.decodeValue(up)))],
-    ['node encode of the get reply (encodeOk: Arrow IPC)', time(() => n.encodeOk(1, arr))],
+    ['node encode of the get reply, joined (encodeOk: Arrow IPC, one copy)', time(() => n.encodeOk(1, arr))],
+    ['node encode of the get reply of an array kept as received (encodeOkScattered, no copy)', time(() => n.encodeOkScattered(1, kept))],
     ['client decode of the get reply (decodeValue)', time(() => c.decodeValue(down))],
   ];
   console.log('| stage of an 8 MB call, alone | p50 ms |\n| --- | ---: |');
@@ -58,17 +62,23 @@ await ref.set(arr);
 const back = await ref.get();
 if (!back || back.length !== arr.length || back[123_456] !== arr[123_456]) throw new Error('the array came back different');
 const z = await zmtpEcho(floor.zmtp);
+const gcWatch = new GcWatch();
+await dso.gc?.();
 const g = await latencyGroup({
   set: () => ref.set(arr),
   get: () => ref.get(),
   'echo up': () => z.echo(arr.byteLength + 300, 8),
   'echo down': () => z.echo(64, arr.byteLength + 300),
 }, CALLS, 5);
+const gcHere = gcWatch.stop();
+const gcNode = await dso.gc?.();
 const ms = (k: keyof typeof g) => g[k].p50 / 1000;
 console.log(`8 MB float64 over ${opts.placement}, ${CALLS} calls per side interleaved; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 console.log('| direction | crucial p50 ms | GB/s | bare ZMTP echo p50 ms | GB/s | crucial/echo |\n| --- | ---: | ---: | ---: | ---: | ---: |');
 console.log(`| TS → node (set) | ${ms('set').toFixed(2)} | ${(MB / ms('set')).toFixed(2)} | ${ms('echo up').toFixed(2)} | ${(MB / ms('echo up')).toFixed(2)} | ${(ms('set') / ms('echo up')).toFixed(2)} |`);
 console.log(`| node → TS (get) | ${ms('get').toFixed(2)} | ${(MB / ms('get')).toFixed(2)} | ${ms('echo down').toFixed(2)} | ${(MB / ms('echo down')).toFixed(2)} | ${(ms('get') / ms('echo down')).toFixed(2)} |`);
+const gcLine = (s: typeof gcHere) => `${s.count} pauses, ${s.totalMs.toFixed(0)} ms, longest ${s.maxMs.toFixed(1)} ms (${s.byKind})`;
+console.log(`GC during the rows (set, get and both echoes): bench process ${gcLine(gcHere)}${gcNode ? `; node ${gcLine(gcNode)}` : ''}`);
 z.close();
 await conn.close();
 await floor.stop();

@@ -3,8 +3,9 @@ import { tableFromArrays } from 'apache-arrow';
 import { WireCodec, SCATTER_MIN_BYTES } from '../../../../core/protocol/wire/codec.ts';
 import { loadArrow, type NumericArray } from '../../../../core/protocol/wire/arrow.ts';
 import { ScatterFrame, joinFrames, type Frame } from '../../../../core/protocol/wire/frames.ts';
-import { ZmtpRouter } from '../../../../core/protocol/transport/zmtp/router.ts';
-import { ZmtpDealer } from '../../../../core/protocol/transport/zmtp/dealer.ts';
+import { bindServer, openClient, type TransportKind } from '../../../../core/protocol/transport/socket.ts';
+import type { ClientSecurity, ServerSecurity } from '../../../../core/protocol/transport/security.ts';
+import { curveKeyPair } from '../../../../core/protocol/transport/zmtp/curve.ts';
 import { mulberry32 } from '../../../../bench/lib/rng.ts';
 import { Connection } from 'crucial';
 import { startDso } from 'crucial/node';
@@ -77,39 +78,49 @@ describe('scattered frames', function () {
     assert.deepEqual(client.decodeValue(joinFrames(fromFrame))[3], arr);
   });
 
-  it('scattered frames - over a ZMTP link, a message of scattered and plain frames arrives as the joined bytes, every time it is sent', async () => {
-    const rnd = mulberry32(SEED);
-    const got: Buffer[][] = [];
-    let arrived: () => void = () => undefined;
-    const router = new ZmtpRouter((_route, frames) => { got.push(frames.map((f) => Buffer.from(f))); arrived(); });
-    await router.bind('tcp://127.0.0.1:0');
-    let ready: () => void = () => undefined;
-    const up = new Promise<void>((r) => { ready = r; });
-    const dealer = new ZmtpDealer(router.endpoint, () => undefined, { onStatus: (s) => { if (s.type === 'connect') ready(); } });
-    try {
-      await up;
-      for (let round = 0; round < 12; round++) {
-        // Pieces of random sizes: empty, tiny, around the 16 KiB direct-write size, and large.
-        const sizes = [0, 1, 7, 255, 256, 16 * 1024 - 1, 16 * 1024, 70_000, 300_000];
-        const piece = () => Uint8Array.from({ length: sizes[Math.floor(rnd() * sizes.length)]! }, () => Math.floor(rnd() * 256));
-        const frames: Frame[] = Array.from({ length: 1 + Math.floor(rnd() * 4) }, () => (rnd() < 0.5
-          ? new ScatterFrame(Array.from({ length: 1 + Math.floor(rnd() * 6) }, piece))
-          : piece()));
-        const expected = joinFrames(frames).map((f) => Buffer.from(f));
-        // Sent twice, as a resend after a reconnect sends the kept frames again.
-        const twice = new Promise<void>((r) => { arrived = () => { if (got.length === 2) r(); }; });
-        got.length = 0;
-        dealer.send(frames);
-        dealer.send(frames);
-        await twice;
-        assert.deepEqual(got[0], expected, `round ${round}: first send ${replay}`);
-        assert.deepEqual(got[1], expected, `round ${round}: second send ${replay}`);
+  const curveServerKeys = curveKeyPair();
+  const curveClientKeys = curveKeyPair();
+  const links: [string, TransportKind, ServerSecurity | undefined, ClientSecurity | null][] = [
+    ['a zmtp link', 'zmtp', undefined, null],
+    ['a zmtp CURVE link (each frame sealed whole)', 'zmtp', { mechanism: 'CURVE', ...curveServerKeys, authenticate: (k) => (k === curveClientKeys.publicKey ? 'c' : null) },
+      { mechanism: 'CURVE', serverKey: curveServerKeys.publicKey, ...curveClientKeys }],
+    ['a libzmq client (frames joined for zeromq.js)', 'libzmq', undefined, null],
+  ];
+  for (const [name, clientKind, serverSecurity, clientSecurity] of links) {
+    it(`scattered frames - over ${name}, a message of scattered and plain frames arrives as the joined bytes, every time it is sent`, async () => {
+      const rnd = mulberry32(SEED);
+      const got: Buffer[][] = [];
+      let arrived: () => void = () => undefined;
+      const server = await bindServer('zmtp', 'tcp://127.0.0.1:0', (_route, frames) => { got.push(frames.map((f) => Buffer.from(f))); arrived(); },
+        { maxMessageBytes: 64 << 20, security: serverSecurity });
+      let ready: () => void = () => undefined;
+      const up = new Promise<void>((r) => { ready = r; });
+      const client = openClient(clientKind, server.endpoint, () => undefined, { security: clientSecurity, onStatus: (st) => { if (st.type === 'connect') ready(); } });
+      try {
+        await up;
+        for (let round = 0; round < 8; round++) {
+          // Pieces of random sizes: empty, tiny, around the 16 KiB direct-write size, and large.
+          const sizes = [0, 1, 7, 255, 256, 16 * 1024 - 1, 16 * 1024, 70_000, 300_000];
+          const piece = () => Uint8Array.from({ length: sizes[Math.floor(rnd() * sizes.length)]! }, () => Math.floor(rnd() * 256));
+          const frames: Frame[] = Array.from({ length: 1 + Math.floor(rnd() * 4) }, () => (rnd() < 0.5
+            ? new ScatterFrame(Array.from({ length: 1 + Math.floor(rnd() * 6) }, piece))
+            : piece()));
+          const expected = joinFrames(frames).map((f) => Buffer.from(f));
+          // Sent twice, as a resend after a reconnect sends the kept frames again.
+          const twice = new Promise<void>((r) => { arrived = () => { if (got.length === 2) r(); }; });
+          got.length = 0;
+          client.send(frames);
+          client.send(frames);
+          await twice;
+          assert.deepEqual(got[0], expected, `round ${round}: first send ${replay}`);
+          assert.deepEqual(got[1], expected, `round ${round}: second send ${replay}`);
+        }
+      } finally {
+        client.close();
+        await server.close();
       }
-    } finally {
-      dealer.close();
-      await router.close();
-    }
-  });
+    });
+  }
 
   for (const transport of ['zmtp', 'libzmq'] as const) {
     it(`scattered frames - a ${transport} node: pipelined gets of a kept 8 MB array return it as it was when each get ran, with sets and in-place merges behind them`, async () => {
