@@ -6,7 +6,7 @@
  * sides; the least round is the node's cost on this machine (load only ever adds time), the median
  * is printed beside it.
  *
- *   npx tsx bench/hot-node-handle.ts --base /tmp/hn-base [--calls 2000] [--rounds 31] [--only put,get,add,barrier,multiply]
+ *   npx tsx bench/hot-node-handle.ts --base /tmp/hn-base [--calls 2000] [--rounds 31] [--only put,get,add,barrier,multiply] [--cpu]
  *
  * Requests are encoded by this checkout's client codec, each frame copied into its own pooled
  * Buffer as the zmtp read path makes it.
@@ -20,8 +20,14 @@ import { WireCodec } from '../core/protocol/wire/codec.ts';
 const opts = new Command('hot-node-handle').requiredOption('--base <dir>', 'the checkout to compare with').option('--calls <n>', 'calls per side and round', '2000')
   .option('--rounds <n>', 'alternating rounds', '31').option('--only <rows>', 'comma list of put, get, add, barrier, multiply', 'put,get,add,barrier,multiply')
   .option('--sides <list>', 'which sides to run (before,after; after alone for a profile)', 'before,after')
-  .parse().opts<{ base: string; calls: string; rounds: string; only: string; sides: string }>();
+  .option('--cpu', "time by the process's CPU time, not the wall clock")
+  .parse().opts<{ base: string; calls: string; rounds: string; only: string; sides: string; cpu?: boolean }>();
 const CALLS = Number(opts.calls);
+/**
+ * µs: this process's CPU time (getrusage) with --cpu, else wall time. On a machine shared with other
+ * work, CPU time leaves out the time the process waited for a core.
+ */
+const clock = opts.cpu ? () => { const u = process.cpuUsage(); return u.user + u.system; } : () => Number(process.hrtime.bigint()) / 1000;
 const ROUNDS = Number(opts.rounds);
 const only = new Set(opts.only.split(','));
 type Side = 'before' | 'after';
@@ -64,11 +70,11 @@ function syncRow(name: string, type: string, key: string, method: string, args: 
       const n = nodes[k];
       const b = batch[k];
       const before = n.replies;
-      const t = process.hrtime.bigint();
+      const t = clock();
       for (let i = 0; i < b.length; i++) n.handle(route, b[i]!, bytesOf(b[i]!));
-      const ns = Number(process.hrtime.bigint() - t);
+      const us = clock() - t;
       if (n.replies - before !== b.length) throw new Error(`${k}: ${n.replies - before} replies to ${b.length} calls`);
-      return ns / 1000 / b.length;
+      return us / b.length;
     },
   });
 }
@@ -89,7 +95,7 @@ if (only.has('barrier')) {
     },
     async run(k) {
       const n = nodes[k];
-      const t = process.hrtime.bigint();
+      const t = clock();
       for (const crossing of batch[k]) {
         const target = n.replies + P;
         for (let p = 0; p < P; p++) n.handle(routes[p]!, crossing[p]!, bytesOf(crossing[p]!));
@@ -99,14 +105,14 @@ if (only.has('barrier')) {
           await null;
         }
       }
-      return Number(process.hrtime.bigint() - t) / 1000 / (batch[k].length * P);
+      return (clock() - t) / (batch[k].length * P);
     },
   });
 }
 
 const least = (xs: number[]) => Math.min(...xs);
 const med = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]!; };
-console.log(`node handler alone, µs per call: before ${trees.before}, after ${trees.after}; ${CALLS} calls per side and round, ${ROUNDS} alternating rounds; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+console.log(`node handler alone, µs per call (${opts.cpu ? 'CPU time' : 'wall time'}): before ${trees.before}, after ${trees.after}; ${CALLS} calls per side and round, ${ROUNDS} alternating rounds; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
 console.log(`| row | ${SIDES.map((k) => `${k} least | ${k} median`).join(' | ')} |${SIDES.length === 2 ? ' after/before least | after/before median |' : ''}\n| --- |${' ---: |'.repeat(SIDES.length * 2 + (SIDES.length === 2 ? 2 : 0))}`);
 for (const row of rows) {
   const us: Record<Side, number[]> = { before: [], after: [] };

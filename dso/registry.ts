@@ -78,6 +78,9 @@ export class TypeRegistry {
   }
 }
 
+/** Required arguments of each schema method (a method's spec object is the key). */
+const requiredArgs = new WeakMap<object, number>();
+
 /**
  * Refuses a method the type does not have and, for a built-in, a number of arguments its schema does not allow.
  * @throws {UnknownMethodError} if the type has no such method
@@ -88,7 +91,9 @@ export function checkMethod(info: TypeInfo, method: string, argc?: number): void
   const m = argc === undefined ? undefined : info.spec?.methods[method];
   if (m && argc !== undefined) {
     const max = m.args.length;
-    const min = m.args.filter((a) => !a.optional).length;
+    // Every call passes here: the required count is counted once per method, not filtered per call.
+    let min = argc === max ? max : requiredArgs.get(m);
+    if (min === undefined) requiredArgs.set(m, (min = m.args.filter((a) => !a.optional).length));
     if (argc < min || argc > max) {
       throw new BadArgumentError(`${info.name}.${method} takes ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? '' : 's'}, got ${argc}`);
     }
