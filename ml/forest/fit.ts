@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { defaultConnectionAsync } from '../../core/client/context.ts';
 import { BadArgumentError, CrucialError, ErrorCode, NoObjectError, TaskFailedError } from '../../core/protocol/errors.ts';
 import { SYSTEM_TYPE } from '../../core/protocol/wire/protocol.ts';
-import { ServerlessExecutorService } from '../../core/threads/executor.ts';
+import { runPartitions, throwIfCancelled } from '../kmeans/run-tasks.ts';
 import { checkDataset, partitions, type Dataset } from '../data/dataset.ts';
 import { MODEL_FORMAT, type Model } from '../model/format.ts';
 import { progressReporter, type ProgressOptions } from '../progress.ts';
@@ -27,6 +27,8 @@ export interface ForestFitOptions extends ProgressOptions {
   modelName?: string;
   /** Label column of an Arrow file (default 'y'). */
   label?: string;
+  /** Aborting it cancels the fit: each cloud thread stops after the tree it is growing, and the fit rejects with the signal's reason. */
+  signal?: AbortSignal;
   /**
    * @internal Tests only: replaces each cloud thread's task before it is submitted (fault
    * injection: a task that fails once after a chosen tree, to check that its retry counts once).
@@ -49,6 +51,7 @@ const PROGRESS_POLL_MS = 200;
  */
 export async function fitRandomForest(data: string | Dataset, params: ForestParams = {}, opts: ForestFitOptions = {}): Promise<Model> {
   const p = resolveForestParams(params);
+  throwIfCancelled(opts.signal);
   const workers = opts.workers ?? 2;
   if (!Number.isSafeInteger(workers) || workers <= 0) throw new BadArgumentError(`workers must be a positive integer, got ${workers}`);
   if (opts.modelName !== undefined && (typeof opts.modelName !== 'string' || opts.modelName.length === 0)) throw new BadArgumentError('modelName must be a non-empty string');
@@ -75,22 +78,22 @@ export async function fitRandomForest(data: string | Dataset, params: ForestPara
   const votesKey = `ml.forest.oob.${randomUUID()}`;
   const ranges = partitions(p.nEstimators, Math.min(workers, p.nEstimators));
   const tasks = ranges.map(([from, to]) => new ForestTask(votesKey, source, p, from, to));
-  // A retried cloud thread grows the same trees (seeded per tree) and the node counts each tree's votes once.
-  const se = new ServerlessExecutorService({ retries: 1 });
   const votes = new OobVotes(votesKey);
   const stopProgress = watchProgress(votes, p.nEstimators, opts);
   const submitted = opts.mapTask ? tasks.map((t, i) => opts.mapTask!(t, i) as ForestTask) : tasks;
-  // Every task is waited for, failed or not: one still running would recreate the vote matrix
-  // after its removal below.
-  const settled = await Promise.allSettled(submitted.map((t) => se.submit<ForestTaskResult>(t).get()));
-  se.shutdown();
-  await stopProgress();
-  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) {
+  // A retried cloud thread grows the same trees (seeded per tree) and the node counts each tree's
+  // votes once. Every task is waited for, failed or not: one still running would recreate the vote
+  // matrix after its removal below. A cancel, or a task failing for good, aborts the matrix (created
+  // if no tree landed yet), so the others stop after their current tree.
+  let results: ForestTaskResult[];
+  try {
+    results = await runPartitions<ForestTaskResult>(submitted, (reason) => new OobVotes(votesKey, 1, 1).abort(reason), { signal: opts.signal, retries: 1 });
+  } catch (err) {
+    await stopProgress();
     await dropVotes(votesKey).catch(() => {}); // the task's error is the one to report
-    throw unwrapTaskError(failed.reason);
+    throw unwrapTaskError(err);
   }
-  const results = settled.map((r) => (r as PromiseFulfilledResult<ForestTaskResult>).value);
+  await stopProgress();
 
   let oobScore: number | null = null, oobRows = 0;
   try {

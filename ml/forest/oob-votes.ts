@@ -33,6 +33,8 @@ export class OobVotes extends SharedObject {
    * index; resolves to the trees merged so far.
    */
   addVotes(tree: number, rows: Int32Array, votes: Float64Array): Promise<number> { return this.invoke('addVotes', tree, rows, votes); }
+  /** Makes every later `addVotes` fail (a cancelled or failed fit): the cloud threads stop after their current tree. */
+  abort(reason: string): Promise<null> { return this.invoke('abort', reason); }
   /** Trees merged so far. */
   treesDone(): Promise<number> { return this.invoke('treesDone'); }
   /** Accuracy of the arg-max votes over rows out of bag at least once (scikit-learn's `oob_score_`); null if none. */

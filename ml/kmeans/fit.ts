@@ -12,13 +12,12 @@
 import { randomUUID } from 'node:crypto';
 import { BadArgumentError } from '../../core/protocol/errors.ts';
 import { MODEL_FORMAT, type Model } from '../model/format.ts';
-import type { Dataset } from '../data/dataset.ts';
+import { partitions, type Dataset } from '../data/dataset.ts';
 import { planData } from './source.ts';
-import { dropObject, followProgress, publishIfNamed, runPartitions, workersOf, type FitOptions, type RunOptions } from './run-tasks.ts';
+import { dropObject, followProgress, partitionCount, publishIfNamed, runPartitions, throwIfCancelled, workersOf, type FitOptions, type RunOptions } from './run-tasks.ts';
 import { KMeansState, KMEANS_STATE_TYPE } from './state.ts';
 import { KMeansTask } from './task.ts';
-import { kmeansPlusPlus } from './lloyd.ts';
-import { createRng } from './random.ts';
+import { initialCentroids } from './local.ts';
 import { progressReporter } from '../progress.ts';
 
 /** Hyper-parameters of {@link fitKMeans} (scikit-learn's names in camelCase). */
@@ -49,20 +48,25 @@ export const INIT_SAMPLE_ROWS = 32_768;
  */
 export async function fitKMeans(data: string | Dataset, params: KMeansParams, opts: FitOptions & RunOptions = {}): Promise<Model> {
   const p = checkParams(params);
-  const workers = workersOf(opts);
-  const plan = await planData(data, workers);
+  workersOf(opts);
+  throwIfCancelled(opts.signal);
+  const plan = await planData(data, (n) => partitionCount(n, opts));
   const { nRows, nCols: d } = plan;
+  const workers = plan.sources.length;
   if (p.k > nRows) throw new BadArgumentError(`k = ${p.k} is greater than the ${nRows} rows of the data`);
 
   const sampleTotal = Math.min(nRows, Math.max(INIT_SAMPLE_ROWS, 64 * p.k));
   const key = `ml.kmeans.${randomUUID()}`;
   const state = new KMeansState(key, { k: p.k, d, parts: workers, nInit: p.nInit, maxIter: p.maxIter, tol: p.tol });
   await state.materialize();
+  // Each partition's share of the sample in proportion to its rows; together at least sampleTotal.
+  const quota = (rows: number): number => Math.min(rows, Math.ceil((sampleTotal * rows) / nRows));
+  // A one-partition fit draws the sample `workers` partitions would have drawn: the same seeding,
+  // so the same fit (up to the rounding of sums) as when the data is split.
+  const shares = partitions(nRows, workersOf(opts)).map(([from, to], q): [number, number, number, number] => [from, to, quota(to - from), 1000 + q]);
   const tasks = plan.sources.map((src, part) => {
     const rows = src.kind === 'file' ? src.to - src.from : src.nRows;
-    // Each partition's share of the sample in proportion to its rows; together at least sampleTotal.
-    const quota = Math.min(rows, Math.ceil((sampleTotal * rows) / nRows));
-    return new KMeansTask(key, part, src, d, p.k, p.nInit, quota, p.seed);
+    return new KMeansTask(key, part, src, d, p.k, p.nInit, quota(rows), p.seed, workers === 1 ? { maxIter: p.maxIter, tol: p.tol, shares } : null);
   });
 
   const started = performance.now();
@@ -75,16 +79,18 @@ export async function fitKMeans(data: string | Dataset, params: KMeansParams, op
     : Promise.resolve();
   try {
     const running = runPartitions(tasks, (reason) => state.abort(reason), opts);
-    // k-means++ here, on the sample the partitions sent, while they wait parked on the node.
-    const init = initCentroids(state, p, d).catch(async (err: unknown) => {
+    // k-means++ here, on the sample the partitions sent, while they wait parked on the node (a
+    // one-partition fit seeds in its thread).
+    const init = workers === 1 ? Promise.resolve() : initCentroids(state, p, d).catch(async (err: unknown) => {
       await state.abort(`k-means++ initialisation failed: ${err instanceof Error ? err.message : String(err)}`).catch(() => undefined);
       throw err;
     });
     init.catch(() => undefined);
-    await running;
+    const results = await running;
     await init;
     await following;
-    const r = await state.result();
+    throwIfCancelled(opts.signal);
+    const r = results[0]?.result ?? await state.result();
     const model: Model = {
       format: MODEL_FORMAT,
       algorithm: 'kmeans',
@@ -113,10 +119,7 @@ export async function fitKMeans(data: string | Dataset, params: KMeansParams, op
 /** Runs k-means++ (one seeded draw per run) on the partitions' sample and starts iteration 0. */
 async function initCentroids(state: KMeansState, p: Required<KMeansParams>, d: number): Promise<void> {
   const { sample, rows } = await state.sample();
-  const size = p.k * d;
-  const centroids = new Float64Array(p.nInit * size);
-  for (let r = 0; r < p.nInit; r++) centroids.set(kmeansPlusPlus(sample, rows, d, p.k, createRng(p.seed, r)), r * size);
-  await state.start(centroids);
+  await state.start(initialCentroids(sample, rows, d, p.k, p.nInit, p.seed));
 }
 
 function checkParams(params: KMeansParams): Required<KMeansParams> {

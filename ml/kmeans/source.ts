@@ -31,20 +31,22 @@ export interface DataPlan {
 }
 
 /**
- * Splits `data` into `workers` partitions (some empty when workers > rows). A path is opened for
- * its shape only; each worker reads its own range.
+ * Splits `data` into `workers` partitions (some empty when workers > rows), or as many as
+ * `workers(nRows)` says. A path is opened for its shape only; each worker reads its own range.
  * @throws {BadArgumentError} if the Dataset is malformed or the file is not a readable Arrow dataset
  */
-export async function planData(data: string | Dataset, workers: number, label?: string): Promise<DataPlan> {
+export async function planData(data: string | Dataset, parts: number | ((nRows: number) => number), label?: string): Promise<DataPlan> {
   if (typeof data === 'string') {
     const { datasetInfo } = await import('../data/read.ts');
     const info = await datasetInfo(data, label === undefined ? {} : { label });
+    const workers = typeof parts === 'number' ? parts : parts(info.nRows);
     const sources = partitions(info.nRows, workers).map(([from, to]): PartitionSource => ({ kind: 'file', path: data, from, to, ...(label === undefined ? {} : { label }) }));
     return { nRows: info.nRows, nCols: info.featureNames.length, featureNames: info.featureNames, hasLabel: info.hasLabel, y: null, sources };
   }
   if (typeof data !== 'object' || data === null) throw new BadArgumentError('data must be an Arrow file path or a Dataset {X, y?, nRows, nCols, featureNames}');
   const ds = checkDataset(data, 'data');
   const d = ds.nCols;
+  const workers = typeof parts === 'number' ? parts : parts(ds.nRows);
   const sources = partitions(ds.nRows, workers).map(([from, to]): PartitionSource => ({
     kind: 'inline',
     X: ds.X.slice(from * d, to * d),

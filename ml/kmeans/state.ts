@@ -58,6 +58,9 @@ export class KMeansState extends SharedObject {
     return timeoutMs === undefined ? this.invoke('progress', afterIteration) : this.invoke('progress', afterIteration, timeoutMs);
   }
 
+  /** A one-partition fit's progress from its thread; rejects once the fit is aborted (cancelled). */
+  tick(iteration: number, inertia: number, done: boolean): Promise<null> { return this.invoke('tick', iteration, inertia, done); }
+
   /** The best run, once done. */
   result(): Promise<KMeansResult> { return this.invoke('result'); }
 

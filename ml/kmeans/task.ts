@@ -11,7 +11,8 @@ import type { Rows } from '../kernels/rows.ts';
 import { FarRows } from './lloyd.ts';
 import { createRng } from './random.ts';
 import type { PartitionSource } from './source.ts';
-import { KMeansState, RUN_STATUS, type KMeansRound } from './state.ts';
+import type { KMeansRounds } from './local.ts';
+import { KMeansState, RUN_STATUS, type KMeansResult, type KMeansRound } from './state.ts';
 
 /** Where a task is in an iteration, for {@link KMeansTask.checkpoint}: 'while-parked' = report sent, reply not in. */
 export type KMeansStage = 'before-report' | 'while-parked' | 'after-report';
@@ -22,6 +23,8 @@ export interface KMeansTaskResult {
   rows: number;
   /** Iteration index at which it stopped (the node's count when everything was done). */
   iteration: number;
+  /** A one-partition fit's outcome (its iterations ran in the thread). */
+  result?: KMeansResult;
 }
 
 /** One partition's k-means cloud thread. */
@@ -36,6 +39,9 @@ export class KMeansTask {
    * @param nInit runs
    * @param sampleRows rows this partition contributes to the k-means++ sample
    * @param seed the fit's seed (the sample draws from stream 1000 + part)
+   * @param local set for a one-partition fit: the iterations run in this thread (ml/kmeans/local.ts),
+   *   with these limits; `shares` = the sample as `workers` partitions would have drawn it, one
+   *   `[from, to, rows, stream]` per partition (so the seeding, and the fit, are those of a split fit)
    */
   constructor(
     public stateKey: string,
@@ -46,13 +52,15 @@ export class KMeansTask {
     public nInit: number,
     public sampleRows: number,
     public seed: number,
+    public local: { maxIter: number; tol: number; shares: Array<[number, number, number, number]> } | null = null,
   ) {}
 
   async call(): Promise<KMeansTaskResult> {
     // Straight into the kernels' layout (WebAssembly SIMD when available); every pass reads only these.
     const { rows, nRows } = await loadKernelPartition(this.source, this.d);
     const { d, k, nInit } = this;
-    const state = new KMeansState(this.stateKey);
+    const localState = this.local ? new (await import('./local.ts')).LocalKMeans(this.stateKey, k, d, nInit, this.local.maxIter, this.local.tol, this.seed) : null;
+    const state: KMeansRounds = localState ?? new KMeansState(this.stateKey);
     let round: KMeansRound = await state.init(this.part, this.sample(rows, nRows), rows.columnStats());
     const size = k * d;
     while (!round.done) {
@@ -92,29 +100,41 @@ export class KMeansTask {
       round = await reply;
       await this.checkpoint('after-report', iteration);
     }
-    return { part: this.part, rows: nRows, iteration: round.iteration };
+    return { part: this.part, rows: nRows, iteration: round.iteration, ...(localState ? { result: localState.result() } : {}) };
   }
 
   /** A hook between the steps of an iteration; a no-op here (fault-injection tests override it). */
   protected checkpoint(_stage: KMeansStage, _iteration: number): void | Promise<void> {}
 
-  /** `sampleRows` distinct rows drawn uniformly (a partial Fisher–Yates shuffle), seeded per partition. */
+  /** This partition's share of the k-means++ sample (a one-partition fit: every share a split fit would draw, in partition order). */
   private sample(rows: Rows, nRows: number): Float64Array {
+    const shares = this.local?.shares ?? [[0, nRows, this.sampleRows, 1000 + this.part]];
+    const parts = shares.map(([from, to, m, stream]) => this.share(rows, from, to, m, stream));
+    if (parts.length === 1) return parts[0]!;
+    const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+    let off = 0;
+    for (const p of parts) { out.set(p, off); off += p.length; }
+    return out;
+  }
+
+  /** `sampleRows` distinct rows of [from, to) drawn uniformly (a partial Fisher–Yates shuffle), seeded by `stream`. */
+  private share(rows: Rows, from: number, to: number, sampleRows: number, stream: number): Float64Array {
     const d = this.d;
-    const m = Math.min(this.sampleRows, nRows);
-    if (m === nRows) {
-      const all = new Float64Array(nRows * d);
-      for (let i = 0; i < nRows; i++) rows.copyRow(i, all, i * d);
+    const n = to - from;
+    const m = Math.min(sampleRows, n);
+    if (m === n) {
+      const all = new Float64Array(n * d);
+      for (let i = 0; i < n; i++) rows.copyRow(from + i, all, i * d);
       return all;
     }
-    const rng = createRng(this.seed, 1000 + this.part);
-    const idx = new Int32Array(nRows);
-    for (let i = 0; i < nRows; i++) idx[i] = i;
+    const rng = createRng(this.seed, stream);
+    const idx = new Int32Array(n);
+    for (let i = 0; i < n; i++) idx[i] = i;
     const out = new Float64Array(m * d);
     for (let i = 0; i < m; i++) {
-      const j = i + rng.int(nRows - i);
+      const j = i + rng.int(n - i);
       const t = idx[i]!; idx[i] = idx[j]!; idx[j] = t;
-      rows.copyRow(t, out, i * d);
+      rows.copyRow(from + t, out, i * d);
     }
     return out;
   }

@@ -16,7 +16,7 @@ import { BadArgumentError } from '../../core/protocol/errors.ts';
 import { MODEL_FORMAT, type Model } from '../model/format.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { planData } from '../kmeans/source.ts';
-import { dropObject, followProgress, publishIfNamed, runPartitions, workersOf, type FitOptions, type RunOptions } from '../kmeans/run-tasks.ts';
+import { dropObject, followProgress, partitionCount, publishIfNamed, runPartitions, throwIfCancelled, workersOf, type FitOptions, type RunOptions } from '../kmeans/run-tasks.ts';
 import { progressReporter } from '../progress.ts';
 import { LogRegState, LOGREG_STATE_TYPE } from './state.ts';
 import { LogRegTask } from './task.ts';
@@ -44,8 +44,10 @@ export interface LogRegParams {
  */
 export async function fitLogisticRegression(data: string | Dataset, params: LogRegParams = {}, opts: FitOptions & RunOptions = {}): Promise<Model> {
   const p = checkParams(params);
-  const workers = workersOf(opts);
-  const plan = await planData(data, workers);
+  workersOf(opts);
+  throwIfCancelled(opts.signal);
+  const plan = await planData(data, (n) => partitionCount(n, opts));
+  const workers = plan.sources.length;
   if (!plan.hasLabel) throw new BadArgumentError('logistic regression needs labels: the data has no label column y');
   if (plan.nRows === 0) throw new BadArgumentError('logistic regression needs at least one row');
   if (plan.y) {
@@ -56,7 +58,8 @@ export async function fitLogisticRegression(data: string | Dataset, params: LogR
   const key = `ml.logreg.${randomUUID()}`;
   const state = new LogRegState(key, { d, parts: workers, C: p.C, maxIter: p.maxIter, tol: p.tol, multinomial: p.multiClass === 'multinomial', fitIntercept: p.fitIntercept });
   await state.materialize();
-  const tasks = plan.sources.map((src, part) => new LogRegTask(key, part, src, d, p.fitIntercept));
+  const local = workers === 1 ? { C: p.C, maxIter: p.maxIter, tol: p.tol, multinomial: p.multiClass === 'multinomial' } : null;
+  const tasks = plan.sources.map((src, part) => new LogRegTask(key, part, src, d, p.fitIntercept, local));
 
   const started = performance.now();
   const report = progressReporter(opts);
@@ -67,9 +70,10 @@ export async function fitLogisticRegression(data: string | Dataset, params: LogR
     }, report.update, p.maxIter, 'L-BFGS iteration')
     : Promise.resolve();
   try {
-    await runPartitions(tasks, (reason) => state.abort(reason), opts);
+    const results = await runPartitions(tasks, (reason) => state.abort(reason), opts);
     await following;
-    const r = await state.result();
+    throwIfCancelled(opts.signal);
+    const r = results[0]?.result ?? await state.result();
     const coef = r.x.slice(0, r.r * d);
     const intercept = p.fitIntercept ? r.x.slice(r.r * d, r.r * d + r.r) : new Float64Array(r.r);
     const model: Model = {

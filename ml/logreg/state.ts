@@ -42,6 +42,9 @@ export class LogRegState extends SharedObject {
   /** Resolves once an iteration after `afterIteration` is done. */
   progress(afterIteration: number): Promise<LogRegProgress> { return this.invoke('progress', afterIteration); }
 
+  /** A one-partition fit's progress from its thread; rejects once the fit is aborted (cancelled). */
+  tick(iteration: number, loss: number, done: boolean): Promise<null> { return this.invoke('tick', iteration, loss, done); }
+
   /** The fitted parameters, once done. */
   result(): Promise<LogRegResult> { return this.invoke('result'); }
 

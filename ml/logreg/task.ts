@@ -9,10 +9,21 @@ import { Serializable } from '../../core/threads/serializable.ts';
 import type { PartitionSource } from '../kmeans/source.ts';
 import { loadKernelPartition } from '../kernels/load.ts';
 import { lossAndGradientRows, paramCount } from './loss.ts';
-import { LogRegState, type LogRegRound } from './state.ts';
+import type { LocalLogRegParams, LogRegRounds } from './local.ts';
+import { LogRegState, type LogRegResult, type LogRegRound } from './state.ts';
 
 /** Where a task is in an evaluation, for {@link LogRegTask.checkpoint}: 'while-parked' = report sent, reply not in. */
 export type LogRegStage = 'before-report' | 'while-parked' | 'after-report';
+
+/** What a logistic-regression cloud thread returns. */
+export interface LogRegTaskResult {
+  part: number;
+  rows: number;
+  /** Evaluations done. */
+  evaluations: number;
+  /** A one-partition fit's outcome (its optimiser ran in the thread). */
+  result?: LogRegResult;
+}
 
 /** One partition's logistic-regression cloud thread. */
 @Serializable()
@@ -23,6 +34,7 @@ export class LogRegTask {
    * @param source the partition's rows (with labels)
    * @param d features
    * @param fitIntercept whether the parameters end with intercepts
+   * @param local set for a one-partition fit: the optimiser runs in this thread (ml/logreg/local.ts) with these parameters
    */
   constructor(
     public stateKey: string,
@@ -30,13 +42,15 @@ export class LogRegTask {
     public source: PartitionSource,
     public d: number,
     public fitIntercept: boolean,
+    public local: LocalLogRegParams | null = null,
   ) {}
 
-  async call(): Promise<{ part: number; rows: number; evaluations: number }> {
+  async call(): Promise<LogRegTaskResult> {
     // Straight into the kernels' layout (WebAssembly SIMD when available); every evaluation reads only these.
     const { rows, y, nRows } = await loadKernelPartition(this.source, this.d);
     if (!y) throw new BadArgumentError('logistic regression needs labels: the data has no label column');
-    const state = new LogRegState(this.stateKey);
+    const localState = this.local ? new (await import('./local.ts')).LocalLogReg(this.stateKey, this.d, this.fitIntercept, this.local) : null;
+    const state: LogRegRounds = localState ?? new LogRegState(this.stateKey);
     let round: LogRegRound = await state.init(this.part, distinct(y, nRows), nRows);
     const index = new Map<number, number>();
     round.classes.forEach((c, i) => index.set(c, i));
@@ -58,7 +72,7 @@ export class LogRegTask {
       round = await reply;
       await this.checkpoint('after-report', evaluation);
     }
-    return { part: this.part, rows: nRows, evaluations: round.evaluation };
+    return { part: this.part, rows: nRows, evaluations: round.evaluation, ...(localState ? { result: localState.result() } : {}) };
   }
 
   /** A hook between the steps of an evaluation; a no-op here (fault-injection tests override it). */

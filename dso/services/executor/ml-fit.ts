@@ -139,7 +139,7 @@ async function useThisNode(address: string): Promise<void> {
   await useDso(address);
 }
 
-type Fit = (data: unknown, params: Record<string, unknown>, opts: { workers?: number; onProgress?: (p: { step: number; total?: number; metric?: number; label: string }) => void }) => Promise<{ meta: Record<string, unknown> }>;
+type Fit = (data: unknown, params: Record<string, unknown>, opts: { workers?: number; signal?: AbortSignal; onProgress?: (p: { step: number; total?: number; metric?: number; label: string }) => void }) => Promise<{ meta: Record<string, unknown> }>;
 
 async function trainer(algorithm: string): Promise<Fit> {
   switch (algorithm) {
@@ -158,7 +158,8 @@ export const mlFitJob: JobKind = {
     };
     await useThisNode(ctx.dso);
     const fit = await trainer(algorithm);
-    const model = await fit(data, params, { workers: workers ?? undefined, onProgress: (p) => ctx.progress(p) });
+    // The job's signal cancels the training itself: its cloud threads stop at their next iteration or tree.
+    const model = await fit(data, params, { workers: workers ?? undefined, signal: ctx.signal, onProgress: (p) => ctx.progress(p) });
     // A cancelled fit publishes nothing: the store's latest version stays the one before.
     if (ctx.signal.aborted) throw ctx.signal.reason;
     const { ModelStore } = (cjsRequire ? cjsRequire('../../../ml/model/store.ts') : await import('../../../ml/model/store.ts')) as typeof import('../../../ml/model/store.ts');

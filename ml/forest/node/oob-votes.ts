@@ -6,7 +6,7 @@
  * (nRows, nClasses, labels): no barrier, no data loaded by the program that starts the fit. The
  * node also scores it, so the OOB accuracy costs one number on the wire, not the matrix.
  */
-import { BadArgumentError } from '../../../core/protocol/errors.ts';
+import { BadArgumentError, IllegalStateError } from '../../../core/protocol/errors.ts';
 import { arg, describe } from '../../../dso/registry.ts';
 
 const MAX_CELLS = 2 ** 27;
@@ -19,6 +19,7 @@ export class OobVotes {
   private readonly labels: Int32Array | undefined;
   /** Trees merged so far: a retried task re-sends trees it merged before its failure, and they count once. */
   private readonly merged = new Set<number>();
+  private aborted: string | null = null;
 
   /**
    * @param nRows rows of the training data (> 0)
@@ -51,6 +52,8 @@ export class OobVotes {
    * again). Returns the number of trees merged so far.
    */
   addVotes(tree: unknown, rows: unknown, votes: unknown): number {
+    // How a cancelled fit's cloud threads learn it: their next tree's merge fails.
+    if (this.aborted !== null) throw new IllegalStateError(`random forest aborted: ${this.aborted}`);
     const t = arg.int(tree, 'addVotes(tree)');
     if (t < 0) throw new BadArgumentError(`addVotes(tree) must be >= 0, got ${t}`);
     const r = ints(rows, 'addVotes(rows)');
@@ -68,6 +71,16 @@ export class OobVotes {
       this.counts[r[i]!]!++;
     }
     return this.merged.size;
+  }
+
+  /**
+   * Ends the fit (cancelled, or a cloud thread failed for good): every later `addVotes` fails, so
+   * each cloud thread stops after the tree it is growing. The driver may call it before any tree
+   * landed, creating the object (then with 1 row and 1 class: nothing is merged into it anyway).
+   */
+  abort(reason: unknown): null {
+    if (this.aborted === null) this.aborted = typeof reason === 'string' && reason ? reason : 'aborted';
+    return null;
   }
 
   /** Trees merged so far (the fit's progress). */

@@ -110,6 +110,8 @@ export class KMeansState {
   private lastInertia = NaN;
   private round: KMeansRound | null = null;
   private aborted: string | null = null;
+  /** A one-partition fit's thread said it is done (`tick`). */
+  private mirroredDone = false;
 
   private readonly sampleWaiters = new WaitQueue<KMeansSample>();
   private readonly roundWaiters = new WaitQueue<KMeansRound>();
@@ -233,6 +235,23 @@ export class KMeansState {
     const now = this._progressNow();
     if (now.done || now.iteration > after) return now;
     return this.progressWaiters.wait(arg.timeout(timeoutMs, 'progress(timeoutMs)'), 'ml.KMeansState.progress');
+  }
+
+  /**
+   * Progress of a one-partition fit whose iterations run in its cloud thread (ml/kmeans/local.ts):
+   * the thread reports here now and then so the driver's progress and a cancel (`abort`) meet it;
+   * throws once aborted, which is how the thread learns it must stop.
+   */
+  tick(iteration: unknown, inertia: unknown, done: unknown): null {
+    this._checkLive();
+    const it = arg.int(iteration, 'tick(iteration)');
+    const metric = arg.number(inertia, 'tick(inertia)');
+    const isDone = arg.bool(done, 'tick(done)');
+    if (this.round) throw new IllegalStateError('tick on a fit whose iterations run on the node');
+    if (it > this.iteration) { this.iteration = it; this.lastInertia = metric; }
+    if (isDone) this.mirroredDone = true;
+    this.progressWaiters.wakeAll(this._progressNow());
+    return null;
   }
 
   /** The best run's centroids, inertia and iterations, once every run is done. */
@@ -360,7 +379,7 @@ export class KMeansState {
   }
 
   private _progressNow(): KMeansProgress {
-    return { iteration: this.iteration, inertia: this.lastInertia, done: this.round?.done ?? false };
+    return { iteration: this.iteration, inertia: this.lastInertia, done: this.round?.done ?? this.mirroredDone };
   }
 
   private _part(v: unknown, what: string): number {

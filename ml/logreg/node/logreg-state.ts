@@ -80,6 +80,8 @@ export class LogRegState {
   private outcome: LbfgsResult | null = null;
   private round: LogRegRound | null = null;
   private aborted: Error | null = null;
+  /** A one-partition fit's progress, as its thread reported it (`tick`). */
+  private mirror: LogRegProgress | null = null;
 
   private readonly roundWaiters = new WaitQueue<LogRegRound>();
   private readonly progressWaiters = new WaitQueue<LogRegProgress>();
@@ -155,6 +157,23 @@ export class LogRegState {
     const now = this._progressNow();
     if (now.done || now.iteration > after) return now;
     return this.progressWaiters.wait(arg.timeout(timeoutMs, 'progress(timeoutMs)'), 'ml.LogRegState.progress');
+  }
+
+  /**
+   * Progress of a one-partition fit whose L-BFGS runs in its cloud thread (ml/logreg/task.ts): the
+   * thread reports here now and then so the driver's progress and a cancel (`abort`) meet it;
+   * throws once aborted, which is how the thread learns it must stop.
+   */
+  tick(iteration: unknown, loss: unknown, done: unknown): null {
+    this._checkLive();
+    const it = arg.int(iteration, 'tick(iteration)');
+    const f = arg.number(loss, 'tick(loss)');
+    const isDone = arg.bool(done, 'tick(done)');
+    if (this.round) throw new IllegalStateError('tick on a fit whose iterations run on the node');
+    const m = this.mirror;
+    if (!m || it > m.iteration || isDone) this.mirror = { iteration: Math.max(it, m?.iteration ?? 0), loss: f, done: isDone || (m?.done ?? false) };
+    this.progressWaiters.wakeAll(this._progressNow());
+    return null;
   }
 
   /** The fitted parameters, once done. */
@@ -233,6 +252,7 @@ export class LogRegState {
   }
 
   private _progressNow(): LogRegProgress {
+    if (this.mirror) return this.mirror;
     const h = this.lossHistory;
     return { iteration: Math.max(0, h.length - 1), loss: h.length ? h[h.length - 1]! : NaN, done: this.outcome !== null };
   }

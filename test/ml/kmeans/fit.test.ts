@@ -46,7 +46,7 @@ describe('ml/kmeans - fitKMeans arguments and edge cases', function () {
     const objects = async () => ((await conn.call('$system', '', 'stats', [])) as { objects: number }).objects;
     await fitKMeans(small, { k: 2, seed }, { workers: 1 }); // the node's own objects exist from here on
     const before = await objects();
-    const m = await fitKMeans(small, { k: 2, seed }, { workers: 7 });
+    const m = await fitKMeans(small, { k: 2, seed }, { workers: 7, minRowsPerPartition: 0 });
     assert.equal(await objects(), before, 'the fit left its ml.KMeansState on the node');
     const c = Array.from(m.arrays.centroids.data as Float64Array);
     const sorted = [c.slice(0, 2), c.slice(2, 4)].sort((a, b) => a[0]! - b[0]!);
@@ -74,8 +74,8 @@ describe('ml/kmeans - fitKMeans arguments and edge cases', function () {
       const path = join(dir, 'blobs.arrow');
       await writeDataset(path, blobs, { batchRows: 256 });
       const steps: number[] = [];
-      const fromFile = await fitKMeans(path, { k: 5, nInit: 2, seed }, { workers: 3, onProgress: (p) => { steps.push(p.step); assert.equal(p.label, 'k-means iteration'); } });
-      const inMemory = await fitKMeans(blobs, { k: 5, nInit: 2, seed }, { workers: 3 });
+      const fromFile = await fitKMeans(path, { k: 5, nInit: 2, seed }, { workers: 3, minRowsPerPartition: 0, onProgress: (p) => { steps.push(p.step); assert.equal(p.label, 'k-means iteration'); } });
+      const inMemory = await fitKMeans(blobs, { k: 5, nInit: 2, seed }, { workers: 3, minRowsPerPartition: 0 });
       assert.deepEqual(Array.from(fromFile.arrays.centroids.data), Array.from(inMemory.arrays.centroids.data), `CRUCIAL_ML_SEED=${seed}`);
       assert.deepEqual(fromFile.meta.featureNames, ['f0', 'f1', 'f2', 'f3']);
       assert.ok(steps.length >= 1, 'onProgress was called');

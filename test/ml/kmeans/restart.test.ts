@@ -33,7 +33,7 @@ describe('ml training - a cloud thread that fails once and is retried rejoins at
   let clean: Awaited<ReturnType<typeof fitKMeans>>;
 
   before(async () => {
-    clean = await fitKMeans(data, params, { workers: 3, executor: retrying });
+    clean = await fitKMeans(data, params, { workers: 3, minRowsPerPartition: 0, executor: retrying });
     assert.equal(clean.meta.nIter, 4, `the clean fit converged in ${clean.meta.nIter} iterations; the faults below need it stopped by maxIter (seed ${seed})`);
   });
 
@@ -45,7 +45,7 @@ describe('ml training - a cloud thread that fails once and is retried rejoins at
   for (const stage of ['while-parked', 'before-report', 'after-report'] as const) {
     it(`kmeans - a partition failing ${WHEN[stage]} at iteration 2 gives the clean run's centroids (seed printed on failure)`, async () => {
       const flt = await fault({ part: 1, stage, at: 2 });
-      const m = await fitKMeans(data, params, { workers: 3, executor: retrying, mapTask: injectFault(flt) });
+      const m = await fitKMeans(data, params, { workers: 3, minRowsPerPartition: 0, executor: retrying, mapTask: injectFault(flt) });
       assert.equal(await new AtomicBoolean(flt.flagKey).get(), true, 'the injected failure happened');
       assert.equal(m.meta.nIter, clean.meta.nIter, `seed ${seed}`);
       assert.equal(m.meta.inertia, clean.meta.inertia, `CRUCIAL_ML_SEED=${seed}`);
@@ -55,7 +55,7 @@ describe('ml training - a cloud thread that fails once and is retried rejoins at
 
   it('kmeans - the worker thread hosting a partition dies (process.exit) with its report parked: the cloud threads it hosted are retried and the result is the clean run\'s', async () => {
     const flt = await fault({ part: 1, stage: 'while-parked', at: 2, crash: true });
-    const m = await fitKMeans(data, params, { workers: 3, executor: retrying, mapTask: injectFault(flt) });
+    const m = await fitKMeans(data, params, { workers: 3, minRowsPerPartition: 0, executor: retrying, mapTask: injectFault(flt) });
     assert.equal(await new AtomicBoolean(flt.flagKey).get(), true, 'the worker thread was ended');
     assert.equal(m.meta.inertia, clean.meta.inertia, `CRUCIAL_ML_SEED=${seed}`);
     assertSame(m.arrays.centroids.data as Float64Array, clean.arrays.centroids.data as Float64Array, `centroids (CRUCIAL_ML_SEED=${seed})`);
@@ -63,10 +63,10 @@ describe('ml training - a cloud thread that fails once and is retried rejoins at
 
   it('logreg - a partition failing with its gradient merged but the reply not in gives the clean run\'s coefficients and loss history', async () => {
     const bin = { ...data, y: data.y!.map((v) => (v < 3 ? 0 : 1)) };
-    const lr = await fitLogisticRegression(bin, {}, { workers: 3, executor: retrying });
+    const lr = await fitLogisticRegression(bin, {}, { workers: 3, minRowsPerPartition: 0, executor: retrying });
     assert.ok((lr.meta.evaluations as number) > 4);
     const flt = await fault({ part: 2, stage: 'while-parked', at: 3 });
-    const m = await fitLogisticRegression(bin, {}, { workers: 3, executor: retrying, mapTask: injectFault(flt) });
+    const m = await fitLogisticRegression(bin, {}, { workers: 3, minRowsPerPartition: 0, executor: retrying, mapTask: injectFault(flt) });
     assert.equal(await new AtomicBoolean(flt.flagKey).get(), true, 'the injected failure happened');
     assert.equal(m.meta.nIter, lr.meta.nIter);
     assertSame(m.arrays.coef.data as Float64Array, lr.arrays.coef.data as Float64Array, 'coef');
@@ -76,7 +76,7 @@ describe('ml training - a cloud thread that fails once and is retried rejoins at
   it('kmeans - without retries the failure is final: the fit rejects with ERR_TASK_FAILED and no other cloud thread stays parked', async () => {
     const once = new ServerlessExecutorService({ retries: 0 });
     await assert.rejects(
-      fitKMeans(data, params, { workers: 3, executor: once, mapTask: injectFault(await fault({ part: 0, stage: 'before-report', at: 1 })) }),
+      fitKMeans(data, params, { workers: 3, minRowsPerPartition: 0, executor: once, mapTask: injectFault(await fault({ part: 0, stage: 'before-report', at: 1 })) }),
       (err: unknown) => err instanceof TaskFailedError && /injected failure/.test(err.message),
     );
     // The fit only returns once every task has ended, so reaching here means none is left parked.

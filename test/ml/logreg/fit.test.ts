@@ -56,7 +56,7 @@ describe('ml/logreg - fitLogisticRegression arguments and edge cases', function 
 
   it('fit - more workers than rows; a constant feature gets no weight; no intercept when fitIntercept is false', async () => {
     const tiny: Dataset = { X: Float64Array.from([0, -2, 0, -1, 0, 1, 0, 2]), y: Float64Array.from([0, 0, 1, 1]), nRows: 4, nCols: 2, featureNames: ['zero', 'x'] };
-    const m = await fitLogisticRegression(tiny, { fitIntercept: false }, { workers: 6 });
+    const m = await fitLogisticRegression(tiny, { fitIntercept: false }, { workers: 6, minRowsPerPartition: 0 });
     assert.equal(accuracy(m, tiny), 1);
     assert.equal((m.arrays.coef.data as Float64Array)[0], 0, 'an all-zero column has zero gradient, so its weight stays 0');
     assert.deepEqual(Array.from(m.arrays.intercept.data), [0]);
@@ -65,7 +65,7 @@ describe('ml/logreg - fitLogisticRegression arguments and edge cases', function 
 
   it('fit - three classes give a multinomial model (coef 3 × d) whose probabilities sum to 1; the loss history decreases', async () => {
     const three = gaussianBlobs(600, 4, 3, 1.5, seed);
-    const m = await fitLogisticRegression(three, { C: 10 }, { workers: 3 });
+    const m = await fitLogisticRegression(three, { C: 10 }, { workers: 3, minRowsPerPartition: 0 });
     assert.deepEqual(m.arrays.coef.shape, [3, 4]);
     assert.deepEqual(m.meta.classes, [0, 1, 2]);
     assert.ok(accuracy(m, three) > 0.9, `accuracy ${accuracy(m, three)} (CRUCIAL_ML_SEED=${seed})`);

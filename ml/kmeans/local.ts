@@ -1,0 +1,63 @@
+/**
+ * A one-partition k-means fit (ml/kmeans/run-tasks.ts `partitionCount`: data too small to be worth
+ * splitting) runs the node's `ml.KMeansState` logic inside its one cloud thread: the same
+ * initialisation sample, the same k-means++ draws (done here instead of in the driver), the same
+ * merge, update, tolerance, empty-cluster relocation and final pass, called directly instead of
+ * through the node. So there is no barrier round per iteration; the node object only mirrors the
+ * progress and carries a cancel ({@link Ticker}). With one partition the node would have merged the
+ * same single report, so the rounds are the ones a one-worker fit through the node computes.
+ */
+import { KMeansState as KMeansCore, type KMeansProgress, type KMeansResult, type KMeansRound, type KMeansSample } from './node/kmeans-state.ts';
+import { kmeansPlusPlus } from './lloyd.ts';
+import { createRng } from './random.ts';
+import { KMeansState } from './state.ts';
+import { Ticker } from './ticker.ts';
+
+/** What the k-means cloud thread needs of its shared state: the node's proxy, or this. */
+export interface KMeansRounds {
+  init(part: number, sample: Float64Array, stats: Float64Array): Promise<KMeansRound>;
+  report(iteration: number, part: number, sums: Float64Array, counts: Float64Array, inertia: Float64Array, far: Float64Array | null): Promise<KMeansRound>;
+}
+
+/** One k-means++ seeding per run (nInit·k·d), the draws of run r from stream r of `seed`. */
+export function initialCentroids(sample: Float64Array, rows: number, d: number, k: number, nInit: number, seed: number): Float64Array {
+  const size = k * d;
+  const centroids = new Float64Array(nInit * size);
+  for (let r = 0; r < nInit; r++) centroids.set(kmeansPlusPlus(sample, rows, d, k, createRng(seed, r)), r * size);
+  return centroids;
+}
+
+/** The shared state of a one-partition fit, kept in the cloud thread. */
+export class LocalKMeans implements KMeansRounds {
+  private readonly core: KMeansCore;
+  private readonly ticker: Ticker;
+
+  /**
+   * @param stateKey the fit's node object (progress and cancel only)
+   * @param k clusters; @param d features; @param nInit runs; @param maxIter; @param tol; @param seed the fit's seed
+   */
+  constructor(stateKey: string, private readonly k: number, private readonly d: number, private readonly nInit: number, maxIter: number, tol: number, private readonly seed: number) {
+    this.core = new KMeansCore(k, d, 1, nInit, maxIter, tol);
+    const remote = new KMeansState(stateKey);
+    this.ticker = new Ticker((it, metric, done) => remote.tick(it, metric, done));
+  }
+
+  async init(part: number, sample: Float64Array, stats: Float64Array): Promise<KMeansRound> {
+    const parked = this.core.init(part, sample, stats) as Promise<KMeansRound>;
+    parked.catch(() => undefined); // start() below answers it
+    const whole = this.core.sample() as KMeansSample;
+    return this.core.start(initialCentroids(whole.sample, whole.rows, this.d, this.k, this.nInit, this.seed));
+  }
+
+  async report(iteration: number, part: number, sums: Float64Array, counts: Float64Array, inertia: Float64Array, far: Float64Array | null): Promise<KMeansRound> {
+    const round = this.core.report(iteration, part, sums, counts, inertia, far) as KMeansRound;
+    const p = this.core.progress(-1) as KMeansProgress;
+    if (round.done) await this.ticker.finish(p.iteration, p.inertia);
+    else await this.ticker.tick(p.iteration, p.inertia);
+    return round;
+  }
+
+  /** The best run, once done. */
+  result(): KMeansResult { return this.core.result(); }
+
+}

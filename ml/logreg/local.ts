@@ -1,0 +1,48 @@
+/**
+ * A one-partition logistic-regression fit (ml/kmeans/run-tasks.ts `partitionCount`) runs the node's
+ * `ml.LogRegState` logic (the L2 objective and L-BFGS) inside its one cloud thread, called directly
+ * instead of through the node: no barrier round per evaluation. With one partition the node would
+ * have added the same single report, so the points evaluated are the ones of a fit through the
+ * node. The node object only mirrors the progress and carries a cancel (ml/kmeans/ticker.ts).
+ */
+import { Ticker } from '../kmeans/ticker.ts';
+import { LogRegState as LogRegCore, type LogRegProgress, type LogRegResult, type LogRegRound } from './node/logreg-state.ts';
+import { LogRegState } from './state.ts';
+
+/** What the logistic-regression cloud thread needs of its shared state: the node's proxy, or this. */
+export interface LogRegRounds {
+  init(part: number, labels: Float64Array, rows: number): Promise<LogRegRound>;
+  report(evaluation: number, part: number, loss: number, grad: Float64Array): Promise<LogRegRound>;
+}
+
+/** Hyper-parameters the thread needs to run the optimiser itself. */
+export interface LocalLogRegParams { C: number; maxIter: number; tol: number; multinomial: boolean }
+
+/** The shared state of a one-partition fit, kept in the cloud thread. */
+export class LocalLogReg implements LogRegRounds {
+  private readonly core: LogRegCore;
+  private readonly ticker: Ticker;
+
+  /** @param stateKey the fit's node object (progress and cancel only) */
+  constructor(stateKey: string, d: number, fitIntercept: boolean, p: LocalLogRegParams) {
+    this.core = new LogRegCore(d, 1, p.C, p.maxIter, p.tol, p.multinomial, fitIntercept);
+    const remote = new LogRegState(stateKey);
+    this.ticker = new Ticker((it, loss, done) => remote.tick(it, loss, done));
+  }
+
+  async init(part: number, labels: Float64Array, rows: number): Promise<LogRegRound> {
+    // One partition: the optimiser starts at once (or init throws, e.g. a single class).
+    return this.core.init(part, labels, rows) as LogRegRound;
+  }
+
+  async report(evaluation: number, part: number, loss: number, grad: Float64Array): Promise<LogRegRound> {
+    const round = this.core.report(evaluation, part, loss, grad) as LogRegRound;
+    const p = this.core.progress(-1) as LogRegProgress;
+    if (round.done) await this.ticker.finish(p.iteration, p.loss);
+    else await this.ticker.tick(p.iteration, p.loss);
+    return round;
+  }
+
+  /** The fitted parameters, once done. */
+  result(): LogRegResult { return this.core.result(); }
+}
