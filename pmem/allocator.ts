@@ -55,6 +55,13 @@ export interface AllocatorCheck {
 export class Allocator {
   private readonly r: Region;
   private free: number[][] = CLASSES.map(() => []);
+  /**
+   * Blocks released since the last completed flush (msync mode): their FREE headers may not be on
+   * media yet, so they are not handed out until it completes. A put that links its entry in the same
+   * flush that writes it (entry-seal.ts) relies on this: a recycled block whose old header and
+   * contents were still on media could otherwise pass for the new entry after a power failure.
+   */
+  private pending: number[] = [];
   /** Called with each block address the allocator hands out (failure-atomic blocks track them). */
   onAlloc: ((addr: number) => void) | null = null;
   /** Called before a recycled block (or a header being freed) is written outside the redo log. */
@@ -66,6 +73,10 @@ export class Allocator {
     // media after them. In "none" mode the page cache is the medium and stores land in program
     // order, so alloc seals each header as soon as it is written.
     region.afterFlush = () => {
+      if (this.pending.length > 0) {
+        for (const a of this.pending) this.free[classOf(region.u32[a >>> 2]!)]!.push(a);
+        this.pending = [];
+      }
       const top = this.top;
       if (region.u32[M_SEALED >>> 2] !== top) {
         region.u32[M_SEALED >>> 2] = top;
@@ -121,7 +132,8 @@ export class Allocator {
     if (this.beforeReuse !== null) this.beforeReuse(addr, BLOCK_HEADER);
     r.u8[addr + B_STATE] = FREE;
     r.markDirty(addr, BLOCK_HEADER);
-    this.free[classOf(r.u32[addr >>> 2]!)]!.push(addr);
+    if (r.flushMode === "none") this.free[classOf(r.u32[addr >>> 2]!)]!.push(addr);
+    else this.pending.push(addr);
   }
 
   /**
@@ -173,6 +185,7 @@ export class Allocator {
   sweep(isReachable: (addr: number) => boolean): number {
     const r = this.r;
     this.free = CLASSES.map(() => []);
+    this.pending = [];
     let reclaimed = 0;
     this.walk((a, size, live) => {
       if (live && !isReachable(a)) {
@@ -194,6 +207,7 @@ export class Allocator {
     this.r.u32[M_SEALED >>> 2] = this.r.heapOff;
     this.r.markDirty(M_TOP, 16);
     this.free = CLASSES.map(() => []);
+    this.pending = [];
   }
 
   /** Checks that each free block is listed exactly once, in its own class, and each listed block is free. */
@@ -207,6 +221,10 @@ export class Allocator {
         listed.set(a, cls);
       }
     });
+    for (const a of this.pending) {
+      if (listed.has(a)) errors.push(`block ${a} is on the free lists twice`);
+      listed.set(a, classOf(r.u32[a >>> 2]!));
+    }
     const out: AllocatorCheck = { liveBlocks: 0, freeBlocks: 0, liveBytes: 0, freeBytes: 0, top: this.top, errors };
     const seen = new Set<number>();
     this.walk((a, size, live) => {

@@ -54,6 +54,14 @@ export class Heap {
    */
   private readonly targets: number[] = [];
   private retired = 0;
+  /**
+   * @internal The map entry the last one-flush `PHashMap.put` linked, and `region.flushes` right
+   * after its flush: until another flush completes, recovery may still check it against its seal,
+   * so a store into it in place must flush first.
+   */
+  lastSealed = 0;
+  /** @internal */
+  lastSealedAt = -1;
 
   private constructor(region: Region, created: boolean) {
     this.region = region;

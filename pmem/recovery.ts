@@ -5,8 +5,9 @@
  */
 import type { Allocator } from "./allocator.ts";
 import { PmemCorruptError } from "./errors.ts";
+import { entryIsWhole, nextOf, UNSEALED } from "./entry-seal.ts";
 import {
-  B_AUX, B_KIND, B_STATE, BLOCK_HEADER, E_TAG, E_VAL, Kind, LIVE, MAP_SIZE, MAP_SLOTS, MAP_USED, TOMBSTONE, VTag,
+  B_AUX, B_KIND, B_STATE, BLOCK_HEADER, E_TAG, E_VAL, Kind, LIVE, M_EPOCH, MAP_SIZE, MAP_SLOTS, MAP_USED, TOMBSTONE, VTag,
 } from "./layout.ts";
 import { recoverLog } from "./log.ts";
 import type { Region } from "./region.ts";
@@ -41,6 +42,13 @@ export function recover(r: Region, alloc: Allocator): RecoveryReport {
   let danglingRefs = 0;
   let liveBlocks = 0;
   const top = alloc.top;
+  // The session that wrote any marker still on media is the last one: its epoch is the one stored.
+  const epoch = r.u32[M_EPOCH >>> 2]!;
+  const isBlock = (ref: number): boolean =>
+    ref >= r.heapOff && ref < top && (ref & 15) === 0 && (starts[ref >>> 7]! & (1 << ((ref >>> 4) & 7))) !== 0;
+  /** A put's entry linked in its own flush is taken only if it reached media whole. */
+  const sound = (e: number): boolean =>
+    isBlock(e) && r.u8[e + B_STATE] === LIVE && r.u8[e + B_KIND] === Kind.HashEntry && entryIsWhole(r.u32, e, epoch);
   const push = (ref: number, from: number): void => {
     if (ref === 0 || ref === TOMBSTONE) return;
     const i = ref >>> 7;
@@ -68,6 +76,7 @@ export function recover(r: Region, alloc: Allocator): RecoveryReport {
         break;
       }
       case Kind.HashMap:
+        resolveMarkers(r, a, isBlock, sound);
         push(r.u32[(a + MAP_SLOTS) >>> 2]!, a);
         fixMapCounts(r, a);
         break;
@@ -87,6 +96,43 @@ export function recover(r: Region, alloc: Allocator): RecoveryReport {
   const reclaimedBlocks = alloc.sweep((a) => (marks[a >>> 7]! & (1 << ((a >>> 4) & 7))) !== 0);
   r.flush();
   return { replayedLog, liveBlocks, reclaimedBlocks, danglingRefs, tornTailBytes };
+}
+
+/**
+ * Settles the put a power failure interrupted (types/phashmap.ts, entry-seal.ts): a slot tagged
+ * UNSEALED holds a new key's entry, kept if whole and else replaced by a tombstone; an entry whose
+ * `next` marker names its replacement gives way to it if that is whole, and else forgets it.
+ */
+function resolveMarkers(r: Region, map: number, isBlock: (ref: number) => boolean, sound: (e: number) => boolean): void {
+  const slots = r.u32[(map + MAP_SLOTS) >>> 2]!;
+  if (!isBlock(slots) || r.u8[slots + B_KIND] !== Kind.RefArray) return;
+  const n = r.u32[(slots + B_AUX) >>> 2]!;
+  const base = (slots + BLOCK_HEADER) >>> 2;
+  for (let k = 0; k < n; k++) {
+    let v = r.u32[base + k]!;
+    if (v <= TOMBSTONE) continue;
+    if ((v & UNSEALED) !== 0) {
+      const e = v & ~15;
+      v = sound(e) ? e : TOMBSTONE;
+      r.u32[base + k] = v;
+      r.markDirty((base + k) * 4, 4);
+      if (v === TOMBSTONE) continue;
+    }
+    // The entry a slot names may be FREE on media (freed right after the flush that made its
+    // replacement whole); its marker is what matters, and a whole replacement supersedes it.
+    for (let hops = 0; hops < 4 && isBlock(v); hops++) {
+      const next = nextOf(r.u32, v);
+      if (next === 0) break;
+      if (!sound(next)) {
+        r.u32[(v + B_AUX) >>> 2] = 0;
+        r.markDirty(v + B_AUX, 4);
+        break;
+      }
+      r.u32[base + k] = next;
+      r.markDirty((base + k) * 4, 4);
+      v = next;
+    }
+  }
 }
 
 /** A crash can land between a map's slot store and its counter update; the slots are the truth. */

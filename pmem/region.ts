@@ -35,6 +35,8 @@ export class Region {
   dv: DataView;
   /** Count of msync calls, for tests and benchmarks that check flush grouping. */
   syncs = 0;
+  /** Count of completed `flush` calls that had something to flush: a store made before number n is durable once this exceeds n. */
+  flushes = 0;
   private readonly fd: number;
   /** The file system and mapping this region goes through (the real one outside crash tests). */
   private readonly m: Medium;
@@ -162,6 +164,7 @@ export class Region {
     this.dirtyLo = Infinity;
     this.dirtyHi = 0;
     this.flushRange(lo, hi - lo);
+    this.flushes++;
     if (this.afterFlush !== null) this.afterFlush();
   }
 

@@ -8,9 +8,10 @@
 import type { Heap } from "../heap.ts";
 import {
   B_AUX, BLOCK_HEADER, E_HASH, E_KEY, E_KEYLEN, E_TAG, E_VAL, E_VALLEN, Kind, MAP_FLAGS, MAP_SIZE, MAP_SLOTS,
-  MAP_USED, TOMBSTONE, VTag,
+  MAP_USED, M_EPOCH, TOMBSTONE, VTag,
 } from "../layout.ts";
 import { factories, PObject } from "../pobject.ts";
+import { sealEntry, UNSEALED } from "../entry-seal.ts";
 
 /** What a map can hold: numbers, strings and byte blobs inline, or a reference to another persistent object. */
 export type PValue = number | string | Uint8Array | PObject;
@@ -78,39 +79,84 @@ export class PHashMap extends PObject {
     return this.heap.u8.subarray(off, off + u32[(e + E_VALLEN) >>> 2]!);
   }
 
-  /** Stores `value` under `key`, crash-consistently: after a crash the map holds the old or the new value. */
+  /**
+   * Stores `value` under `key`, crash-consistently: after a crash the map holds the old or the new
+   * value. Outside `atomic` with `flush: "msync"` one flush makes it durable: the entry carries a
+   * seal (entry-seal.ts) and is linked through a marker recovery checks, instead of a flush of the
+   * entry before its link.
+   */
   put(key: string, value: PValue): void {
     const heap = this.heap;
     const map = this.live();
     const h = hashKey(key);
     const i = this.find(key, h);
+    const oneFlush = heap.tx === null && heap.region.flushMode === "msync";
     if (i >= 0 && typeof value === "number") {
       const e = this.slotRef(i);
       if (heap.u32[(e + E_TAG) >>> 2] === VTag.Number) {
+        // An entry the last put linked may still be checked against its seal by recovery until a
+        // flush has made its marker's clearing durable: settle that first (then the seal is moot).
+        if (oneFlush && e === heap.lastSealed && heap.region.flushes === heap.lastSealedAt) heap.region.flush();
         // An aligned 8-byte store cannot tear, so numbers are updated in place.
         heap.setF64(e, e + E_VAL, value);
         this.persist();
         return;
       }
     }
+    if (i < 0 && heap.getU32(map + MAP_USED) + 1 > this.capacity() * 0.75) this.resize();
     const e = this.newEntry(key, h, value);
-    this.persist();
-    if (i >= 0) {
-      const old = this.slotRef(i);
-      this.setSlot(i, e);
+    if (!oneFlush) {
       this.persist();
+      if (i >= 0) {
+        const old = this.slotRef(i);
+        this.setSlot(i, e);
+        this.persist();
+        heap.freeBlock(old);
+        this.onChange(key, true);
+        return;
+      }
+      this.insert(key, h, e, e);
+      this.persist();
+      this.onChange(key, false);
+      return;
+    }
+    const u32 = heap.u32;
+    sealEntry(u32, e, u32[M_EPOCH >>> 2]!);
+    if (i >= 0) {
+      // The old entry names its replacement; recovery swings the slot to it if it is whole.
+      const old = this.slotRef(i);
+      heap.setU32(old, old + B_AUX, e);
+      heap.region.flush();
+      this.setSlot(i, e);
+      // Released now, reusable only after the next flush, which also makes the swing durable.
       heap.freeBlock(old);
+      this.sealed(e);
       this.onChange(key, true);
       return;
     }
-    if (heap.getU32(map + MAP_USED) + 1 > this.capacity() * 0.75) this.resize();
+    const j = this.insert(key, h, e, e | UNSEALED);
+    heap.region.flush();
+    this.setSlot(j, e);
+    this.sealed(e);
+    this.onChange(key, false);
+  }
+
+  /** Links entry `e` of a new key as `link` (e, or e tagged) in its insertion slot and counts it; returns the slot. */
+  private insert(key: string, h: number, e: number, link: number): number {
+    const heap = this.heap;
+    const map = this.addr;
     const j = -this.find(key, h) - 1;
     const wasEmpty = this.slotRef(j) === 0;
-    this.setSlot(j, e);
+    this.setSlot(j, link);
     heap.setU32(map, map + MAP_SIZE, heap.getU32(map + MAP_SIZE) + 1);
     if (wasEmpty) heap.setU32(map, map + MAP_USED, heap.getU32(map + MAP_USED) + 1);
-    this.persist();
-    this.onChange(key, false);
+    return j;
+  }
+
+  /** Remembers the entry whose marker's clearing is not yet durable (see the number path of `put`). */
+  private sealed(e: number): void {
+    this.heap.lastSealed = e;
+    this.heap.lastSealedAt = this.heap.region.flushes;
   }
 
   /**

@@ -175,6 +175,12 @@ export function heapWorkload(ops: number, path = "/crash/heap.pmem"): Workload {
           const cur = m.map!.get(k);
           const label = `put ${k} (${typeof v === "number" ? "number" : typeof v === "string" ? "string" : `${(v as Uint8Array).length} bytes`}${typeof cur === typeof v && typeof v === "number" ? ", in place" : ""})`;
           await op(label, (n) => n.map!.set(k, v), () => map().put(k, v));
+          if (typeof v === "number" && rng.next() < 0.5) {
+            // Straight after: an in-place store into the entry the put just linked in one flush,
+            // while recovery may still check that entry against its seal (types/phashmap.ts).
+            const w = rng.int(1e6) / 8;
+            await op(`put ${k} (number, in place, right after)`, (n) => n.map!.set(k, w), () => map().put(k, w));
+          }
         } else if (u === 3) {
           await op(`delete ${k}`, (n) => n.map!.delete(k), () => map().delete(k));
         } else if (u === 4) {
