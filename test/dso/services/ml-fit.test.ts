@@ -130,6 +130,23 @@ describe('executor service ($jobs) - ml.fit trains on the node\'s workers and pu
     assert.equal(await store.latestVersion('svc-cancelled'), undefined);
   });
 
+  it('ml.fit - cancelling a training job stops the training itself: a 20,000-tree forest cancelled at its first progress report ends with far fewer trees merged', async () => {
+    const { X, y } = blobs(200, 2);
+    const abort = new AbortController();
+    const steps: number[] = [];
+    const args = mlFitJob.validate({ algorithm: 'random_forest', params: { nEstimators: 20_000, maxDepth: 1, seed: 3 }, data: asTable(X, y, 2), modelName: 'svc-cancel-trees' });
+    const progress = (p: { step: number }): void => {
+      steps.push(p.step);
+      if (!abort.signal.aborted) abort.abort(new Error('cancelled by the test'));
+    };
+    const run = mlFitJob.run({ id: 'test-trees', args, signal: abort.signal, dso: node.address, progress, connection: async () => conn });
+    await assert.rejects(run, /cancelled by the test/);
+    // The fit's last report is the node's tree count once every cloud thread ended.
+    const trees = steps[steps.length - 1]!;
+    assert.ok(abort.signal.aborted && trees < 10_000, `the cancelled forest merged ${trees} of 20,000 trees (reports ${steps.join(', ')})`);
+    assert.equal(await store.latestVersion('svc-cancel-trees'), undefined);
+  });
+
   it('ml.fit - an error the trainer raises fails the job with its own code (k > rows is ERR_BAD_ARGUMENT from fitKMeans)', async () => {
     const { X } = blobs(5, 2);
     const id = await jobs.submit('ml.fit', { algorithm: 'kmeans', params: { k: 6 }, data: asTable(X, undefined, 2), modelName: 'svc-bad' });
