@@ -53,8 +53,8 @@ export const B_SIZE = 0; // u32 whole block size
 export const B_STATE = 4; // u8: FREE or LIVE
 export const B_KIND = 5; // u8: Kind
 export const B_SUB = 6; // u16: dtype for numeric arrays
-export const B_AUX = 8; // u32: ref bitmap (objects) / length
-export const B_TAG = 12; // u32: class id (objects)
+export const B_AUX = 8; // u32: ref bitmap (objects) / length / map entry: next marker (entry-seal.ts)
+export const B_TAG = 12; // u32: class id (objects) / map entry: seal (entry-seal.ts)
 export const BLOCK_HEADER = 16;
 
 export const FREE = 0;
