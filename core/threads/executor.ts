@@ -127,6 +127,7 @@ export class ServerlessExecutorService {
   private readonly runner: Promise<TaskRunner>;
   private readonly running = new Set<Promise<unknown>>();
   private shut = false;
+  private runnerReady = false;
 
   constructor(options: ExecutorOptions = {}) {
     this.retries = options.retries ?? 0;
@@ -218,6 +219,10 @@ export class ServerlessExecutorService {
   private async execute<T>(spec: { mode: 'task' | 'range'; from?: number; to?: number }, task: unknown, captures?: Record<string, unknown>): Promise<T> {
     if (this.shut) throw new RejectedError('executor is shut down');
     const wire = toWire(task, captures);
+    // A cold start's longest chain is the pool's workers booting: have them spawned before this
+    // thread starts the embedded node for the task's proxies, so the node starts while they boot
+    // (issue 10; before, the node's modules loaded first and the workers waited for them).
+    if (!this.runnerReady) { await this.runner; this.runnerReady = true; }
     await materializeProxies(task);
     if (captures) await materializeProxies(captures);
     const frames = await encodeTask({ ...spec, task: wire });
