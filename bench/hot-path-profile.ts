@@ -90,7 +90,8 @@ const stage = (name: string, f: (c: Case) => (i: number) => unknown) => rows.pus
 // Objects exist, as in the bench (the first call made them).
 for (const c of cases) store.invoke({ client: clientId, seq: 0, type: c.type, key: c.key, method: c.method === 'get' ? 'set' : c.method, args: c.method === 'get' ? [kb] : c.args, opts: {} });
 
-stage('client encode (encodeCall)', (c) => (i) => clientCodec.encodeCall(clientId, i, c.type, c.key, c.method, c.args));
+stage('client encode, before (encodeCall)', (c) => (i) => clientCodec.encodeCall(clientId, i, c.type, c.key, c.method, c.args));
+stage('client encode (encodeCallFast)', (c) => (i) => clientCodec.encodeCallFast(clientId, i, c.type, c.key, c.method, c.args));
 stage('client framing (encodeMessage)', (c) => { const f = clientCodec.encodeCall(clientId, 1, c.type, c.key, c.method, c.args); return () => encodeMessage(f); });
 stage('node read (copy + FrameDecoder)', (c) => {
   const wire = encodeMessage(clientCodec.encodeCall(clientId, 1, c.type, c.key, c.method, c.args));
@@ -111,7 +112,8 @@ stage('client read (copy + FrameDecoder)', (c) => {
   const { dec, out } = reader();
   return () => { dec.push(Buffer.from(wire)); out.length = 0; };
 });
-stage('client decode (decodeValue + parseReply)', (c) => { const f = nodeCodec.encodeOk(1, c.result); return () => parseReply(clientCodec.decodeValue(f)); });
+stage('client decode, before (decodeValue + parseReply)', (c) => { const f = nodeCodec.encodeOk(1, c.result); return () => parseReply(clientCodec.decodeValue(f)); });
+stage('client decode (decodeReply)', (c) => { const f = nodeCodec.encodeOk(1, c.result); return () => clientCodec.decodeReply(f); });
 const pending = new Map<number, object>();
 stage('client bookkeeping (Promise, pending map, clocks)', () => (i) => { const p = new Promise<void>((r) => { pending.set(i, { r, t: Date.now() }); }); Date.now(); pending.delete(i); return p; });
 

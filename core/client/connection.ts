@@ -11,7 +11,7 @@ import { WireCodec } from '../protocol/wire/codec.ts';
 import type { Frame } from '../protocol/wire/frames.ts';
 import { ArrowPending, loadArrow } from '../protocol/wire/arrow.ts';
 import { Kind, ObjectRef, SYSTEM_TYPE, type CallOptions } from '../protocol/wire/protocol.ts';
-import { parseReply, peekReplySeq, type Reply } from '../protocol/wire/reply.ts';
+import { peekReplySeq, type Reply } from '../protocol/wire/reply.ts';
 import { openClient, resolveTransport, type ClientSocket, type TransportKind } from '../protocol/transport/socket.ts';
 import type { LinkListener, LinkOptions, LinkStatus } from '../protocol/transport/link.ts';
 import { ClosedError, InvalidOptionError, UnauthorizedError, UnavailableError, errorFromData, type ErrorData } from '../protocol/errors.ts';
@@ -136,7 +136,7 @@ export class Connection {
     const seq = ++this.seq;
     let frames: Frame[];
     try {
-      frames = this.codec.encodeCallScattered(this.clientId, seq, type, key, method, args, opts);
+      frames = this.codec.encodeCallFast(this.clientId, seq, type, key, method, args, opts);
     } catch (err) {
       if (!(err instanceof ArrowPending)) return Promise.reject(err);
       // The first Arrow payload: load apache-arrow, then send this call (same seq reused) and the ones behind it.
@@ -185,7 +185,7 @@ export class Connection {
     if (this.heldReplies) { this.heldReplies.push(frames); return; }
     let reply: Reply;
     try {
-      reply = parseReply(this.codec.decodeValue(frames));
+      reply = this.codec.decodeReply(frames);
     } catch (err) {
       if (err instanceof ArrowPending) { this.holdRepliesForArrow(frames); return; }
       // A reply we cannot read (or of an unknown kind) still names its seq if the envelope is intact; fail that call.

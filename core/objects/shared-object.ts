@@ -154,11 +154,36 @@ export abstract class SharedObject {
     return undefined;
   }
 
-  protected async invoke<T>(method: string, ...args: unknown[]): Promise<T> {
+  protected invoke<T>(method: string, ...args: unknown[]): Promise<T> {
+    // The common call (connection known, no creation options left to send, no options to wait
+    // for) goes straight to the connection, without an async frame and the microtask turns of its
+    // awaits: ~0.3 µs of a small call. Everything else, in order, takes the general path.
+    const conn = this.conn;
+    if (conn === undefined || this.released || this._key === undefined || this.pendingOpts !== undefined) return this.invokeSlow(method, args);
+    try {
+      const every = this.perCallOptions();
+      if (every instanceof Promise) return this.invokeSlow(method, args, every);
+      const call = conn.call(this.typeName, this._key, method, args, every ? { ...every } : undefined) as Promise<T>;
+      if (!this.initOptions) return call;
+      return call.catch((err: unknown) => this.recreate<T>(err, conn, method, args, every));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** The node lost the object (restart, delete): the call again, with the constructor arguments that recreate it. */
+  private recreate<T>(err: unknown, conn: Connection, method: string, args: unknown[], every: CallOptions | undefined): Promise<T> {
+    if (err instanceof CrucialError && err.code === ErrorCode.NO_OBJECT && this.initOptions) {
+      return conn.call(this.typeName, this.key, method, args, { ...every, ...this.initOptions }) as Promise<T>;
+    }
+    throw err;
+  }
+
+  private async invokeSlow<T>(method: string, args: unknown[], pendingEvery?: Promise<CallOptions | undefined>): Promise<T> {
     if (this.released) throw new ReleasedError(`${this.typeName} "${this._key}" was released`);
     const key = this.key;
     const conn = await this.connection();
-    let every = this.perCallOptions();
+    let every = pendingEvery ?? this.perCallOptions();
     if (every instanceof Promise) every = await every;
     // Creation options ride on this proxy's first call only: later calls on the same connection
     // arrive after it (ZeroMQ keeps per-connection order), so the object exists by then.
