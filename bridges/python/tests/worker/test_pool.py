@@ -96,3 +96,41 @@ def test_a_worker_follows_the_parent_to_another_node(pool, dso, monkeypatch):
         ok, value, _ = run(pool, "job-b", count, "follow")
         assert ok, value
         assert value == (1, other.address)  # the second node starts empty: 2 would mean the first node answered
+
+
+def test_a_task_for_an_idle_worker_is_handed_over_by_the_submitting_thread(pool):
+    # The slot's thread no longer relays it (one thread switch less per task): what the pool runs
+    # when the worker takes the task runs in the submitter's thread.
+    run(pool, "warm", os.getpid)
+    started, done = [], threading.Event()
+    pool.submit(Task("handoff/0", "handoff", cloudpickle.dumps(lambda: 7), cloudpickle.dumps(((), {})),
+                     lambda ok, value, stats: (started.append(("done", ok, value)), done.set()),
+                     on_start=lambda: started.append(threading.current_thread())))
+    assert done.wait(60)
+    assert started == [threading.current_thread(), ("done", True, 7)]
+
+
+def test_tasks_from_many_threads_on_two_workers_each_run_once_with_their_own_result():
+    p = WorkerPool(2)
+    results, lock = {}, threading.Lock()
+    finished = threading.Semaphore(0)
+    try:
+        def submitter(t):
+            for i in range(25):
+                def on_done(ok, value, stats, key=(t, i)):
+                    with lock:
+                        results.setdefault(key, []).append((ok, value))
+                    finished.release()
+
+                p.submit(Task(f"m{t}/{i}", f"m{t}", cloudpickle.dumps(lambda a, b: a * 100 + b), cloudpickle.dumps(((t, i), {})), on_done))
+
+        threads = [threading.Thread(target=submitter, args=(t,)) for t in range(4)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(60)
+        for _ in range(100):
+            assert finished.acquire(timeout=60), f"{len(results)} of 100 tasks finished"
+        assert results == {(t, i): [(True, t * 100 + i)] for t in range(4) for i in range(25)}
+    finally:
+        p.shutdown()
