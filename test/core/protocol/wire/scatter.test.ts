@@ -140,6 +140,9 @@ describe('scattered frames', function () {
           conn.call('AtomicReference', 'r', 'getAndSet', [a]),
         ]);
         assert.deepEqual(got1, a, replay);
+        // Read in place: a view of the frame it arrived in (Arrow header before it), not a copy of its own.
+        const view = got1 as Float64Array;
+        assert.ok(view.byteOffset > 0 && view.buffer.byteLength > view.byteLength && view.buffer.byteLength < view.byteLength + 4096, `${view.byteOffset}/${view.buffer.byteLength}`);
         assert.deepEqual(got2, b, replay);
         assert.deepEqual(old, b, replay);
         // A map adds into its own copy in place (merge 'sum'): a get sent before the merge sees the values before it.
