@@ -36,14 +36,19 @@ export function callerGone(): ClosedError {
   return new ClosedError('the caller\'s link to the node is gone: its parked call was withdrawn');
 }
 
-/** A call that parked: its link's key, its withdrawals, and the call's (client, seq). */
+/** A call that parked: its link's route, its withdrawals, and the call's (client, seq). */
 export class ParkedCall {
-  constructor(readonly key: string, readonly withdraw: Withdraw[], readonly client: Uint8Array, readonly seq: number) {}
+  constructor(readonly route: Uint8Array, readonly withdraw: Withdraw[], readonly client: Uint8Array, readonly seq: number) {}
 }
 
-/** The node's parked calls by link. */
+/**
+ * The node's parked calls by link. A link is its route object: the zmtp router hands every message
+ * of a link, and its disconnection, the same one (a peer that reconnects with the same identity gets
+ * a new one, so the old link's end withdraws only the old link's calls). A link's set stays while
+ * its route object lives (a WeakMap: no key string per parked call, no set made and dropped per wait).
+ */
 export class ParkedCalls {
-  private readonly byRoute = new Map<string, Set<ParkedCall>>();
+  private readonly byRoute = new WeakMap<Uint8Array, Set<ParkedCall>>();
 
   /**
    * @param keep asked when a call's link goes: false keeps it parked (its client resent it on
@@ -69,27 +74,23 @@ export class ParkedCalls {
     const mine = pending;
     pending = outer;
     if (mine === NONE || mine === OUTSIDE) return null;
-    const p = new ParkedCall(routeKey(route), mine, client, seq);
-    let set = this.byRoute.get(p.key);
-    if (!set) this.byRoute.set(p.key, (set = new Set()));
+    const p = new ParkedCall(route, mine, client, seq);
+    let set = this.byRoute.get(route);
+    if (!set) this.byRoute.set(route, (set = new Set()));
     set.add(p);
     return p;
   }
 
   /** A parked call completed (its waiter woke or failed): no longer withdrawn with its link. */
   done(p: ParkedCall): void {
-    const set = this.byRoute.get(p.key);
-    if (!set) return;
-    set.delete(p);
-    if (set.size === 0) this.byRoute.delete(p.key);
+    this.byRoute.get(p.route)?.delete(p);
   }
 
   /** The link of `route` is gone: withdraws its parked calls. Returns how many. */
   linkGone(route: Uint8Array): number {
-    const key = routeKey(route);
-    const set = this.byRoute.get(key);
+    const set = this.byRoute.get(route);
     if (!set) return 0;
-    this.byRoute.delete(key);
+    this.byRoute.delete(route);
     for (const p of set) {
       if (!this.keep(p.client, p.seq)) continue;
       for (const w of p.withdraw) {
@@ -100,5 +101,3 @@ export class ParkedCalls {
     return set.size;
   }
 }
-
-const routeKey = (r: Uint8Array) => Buffer.from(r.buffer, r.byteOffset, r.byteLength).toString('latin1');
