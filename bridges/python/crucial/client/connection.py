@@ -146,6 +146,7 @@ class Connection(Recovery):
         self._pending: Dict[int, Pending] = {}
         #: the future of the calling thread reading the socket now, if one is
         self._reader: Optional[Future] = None
+        self._reader_tid: Optional[int] = None
         #: whether the I/O thread polls the socket now (a caller who starts reading wakes it to stop)
         self._io_watching = False
         self._sock_closed = False
@@ -367,12 +368,16 @@ class Connection(Recovery):
         caller reads it (the I/O thread, if it does, leaves it to this one); returns what is left of
         ``timeout`` for the plain wait that follows.
         """
+        me = threading.get_ident()
         with self._lock:
-            # The I/O thread reading for several calls (threads queued behind a reader) keeps it:
-            # handing it over at every call would wake it twice per call.
-            if self._reader is not None or self._sock_closed or fut.done() or (self._io_watching and len(self._pending) > 1):
+            # A call made by a callback this thread runs while reading (nested) reads on here: no
+            # one else would. The I/O thread reading for several calls (threads queued behind a
+            # reader) keeps it: handing it over at every call would wake it twice per call.
+            outer = self._reader if self._reader_tid == me else None
+            if ((self._reader is not None and outer is None) or self._sock_closed or fut.done()
+                    or (self._io_watching and len(self._pending) > 1)):
                 return timeout
-            self._reader = fut
+            self._reader, self._reader_tid = fut, me
             takeover = self._io_watching
         if takeover:  # the I/O thread polls the socket for this call alone: it stops now
             self._wake()
@@ -397,8 +402,10 @@ class Connection(Recovery):
                         self._drain_pipe(self._rwake_r)
         finally:
             with self._lock:
-                self._reader = None
-                handover = bool(self._pending) and not self._sock_closed
+                self._reader = outer
+                if outer is None:
+                    self._reader_tid = None
+                handover = outer is None and bool(self._pending) and not self._sock_closed
             if handover:  # calls left for others: the I/O thread reads for them now
                 self._wake()
         return None if deadline is None else max(0.0, deadline - time.monotonic())

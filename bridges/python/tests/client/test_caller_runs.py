@@ -197,3 +197,21 @@ def test_a_blocking_call_reads_its_reply_in_the_calling_thread():
     finally:
         c.close()
         node.close()
+
+
+def test_a_callback_run_by_the_reading_caller_can_make_a_blocking_call(conn, key):
+    # The reading caller settles other calls' futures, so it runs their callbacks; a blocking call
+    # made in one is read by that same thread (before, callbacks ran on the I/O thread, and a
+    # blocking call there waited for the thread it blocked).
+    inner = concurrent.futures.Future()
+
+    def callback(f):
+        try:
+            inner.set_result(conn.call("AtomicLong", key, "addAndGet", [10], timeout=10))
+        except BaseException as err:  # noqa: BLE001
+            inner.set_exception(err)
+
+    first = conn.call_async("AtomicLong", key, "addAndGet", [1], {"init": [0]})
+    first.add_done_callback(callback)
+    assert first.result(10) == 1
+    assert inner.result(10) == 11
