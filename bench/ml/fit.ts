@@ -23,17 +23,11 @@ import { join } from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
 import { ensureVenv, PEERS_PACKAGES, ROOT } from './venv.ts';
 import { checkQuality, type CrucialMl, loadCrucialMl, type Quality } from './crucial-fit.ts';
+import { ALGS, PARAMS, type Alg } from './params.ts';
 
-export type Alg = 'kmeans' | 'logreg' | 'forest';
-export const ALGS: Alg[] = ['kmeans', 'logreg', 'forest'];
+export { ALGS, PARAMS, type Alg } from './params.ts';
 const SIZES: Record<string, number> = { '1k': 1_000, '10k': 10_000, '100k': 100_000, '1m': 1_000_000 };
 
-/** One set of hyper-parameters for all three systems (peers.py maps them onto each library). */
-export const PARAMS: Record<Alg, Record<string, unknown>> = {
-  kmeans: { k: 8, nInit: 1, maxIter: 100, tol: 1e-4, seed: 7 },
-  logreg: { C: 1.0, maxIter: 100, tol: 1e-4 },
-  forest: { nEstimators: 20, maxDepth: 12, maxFeatures: 'sqrt', seed: 7 },
-};
 const DATASET: Record<Alg, string> = { kmeans: 'blobs', logreg: 'classification', forest: 'classification' };
 
 interface Row { system: string; algorithm: Alg; size: string; rows?: number; fitSeconds?: number; inertia?: number; accuracy?: number; error?: string }
