@@ -35,6 +35,9 @@ interface ClientLog {
   bytes: number;
   /** False once dropped from the cache (evicted, swept): `lastTouched` may still name it. */
   live: boolean;
+  /** Neighbours in the cache's recency list (least recently seen first). */
+  older: ClientLog | null;
+  newer: ClientLog | null;
 }
 
 /** Bookkeeping a log and a slot cost beyond their reply bytes (Map entries, objects, ring cells), roughly. */
@@ -89,8 +92,14 @@ function sameId(id: string, c: Uint8Array): boolean {
  * replies into tombstones, so its resends are refused (`lost`), never run twice.
  */
 export class DedupCache {
-  /** In least-recently-seen-first order (a touched log moves to the end). */
   private readonly clients = new Map<string, ClientLog>();
+  /**
+   * The logs in least-recently-seen-first order, a list through the logs themselves: a touch
+   * moves a log to the end with four pointer writes (re-inserting into `clients` to keep its order
+   * cost a Map delete and set per call when clients interleave, and a rehash every few calls).
+   */
+  private oldest: ClientLog | null = null;
+  private newest: ClientLog | null = null;
   private lastTouched: ClientLog | undefined;
   /** The client id object `lastTouched` was found by: a call's `finish` passes the same one its `begin` did. */
   private lastClient: Uint8Array | undefined;
@@ -147,19 +156,44 @@ export class DedupCache {
       const id = clientKey(client);
       log = this.clients.get(id);
       if (!log) {
-        log = { id, slots: new Map(), order: [], next: 0, lastSeen: now, running: 0, bytes: 0, live: true };
+        log = { id, slots: new Map(), order: [], next: 0, lastSeen: now, running: 0, bytes: 0, live: true, older: null, newer: null };
         this.clients.set(id, log);
+        this.append(log);
         this.charge(log, LOG_OVERHEAD);
-      } else {
-        // Map order is insertion order: re-inserting keeps the least recently seen first.
-        this.clients.delete(id);
-        this.clients.set(id, log);
+      } else if (log !== this.newest) {
+        this.unlink(log);
+        this.append(log);
       }
     }
     this.lastTouched = log;
     this.lastClient = client;
     log.lastSeen = now;
     return log;
+  }
+
+  private append(log: ClientLog): void {
+    log.older = this.newest;
+    log.newer = null;
+    if (this.newest) this.newest.newer = log;
+    else this.oldest = log;
+    this.newest = log;
+  }
+
+  private unlink(log: ClientLog): void {
+    if (log.older) log.older.newer = log.newer;
+    else this.oldest = log.newer;
+    if (log.newer) log.newer.older = log.older;
+    else this.newest = log.older;
+    log.older = log.newer = null;
+  }
+
+  /** Drops a log from the cache. */
+  private drop(log: ClientLog): void {
+    this.clients.delete(log.id);
+    this.unlink(log);
+    log.live = false;
+    this.bytes -= log.bytes;
+    if (this.lastTouched === log) this.lastTouched = undefined;
   }
 
   private add(log: ClientLog, seq: number, slot: Slot): void {
@@ -189,13 +223,14 @@ export class DedupCache {
   private trim(log: ClientLog): void {
     if (log.bytes - LOG_OVERHEAD - log.slots.size * SLOT_OVERHEAD > this.maxClientBytes) this.tombstoneOldest(log);
     if (this.bytes <= this.maxBytes && this.clients.size <= this.maxClients) return;
-    for (const [id, old] of this.clients) {
+    for (let old = this.oldest; old !== null;) {
       if (this.bytes <= this.maxBytes && this.clients.size <= this.maxClients) break;
-      if (old === log || old.running > 0) continue;
-      this.clients.delete(id);
-      old.live = false;
-      this.bytes -= old.bytes;
-      this.evictedClients++;
+      const newer = old.newer;
+      if (old !== log && old.running === 0) {
+        this.drop(old);
+        this.evictedClients++;
+      }
+      old = newer;
     }
   }
 
@@ -247,14 +282,7 @@ export class DedupCache {
 
   /** Drops the logs of clients silent for longer than idleMs. */
   sweep(now = Date.now()): void {
-    for (const [id, log] of this.clients) {
-      if (now - log.lastSeen > this.idleMs) {
-        this.clients.delete(id);
-        log.live = false;
-        this.bytes -= log.bytes;
-        if (this.lastTouched === log) this.lastTouched = undefined;
-      }
-    }
+    for (const log of this.clients.values()) if (now - log.lastSeen > this.idleMs) this.drop(log);
   }
 
   get clientCount(): number { return this.clients.size; }

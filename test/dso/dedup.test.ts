@@ -49,6 +49,23 @@ describe('dedup', () => {
     assert.equal(d.clientCount, 0);
   });
 
+  it('dedup - past maxClients the least recently seen client goes first, not the first one seen', () => {
+    const d = new DedupCache(16, 60_000, { maxClients: 3 });
+    for (const c of [1, 2, 3]) { d.begin(client(c), 1, route(c)); d.finish(client(c), 1, reply(`r${c}`)); }
+    // Client 1 calls again (and 3, interleaved): 2 is now the least recently seen.
+    d.begin(client(1), 2, route(1));
+    d.begin(client(3), 2, route(3));
+    d.finish(client(1), 2, reply('r1b'));
+    d.finish(client(3), 2, reply('r3b'));
+    d.begin(client(4), 1, route(4));
+    d.finish(client(4), 1, reply('r4'));
+    assert.equal(d.clientCount, 3);
+    assert.equal(d.evictedClients, 1);
+    assert.deepEqual(d.begin(client(1), 1, route(1)), { kind: 'replay', reply: reply('r1') }, 'client 1, seen recently, is kept');
+    assert.deepEqual(d.begin(client(3), 1, route(3)), { kind: 'replay', reply: reply('r3') });
+    assert.equal(d.begin(client(2), 1, route(2)).kind, 'new', 'client 2, least recently seen, was dropped');
+  });
+
   it('dedup - the last client, found by its bytes without a key, is a fresh log once swept or evicted', () => {
     const d = new DedupCache(16, 1000, { maxBytes: 2000, maxClientBytes: 2000 });
     d.begin(client(1), 1, route(1));
