@@ -6,12 +6,12 @@
  *
  *   npx tsx bench/hot-path-profile.ts [--n 5000] [--rounds 21] [--calls 20000]
  *
- * Stages, in the call's order: client encode (WireCodec.encodeCall), client framing
+ * Stages, in the call's order: client encode (WireCodec.encodeCallFast), client framing
  * (encodeMessage: the copy of the frames into one write), node read (the copy out of the shared
- * read buffer and FrameDecoder), node decode (strict-string decodeValue + parseCall), dedup
+ * read buffer and FrameDecoder), node decode (decodeCall on the strict-string codec), dedup
  * (begin + finish: the exactly-once record), dispatch and method (ObjectStore.invoke), of which the
  * method alone, node encode (encodeOk), route lookup (ZmtpRouter.send's map key, as it was and as it is), node framing,
- * client read, client decode (decodeValue + parseReply) and client bookkeeping (the pending map, a
+ * client read, client decode (decodeReply) and client bookkeeping (the pending map, a
  * Promise, the clocks).
  */
 import { Command } from 'commander';
@@ -98,7 +98,8 @@ stage('node read (copy + FrameDecoder)', (c) => {
   const { dec, out } = reader();
   return () => { dec.push(Buffer.from(wire)); out.length = 0; };
 });
-stage('node decode (decodeValue strict + parseCall)', (c) => { const f = clientCodec.encodeCall(clientId, 1, c.type, c.key, c.method, c.args); return () => parseCall(nodeCodec.decodeValue(f)); });
+stage('node decode, before (decodeValue strict + parseCall)', (c) => { const f = clientCodec.encodeCall(clientId, 1, c.type, c.key, c.method, c.args); return () => parseCall(nodeCodec.decodeValue(f)); });
+stage('node decode (decodeCall, strict)', (c) => { const f = clientCodec.encodeCall(clientId, 1, c.type, c.key, c.method, c.args).map((x) => Buffer.from(x)); return () => nodeCodec.decodeCall(f); });
 let dseq = 1;
 stage('dedup (begin + finish)', () => { const reply = [new Uint8Array(8)]; return () => { const s = dseq++; dedup.begin(clientId, s, route); dedup.finish(clientId, s, reply); }; });
 stage('dispatch + method (ObjectStore.invoke)', (c) => { const call = parseCall(nodeCodec.decodeValue(clientCodec.encodeCall(clientId, 1, c.type, c.key, c.method, c.args))); return () => store.invoke(call); });

@@ -7,7 +7,7 @@ import { decode } from '@msgpack/msgpack';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { WireCodec, parseCall, peekSeq, type Call } from '../core/protocol/wire/codec.ts';
+import { WireCodec, peekSeq, type Call } from '../core/protocol/wire/codec.ts';
 import { SYSTEM_TYPE } from '../core/protocol/wire/protocol.ts';
 import { ArrowPending, loadArrow } from '../core/protocol/wire/arrow.ts';
 import type { Frame } from '../core/protocol/wire/frames.ts';
@@ -238,7 +238,7 @@ export class DsoNode {
       if (refusedMessage(frames)) {
         throw new OverloadedError(`the node holds ${this.memory.partialBytes} bytes of unfinished requests already (a quarter of --max-memory); retry later`);
       }
-      call = parseCall(this.codec.decodeValue(frames));
+      call = this.codec.decodeCall(frames);
       if (call.type !== SYSTEM_TYPE && this.memory.over()) {
         throw new OverloadedError(`the node uses ${this.memory.used()} bytes, over its memory budget of ${this.memory.maxBytes} (--max-memory): new calls are refused until it is back under; retry later`);
       }

@@ -126,6 +126,29 @@ function plainPayload(b: Uint8Array, at: number): unknown {
   return NOT_PLAIN;
 }
 
+/** Where the string asciiAt read ends (a module variable: no result object per string). */
+let asciiEnd = 0;
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
+
+/**
+ * The MessagePack string at `at` (fixstr or str 8) if all its bytes are ASCII — valid UTF-8 that
+ * decodes to the same string as latin1 — setting asciiEnd; null for anything else.
+ */
+function asciiAt(b: Uint8Array, at: number): string | null {
+  const h = b[at];
+  let len: number;
+  let start: number;
+  if (h === undefined) return null;
+  if (h >= 0xa0 && h <= 0xbf) { len = h - 0xa0; start = at + 1; }
+  else if (h === 0xd9 && at + 1 < b.byteLength) { len = b[at + 1]!; start = at + 2; }
+  else return null;
+  const end = start + len;
+  if (end > b.byteLength) return null;
+  for (let i = start; i < end; i++) if (b[i]! >= 0x80) return null;
+  asciiEnd = end;
+  return latin1Slice.call(b, start, end);
+}
+
 /** Attachments of a one-frame message while decoding (never pushed to: encoding starts a fresh list). */
 const NO_FRAMES: Uint8Array[] = Object.freeze([]) as unknown as Uint8Array[];
 
@@ -351,6 +374,67 @@ export class WireCodec {
       }
     }
     return parseReply(this.decodeValue(frames));
+  }
+
+  /**
+   * A CALL's frames as `parseCall(decodeValue(frames))` reads them, the same values and errors
+   * (a node's strict strings included). The envelope's fixed part with a seq below 2^32 and ASCII
+   * type, key and method (every call crucial's clients make) is read by hand and only args and
+   * opts go through the decoder; anything else, or anything that fails, takes the general path.
+   */
+  decodeCall(frames: Uint8Array[]): Call {
+    const b = frames[0];
+    if (b !== undefined && b.byteLength >= 9 && b[0] === 0x99 && b[1] === PROTOCOL_VERSION && b[2] === Kind.CALL && b[3] === 0xc4) {
+      const d = this.decoder as unknown as DecoderInternals;
+      const n = b[4]!;
+      let at = 5 + n;
+      let seq = -1;
+      const h = b[at];
+      if (h === undefined) seq = -1;
+      else if (h < 0x80) { seq = h; at += 1; }
+      else if (h === 0xcc) { seq = b[at + 1] ?? -1; at += 2; }
+      else if (h === 0xcd && at + 3 <= b.byteLength) { seq = (b[at + 1]! << 8) | b[at + 2]!; at += 3; }
+      else if (h === 0xce && at + 5 <= b.byteLength) { seq = ((b[at + 1]! << 24) >>> 0) + ((b[at + 2]! << 16) | (b[at + 3]! << 8) | b[at + 4]!); at += 5; }
+      if (seq >= 0 && !d.entered) {
+        const type = asciiAt(b, at);
+        if (type !== null) {
+          at = asciiEnd;
+          const key = asciiAt(b, at);
+          if (key !== null) {
+            at = asciiEnd;
+            const method = asciiAt(b, at);
+            if (method !== null) {
+              at = asciiEnd;
+              const call = this.decodeCallRest(frames, b, at, n, seq, type, key, method);
+              if (call !== null) return call;
+            }
+          }
+        }
+      }
+    }
+    return parseCall(this.decodeValue(frames));
+  }
+
+  /** args and opts from `at` to the end of `b`, checked as parseCall checks them; null: let the general path decide. */
+  private decodeCallRest(frames: Uint8Array[], b: Uint8Array, at: number, n: number, seq: number, type: string, key: string, method: string): Call | null {
+    const d = this.decoder as unknown as DecoderInternals;
+    this.ctx.frames = frames.length === 1 ? NO_FRAMES : frames.slice(1);
+    d.entered = true;
+    try {
+      d.reinitializeState();
+      d.setBuffer(b);
+      d.pos = at;
+      const args = d.doDecodeSync();
+      if (!Array.isArray(args) || !d.hasRemaining(1)) return null;
+      const opts = d.doDecodeSync();
+      if (d.hasRemaining(1) || (opts !== null && (typeof opts !== 'object' || Array.isArray(opts)))) return null;
+      return { client: b.subarray(5, 5 + n), seq, type, key, method, args, opts: (opts ?? {}) as CallOptions };
+    } catch {
+      return null; // the general path throws what it throws for these bytes (ArrowPending included)
+    } finally {
+      d.entered = false;
+      this.ctx.frames = [];
+    }
   }
 
   /** Decodes frames produced by `encodeValue` back into the envelope array, checking the version. */

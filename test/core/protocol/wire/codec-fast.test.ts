@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { WireCodec } from '../../../../core/protocol/wire/codec.ts';
+import { WireCodec, parseCall } from '../../../../core/protocol/wire/codec.ts';
 import { ObjectRef, PROTOCOL_VERSION, Kind } from '../../../../core/protocol/wire/protocol.ts';
 import { parseReply } from '../../../../core/protocol/wire/reply.ts';
 import { loadArrow } from '../../../../core/protocol/wire/arrow.ts';
@@ -41,7 +41,7 @@ function outcome(f: () => unknown): unknown {
   }
 }
 
-describe('wire - codec fast paths (encodeCallFast, decodeReply)', () => {
+describe('wire - codec fast paths (encodeCallFast, decodeReply, decodeCall)', () => {
   before(() => loadArrow());
 
   it('encodeCallFast - the same bytes as encodeCallScattered, or the same error, for any call', () => withSeed(fc.assert(fc.property(
@@ -87,6 +87,41 @@ describe('wire - codec fast paths (encodeCallFast, decodeReply)', () => {
       assert.deepEqual(fast, general);
     },
   ), runs(process.env.CI ? 500 : 3000))));
+
+  it('decodeCall - the values and errors of parseCall(decodeValue()) on a strict node codec, for calls, mutated calls and noise', () => withSeed(fc.assert(fc.property(
+    fc.uint8Array({ minLength: 0, maxLength: 20 }), fc.oneof(seq, fc.integer({ min: 256, max: 65535 })), name, name, name, fc.array(value, { maxLength: 3 }), opts,
+    fc.array(fc.tuple(fc.nat(), fc.nat({ max: 255 })), { maxLength: 3 }), fc.nat(), fc.boolean(), fc.boolean(),
+    (client, s, type, key, method, args, o, flips, cut, mutate, asBuffer) => {
+      let frames: Uint8Array[];
+      try {
+        frames = new WireCodec().encodeCall(client, s, type, key, method, args, o).map((f) => (asBuffer ? Buffer.from(f) : new Uint8Array(f)));
+      } catch {
+        return; // a lone surrogate: nothing travels
+      }
+      if (mutate) {
+        const head = frames[0]!;
+        for (const [at, v] of flips) head[at % head.byteLength] = v;
+        frames[0] = head.subarray(0, head.byteLength - (cut % Math.min(4, head.byteLength)));
+      }
+      const fast = outcome(() => new WireCodec(undefined, { strictStrings: true }).decodeCall(frames));
+      const general = outcome(() => parseCall(new WireCodec(undefined, { strictStrings: true }).decodeValue(frames)));
+      assert.deepEqual(fast, general);
+    },
+  ), runs(process.env.CI ? 500 : 3000))));
+
+  it('decodeCall - a call as the client sends it, each seq encoding, read with its client id as a view of the frame', () => {
+    const client = new Uint8Array([9, 8, 7, 6, 5, 4, 3, 2]);
+    for (const s of [0, 127, 128, 255, 256, 65535, 65536, 2 ** 32 - 1, 2 ** 32, Number.MAX_SAFE_INTEGER]) {
+      const frames = new WireCodec().encodeCallFast(client, s, 'AtomicLong', 'a.counter', 'addAndGet', [3, 'x'], { timeoutMs: 5 }) as Uint8Array[];
+      const call = new WireCodec(undefined, { strictStrings: true }).decodeCall(frames);
+      assert.deepEqual(call, parseCall(new WireCodec(undefined, { strictStrings: true }).decodeValue(frames)));
+      assert.deepEqual({ ...call, client: [...call.client] }, { client: [...client], seq: s, type: 'AtomicLong', key: 'a.counter', method: 'addAndGet', args: [3, 'x'], opts: { timeoutMs: 5 } });
+      assert.equal(call.client.buffer, frames[0]!.buffer);
+    }
+    // Not valid UTF-8 in the key: the node refuses it as before.
+    const bad = new Uint8Array([0x99, 1, 0, 0xc4, 1, 7, 1, 0xa1, 0x54, 0xa2, 0xed, 0xa0, 0xa1, 0x6d, 0x90, 0xc0]);
+    assert.throws(() => new WireCodec(undefined, { strictStrings: true }).decodeCall([bad]), { code: 'ERR_BAD_ARGUMENT' });
+  });
 
   it('decodeReply - each seq encoding the fast path reads (fixint, uint 8/16/32, nil) and its edges', () => {
     const enc = new WireCodec();
