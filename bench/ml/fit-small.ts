@@ -47,9 +47,10 @@ async function main(): Promise<void> {
     .option('--rounds <n>', 'alternations', (v) => Number(v), 5)
     .option('--workers <n>', 'workers (the split fit\'s partitions)', (v) => Number(v), 2)
     .option('--data <dir>', 'where bench/ml/fit.ts made the data', '/tmp/crucial-ml-bench')
+    .option('--one-min-rows <n>', 'minRowsPerPartition of the "one thread" side (default: the library default; e.g. 100000000 forces one thread on 1m)', (v) => Number(v))
     .option('--no-sklearn', 'crucial only')
     .parse()
-    .opts<{ sizes: string; algorithms: string; rounds: number; workers: number; data: string; sklearn: boolean }>();
+    .opts<{ sizes: string; algorithms: string; rounds: number; workers: number; data: string; sklearn: boolean; oneMinRows?: number }>();
   const sizes = o.sizes.split(',');
   const algs = o.algorithms.split(',').filter((a): a is Alg => (ALGS as string[]).includes(a));
   const { fitKMeans } = await import('../../ml/kmeans/fit.ts');
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
   const { shutdown } = await import('../../core/index.ts');
   const train = (alg: Alg, size: string) => join(o.data, size, `${DATASET[alg]}-train.arrow`);
   const fit = async (alg: Alg, size: string, split: boolean): Promise<number> => {
-    const opts = { workers: o.workers, ...(split ? { minRowsPerPartition: 0 } : {}) };
+    const opts = { workers: o.workers, ...(split ? { minRowsPerPartition: 0 } : o.oneMinRows === undefined ? {} : { minRowsPerPartition: o.oneMinRows }) };
     const t0 = performance.now();
     if (alg === 'kmeans') await fitKMeans(train(alg, size), PARAMS.kmeans as never, opts);
     else if (alg === 'logreg') await fitLogisticRegression(train(alg, size), PARAMS.logreg, opts);

@@ -12,8 +12,8 @@
 import { randomUUID } from 'node:crypto';
 import { BadArgumentError } from '../../core/protocol/errors.ts';
 import { MODEL_FORMAT, type Model } from '../model/format.ts';
-import { partitions, type Dataset } from '../data/dataset.ts';
-import { planData } from './source.ts';
+import type { Dataset } from '../data/dataset.ts';
+import { planData, type PartitionSource } from './source.ts';
 import { dropObject, followProgress, partitionCount, publishIfNamed, runPartitions, throwIfCancelled, workersOf, type FitOptions, type RunOptions } from './run-tasks.ts';
 import { KMeansState, KMEANS_STATE_TYPE } from './state.ts';
 import { KMeansTask } from './task.ts';
@@ -48,11 +48,12 @@ export const INIT_SAMPLE_ROWS = 32_768;
  */
 export async function fitKMeans(data: string | Dataset, params: KMeansParams, opts: FitOptions & RunOptions = {}): Promise<Model> {
   const p = checkParams(params);
-  workersOf(opts);
   throwIfCancelled(opts.signal);
-  const plan = await planData(data, (n) => partitionCount(n, opts));
+  // Planned as `workers` partitions; run as one thread computing them all when the data is small.
+  const plan = await planData(data, workersOf(opts));
   const { nRows, nCols: d } = plan;
-  const workers = plan.sources.length;
+  const workers = partitionCount(nRows, opts) === 1 ? 1 : plan.sources.length;
+  if (workers > 1 && workers < plan.sources.length) Object.assign(plan, await planData(data, workers));
   if (p.k > nRows) throw new BadArgumentError(`k = ${p.k} is greater than the ${nRows} rows of the data`);
 
   const sampleTotal = Math.min(nRows, Math.max(INIT_SAMPLE_ROWS, 64 * p.k));
@@ -60,14 +61,13 @@ export async function fitKMeans(data: string | Dataset, params: KMeansParams, op
   const state = new KMeansState(key, { k: p.k, d, parts: workers, nInit: p.nInit, maxIter: p.maxIter, tol: p.tol });
   await state.materialize();
   // Each partition's share of the sample in proportion to its rows; together at least sampleTotal.
-  const quota = (rows: number): number => Math.min(rows, Math.ceil((sampleTotal * rows) / nRows));
-  // A one-partition fit draws the sample `workers` partitions would have drawn: the same seeding,
-  // so the same fit (up to the rounding of sums) as when the data is split.
-  const shares = partitions(nRows, workersOf(opts)).map(([from, to], q): [number, number, number, number] => [from, to, quota(to - from), 1000 + q]);
-  const tasks = plan.sources.map((src, part) => {
+  const quota = (src: PartitionSource): number => {
     const rows = src.kind === 'file' ? src.to - src.from : src.nRows;
-    return new KMeansTask(key, part, src, d, p.k, p.nInit, quota(rows), p.seed, workers === 1 ? { maxIter: p.maxIter, tol: p.tol, shares } : null);
-  });
+    return Math.min(rows, Math.ceil((sampleTotal * rows) / nRows));
+  };
+  const tasks = workers === 1
+    ? [new KMeansTask(key, 0, plan.sources[0]!, d, p.k, p.nInit, quota(plan.sources[0]!), p.seed, { maxIter: p.maxIter, tol: p.tol, sources: plan.sources, quotas: plan.sources.map(quota) })]
+    : plan.sources.map((src, part) => new KMeansTask(key, part, src, d, p.k, p.nInit, quota(src), p.seed));
 
   const started = performance.now();
   const report = progressReporter(opts);

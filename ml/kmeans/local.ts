@@ -31,33 +31,38 @@ export function initialCentroids(sample: Float64Array, rows: number, d: number, 
 export class LocalKMeans implements KMeansRounds {
   private readonly core: KMeansCore;
   private readonly ticker: Ticker;
+  private inits = 0;
 
   /**
    * @param stateKey the fit's node object (progress and cancel only)
-   * @param k clusters; @param d features; @param nInit runs; @param maxIter; @param tol; @param seed the fit's seed
+   * @param k clusters; @param d features; @param parts the partitions the thread computes (a split fit's);
+   * @param nInit runs; @param maxIter; @param tol; @param seed the fit's seed
    */
-  constructor(stateKey: string, private readonly k: number, private readonly d: number, private readonly nInit: number, maxIter: number, tol: number, private readonly seed: number) {
-    this.core = new KMeansCore(k, d, 1, nInit, maxIter, tol);
+  constructor(stateKey: string, private readonly k: number, private readonly d: number, private readonly parts: number, private readonly nInit: number, maxIter: number, tol: number, private readonly seed: number) {
+    this.core = new KMeansCore(k, d, parts, nInit, maxIter, tol);
     const remote = new KMeansState(stateKey);
     this.ticker = new Ticker((it, metric, done) => remote.tick(it, metric, done));
   }
 
+  /** Partition `part`'s init share; the last one seeds the runs (k-means++ on the whole sample, here) and starts iteration 0. */
   async init(part: number, sample: Float64Array, stats: Float64Array): Promise<KMeansRound> {
     const parked = this.core.init(part, sample, stats) as Promise<KMeansRound>;
-    parked.catch(() => undefined); // start() below answers it
+    if (++this.inits < this.parts) return parked;
+    parked.catch(() => undefined); // start() answers it
     const whole = this.core.sample() as KMeansSample;
     return this.core.start(initialCentroids(whole.sample, whole.rows, this.d, this.k, this.nInit, this.seed));
   }
 
+  /** Partition `part`'s report; the last one closes the iteration (progress to the node, which may say the fit was cancelled). */
   async report(iteration: number, part: number, sums: Float64Array, counts: Float64Array, inertia: Float64Array, far: Float64Array | null): Promise<KMeansRound> {
-    const round = this.core.report(iteration, part, sums, counts, inertia, far) as KMeansRound;
+    const answer = this.core.report(iteration, part, sums, counts, inertia, far);
+    if (answer instanceof Promise) return answer;
     const p = this.core.progress(-1) as KMeansProgress;
-    if (round.done) await this.ticker.finish(p.iteration, p.inertia);
+    if (answer.done) await this.ticker.finish(p.iteration, p.inertia);
     else await this.ticker.tick(p.iteration, p.inertia);
-    return round;
+    return answer;
   }
 
   /** The best run, once done. */
   result(): KMeansResult { return this.core.result(); }
-
 }

@@ -44,10 +44,11 @@ export interface LogRegParams {
  */
 export async function fitLogisticRegression(data: string | Dataset, params: LogRegParams = {}, opts: FitOptions & RunOptions = {}): Promise<Model> {
   const p = checkParams(params);
-  workersOf(opts);
   throwIfCancelled(opts.signal);
-  const plan = await planData(data, (n) => partitionCount(n, opts));
-  const workers = plan.sources.length;
+  // Planned as `workers` partitions; run as one thread evaluating them all when the data is small.
+  const plan = await planData(data, workersOf(opts));
+  const workers = partitionCount(plan.nRows, opts) === 1 ? 1 : plan.sources.length;
+  if (workers > 1 && workers < plan.sources.length) Object.assign(plan, await planData(data, workers));
   if (!plan.hasLabel) throw new BadArgumentError('logistic regression needs labels: the data has no label column y');
   if (plan.nRows === 0) throw new BadArgumentError('logistic regression needs at least one row');
   if (plan.y) {
@@ -58,8 +59,9 @@ export async function fitLogisticRegression(data: string | Dataset, params: LogR
   const key = `ml.logreg.${randomUUID()}`;
   const state = new LogRegState(key, { d, parts: workers, C: p.C, maxIter: p.maxIter, tol: p.tol, multinomial: p.multiClass === 'multinomial', fitIntercept: p.fitIntercept });
   await state.materialize();
-  const local = workers === 1 ? { C: p.C, maxIter: p.maxIter, tol: p.tol, multinomial: p.multiClass === 'multinomial' } : null;
-  const tasks = plan.sources.map((src, part) => new LogRegTask(key, part, src, d, p.fitIntercept, local));
+  const tasks = workers === 1
+    ? [new LogRegTask(key, 0, plan.sources[0]!, d, p.fitIntercept, { C: p.C, maxIter: p.maxIter, tol: p.tol, multinomial: p.multiClass === 'multinomial', sources: plan.sources })]
+    : plan.sources.map((src, part) => new LogRegTask(key, part, src, d, p.fitIntercept));
 
   const started = performance.now();
   const report = progressReporter(opts);

@@ -5,6 +5,7 @@
  * have added the same single report, so the points evaluated are the ones of a fit through the
  * node. The node object only mirrors the progress and carries a cancel (ml/kmeans/ticker.ts).
  */
+import type { PartitionSource } from '../kmeans/source.ts';
 import { Ticker } from '../kmeans/ticker.ts';
 import { LogRegState as LogRegCore, type LogRegProgress, type LogRegResult, type LogRegRound } from './node/logreg-state.ts';
 import { LogRegState } from './state.ts';
@@ -15,8 +16,8 @@ export interface LogRegRounds {
   report(evaluation: number, part: number, loss: number, grad: Float64Array): Promise<LogRegRound>;
 }
 
-/** Hyper-parameters the thread needs to run the optimiser itself. */
-export interface LocalLogRegParams { C: number; maxIter: number; tol: number; multinomial: boolean }
+/** Hyper-parameters the thread needs to run the optimiser itself, and the partitions it evaluates. */
+export interface LocalLogRegParams { C: number; maxIter: number; tol: number; multinomial: boolean; sources: PartitionSource[] }
 
 /** The shared state of a one-partition fit, kept in the cloud thread. */
 export class LocalLogReg implements LogRegRounds {
@@ -24,19 +25,22 @@ export class LocalLogReg implements LogRegRounds {
   private readonly ticker: Ticker;
 
   /** @param stateKey the fit's node object (progress and cancel only) */
-  constructor(stateKey: string, d: number, fitIntercept: boolean, p: LocalLogRegParams) {
-    this.core = new LogRegCore(d, 1, p.C, p.maxIter, p.tol, p.multinomial, fitIntercept);
+  constructor(stateKey: string, d: number, fitIntercept: boolean, parts: number, p: LocalLogRegParams) {
+    this.core = new LogRegCore(d, parts, p.C, p.maxIter, p.tol, p.multinomial, fitIntercept);
     const remote = new LogRegState(stateKey);
     this.ticker = new Ticker((it, loss, done) => remote.tick(it, loss, done));
   }
 
+  /** Partition `part`'s labels; the last one starts the optimiser (or throws, e.g. a single class). */
   async init(part: number, labels: Float64Array, rows: number): Promise<LogRegRound> {
-    // One partition: the optimiser starts at once (or init throws, e.g. a single class).
-    return this.core.init(part, labels, rows) as LogRegRound;
+    return this.core.init(part, labels, rows);
   }
 
+  /** Partition `part`'s loss and gradient; the last one closes the evaluation (progress to the node, which may say the fit was cancelled). */
   async report(evaluation: number, part: number, loss: number, grad: Float64Array): Promise<LogRegRound> {
-    const round = this.core.report(evaluation, part, loss, grad) as LogRegRound;
+    const answer = this.core.report(evaluation, part, loss, grad);
+    if (answer instanceof Promise) return answer;
+    const round = answer;
     const p = this.core.progress(-1) as LogRegProgress;
     if (round.done) await this.ticker.finish(p.iteration, p.loss);
     else await this.ticker.tick(p.iteration, p.loss);

@@ -7,7 +7,7 @@
 import { BadArgumentError } from '../../core/protocol/errors.ts';
 import { Serializable } from '../../core/threads/serializable.ts';
 import type { PartitionSource } from '../kmeans/source.ts';
-import { loadKernelPartition } from '../kernels/load.ts';
+import { loadKernelPartition, type KernelPartition } from '../kernels/load.ts';
 import { lossAndGradientRows, paramCount } from './loss.ts';
 import type { LocalLogRegParams, LogRegRounds } from './local.ts';
 import { LogRegState, type LogRegResult, type LogRegRound } from './state.ts';
@@ -34,7 +34,8 @@ export class LogRegTask {
    * @param source the partition's rows (with labels)
    * @param d features
    * @param fitIntercept whether the parameters end with intercepts
-   * @param local set for a one-partition fit: the optimiser runs in this thread (ml/logreg/local.ts) with these parameters
+   * @param local set for a one-partition fit: the optimiser runs in this thread (ml/logreg/local.ts)
+   *   with these parameters, over the partitions `local.sources` a split fit would have had
    */
   constructor(
     public stateKey: string,
@@ -46,32 +47,47 @@ export class LogRegTask {
   ) {}
 
   async call(): Promise<LogRegTaskResult> {
+    // A one-partition fit evaluates every partition a split fit would have (same rows, same
+    // kernels) and hands them to the node's logic in partition order: the same sums, bit for bit.
+    const sources = this.local?.sources ?? [this.source];
+    const ids = this.local ? sources.map((_, q) => q) : [this.part];
     // Straight into the kernels' layout (WebAssembly SIMD when available); every evaluation reads only these.
-    const { rows, y, nRows } = await loadKernelPartition(this.source, this.d);
-    if (!y) throw new BadArgumentError('logistic regression needs labels: the data has no label column');
-    const localState = this.local ? new (await import('./local.ts')).LocalLogReg(this.stateKey, this.d, this.fitIntercept, this.local) : null;
+    const parts: Array<KernelPartition & { y: Float64Array }> = [];
+    for (const src of sources) {
+      const p = await loadKernelPartition(src, this.d);
+      if (!p.y) throw new BadArgumentError('logistic regression needs labels: the data has no label column');
+      parts.push(p as KernelPartition & { y: Float64Array });
+    }
+    const localState = this.local ? new (await import('./local.ts')).LocalLogReg(this.stateKey, this.d, this.fitIntercept, sources.length, this.local) : null;
     const state: LogRegRounds = localState ?? new LogRegState(this.stateKey);
-    let round: LogRegRound = await state.init(this.part, distinct(y, nRows), nRows);
+    let round: LogRegRound = await last(parts.map((p, q) => state.init(ids[q]!, distinct(p.y, p.nRows), p.nRows)));
     const index = new Map<number, number>();
     round.classes.forEach((c, i) => index.set(c, i));
-    const yIdx = new Int32Array(nRows);
-    for (let i = 0; i < nRows; i++) {
-      const c = index.get(y[i]!)!;
-      // Binary loss: 1 for the positive class (classes[1], scikit-learn's convention).
-      yIdx[i] = round.r === 1 ? (c === 1 ? 1 : 0) : c;
-    }
+    const yIdxs = parts.map(({ y, nRows }) => {
+      const yIdx = new Int32Array(nRows);
+      for (let i = 0; i < nRows; i++) {
+        const c = index.get(y[i]!)!;
+        // Binary loss: 1 for the positive class (classes[1], scikit-learn's convention).
+        yIdx[i] = round.r === 1 ? (c === 1 ? 1 : 0) : c;
+      }
+      return yIdx;
+    });
     const layout = { d: this.d, r: round.r, fitIntercept: this.fitIntercept };
     while (!round.done) {
-      const grad = new Float64Array(paramCount(layout));
-      const loss = lossAndGradientRows(rows, yIdx, layout, round.x, grad);
+      const x = round.x;
+      const evals = parts.map((p, q) => {
+        const grad = new Float64Array(paramCount(layout));
+        return { loss: lossAndGradientRows(p.rows, yIdxs[q]!, layout, x, grad), grad };
+      });
       const evaluation = round.evaluation;
       await this.checkpoint('before-report', evaluation);
-      const reply = state.report(evaluation, this.part, loss, grad);
+      const reply = last(evals.map((e, q) => state.report(evaluation, ids[q]!, e.loss, e.grad)));
       reply.catch(() => undefined); // awaited below, unless a checkpoint throws first
       await this.checkpoint('while-parked', evaluation);
       round = await reply;
       await this.checkpoint('after-report', evaluation);
     }
+    const nRows = parts.reduce((n, p) => n + p.nRows, 0);
     return { part: this.part, rows: nRows, evaluations: round.evaluation, ...(localState ? { result: localState.result() } : {}) };
   }
 
@@ -88,4 +104,11 @@ function distinct(y: Float64Array, n: number): Float64Array {
     s.add(v);
   }
   return Float64Array.from(s);
+}
+
+/** The last partition's answer: the one that closes the step (the others resolve with the same round). */
+async function last<T>(replies: Promise<T>[]): Promise<T> {
+  replies.forEach((r) => r.catch(() => undefined));
+  const all = await Promise.all(replies);
+  return all[all.length - 1]!;
 }
