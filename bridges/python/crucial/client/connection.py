@@ -55,8 +55,11 @@ def _zmq_context() -> zmq.Context:
 
 #: longest a reading caller sleeps between looks at its future (a safety net: it is woken when settled)
 _READ_TICK = 1.0
-_POLLIN = zmq.POLLIN
-_EVENTS = zmq.EVENTS
+# Plain ints: pyzmq's constants are enums, and an int & an enum member runs Python enum code (µs a call).
+_POLLIN = int(zmq.POLLIN)
+_EVENTS = int(zmq.EVENTS)
+_NOBLOCK = int(zmq.NOBLOCK)
+_MORE = int(zmq.NOBLOCK | zmq.SNDMORE)
 
 
 class _CallFuture(Future):
@@ -304,8 +307,11 @@ class Connection(Recovery):
 
     def _send(self, frames: Sequence[Any]) -> bool:
         """False when libzmq's queue for the node is full (never blocks). Lock held."""
+        sock, last = self._socket, len(frames) - 1
         try:
-            self._socket.send_multipart(frames, zmq.NOBLOCK, copy=False)
+            # send_multipart's own flag arithmetic is on enums; a message's later parts never meet the HWM.
+            for i, frame in enumerate(frames):
+                sock.send(frame, _MORE if i < last else _NOBLOCK, copy=False)
             return True
         except zmq.Again:
             return False
@@ -317,7 +323,12 @@ class Connection(Recovery):
         sock = self._socket
         out: List[List[Any]] = []
         while sock.getsockopt(_EVENTS) & _POLLIN:
-            out.append([f.buffer for f in sock.recv_multipart(zmq.NOBLOCK, copy=False)])
+            f = sock.recv(_NOBLOCK, copy=False)
+            parts = [f.buffer]
+            while f.more:
+                f = sock.recv(_NOBLOCK, copy=False)
+                parts.append(f.buffer)
+            out.append(parts)
         if out:
             self._last_heard = time.monotonic()
         return out
