@@ -497,11 +497,45 @@ export class WireCodec {
       e.entered = false;
       ctx.frames = [];
       ctx.scatterMin = Infinity;
+      ctx.receivedOnly = false;
     }
   }
 
   encodeOk(seq: number | null, result: unknown): Uint8Array[] {
-    return this.encodeValue([PROTOCOL_VERSION, Kind.OK, seq, result === undefined ? null : result]);
+    return this.encodeOkFrames(seq, result === undefined ? null : result, Infinity, false) as Uint8Array[];
+  }
+
+  /**
+   * `encodeFrames([1, OK, seq, result])`, byte for byte, in fewer passes: the envelope's header
+   * written by hand, and the head copied once into a slab (ownCopy) rather than its own buffer
+   * (a node's reply is written and kept for resends, never decoded in place).
+   */
+  private encodeOkFrames(seq: number | null, result: unknown, scatterMin: number, receivedOnly: boolean): Frame[] {
+    const e = this.encoder as unknown as EncoderInternals;
+    if (e.entered) return this.encodeFrames([PROTOCOL_VERSION, Kind.OK, seq, result], scatterMin, receivedOnly);
+    const ctx = this.ctx;
+    ctx.frames = [];
+    ctx.scatterMin = scatterMin;
+    ctx.receivedOnly = receivedOnly;
+    e.entered = true;
+    try {
+      e.pos = 0;
+      e.ensureBufferSizeToWrite(3);
+      const b = e.bytes;
+      b[0] = 0x94; // fixarray of 4, as Encoder.encodeArray writes it
+      b[1] = PROTOCOL_VERSION;
+      b[2] = Kind.OK;
+      e.pos = 3;
+      e.doEncode(seq, 2);
+      e.doEncode(result, 2);
+      const head = ownCopy(e.bytes.subarray(0, e.pos));
+      return ctx.frames.length === 0 ? [head] : [head, ...ctx.frames];
+    } finally {
+      e.entered = false;
+      ctx.frames = [];
+      ctx.scatterMin = Infinity;
+      ctx.receivedOnly = false;
+    }
   }
 
   /**
@@ -511,7 +545,7 @@ export class WireCodec {
    * copies, AtomicReference replaces), as the bytes are read when written, after later calls ran.
    */
   encodeOkScattered(seq: number | null, result: unknown): Frame[] {
-    return this.encodeFrames([PROTOCOL_VERSION, Kind.OK, seq, result === undefined ? null : result], SCATTER_MIN_BYTES, true);
+    return this.encodeOkFrames(seq, result === undefined ? null : result, SCATTER_MIN_BYTES, true);
   }
 
   encodeError(seq: number | null, err: ErrorData): Uint8Array[] {

@@ -41,7 +41,7 @@ function outcome(f: () => unknown): unknown {
   }
 }
 
-describe('wire - codec fast paths (encodeCallFast, decodeReply, decodeCall)', () => {
+describe('wire - codec fast paths (encodeCallFast, encodeOk, decodeReply, decodeCall)', () => {
   before(() => loadArrow());
 
   it('encodeCallFast - the same bytes as encodeCallScattered, or the same error, for any call', () => withSeed(fc.assert(fc.property(
@@ -67,6 +67,22 @@ describe('wire - codec fast paths (encodeCallFast, decodeReply, decodeCall)', ()
     }
     for (const [frames, hex] of kept) assert.deepEqual(bytes(frames), hex);
   });
+
+  it('encodeOk / encodeOkScattered - the bytes of the general encodeFrames for any seq and result, and they stay after later replies', () => withSeed(fc.assert(fc.property(
+    fc.oneof(fc.constant(null), fc.nat({ max: 300 }), fc.nat(), fc.maxSafeNat()), fc.oneof(value, fc.constant(undefined)), fc.boolean(),
+    (s, result, scattered) => {
+      const fast = new WireCodec();
+      const general = new WireCodec();
+      const env = [PROTOCOL_VERSION, Kind.OK, s, result === undefined ? null : result];
+      const a = outcome(() => (scattered ? fast.encodeOkScattered(s, result) : fast.encodeOk(s, result)));
+      const b = outcome(() => (scattered ? general.encodeFrames(env, 64 * 1024, true) : general.encodeFrames(env, Infinity)));
+      const hex = (o: unknown) => ('ok' in (o as object) ? { ok: bytes((o as { ok: Frame[] }).ok) } : o);
+      const kept = hex(a);
+      assert.deepEqual(kept, hex(b));
+      for (let i = 0; i < 3; i++) fast.encodeOk(i, new Uint8Array(100 + i).fill(i));
+      assert.deepEqual(hex(a), kept);
+    },
+  ), runs(process.env.CI ? 300 : 1500))));
 
   it('decodeReply - the values and errors of parseReply(decodeValue()) for replies, mutated replies and noise', () => withSeed(fc.assert(fc.property(
     fc.oneof(fc.constant(null), fc.nat({ max: 200 }), fc.integer({ min: 256, max: 65535 }), fc.nat(), fc.maxSafeNat(), fc.integer({ min: -5000, max: -1 })),
