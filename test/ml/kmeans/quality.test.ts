@@ -22,7 +22,7 @@ describe('ml/kmeans - quality against scikit-learn on the same data', function (
   after(async () => { await fx?.cleanup(); });
 
   for (const c of CASES) {
-    it(`kmeans - ${c.name}: inertia within 1 % of sklearn.cluster.KMeans (k=${c.k}, n_init=${c.nInit}), 2 cloud threads reading the Arrow file`, async () => {
+    it(`kmeans - ${c.name}: inertia within 1 % of sklearn.cluster.KMeans (k=${c.k}, n_init=${c.nInit}), workers 2, from the Arrow file`, async () => {
       const path = `${fx.dir}/${c.name}-train.arrow`;
       const model = await fitKMeans(path, { k: c.k, nInit: c.nInit, seed }, { workers: 2 });
       const ours = model.meta.inertia as number;
