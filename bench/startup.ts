@@ -16,7 +16,9 @@
  * with a note. `--dist DIR` times the package built in another checkout (e.g. a worktree of this
  * tree, away from uncommitted edits); `--base DIR` adds that checkout's package as "base", run in the
  * same rounds (before/after under the same load: e.g. `git worktree add /tmp/base <commit>`, link
- * node_modules, `node scripts/build.mjs` there).
+ * node_modules, `node scripts/build.mjs` there). On a machine loaded by other jobs, `chrt -f 10 npx tsx
+ * bench/startup.ts ...` (root; real-time FIFO for the bench and the programs it spawns, each run short
+ * and bounded) gives the figures of a quiet machine: other jobs no longer take the cores mid-run.
  */
 import { Command } from 'commander';
 import { spawn } from 'node:child_process';
