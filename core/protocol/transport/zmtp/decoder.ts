@@ -66,35 +66,40 @@ export class FrameDecoder {
       data = Buffer.concat([this.rest, data]);
       this.rest = null;
     }
-    while (data.length > 0) {
+    // An offset into the chunk rather than a subarray per frame: one view less per frame read.
+    const len = data.length;
+    let at = 0;
+    while (at < len) {
       if (!this.greeted) {
         // Every ZMTP 2+ greeting starts with 0xff: anything else is another protocol, known at its first byte.
-        if (data[0] !== 0xff) throw new ZmtpProtocolError(`not a ZMTP peer: it sent ${preview(data)}`);
-        if (data.length < GREETING_BYTES) break;
+        if (data[at] !== 0xff) throw new ZmtpProtocolError(`not a ZMTP peer: it sent ${preview(data.subarray(at))}`);
+        if (len - at < GREETING_BYTES) break;
         this.greeted = true;
-        this.sink.greeting(data.subarray(0, GREETING_BYTES));
-        data = data.subarray(GREETING_BYTES);
+        this.sink.greeting(data.subarray(at, at + GREETING_BYTES));
+        at += GREETING_BYTES;
         continue;
       }
-      if (data.length < 2) break;
-      const flags = data[0]!;
+      if (len - at < 2) break;
+      const flags = data[at]!;
       if (flags & RESERVED_BITS) throw new ZmtpProtocolError(`reserved frame flag bits set (0x${flags.toString(16)})`);
       const long = (flags & Flag.LONG) !== 0;
       const headerBytes = long ? 9 : 2;
-      if (data.length < headerBytes) break;
+      if (len - at < headerBytes) break;
       let size: number;
       if (long) {
-        const big = data.readBigUInt64BE(1);
-        if (big > BigInt(Number.MAX_SAFE_INTEGER)) throw new ZmtpProtocolError('frame size out of range');
-        size = Number(big);
+        // Two 32-bit halves, not a BigInt per long frame: above 2^53 - 1 the high half exceeds 0x1fffff.
+        const high = data.readUInt32BE(at + 1);
+        if (high > 0x1fffff) throw new ZmtpProtocolError('frame size out of range');
+        size = high * 0x1_0000_0000 + data.readUInt32BE(at + 5);
       } else {
-        size = data[1]!;
+        size = data[at + 1]!;
       }
       const keep = this.sink.accept(flags, size);
-      const available = data.length - headerBytes;
+      const start = at + headerBytes;
+      const available = len - start;
       if (available >= size) {
-        this.sink.frame(flags, keep ? data.subarray(headerBytes, headerBytes + size) : null, size);
-        data = data.subarray(headerBytes + size);
+        this.sink.frame(flags, keep ? data.subarray(start, start + size) : null, size);
+        at = start + size;
         continue;
       }
       this.inBody = true;
@@ -102,10 +107,10 @@ export class FrameDecoder {
       this.bodySize = size;
       this.bodyFilled = available;
       this.body = keep ? Buffer.allocUnsafe(size) : null;
-      if (this.body) data.copy(this.body, 0, headerBytes);
+      if (this.body) data.copy(this.body, 0, start);
       return;
     }
-    if (data.length > 0) this.rest = Buffer.from(data);
+    if (at < len) this.rest = Buffer.from(data.subarray(at));
   }
 
   private completeBody(): void {

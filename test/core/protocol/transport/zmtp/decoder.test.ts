@@ -22,6 +22,21 @@ describe('zmtp decoder', () => {
   const frames = [Buffer.from('route'), Buffer.alloc(0), Buffer.alloc(255, 1), Buffer.alloc(256, 2), Buffer.alloc(70_000, 3)];
   const stream = Buffer.concat([greeting(), encodeCommand('READY'), encodeMessage(frames), encodeMessage([Buffer.from('x')])]);
 
+  it('zmtp decoder - a long frame header declares its 64-bit size exactly up to 2^53 - 1; past it the link fails', () => {
+    const header = (size: bigint) => { const h = Buffer.alloc(9); h[0] = Flag.LONG; h.writeBigUInt64BE(size, 1); return h; };
+    for (const size of [256n, 2n ** 32n - 1n, 2n ** 32n + 5n, 2n ** 40n + 123n, 2n ** 53n - 1n]) {
+      const declared: number[] = [];
+      const got: Got = { frames: [] };
+      const d = decoderInto(got, (_flags, n) => { declared.push(n); return false; });
+      d.push(greeting());
+      d.push(header(size));
+      assert.deepEqual(declared, [Number(size)]);
+    }
+    const d = decoderInto({ frames: [] });
+    d.push(greeting());
+    assert.throws(() => d.push(header(2n ** 53n)), (e: unknown) => e instanceof ZmtpProtocolError && /out of range/.test(e.message));
+  });
+
   it('zmtp decoder - any split of the byte stream into chunks yields the same greeting and frames', () => {
     const whole: Got = { frames: [] };
     decoderInto(whole).push(stream);
