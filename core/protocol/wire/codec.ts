@@ -225,8 +225,10 @@ function writeString(e: EncoderInternals, s: string): void {
 /**
  * Where an encoded head is copied when it is too big for V8's on-heap typed arrays (64 bytes):
  * `Uint8Array.prototype.slice` gives each its own ArrayBuffer (~0.2 µs for 1 KB), a view into a
- * shared slab costs a third of that. Only heads nobody decodes in place come from here (a CALL
- * a client sends, a reply a node sends), so no value decoded later pins a slab.
+ * shared slab costs a third of that. Only a client's CALL heads come from here: nobody decodes
+ * them in place, and they live until their reply, so no value decoded later pins a slab and no
+ * long-kept head does (a node's replies stay exact-size: its reply cache keeps some of them long,
+ * and a slab pinned by one of them would hold memory its byte accounting does not see).
  */
 const SLAB_BYTES = 64 * 1024;
 const SLAB_MAX_COPY = 4 * 1024;
@@ -507,8 +509,8 @@ export class WireCodec {
 
   /**
    * `encodeFrames([1, OK, seq, result])`, byte for byte, in fewer passes: the envelope's header
-   * written by hand, and the head copied once into a slab (ownCopy) rather than its own buffer
-   * (a node's reply is written and kept for resends, never decoded in place).
+   * written by hand, only seq and result through the encoder, and the head copied out once into
+   * an exact-size buffer (the reply cache keeps it; see ownCopy).
    */
   private encodeOkFrames(seq: number | null, result: unknown, scatterMin: number, receivedOnly: boolean): Frame[] {
     const e = this.encoder as unknown as EncoderInternals;
@@ -528,7 +530,7 @@ export class WireCodec {
       e.pos = 3;
       e.doEncode(seq, 2);
       e.doEncode(result, 2);
-      const head = ownCopy(e.bytes.subarray(0, e.pos));
+      const head = e.bytes.slice(0, e.pos);
       return ctx.frames.length === 0 ? [head] : [head, ...ctx.frames];
     } finally {
       e.entered = false;
