@@ -66,6 +66,9 @@ await build({
   external: Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies, ...pkg.devDependencies }).filter((d) => d !== '@msgpack/msgpack'),
   sourcemap: true,
   chunkNames: 'chunks/[name]-[hash]',
+  // Whitespace and comments out (names kept; the source maps lead back): every thread parses these
+  // files at start, and 30 % fewer bytes took ~15 ms off a cold first result (bench/startup.ts).
+  minifyWhitespace: true,
   // ES builds of the bundled dependency (@msgpack/msgpack's "module"), not its CommonJS main.
   mainFields: ['module', 'main'],
   legalComments: 'none',
