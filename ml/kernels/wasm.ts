@@ -88,6 +88,7 @@ class WasmRows implements Rows {
   private zOff = 0;
   private gOff = 0;
   private zR = 0;
+  private rowView: Float64Array | null = null;
 
   constructor(private readonly ex: Exports, readonly nRows: number, readonly d: number, private readonly nPad: number, fill: (mem: Float64Array) => void) {
     this.base = nPad * d * 8;
@@ -96,7 +97,11 @@ class WasmRows implements Rows {
   }
 
   copyRow(i: number, out: Float64Array, at: number): void {
-    const mem = new Float64Array(this.ex.memory.buffer, 0, this.nPad * this.d);
+    // One view for every row (a k-means++ sample copies tens of thousands): a new view per row
+    // cost more than the copy. A grown memory has a new buffer, so the view follows it.
+    const buf = this.ex.memory.buffer;
+    if (this.rowView?.buffer !== buf) this.rowView = new Float64Array(buf, 0, this.nPad * this.d);
+    const mem = this.rowView;
     const base = (i >> 1) * 2 * this.d + (i & 1);
     for (let j = 0; j < this.d; j++) out[at + j] = mem[base + 2 * j]!;
   }
