@@ -90,7 +90,7 @@ describe('npm package (packed, installed into a scratch project outside the repo
       "console.log(JSON.stringify({ traced: list.some((u) => u.endsWith('/crucial/dist/core/index.js')), " +
       "loaded: list.filter((u) => /node_modules\\/(apache-arrow|piscina|esbuild|zeromq)\\/|\\/dist\\/(dso|pmem)\\//.test(u)), " +
       // dist/ is bundled (scripts/build.mjs): the node's code would sit in a shared chunk, named by hash.
-      "node: list.filter((u) => u.includes('/crucial/dist/') && /(class DsoNode|DsoNode = class)\\b/.test(readFileSync(new URL(u), 'utf8'))) }));";
+      "node: list.filter((u) => u.includes('/crucial/dist/') && /class DsoNode\\b|\\bDsoNode\\s*=\\s*class\\b/.test(readFileSync(new URL(u), 'utf8'))) }));";
     const imported = lastJson(ok(await run(process.execPath, ['--import', trace, '--input-type=module', '-e', `import { readFileSync } from 'node:fs'; ${probe}`], app), 'import crucial'));
     assert.deepEqual(imported, { traced: true, loaded: [], node: [] });
   });
