@@ -14,6 +14,7 @@ import { checkDataset, partitions, type Dataset } from '../data/dataset.ts';
 import { MODEL_FORMAT, type Model } from '../model/format.ts';
 import { progressReporter, type ProgressOptions } from '../progress.ts';
 import { concatForests } from './encode.ts';
+import { readModule } from '../data/lazy.ts';
 import { encodeLabels } from './grow.ts';
 import { OOB_VOTES_TYPE, OobVotes } from './oob-votes.ts';
 import { featuresPerSplit, resolveForestParams, type ForestParams } from './params.ts';
@@ -59,7 +60,7 @@ export async function fitRandomForest(data: string | Dataset, params: ForestPara
 
   let source: ForestSource, nCols: number, featureNames: string[];
   if (typeof data === 'string') {
-    const { datasetInfo } = await import('../data/read.ts');
+    const { datasetInfo } = await readModule();
     const info = await datasetInfo(data, opts.label === undefined ? {} : { label: opts.label });
     if (!info.hasLabel) throw new BadArgumentError(`${data}: no label column "${opts.label ?? 'y'}"; a random forest needs labels`);
     if (info.nRows === 0) throw new BadArgumentError(`${data} has no rows`);

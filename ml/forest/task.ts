@@ -10,6 +10,7 @@ import { Serializable } from '../../core/threads/serializable.ts';
 import { concatTrees, type ForestArrays } from './encode.ts';
 import { encodeLabels, growTrees, prepareData } from './grow.ts';
 import { OobVotes } from './oob-votes.ts';
+import { readModule } from '../data/lazy.ts';
 import type { ResolvedForestParams } from './params.ts';
 
 /** Where a forest task finds the training set: an Arrow file it reads, or rows shipped with the task. */
@@ -65,7 +66,7 @@ export class ForestTask {
 async function load(source: ForestSource): Promise<{ X: Float64Array; y: Float64Array; nRows: number; nCols: number }> {
   if (source.kind === 'inline') return source;
   // Loaded on demand: apache-arrow stays out of a worker's graph until a task reads a file.
-  const { readRows, datasetInfo } = await import('../data/read.ts');
+  const { readRows, datasetInfo } = await readModule();
   const opts = source.label === undefined ? {} : { label: source.label };
   const info = await datasetInfo(source.path, opts);
   const ds = await readRows(source.path, 0, info.nRows, opts);

@@ -6,6 +6,7 @@
 import { BadArgumentError } from '../../core/protocol/errors.ts';
 import type { PartitionSource } from '../kmeans/source.ts';
 import { createRows, createRowsFromColumns, type Rows } from './rows.ts';
+import { readModule } from '../data/lazy.ts';
 
 /** The partition's rows for the kernels, and its labels when the source has them. */
 export interface KernelPartition { rows: Rows; y: Float64Array | null; nRows: number }
@@ -16,7 +17,7 @@ export interface KernelPartition { rows: Rows; y: Float64Array | null; nRows: nu
  */
 export async function loadKernelPartition(src: PartitionSource, nCols: number): Promise<KernelPartition> {
   if (src.kind === 'inline') return { rows: createRows(src.X, src.nRows, src.nCols), y: src.y, nRows: src.nRows };
-  const { readColumnSlices } = await import('../data/read.ts');
+  const { readColumnSlices } = await readModule();
   const r = await readColumnSlices(src.path, src.from, src.to, src.label === undefined ? {} : { label: src.label });
   if (r.nCols !== nCols) throw new BadArgumentError(`${src.path} has ${r.nCols} feature columns, the fit expected ${nCols}`);
   let y: Float64Array | null = null;

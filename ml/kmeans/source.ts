@@ -5,6 +5,7 @@
  */
 import { BadArgumentError } from '../../core/protocol/errors.ts';
 import { checkDataset, partitions, type Dataset } from '../data/dataset.ts';
+import { readModule } from '../data/lazy.ts';
 
 /** A partition: rows [from, to) of an Arrow file, or inline rows. */
 export type PartitionSource =
@@ -37,7 +38,7 @@ export interface DataPlan {
  */
 export async function planData(data: string | Dataset, parts: number | ((nRows: number) => number), label?: string): Promise<DataPlan> {
   if (typeof data === 'string') {
-    const { datasetInfo } = await import('../data/read.ts');
+    const { datasetInfo } = await readModule();
     const info = await datasetInfo(data, label === undefined ? {} : { label });
     const workers = typeof parts === 'number' ? parts : parts(info.nRows);
     const sources = partitions(info.nRows, workers).map(([from, to]): PartitionSource => ({ kind: 'file', path: data, from, to, ...(label === undefined ? {} : { label }) }));
@@ -63,7 +64,7 @@ export async function planData(data: string | Dataset, parts: number | ((nRows: 
  */
 export async function loadPartition(src: PartitionSource, nCols: number): Promise<PartitionRows> {
   if (src.kind === 'inline') return { X: src.X, y: src.y, nRows: src.nRows, nCols: src.nCols };
-  const { readRows } = await import('../data/read.ts');
+  const { readRows } = await readModule();
   const ds = await readRows(src.path, src.from, src.to, src.label === undefined ? {} : { label: src.label });
   if (ds.nCols !== nCols) throw new BadArgumentError(`${src.path} has ${ds.nCols} feature columns, the fit expected ${nCols}`);
   return { X: ds.X, y: ds.y ?? null, nRows: ds.nRows, nCols: ds.nCols };

@@ -64,7 +64,7 @@ export class KMeansTask {
     // Straight into the kernels' layout (WebAssembly SIMD when available); every pass reads only these.
     const parts: KernelPartition[] = [];
     for (const src of sources) parts.push(await loadKernelPartition(src, d));
-    const localState = this.local ? new (await import('./local.ts')).LocalKMeans(this.stateKey, k, d, sources.length, nInit, this.local.maxIter, this.local.tol, this.seed) : null;
+    const localState = this.local ? new (await localModule()).LocalKMeans(this.stateKey, k, d, sources.length, nInit, this.local.maxIter, this.local.tol, this.seed) : null;
     const state: KMeansRounds = localState ?? new KMeansState(this.stateKey);
     const quotas = this.local?.quotas ?? [this.sampleRows];
     let round: KMeansRound = await first(parts.map((p, q) => state.init(ids[q]!, this.sample(p.rows, p.nRows, quotas[q]!, ids[q]!), p.rows.columnStats())));
@@ -140,6 +140,13 @@ export class KMeansTask {
     }
     return out;
   }
+}
+
+let local: Promise<typeof import('./local.ts')> | undefined;
+/** ml/kmeans/local.ts, imported once per thread (see ml/data/lazy.ts: a repeated dynamic import still costs a resolve). */
+function localModule(): Promise<typeof import('./local.ts')> {
+  local ??= import('./local.ts');
+  return local;
 }
 
 /** The last partition's answer: the one that closes the step (the others resolve with the same round). */

@@ -58,7 +58,7 @@ export class LogRegTask {
       if (!p.y) throw new BadArgumentError('logistic regression needs labels: the data has no label column');
       parts.push(p as KernelPartition & { y: Float64Array });
     }
-    const localState = this.local ? new (await import('./local.ts')).LocalLogReg(this.stateKey, this.d, this.fitIntercept, sources.length, this.local) : null;
+    const localState = this.local ? new (await localModule()).LocalLogReg(this.stateKey, this.d, this.fitIntercept, sources.length, this.local) : null;
     const state: LogRegRounds = localState ?? new LogRegState(this.stateKey);
     let round: LogRegRound = await last(parts.map((p, q) => state.init(ids[q]!, distinct(p.y, p.nRows), p.nRows)));
     const index = new Map<number, number>();
@@ -104,6 +104,13 @@ function distinct(y: Float64Array, n: number): Float64Array {
     s.add(v);
   }
   return Float64Array.from(s);
+}
+
+let local: Promise<typeof import('./local.ts')> | undefined;
+/** ml/logreg/local.ts, imported once per thread (see ml/data/lazy.ts: a repeated dynamic import still costs a resolve). */
+function localModule(): Promise<typeof import('./local.ts')> {
+  local ??= import('./local.ts');
+  return local;
 }
 
 /** The last partition's answer: the one that closes the step (the others resolve with the same round). */
