@@ -46,7 +46,14 @@ const ownPaths = {
       if (text.includes('import.meta.url')) text = text.replaceAll('import.meta.url', distUrl(rel));
       // A class's module is read from the stack (core/objects/caller.ts), which in a bundle names a
       // chunk: the task modules name their own entry file instead.
-      if (TASK_MODULES.includes(rel.replace(/\.js$/, '.ts'))) text = text.replaceAll('@Serializable()', `@Serializable({ module: ${distUrl(rel)} })`);
+      if (!rel.startsWith('core/') && !TASK_MODULES.includes(rel.replace(/\.js$/, '.ts')) && /^@Serializable\(/m.test(text)) {
+        throw new Error(`${rel} defines @Serializable classes: add it to TASK_MODULES in scripts/build.mjs`);
+      }
+      if (TASK_MODULES.includes(rel.replace(/\.js$/, '.ts'))) {
+        // Loud if the decorator's form changed: a class left naming a chunk would not load in a worker.
+        if (!text.includes('@Serializable()')) throw new Error(`${rel}: no @Serializable() to give its module (scripts/build.mjs TASK_MODULES)`);
+        text = text.replaceAll('@Serializable()', `@Serializable({ module: ${distUrl(rel)} })`);
+      }
       return { contents: text, loader: 'ts' };
     });
   },
