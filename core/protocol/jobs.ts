@@ -62,6 +62,8 @@ export interface FitJobArgs {
   modelName: string;
   /** Cloud threads (data partitions); default 2. */
   workers?: number;
+  /** Below this many rows per partition (default 100,000) k-means and logistic regression run as one cloud thread, same result; 0 = always `workers`. */
+  minRowsPerPartition?: number;
 }
 
 /** What an `ml.fit` job's result is. */

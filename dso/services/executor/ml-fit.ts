@@ -73,6 +73,10 @@ function validateFit(args: Record<string, unknown>): Record<string, unknown> {
   if (args.modelName === undefined || args.modelName === null) throw new BadArgumentError('ml.fit(modelName) is required: the model is published under it');
   checkName(args.modelName);
   if (args.workers !== undefined && args.workers !== null) arg.positiveInt(args.workers, 'ml.fit(workers)');
+  if (args.minRowsPerPartition !== undefined && args.minRowsPerPartition !== null) {
+    const m = arg.int(args.minRowsPerPartition, 'ml.fit(minRowsPerPartition)');
+    if (m < 0) throw new BadArgumentError(`ml.fit(minRowsPerPartition) must be >= 0, got ${m}`);
+  }
   const label = args.label === undefined || args.label === null ? 'y' : arg.string(args.label, 'ml.fit(label)');
   const data = args.data;
   // The table is converted (and checked) here, once: the job runs on the converted rows.
@@ -139,7 +143,7 @@ async function useThisNode(address: string): Promise<void> {
   await useDso(address);
 }
 
-type Fit = (data: unknown, params: Record<string, unknown>, opts: { workers?: number; signal?: AbortSignal; onProgress?: (p: { step: number; total?: number; metric?: number; label: string }) => void }) => Promise<{ meta: Record<string, unknown> }>;
+type Fit = (data: unknown, params: Record<string, unknown>, opts: { workers?: number; minRowsPerPartition?: number; signal?: AbortSignal; onProgress?: (p: { step: number; total?: number; metric?: number; label: string }) => void }) => Promise<{ meta: Record<string, unknown> }>;
 
 async function trainer(algorithm: string): Promise<Fit> {
   switch (algorithm) {
@@ -153,13 +157,13 @@ async function trainer(algorithm: string): Promise<Fit> {
 export const mlFitJob: JobKind = {
   validate: validateFit,
   async run(ctx: JobContext): Promise<FitJobResult> {
-    const { algorithm, params, data, modelName, workers } = ctx.args as {
-      algorithm: string; params: Record<string, unknown>; data: unknown; modelName: string; workers?: number;
+    const { algorithm, params, data, modelName, workers, minRowsPerPartition } = ctx.args as {
+      algorithm: string; params: Record<string, unknown>; data: unknown; modelName: string; workers?: number; minRowsPerPartition?: number;
     };
     await useThisNode(ctx.dso);
     const fit = await trainer(algorithm);
     // The job's signal cancels the training itself: its cloud threads stop at their next iteration or tree.
-    const model = await fit(data, params, { workers: workers ?? undefined, signal: ctx.signal, onProgress: (p) => ctx.progress(p) });
+    const model = await fit(data, params, { workers: workers ?? undefined, minRowsPerPartition: minRowsPerPartition ?? undefined, signal: ctx.signal, onProgress: (p) => ctx.progress(p) });
     // A cancelled fit publishes nothing: the store's latest version stays the one before.
     if (ctx.signal.aborted) throw ctx.signal.reason;
     const { ModelStore } = (cjsRequire ? cjsRequire('../../../ml/model/store.ts') : await import('../../../ml/model/store.ts')) as typeof import('../../../ml/model/store.ts');

@@ -99,6 +99,7 @@ describe('executor service ($jobs) - jobs any client submits run on the node', f
     await expectCode(jobs.submit('ml.fit', { algorithm: 'logistic_regression', data: '/no/such/file.arrow', modelName: 'm' }), 'ERR_BAD_ARGUMENT', /no file/);
     await expectCode(jobs.submit('ml.fit', { algorithm: 'logistic_regression', data: tableFromArrays({ x0: Float64Array.of(1) }), modelName: 'm' }), 'ERR_BAD_ARGUMENT', /no numeric label column "y"/);
     await expectCode(jobs.submit('ml.fit', { algorithm: 'logistic_regression', data: tableFromArrays({ x0: Float64Array.of(1, NaN), y: Float64Array.of(0, 1) }), modelName: 'm' }), 'ERR_BAD_ARGUMENT', /non-finite value at row 1/);
+    await expectCode(jobs.submit('ml.fit', { algorithm: 'kmeans', params: { k: 2 }, data, modelName: 'm', minRowsPerPartition: -1 }), 'ERR_BAD_ARGUMENT', /minRowsPerPartition\) must be >= 0/);
     await expectCode(jobs.submit('sum', { data: 'not a table' }), 'ERR_BAD_ARGUMENT', /Arrow table or a numeric array/);
     assert.equal((await jobs.list()).length, before, 'no job was queued by a refused submit');
   });

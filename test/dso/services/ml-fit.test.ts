@@ -95,11 +95,12 @@ describe('executor service ($jobs) - ml.fit trains on the node\'s workers and pu
     const other = new JobClient(connect(node.address));
     try {
       const [km, rf] = await Promise.all([
-        other.submit('ml.fit', { algorithm: 'kmeans', params: { k: 2, seed: 1 }, data: path, modelName: 'svc-kmeans', workers: 2 }),
+        other.submit('ml.fit', { algorithm: 'kmeans', params: { k: 2, seed: 1 }, data: path, modelName: 'svc-kmeans', workers: 2, minRowsPerPartition: 0 }),
         jobs.submit('ml.fit', { algorithm: 'random_forest', params: { nEstimators: 10, seed: 1, oobScore: true }, data: asTable(X, y, 2), modelName: 'svc-forest' }),
       ]);
       const [kmRes, rfRes] = await Promise.all([jobs.result<{ version: number }>(km), other.result<{ version: number; meta: { oobScore: number } }>(rf)]);
       const kmeans = await store.load('svc-kmeans', kmRes.version);
+      assert.equal(kmeans.meta.workers, 2, 'minRowsPerPartition 0: split over the 2 workers even on 300 rows');
       const labels = predict(kmeans, X, 300).labels;
       // The two clusters are the two classes, whichever index each got.
       const agree = accuracy(labels, y);
