@@ -14,7 +14,7 @@ import { BadArgumentError } from '../../core/protocol/errors.ts';
 import { MODEL_FORMAT, type Model } from '../model/format.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { planData, type PartitionSource } from './source.ts';
-import { dropObject, followProgress, partitionCount, publishIfNamed, runPartitions, throwIfCancelled, workersOf, type FitOptions, type RunOptions } from './run-tasks.ts';
+import { dropObject, followProgress, partitionCount, publishIfNamed, runPartitions, throwIfCancelled, watched, workersOf, type FitOptions, type RunOptions } from './run-tasks.ts';
 import { KMeansState, KMEANS_STATE_TYPE } from './state.ts';
 import { KMeansTask } from './task.ts';
 import { initialCentroids } from './local.ts';
@@ -59,14 +59,16 @@ export async function fitKMeans(data: string | Dataset, params: KMeansParams, op
   const sampleTotal = Math.min(nRows, Math.max(INIT_SAMPLE_ROWS, 64 * p.k));
   const key = `ml.kmeans.${randomUUID()}`;
   const state = new KMeansState(key, { k: p.k, d, parts: workers, nInit: p.nInit, maxIter: p.maxIter, tol: p.tol });
-  await state.materialize();
+  // A one-thread fit that nobody follows and nothing can cancel needs no object on the node.
+  const onNode = workers > 1 || watched(opts);
+  if (onNode) await state.materialize();
   // Each partition's share of the sample in proportion to its rows; together at least sampleTotal.
   const quota = (src: PartitionSource): number => {
     const rows = src.kind === 'file' ? src.to - src.from : src.nRows;
     return Math.min(rows, Math.ceil((sampleTotal * rows) / nRows));
   };
   const tasks = workers === 1
-    ? [new KMeansTask(key, 0, plan.sources[0]!, d, p.k, p.nInit, quota(plan.sources[0]!), p.seed, { maxIter: p.maxIter, tol: p.tol, sources: plan.sources, quotas: plan.sources.map(quota) })]
+    ? [new KMeansTask(key, 0, plan.sources[0]!, d, p.k, p.nInit, quota(plan.sources[0]!), p.seed, { maxIter: p.maxIter, tol: p.tol, sources: plan.sources, quotas: plan.sources.map(quota), watch: onNode })]
     : plan.sources.map((src, part) => new KMeansTask(key, part, src, d, p.k, p.nInit, quota(src), p.seed));
 
   const started = performance.now();
@@ -78,7 +80,7 @@ export async function fitKMeans(data: string | Dataset, params: KMeansParams, op
     }, report.update, p.maxIter, 'k-means iteration')
     : Promise.resolve();
   try {
-    const running = runPartitions(tasks, (reason) => state.abort(reason), opts);
+    const running = runPartitions(tasks, async (reason) => { if (onNode) await state.abort(reason); }, opts);
     // k-means++ here, on the sample the partitions sent, while they wait parked on the node (a
     // one-partition fit seeds in its thread).
     const init = workers === 1 ? Promise.resolve() : initCentroids(state, p, d).catch(async (err: unknown) => {
@@ -112,7 +114,7 @@ export async function fitKMeans(data: string | Dataset, params: KMeansParams, op
     return await publishIfNamed(model, opts.modelName);
   } finally {
     report?.stop();
-    await dropObject(KMEANS_STATE_TYPE, key);
+    if (onNode) await dropObject(KMEANS_STATE_TYPE, key);
   }
 }
 

@@ -30,18 +30,19 @@ export function initialCentroids(sample: Float64Array, rows: number, d: number, 
 /** The shared state of a one-partition fit, kept in the cloud thread. */
 export class LocalKMeans implements KMeansRounds {
   private readonly core: KMeansCore;
-  private readonly ticker: Ticker;
+  /** Null when nobody follows the fit or can cancel it: then the thread never calls the node. */
+  private readonly ticker: Ticker | null;
   private inits = 0;
 
   /**
    * @param stateKey the fit's node object (progress and cancel only)
    * @param k clusters; @param d features; @param parts the partitions the thread computes (a split fit's);
-   * @param nInit runs; @param maxIter; @param tol; @param seed the fit's seed
+   * @param nInit runs; @param maxIter; @param tol; @param seed the fit's seed; @param watch report to the node object
    */
-  constructor(stateKey: string, private readonly k: number, private readonly d: number, private readonly parts: number, private readonly nInit: number, maxIter: number, tol: number, private readonly seed: number) {
+  constructor(stateKey: string, private readonly k: number, private readonly d: number, private readonly parts: number, private readonly nInit: number, maxIter: number, tol: number, private readonly seed: number, watch = true) {
     this.core = new KMeansCore(k, d, parts, nInit, maxIter, tol);
     const remote = new KMeansState(stateKey);
-    this.ticker = new Ticker((it, metric, done) => remote.tick(it, metric, done));
+    this.ticker = watch ? new Ticker((it, metric, done) => remote.tick(it, metric, done)) : null;
   }
 
   /** Partition `part`'s init share; the last one seeds the runs (k-means++ on the whole sample, here) and starts iteration 0. */
@@ -56,7 +57,7 @@ export class LocalKMeans implements KMeansRounds {
   /** Partition `part`'s report; the last one closes the iteration (progress to the node, which may say the fit was cancelled). */
   async report(iteration: number, part: number, sums: Float64Array, counts: Float64Array, inertia: Float64Array, far: Float64Array | null): Promise<KMeansRound> {
     const answer = this.core.report(iteration, part, sums, counts, inertia, far);
-    if (answer instanceof Promise) return answer;
+    if (answer instanceof Promise || !this.ticker) return answer;
     const p = this.core.progress(-1) as KMeansProgress;
     if (answer.done) await this.ticker.finish(p.iteration, p.inertia);
     else await this.ticker.tick(p.iteration, p.inertia);

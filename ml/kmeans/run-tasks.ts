@@ -88,6 +88,11 @@ export function cancelled(signal: AbortSignal): Error {
   return r instanceof Error && r.name !== 'AbortError' ? r : new IllegalStateError('the fit was cancelled');
 }
 
+/** Whether anyone follows the fit's progress or can cancel it (a one-thread fit then reports to the node). */
+export function watched(opts: FitOptions): boolean {
+  return opts.progress === true || opts.onProgress !== undefined || opts.signal !== undefined;
+}
+
 /** Throws the cancellation error if `signal` is aborted. */
 export function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw cancelled(signal);

@@ -52,7 +52,7 @@ export class KMeansTask {
     public nInit: number,
     public sampleRows: number,
     public seed: number,
-    public local: { maxIter: number; tol: number; sources: PartitionSource[]; quotas: number[] } | null = null,
+    public local: { maxIter: number; tol: number; sources: PartitionSource[]; quotas: number[]; watch?: boolean } | null = null,
   ) {}
 
   async call(): Promise<KMeansTaskResult> {
@@ -64,7 +64,7 @@ export class KMeansTask {
     // Straight into the kernels' layout (WebAssembly SIMD when available); every pass reads only these.
     const parts: KernelPartition[] = [];
     for (const src of sources) parts.push(await loadKernelPartition(src, d));
-    const localState = this.local ? new (await localModule()).LocalKMeans(this.stateKey, k, d, sources.length, nInit, this.local.maxIter, this.local.tol, this.seed) : null;
+    const localState = this.local ? new (await localModule()).LocalKMeans(this.stateKey, k, d, sources.length, nInit, this.local.maxIter, this.local.tol, this.seed, this.local.watch !== false) : null;
     const state: KMeansRounds = localState ?? new KMeansState(this.stateKey);
     const quotas = this.local?.quotas ?? [this.sampleRows];
     let round: KMeansRound = await first(parts.map((p, q) => state.init(ids[q]!, this.sample(p.rows, p.nRows, quotas[q]!, ids[q]!), p.rows.columnStats())));

@@ -16,7 +16,7 @@ import { BadArgumentError } from '../../core/protocol/errors.ts';
 import { MODEL_FORMAT, type Model } from '../model/format.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { planData } from '../kmeans/source.ts';
-import { dropObject, followProgress, partitionCount, publishIfNamed, runPartitions, throwIfCancelled, workersOf, type FitOptions, type RunOptions } from '../kmeans/run-tasks.ts';
+import { dropObject, followProgress, partitionCount, publishIfNamed, runPartitions, throwIfCancelled, watched, workersOf, type FitOptions, type RunOptions } from '../kmeans/run-tasks.ts';
 import { progressReporter } from '../progress.ts';
 import { LogRegState, LOGREG_STATE_TYPE } from './state.ts';
 import { LogRegTask } from './task.ts';
@@ -58,9 +58,11 @@ export async function fitLogisticRegression(data: string | Dataset, params: LogR
   const d = plan.nCols;
   const key = `ml.logreg.${randomUUID()}`;
   const state = new LogRegState(key, { d, parts: workers, C: p.C, maxIter: p.maxIter, tol: p.tol, multinomial: p.multiClass === 'multinomial', fitIntercept: p.fitIntercept });
-  await state.materialize();
+  // A one-thread fit that nobody follows and nothing can cancel needs no object on the node.
+  const onNode = workers > 1 || watched(opts);
+  if (onNode) await state.materialize();
   const tasks = workers === 1
-    ? [new LogRegTask(key, 0, plan.sources[0]!, d, p.fitIntercept, { C: p.C, maxIter: p.maxIter, tol: p.tol, multinomial: p.multiClass === 'multinomial', sources: plan.sources })]
+    ? [new LogRegTask(key, 0, plan.sources[0]!, d, p.fitIntercept, { C: p.C, maxIter: p.maxIter, tol: p.tol, multinomial: p.multiClass === 'multinomial', sources: plan.sources, watch: onNode })]
     : plan.sources.map((src, part) => new LogRegTask(key, part, src, d, p.fitIntercept));
 
   const started = performance.now();
@@ -72,7 +74,7 @@ export async function fitLogisticRegression(data: string | Dataset, params: LogR
     }, report.update, p.maxIter, 'L-BFGS iteration')
     : Promise.resolve();
   try {
-    const results = await runPartitions(tasks, (reason) => state.abort(reason), opts);
+    const results = await runPartitions(tasks, async (reason) => { if (onNode) await state.abort(reason); }, opts);
     await following;
     throwIfCancelled(opts.signal);
     const r = results[0]?.result ?? await state.result();
@@ -103,7 +105,7 @@ export async function fitLogisticRegression(data: string | Dataset, params: LogR
     return await publishIfNamed(model, opts.modelName);
   } finally {
     report?.stop();
-    await dropObject(LOGREG_STATE_TYPE, key);
+    if (onNode) await dropObject(LOGREG_STATE_TYPE, key);
   }
 }
 

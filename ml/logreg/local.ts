@@ -17,18 +17,19 @@ export interface LogRegRounds {
 }
 
 /** Hyper-parameters the thread needs to run the optimiser itself, and the partitions it evaluates. */
-export interface LocalLogRegParams { C: number; maxIter: number; tol: number; multinomial: boolean; sources: PartitionSource[] }
+export interface LocalLogRegParams { C: number; maxIter: number; tol: number; multinomial: boolean; sources: PartitionSource[]; watch?: boolean }
 
 /** The shared state of a one-partition fit, kept in the cloud thread. */
 export class LocalLogReg implements LogRegRounds {
   private readonly core: LogRegCore;
-  private readonly ticker: Ticker;
+  /** Null when nobody follows the fit or can cancel it: then the thread never calls the node. */
+  private readonly ticker: Ticker | null;
 
   /** @param stateKey the fit's node object (progress and cancel only) */
   constructor(stateKey: string, d: number, fitIntercept: boolean, parts: number, p: LocalLogRegParams) {
     this.core = new LogRegCore(d, parts, p.C, p.maxIter, p.tol, p.multinomial, fitIntercept);
     const remote = new LogRegState(stateKey);
-    this.ticker = new Ticker((it, loss, done) => remote.tick(it, loss, done));
+    this.ticker = p.watch === false ? null : new Ticker((it, loss, done) => remote.tick(it, loss, done));
   }
 
   /** Partition `part`'s labels; the last one starts the optimiser (or throws, e.g. a single class). */
@@ -39,7 +40,7 @@ export class LocalLogReg implements LogRegRounds {
   /** Partition `part`'s loss and gradient; the last one closes the evaluation (progress to the node, which may say the fit was cancelled). */
   async report(evaluation: number, part: number, loss: number, grad: Float64Array): Promise<LogRegRound> {
     const answer = this.core.report(evaluation, part, loss, grad);
-    if (answer instanceof Promise) return answer;
+    if (answer instanceof Promise || !this.ticker) return answer;
     const round = answer;
     const p = this.core.progress(-1) as LogRegProgress;
     if (round.done) await this.ticker.finish(p.iteration, p.loss);
