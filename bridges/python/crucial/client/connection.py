@@ -1,13 +1,15 @@
 """
 A client's link to one DSO node, mirroring ``core/client/connection.ts``: a ZeroMQ DEALER, a sequence
 number per call, and the pending calls keyed by it. ZeroMQ sockets are not thread-safe, so a lock
-guards the socket, and whoever holds it drains what is readable before letting go (its ``ZMQ_FD``
-only signals new arrivals). A blocking call runs the socket itself: the calling thread sends, then
+guards the socket; a thread drains what is readable before it sleeps on the socket's ``ZMQ_FD``
+(which only signals new arrivals), and one that touches the socket while another sleeps on it drains
+for it. A blocking call runs the socket itself: the calling thread sends, then
 waits on ``ZMQ_FD`` for its own reply and hands any other reply to its future, so a call costs no
-thread switch beyond the reply's wake-up. The I/O thread keeps the link events, resends and failure
-windows (:mod:`crucial.client.recovery`), and reads the socket only while calls are pending that no
-calling thread is reading for (``call_async`` futures nobody waits on with ``result()``, callers
-queued behind another), so it is not woken by the replies a caller reads itself.
+thread switch beyond the reply's wake-up. A caller reads only for a call of its own alone in
+flight; with several (threads calling at once, ``call_async`` futures nobody waits on with
+``result()``) the I/O thread reads for all of them, as before. The I/O thread also keeps the link
+events, resends and failure windows (:mod:`crucial.client.recovery`), and leaves the socket alone
+while a caller reads, so it is not woken by the replies a caller reads itself.
 
 A call unanswered for ``resend_after`` seconds is sent again with the same (client, seq), which the
 node applies at most once; calls written to a link that was then lost are sent again as soon as the
@@ -281,7 +283,9 @@ class Connection(Recovery):
                 replies: List[List[Any]] = []
             else:
                 self._admit(seq, Pending(fut, frames), done)
-                replies = self._drain_locked()
+                # Sending may have taken the ZMQ_FD signal of a reply already here: drain for whoever
+                # sleeps on it now (a caller or the I/O thread drains itself before it sleeps).
+                replies = self._drain_locked() if self._reader is not None or self._io_watching else []
                 # A blocking caller reads for itself; a future nobody may wait on needs the I/O thread.
                 wake = not blocking and self._reader is None and not self._io_watching and seq in self._pending
         self._settle(self._replies(replies, done))
@@ -375,21 +379,31 @@ class Connection(Recovery):
 
     def _read_for(self, fut: Future, timeout: Optional[float]) -> Optional[float]:
         """
-        Reads the socket in this thread until ``fut`` is settled or ``timeout`` passes, unless another
-        caller reads it (the I/O thread, if it does, leaves it to this one); returns what is left of
-        ``timeout`` for the plain wait that follows.
+        Reads the socket in this thread until ``fut`` is settled or ``timeout`` passes when its call is
+        the only one in flight (the I/O thread, if it polls for it, leaves it to this one) or this
+        thread is already reading (nested); returns what is left of ``timeout`` for the plain wait
+        that follows.
         """
         me = threading.get_ident()
         with self._lock:
-            # A call made by a callback this thread runs while reading (nested) reads on here: no
-            # one else would. The I/O thread reading for several calls (threads queued behind a
-            # reader) keeps it: handing it over at every call would wake it twice per call.
-            outer = self._reader if self._reader_tid == me else None
-            if ((self._reader is not None and outer is None) or self._sock_closed or fut.done()
-                    or (self._io_watching and len(self._pending) > 1)):
+            if self._sock_closed or fut.done():
                 return timeout
-            self._reader, self._reader_tid = fut, me
-            takeover = self._io_watching
+            # A call made by a callback this thread runs while reading (nested) reads on here: no
+            # one else would. Otherwise a caller reads only for a call of its own alone in flight:
+            # with several (threads calling at once), the I/O thread reads for all of them, as
+            # handing the socket from caller to caller would wake the I/O thread at every call.
+            outer = self._reader if self._reader_tid == me else None
+            # (The I/O thread itself, running a callback, reads too: no one else would.)
+            read = outer is not None or (self._reader is None and (len(self._pending) <= 1 or me == self._thread.ident))
+            if read:
+                self._reader, self._reader_tid = fut, me
+                takeover = self._io_watching
+            else:  # a blocking call's submit woke no one: the I/O thread reads if no caller does
+                wake = self._reader is None and not self._io_watching
+        if not read:
+            if wake:
+                self._wake()
+            return timeout
         if takeover:  # the I/O thread polls the socket for this call alone: it stops now
             self._wake()
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -455,6 +469,10 @@ class Connection(Recovery):
             while not self._closed:
                 with self._lock:
                     watch = self._io_watching = bool(self._pending) and self._reader is None
+                    # About to sleep on ZMQ_FD: what a sender left readable would not signal it.
+                    early = self._drain_locked() if watch else []
+                if early:
+                    self._settle(self._replies(early, []))
                 if watch != watching:
                     if watch:
                         poller.register(self._fd, zmq.POLLIN)

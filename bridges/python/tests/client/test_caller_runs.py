@@ -215,3 +215,33 @@ def test_a_callback_run_by_the_reading_caller_can_make_a_blocking_call(conn, key
     first.add_done_callback(callback)
     assert first.result(10) == 1
     assert inner.result(10) == 11
+
+
+def test_a_callback_on_the_io_thread_can_make_a_blocking_call_with_other_calls_in_flight():
+    # Several calls in flight: the I/O thread reads for them and runs their callbacks; a blocking
+    # call made in one must not wait for the I/O thread to read it (it would wait for itself).
+    node = Silent()
+    c = Connection(node.address, resend_after=600, heartbeat_ivl=0)
+    try:
+        futs = [c.call_async("X", "k", "get", [i]) for i in range(3)]
+        calls = [node.next_call() for _ in range(3)]
+        inner = concurrent.futures.Future()
+
+        def callback(f):
+            try:
+                inner.set_result(c.call("X", "k", "get", ["inner"], timeout=10))
+            except BaseException as err:  # noqa: BLE001
+                inner.set_exception(err)
+
+        futs[0].add_done_callback(callback)
+        route, call = calls[0]
+        node.answer(route, call.seq, 0)
+        route, call = node.next_call()  # the callback's call
+        node.answer(route, call.seq, "inner")
+        assert inner.result(15) == "inner"
+        for route, call in calls[1:]:
+            node.answer(route, call.seq, call.args[0])
+        assert [f.result(10) for f in futs] == [0, 1, 2]
+    finally:
+        c.close()
+        node.close()
