@@ -4,7 +4,8 @@ Before/after of the Python client in one process (issue 13): another checkout's 
 ``crucial_base``; both connect to one node (this checkout's) and their calls alternate in rotating
 blocks, so both sides see the same machine. Rows: 1 KB ``AtomicReference.set`` / ``.get`` and
 ``AtomicLong.add_and_get`` through the proxies, ``call_async(...).result()``, and a throughput row of
-``--threads`` threads sharing one connection (calls/s, every reply checked against its own call);
+``--threads`` threads sharing one connection, and twice as many mixing ``call`` and ``call_async``
+(calls/s, every reply checked against its own call);
 with ``--arrays``, 8 MB float64 ``set`` / ``get`` too, with this process's CPU time per call (all its
 threads: the caller, the I/O thread and libzmq's), which the machine's load inflates less than the wall time.
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import random
 import statistics
 import sys
 import threading
@@ -41,16 +43,28 @@ def pct(xs, p):
     return s[min(len(s), max(1, -(-p * len(s) // 100))) - 1]
 
 
-def threaded(conn, key: str, threads: int, per: int) -> float:
-    """Calls/s of ``threads`` threads each making ``per`` addAndGet calls of its own increment."""
+def threaded(conn, key: str, threads: int, per: int, mixed: bool = False) -> float:
+    """
+    Calls/s of ``threads`` threads each making ``per`` addAndGet calls of its own increment; ``mixed``:
+    each thread draws (seeded) between ``call``, ``call_async().result()`` and three ``call_async`` in flight.
+    """
     errors = []
 
     def worker(i: int) -> None:
-        k = f"{key}.{i}"
-        for j in range(1, per + 1):
-            got = int(conn.call("AtomicLong", k, "addAndGet", [i + 1], {"init": [0]}))
-            if got != j * (i + 1):
-                errors.append((i, j, got))
+        k, inc, n, rng = f"{key}.{i}", i + 1, 0, random.Random(i)
+        opts = {"init": [0]}
+        while n < per:
+            how = rng.random() if mixed else 0.0
+            if how < 0.4:
+                got = [conn.call("AtomicLong", k, "addAndGet", [inc], opts)]
+            elif how < 0.8:
+                got = [conn.call_async("AtomicLong", k, "addAndGet", [inc], opts).result()]
+            else:
+                got = [f.result() for f in [conn.call_async("AtomicLong", k, "addAndGet", [inc], opts) for _ in range(3)]]
+            for g in got:
+                n += 1
+                if int(g) != n * inc:
+                    errors.append((i, n, g))
 
     ts = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
     t = time.perf_counter()
@@ -142,12 +156,13 @@ def main() -> None:
             for c in conns.values():
                 c.close()
             return
-        tput = {"before": [], "after": []}
-        for r in range(6):
-            for s in (["before", "after"] if r % 2 == 0 else ["after", "before"]):
-                tput[s].append(threaded(conns[s], f"ab.t{r}.{s}", args.threads, max(50, args.n // (2 * args.threads))))
-        b, a = statistics.median(tput["before"]), statistics.median(tput["after"])
-        print(f"| {args.threads} threads, one connection (calls/s, median of 3) | {b:,.0f} | {a:,.0f} | {a / b:.2f} (throughput) | | | |")
+        for mixed, nthreads, label in ((False, args.threads, "call"), (True, 2 * args.threads, "call / call_async mixed")):
+            tput = {"before": [], "after": []}
+            for r in range(6):
+                for s in (["before", "after"] if r % 2 == 0 else ["after", "before"]):
+                    tput[s].append(threaded(conns[s], f"ab.t{int(mixed)}.{r}.{s}", nthreads, max(50, args.n // (2 * nthreads)), mixed))
+            b, a = statistics.median(tput["before"]), statistics.median(tput["after"])
+            print(f"| {nthreads} threads, one connection, {label} (calls/s, median of 3) | {b:,.0f} | {a:,.0f} | {a / b:.2f} (throughput) | | | |")
         for c in conns.values():
             c.close()
     finally:
