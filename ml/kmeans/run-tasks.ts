@@ -20,9 +20,9 @@ export interface FitOptions {
   /**
    * Rows a partition must have at least for the fit to split the data: the fit runs
    * min(workers, ⌊rows / minRowsPerPartition⌋) partitions, at least one. Default
-   * {@link DEFAULT_MIN_ROWS_PER_PARTITION}. 0 = always `workers` partitions (the seed's layout
+   * 100,000. 0 = always `workers` partitions (the seed's layout
    * whatever the size). A one-partition fit runs as one cloud thread whose iterations run in that
-   * thread, with no per-iteration barrier through the node (see {@link partitionCount}).
+   * thread, with no per-iteration barrier through the node.
    */
   minRowsPerPartition?: number;
   /** Aborting it cancels the fit: the cloud threads stop at their next iteration (or tree), and the fit rejects with the signal's reason. */
