@@ -105,6 +105,21 @@ export function toWire(value: unknown, captures?: Record<string, unknown>, path 
   return { [CLASS]: `${meta.moduleUrl}#${meta.name}`, [FIELDS]: fields };
 }
 
+/**
+ * A module's namespace by URL: `import()` of a loaded module still goes through the loader (and its
+ * hooks under tsx, ~0.5-1.5 ms) on every task, where a Map lookup is enough: a URL's namespace never changes.
+ */
+const modules = new Map<string, Promise<unknown>>();
+function importOnce(url: string): Promise<unknown> {
+  let p = modules.get(url);
+  if (p === undefined) {
+    p = import(url);
+    modules.set(url, p);
+    p.catch(() => modules.delete(url)); // a failed load is tried again by the next task
+  }
+  return p;
+}
+
 /** Rebuilds a value walked by `toWire`, importing the modules of `@Serializable` classes. */
 export async function fromWire(value: unknown): Promise<unknown> {
   if (value === null || typeof value !== 'object') return value;
@@ -114,7 +129,7 @@ export async function fromWire(value: unknown): Promise<unknown> {
   if (typeof rec[MODULE] === 'string' && rec[SHARED] !== undefined) {
     const proxy = rec[SHARED];
     if (typeof proxy !== 'object' || proxy === null || !isProxy(proxy)) return proxy;
-    await import(rec[MODULE] as string);
+    await importOnce(rec[MODULE] as string);
     return reviveRef((proxy as { toObjectRef(): ObjectRef }).toObjectRef());
   }
   if (typeof rec[FN] === 'string') {
@@ -129,7 +144,7 @@ export async function fromWire(value: unknown): Promise<unknown> {
   if (typeof rec[CLASS] === 'string') {
     const spec = rec[CLASS] as string;
     const hash = spec.lastIndexOf('#');
-    const mod = (await import(spec.slice(0, hash))) as Record<string, unknown>;
+    const mod = (await importOnce(spec.slice(0, hash))) as Record<string, unknown>;
     const cls = findClass(mod, spec.slice(hash + 1));
     const obj = Object.create(cls.prototype);
     const fields = (await fromWire(rec[FIELDS])) as Record<string, unknown>;
