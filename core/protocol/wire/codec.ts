@@ -134,7 +134,7 @@ const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Arr
  * The MessagePack string at `at` (fixstr or str 8) if all its bytes are ASCII — valid UTF-8 that
  * decodes to the same string as latin1 — setting asciiEnd; null for anything else.
  */
-function asciiAt(b: Uint8Array, at: number): string | null {
+function asciiAt(b: Uint8Array, at: number, last?: LastString): string | null {
   const h = b[at];
   let len: number;
   let start: number;
@@ -144,10 +144,32 @@ function asciiAt(b: Uint8Array, at: number): string | null {
   else return null;
   const end = start + len;
   if (end > b.byteLength) return null;
+  // The same bytes as the last call's (a type or method name, nearly always): the same string,
+  // without a new one to make and hash again downstream.
+  if (last !== undefined && last.bytes.byteLength === len) {
+    const prev = last.bytes;
+    let i = 0;
+    while (i < len && prev[i] === b[start + i]) i++;
+    if (i === len) {
+      asciiEnd = end;
+      return last.str;
+    }
+  }
   for (let i = start; i < end; i++) if (b[i]! >= 0x80) return null;
   asciiEnd = end;
-  return latin1Slice.call(b, start, end);
+  const str = latin1Slice.call(b, start, end);
+  if (last !== undefined) {
+    // A copy (Buffer#slice would be a view pinning the whole frame), made only when the name changes.
+    const bytes = new Uint8Array(len);
+    for (let i = 0; i < len; i++) bytes[i] = b[start + i]!;
+    last.bytes = bytes;
+    last.str = str;
+  }
+  return str;
 }
+
+/** The last ASCII string decodeCall read in one position of the envelope (its bytes are ASCII). */
+interface LastString { bytes: Uint8Array; str: string }
 
 /** Attachments of a one-frame message while decoding (never pushed to: encoding starts a fresh list). */
 const NO_FRAMES: Uint8Array[] = Object.freeze([]) as unknown as Uint8Array[];
@@ -264,6 +286,9 @@ export class WireCodec {
   private readonly ctx: Ctx;
   private readonly encoder: Encoder<Ctx>;
   private readonly decoder: Decoder<Ctx>;
+  /** decodeCall's last type and method names (short-lived repeats are the rule: one object, one method). */
+  private readonly lastType: LastString = { bytes: new Uint8Array(0), str: '' };
+  private readonly lastMethod: LastString = { bytes: new Uint8Array(0), str: '' };
 
   constructor(reviveRef: (ref: ObjectRef) => unknown = identity, options: WireCodecOptions = {}) {
     this.ctx = { frames: [], scatterMin: Infinity, receivedOnly: false, reviveRef };
@@ -398,13 +423,13 @@ export class WireCodec {
       else if (h === 0xcd && at + 3 <= b.byteLength) { seq = (b[at + 1]! << 8) | b[at + 2]!; at += 3; }
       else if (h === 0xce && at + 5 <= b.byteLength) { seq = ((b[at + 1]! << 24) >>> 0) + ((b[at + 2]! << 16) | (b[at + 3]! << 8) | b[at + 4]!); at += 5; }
       if (seq >= 0 && !d.entered) {
-        const type = asciiAt(b, at);
+        const type = asciiAt(b, at, this.lastType);
         if (type !== null) {
           at = asciiEnd;
           const key = asciiAt(b, at);
           if (key !== null) {
             at = asciiEnd;
-            const method = asciiAt(b, at);
+            const method = asciiAt(b, at, this.lastMethod);
             if (method !== null) {
               at = asciiEnd;
               const call = this.decodeCallRest(frames, b, at, n, seq, type, key, method);
