@@ -4,6 +4,7 @@ import { encode } from '@msgpack/msgpack';
 import { startDso, type DsoNode } from '../../dso/node.ts';
 import { WireCodec } from '../../core/protocol/wire/codec.ts';
 import { Kind } from '../../core/protocol/wire/protocol.ts';
+import { loadArrow } from '../../core/protocol/wire/arrow.ts';
 import { connect } from '../../core/client/context.ts';
 import type { Connection } from '../../core/client/connection.ts';
 import { CrucialError } from '../../core/protocol/errors.ts';
@@ -43,6 +44,7 @@ describe('dso node - bad input gets a typed error and the node keeps serving', (
   const codec = new WireCodec();
 
   before(async () => {
+    await loadArrow(); // the raw encodes below carry arrays; alone, no earlier file loaded Arrow for them
     node = await startDso({ port: 0, maxPayloadBytes: 64 * 1024, allowUpload: true });
     conn = connect(node.address);
   });
