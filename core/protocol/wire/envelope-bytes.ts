@@ -1,0 +1,182 @@
+/**
+ * The envelope's bytes read and written by hand where the codec's fast paths skip @msgpack/msgpack
+ * (codec.ts): plain reply payloads, ASCII names, strict UTF-8 checks, short strings, and the slab
+ * a client's CALL heads are copied into. Every function here returns "not mine" (NOT_PLAIN, null)
+ * for what it does not recognise, so the general decoder stays the single source of truth.
+ */
+import { BadArgumentError } from '../errors.ts';
+
+/** What plainPayload returns for a payload the decoder has to read. */
+export const NOT_PLAIN = Symbol('not plain');
+
+/**
+ * A reply's payload that is the rest of `b` from `at` and one of the plain kinds most results are
+ * (nil, a boolean, a non-negative integer below 2^32, bytes), read as the decoder reads it (bytes
+ * as a view of the frame); NOT_PLAIN for anything else, or for bytes that do not end exactly there.
+ */
+export function plainPayload(b: Uint8Array, at: number): unknown {
+  const end = b.byteLength;
+  const h = b[at];
+  if (h === undefined) return NOT_PLAIN;
+  if (at + 1 === end) {
+    if (h < 0x80) return h;
+    if (h === 0xc0) return null;
+    if (h === 0xc2) return false;
+    if (h === 0xc3) return true;
+    return NOT_PLAIN;
+  }
+  if (h === 0xcc && at + 2 === end) return b[at + 1];
+  if (h === 0xcd && at + 3 === end) return (b[at + 1]! << 8) | b[at + 2]!;
+  if (h === 0xce && at + 5 === end) return ((b[at + 1]! << 24) >>> 0) + ((b[at + 2]! << 16) | (b[at + 3]! << 8) | b[at + 4]!);
+  let len = -1;
+  let start = 0;
+  if (h === 0xc4 && at + 2 <= end) { len = b[at + 1]!; start = at + 2; }
+  else if (h === 0xc5 && at + 3 <= end) { len = (b[at + 1]! << 8) | b[at + 2]!; start = at + 3; }
+  else if (h === 0xc6 && at + 5 <= end) { len = ((b[at + 1]! << 24) >>> 0) + ((b[at + 2]! << 16) | (b[at + 3]! << 8) | b[at + 4]!); start = at + 5; }
+  if (len >= 0 && start + len === end) return b.subarray(start, end);
+  return NOT_PLAIN;
+}
+
+/** Where the string asciiAt read ends (a module variable: no result object per string). */
+export let asciiEnd = 0;
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
+
+/**
+ * The MessagePack string at `at` (fixstr or str 8) if all its bytes are ASCII — valid UTF-8 that
+ * decodes to the same string as latin1 — setting asciiEnd; null for anything else.
+ */
+export function asciiAt(b: Uint8Array, at: number, last?: LastString): string | null {
+  const h = b[at];
+  let len: number;
+  let start: number;
+  if (h === undefined) return null;
+  if (h >= 0xa0 && h <= 0xbf) { len = h - 0xa0; start = at + 1; }
+  else if (h === 0xd9 && at + 1 < b.byteLength) { len = b[at + 1]!; start = at + 2; }
+  else return null;
+  const end = start + len;
+  if (end > b.byteLength) return null;
+  // The same bytes as the last call's (a type or method name, nearly always): the same string,
+  // without a new one to make and hash again downstream.
+  if (last !== undefined && last.bytes.byteLength === len) {
+    const prev = last.bytes;
+    let i = 0;
+    while (i < len && prev[i] === b[start + i]) i++;
+    if (i === len) {
+      asciiEnd = end;
+      return last.str;
+    }
+  }
+  for (let i = start; i < end; i++) if (b[i]! >= 0x80) return null;
+  asciiEnd = end;
+  const str = latin1Slice.call(b, start, end);
+  if (last !== undefined) {
+    // A copy (Buffer#slice would be a view pinning the whole frame), made only when the name changes.
+    const bytes = new Uint8Array(len);
+    for (let i = 0; i < len; i++) bytes[i] = b[start + i]!;
+    last.bytes = bytes;
+    last.str = str;
+  }
+  return str;
+}
+
+/** The last ASCII string decodeCall read in one position of the envelope (its bytes are ASCII). */
+export interface LastString { bytes: Uint8Array; str: string }
+
+/** Attachments of a one-frame message while decoding (never pushed to: encoding starts a fresh list). */
+export const NO_FRAMES: Uint8Array[] = Object.freeze([]) as unknown as Uint8Array[];
+
+const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
+/** ES2024 string methods (Node >= 20 has them; the compiler's lib is older). */
+export type WellFormed = { isWellFormed(): boolean; toWellFormed(): string };
+
+/**
+ * Throws unless `bytes[at, at+len)` is UTF-8. @msgpack/msgpack decodes a surrogate's three bytes
+ * (ED A0 80) into a lone surrogate, which a node would store and echo to a strict reader (Python).
+ */
+export function checkUtf8(bytes: Uint8Array, at: number, len: number): void {
+  const end = at + len;
+  if (end > bytes.byteLength) return; // truncated: the decoder reports it
+  for (let i = at; i < end; i++) {
+    if (bytes[i]! >= 0x80) {
+      try { fatalUtf8.decode(bytes.subarray(at, end)); } catch { throw new BadArgumentError(`a string at byte ${at} of the envelope is not valid UTF-8`); }
+      return;
+    }
+  }
+}
+
+/** The decoder internals the checks hook into (@msgpack/msgpack 3.1, pinned). */
+export interface DecoderInternals {
+  bytes: Uint8Array;
+  pos: number;
+  entered: boolean;
+  decodeUtf8String(byteLength: number, headerOffset: number): string;
+  pushArrayState(size: number): void;
+  reinitializeState(): void;
+  setBuffer(buffer: Uint8Array): void;
+  doDecodeSync(): unknown;
+  hasRemaining(size: number): boolean;
+  createExtraByteError(pos: number): Error;
+}
+
+/** The encoder internals the CALL fast path writes through (@msgpack/msgpack 3.1, pinned). */
+export interface EncoderInternals {
+  bytes: Uint8Array;
+  pos: number;
+  entered: boolean;
+  ensureBufferSizeToWrite(size: number): void;
+  encodeNumber(n: number): void;
+  encodeString(s: string): void;
+  doEncode(v: unknown, depth: number): void;
+}
+
+/**
+ * Writes `s` as MessagePack: a short ASCII string (type, key and method names, nearly always) byte
+ * by byte as fixstr, what @msgpack/msgpack's encodeString makes of it without its utf8 count and
+ * encode passes; anything else through encodeString (and its lone-surrogate check).
+ */
+export function writeString(e: EncoderInternals, s: string): void {
+  const n = s.length;
+  if (n < 32) {
+    e.ensureBufferSizeToWrite(1 + n);
+    const b = e.bytes;
+    const at = e.pos;
+    b[at] = 0xa0 | n;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      b[at + 1 + i] = c;
+    }
+    if (i === n) {
+      e.pos = at + 1 + n;
+      return;
+    }
+  }
+  e.encodeString(s);
+}
+
+/**
+ * Where an encoded head is copied when it is too big for V8's on-heap typed arrays (64 bytes):
+ * `Uint8Array.prototype.slice` gives each its own ArrayBuffer (~0.2 µs for 1 KB), a view into a
+ * shared slab costs a third of that. Only a client's CALL heads come from here: nobody decodes
+ * them in place, and they live until their reply, so no value decoded later pins a slab and no
+ * long-kept head does (a node's replies stay exact-size: its reply cache keeps some of them long,
+ * and a slab pinned by one of them would hold memory its byte accounting does not see).
+ */
+const SLAB_BYTES = 64 * 1024;
+const SLAB_MAX_COPY = 4 * 1024;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabAt = 0;
+export function ownCopy(shared: Uint8Array): Uint8Array {
+  const n = shared.byteLength;
+  if (n <= 64 || n > SLAB_MAX_COPY) return shared.slice();
+  if (slabAt + n > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabAt = 0;
+  }
+  const out = new Uint8Array(slab, slabAt, n);
+  out.set(shared);
+  slabAt += (n + 7) & ~7;
+  return out;
+}
+
