@@ -29,7 +29,7 @@ import { MemoryBudget, type MemoryOptions } from './memory.ts';
 import { refusedMessage } from '../core/protocol/transport/budget.ts';
 import { OverloadedError } from '../core/protocol/errors.ts';
 import { JOBS_TYPE } from '../core/protocol/jobs.ts';
-import { JobService } from './services/executor/service.ts';
+import { JobService, type JobServiceOptions } from './services/executor/service.ts';
 import { defaultJobKinds } from './services/executor/kinds.ts';
 import { NodeAuth, type AuthOptions } from './auth.ts';
 import { Namespace } from './tenancy.ts';
@@ -70,6 +70,8 @@ export interface DsoOptions extends Partial<CallLimits>, MemoryOptions, AuthOpti
   heartbeatIvlMs?: number;
   /** zmtp: drop a client that sends nothing this long (ms) after the node's PING (its link and parked calls go); default 15000. */
   heartbeatTimeoutMs?: number;
+  /** The executor service (`$jobs`): jobs running at once (default 4), how long and how many finished jobs stay readable. */
+  jobs?: Pick<JobServiceOptions, 'maxRunning' | 'keepMs' | 'keepCount'>;
 }
 
 const AUTH_KEYS = ['token', 'tokens', 'curve', 'insecure', 'allowUpload', 'modulesDir', 'insecureNetwork'] as const;
@@ -82,7 +84,7 @@ const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
  */
 const cjsRequire = typeof __filename === 'string' && __filename !== (globalThis as { __filename?: unknown }).__filename ? createRequire(__filename) : undefined;
 
-type Validated = Required<Omit<DsoOptions, 'pmemPath' | 'pmemSizeBytes' | keyof CallLimits | keyof MemoryOptions | (typeof AUTH_KEYS)[number]>> & Pick<DsoOptions, 'pmemPath' | 'pmemSizeBytes'>;
+type Validated = Required<Omit<DsoOptions, 'pmemPath' | 'pmemSizeBytes' | 'jobs' | keyof CallLimits | keyof MemoryOptions | (typeof AUTH_KEYS)[number]>> & Pick<DsoOptions, 'pmemPath' | 'pmemSizeBytes'>;
 
 function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
@@ -162,7 +164,7 @@ export class DsoNode {
     const modules = new ModuleLoader(this.registry, this.opts.moduleCacheDir, (hash, code) => this.persistence?.saveModule(hash, code));
     this.modules = modules;
     this.system = new SystemObject({ modules, store: this.store, dedup: this.dedup, startedAt: Date.now() });
-    this.jobs = new JobService(defaultJobKinds(), { address: () => this._address });
+    this.jobs = new JobService(defaultJobKinds(), { ...options.jobs, address: () => this._address });
     // The reply of a call that changes a persistent object is kept durably with the change (exactly-once across restarts).
     this.store.encodeReply = (call, outcome) =>
       'value' in outcome ? this.encodeOk(call, outcome.value) : this.codec.encodeError(call.seq, errorToData(outcome.error));

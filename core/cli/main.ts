@@ -13,7 +13,7 @@ function port(v: string): number {
   return n;
 }
 
-function bytes(v: string): number {
+function positiveInt(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
   return n;
@@ -29,7 +29,7 @@ dso
   .description('start a DSO node and serve until SIGINT or SIGTERM')
   .option('--host <host>', 'interface to bind', '127.0.0.1')
   .option('--port <port>', 'TCP port (0 picks a free one)', port, 7700)
-  .option('--max-payload <bytes>', 'largest request accepted', bytes, 256 * 1024 * 1024)
+  .option('--max-payload <bytes>', 'largest request accepted', positiveInt, 256 * 1024 * 1024)
   .option('--pmem <file>', 'pmem region file for persistent objects (survive crash and restart)')
   .addOption(new Option('--transport <kind>', 'zmtp (crucial\'s ZMTP over node:net) or libzmq (zeromq.js); both speak ZMTP 3 to any client')
     .choices(['zmtp', 'libzmq']).env('CRUCIAL_TRANSPORT').default('zmtp'))
@@ -40,15 +40,17 @@ dso
   .option('--insecure-network', 'bind a non-loopback host without CURVE anyway (PLAIN sends the token in clear)')
   .option('--allow-upload', 'let clients upload code ($system.loadModule: their @Shared classes run in this process)')
   .option('--modules <dir>', 'ES modules to load at start (user classes this node vouches for), whatever --allow-upload says')
-  .option('--max-work <iterations>', 'loop iterations one call may run (AtomicLong.multiply\'s times); more is refused with ERR_LIMIT', bytes, 10_000_000)
-  .option('--max-object-bytes <bytes>', 'bytes one object may be created with or grow to in one call; more is refused with ERR_LIMIT', bytes, 256 * 1024 * 1024)
-  .option('--max-memory <bytes>', 'memory budget: caches and buffers draw from it, over it new calls get ERR_OVERLOADED (default: half the machine\'s memory, at most 4 GiB)', bytes)
+  .option('--max-work <iterations>', 'loop iterations one call may run (AtomicLong.multiply\'s times); more is refused with ERR_LIMIT', positiveInt, 10_000_000)
+  .option('--max-object-bytes <bytes>', 'bytes one object may be created with or grow to in one call; more is refused with ERR_LIMIT', positiveInt, 256 * 1024 * 1024)
+  .option('--max-memory <bytes>', 'memory budget: caches and buffers draw from it, over it new calls get ERR_OVERLOADED (default: half the machine\'s memory, at most 4 GiB)', positiveInt)
   .option('--read-timeout <ms>', 'drop a connection whose started request gets no byte for this long (0 = never)', nonNegative, 30_000)
   .option('--heartbeat-ivl <ms>', 'ZMTP PING to a client heard nothing from for this long (0 = never; zmtp transport)', nonNegative, 5_000)
   .option('--heartbeat-timeout <ms>', 'drop a client that answers no PING for this long; its parked calls are withdrawn', nonNegative, 15_000)
+  .option('--max-jobs <n>', 'executor service ($jobs): jobs running at once, later ones queue', positiveInt, 4)
+  .option('--jobs-keep <count>', 'executor service: finished jobs whose status and result stay readable (oldest dropped first; each also at most an hour)', positiveInt, 1000)
   .option('--detach', 'keep serving when the process that started this one exits (default: stop as on SIGTERM within ~1 s, so killing a wrapper such as npx does not leave an orphan holding the port; implied under nohup)')
   .action(async (opts: { host: string; port: number; maxPayload: number; pmem?: string; transport: TransportKind } & AuthFlags & { insecureNetwork?: boolean; allowUpload?: boolean; modules?: string }
-    & { maxWork: number; maxObjectBytes: number; maxMemory?: number; readTimeout: number; heartbeatIvl: number; heartbeatTimeout: number; detach?: boolean }) => {
+    & { maxWork: number; maxObjectBytes: number; maxMemory?: number; readTimeout: number; heartbeatIvl: number; heartbeatTimeout: number; maxJobs: number; jobsKeep: number; detach?: boolean }) => {
     // This process is the node's own: an object's stray throw is logged, not the end of everyone's node (dso/guard.ts).
     installProcessGuard();
     let auth: ReturnType<typeof prepareAuth>;
@@ -61,6 +63,7 @@ dso
         ...auth.options, insecureNetwork: opts.insecureNetwork, allowUpload: opts.allowUpload, modulesDir: opts.modules,
         maxWorkPerCall: opts.maxWork, maxObjectBytes: opts.maxObjectBytes, maxMemoryBytes: opts.maxMemory, readTimeoutMs: opts.readTimeout,
         heartbeatIvlMs: opts.heartbeatIvl, heartbeatTimeoutMs: opts.heartbeatTimeout,
+        jobs: { maxRunning: opts.maxJobs, keepCount: opts.jobsKeep },
       });
     } catch (err) {
       // A refused configuration (off loopback without CURVE, a secret file others can read) says why, without a stack;
@@ -106,7 +109,7 @@ ml
   .option('--host <host>', 'interface to bind', '127.0.0.1')
   .option('--port <port>', 'TCP port (0 picks a free one)', port, 8080)
   .option('--model <name...>', 'models to load at start (ready once loaded); any other published model is served on first request')
-  .option('--batch-size <rows>', 'micro-batching: rows per predict call at most (1 = off)', bytes, 64)
+  .option('--batch-size <rows>', 'micro-batching: rows per predict call at most (1 = off)', positiveInt, 64)
   .option('--batch-wait-us <us>', 'micro-batching: how long a batch waits for more requests (0 = one event-loop turn)', nonNegative, 0)
   .option('--poll-ms <ms>', 'how often to look for a newly published version (0 = never)', nonNegative, 1000)
   .option('--detach', 'keep serving when the process that started this one exits (default: stop as on SIGTERM within ~1 s, so killing a wrapper such as npx does not leave an orphan holding the port; implied under nohup)')

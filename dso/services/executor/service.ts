@@ -14,7 +14,7 @@
  * module upload still runs them.
  */
 import { randomUUID } from 'node:crypto';
-import { BadArgumentError, IllegalStateError, TimeoutError, UnknownMethodError, errorFromData, errorToData, type ErrorData } from '../../../core/protocol/errors.ts';
+import { BadArgumentError, IllegalStateError, InvalidOptionError, TimeoutError, UnknownMethodError, errorFromData, errorToData, type ErrorData } from '../../../core/protocol/errors.ts';
 import { JOBS_TYPE, type JobProgress, type JobState, type JobStatus } from '../../../core/protocol/jobs.ts';
 import type { Connection } from '../../../core/client/connection.ts';
 import { connect } from '../../../core/client/context.ts';
@@ -50,6 +50,11 @@ interface Job {
   waiters: Set<() => void>;
 }
 
+function positiveInt(v: number, what: string): number {
+  if (!Number.isSafeInteger(v) || v <= 0) throw new InvalidOptionError(`${what} must be a positive integer`);
+  return v;
+}
+
 const METHODS = new Set(['submit', 'status', 'result', 'cancel', 'list', 'kinds']);
 
 /**
@@ -67,9 +72,9 @@ export class JobService {
   private closed = false;
 
   constructor(private readonly kindsByName: ReadonlyMap<string, JobKind>, private readonly opts: JobServiceOptions) {
-    this.maxRunning = opts.maxRunning ?? 4;
-    this.keepMs = opts.keepMs ?? 3_600_000;
-    this.keepCount = opts.keepCount ?? 1000;
+    this.maxRunning = positiveInt(opts.maxRunning ?? 4, 'options.jobs.maxRunning');
+    this.keepMs = positiveInt(opts.keepMs ?? 3_600_000, 'options.jobs.keepMs');
+    this.keepCount = positiveInt(opts.keepCount ?? 1000, 'options.jobs.keepCount');
   }
 
   /**

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { connect } from '../../../core/client/context.ts';
+import { JobClient } from '../../../core/jobs/job-client.ts';
 
 const BIN = fileURLToPath(new URL('../../../core/cli/bin.js', import.meta.url));
 
@@ -69,5 +70,38 @@ describe('crucial dso start', function () {
     const [code] = await once(bad, 'exit');
     assert.notEqual(code, 0);
     assert.match(err, /heartbeat-timeout.*must be a non-negative integer/);
+  });
+
+  it('cli - --max-jobs bounds the jobs $jobs runs at once (the next one queues); 0 is refused before listening', async () => {
+    const child = spawn(process.execPath, [BIN, 'dso', 'start', '--port', '0', '--max-jobs', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const address = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /ready at (tcp:\/\/\S+)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+    });
+    const conn = connect(address);
+    try {
+      const jobs = new JobClient(conn);
+      const first = await jobs.submit('echo', { value: 1, after: 'cli-jobs-a' });
+      const second = await jobs.submit('echo', { value: 2, after: 'cli-jobs-b' });
+      assert.deepEqual([(await jobs.status(first)).state, (await jobs.status(second)).state], ['running', 'queued']);
+      await conn.call('CountDownLatch', 'cli-jobs-b', 'countDown', [], { init: [1] });
+      await conn.call('CountDownLatch', 'cli-jobs-a', 'countDown', [], { init: [1] });
+      assert.deepEqual([await jobs.result(first), await jobs.result(second)], [1, 2]);
+    } finally {
+      await conn.close();
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+    const bad = spawn(process.execPath, [BIN, 'dso', 'start', '--port', '0', '--max-jobs', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    bad.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    const [code] = await once(bad, 'exit');
+    assert.notEqual(code, 0);
+    assert.match(err, /max-jobs.*must be a positive integer/);
   });
 });

@@ -114,6 +114,11 @@ describe('executor service ($jobs) - jobs any client submits run on the node', f
     assert.equal((await jobs.status(id)).state, 'succeeded');
   });
 
+  it('executor - options.jobs must hold positive integers: a node with maxRunning 0 or keepCount 1.5 refuses to start', async () => {
+    await expectCode(startDso({ port: 0, jobs: { maxRunning: 0 } }), 'ERR_INVALID_OPTION', /jobs\.maxRunning must be a positive integer/);
+    await expectCode(startDso({ port: 0, jobs: { keepCount: 1.5 } }), 'ERR_INVALID_OPTION', /jobs\.keepCount/);
+  });
+
   it('executor - concurrent jobs from several clients: at most 4 run, the rest queue, all complete with their own results', async () => {
     const clients = [conn, connect(node.address), connect(node.address)];
     try {
