@@ -6,7 +6,7 @@
  * at the node's current iteration.
  */
 import { Serializable } from '../../core/threads/serializable.ts';
-import { loadKernelPartition, type KernelPartition } from '../kernels/load.ts';
+import { loadKernelPartitions } from '../kernels/load.ts';
 import type { Rows } from '../kernels/rows.ts';
 import { FarRows } from './lloyd.ts';
 import { createRng } from './random.ts';
@@ -62,8 +62,7 @@ export class KMeansTask {
     const sources = this.local?.sources ?? [this.source];
     const ids = this.local ? sources.map((_, q) => q) : [this.part];
     // Straight into the kernels' layout (WebAssembly SIMD when available); every pass reads only these.
-    const parts: KernelPartition[] = [];
-    for (const src of sources) parts.push(await loadKernelPartition(src, d));
+    const parts = await loadKernelPartitions(sources, d);
     const localState = this.local ? new (await localModule()).LocalKMeans(this.stateKey, k, d, sources.length, nInit, this.local.maxIter, this.local.tol, this.seed, this.local.watch !== false) : null;
     const state: KMeansRounds = localState ?? new KMeansState(this.stateKey);
     const quotas = this.local?.quotas ?? [this.sampleRows];

@@ -7,7 +7,7 @@
 import { BadArgumentError } from '../../core/protocol/errors.ts';
 import { Serializable } from '../../core/threads/serializable.ts';
 import type { PartitionSource } from '../kmeans/source.ts';
-import { loadKernelPartition, type KernelPartition } from '../kernels/load.ts';
+import { loadKernelPartitions, type KernelPartition } from '../kernels/load.ts';
 import { lossAndGradientRows, paramCount } from './loss.ts';
 import type { LocalLogRegParams, LogRegRounds } from './local.ts';
 import { LogRegState, type LogRegResult, type LogRegRound } from './state.ts';
@@ -53,8 +53,7 @@ export class LogRegTask {
     const ids = this.local ? sources.map((_, q) => q) : [this.part];
     // Straight into the kernels' layout (WebAssembly SIMD when available); every evaluation reads only these.
     const parts: Array<KernelPartition & { y: Float64Array }> = [];
-    for (const src of sources) {
-      const p = await loadKernelPartition(src, this.d);
+    for (const p of await loadKernelPartitions(sources, this.d)) {
       if (!p.y) throw new BadArgumentError('logistic regression needs labels: the data has no label column');
       parts.push(p as KernelPartition & { y: Float64Array });
     }

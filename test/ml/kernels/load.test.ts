@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ErrorCode } from '../../../core/protocol/errors.ts';
 import { readRows } from '../../../ml/data/read.ts';
 import { writeDataset } from '../../../ml/data/write.ts';
-import { loadKernelPartition } from '../../../ml/kernels/load.ts';
+import { loadKernelPartition, loadKernelPartitions } from '../../../ml/kernels/load.ts';
 import { createRng } from '../../../ml/kmeans/random.ts';
 import { rejectsWithCode } from '../../helpers/dso.ts';
 
@@ -34,6 +34,34 @@ describe('ml/kernels - a partition straight from an Arrow file into kernel rows'
         assert.deepEqual(Array.from(out), Array.from(want.X.subarray(i * d, i * d + d)), `seed ${SEED} [${from}, ${to}) row ${i}`);
       }
     }
+  });
+
+  it('load - contiguous partitions read in one go give each partition the rows and labels readRows gives (the oracle)', async () => {
+    const rng = createRng(SEED, 1);
+    const n = 97, d = 3;
+    const X = Float64Array.from({ length: n * d }, () => rng.next() * 100 - 50);
+    const y = Float64Array.from({ length: n }, () => rng.int(3));
+    const path = join(dir, 'p.arrow');
+    await writeDataset(path, { X, y, nRows: n, nCols: d, featureNames: ['a', 'b', 'c'] }, { batchRows: 10 });
+    // Cuts inside and on batch edges, an empty partition, a range not starting at row 0.
+    for (const cuts of [[0, 48, 97], [0, 10, 20, 97], [3, 3, 41, 60], [0, 33, 65, 97], [15, 16, 96]]) {
+      const srcs = cuts.slice(1).map((to, i) => ({ kind: 'file' as const, path, from: cuts[i]!, to }));
+      const got = await loadKernelPartitions(srcs, d);
+      assert.equal(got.length, srcs.length);
+      for (const [q, src] of srcs.entries()) {
+        const want = await readRows(path, src.from, src.to);
+        const g = got[q]!;
+        const at = `seed ${SEED} cuts ${cuts.join(',')} partition ${q}`;
+        assert.equal(g.nRows, src.to - src.from, at);
+        assert.deepEqual(Array.from(g.y!), Array.from(want.y!), at);
+        const out = new Float64Array(d);
+        for (let i = 0; i < g.nRows; i++) {
+          g.rows.copyRow(i, out, 0);
+          assert.deepEqual(Array.from(out), Array.from(want.X.subarray(i * d, i * d + d)), `${at} row ${i}`);
+        }
+      }
+    }
+    await rejectsWithCode(loadKernelPartitions([{ kind: 'file', path, from: 0, to: 50 }, { kind: 'file', path, from: 50, to: 97 }], d + 1), ErrorCode.BAD_ARGUMENT);
   });
 
   it('load - a file whose feature count differs from the plan fails with ERR_BAD_ARGUMENT', async () => {
