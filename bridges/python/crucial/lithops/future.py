@@ -7,14 +7,49 @@ from __future__ import annotations
 
 import threading
 import time
+from _thread import allocate_lock
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ..errors import TimeoutError
 
 __all__ = ["ResponseFuture", "completion"]
 
-#: Notified whenever any future completes; :func:`crucial.lithops.wait.wait` sleeps on it.
+#: Notified whenever any future completes, for a thread that sleeps on it (nothing in the package does:
+#: :func:`crucial.lithops.wait.wait` uses callbacks), so it is notified only while someone waits.
 completion = threading.Condition()
+
+
+class _Latch:
+    """
+    Set once, waited on by any number of threads: ``threading.Event``'s ``is_set`` / ``set`` / ``wait``
+    over one lock held until set (issue 13). An Event builds a Condition per future, and a waiter
+    allocates a lock of its own and re-takes the Condition's on wake-up; here the completing thread
+    releases one lock and each waiter takes and releases it.
+    """
+
+    __slots__ = ("_lock", "_set")
+
+    def __init__(self) -> None:
+        self._lock = allocate_lock()
+        self._lock.acquire()
+        self._set = False
+
+    def is_set(self) -> bool:
+        return self._set
+
+    def set(self) -> None:
+        """Sets it (callers serialise: ``ResponseFuture._complete`` does so under its own lock)."""
+        if not self._set:
+            self._set = True
+            self._lock.release()
+
+    def wait(self, timeout: Optional[float] = None) -> bool:
+        if self._set:
+            return True
+        if not self._lock.acquire(True, -1 if timeout is None else max(0.0, timeout)):
+            return self._set
+        self._lock.release()  # the next waiter, if any, takes it in turn
+        return True
 
 
 class ResponseFuture:
@@ -53,7 +88,7 @@ class ResponseFuture:
         self._exception: Tuple[Any, Any, Any] = (None, None, None)
         self._call_output: Any = None
         self._new_futures = None
-        self._finished = threading.Event()
+        self._finished = _Latch()
         self._callbacks: List[Callable[["ResponseFuture"], None]] = []
         self._lock = threading.Lock()
 
@@ -141,8 +176,9 @@ class ResponseFuture:
                 self._state = self.State.Error
             self._finished.set()
             callbacks, self._callbacks = self._callbacks, []
-        with completion:
-            completion.notify_all()
+        if completion._waiters:  # type: ignore[attr-defined]
+            with completion:
+                completion.notify_all()
         for cb in callbacks:
             cb(self)
 
