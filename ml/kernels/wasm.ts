@@ -55,12 +55,15 @@ export function wasmRows(X: Float64Array, nRows: number, d: number): Rows | null
 export function wasmRowsFromColumns(slices: ReadonlyArray<{ row: number; n: number; columns: Float64Array[] }>, nRows: number, d: number): Rows | null {
   return build(nRows, d, (mem) => {
     for (const s of slices) {
+      const n = s.n, d2 = 2 * d;
       for (let j = 0; j < d; j++) {
         const col = s.columns[j]!;
-        for (let r = 0; r < s.n; r++) {
-          const i = s.row + r;
-          mem[(i >> 1) * 2 * d + (i & 1) + 2 * j] = col[r]!;
-        }
+        // A slice starting on an odd row fills that row's lane 1 first; then whole pairs (lanes 0
+        // and 1 side by side), stepping a block at a time instead of recomputing each position.
+        let r = 0, at = ((s.row >> 1) * d2) + 2 * j;
+        if ((s.row & 1) === 1 && n > 0) { mem[at + 1] = col[0]!; r = 1; at += d2; }
+        for (; r + 1 < n; r += 2, at += d2) { mem[at] = col[r]!; mem[at + 1] = col[r + 1]!; }
+        if (r < n) mem[at] = col[r]!;
       }
     }
   });
