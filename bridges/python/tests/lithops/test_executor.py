@@ -191,3 +191,16 @@ def test_bad_options_are_refused():
         FunctionExecutor(workers=0)
     with pytest.raises(errors.InvalidOptionError, match="retries"):
         FunctionExecutor(retries=-1)
+
+
+def test_arguments_of_every_kind_arrive_whether_plainly_pickled_or_cloudpickled():
+    class Local:  # defined here: only cloudpickle can send it
+        def __init__(self, v):
+            self.v = v
+
+    fexec = FunctionExecutor()
+    atoms = (0, -7, 2.5, "s", b"b", True, None, 10**30)
+    assert fexec.call_async(lambda *xs: xs, atoms).result() == atoms
+    assert fexec.call_async(lambda f, x: f(x), (lambda v: v * 3, 5)).result() == 15
+    assert fexec.call_async(lambda o: o.v, Local(9)).result() == 9
+    assert fexec.call_async(lambda a, b: (a, b), {"a": 1, "b": [2, (3,)]}).result() == (1, [2, (3,)])
