@@ -96,6 +96,8 @@ export class ZmtpPeer implements FrameSink {
   private readonly hs: Handshake | null;
   /** Whether a command was sent to the peer's handshake after its greeting (a close then says more). */
   private credentialsSent = false;
+  /** NULL: the READY this side sends once the peer's greeting has been checked. */
+  private nullReady: Buffer | null = null;
   /** CURVE: every frame and command after the handshake travels boxed. */
   private box: MessageBox | null = null;
   /** Bytes of the message being read held against `partialBudget`. */
@@ -142,9 +144,15 @@ export class ZmtpPeer implements FrameSink {
     const props: Record<string, Uint8Array | string> = { 'Socket-Type': opts.socketType };
     if (opts.socketType === 'DEALER') props.Identity = opts.identity ?? new Uint8Array(0);
     this.hs = opts.handshake ? opts.handshake(encodeMetadata(props)) : null;
-    // Under NULL, greeting and READY go out together: neither waits on the peer's bytes.
+    // The greeting alone, even under NULL: READY waits for the peer's greeting. A libzmq node that
+    // demands credentials closes the link once it has read our greeting; bytes it has not read (a
+    // READY sent along) turn that close into a reset, and a reset that reaches Linux before we read
+    // the node's greeting discards it, so the client would see ECONNRESET instead of "refused".
     if (this.hs) socket.write(greeting(this.hs.mechanism, this.hs.asServer));
-    else socket.write(Buffer.concat([greeting(), encodeCommand('READY', encodeMetadata(props))]));
+    else {
+      this.nullReady = encodeCommand('READY', encodeMetadata(props));
+      socket.write(greeting());
+    }
   }
 
   private read(step: () => void): void {
@@ -231,7 +239,10 @@ export class ZmtpPeer implements FrameSink {
       }
       throw new ZmtpProtocolError(`security mechanism ${JSON.stringify(theirs)} is not the one of this link: ${why}`);
     }
-    if (this.hs) {
+    if (this.nullReady) {
+      this.socket.write(this.nullReady);
+      this.nullReady = null;
+    } else if (this.hs) {
       const out = this.hs.start();
       if (out.length > 0) this.credentialsSent = true;
       for (const c of out) this.socket.write(c);
