@@ -18,6 +18,9 @@ import cloudpickle
 
 __all__ = ["serve", "run_task"]
 
+#: Result types plain pickle writes exactly as cloudpickle would; it needs no new Pickler per task (issue 13).
+_ATOMS = frozenset((int, float, str, bytes, bool, type(None)))
+
 def run_task(fn: Callable[..., Any], args: Tuple[Any, ...], kwargs: Dict[str, Any], extra_env: Dict[str, str] | None) -> Any:
     """
     Runs one task with ``extra_env`` set for its duration.
@@ -115,7 +118,7 @@ def serve(fd: int) -> None:
             args, kwargs = pickle.loads(data_bytes)
             result = run_task(fn, args, kwargs, extra_env)
             try:
-                out = cloudpickle.dumps(result)
+                out = pickle.dumps(result, pickle.HIGHEST_PROTOCOL) if type(result) in _ATOMS else cloudpickle.dumps(result)
             except Exception as err:
                 raise TypeError(f"the function's result cannot be pickled: {err}") from err
             reply = pickle.dumps(("ok", call_id, out, {"worker_start_tstamp": start, "worker_end_tstamp": time.time()}))

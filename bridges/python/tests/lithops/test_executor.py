@@ -193,7 +193,7 @@ def test_bad_options_are_refused():
         FunctionExecutor(retries=-1)
 
 
-def test_arguments_of_every_kind_arrive_whether_plainly_pickled_or_cloudpickled():
+def test_arguments_and_results_of_every_kind_arrive_whether_plainly_pickled_or_cloudpickled():
     class Local:  # defined here: only cloudpickle can send it
         def __init__(self, v):
             self.v = v
@@ -204,3 +204,8 @@ def test_arguments_of_every_kind_arrive_whether_plainly_pickled_or_cloudpickled(
     assert fexec.call_async(lambda f, x: f(x), (lambda v: v * 3, 5)).result() == 15
     assert fexec.call_async(lambda o: o.v, Local(9)).result() == 9
     assert fexec.call_async(lambda a, b: (a, b), {"a": 1, "b": [2, (3,)]}).result() == (1, [2, (3,)])
+    for atom in atoms:  # results too: atoms pickled plainly, the rest by cloudpickle
+        got = fexec.call_async(lambda i: atoms[i], atoms.index(atom)).result()
+        assert got == atom and type(got) is type(atom)
+    assert fexec.call_async(lambda x: (lambda y: x + y), 4).result()(3) == 7
+    assert fexec.call_async(lambda v: Local(v), 8).result().v == 8
