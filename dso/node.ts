@@ -29,7 +29,7 @@ import { MemoryBudget, type MemoryOptions } from './memory.ts';
 import { refusedMessage } from '../core/protocol/transport/budget.ts';
 import { OverloadedError } from '../core/protocol/errors.ts';
 import { JOBS_TYPE } from '../core/protocol/jobs.ts';
-import { JobService, type JobServiceOptions } from './services/executor/service.ts';
+import { JobService } from './services/executor/service.ts';
 import { defaultJobKinds } from './services/executor/kinds.ts';
 import { NodeAuth, type AuthOptions } from './auth.ts';
 import { Namespace } from './tenancy.ts';
@@ -70,8 +70,15 @@ export interface DsoOptions extends Partial<CallLimits>, MemoryOptions, AuthOpti
   heartbeatIvlMs?: number;
   /** zmtp: drop a client that sends nothing this long (ms) after the node's PING (its link and parked calls go); default 15000. */
   heartbeatTimeoutMs?: number;
-  /** The executor service (`$jobs`): jobs running at once (default 4), how long and how many finished jobs stay readable. */
-  jobs?: Pick<JobServiceOptions, 'maxRunning' | 'keepMs' | 'keepCount'>;
+  /** The executor service (`$jobs`); each a positive integer, else the node refuses to start (ERR_INVALID_OPTION). */
+  jobs?: {
+    /** Jobs running at once; later ones queue. Default 4. */
+    maxRunning?: number;
+    /** How long a finished job's status and result stay readable (ms); default one hour. */
+    keepMs?: number;
+    /** Finished jobs kept at most (oldest dropped first); default 1000. */
+    keepCount?: number;
+  };
 }
 
 const AUTH_KEYS = ['token', 'tokens', 'curve', 'insecure', 'allowUpload', 'modulesDir', 'insecureNetwork'] as const;
