@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import pickle
 import sys
+import threading
 import time
 import traceback
 from multiprocessing.connection import Connection
@@ -92,6 +93,7 @@ def serve(fd: int) -> None:
     """
     conn = Connection(fd)
     os.environ["CRUCIAL_WORKER"] = "1"
+    _exit_with_parent()
     functions: Dict[str, Callable[..., Any]] = {}
     try:
         conn.send_bytes(pickle.dumps(("ready", os.getpid())))
@@ -130,3 +132,22 @@ def serve(fd: int) -> None:
             conn.send_bytes(reply)
         except OSError:
             return
+
+
+def _exit_with_parent(interval: float = 1.0) -> None:
+    """
+    Ends this worker when the process that spawned it is gone. The pipe's EOF says so only between
+    tasks; a task that runs long (or forever) after its program was killed (kill -9, no chance to
+    stop its pool) would go on using a core. A reparented process has a new parent pid: polled once a
+    second, as ``crucial dso start`` watches its own starter (no PR_SET_PDEATHSIG: it follows the
+    spawning thread, not the process, and pool threads come and go).
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="crucial-parent-watch", daemon=True).start()
