@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { connect } from '../../../core/client/context.ts';
@@ -7,27 +7,32 @@ import { JobClient } from '../../../core/jobs/job-client.ts';
 
 const BIN = fileURLToPath(new URL('../../../core/cli/bin.js', import.meta.url));
 
+/** Starts `crucial dso start ARGS` and resolves with the child and the address of its ready line. */
+function startNode(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; address: string; output: () => string }> {
+  const child = spawn(process.execPath, [BIN, 'dso', 'start', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /ready at (tcp:\/\/\S+)/.exec(out);
+      if (m) resolve({ child, address: m[1]!, output: () => out });
+    });
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+  });
+}
+
 describe('crucial dso start', function () {
   this.timeout(30_000);
 
   it('cli - prints a ready line with its address, serves calls and stops cleanly on SIGINT', async () => {
-    const child = spawn(process.execPath, [BIN, 'dso', 'start', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const address = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /ready at (tcp:\/\/\S+)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
-    });
+    const { child, address, output } = await startNode(['--port', '0']);
     const conn = connect(address);
     assert.equal(await conn.call('AtomicLong', 'cli', 'addAndGet', [3]), 3n);
     await conn.close();
     child.kill('SIGINT');
     const [code] = await once(child, 'exit');
     assert.equal(code, 0);
-    assert.match(out, /stopped \(SIGINT\)/);
+    assert.match(output(), /stopped \(SIGINT\)/);
   });
 
   it('cli - a signal sent the moment the ready line arrives still stops the node cleanly', async () => {
@@ -73,16 +78,7 @@ describe('crucial dso start', function () {
   });
 
   it('cli - --max-jobs bounds the jobs $jobs runs at once (the next one queues); 0 is refused before listening', async () => {
-    const child = spawn(process.execPath, [BIN, 'dso', 'start', '--port', '0', '--max-jobs', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const address = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /ready at (tcp:\/\/\S+)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
-    });
+    const { child, address } = await startNode(['--port', '0', '--max-jobs', '1']);
     const conn = connect(address);
     try {
       const jobs = new JobClient(conn);

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { AtomicTreeMap } from '../../../core/objects/atomic-tree-map.ts';
 import { withDso, rejectsWithCode } from '../../helpers/dso.ts';
+import { mulberry32 } from '../../../bench/lib/rng.ts';
 
 type K = number | string;
 
@@ -23,18 +24,6 @@ class Model {
   range(lo: K | null, loIn: boolean, hi: K | null, hiIn: boolean) {
     return this.pairs.filter(([x]) => (lo === null || (loIn ? cmp(x, lo) >= 0 : cmp(x, lo) > 0)) && (hi === null || (hiIn ? cmp(x, hi) <= 0 : cmp(x, hi) < 0)));
   }
-}
-
-/** mulberry32: a small seeded generator, so a failing run can be replayed with CRUCIAL_TEST_SEED. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('atomic-tree-map - NavigableMap methods', () => {
@@ -98,7 +87,7 @@ describe('atomic-tree-map - NavigableMap methods', () => {
 
   it('atomic-tree-map - navigation and ranges agree with a naive model on random maps', async () => {
     const seed = Number(process.env.CRUCIAL_TEST_SEED ?? Date.now() % 1_000_000);
-    const rand = rng(seed);
+    const rand = mulberry32(seed); // replayable with CRUCIAL_TEST_SEED
     const pick = (): K => (rand() < 0.7 ? Math.floor(rand() * 40) - 10 : String.fromCharCode(97 + Math.floor(rand() * 8)));
     const t = new AtomicTreeMap<K, number>(dso.key(), [], dso.opts);
     const model = new Model();

@@ -82,21 +82,25 @@ def test_credentials_files_hold_a_token_or_curve_keys(tmp_path):
     assert "abcdef" not in repr(read_credentials_file(tmp_path / "t"))
 
 
+def _start_node(args, env):
+    """``crucial dso start --port 0 ARGS`` in a child process: the process and the address of its ready line."""
+    proc = subprocess.Popen([str(REPO / "core" / "cli" / "bin.js"), "dso", "start", "--port", "0", *args],
+                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for line in proc.stdout:
+        m = re.search(r"ready at (tcp://\S+)", line)
+        if m:
+            return proc, m.group(1)
+    proc.wait(10)
+    raise AssertionError("the node did not start")
+
+
 @pytest.fixture()
 def curve_node(tmp_path):
     """``crucial dso start --curve DIR`` (crucial's ZMTP, CURVE), its runtime file kept in tmp_path."""
     keys = tmp_path / "keys"
     env = {**os.environ, "CRUCIAL_RUNTIME_DIR": str(tmp_path / "runtime")}
     env.pop("CRUCIAL_DSO", None)
-    proc = subprocess.Popen([str(REPO / "core" / "cli" / "bin.js"), "dso", "start", "--port", "0", "--curve", str(keys)],
-                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    address = None
-    for line in proc.stdout:
-        m = re.search(r"ready at (tcp://\S+)", line)
-        if m:
-            address = m.group(1)
-            break
-    assert address, "the node did not start"
+    proc, address = _start_node(["--curve", str(keys)], env)
     yield address, json.loads((keys / "client.json").read_text())
     proc.terminate()
     proc.wait(10)
@@ -132,16 +136,8 @@ def test_after_a_kill_9_the_runtime_token_of_an_ephemeral_port_is_not_sent_to_wh
     runtime = tmp_path / "runtime"
     monkeypatch.setenv("CRUCIAL_RUNTIME_DIR", str(runtime))
     monkeypatch.delenv("CRUCIAL_DSO", raising=False)
-    proc = subprocess.Popen([str(REPO / "core" / "cli" / "bin.js"), "dso", "start", "--port", "0"],
-                            cwd=REPO, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc, address = _start_node([], dict(os.environ))
     try:
-        address = None
-        for line in proc.stdout:
-            m = re.search(r"ready at (tcp://\S+)", line)
-            if m:
-                address = m.group(1)
-                break
-        assert address, "the node did not start"
         port = int(address.rsplit(":", 1)[1])
         assert (runtime / f"dso-{port}.pid").read_text().strip() == str(proc.pid)
         assert credentials_for(address).mechanism == "PLAIN"
