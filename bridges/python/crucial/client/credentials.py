@@ -77,13 +77,25 @@ _registered: Dict[str, Credentials] = {}
 _lock = threading.Lock()
 
 
+#: Bumped by every :func:`register_credentials`: a cache of what the registry said is current while it is unchanged.
+generation = 0
+
+
 def register_credentials(address: str, credentials: Optional[Credentials]) -> None:
     """Registers (or, with None, forgets) the credentials of a node this process started."""
+    global generation
     with _lock:
         if credentials is None:
             _registered.pop(address, None)
         else:
             _registered[address] = credentials
+        generation += 1
+
+
+def registered_credentials(address: str) -> Optional[Credentials]:
+    """The credentials registered for ``address`` by :func:`register_credentials`, or None."""
+    with _lock:
+        return _registered.get(address)
 
 
 def runtime_dir() -> Path:

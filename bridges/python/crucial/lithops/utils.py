@@ -58,33 +58,60 @@ def format_data(iterdata: Any, extra_args: Any) -> List[Any]:
     return out
 
 
-# (code, number of defaults, keyword-only defaults' names) -> (signature, signature without INJECTED_ARGS)
-_signatures: Dict[Any, Tuple[inspect.Signature, inspect.Signature]] = {}
+# (code, number of defaults, keyword-only defaults' names) -> _Facts
+_signatures: Dict[Any, "_Facts"] = {}
+
+_POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
 
 
-def _signature_pair(func: Callable[..., Any]) -> Tuple[inspect.Signature, inspect.Signature]:
+class _Facts(tuple):
     """
-    ``inspect.signature(func)`` and the same without INJECTED_ARGS. A plain function's are kept by its
-    code and which parameters have defaults: binding reads nothing else (not the default values, nor
-    annotations), and it was the largest cost after pickling of an empty task.
+    ``(signature, signature without INJECTED_ARGS, leading positional names, how many of them are
+    required, whether a keyword-only parameter is required, *args name, **kwargs name, has ``id``)``:
+    what binding and preparing need, worked out once per signature (issue 13: ``Signature.bind`` and
+    the walks over the parameters were ~5 us of an empty task).
+    """
+
+    __slots__ = ()
+
+
+def _facts_of(sig: inspect.Signature) -> _Facts:
+    usig = sig.replace(parameters=[p for n, p in sig.parameters.items() if n not in INJECTED_ARGS])
+    params = list(usig.parameters.values())
+    names: List[str] = []
+    required = 0
+    for p in params:
+        if p.kind not in _POSITIONAL:
+            break
+        names.append(p.name)
+        if p.default is inspect.Parameter.empty:
+            required = len(names)
+    kw_required = any(p.kind == inspect.Parameter.KEYWORD_ONLY and p.default is inspect.Parameter.empty for p in params)
+    var_pos = next((n for n, p in sig.parameters.items() if p.kind == inspect.Parameter.VAR_POSITIONAL), None)
+    var_kw = next((n for n, p in sig.parameters.items() if p.kind == inspect.Parameter.VAR_KEYWORD), None)
+    return _Facts((sig, usig, tuple(names), required, kw_required, var_pos, var_kw, "id" in sig.parameters))
+
+
+def _signature_pair(func: Callable[..., Any]) -> _Facts:
+    """
+    ``inspect.signature(func)`` and the same without INJECTED_ARGS (then the rest of :class:`_Facts`).
+    A plain function's are kept by its code and which parameters have defaults: binding reads nothing
+    else (not the default values, nor annotations), and it was the largest cost after pickling of an
+    empty task.
     """
     key = None
     if type(func) is types.FunctionType and not func.__dict__:
-        key = (func.__code__, len(func.__defaults__ or ()), tuple(sorted(func.__kwdefaults__ or ())))
-        pair = _signatures.get(key)
-        if pair is not None:
-            return pair
-    sig = inspect.signature(func)
-    pair = (sig, sig.replace(parameters=[p for n, p in sig.parameters.items() if n not in INJECTED_ARGS]))
+        kwd = func.__kwdefaults__
+        key = (func.__code__, len(func.__defaults__ or ()), tuple(sorted(kwd)) if kwd else ())
+        facts = _signatures.get(key)
+        if facts is not None:
+            return facts
+    facts = _facts_of(inspect.signature(func))
     if key is not None:
         if len(_signatures) > 1024:
             _signatures.clear()
-        _signatures[key] = pair
-    return pair
-
-
-def _user_signature(func: Callable[..., Any]) -> inspect.Signature:
-    return _signature_pair(func)[1]
+        _signatures[key] = facts
+    return facts
 
 
 def bind_one(func: Callable[..., Any], elem: Any) -> Dict[str, Any]:
@@ -96,12 +123,20 @@ def bind_one(func: Callable[..., Any], elem: Any) -> Dict[str, Any]:
     :return: parameter name → value
     """
     try:
-        sig = _user_signature(func)
+        facts = _signature_pair(func)
     except (ValueError, TypeError):
         # No signature (a builtin such as time.sleep): bind as a plain call would.
         if isinstance(elem, dict):
             return {_NO_SIGNATURE: ((), dict(elem))}
         return {_NO_SIGNATURE: (tuple(elem) if isinstance(elem, tuple) else (elem,), {})}
+    sig = facts[1]
+    if not isinstance(elem, dict):
+        # What ``sig.bind(*elem).arguments`` gives when the values fill leading positional parameters
+        # and every other parameter may stay unbound; anything else goes through ``bind`` (and its errors).
+        values = tuple(elem) if isinstance(elem, tuple) else (elem,)
+        names, required = facts[2], facts[3]
+        if required <= len(values) <= len(names) and not facts[4]:
+            return dict(zip(names, values))
     if isinstance(elem, dict):
         has_var_kw = any(p.kind == inspect.Parameter.VAR_KEYWORD for p in sig.parameters.values())
         if has_var_kw or set(sig.parameters) <= set(elem):
@@ -133,15 +168,19 @@ def prepare_args(func: Callable[..., Any], data: Dict[str, Any], call_index: int
     if _NO_SIGNATURE in data:
         args, kwargs = data[_NO_SIGNATURE]
         return tuple(args), dict(kwargs)
-    sig = _signature_pair(func)[0]
-    var_pos = next((n for n, p in sig.parameters.items() if p.kind == inspect.Parameter.VAR_POSITIONAL), None)
-    var_kw = next((n for n, p in sig.parameters.items() if p.kind == inspect.Parameter.VAR_KEYWORD), None)
+    facts = _signature_pair(func)
+    var_pos, var_kw, has_id = facts[5], facts[6], facts[7]
+    if var_pos is None and var_kw is None:
+        kwargs = dict(data)
+        if has_id and "id" not in kwargs:
+            kwargs["id"] = call_index
+        return (), kwargs
     payload = dict(data)
     args = payload.pop(var_pos, None) or () if var_pos is not None and var_pos in payload else ()
     kwargs = payload.pop(var_kw, None) or {} if var_kw is not None and var_kw in payload else {}
     kwargs = dict(kwargs)
     kwargs.update(payload)
-    if "id" in sig.parameters and "id" not in kwargs:
+    if has_id and "id" not in kwargs:
         kwargs["id"] = call_index
     return tuple(args), kwargs
 
