@@ -9,7 +9,7 @@
  *
  *   npx tsx bench/hot-path-arrays-phases.ts [calls=40] [rounds=2]
  */
-import { AtomicReference, connect } from 'crucial';
+import { AtomicReference, connect, releaseArray } from 'crucial';
 import { loadavg } from 'node:os';
 import { loadArrow } from '../core/protocol/wire/arrow.ts';
 import { WireCodec } from '../core/protocol/wire/codec.ts';
@@ -54,8 +54,14 @@ const z = await zmtpEcho(floor.zmtp);
 await z.echo(64, arr.byteLength + 300);
 console.log(`8 MB down, ${N} calls per phase, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}; ms p50/min`);
 console.log('| row | call | first byte | fill | after | decode | GC in this process |\n| --- | ---: | ---: | ---: | ---: | ---: | --- |');
+const phases = [
+  ['get', () => ref.get()],
+  // The opt-in reuse (releaseArray): each get reads into the buffer the previous one gave back.
+  ['get + releaseArray', async () => { releaseArray((await ref.get())!); }],
+  ['echo down', () => z.echo(64, arr.byteLength + 300)],
+] as const;
 for (let round = 0; round < ROUNDS; round++) {
-  for (const [name, f] of [['get', () => ref.get()], ['echo down', () => z.echo(64, arr.byteLength + 300)]] as const) {
+  for (const [name, f] of phases) {
     const gc = new GcWatch();
     const rows: number[][] = [];
     for (let i = 0; i < N; i++) {

@@ -8,7 +8,7 @@
  */
 import { Command, Option } from 'commander';
 import { loadavg } from 'node:os';
-import { AtomicReference, connect } from 'crucial';
+import { AtomicReference, connect, releaseArray } from 'crucial';
 import { encodeArray, decodeArrow, loadArrow } from '../core/protocol/wire/arrow.ts';
 import { WireCodec, parseCall } from '../core/protocol/wire/codec.ts';
 import { latencyGroup } from './lib/measure.ts';
@@ -67,6 +67,8 @@ await dso.gc?.();
 const g = await latencyGroup({
   set: () => ref.set(arr),
   get: () => ref.get(),
+  // The opt-in reuse of the receive buffer (releaseArray): the next get reads into it.
+  'get+release': async () => { releaseArray((await ref.get())!); },
   'echo up': () => z.echo(arr.byteLength + 300, 8),
   'echo down': () => z.echo(64, arr.byteLength + 300),
 }, CALLS, 5);
@@ -77,6 +79,7 @@ console.log(`8 MB float64 over ${opts.placement}, ${CALLS} calls per side interl
 console.log('| direction | crucial p50 ms | GB/s | bare ZMTP echo p50 ms | GB/s | crucial/echo |\n| --- | ---: | ---: | ---: | ---: | ---: |');
 console.log(`| TS → node (set) | ${ms('set').toFixed(2)} | ${(MB / ms('set')).toFixed(2)} | ${ms('echo up').toFixed(2)} | ${(MB / ms('echo up')).toFixed(2)} | ${(ms('set') / ms('echo up')).toFixed(2)} |`);
 console.log(`| node → TS (get) | ${ms('get').toFixed(2)} | ${(MB / ms('get')).toFixed(2)} | ${ms('echo down').toFixed(2)} | ${(MB / ms('echo down')).toFixed(2)} | ${(ms('get') / ms('echo down')).toFixed(2)} |`);
+console.log(`| node → TS (get, then releaseArray) | ${ms('get+release').toFixed(2)} | ${(MB / ms('get+release')).toFixed(2)} | ${ms('echo down').toFixed(2)} | ${(MB / ms('echo down')).toFixed(2)} | ${(ms('get+release') / ms('echo down')).toFixed(2)} |`);
 const gcLine = (s: typeof gcHere) => `${s.count} pauses, ${s.totalMs.toFixed(0)} ms, longest ${s.maxMs.toFixed(1)} ms (${s.byKind})`;
 console.log(`GC during the rows (set, get and both echoes): bench process ${gcLine(gcHere)}${gcNode ? `; node ${gcLine(gcNode)}` : ''}`);
 z.close();

@@ -30,6 +30,7 @@ export { Future } from './sync/future.ts';
 export { JobClient, submitJob } from './jobs/job-client.ts';
 export { Connection } from './client/connection.ts';
 export { connect, shutdown, dsoAddress } from './client/context.ts';
+export { releaseArray } from './client/release-array.ts';
 export { ObjectRef } from './protocol/wire/protocol.ts';
 export {
   CrucialError, ErrorCode, BadFrameError, ProtocolVersionError, PayloadTooLargeError, UnknownTypeError,

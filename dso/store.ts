@@ -10,6 +10,7 @@ import type { Call } from '../core/protocol/wire/codec.ts';
 import { TOUCH } from '../core/protocol/wire/protocol.ts';
 import { checkMethod, type TypeInfo, type TypeRegistry } from './registry.ts';
 import { attachLocalRefs } from './local-refs.ts';
+import { IN_MEMORY_ONLY } from './objects/values.ts';
 import { DEFAULT_LIMITS, enterLimits, leaveLimits, type CallLimits } from './limits.ts';
 import type { PersistentStore, StoredObject } from './persistence/store.ts';
 import type { Binding } from './persistence/strategies.ts';
@@ -35,6 +36,14 @@ export type ReplyEncoder = (call: Call, outcome: Outcome) => Uint8Array[];
 
 export class ObjectStore {
   private readonly objects = new Map<string, Entry>();
+  /**
+   * The last call's object: calls on one object in a row (the rule) find it by comparing type and
+   * key, without a `type\0key` string made, flattened and hashed per call. Forgotten whenever an
+   * entry leaves `objects` or is replaced.
+   */
+  private lastType = '';
+  private lastKey = '';
+  private lastEntry: Entry | undefined;
   /** Stable storage for persistent objects, when the node has one. */
   persistence: PersistentStore | undefined;
   /** Set by the node: the replies of calls that change persistent objects are kept with their changes. */
@@ -53,6 +62,7 @@ export class ObjectStore {
       if (!info) continue;
       const { instance, binding } = s.attach(info.cls.prototype);
       this.objects.set(slot(s.type, s.key), { info, instance, persistent: true, binding, tail: null });
+      this.lastEntry = undefined;
       n++;
     }
     return n;
@@ -148,20 +158,24 @@ export class ObjectStore {
   delete(type: string, key: string): boolean {
     const e = this.objects.get(slot(type, key));
     if (e?.persistent) this.persistence?.remove(type, key);
+    this.lastEntry = undefined;
     return this.objects.delete(slot(type, key));
   }
 
   /** Drops every non-persistent object (end of an application) whose key `owned` accepts (a caller's namespace). */
   clearEphemeral(owned: (key: string) => boolean = () => true): number {
     let n = 0;
+    this.lastEntry = undefined;
     for (const [k, e] of this.objects) if (!e.persistent && owned(k.slice(k.indexOf('\u0000') + 1))) { this.objects.delete(k); n++; }
     return n;
   }
 
   private entryFor(call: Call): Entry {
+    const last = this.lastEntry;
+    if (last !== undefined && call.key === this.lastKey && call.type === this.lastType && !call.opts.forceNew) return last;
     const id = slot(call.type, call.key);
     let entry = this.objects.get(id);
-    if (entry && !call.opts.forceNew) return entry;
+    if (entry && !call.opts.forceNew) return this.remember(call, entry);
     const info = this.registry.resolve(call.type, call.opts.module);
     if (!info) {
       if (call.opts.module) throw new ModuleMissingError(`module ${call.opts.module} defining ${call.type} is not loaded`);
@@ -172,8 +186,17 @@ export class ObjectStore {
     const instance = this.create(info, call);
     // Bound before it is registered: if stable storage refuses it (region full), the object does not exist.
     const binding = persistent ? this.persistence!.bind(call.type, call.key, info.module, instance) : undefined;
+    // In memory only: an object may then recycle the received buffers of values it drops (values.ts).
+    if (!persistent && IN_MEMORY_ONLY in instance) (instance as Record<symbol, unknown>)[IN_MEMORY_ONLY] = true;
     entry = { info, instance, persistent, binding, tail: null };
     this.objects.set(id, entry);
+    return this.remember(call, entry);
+  }
+
+  private remember(call: Call, entry: Entry): Entry {
+    this.lastType = call.type;
+    this.lastKey = call.key;
+    this.lastEntry = entry;
     return entry;
   }
 

@@ -8,6 +8,13 @@ import { BadArgumentError } from '../../core/protocol/errors.ts';
 import { ObjectRef } from '../../core/protocol/wire/protocol.ts';
 import { arg, describe } from '../registry.ts';
 
+/**
+ * Set to true by the store on an instance it holds in memory only (not persistent, so no stable
+ * storage or kept reply refers to its values): such an object may give a large array it drops back
+ * to the receive pool (core/protocol/transport/frame-pool.ts). Absent or false: it never does.
+ */
+export const IN_MEMORY_ONLY: unique symbol = Symbol('crucial.inMemoryOnly');
+
 /** A value that may be a map key: strings and finite numbers (a safe bigint becomes a number). */
 export type MapKey = string | number;
 

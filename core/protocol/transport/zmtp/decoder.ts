@@ -8,6 +8,7 @@
  * Frames the sink declines are skipped unbuffered.
  */
 import { Flag, GREETING_BYTES, ZmtpProtocolError, preview } from './wire.ts';
+import { takeFrame } from '../frame-pool.ts';
 
 export interface FrameSink {
   greeting(g: Buffer): void;
@@ -106,7 +107,8 @@ export class FrameDecoder {
       this.bodyFlags = flags;
       this.bodySize = size;
       this.bodyFilled = available;
-      this.body = keep ? Buffer.allocUnsafe(size) : null;
+      // A large frame's buffer may be a pooled one given back by its last owner (frame-pool.ts).
+      this.body = keep ? takeFrame(size) : null;
       if (this.body) data.copy(this.body, 0, start);
       return;
     }

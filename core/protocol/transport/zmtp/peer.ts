@@ -9,6 +9,7 @@ import { HighWaterMarkError, UnauthorizedError } from '../../errors.ts';
 import { FrameDecoder, type FrameSink } from './decoder.ts';
 import { markRefused, type ByteBudget } from '../budget.ts';
 import { ScatterFrame, joinFrames, type Frame } from '../../wire/frames.ts';
+import { pinWrite, unpinWrite } from '../frame-pool.ts';
 import { errorBody, type Handshake, type HandshakeFactory, type MessageBox } from './mechanism.ts';
 import {
   Flag, ZmtpProtocolError, checkGreeting, encodeCommand, encodeMessage, encodeMetadata,
@@ -219,7 +220,11 @@ export class ZmtpPeer implements FrameSink {
     }
     flush();
     this.socket.cork();
-    for (const p of pieces) this.socket.write(p);
+    for (const p of pieces) {
+      // A received frame's buffer (an array kept as it came) is not reused while the socket still reads it.
+      if (pinWrite(p)) this.socket.write(p, () => unpinWrite(p));
+      else this.socket.write(p);
+    }
     process.nextTick(() => this.socket.uncork());
   }
 

@@ -1,0 +1,22 @@
+/**
+ * `releaseArray`: the opt-in way to hand a large reply's receive buffer back, so a program that
+ * reads the same large array again and again (an 8 MB `AtomicReference.get` in a loop) allocates
+ * nothing per read and does not drive V8 into a mark-compact every few reads.
+ */
+import { recycleFrame } from '../protocol/transport/frame-pool.ts';
+
+/**
+ * Gives back the receive buffer under an array a call returned (a typed array of 1 MiB or more from
+ * `get` and the like, over the default transport), so the next large reply of the same size is read
+ * into it instead of a fresh allocation. Call it when you are done with the array and every call you
+ * passed it to has settled.
+ *
+ * Safe by construction: the array, and every other view of the same buffer, becomes empty (length 0)
+ * at once, so nothing that still holds it can read the bytes of a later reply. Anything else (an
+ * array you made, a small one, one already released, a copy) is left as it is. Without it, every
+ * array stays yours and the GC frees it, as before.
+ * @returns whether the buffer was taken back
+ */
+export function releaseArray(arr: ArrayBufferView): boolean {
+  return recycleFrame(arr);
+}
