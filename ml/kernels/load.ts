@@ -13,11 +13,28 @@ import type { ColumnSlice } from '../data/read.ts';
 export interface KernelPartition { rows: Rows; y: Float64Array | null; nRows: number }
 
 /**
+ * A partition as read, before any kernel layout: column slices of the file (views of the decoded
+ * batches) or the inline row-major rows. A consumer that picks its layout after reading (the
+ * binary logistic pass, ml/kernels/logistic.ts) starts from this.
+ */
+export interface PartitionData { slices: ColumnSlice[] | null; X: Float64Array | null; y: Float64Array | null; nRows: number }
+
+/** {@link Rows} of a partition as read. */
+export function kernelRows(p: PartitionData, nCols: number): Rows {
+  return p.slices ? createRowsFromColumns(p.slices, p.nRows, nCols) : createRows(p.X!, p.nRows, nCols);
+}
+
+/**
  * Loads a partition in the cloud thread.
  * @throws {BadArgumentError} if the file's columns do not match the `nCols` the fit was planned with
  */
 export async function loadKernelPartition(src: PartitionSource, nCols: number): Promise<KernelPartition> {
-  if (src.kind === 'inline') return { rows: createRows(src.X, src.nRows, src.nCols), y: src.y, nRows: src.nRows };
+  const p = await readPartition(src, nCols);
+  return { rows: kernelRows(p, nCols), y: p.y, nRows: p.nRows };
+}
+
+async function readPartition(src: PartitionSource, nCols: number): Promise<PartitionData> {
+  if (src.kind === 'inline') return { slices: null, X: src.X, y: src.y, nRows: src.nRows };
   const { readColumnSlices } = await readModule();
   const r = await readColumnSlices(src.path, src.from, src.to, src.label === undefined ? {} : { label: src.label });
   if (r.nCols !== nCols) throw new BadArgumentError(`${src.path} has ${r.nCols} feature columns, the fit expected ${nCols}`);
@@ -26,7 +43,7 @@ export async function loadKernelPartition(src: PartitionSource, nCols: number): 
     y = new Float64Array(r.nRows);
     for (const s of r.slices) y.set(s.y!, s.row);
   }
-  return { rows: createRowsFromColumns(r.slices, r.nRows, nCols), y, nRows: r.nRows };
+  return { slices: r.slices, X: null, y, nRows: r.nRows };
 }
 
 /**
@@ -37,12 +54,21 @@ export async function loadKernelPartition(src: PartitionSource, nCols: number): 
  * @throws {BadArgumentError} as {@link loadKernelPartition}
  */
 export async function loadKernelPartitions(srcs: ReadonlyArray<PartitionSource>, nCols: number): Promise<KernelPartition[]> {
+  return (await readPartitions(srcs, nCols)).map((p) => ({ rows: kernelRows(p, nCols), y: p.y, nRows: p.nRows }));
+}
+
+/**
+ * {@link loadKernelPartitions} without the kernel layout: each partition as read (one read of the
+ * file for contiguous ranges of it).
+ * @throws {BadArgumentError} as {@link loadKernelPartition}
+ */
+export async function readPartitions(srcs: ReadonlyArray<PartitionSource>, nCols: number): Promise<PartitionData[]> {
   const files = srcs.filter((s) => s.kind === 'file');
   const one = files.length === srcs.length && srcs.length > 1
     && files.every((s, i) => s.path === files[0]!.path && s.label === files[0]!.label && (i === 0 || s.from === files[i - 1]!.to));
   if (!one) {
-    const out: KernelPartition[] = [];
-    for (const src of srcs) out.push(await loadKernelPartition(src, nCols));
+    const out: PartitionData[] = [];
+    for (const src of srcs) out.push(await readPartition(src, nCols));
     return out;
   }
   const first = files[0]!, lastTo = files[files.length - 1]!.to;
@@ -65,6 +91,6 @@ export async function loadKernelPartitions(srcs: ReadonlyArray<PartitionSource>,
       y = new Float64Array(n);
       for (const s of slices) y.set(s.y!, s.row);
     }
-    return { rows: createRowsFromColumns(slices, n, nCols), y, nRows: n };
+    return { slices, X: null, y, nRows: n };
   });
 }

@@ -5,6 +5,8 @@
  * intercept, `intercept` (r); r = 1 for the binary loss, the number of classes for the multinomial.
  */
 import type { Rows } from '../kernels/rows.ts';
+import { logisticPassScalar } from '../kernels/logistic.ts';
+import { lastResidual, logisticTerm } from '../kernels/logistic-math.ts';
 
 /** The layout of the parameter vector. */
 export interface ParamLayout {
@@ -28,23 +30,8 @@ export function lossAndGradient(X: Float64Array, yIdx: Int32Array, nRows: number
   const { d, r, fitIntercept } = l;
   const bOff = r * d;
   let loss = 0;
-  if (r === 1) {
-    const b = fitIntercept ? w[bOff]! : 0;
-    for (let i = 0; i < nRows; i++) {
-      const xo = i * d;
-      let z = b;
-      for (let j = 0; j < d; j++) z += X[xo + j]! * w[j]!;
-      const y = yIdx[i]!;
-      // One exp per row: log(1 + e^z) = max(z, 0) + log1p(e^-|z|), and σ(z) from the same e^-|z|.
-      const e = Math.exp(-Math.abs(z));
-      loss += (z > 0 ? z : 0) + Math.log1p(e) - y * z;
-      const p = z >= 0 ? 1 / (1 + e) : e / (1 + e);
-      const res = p - y;
-      for (let j = 0; j < d; j++) grad[j]! += res * X[xo + j]!;
-      if (fitIntercept) grad[bOff]! += res;
-    }
-    return loss;
-  }
+  // The binary loss as the SIMD pass computes it (ml/kernels/logistic-math.ts: e^t and log1p written out).
+  if (r === 1) return logisticPassScalar(X, yIdx, nRows, d, w, fitIntercept ? w[bOff]! : 0, grad, fitIntercept);
   const z = new Float64Array(r);
   const ez = new Float64Array(r);
   for (let i = 0; i < nRows; i++) {
@@ -73,7 +60,8 @@ export function lossAndGradient(X: Float64Array, yIdx: Int32Array, nRows: number
 
 /**
  * {@link lossAndGradient} over {@link Rows} (the SIMD kernels): X·Wᵀ + b in the kernel, then the
- * loss and the residuals row by row here, then Xᵀ·residual in the kernel. Bit-identical to
+ * loss and the residuals row by row here, then Xᵀ·residual in the kernel (the binary fit uses the
+ * one-pass ml/kernels/logistic.ts instead, which gives the same bits). Bit-identical to
  * {@link lossAndGradient} (the same sums in the same order) when `grad` starts at 0.
  */
 export function lossAndGradientRows(rows: Rows, yIdx: Int32Array, l: ParamLayout, w: Float64Array, grad: Float64Array): number {
@@ -84,11 +72,8 @@ export function lossAndGradientRows(rows: Rows, yIdx: Int32Array, l: ParamLayout
   let loss = 0;
   if (r === 1) {
     for (let i = 0; i < nRows; i++) {
-      const zi = z[i]!;
-      const y = yIdx[i]!;
-      const e = Math.exp(-Math.abs(zi));
-      loss += (zi > 0 ? zi : 0) + Math.log1p(e) - y * zi;
-      const res = (zi >= 0 ? 1 / (1 + e) : e / (1 + e)) - y;
+      loss += logisticTerm(z[i]!, yIdx[i]!);
+      const res = lastResidual;
       z[i] = res;
       if (fitIntercept) grad[bOff]! += res;
     }

@@ -7,7 +7,9 @@
 import { BadArgumentError } from '../../core/protocol/errors.ts';
 import { Serializable } from '../../core/threads/serializable.ts';
 import type { PartitionSource } from '../kmeans/source.ts';
-import { loadKernelPartitions, type KernelPartition } from '../kernels/load.ts';
+import { kernelRows, readPartitions, type PartitionData } from '../kernels/load.ts';
+import { createLogisticRows, createLogisticRowsFromMatrix, type LogisticRows } from '../kernels/logistic.ts';
+import type { Rows } from '../kernels/rows.ts';
 import { lossAndGradientRows, paramCount } from './loss.ts';
 import type { LocalLogRegParams, LogRegRounds } from './local.ts';
 import { LogRegState, type LogRegResult, type LogRegRound } from './state.ts';
@@ -51,32 +53,37 @@ export class LogRegTask {
     // kernels) and hands them to the node's logic in partition order: the same sums, bit for bit.
     const sources = this.local?.sources ?? [this.source];
     const ids = this.local ? sources.map((_, q) => q) : [this.part];
-    // Straight into the kernels' layout (WebAssembly SIMD when available); every evaluation reads only these.
-    const parts: Array<KernelPartition & { y: Float64Array }> = [];
-    for (const p of await loadKernelPartitions(sources, this.d)) {
+    const parts: Array<PartitionData & { y: Float64Array }> = [];
+    for (const p of await readPartitions(sources, this.d)) {
       if (!p.y) throw new BadArgumentError('logistic regression needs labels: the data has no label column');
-      parts.push(p as KernelPartition & { y: Float64Array });
+      parts.push(p as PartitionData & { y: Float64Array });
     }
     const localState = this.local ? new (await localModule()).LocalLogReg(this.stateKey, this.d, this.fitIntercept, sources.length, this.local) : null;
     const state: LogRegRounds = localState ?? new LogRegState(this.stateKey);
     let round: LogRegRound = await last(parts.map((p, q) => state.init(ids[q]!, distinct(p.y, p.nRows), p.nRows)));
-    const index = new Map<number, number>();
-    round.classes.forEach((c, i) => index.set(c, i));
-    const yIdxs = parts.map(({ y, nRows }) => {
-      const yIdx = new Int32Array(nRows);
-      for (let i = 0; i < nRows; i++) {
-        const c = index.get(y[i]!)!;
-        // Binary loss: 1 for the positive class (classes[1], scikit-learn's convention).
-        yIdx[i] = round.r === 1 ? (c === 1 ? 1 : 0) : c;
+    const d = this.d, fitIntercept = this.fitIntercept;
+    const layout = { d, r: round.r, fitIntercept };
+    // Straight into the kernels' layout (WebAssembly SIMD when available); every evaluation reads only
+    // these. Binary: one pass for the margins, loss and gradient (ml/kernels/logistic.ts).
+    const evaluators = parts.map((p): ((x: Float64Array, grad: Float64Array) => number) => {
+      if (round.r === 1) {
+        // 1 for the positive class (classes[1], scikit-learn's convention).
+        const pos = round.classes[1]!, y01 = new Float64Array(p.nRows);
+        for (let i = 0; i < p.nRows; i++) y01[i] = p.y[i] === pos ? 1 : 0;
+        const rows: LogisticRows = p.slices ? createLogisticRows(p.slices, p.nRows, d, y01) : createLogisticRowsFromMatrix(p.X!, p.nRows, d, y01);
+        return (x, grad) => rows.pass(x, fitIntercept ? x[d]! : 0, grad, fitIntercept);
       }
-      return yIdx;
+      const yIdx = classIndexes(p.y, p.nRows, round.classes);
+      const rows: Rows = kernelRows(p, d);
+      return (x, grad) => lossAndGradientRows(rows, yIdx, layout, x, grad);
     });
-    const layout = { d: this.d, r: round.r, fitIntercept: this.fitIntercept };
+    const rowCount = parts.reduce((n, p) => n + p.nRows, 0);
+    parts.length = 0; // the read batches are no longer needed
     while (!round.done) {
       const x = round.x;
-      const evals = parts.map((p, q) => {
+      const evals = evaluators.map((run) => {
         const grad = new Float64Array(paramCount(layout));
-        return { loss: lossAndGradientRows(p.rows, yIdxs[q]!, layout, x, grad), grad };
+        return { loss: run(x, grad), grad };
       });
       const evaluation = round.evaluation;
       await this.checkpoint('before-report', evaluation);
@@ -86,16 +93,30 @@ export class LogRegTask {
       round = await reply;
       await this.checkpoint('after-report', evaluation);
     }
-    const nRows = parts.reduce((n, p) => n + p.nRows, 0);
-    return { part: this.part, rows: nRows, evaluations: round.evaluation, ...(localState ? { result: localState.result() } : {}) };
+    return { part: this.part, rows: rowCount, evaluations: round.evaluation, ...(localState ? { result: localState.result() } : {}) };
   }
 
   /** A hook between the steps of an evaluation; a no-op here (fault-injection tests override it). */
   protected checkpoint(_stage: LogRegStage, _evaluation: number): void | Promise<void> {}
 }
 
-/** The distinct values of y[0..n), as a Float64Array. */
+/** The distinct values of y[0..n), as a Float64Array (a few classes: a short list, not a Set per row). */
 function distinct(y: Float64Array, n: number): Float64Array {
+  const seen: number[] = [];
+  let last = NaN;
+  for (let i = 0; i < n; i++) {
+    const v = y[i]!;
+    if (v === last) continue;
+    if (!Number.isFinite(v)) throw new BadArgumentError(`labels must be finite numbers, got ${v}`);
+    last = v;
+    if (seen.includes(v)) continue;
+    seen.push(v);
+    if (seen.length > 64) return distinctMany(y, n);
+  }
+  return Float64Array.from(seen);
+}
+
+function distinctMany(y: Float64Array, n: number): Float64Array {
   const s = new Set<number>();
   for (let i = 0; i < n; i++) {
     const v = y[i]!;
@@ -103,6 +124,20 @@ function distinct(y: Float64Array, n: number): Float64Array {
     s.add(v);
   }
   return Float64Array.from(s);
+}
+
+/** Each row's index in the sorted `classes` (every label is one of them: the node made them from the labels). */
+function classIndexes(y: Float64Array, n: number, classes: Float64Array): Int32Array {
+  const index = new Map<number, number>();
+  classes.forEach((c, i) => index.set(c, i));
+  const out = new Int32Array(n);
+  let last = NaN, at = 0;
+  for (let i = 0; i < n; i++) {
+    const v = y[i]!;
+    if (v !== last) { last = v; at = index.get(v)!; }
+    out[i] = at;
+  }
+  return out;
 }
 
 let local: Promise<typeof import('./local.ts')> | undefined;
