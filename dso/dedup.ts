@@ -15,12 +15,22 @@ export const MAX_CACHED_BYTES = 64 * 1024;
 /** Stands for a reply that was sent but not kept. */
 const NOT_KEPT: Frame[] = [];
 
-interface Slot {
-  /** Reply frames once known; NOT_KEPT when too large to keep (or dropped to stay in budget). */
-  reply: Frame[] | null;
-  /** Routing ids of senders waiting for a reply still being computed; null until one joins (most calls: never). */
-  waiters: Uint8Array[] | null;
+/** A call begun and not finished. */
+class Running {
+  /** Routing ids of senders waiting for its reply; null until one joins (most calls: never). */
+  constructor(readonly waiters: Uint8Array[] | null) {}
 }
+/** The one Running every call shares until a resend joins it: no object per call. */
+const RUNNING = new Running(null);
+
+/**
+ * What a log keeps for one seq: the call still running, or its reply — a one-frame reply as that
+ * frame alone (every small call's), else its frames, NOT_KEPT when too large to keep (or dropped
+ * to stay in budget). Kept replies outlive the young generation, so each object per call kept here
+ * is one more for every scavenge to copy and the old generation to collect: a slot object and a
+ * reply array per call were two of them.
+ */
+type Slot = Running | Frame | Frame[];
 
 interface ClientLog {
   id: string;
@@ -120,13 +130,14 @@ export class DedupCache {
   begin(client: Uint8Array, seq: number, route: Uint8Array): DedupOutcome {
     const log = this.logOf(client);
     const slot = log.slots.get(seq);
-    if (slot) {
-      if (slot.reply === NOT_KEPT) return LOST;
-      if (slot.reply) return { kind: 'replay', reply: slot.reply };
-      (slot.waiters ??= []).push(route);
+    if (slot !== undefined) {
+      if (slot === NOT_KEPT) return LOST;
+      if (!(slot instanceof Running)) return { kind: 'replay', reply: Array.isArray(slot) ? slot : [slot] };
+      if (slot.waiters === null) log.slots.set(seq, new Running([route]));
+      else slot.waiters.push(route);
       return JOINED;
     }
-    this.add(log, seq, { reply: null, waiters: null });
+    this.add(log, seq, RUNNING);
     log.running++;
     this.trim(log);
     return NEW;
@@ -139,8 +150,8 @@ export class DedupCache {
   preload(client: Uint8Array, seq: number, reply: Uint8Array[] | null): void {
     const log = this.logOf(client);
     if (log.slots.has(seq)) return;
-    const kept = reply ?? NOT_KEPT;
-    this.add(log, seq, { reply: kept, waiters: null });
+    const kept = reply === null ? NOT_KEPT : reply.length === 1 ? reply[0]! : reply;
+    this.add(log, seq, kept);
     this.charge(log, sizeOf(kept));
     this.trim(log);
   }
@@ -202,10 +213,10 @@ export class DedupCache {
     } else {
       const evicted = log.order[log.next]!;
       const old = log.slots.get(evicted);
-      if (old) {
+      if (old !== undefined) {
         log.slots.delete(evicted);
-        if (old.reply === null) log.running--;
-        this.charge(log, -(SLOT_OVERHEAD + sizeOf(old.reply)));
+        if (old instanceof Running) log.running--;
+        this.charge(log, -(SLOT_OVERHEAD + sizeOf(old)));
       }
       log.order[log.next] = seq;
       log.next = (log.next + 1) % this.perClient;
@@ -238,10 +249,11 @@ export class DedupCache {
     const n = log.order.length;
     const first = n < this.perClient ? 0 : log.next;
     for (let i = 0; i < n && log.bytes - LOG_OVERHEAD - log.slots.size * SLOT_OVERHEAD > this.maxClientBytes; i++) {
-      const slot = log.slots.get(log.order[(first + i) % n]!);
-      if (!slot || slot.reply === null || slot.reply === NOT_KEPT) continue;
-      this.charge(log, -sizeOf(slot.reply));
-      slot.reply = NOT_KEPT;
+      const seq = log.order[(first + i) % n]!;
+      const slot = log.slots.get(seq);
+      if (slot === undefined || slot instanceof Running || slot === NOT_KEPT) continue;
+      this.charge(log, -sizeOf(slot));
+      log.slots.set(seq, NOT_KEPT);
     }
   }
 
@@ -251,17 +263,14 @@ export class DedupCache {
     const last = this.lastTouched;
     const log = last !== undefined && last.live && (client === this.lastClient || sameId(last.id, client)) ? last : this.clients.get(clientKey(client));
     const slot = log?.slots.get(seq);
-    if (!log || !slot || slot.reply !== null) return [];
+    if (!log || !(slot instanceof Running)) return [];
     log.running--;
-    const size = sizeOf(reply);
     // A large reply is not kept, but the slot stays: a resend must not run the call a second time.
-    slot.reply = size <= MAX_CACHED_BYTES ? reply : NOT_KEPT;
-    this.charge(log, sizeOf(slot.reply));
+    const kept = sizeOf(reply) > MAX_CACHED_BYTES ? NOT_KEPT : reply.length === 1 ? reply[0]! : reply;
+    log.slots.set(seq, kept);
+    this.charge(log, sizeOf(kept));
     this.trim(log);
-    const waiters = slot.waiters;
-    if (waiters === null) return NO_ROUTES;
-    slot.waiters = null;
-    return waiters;
+    return slot.waiters ?? NO_ROUTES;
   }
 
   /**
@@ -272,7 +281,7 @@ export class DedupCache {
   forget(client: Uint8Array, seq: number): boolean {
     const log = this.clients.get(clientKey(client));
     const slot = log?.slots.get(seq);
-    if (!log || !slot || slot.reply !== null) return true;
+    if (!log || !(slot instanceof Running)) return true;
     if (slot.waiters !== null && slot.waiters.length > 0) return false;
     log.slots.delete(seq);
     log.running--;
@@ -291,9 +300,10 @@ export class DedupCache {
   get byteCount(): number { return this.bytes; }
 }
 
-function sizeOf(reply: Frame[] | null): number {
-  if (!reply) return 0;
+function sizeOf(slot: Slot): number {
+  if (slot instanceof Running) return 0;
+  if (!Array.isArray(slot)) return slot.byteLength;
   let size = 0;
-  for (const f of reply) size += f.byteLength;
+  for (const f of slot) size += f.byteLength;
   return size;
 }
