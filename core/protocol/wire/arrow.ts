@@ -13,6 +13,7 @@ import { ARROW_ARRAY_COLUMN, ARROW_KIND_ARRAY, ARROW_KIND_KEY, ARROW_KIND_TABLE 
 import { BadFrameError, CrucialError } from '../errors.ts';
 import { verifyArrowStream } from './arrow-verify.ts';
 import { joinChunks } from './frames.ts';
+import { decodeFromTemplate, encodeFromTemplate, keepDecodeTemplate, keepEncodeTemplate } from './arrow-templates.ts';
 
 type ArrowModule = typeof import('apache-arrow');
 let arrow: ArrowModule | undefined;
@@ -103,9 +104,13 @@ export interface IpcChunks { chunks: Uint8Array[]; size: number }
 /** `encodeArray`'s stream, unjoined: the array's own buffer is one of the chunks (ScatterFrame sends them as they are). */
 export function encodeArrayChunks(arr: NumericArray): IpcChunks {
   const { Table, Schema, makeVector } = need();
+  const known = encodeFromTemplate(arr);
+  if (known) return known;
   const plain = new Table({ [ARROW_ARRAY_COLUMN]: makeVector(arr as any) });
   const schema = new Schema(plain.schema.fields, new Map([[ARROW_KIND_KEY, ARROW_KIND_ARRAY]]));
-  return toIPC(new Table(schema, plain.batches));
+  const ipc = toIPC(new Table(schema, plain.batches));
+  keepEncodeTemplate(arr, ipc.chunks, ipc.size);
+  return ipc;
 }
 
 /** `encodeTable`'s stream, unjoined. */
@@ -166,6 +171,11 @@ export function isReceivedArray(arr: NumericArray): boolean {
  */
 export function decodeArrow(frame: Uint8Array): NumericArray | Table {
   const { tableFromIPC } = need();
+  const known = decodeFromTemplate(frame) as NumericArray | undefined;
+  if (known) {
+    received.add(known.buffer);
+    return known;
+  }
   verifyArrowStream(frame);
   try {
     const table = tableFromIPC(frame);
@@ -177,6 +187,7 @@ export function decodeArrow(frame: Uint8Array): NumericArray | Table {
     const arr = col.toArray() as unknown;
     if (!isNumericArray(arr) || arr.length !== col.length) throw new BadFrameError('array attachment is not a numeric column backed by its data');
     received.add(arr.buffer);
+    keepDecodeTemplate(frame, arr);
     return arr;
   } catch (cause) {
     if (cause instanceof CrucialError) throw cause;
