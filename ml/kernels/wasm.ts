@@ -5,6 +5,7 @@
  */
 import { KERNELS_WASM_BASE64 } from './kernels-wasm.ts';
 import type { Rows } from './rows.ts';
+import { squaredNorm } from './js.ts';
 
 // The project's lib has no DOM, and @types/node declares WebAssembly only as a namespace of types.
 interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
@@ -16,7 +17,8 @@ const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 interface Exports {
   memory: WasmMemory;
-  km_assign(x: number, n: number, d: number, c: number, kp: number, dist: number, lab: number, sums: number, counts: number): number;
+  km_assign(x: number, n: number, d: number, c: number, kp: number, cn: number, xn: number, dist: number, lab: number, sums: number, counts: number): number;
+  row_norms(x: number, n: number, d: number, out: number): void;
   lr_xw(x: number, n: number, d: number, w: number, b: number, r: number, z: number): void;
   lr_xtr(x: number, n: number, d: number, res: number, r: number, g: number): void;
   col_acc(x: number, n: number, d: number, mean: number, out: number, sq: number): void;
@@ -84,8 +86,11 @@ function build(nRows: number, d: number, fill: (mem: Float64Array) => void): Row
 
 class WasmRows implements Rows {
   readonly kind = 'wasm' as const;
-  /** First free byte after the rows (16-aligned). */
+  /** First free byte after the rows and their norms (16-aligned). */
   private readonly base: number;
+  /** Where the rows' ‖x‖² are (nPad f64 after the rows), computed by the first assign. */
+  private readonly normsAt: number;
+  private normsDone = false;
   private distOff = 0;
   private labOff = 0;
   private zOff = 0;
@@ -94,7 +99,8 @@ class WasmRows implements Rows {
   private rowView: Float64Array | null = null;
 
   constructor(private readonly ex: Exports, readonly nRows: number, readonly d: number, private readonly nPad: number, fill: (mem: Float64Array) => void) {
-    this.base = nPad * d * 8;
+    this.normsAt = nPad * d * 8;
+    this.base = this.normsAt + nPad * 8;
     this.ensure(this.base);
     fill(new Float64Array(ex.memory.buffer, 0, nPad * d));
   }
@@ -117,18 +123,24 @@ class WasmRows implements Rows {
     const cb = d * 8;
     const kp = (k + 3) & ~3;
     const cAt = this.base;
-    const sAt = cAt + kp * cb;
+    const cnAt = cAt + kp * cb;
+    const sAt = cnAt + kp * 8;
     const nAt = sAt + kp * cb;
     this.distOff = nAt + kp * 8;
     this.labOff = this.distOff + this.nPad * 8;
     this.ensure(this.labOff + this.nPad * 4);
     const mem = new Float64Array(this.ex.memory.buffer);
-    mem.set(centroids.subarray(cOff, cOff + k * d), cAt / 8);
-    // Padding centroids repeat the last one: equal distances, and the first of equal ones wins.
-    for (let c = k; c < kp; c++) mem.set(centroids.subarray(cOff + (k - 1) * d, cOff + k * d), (cAt + c * cb) / 8);
+    // In groups of 4 interleaved by feature (kernels.wat km_assign). Padding centroids repeat the
+    // last one: equal distances, and the first of equal ones wins.
+    for (let c = 0, base = cAt / 8; c < kp; c++) {
+      const src = cOff + Math.min(c, k - 1) * d;
+      for (let j = 0, at = base + (c >> 2) * 4 * d + (c & 3); j < d; j++, at += 4) mem[at] = centroids[src + j]!;
+      mem[cnAt / 8 + c] = squaredNorm(centroids, src, d);
+    }
+    if (!this.normsDone) { this.ex.row_norms(0, nRows, d, this.normsAt); this.normsDone = true; }
     const acc = sums !== null && counts !== null;
     if (acc) mem.fill(0, sAt / 8, (nAt + kp * 8) / 8);
-    const inertia = this.ex.km_assign(0, nRows, d, cAt, kp, this.distOff, this.labOff, acc ? sAt : 0, acc ? nAt : 0);
+    const inertia = this.ex.km_assign(0, nRows, d, cAt, kp, cnAt, this.normsAt, this.distOff, this.labOff, acc ? sAt : 0, acc ? nAt : 0);
     if (acc) {
       for (let c = 0; c < k; c++) counts[c]! += mem[nAt / 8 + c]!;
       const at = sAt / 8;
