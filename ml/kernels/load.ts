@@ -8,6 +8,7 @@ import type { PartitionSource } from '../kmeans/source.ts';
 import { createRows, createRowsFromColumns, type Rows } from './rows.ts';
 import { readModule } from '../data/lazy.ts';
 import type { ColumnSlice } from '../data/read.ts';
+import { readF64Slices } from './read-f64.ts';
 
 /** The partition's rows for the kernels, and its labels when the source has them. */
 export interface KernelPartition { rows: Rows; y: Float64Array | null; nRows: number }
@@ -35,8 +36,7 @@ export async function loadKernelPartition(src: PartitionSource, nCols: number): 
 
 async function readPartition(src: PartitionSource, nCols: number): Promise<PartitionData> {
   if (src.kind === 'inline') return { slices: null, X: src.X, y: src.y, nRows: src.nRows };
-  const { readColumnSlices } = await readModule();
-  const r = await readColumnSlices(src.path, src.from, src.to, src.label === undefined ? {} : { label: src.label });
+  const r = await readSlices(src.path, src.from, src.to, nCols, src.label);
   if (r.nCols !== nCols) throw new BadArgumentError(`${src.path} has ${r.nCols} feature columns, the fit expected ${nCols}`);
   let y: Float64Array | null = null;
   if (r.hasLabel) {
@@ -44,6 +44,14 @@ async function readPartition(src: PartitionSource, nCols: number): Promise<Parti
     for (const s of r.slices) y.set(s.y!, s.row);
   }
   return { slices: r.slices, X: null, y, nRows: r.nRows };
+}
+
+/** The columns of rows [from, to): all-float64 files the short way (read-f64.ts), others through ml/data/read.ts. */
+async function readSlices(path: string, from: number, to: number, nCols: number, label: string | undefined): Promise<{ slices: ColumnSlice[]; nRows: number; nCols: number; hasLabel: boolean }> {
+  const fast = await readF64Slices(path, from, to, nCols, label);
+  if (fast) return { ...fast, nCols };
+  const { readColumnSlices } = await readModule();
+  return readColumnSlices(path, from, to, label === undefined ? {} : { label });
 }
 
 /**
@@ -72,8 +80,7 @@ export async function readPartitions(srcs: ReadonlyArray<PartitionSource>, nCols
     return out;
   }
   const first = files[0]!, lastTo = files[files.length - 1]!.to;
-  const { readColumnSlices } = await readModule();
-  const r = await readColumnSlices(first.path, first.from, lastTo, first.label === undefined ? {} : { label: first.label });
+  const r = await readSlices(first.path, first.from, lastTo, nCols, first.label);
   if (r.nCols !== nCols) throw new BadArgumentError(`${first.path} has ${r.nCols} feature columns, the fit expected ${nCols}`);
   return files.map((src) => {
     // The slices' rows within [src.from, src.to), as views (no copy), renumbered from the partition's first row.

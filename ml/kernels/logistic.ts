@@ -37,7 +37,7 @@ interface Exports {
 const PAGE = 65536;
 const MAX_BYTES = 4 * 1024 * 1024 * 1024 - PAGE;
 /** Rows copied into the pair layout per block: the block's destination stays in cache while every column visits it. */
-const BLOCK = 512;
+const BLOCK = 2048;
 /** lr_bin's scratch: the margins, then residuals, of a block of 64 row pairs. */
 const TMP_BYTES = 64 * 16;
 let compiled: object | null | undefined;
@@ -133,23 +133,32 @@ function wasmLogistic(slices: ReadonlyArray<ColumnSlices>, nRows: number, d: num
     throw e;
   }
   const mem = new Float64Array(ex.memory.buffer, 0, nPad * d + nPad);
+  fillPairs(mem, slices, d);
+  mem.set(y01.subarray(0, nRows), nPad * d);
+  return new WasmLogisticRows(ex, nRows, d, nPad);
+}
+
+/**
+ * Column slices into the pair layout, block by block of rows (every column into the block before
+ * the next: one column over all rows at a time would stride through the whole layout once per
+ * feature), two rows (the two lanes of a position) per step.
+ */
+function fillPairs(mem: Float64Array, slices: ReadonlyArray<ColumnSlices>, d: number): void {
   const d2 = 2 * d;
   for (const s of slices) {
-    // Block by block of rows, every column into the block (one column over all rows at a time
-    // would stride through the whole layout once per feature).
     for (let b0 = 0; b0 < s.n; b0 += BLOCK) {
       const b1 = Math.min(s.n, b0 + BLOCK);
       for (let j = 0; j < d; j++) {
         const col = s.columns[j]!;
-        for (let r = b0; r < b1; r++) {
-          const i = s.row + r;
-          mem[(i >> 1) * d2 + 2 * j + (i & 1)] = col[r]!;
-        }
+        let r = b0, i = s.row + b0;
+        let at = (i >> 1) * d2 + 2 * j;
+        // A block starting on an odd row fills that row's lane 1 first.
+        if ((i & 1) === 1) { mem[at + 1] = col[r]!; r++; at += d2; }
+        for (; r + 1 < b1; r += 2, at += d2) { mem[at] = col[r]!; mem[at + 1] = col[r + 1]!; }
+        if (r < b1) mem[at] = col[r]!;
       }
     }
   }
-  mem.set(y01.subarray(0, nRows), nPad * d);
-  return new WasmLogisticRows(ex, nRows, d, nPad);
 }
 
 class WasmLogisticRows implements LogisticRows {

@@ -39,7 +39,7 @@ describe('ml/kernels - the binary logistic pass (one pass: margins, loss, gradie
   for (const d of [1, 2, 3, 16]) {
     for (const fitIntercept of [true, false]) {
       it(`logistic - d = ${d}${fitIntercept ? '' : ', no intercept'}: wasm, JS and the scalar lossAndGradient bit-identical, blocks and odd rows included`, () => {
-        for (const n of [0, 1, 2, 3, 127, 128, 129, 257, 1001]) {
+        for (const n of [0, 1, 2, 3, 127, 128, 129, 257, 1001, 4099]) {
           const seed = SEED + n * 31 + d;
           const { X, y, w } = problem(seed, n, d, 12);
           const bias = fitIntercept ? w[d]! : 0;

@@ -1,0 +1,61 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tableFromArrays, tableToIPC } from 'apache-arrow';
+import { readColumnSlices } from '../../../ml/data/read.ts';
+import { writeDataset } from '../../../ml/data/write.ts';
+import { readF64Slices } from '../../../ml/kernels/read-f64.ts';
+import { createRng } from '../../../ml/kmeans/random.ts';
+
+const SEED = Number(process.env['CRUCIAL_TEST_SEED'] ?? Date.now() % 100000);
+const bits = (a: Float64Array) => Array.from(new BigUint64Array(a.buffer, a.byteOffset, a.length), String);
+
+describe('ml/kernels - all-float64 Arrow files read the short way', () => {
+  let dir: string;
+  before(() => { dir = mkdtempSync(join(tmpdir(), 'crucial-read-f64-')); });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('read-f64 - every row range across record batches gives readColumnSlices\' slices bit for bit (the oracle), with and without labels', async () => {
+    const rng = createRng(SEED, 0);
+    const n = 103, d = 4;
+    const X = Float64Array.from({ length: n * d }, () => (rng.next() - 0.5) * 1e6);
+    X[7] = -0;
+    const y = Float64Array.from({ length: n }, () => rng.int(3));
+    const withY = join(dir, 'y.arrow'), noY = join(dir, 'noy.arrow');
+    await writeDataset(withY, { X, y, nRows: n, nCols: d, featureNames: ['a', 'b', 'c', 'd'] }, { batchRows: 10 });
+    await writeDataset(noY, { X, nRows: n, nCols: d, featureNames: ['a', 'b', 'c', 'd'] }, { batchRows: 16 });
+    for (const path of [withY, noY]) {
+      for (const [from, to] of [[0, n], [0, 0], [5, 6], [9, 31], [10, 20], [17, 103], [100, 103]] as const) {
+        const got = await readF64Slices(path, from, to, d);
+        const want = await readColumnSlices(path, from, to);
+        assert.ok(got, `${path} [${from}, ${to}) took the short way`);
+        assert.equal(got.nRows, want.nRows);
+        assert.equal(got.hasLabel, want.hasLabel);
+        assert.deepEqual(got.slices.map((s) => [s.row, s.n]), want.slices.map((s) => [s.row, s.n]), `seed ${SEED} [${from}, ${to})`);
+        got.slices.forEach((s, i) => {
+          const w = want.slices[i]!;
+          s.columns.forEach((c, j) => assert.deepEqual(bits(c), bits(w.columns[j]!), `seed ${SEED} [${from}, ${to}) column ${j}`));
+          assert.equal(s.y === undefined, w.y === undefined);
+          if (s.y) assert.deepEqual(bits(s.y), bits(w.y!));
+        });
+      }
+    }
+  });
+
+  it('read-f64 - anything else is left to the regular reader (null): another column type, an IPC stream, a bad range, another column count, a missing file or label', async () => {
+    const ints = join(dir, 'ints.arrow'), stream = join(dir, 'stream.arrow'), f64 = join(dir, 'f64.arrow');
+    writeFileSync(ints, tableToIPC(tableFromArrays({ a: Float64Array.from([1, 2]), b: Int32Array.from([3, 4]), y: Float64Array.from([0, 1]) }), 'file'));
+    const t = tableFromArrays({ a: Float64Array.from([1, 2]), y: Float64Array.from([0, 1]) });
+    writeFileSync(stream, tableToIPC(t, 'stream'));
+    writeFileSync(f64, tableToIPC(t, 'file'));
+    assert.ok(await readF64Slices(f64, 0, 2, 1), 'the control file takes the short way');
+    assert.equal(await readF64Slices(ints, 0, 2, 2), null);
+    assert.equal(await readF64Slices(stream, 0, 2, 1), null);
+    assert.equal(await readF64Slices(f64, 0, 3, 1), null);
+    assert.equal(await readF64Slices(f64, 1, 0, 1), null);
+    assert.equal(await readF64Slices(f64, 0, 2, 2), null);
+    assert.equal(await readF64Slices(join(dir, 'absent.arrow'), 0, 2, 1), null);
+    assert.equal(await readF64Slices(f64, 0, 2, 1, 'label'), null);
+  });
+});
