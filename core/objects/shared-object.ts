@@ -4,7 +4,7 @@
  * cannot be used. Constructor arguments travel with the first call only; the node uses them if it
  * has to create the object, and ignores them otherwise.
  */
-import type { Connection } from '../client/connection.ts';
+import { RECOVER_CALL, type Connection } from '../client/connection.ts';
 import { defaultConnectionAsync } from '../client/context.ts';
 import { ObjectRef, TOUCH, type CallOptions } from '../protocol/wire/protocol.ts';
 import { ErrorCode, CrucialError, InvalidOptionError, ReleasedError } from '../protocol/errors.ts';
@@ -163,18 +163,21 @@ export abstract class SharedObject {
     try {
       const every = this.perCallOptions();
       if (every instanceof Promise) return this.invokeSlow(method, args, every);
-      const call = conn.call(this.typeName, this._key, method, args, every ? { ...every } : undefined) as Promise<T>;
-      if (!this.initOptions) return call;
-      return call.catch((err: unknown) => this.recreate<T>(err, conn, method, args, every));
+      // With constructor arguments, an error reply goes to [RECOVER_CALL] first (no .catch per call).
+      return conn.call(this.typeName, this._key, method, args, every ? { ...every } : undefined, this.initOptions ? this : undefined) as Promise<T>;
     } catch (err) {
       return Promise.reject(err);
     }
   }
 
-  /** The node lost the object (restart, delete): the call again, with the constructor arguments that recreate it. */
-  private recreate<T>(err: unknown, conn: Connection, method: string, args: unknown[], every: CallOptions | undefined): Promise<T> {
-    if (err instanceof CrucialError && err.code === ErrorCode.NO_OBJECT && this.initOptions) {
-      return conn.call(this.typeName, this.key, method, args, { ...every, ...this.initOptions }) as Promise<T>;
+  /**
+   * @internal The node lost the object (restart, delete): the call again, with the constructor
+   * arguments that recreate it (Connection.call asks this on an error reply; see CallRecovery).
+   */
+  [RECOVER_CALL](err: unknown, method: string, args: unknown[], every: CallOptions | undefined): unknown {
+    const conn = this.conn;
+    if (conn !== undefined && err instanceof CrucialError && err.code === ErrorCode.NO_OBJECT && this.initOptions) {
+      return conn.call(this.typeName, this.key, method, args, { ...every, ...this.initOptions });
     }
     throw err;
   }

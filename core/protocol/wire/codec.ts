@@ -9,7 +9,7 @@ import { ArrowPending, decodeArrow, encodeArrayChunks, encodeTableChunks, isNume
 import { ScatterFrame, joinChunks, type Frame } from './frames.ts';
 import { BadArgumentError, BadFrameError, ProtocolVersionError, type ErrorData } from '../errors.ts';
 import { parseReply, type Reply } from './reply.ts';
-import { NOT_PLAIN, NO_FRAMES, asciiAt, asciiEnd, checkUtf8, ownCopy, plainPayload, writeString, type DecoderInternals, type EncoderInternals, type LastString, type WellFormed } from './envelope-bytes.ts';
+import { NOT_PLAIN, NO_FRAMES, asciiAt, asciiEnd, checkUtf8, ownCopy, plainArgsNilOpts, plainPayload, writeString, type DecoderInternals, type EncoderInternals, type LastString, type WellFormed } from './envelope-bytes.ts';
 
 interface Ctx {
   /** Attachments being collected while encoding, or available while decoding (always bytes then). */
@@ -271,6 +271,9 @@ export class WireCodec {
 
   /** args and opts from `at` to the end of `b`, checked as parseCall checks them; null: let the general path decide. */
   private decodeCallRest(frames: Uint8Array[], b: Uint8Array, at: number, n: number, seq: number, type: string, key: string, method: string): Call | null {
+    // Plain args and no opts (most calls): read by hand, no decoder state, DataView or stack array.
+    const plain = frames.length === 1 ? plainArgsNilOpts(b, at) : null;
+    if (plain !== null) return { client: b.subarray(5, 5 + n), seq, type, key, method, args: plain, opts: {} };
     const d = this.decoder as unknown as DecoderInternals;
     this.ctx.frames = frames.length === 1 ? NO_FRAMES : frames.slice(1);
     d.entered = true;

@@ -37,6 +37,52 @@ export function plainPayload(b: Uint8Array, at: number): unknown {
   return NOT_PLAIN;
 }
 
+/**
+ * A call's args and a nil opts, the rest of `b` from `at`, when the args are a fixarray of plain
+ * values — nil, booleans, integers of up to 32 bits, ASCII strings (fixstr, str 8), bytes (as a
+ * view of the frame, as the decoder gives them) — read as the decoder reads them; null for
+ * anything else (floats, maps, extensions, opts present, trailing bytes): the decoder reads those.
+ */
+export function plainArgsNilOpts(b: Uint8Array, at: number): unknown[] | null {
+  const h = b[at];
+  if (h === undefined || h < 0x90 || h > 0x9f) return null;
+  const n = h - 0x90;
+  const end = b.byteLength;
+  const args: unknown[] = [];
+  let p = at + 1;
+  for (let i = 0; i < n; i++) {
+    const x = b[p];
+    if (x === undefined) return null;
+    if (x < 0x80) { args.push(x); p += 1; continue; }
+    if (x >= 0xe0) { args.push(x - 0x100); p += 1; continue; }
+    if (x === 0xc0) { args.push(null); p += 1; continue; }
+    if (x === 0xc2 || x === 0xc3) { args.push(x === 0xc3); p += 1; continue; }
+    if (x === 0xcc && p + 2 <= end) { args.push(b[p + 1]!); p += 2; continue; }
+    if (x === 0xcd && p + 3 <= end) { args.push((b[p + 1]! << 8) | b[p + 2]!); p += 3; continue; }
+    if (x === 0xce && p + 5 <= end) { args.push(((b[p + 1]! << 24) >>> 0) + ((b[p + 2]! << 16) | (b[p + 3]! << 8) | b[p + 4]!)); p += 5; continue; }
+    if (x === 0xd0 && p + 2 <= end) { args.push((b[p + 1]! << 24) >> 24); p += 2; continue; }
+    if (x === 0xd1 && p + 3 <= end) { args.push((((b[p + 1]! << 8) | b[p + 2]!) << 16) >> 16); p += 3; continue; }
+    if (x === 0xd2 && p + 5 <= end) { args.push((b[p + 1]! << 24) | (b[p + 2]! << 16) | (b[p + 3]! << 8) | b[p + 4]!); p += 5; continue; }
+    let len = -1;
+    let start = 0;
+    if (x === 0xc4 && p + 2 <= end) { len = b[p + 1]!; start = p + 2; }
+    else if (x === 0xc5 && p + 3 <= end) { len = (b[p + 1]! << 8) | b[p + 2]!; start = p + 3; }
+    else if (x === 0xc6 && p + 5 <= end) { len = ((b[p + 1]! << 24) >>> 0) + ((b[p + 2]! << 16) | (b[p + 3]! << 8) | b[p + 4]!); start = p + 5; }
+    if (len >= 0) {
+      if (start + len > end) return null;
+      args.push(b.subarray(start, start + len));
+      p = start + len;
+      continue;
+    }
+    const str = asciiAt(b, p);
+    if (str === null) return null;
+    args.push(str);
+    p = asciiEnd;
+  }
+  // opts: nil, and nothing after it.
+  return p + 1 === end && b[p] === 0xc0 ? args : null;
+}
+
 /** Where the string asciiAt read ends (a module variable: no result object per string). */
 export let asciiEnd = 0;
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
