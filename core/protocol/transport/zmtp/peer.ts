@@ -186,9 +186,15 @@ export class ZmtpPeer implements FrameSink {
       return;
     }
     let total = 0;
-    for (const f of frames) total += f.byteLength;
+    let scattered = false;
+    for (let i = 0; i < frames.length; i++) {
+      const f = frames[i]!;
+      total += f.byteLength;
+      if (f instanceof ScatterFrame) scattered = true;
+    }
     if (total <= COALESCE_BYTES) {
-      this.socket.write(encodeMessage(joinFrames(frames)));
+      // Plain frames (every small call's) go as they are: no joined copy of the frame list per message.
+      this.socket.write(encodeMessage(scattered ? joinFrames(frames) : frames as readonly Uint8Array[]));
       return;
     }
     // One corked writev: large pieces (an array's own buffer) as they are, the headers and

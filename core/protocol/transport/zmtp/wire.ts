@@ -55,8 +55,14 @@ export function frameHeader(flags: number, size: number): Buffer {
   }
   const h = Buffer.allocUnsafe(9);
   h[0] = flags | Flag.LONG;
-  h.writeBigUInt64BE(BigInt(size), 1);
+  writeSize64(h, 1, size);
   return h;
+}
+
+/** A frame size as 8 bytes big-endian, from two 32-bit halves: no BigInt per frame (sizes are below 2^53). */
+function writeSize64(b: Buffer, at: number, size: number): void {
+  b.writeUInt32BE(Math.floor(size / 0x1_0000_0000), at);
+  b.writeUInt32BE(size >>> 0, at + 4);
 }
 
 /** Bytes of a message's frames, all in one buffer (small messages: one write, one TCP segment). */
@@ -74,7 +80,7 @@ export function encodeMessage(frames: readonly Uint8Array[]): Buffer {
       out[at++] = f.byteLength;
     } else {
       out[at++] = more | Flag.LONG;
-      out.writeBigUInt64BE(BigInt(f.byteLength), at);
+      writeSize64(out, at, f.byteLength);
       at += 8;
     }
     out.set(f, at);
