@@ -30,7 +30,12 @@ export interface KMeansParams {
   maxIter?: number;
   /** Relative tolerance: stop when Σ‖Δcentre‖² ≤ tol · mean feature variance; default 1e-4. */
   tol?: number;
-  /** Seed of the k-means++ draws and the init sample; default: a random one, kept in the model's params. */
+  /**
+   * Seed of the k-means++ draws and the init sample; default: a random one, kept in the model's
+   * params. k-means++ draws from numpy's RandomState(seed), as scikit-learn's KMeans with
+   * `random_state=seed`: up to {@link INIT_SAMPLE_ROWS} rows (k-means++ then runs on all of them)
+   * both pick the same initial centres.
+   */
   seed?: number;
 }
 

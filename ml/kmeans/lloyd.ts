@@ -135,18 +135,21 @@ export function relocateEmpty(sums: Float64Array, off: number, counts: Float64Ar
 /**
  * Greedy k-means++ (scikit-learn's `_kmeans_plusplus`: the first centre uniformly, then each next
  * one the best of 2 + ⌊ln k⌋ candidates drawn with probability ∝ D²) over the `n` rows of `X`.
+ * Draws from `rng` as scikit-learn draws from its RandomState (the first centre by numpy's
+ * `choice` with uniform p, each candidate by `uniform() · potential` searched in the cumulative
+ * D²), so with {@link numpyRandomState} on the same rows it picks scikit-learn's centres.
  * Returns k·d centroids.
  */
 export function kmeansPlusPlus(X: Float64Array, n: number, d: number, k: number, rng: Rng): Float64Array {
   const centers = new Float64Array(k * d);
   const trials = 2 + Math.floor(Math.log(k));
-  const first = rng.int(n);
+  const cumsum = new Float64Array(n);
+  const first = uniformChoice(n, rng, cumsum);
   centers.set(X.subarray(first * d, first * d + d), 0);
   // The distance passes run in the SIMD kernels (the same sums in the same order as a scalar loop).
   const rows = createRows(X, n, d);
   let closest = new Float64Array(n).fill(Infinity);
   let pot = rows.distMin(X, first * d, closest, closest);
-  const cumsum = new Float64Array(n);
   let cand = new Float64Array(n);
   let best = new Float64Array(n);
   for (let c = 1; c < k; c++) {
@@ -168,6 +171,26 @@ export function kmeansPlusPlus(X: Float64Array, n: number, d: number, k: number,
     [closest, best] = [best, closest];
   }
   return centers;
+}
+
+/**
+ * numpy's `RandomState.choice(n, p=ones(n)/n)`: one `random_sample` u, then the first index whose
+ * normalised cumulative p exceeds u (searchsorted, side 'right'), the cumulative sums rounded as
+ * numpy's. `cdf` is scratch space of n values.
+ */
+function uniformChoice(n: number, rng: Rng, cdf: Float64Array): number {
+  const p = 1 / n;
+  let acc = 0;
+  for (let i = 0; i < n; i++) { acc += p; cdf[i] = acc; }
+  const last = cdf[n - 1]!;
+  for (let i = 0; i < n; i++) cdf[i] = cdf[i]! / last;
+  const u = rng.next();
+  let lo = 0, hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cdf[mid]! <= u) lo = mid + 1; else hi = mid;
+  }
+  return Math.min(lo, n - 1);
 }
 
 /** First index whose cumulative sum is ≥ v (numpy's searchsorted, side 'left'). */

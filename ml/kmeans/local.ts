@@ -9,7 +9,7 @@
  */
 import { KMeansState as KMeansCore, type KMeansProgress, type KMeansResult, type KMeansRound, type KMeansSample } from './node/kmeans-state.ts';
 import { kmeansPlusPlus } from './lloyd.ts';
-import { createRng } from './random.ts';
+import { numpyRandomState } from './random.ts';
 import { KMeansState } from './state.ts';
 import { Ticker } from './ticker.ts';
 
@@ -19,11 +19,16 @@ export interface KMeansRounds {
   report(iteration: number, part: number, sums: Float64Array, counts: Float64Array, inertia: Float64Array, far: Float64Array | null): Promise<KMeansRound>;
 }
 
-/** One k-means++ seeding per run (nInit·k·d), the draws of run r from stream r of `seed`. */
+/**
+ * One k-means++ seeding per run (nInit·k·d), the runs one after the other from numpy's
+ * `RandomState(seed)`, as scikit-learn's KMeans seeds its `n_init` runs: on the same rows (the
+ * whole data up to INIT_SAMPLE_ROWS) the same initial centres as scikit-learn with that `random_state`.
+ */
 export function initialCentroids(sample: Float64Array, rows: number, d: number, k: number, nInit: number, seed: number): Float64Array {
   const size = k * d;
   const centroids = new Float64Array(nInit * size);
-  for (let r = 0; r < nInit; r++) centroids.set(kmeansPlusPlus(sample, rows, d, k, createRng(seed, r)), r * size);
+  const rng = numpyRandomState(seed);
+  for (let r = 0; r < nInit; r++) centroids.set(kmeansPlusPlus(sample, rows, d, k, rng), r * size);
   return centroids;
 }
 

@@ -1,6 +1,8 @@
 /**
- * A small seeded generator (splitmix32 seeding a xoshiro128** state): k-means++ must be replayable
- * from `seed` alone, on the node as in a test, and Math.random cannot be seeded.
+ * Seeded generators: k-means++ must be replayable from `seed` alone, on the node as in a test, and
+ * Math.random cannot be seeded. {@link createRng} (splitmix32 seeding a xoshiro128** state) gives
+ * independent streams; {@link numpyRandomState} is numpy's legacy RandomState, whose draws
+ * scikit-learn's k-means++ makes.
  */
 
 /** A seeded source of uniform numbers in [0, 1). */
@@ -45,4 +47,39 @@ export function createRng(seed: number, stream = 0): Rng {
 
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+
+/**
+ * numpy's `RandomState(seed)` (MT19937 seeded by `init_genrand`; `next` is its `random_sample`: 53
+ * bits from two 32-bit words), so k-means++ with `seed` draws what scikit-learn's KMeans with
+ * `random_state=seed` draws. `seed` is taken modulo 2³² (numpy refuses seeds outside [0, 2³²)).
+ */
+export function numpyRandomState(seed: number): Rng {
+  const N = 624, M = 397;
+  const mt = new Uint32Array(N);
+  mt[0] = Number(BigInt.asUintN(32, BigInt(Math.trunc(seed))));
+  for (let i = 1; i < N; i++) {
+    const p = mt[i - 1]! ^ (mt[i - 1]! >>> 30);
+    mt[i] = (Math.imul(1812433253, p) + i) >>> 0;
+  }
+  let idx = N;
+  const next32 = (): number => {
+    if (idx >= N) {
+      for (let i = 0; i < N; i++) {
+        const y = (mt[i]! & 0x80000000) | (mt[(i + 1) % N]! & 0x7fffffff);
+        mt[i] = mt[(i + M) % N]! ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
+      }
+      idx = 0;
+    }
+    let y = mt[idx++]!;
+    y ^= y >>> 11;
+    y ^= (y << 7) & 0x9d2c5680;
+    y ^= (y << 15) & 0xefc60000;
+    y ^= y >>> 18;
+    return y >>> 0;
+  };
+  return {
+    next: () => ((next32() >>> 5) * 67108864 + (next32() >>> 6)) / 9007199254740992,
+    int(n: number): number { return Math.min(n - 1, Math.floor(this.next() * n)); },
+  };
 }

@@ -58,7 +58,11 @@ describe('ml - a fit over small data runs as one cloud thread, with the result o
       assert.deepEqual(one.meta.inertias, split.meta.inertias);
       assert.ok(steps.length >= 1, 'onProgress was called');
       for (let i = 1; i < steps.length; i++) assert.ok(steps[i]! > steps[i - 1]!, `steps ${steps}`);
-      assert.equal(steps[steps.length - 1], (one.meta.nIters as number[]).reduce((a, b) => Math.max(a, b)) + 1, `the last report is the last iteration (steps ${steps})`);
+      // The last iteration closed: the longest run's Lloyd iterations, plus its final assignment
+      // pass unless it stopped because its centres did not move (then that pass was its last one).
+      const longest = (one.meta.nIters as number[]).reduce((a, b) => Math.max(a, b));
+      const last = steps[steps.length - 1]!;
+      assert.ok(last === longest || last === longest + 1, `the last report is the last iteration (steps ${steps}, nIters ${String(one.meta.nIters)}, CRUCIAL_ML_SEED=${seed})`);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
