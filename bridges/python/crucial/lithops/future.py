@@ -91,6 +91,8 @@ class ResponseFuture:
         self._finished = _Latch()
         self._callbacks: List[Callable[["ResponseFuture"], None]] = []
         self._lock = threading.Lock()
+        #: reads the call's reply in the waiting thread when its worker was handed the call directly
+        self._read_reply: Optional[Callable[[Optional[float]], bool]] = None
 
     def __repr__(self) -> str:
         return f"<ResponseFuture {self.executor_id}/{self.job_id}/{self.call_id} {self._state}>"
@@ -206,6 +208,15 @@ class ResponseFuture:
         fn(self)
 
     def _wait(self, timeout: Optional[float]) -> None:
+        read = self._read_reply
+        if read is not None and not self._finished._set:
+            # The waiting thread reads the worker's reply itself, woken by it (crucial.worker.pool.WorkerPool.read_reply).
+            if timeout is None:
+                read(None)
+            else:
+                end = time.monotonic() + timeout
+                read(timeout)
+                timeout = max(0.0, end - time.monotonic())
         if not self._finished.wait(timeout):
             raise TimeoutError(f"call {self.call_id} of job {self.job_id} did not finish within {timeout} s")
 
