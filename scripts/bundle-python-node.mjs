@@ -60,11 +60,15 @@ const common = {
 // piscina's index resolves its worker script from __dirname: the bundled one (below).
 const piscinaDir = "import { fileURLToPath as __crucialPath } from 'node:url'; const __dirname = __crucialPath(new URL('./piscina/', import.meta.url));";
 const requireShim = "import { createRequire as __crucialRequire } from 'node:module'; const require = __crucialRequire(import.meta.url);";
+// The Python side starts the node without running `node --version` first (a process of its own on the
+// start-up path, issue 10): a node too old stops here, before any of the bundle runs, and Python then
+// names the version (crucial.client.context.find_node).
+const versionCheck = "if (Number(process.versions.node.split('.')[0]) < 20) { console.error('crucial: the bundled DSO node needs Node.js >= 20, this is ' + process.version); process.exit(3); }";
 await build({
   ...common,
   entryPoints: [join(root, 'bridges', 'python', 'node', 'embedded.ts')],
   outfile: out,
-  banner: { js: `// crucial ${version}: the embedded DSO node of the Python package, bundled from the TypeScript sources.\n${requireShim}\n${piscinaDir}` },
+  banner: { js: `// crucial ${version}: the embedded DSO node of the Python package, bundled from the TypeScript sources.\n${requireShim}\n${versionCheck}\n${piscinaDir}` },
 });
 await build({
   ...common,

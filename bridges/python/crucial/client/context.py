@@ -10,6 +10,10 @@ the system ``node`` (>= 20; ``CRUCIAL_NODE`` names another binary).
 One program, one node: whoever needs the node first (an executor at creation, or the first object)
 starts it through :func:`ensure_dso`, once, in the parent. A worker process (``CRUCIAL_WORKER=1``)
 never starts a node of its own: without an address from its parent it fails.
+
+Start-up (issue 10): :func:`begin_dso` spawns the node's process without waiting for its ready line,
+so an executor spawns its workers while the node loads; pyzmq and the client load with the first
+connection, not with this module.
 """
 from __future__ import annotations
 
@@ -22,15 +26,17 @@ import shutil
 import subprocess
 import threading
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, List, Optional, Tuple
 
 from ..errors import UnavailableError
 from ..wire.protocol import ObjectRef
-from .connection import Connection, check_address
 from .credentials import Credentials, register_credentials
 
-__all__ = ["connect", "default_connection", "set_default_connection", "set_ref_reviver", "dso_address", "ensure_dso", "use_dso", "shutdown",
-           "LocalDso", "start_local_dso", "find_node", "BUNDLED_NODE", "MIN_NODE_MAJOR"]
+if TYPE_CHECKING:
+    from .connection import Connection
+
+__all__ = ["connect", "default_connection", "set_default_connection", "set_ref_reviver", "dso_address", "begin_dso", "ensure_dso", "use_dso",
+           "shutdown", "LocalDso", "start_local_dso", "find_node", "BUNDLED_NODE", "MIN_NODE_MAJOR"]
 
 logger = logging.getLogger(__name__)
 
@@ -42,16 +48,23 @@ MIN_NODE_MAJOR = 20
 _lock = threading.Lock()
 _default: Optional[Connection] = None
 _embedded: Optional["LocalDso"] = None
-_reviver: Optional[Callable[[ObjectRef, Connection], Any]] = None
+_reviver: Optional[Callable[[ObjectRef, "Connection"], Any]] = None
 
 
-def set_ref_reviver(fn: Callable[[ObjectRef, Connection], Any]) -> None:
+def check_address(address: Any) -> str:
+    """:func:`crucial.client.connection.check_address`, loading that module (and pyzmq) only when called."""
+    from .connection import check_address as check
+
+    return check(address)
+
+
+def set_ref_reviver(fn: Callable[[ObjectRef, "Connection"], Any]) -> None:
     """Installed by the objects layer so references arriving in values become proxies."""
     global _reviver
     _reviver = fn
 
 
-def connect(address: str, **options: Any) -> Connection:
+def connect(address: str, **options: Any) -> "Connection":
     """
     Opens a new connection to a node, reviving references as proxies bound to it.
 
@@ -59,6 +72,13 @@ def connect(address: str, **options: Any) -> Connection:
     :param options: passed to :class:`Connection` (``resend_after``, ``unavailable_after``)
     :raises InvalidOptionError: if ``address`` is not a ``tcp://host:port`` endpoint
     """
+    from .connection import Connection
+
+    if _reviver is None:
+        # The objects layer installs the reviver when it loads; ``import crucial`` no longer loads it
+        # (issue 10), so references arriving on any connection still revive as proxies.
+        from ..objects import shared_object  # noqa: F401
+
     return Connection(check_address(address), revive_ref=_reviver, **options)
 
 
@@ -66,6 +86,8 @@ def _ensure_dso_locked() -> str:
     global _embedded
     address = os.environ.get("CRUCIAL_DSO")
     if address:
+        if _embedded is not None and address == _embedded.address:
+            return address
         return check_address(address)
     if os.environ.get("CRUCIAL_WORKER") == "1":
         raise UnavailableError("this crucial worker process was given no DSO address (CRUCIAL_DSO) by its parent; "
@@ -77,7 +99,12 @@ def _ensure_dso_locked() -> str:
                                "(or use any crucial object) in the program before creating the Lithops executor, "
                                "or set CRUCIAL_DSO; a worker never starts a node of its own")
     if _embedded is None or _embedded.process.poll() is not None:
-        _embedded = start_local_dso()
+        _embedded = LocalDso(wait=False)
+    try:
+        _embedded.wait_ready()
+    except BaseException:
+        _embedded = None
+        raise
     os.environ["CRUCIAL_DSO"] = _embedded.address
     # Worker processes started afterwards find the node's token as they find its address.
     os.environ["CRUCIAL_TOKEN"] = _embedded.token
@@ -87,6 +114,26 @@ def _ensure_dso_locked() -> str:
 def _in_lithops_worker() -> bool:
     """True inside a function run by real Lithops (it marks its workers with these variables)."""
     return "__LITHOPS_ACTIVATION_ID" in os.environ or os.environ.get("LITHOPS_WORKER") == "True"
+
+
+def begin_dso() -> None:
+    """
+    Spawns the embedded node's process when :func:`ensure_dso` would start one, without waiting for
+    it to listen: the caller does other start-up work (an executor spawns its workers) while the node
+    loads, then :func:`ensure_dso` waits for its ready line. Does nothing with ``CRUCIAL_DSO`` set, in a
+    worker process, or when the node is already running or starting; a node that cannot be spawned
+    is left for :func:`ensure_dso` to report.
+    """
+    global _embedded
+    with _lock:
+        if os.environ.get("CRUCIAL_DSO") or os.environ.get("CRUCIAL_WORKER") == "1" or _in_lithops_worker():
+            return
+        if _embedded is not None and _embedded.process.poll() is None:
+            return
+        try:
+            _embedded = LocalDso(wait=False)
+        except UnavailableError:
+            _embedded = None
 
 
 def ensure_dso() -> str:
@@ -102,7 +149,7 @@ def ensure_dso() -> str:
         return _ensure_dso_locked()
 
 
-def default_connection() -> Connection:
+def default_connection() -> "Connection":
     """The process-wide connection, created on first use (and again after a fork)."""
     global _default
     conn = _default
@@ -115,7 +162,7 @@ def default_connection() -> Connection:
         return _default
 
 
-def set_default_connection(conn: Optional[Connection]) -> None:
+def set_default_connection(conn: Optional["Connection"]) -> None:
     """Replaces the process-wide connection (None forgets it; the next use reconnects)."""
     global _default
     with _lock:
@@ -175,6 +222,20 @@ def _checkout() -> Optional[Path]:
     return root if (root / "dso" / "node.ts").is_file() else None
 
 
+_HOW = ("install Node.js 20 or newer (https://nodejs.org), or set CRUCIAL_NODE to its binary, "
+        "or set CRUCIAL_DSO=tcp://host:port to use a running node (npx crucial dso start)")
+
+
+def _node_binary() -> str:
+    """``CRUCIAL_NODE``, else ``node`` on PATH, unchecked; raises the error :func:`find_node` raises when there is none."""
+    named = os.environ.get("CRUCIAL_NODE")
+    node = shutil.which(named) if named else shutil.which("node")
+    if node is None:
+        where = f"CRUCIAL_NODE={named} is not an executable" if named else "no `node` on PATH"
+        raise UnavailableError(f"crucial's embedded DSO node needs Node.js >= {MIN_NODE_MAJOR}: {where}; {_HOW}")
+    return node
+
+
 def find_node() -> str:
     """
     The Node.js binary that runs the bundled DSO node: ``CRUCIAL_NODE``, else ``node`` on PATH.
@@ -182,13 +243,8 @@ def find_node() -> str:
     :return: its path
     :raises UnavailableError: naming what is missing, if there is none or it is older than Node 20
     """
-    how = ("install Node.js 20 or newer (https://nodejs.org), or set CRUCIAL_NODE to its binary, "
-           "or set CRUCIAL_DSO=tcp://host:port to use a running node (npx crucial dso start)")
-    named = os.environ.get("CRUCIAL_NODE")
-    node = shutil.which(named) if named else shutil.which("node")
-    if node is None:
-        where = f"CRUCIAL_NODE={named} is not an executable" if named else "no `node` on PATH"
-        raise UnavailableError(f"crucial's embedded DSO node needs Node.js >= {MIN_NODE_MAJOR}: {where}; {how}")
+    how = _HOW
+    node = _node_binary()
     try:
         version = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=30, check=True).stdout.strip()
     except (OSError, subprocess.SubprocessError) as err:
@@ -199,7 +255,7 @@ def find_node() -> str:
     return node
 
 
-def _node_command(host: str, port: int, root: Optional[Path]) -> "tuple[list[str], Optional[Path]]":
+def _node_command(host: str, port: int, root: Optional[Path]) -> Tuple[List[str], Optional[Path]]:
     """The command that starts a node printing ``DSO <address>``, and its working directory."""
     if root is None:
         root = _checkout()
@@ -220,7 +276,10 @@ def _node_command(host: str, port: int, root: Optional[Path]) -> "tuple[list[str
         cmd = [str(tsx)] if tsx.exists() else [shutil.which("npx") or "npx", "tsx"]
         return [*cmd, "-e", script], root
     if BUNDLED_NODE.is_file():
-        return [find_node(), str(BUNDLED_NODE), host, str(int(port))], None
+        # No `node --version` first (a process of its own, 15-50 ms before the node could even start): the
+        # bundle checks its Node.js version before anything else, and a node that does not start is
+        # checked then, to name what is wrong (LocalDso.wait_ready).
+        return [_node_binary(), str(BUNDLED_NODE), host, str(int(port))], None
     raise UnavailableError(
         "no DSO node: set CRUCIAL_DSO=tcp://host:port, or CRUCIAL_HOME to a crucial checkout "
         f"(this package has no bundled node at {BUNDLED_NODE} and is not inside a checkout)"
@@ -236,11 +295,13 @@ class LocalDso:
     :param host: interface to bind
     :param root: crucial checkout; default: ``CRUCIAL_HOME``, else the one holding this package, else
         the bundled node
+    :param wait: wait for the node to listen (else :meth:`wait_ready` does, and ``address`` is None until then)
     :raises UnavailableError: if no node can be started (it names what is missing: ``node``, Node 20)
     """
 
-    def __init__(self, port: int = 0, host: str = "127.0.0.1", root: Optional[Path] = None) -> None:
+    def __init__(self, port: int = 0, host: str = "127.0.0.1", root: Optional[Path] = None, *, wait: bool = True) -> None:
         cmd, cwd = _node_command(host, port, Path(root) if root else None)
+        self._bundled = cwd is None
         self.root = cwd
         #: the node's PLAIN token: made here, handed to the node in its environment (never on its command line)
         self.token = secrets.token_hex(32)
@@ -248,18 +309,39 @@ class LocalDso:
         # stdin stays open as a lifeline: the node exits when this process dies and the pipe closes.
         self.process = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.PIPE, env={**os.environ, "CRUCIAL_TOKEN": self.token},
                                         stdout=subprocess.PIPE, stderr=None, text=True)
-        line = self.process.stdout.readline() if self.process.stdout else ""
-        if not line.startswith("DSO "):
-            self.process.kill()
-            raise UnavailableError(f"the DSO node did not start (said {line!r})")
-        #: ``tcp://host:port`` of the node
-        self.address = line[4:].strip()
-        # This process's clients present the token to it without being told.
-        register_credentials(self.address, Credentials(token=self.token))
+        #: ``tcp://host:port`` of the node (None until it listens)
+        self.address: Optional[str] = None
+        self._ready_lock = threading.Lock()
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self) -> str:
+        """
+        Waits for the node's ready line.
+
+        :return: its address
+        :raises UnavailableError: if it did not start (naming the reason: a ``node`` too old, or what it said)
+        """
+        with self._ready_lock:
+            if self.address is not None:
+                return self.address
+            line = self.process.stdout.readline() if self.process.stdout else ""
+            if not line.startswith("DSO "):
+                self.process.kill()
+                self.process.wait()
+                if self._bundled:
+                    find_node()  # raises naming the version when the node is too old (the bundle exits at once then)
+                raise UnavailableError(f"the DSO node did not start (said {line!r})")
+            address = line[4:].strip()
+            # This process's clients present the token to it without being told.
+            register_credentials(address, Credentials(token=self.token))
+            self.address = address
+            return address
 
     def stop(self) -> None:
         """Stops the node and waits for it to exit."""
-        register_credentials(self.address, None)
+        if self.address is not None:
+            register_credentials(self.address, None)
         if self.process.poll() is None:
             try:
                 if self.process.stdin:

@@ -18,11 +18,12 @@ import os
 import re
 import threading
 from pathlib import Path
-from typing import Dict, Optional
-
-import zmq
+from typing import TYPE_CHECKING, Dict, Optional
 
 from ..errors import InvalidOptionError
+
+if TYPE_CHECKING:  # pyzmq loads with the first connection, not with the executor that only needs the token
+    import zmq
 
 __all__ = ["Credentials", "PLAIN_USERNAME", "credentials_for", "register_credentials", "read_credentials_file",
            "runtime_dir", "runtime_token_file", "runtime_owner_file", "is_stale_runtime_file"]
@@ -61,6 +62,8 @@ class Credentials:
 
     def apply(self, sock: zmq.Socket) -> None:
         """Sets the socket's security options (before it connects)."""
+        import zmq
+
         if self.token is not None:
             sock.setsockopt(zmq.PLAIN_USERNAME, PLAIN_USERNAME.encode())
             sock.setsockopt(zmq.PLAIN_PASSWORD, self.token.encode())

@@ -18,7 +18,7 @@ from typing import Any, Callable, Dict, List, Optional, Union
 
 import cloudpickle
 
-from ..client.context import ensure_dso
+from ..client.context import begin_dso, ensure_dso
 from ..errors import InvalidOptionError, UnavailableError
 from ..worker.pool import Task, WorkerPool, shared_pool
 from . import wait as _wait
@@ -93,7 +93,12 @@ class FunctionExecutor:
         self.last_call: Optional[str] = None
         self.backend = "crucial"
         self.mode = "localhost"
-        # Before any worker starts: a worker never starts a node, it uses the one its parent names.
+        # The node's process first, then the workers, which boot while it loads (issue 10, start-up); a
+        # worker never starts a node: every task carries its parent's node, whenever that started.
+        begin_dso()
+        self._pool = pool if pool is not None else shared_pool(n)
+        if pool is not None and n:
+            pool.ensure(n)
         try:
             address: Optional[str] = ensure_dso()
         except UnavailableError as err:  # plain functions still run; crucial objects in them will fail
@@ -131,15 +136,8 @@ class FunctionExecutor:
         except Exception as err:
             future._complete(False, err)
             return
-        task = Task(f"{future.job_id}/{future.call_id}", fn_key, fn_bytes, data, future._complete, extra_env,
-                    timeout, self.retries, future._set_running, self.executor_id)
-        # result() reads the reply itself when the task went straight to an idle worker (issue 13).
-        future._read_reply = self._read_reply(task)
-        self._pool.submit(task)
-
-    def _read_reply(self, task: Task) -> Optional[Callable[[Optional[float]], bool]]:
-        read = getattr(self._pool, "read_reply", None)
-        return None if read is None else lambda timeout: read(task, timeout)
+        self._pool.submit(Task(f"{future.job_id}/{future.call_id}", fn_key, fn_bytes, data, future._complete, extra_env,
+                               timeout, self.retries, future._set_running, self.executor_id))
 
     def _submit_job(self, prefix: str, func: Callable[..., Any], iterdata: Any, extra_args: Any = None,
                     extra_env: Optional[Dict[str, str]] = None, timeout: Optional[float] = None) -> List[ResponseFuture]:

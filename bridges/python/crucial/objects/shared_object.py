@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import threading
+from importlib import import_module
 from typing import Any, Callable, ClassVar, Dict, Optional, Sequence, Type
 
 from ..client.connection import Connection
@@ -17,6 +18,17 @@ from ..wire.protocol import ObjectRef
 __all__ = ["SharedObject", "RemoteObject", "shared", "register_proxy", "proxy_for", "to_wire_name"]
 
 _PROXIES: Dict[str, Callable[[str], "SharedObject"]] = {}
+
+# The module registering each built-in type's proxy: ``import crucial`` loads them on first use (issue
+# 10, start-up), so a reference of a type whose module is not loaded yet loads it here.
+_BUILTIN_MODULES = {
+    **{t: "..objects." + m for t, m in (("AtomicBoolean", "atomic_boolean"), ("AtomicByteArray", "atomic_byte_array"),
+                                        ("AtomicCounter", "atomic_counter"), ("AtomicInt", "atomic_int"), ("AtomicList", "atomic_list"),
+                                        ("AtomicLong", "atomic_long"), ("AtomicMap", "atomic_map"), ("AtomicMatrix", "atomic_matrix"),
+                                        ("AtomicReference", "atomic_reference"), ("AtomicTreeMap", "atomic_tree_map"))},
+    **{t: "..sync." + m for t, m in (("CountDownLatch", "count_down_latch"), ("CyclicBarrier", "cyclic_barrier"), ("Future", "future"),
+                                     ("ScalableCyclicBarrier", "scalable_cyclic_barrier"), ("Semaphore", "semaphore"))},
+}
 
 
 def register_proxy(type_name: str, factory: Callable[[str], "SharedObject"]) -> None:
@@ -32,6 +44,9 @@ def proxy_for(ref: ObjectRef, conn: Optional[Connection] = None) -> "SharedObjec
     :param conn: connection to bind the proxy to
     """
     factory = _PROXIES.get(ref.type)
+    if factory is None and ref.type in _BUILTIN_MODULES:
+        import_module(_BUILTIN_MODULES[ref.type], __package__)
+        factory = _PROXIES.get(ref.type)
     proxy = factory(ref.key) if factory else RemoteObject(ref.type, ref.key)
     if conn is not None:
         proxy._conn = conn

@@ -2,18 +2,20 @@
 Envelope codec, mirroring ``core/protocol/wire/codec.ts``: a MessagePack envelope in frame 0, numeric arrays
 and tables as Arrow IPC in frames 1..n. Scalars never touch Arrow; arrays never go element by element
 through MessagePack. Decoding evaluates nothing: only MessagePack, the three extensions and Arrow.
+
+numpy and pyarrow (~300 ms to import together) load on first use (issue 10, start-up): a value can be
+a numpy array or an Arrow table only once its module is imported, so encoding asks ``sys.modules``,
+and an Arrow attachment that arrives imports :mod:`crucial.wire.arrow` then.
 """
 from __future__ import annotations
 
 import struct
+import sys
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence
 
 import msgpack
-import numpy as np
-import pyarrow as pa
 
 from ..errors import BadFrameError, NotSerializableError, ProtocolVersionError
-from .arrow import decode_arrow, encode_array, encode_table
 from .protocol import MAX_SAFE_INTEGER, PROTOCOL_VERSION, Ext, Int64, Kind, ObjectRef
 
 __all__ = ["WireCodec", "Call", "Reply", "parse_call", "parse_reply", "peek_seq", "encode_value", "decode_value"]
@@ -42,12 +44,18 @@ def _prepare(value: Any, frames: List[Any]) -> Any:
         return {k: _prepare(v, frames) for k, v in value.items()}
     if t is Int64:
         return _int64(int(value))
-    if isinstance(value, np.ndarray):
+    np = sys.modules.get("numpy")
+    if np is not None and isinstance(value, np.ndarray):
         if value.dtype == np.uint8:
             return value.tobytes()
+        from .arrow import encode_array
+
         frames.append(encode_array(value))
         return msgpack.ExtType(Ext.ARROW, _U32.pack(len(frames)))
-    if isinstance(value, pa.Table):
+    pa = sys.modules.get("pyarrow")
+    if pa is not None and isinstance(value, pa.Table):
+        from .arrow import encode_table
+
         frames.append(encode_table(value))
         return msgpack.ExtType(Ext.ARROW, _U32.pack(len(frames)))
     ref = value if isinstance(value, ObjectRef) else getattr(value, "to_object_ref", None)
@@ -59,9 +67,9 @@ def _prepare(value: Any, frames: List[Any]) -> Any:
         return bool(value)
     if isinstance(value, int):  # other int subclasses, numpy integers
         return _prepare(int(value), frames)
-    if isinstance(value, (float, np.floating)):
+    if isinstance(value, float) or (np is not None and isinstance(value, np.floating)):
         return float(value)
-    if isinstance(value, np.bool_):
+    if np is not None and isinstance(value, np.bool_):
         return bool(value)
     if isinstance(value, str):
         return str(value)
@@ -105,6 +113,8 @@ def decode_value(frames: Sequence[Any], revive_ref: Optional[Callable[[ObjectRef
             i = _U32.unpack(data)[0]
             if i < 1 or i > len(attachments):
                 raise BadFrameError(f"arrow extension names frame {i}, message has {len(attachments)}")
+            from .arrow import decode_arrow
+
             return decode_arrow(attachments[i - 1])
         if code == Ext.INT64:
             if len(data) != 8:

@@ -1,4 +1,17 @@
 """Python worker processes: the process main (:mod:`crucial.worker.main`) and the pool that runs them (:mod:`crucial.worker.pool`)."""
-from .pool import RemoteTraceback, Task, WorkerPool, shared_pool
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .pool import RemoteTraceback, Task, WorkerPool, shared_pool
 
 __all__ = ["RemoteTraceback", "Task", "WorkerPool", "shared_pool"]
+
+
+def __getattr__(name: str) -> Any:
+    # The pool loads when first named: a worker process imports this package on its way to
+    # crucial.worker.main and needs none of the pool (issue 10, start-up).
+    if name in __all__:
+        from . import pool
+
+        return getattr(pool, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,8 +15,6 @@ import traceback
 from multiprocessing.connection import Connection
 from typing import Any, Callable, Dict, Tuple
 
-import cloudpickle
-
 __all__ = ["serve", "run_task"]
 
 #: Result types plain pickle writes exactly as cloudpickle would; it needs no new Pickler per task (issue 13).
@@ -49,11 +47,21 @@ def run_task(fn: Callable[..., Any], args: Tuple[Any, ...], kwargs: Dict[str, An
 def _error_reply(call_id: str, err: BaseException, start: float) -> bytes:
     tb = "".join(traceback.format_exception(type(err), err, err.__traceback__))
     try:
+        import cloudpickle
+
         exc_bytes = cloudpickle.dumps(err)
         pickle.loads(exc_bytes)  # an exception that does not round-trip is sent as text only
     except Exception:
         exc_bytes = None
     return pickle.dumps(("err", call_id, exc_bytes, type(err).__name__, str(err), tb, {"worker_start_tstamp": start, "worker_end_tstamp": time.time()}))
+
+
+def _cloudpickle_dumps(value: Any) -> bytes:
+    # cloudpickle (~30 ms to import) loads with the first result that is no atom, or with the first
+    # function (its pickle names cloudpickle's helpers): a worker is ready before either (issue 10).
+    import cloudpickle
+
+    return cloudpickle.dumps(value)
 
 
 def _use_dso(address: str, secret: "str | None" = None) -> None:
@@ -99,6 +107,9 @@ def serve(fd: int) -> None:
         conn.send_bytes(pickle.dumps(("ready", os.getpid())))
     except OSError:  # the parent ended while this worker was starting: nothing to say to anyone
         return
+    # Ready first, then cloudpickle, which unpickling the first function needs: it loads while this
+    # thread waits for that task (the parent is still starting its node, or pickling the function).
+    threading.Thread(target=_preload, name="crucial-preload", daemon=True).start()
     while True:
         try:
             msg = conn.recv_bytes()
@@ -120,7 +131,7 @@ def serve(fd: int) -> None:
             args, kwargs = pickle.loads(data_bytes)
             result = run_task(fn, args, kwargs, extra_env)
             try:
-                out = pickle.dumps(result, pickle.HIGHEST_PROTOCOL) if type(result) in _ATOMS else cloudpickle.dumps(result)
+                out = pickle.dumps(result, pickle.HIGHEST_PROTOCOL) if type(result) in _ATOMS else _cloudpickle_dumps(result)
             except Exception as err:
                 raise TypeError(f"the function's result cannot be pickled: {err}") from err
             reply = pickle.dumps(("ok", call_id, out, {"worker_start_tstamp": start, "worker_end_tstamp": time.time()}))
@@ -132,6 +143,13 @@ def serve(fd: int) -> None:
             conn.send_bytes(reply)
         except OSError:
             return
+
+
+def _preload() -> None:
+    try:
+        import cloudpickle  # noqa: F401
+    except Exception:  # the task that needs it reports the failure
+        pass
 
 
 def _exit_with_parent(interval: float = 1.0) -> None:
