@@ -136,8 +136,15 @@ class FunctionExecutor:
         except Exception as err:
             future._complete(False, err)
             return
-        self._pool.submit(Task(f"{future.job_id}/{future.call_id}", fn_key, fn_bytes, data, future._complete, extra_env,
-                               timeout, self.retries, future._set_running, self.executor_id))
+        task = Task(f"{future.job_id}/{future.call_id}", fn_key, fn_bytes, data, future._complete, extra_env,
+                    timeout, self.retries, future._set_running, self.executor_id)
+        # result() reads the reply itself when the task went straight to an idle worker (issue 13).
+        future._read_reply = self._read_reply(task)
+        self._pool.submit(task)
+
+    def _read_reply(self, task: Task) -> Optional[Callable[[Optional[float]], bool]]:
+        read = getattr(self._pool, "read_reply", None)
+        return None if read is None else lambda timeout: read(task, timeout)
 
     def _submit_job(self, prefix: str, func: Callable[..., Any], iterdata: Any, extra_args: Any = None,
                     extra_env: Optional[Dict[str, str]] = None, timeout: Optional[float] = None) -> List[ResponseFuture]:

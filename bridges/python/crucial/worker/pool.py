@@ -27,7 +27,7 @@ import time
 from collections import OrderedDict, deque
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ..errors import InvalidOptionError, RejectedError, TaskFailedError, TimeoutError
 
@@ -125,7 +125,7 @@ class Task:
     """
 
     __slots__ = ("call_id", "fn_key", "fn_bytes", "data_bytes", "on_done", "extra_env", "timeout", "retries", "on_start", "attempts",
-                 "cancelled", "executor_id")
+                 "cancelled", "executor_id", "slot")
 
     def __init__(self, call_id: str, fn_key: str, fn_bytes: bytes, data_bytes: bytes, on_done: Callable[[bool, Any, Dict[str, Any]], None],
                  extra_env: Optional[Dict[str, str]] = None, timeout: Optional[float] = None, retries: int = 0,
@@ -135,6 +135,7 @@ class Task:
         self.executor_id = executor_id
         self.attempts = 0
         self.cancelled = False
+        self.slot: Optional[_Slot] = None  # the slot whose worker a submitter handed it to (see WorkerPool.read_reply)
 
     def log_prefix(self) -> str:
         """``ExecutorID e | JobID j - `` as Lithops starts its log lines."""
@@ -212,7 +213,7 @@ class _Process:
 class _Slot:
     """One worker process and the parent thread that reads its replies."""
 
-    __slots__ = ("index", "proc", "idle", "handoff", "ready", "wake_r", "wake_w")
+    __slots__ = ("index", "proc", "idle", "handoff", "ready", "wake_r", "wake_w", "reader", "epoll", "watched")
 
     def __init__(self, index: int) -> None:
         self.index = index
@@ -227,6 +228,15 @@ class _Slot:
         self.wake_r, self.wake_w = socket.socketpair()
         self.wake_r.setblocking(False)
         self.wake_w.setblocking(False)
+        #: a thread reading the hand-off's reply itself (WorkerPool.read_reply); the slot's thread leaves the pipe alone
+        self.reader: Optional[int] = None
+        # epoll (Linux): a reader takes the worker's pipe out of what this slot's thread sleeps on
+        # without waking it; without epoll the slot's thread reads every reply.
+        self.epoll = select.epoll() if hasattr(select, "epoll") else None
+        #: (process, fd) whose pipe the epoll watches
+        self.watched: Optional[Tuple[_Process, int]] = None
+        if self.epoll is not None:
+            self.epoll.register(self.wake_r.fileno(), select.EPOLLIN)
 
     def wake(self) -> None:
         try:
@@ -328,6 +338,7 @@ class WorkerPool:
                 task.on_start()
             proc.conn.send_bytes(msg)
             proc.sent(task)
+            task.slot = slot
             slot.handoff = task
         except OSError:  # died after the check: the task never reached it and spends no attempt
             task.attempts -= 1
@@ -370,8 +381,10 @@ class WorkerPool:
             slot.proc = self._spawn(slot.index)  # warm: the first task finds it started
             while True:
                 with self._lock:
-                    task = self._queue.popleft() if self._queue else None
-                    if task is None:
+                    # A caller reads its worker's reply, or a hand-off is under way or unread: take nothing, sleep.
+                    busy = slot.reader is not None or slot.handoff is not None or not slot.ready.is_set()
+                    task = self._queue.popleft() if self._queue and not busy else None
+                    if task is None and not busy:
                         if self._closed:
                             return
                         slot.idle = True
@@ -389,30 +402,129 @@ class WorkerPool:
                 slot.proc.close()
             slot.wake_r.close()
             slot.wake_w.close()
+            if slot.epoll is not None:
+                slot.epoll.close()
 
     def _idle(self, slot: _Slot) -> None:
         """Sleeps until there is work, a submitter's task is answered, or the idle worker exits."""
-        watch = [slot.wake_r] + ([slot.proc.conn] if slot.proc is not None else [])
-        readable = select.select(watch, [], [])[0]
-        if slot.wake_r in readable:
-            slot.drain()
+        if slot.epoll is None:
+            watch = [slot.wake_r] + ([slot.proc.conn] if slot.proc is not None else [])
+            readable = select.select(watch, [], [])[0]
+            closed = slot.proc is not None and slot.proc.conn in readable
+        else:
+            with self._lock:
+                self._watch(slot)
+            slot.epoll.poll()
+            closed = None  # asked below: a reader may have taken the reply meanwhile
+        slot.drain()
         with self._lock:
+            if slot.reader is not None:  # a caller reads the reply (and wakes this thread if it must)
+                return
             taken = not slot.idle
             slot.idle = False
         if taken:  # a submitter took this slot (and woke it), or handed its worker a task
-            slot.ready.wait()
-            task, slot.handoff = slot.handoff, None
+            while True:
+                slot.ready.wait()
+                with self._lock:
+                    if slot.reader is not None:
+                        return
+                    if slot.ready.is_set():  # else a caller read that reply and the next hand-off is under way
+                        task, slot.handoff = slot.handoff, None
+                        break
             if task is not None and slot.proc is not None:
                 slot.proc = self._await_reply(slot.proc, task)
             return
         proc = slot.proc
-        if proc is not None and proc.conn in readable:
+        if closed is None:
+            closed = proc is not None and bool(select.select([proc.conn], [], [], 0)[0])
+        if proc is not None and closed:
             # An idle worker says nothing: its pipe is readable because it closed (the worker exited).
             # Replaced when the next task comes, as a worker found dead then would be.
             proc.kill()
             logger.warning("worker %d exited with code %s while idle; another starts with the next task", proc.pid, proc.popen.returncode)
             slot.proc = None
             self._pids.pop(slot.index, None)
+
+    def read_reply(self, task: Task, timeout: Optional[float] = None) -> bool:
+        """
+        Reads the reply of ``task`` in the calling thread when a submitter handed it to an idle worker
+        and no thread reads that reply yet: the caller is woken by the worker's reply rather than by
+        the slot's thread, which leaves the pipe alone meanwhile and sleeps on (issue 13: one thread
+        wake-up and hand-over less per task). The task's ``on_done`` then runs in this thread.
+
+        :param task: a task submitted to this pool
+        :param timeout: seconds to wait for the reply; then the slot's thread reads it as usual
+        :return: whether this thread read the reply (the task finished, or was queued for a retry)
+        """
+        slot = task.slot
+        if slot is None or slot.epoll is None:
+            return False
+        with self._lock:
+            proc = slot.proc
+            if slot.handoff is not task or slot.reader is not None or not slot.ready.is_set() or proc is None:
+                return False
+            slot.reader = threading.get_ident()
+            self._watch(slot)
+        reading = False
+        try:
+            if not select.select([proc.conn], [], [], timeout)[0]:
+                self._release(slot, False, proc)
+                return False
+            reading = True
+            kept = self._await_reply(proc, task)
+            reading = False
+        except BaseException:
+            if reading:  # interrupted with the reply perhaps half read: the pipe is unusable
+                proc.kill()
+                self._finish(task, False, TaskFailedError(f"reading the reply of call {task.call_id} was interrupted; its worker was stopped"),
+                             {"worker_start_tstamp": time.time(), "worker_end_tstamp": time.time()}, None)
+                self._release(slot, True, None)
+            else:
+                self._release(slot, False, proc)
+            raise
+        self._release(slot, True, kept)
+        return True
+
+    def _release(self, slot: _Slot, read: bool, proc: Optional[_Process]) -> None:
+        """Ends a caller's reading: the slot is idle again (its thread never woke), or its thread takes over."""
+        wake = False
+        with self._lock:
+            slot.reader = None
+            if read:
+                slot.handoff = None
+                slot.proc = proc
+                if proc is not None and not self._queue and not self._closed:
+                    slot.idle = True
+                else:  # a retry queued, a worker to replace, or shutting down: the slot's thread sees to it
+                    wake = True
+            self._watch(slot)  # not read: its thread reads the reply when it comes, as for any hand-off
+        if wake:
+            slot.wake()
+
+    @staticmethod
+    def _watch(slot: _Slot) -> None:
+        """Points the slot's epoll at its worker's pipe, unless a caller reads it (under the pool's lock)."""
+        ep = slot.epoll
+        proc = slot.proc if slot.reader is None else None
+        cur = slot.watched
+        if ep is None or (cur[0] if cur is not None else None) is proc:
+            return
+        if cur is not None:
+            slot.watched = None
+            try:
+                ep.unregister(cur[1])
+            except (OSError, ValueError):  # closed with its process: epoll dropped it then
+                pass
+        if proc is not None:
+            try:
+                fd = proc.conn.fileno()
+            except OSError:
+                return
+            try:
+                ep.register(fd, select.EPOLLIN)
+            except FileExistsError:
+                ep.modify(fd, select.EPOLLIN)
+            slot.watched = (proc, fd)
 
     def _deliver(self, slot: int, proc: Optional[_Process], task: Task) -> Optional[_Process]:
         """
