@@ -1,5 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import { startDso, type DsoNode } from '../../../dso/node.ts';
 import { loadArrow } from '../../../core/protocol/wire/arrow.ts';
@@ -67,6 +70,26 @@ describe('atomic-reference - large values a set replaces go back to the receive 
     // Receives of the same size right after must not land in the buffer the reply above was written from.
     for (let n = 3; n <= 5; n++) await writer.send(seq, writer.frames(seq++, 'AtomicReference', 'gas', 'set', [filled(len, n)]));
     assert.equal(firstWrong(valueOf(old), 1), -1);
+  });
+
+  it('atomic-reference recycle - a persistent AtomicReference never gives a frame back (stable storage commits after the method)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crucial-recycle-'));
+    const pnode = await startDso({ port: 0, insecure: true, pmemPath: join(dir, 'r.pmem'), pmemSizeBytes: 64 * 1024 * 1024 });
+    const c = new RawClient(pnode.address, randomBytes(8));
+    try {
+      const len = 256 * 1024;
+      const recycled = framePoolStats.recycled;
+      for (let n = 1; n <= 4; n++) {
+        const a = await c.send(n, c.frames(n, 'AtomicReference', 'kept', 'set', [filled(len, n)], { persistent: true }), 30_000);
+        assert.equal(a.ok, true);
+      }
+      assert.equal(framePoolStats.recycled, recycled);
+      assert.equal(firstWrong(valueOf(await c.send(9, c.frames(9, 'AtomicReference', 'kept', 'get', [], { persistent: true }))), 4), -1);
+    } finally {
+      c.close();
+      await pnode.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('atomic-reference recycle - releaseArray: the client reads the next get into the released buffer; the released array reads as empty', async () => {
