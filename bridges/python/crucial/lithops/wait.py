@@ -107,6 +107,13 @@ def wait(fs: Union[ResponseFuture, Iterable[ResponseFuture]], throw_except: bool
             step = progressbar_after if bar is None else 0.1
             if deadline is not None:
                 step = min(step, max(0.0, deadline - now))
+            if state["n"] == target - 1:
+                # One call left to wait for: read its reply in this thread when its worker was handed it
+                # directly (issue 13; crucial.worker.pool.WorkerPool.read_reply), then wait as before.
+                left = [f for f in futures if not _finished(f)]
+                read = getattr(left[0], "_read_reply", None) if len(left) == 1 else None
+                if read is not None and (read(step) or time.monotonic() - now >= step):
+                    continue  # read (or waited the whole step): else another thread reads it, wait below
             woken.wait(step)
     finally:
         if bar is not None:
