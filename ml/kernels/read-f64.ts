@@ -22,12 +22,60 @@ function arrow(): Promise<[Arrow, ArrowFile, ArrowMessage]> {
   return mods;
 }
 
-/** Rows [from, to) as ml/data/read.ts readColumnSlices gives them, or null when this path does not apply. */
-export async function readF64Slices(path: string, from: number, to: number, nCols: number, label?: string): Promise<{ slices: ColumnSlice[]; nRows: number; hasLabel: boolean } | null> {
-  if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0 || to < from) return null;
+/** A batch of an all-float64 file: where its rows start, its body, and its buffers within the body. */
+interface F64Batch { first: number; rows: number; bodyAt: number; bodyLen: number; nulls: boolean; buffers: Array<{ offset: number; length: number }> }
+
+/** An all-float64 file's columns and batches, from its footer and the batches' metadata; null when this path does not apply. */
+interface F64Index { featureNames: string[]; features: number[]; labelCol: number; batches: F64Batch[]; nRows: number }
+
+/**
+ * Reads the footer and each batch's metadata (small: synchronous reads, where an async read costs a
+ * trip through libuv's pool each, several per file).
+ */
+async function indexF64(fd: number, label: string | undefined): Promise<F64Index | null> {
   const [{ Type, MessageHeader }, { Footer }, { Message }] = await arrow();
-  // The metadata is small: read synchronously (an async read costs a trip through libuv's pool
-  // each, several per file); bodies over 4 MB asynchronously, so the thread's other cloud threads run meanwhile.
+  const size = fstatSync(fd).size;
+  if (size < 22) return null;
+  const tail = Buffer.alloc(10);
+  readSync(fd, tail, 0, 10, size - 10);
+  if (tail.toString('latin1', 4) !== MAGIC) return null;
+  const footerLen = tail.readInt32LE(0);
+  if (footerLen <= 0 || footerLen > size - 18) return null;
+  const footerBuf = Buffer.alloc(footerLen);
+  readSync(fd, footerBuf, 0, footerLen, size - 10 - footerLen);
+  const footer = Footer.decode(footerBuf);
+  if (footer.numDictionaries > 0) return null;
+  const fields = footer.schema.fields;
+  const labelName = label ?? DEFAULT_LABEL;
+  let labelCol = -1;
+  const features: number[] = [];
+  for (let i = 0; i < fields.length; i++) {
+    const t = fields[i]!.type as { typeId: number; precision?: number };
+    if (t.typeId !== Type.Float || t.precision !== 2) return null; // float64 only
+    if (fields[i]!.name === labelName) labelCol = i; else features.push(i);
+  }
+  if (features.length === 0 || (label !== undefined && labelCol < 0)) return null;
+  const batches: F64Batch[] = [];
+  let start = 0;
+  for (const b of footer.recordBatches()) {
+    const meta = Buffer.alloc(b.metaDataLength);
+    readSync(fd, meta, 0, meta.length, b.offset);
+    const at = meta.readInt32LE(0) === -1 ? 8 : 4;
+    const msg = Message.decode(meta.subarray(at, at + meta.readInt32LE(at - 4)));
+    if (msg.headerType !== MessageHeader.RecordBatch) return null;
+    const h = msg.header() as { length: number; nodes: Array<{ length: number; nullCount: number }>; buffers: Array<{ offset: number; length: number }>; compression: unknown };
+    const rows = Number(h.length);
+    if (h.compression || h.nodes.length !== fields.length || h.buffers.length !== 2 * fields.length) return null;
+    const buffers = h.buffers.map((r) => ({ offset: Number(r.offset), length: Number(r.length) }));
+    for (let c = 0; c < fields.length; c++) if (buffers[2 * c + 1]!.length < rows * 8) return null;
+    batches.push({ first: start, rows, bodyAt: b.offset + b.metaDataLength, bodyLen: Number(b.bodyLength), nulls: h.nodes.some((n) => Number(n.nullCount) !== 0), buffers });
+    start += rows;
+  }
+  return { featureNames: features.map((i) => fields[i]!.name), features, labelCol, batches, nRows: start };
+}
+
+/** Runs `fn` on the open file; null when the file cannot be opened or anything unexpected happens. */
+async function withFile<T>(path: string, fn: (fd: number) => Promise<T | null>): Promise<T | null> {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -35,71 +83,50 @@ export async function readF64Slices(path: string, from: number, to: number, nCol
     return null;
   }
   try {
-    const size = fstatSync(fd).size;
-    if (size < 22) return null;
-    const tail = Buffer.alloc(10);
-    readSync(fd, tail, 0, 10, size - 10);
-    if (tail.toString('latin1', 4) !== MAGIC) return null;
-    const footerLen = tail.readInt32LE(0);
-    if (footerLen <= 0 || footerLen > size - 18) return null;
-    const footerBuf = Buffer.alloc(footerLen);
-    readSync(fd, footerBuf, 0, footerLen, size - 10 - footerLen);
-    const footer = Footer.decode(footerBuf);
-    if (footer.numDictionaries > 0) return null;
-    const fields = footer.schema.fields;
-    const labelName = label ?? DEFAULT_LABEL;
-    let labelCol = -1;
-    const features: number[] = [];
-    for (let i = 0; i < fields.length; i++) {
-      const t = fields[i]!.type as { typeId: number; precision?: number };
-      if (t.typeId !== Type.Float || t.precision !== 2) return null; // float64 only
-      if (fields[i]!.name === labelName) labelCol = i; else features.push(i);
-    }
-    if (features.length !== nCols || (label !== undefined && labelCol < 0)) return null;
-    // Each batch's row count from its metadata (one small read per batch), then the wanted ones.
-    const blocks = [...footer.recordBatches()];
-    const wanted: Array<{ first: number; rows: number; bodyAt: number; bodyLen: number; buffers: Array<{ offset: number; length: number }> }> = [];
-    let start = 0;
-    for (const b of blocks) {
-      const meta = Buffer.alloc(b.metaDataLength);
-      readSync(fd, meta, 0, meta.length, b.offset);
-      const at = meta.readInt32LE(0) === -1 ? 8 : 4;
-      const msg = Message.decode(meta.subarray(at, at + meta.readInt32LE(at - 4)));
-      if (msg.headerType !== MessageHeader.RecordBatch) return null;
-      const h = msg.header() as { length: number; nodes: Array<{ length: number; nullCount: number }>; buffers: Array<{ offset: number; length: number }>; compression: unknown };
-      const rows = Number(h.length);
-      if (h.compression || h.nodes.length !== fields.length || h.buffers.length !== 2 * fields.length) return null;
-      if (start < to && start + rows > from && rows > 0) {
-        if (h.nodes.some((n) => Number(n.nullCount) !== 0)) return null;
-        const buffers = h.buffers.map((r) => ({ offset: Number(r.offset), length: Number(r.length) }));
-        for (let c = 0; c < fields.length; c++) if (buffers[2 * c + 1]!.length < rows * 8) return null;
-        wanted.push({ first: start, rows, bodyAt: b.offset + b.metaDataLength, bodyLen: Number(b.bodyLength), buffers });
-      }
-      start += rows;
-    }
-    if (to > start) return null;
-    const slices: ColumnSlice[] = [];
-    if (wanted.length > 0) {
-      // The wanted batches' bodies in one read (they are contiguous in the file, metadata between).
-      const lo = wanted[0]!.bodyAt, hi = wanted[wanted.length - 1]!.bodyAt + wanted[wanted.length - 1]!.bodyLen;
-      const body = Buffer.allocUnsafeSlow(hi - lo);
-      if (!(await readFully(fd, body, lo))) return null;
-      for (const w of wanted) {
-        const a = Math.max(from, w.first) - w.first, b = Math.min(to, w.first + w.rows) - w.first;
-        const col = (c: number): Float64Array => {
-          const at = w.bodyAt - lo + w.buffers[2 * c + 1]!.offset;
-          return new Float64Array(body.buffer, body.byteOffset + at + a * 8, b - a);
-        };
-        if ((body.byteOffset + w.bodyAt - lo) % 8 !== 0 || w.buffers.some((r) => r.offset % 8 !== 0)) return null;
-        slices.push({ row: w.first + a - from, n: b - a, columns: features.map(col), ...(labelCol >= 0 ? { y: col(labelCol) } : {}) });
-      }
-    }
-    return { slices, nRows: to - from, hasLabel: labelCol >= 0 };
+    return await fn(fd);
   } catch {
     return null; // anything unexpected: the regular reader reads it, or says what is wrong
   } finally {
     closeSync(fd);
   }
+}
+
+/** ml/data/read.ts datasetInfo for an all-float64 IPC file, or null when this path does not apply. */
+export function readF64Info(path: string, label?: string): Promise<{ nRows: number; featureNames: string[]; hasLabel: boolean } | null> {
+  return withFile(path, async (fd) => {
+    const ix = await indexF64(fd, label);
+    return ix && { nRows: ix.nRows, featureNames: ix.featureNames, hasLabel: ix.labelCol >= 0 };
+  });
+}
+
+/** Rows [from, to) as ml/data/read.ts readColumnSlices gives them, or null when this path does not apply. */
+export async function readF64Slices(path: string, from: number, to: number, nCols: number, label?: string): Promise<{ slices: ColumnSlice[]; nRows: number; hasLabel: boolean } | null> {
+  if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0 || to < from) return null;
+  return withFile(path, async (fd) => {
+    const ix = await indexF64(fd, label);
+    if (!ix || ix.features.length !== nCols || to > ix.nRows) return null;
+    const { features, labelCol } = ix;
+    const wanted = ix.batches.filter((w) => w.first < to && w.first + w.rows > from && w.rows > 0);
+    if (wanted.some((w) => w.nulls)) return null;
+    const slices: ColumnSlice[] = [];
+    if (wanted.length > 0) {
+      // The wanted batches' bodies in one read (they are contiguous in the file, metadata between);
+      // over 4 MB asynchronously, so the thread's other cloud threads run meanwhile.
+      const lo = wanted[0]!.bodyAt, hi = wanted[wanted.length - 1]!.bodyAt + wanted[wanted.length - 1]!.bodyLen;
+      const body = Buffer.allocUnsafeSlow(hi - lo);
+      if (!(await readFully(fd, body, lo))) return null;
+      for (const w of wanted) {
+        const a = Math.max(from, w.first) - w.first, b = Math.min(to, w.first + w.rows) - w.first;
+        if ((body.byteOffset + w.bodyAt - lo) % 8 !== 0 || w.buffers.some((r) => r.offset % 8 !== 0)) return null;
+        const col = (c: number): Float64Array => {
+          const at = w.bodyAt - lo + w.buffers[2 * c + 1]!.offset;
+          return new Float64Array(body.buffer, body.byteOffset + at + a * 8, b - a);
+        };
+        slices.push({ row: w.first + a - from, n: b - a, columns: features.map(col), ...(labelCol >= 0 ? { y: col(labelCol) } : {}) });
+      }
+    }
+    return { slices, nRows: to - from, hasLabel: labelCol >= 0 };
+  });
 }
 
 const ASYNC_BYTES = 4 << 20;

@@ -14,8 +14,9 @@
 import { randomUUID } from 'node:crypto';
 import { BadArgumentError } from '../../core/protocol/errors.ts';
 import { MODEL_FORMAT, type Model } from '../model/format.ts';
-import type { Dataset } from '../data/dataset.ts';
-import { planData } from '../kmeans/source.ts';
+import { partitions, type Dataset } from '../data/dataset.ts';
+import { planData, type DataPlan } from '../kmeans/source.ts';
+import { readF64Info } from '../kernels/read-f64.ts';
 import { dropObject, followProgress, partitionCount, publishIfNamed, runPartitions, throwIfCancelled, watched, workersOf, type FitOptions, type RunOptions } from '../kmeans/run-tasks.ts';
 import { progressReporter } from '../progress.ts';
 import { LogRegState, LOGREG_STATE_TYPE } from './state.ts';
@@ -46,9 +47,9 @@ export async function fitLogisticRegression(data: string | Dataset, params: LogR
   const p = checkParams(params);
   throwIfCancelled(opts.signal);
   // Planned as `workers` partitions; run as one thread evaluating them all when the data is small.
-  const plan = await planData(data, workersOf(opts));
+  const plan = await planFit(data, workersOf(opts));
   const workers = partitionCount(plan.nRows, opts) === 1 ? 1 : plan.sources.length;
-  if (workers > 1 && workers < plan.sources.length) Object.assign(plan, await planData(data, workers));
+  if (workers > 1 && workers < plan.sources.length) Object.assign(plan, await planFit(data, workers));
   if (!plan.hasLabel) throw new BadArgumentError('logistic regression needs labels: the data has no label column y');
   if (plan.nRows === 0) throw new BadArgumentError('logistic regression needs at least one row');
   if (plan.y) {
@@ -108,6 +109,18 @@ export async function fitLogisticRegression(data: string | Dataset, params: LogR
     report?.stop();
     if (onNode) await dropObject(LOGREG_STATE_TYPE, key);
   }
+}
+
+/**
+ * planData, with an all-float64 file's shape read the short way (ml/kernels/read-f64.ts: the
+ * footer and batch metadata, ~0.1 ms, where datasetInfo opens the file through apache-arrow's
+ * reader, ~0.8 ms); any other file or a Dataset through planData.
+ */
+async function planFit(data: string | Dataset, parts: number): Promise<DataPlan> {
+  const info = typeof data === 'string' ? await readF64Info(data) : null;
+  if (!info || typeof data !== 'string') return planData(data, parts);
+  const sources = partitions(info.nRows, parts).map(([from, to]) => ({ kind: 'file' as const, path: data, from, to }));
+  return { nRows: info.nRows, nCols: info.featureNames.length, featureNames: info.featureNames, hasLabel: info.hasLabel, y: null, sources };
 }
 
 function checkParams(params: LogRegParams): Required<LogRegParams> {

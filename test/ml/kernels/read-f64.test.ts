@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
-import { readColumnSlices } from '../../../ml/data/read.ts';
+import { datasetInfo, readColumnSlices } from '../../../ml/data/read.ts';
 import { writeDataset } from '../../../ml/data/write.ts';
-import { readF64Slices } from '../../../ml/kernels/read-f64.ts';
+import { readF64Info, readF64Slices } from '../../../ml/kernels/read-f64.ts';
 import { createRng } from '../../../ml/kmeans/random.ts';
 
 const SEED = Number(process.env['CRUCIAL_TEST_SEED'] ?? Date.now() % 100000);
@@ -16,7 +16,7 @@ describe('ml/kernels - all-float64 Arrow files read the short way', () => {
   before(() => { dir = mkdtempSync(join(tmpdir(), 'crucial-read-f64-')); });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('read-f64 - every row range across record batches gives readColumnSlices\' slices bit for bit (the oracle), with and without labels', async () => {
+  it('read-f64 - every row range across record batches gives readColumnSlices\' slices bit for bit, and the file\'s shape datasetInfo\'s (the oracles), with and without labels', async () => {
     const rng = createRng(SEED, 0);
     const n = 103, d = 4;
     const X = Float64Array.from({ length: n * d }, () => (rng.next() - 0.5) * 1e6);
@@ -26,6 +26,7 @@ describe('ml/kernels - all-float64 Arrow files read the short way', () => {
     await writeDataset(withY, { X, y, nRows: n, nCols: d, featureNames: ['a', 'b', 'c', 'd'] }, { batchRows: 10 });
     await writeDataset(noY, { X, nRows: n, nCols: d, featureNames: ['a', 'b', 'c', 'd'] }, { batchRows: 16 });
     for (const path of [withY, noY]) {
+      assert.deepEqual(await readF64Info(path), await datasetInfo(path), path);
       for (const [from, to] of [[0, n], [0, 0], [5, 6], [9, 31], [10, 20], [17, 103], [100, 103]] as const) {
         const got = await readF64Slices(path, from, to, d);
         const want = await readColumnSlices(path, from, to);
@@ -43,7 +44,7 @@ describe('ml/kernels - all-float64 Arrow files read the short way', () => {
     }
   });
 
-  it('read-f64 - anything else is left to the regular reader (null): another column type, an IPC stream, a bad range, another column count, a missing file or label', async () => {
+  it('read-f64 - anything else is left to the regular reader (null, for the shape too): another column type, an IPC stream, a bad range, another column count, a missing file or label', async () => {
     const ints = join(dir, 'ints.arrow'), stream = join(dir, 'stream.arrow'), f64 = join(dir, 'f64.arrow');
     writeFileSync(ints, tableToIPC(tableFromArrays({ a: Float64Array.from([1, 2]), b: Int32Array.from([3, 4]), y: Float64Array.from([0, 1]) }), 'file'));
     const t = tableFromArrays({ a: Float64Array.from([1, 2]), y: Float64Array.from([0, 1]) });
@@ -57,5 +58,8 @@ describe('ml/kernels - all-float64 Arrow files read the short way', () => {
     assert.equal(await readF64Slices(f64, 0, 2, 2), null);
     assert.equal(await readF64Slices(join(dir, 'absent.arrow'), 0, 2, 1), null);
     assert.equal(await readF64Slices(f64, 0, 2, 1, 'label'), null);
+    assert.deepEqual(await readF64Info(f64), { nRows: 2, featureNames: ['a'], hasLabel: true });
+    for (const path of [ints, stream, join(dir, 'absent.arrow')]) assert.equal(await readF64Info(path), null, path);
+    assert.equal(await readF64Info(f64, 'label'), null);
   });
 });
