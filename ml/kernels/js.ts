@@ -4,7 +4,7 @@
  * the same order (each row's features in feature order, rows in row order), so both are
  * bit-identical (test/ml/kernels/rows.test.ts).
  */
-import type { Rows } from './rows.ts';
+import type { Rows, Seeding } from './rows.ts';
 
 /** {@link Rows} over the caller's Float64Array, no copy. */
 export class JsRows implements Rows {
@@ -97,6 +97,21 @@ export class JsRows implements Rows {
       pot += v;
     }
     return pot;
+  }
+
+  seeding(): Seeding {
+    const n = this.nRows;
+    let closest: Float64Array = new Float64Array(n);
+    const outs: Float64Array[] = [];
+    return {
+      first: (c, cOff) => this.distMin(c, cOff, closest.fill(Infinity), closest),
+      closest: () => closest,
+      trials: (c, offs) => {
+        while (outs.length < offs.length) outs.push(new Float64Array(n));
+        return Float64Array.from(offs, (off, t) => this.distMin(c, off, closest, outs[t]!));
+      },
+      keep: (t) => { [closest, outs[t]] = [outs[t]!, closest]; },
+    };
   }
 
   columnStats(): Float64Array {

@@ -46,8 +46,28 @@ export interface Rows {
    * (`out` may be `closest`); returns Σ out[i], summed in row order.
    */
   distMin(c: Float64Array, cOff: number, closest: Float64Array, out: Float64Array): number;
+  /**
+   * k-means++'s distance passes with each row's D² kept inside (no copy in and out per candidate),
+   * the figures of {@link distMin} bit for bit. Any other call on these Rows spoils it.
+   */
+  seeding(): Seeding;
   /** `[n, mean(d), M2(d)]` of the rows (M2 = Σ(x − mean)², two passes for accuracy; each column summed in row order). */
   columnStats(): Float64Array;
+}
+
+/** See {@link Rows.seeding}: each row's D² to its nearest centre so far, kept by the kernels. */
+export interface Seeding {
+  /** D²[i] = ‖x_i − c‖² for the centre at c[cOff .. cOff + d); returns Σ D² (row order). */
+  first(c: Float64Array, cOff: number): number;
+  /** The current D² (a view, valid until the next call). */
+  closest(): Float64Array;
+  /**
+   * For each candidate t at c[offs[t] .. offs[t] + d): min(D²[i], ‖x_i − c_t‖²) per row, kept
+   * for {@link keep}; returns each candidate's Σ (row order), as {@link Rows.distMin} would.
+   */
+  trials(c: Float64Array, offs: ArrayLike<number>): Float64Array;
+  /** Candidate t of the last {@link trials} becomes the D². */
+  keep(t: number): void;
 }
 
 /**

@@ -4,7 +4,7 @@
  * features), and each call lays out its small operands after them.
  */
 import { KERNELS_WASM_BASE64 } from './kernels-wasm.ts';
-import type { Rows } from './rows.ts';
+import type { Rows, Seeding } from './rows.ts';
 import { squaredNorm } from './js.ts';
 
 // The project's lib has no DOM, and @types/node declares WebAssembly only as a namespace of types.
@@ -23,6 +23,7 @@ interface Exports {
   lr_xtr(x: number, n: number, d: number, res: number, r: number, g: number): void;
   col_acc(x: number, n: number, d: number, mean: number, out: number, sq: number): void;
   pp_dist(x: number, n: number, d: number, c: number, closest: number, out: number): number;
+  pp_trials(x: number, n: number, d: number, cand: number, closest: number, o0: number, o1: number, o2: number, o3: number, pots: number): void;
 }
 
 const PAGE = 65536;
@@ -187,6 +188,45 @@ class WasmRows implements Rows {
     const pot = this.ex.pp_dist(0, nRows, d, cAt, clAt, outAt);
     out.set(mem.subarray(outAt / 8, outAt / 8 + nRows));
     return pot;
+  }
+
+  seeding(): Seeding {
+    const { nRows, d, nPad } = this;
+    // After the rows: 4 candidates (interleaved as pp_trials reads them), their 4 sums, then
+    // regions of nPad D² values: one holds the current D², the others the candidates' mins.
+    const candAt = this.base, potsAt = candAt + 32 * d, regionsAt = potsAt + 32, region = nPad * 8;
+    let cur = 0;
+    let slots: number[] = [];
+    const at = (r: number): number => regionsAt + r * region;
+    const mem = (): Float64Array => new Float64Array(this.ex.memory.buffer);
+    return {
+      first: (c, cOff) => {
+        this.ensure(at(1));
+        const m = mem();
+        m.fill(Infinity, at(cur) / 8, at(cur + 1) / 8);
+        m.set(c.subarray(cOff, cOff + d), candAt / 8);
+        return this.ex.pp_dist(0, nRows, d, candAt, at(cur), at(cur));
+      },
+      closest: () => new Float64Array(this.ex.memory.buffer, at(cur), nRows),
+      trials: (c, offs) => {
+        const m4 = (offs.length + 3) & ~3;
+        slots = Array.from({ length: m4 }, (_, t) => (t < cur ? t : t + 1));
+        this.ensure(at(m4 + 1));
+        const pots = new Float64Array(offs.length);
+        for (let g = 0; g < offs.length; g += 4) {
+          const m = mem();
+          for (let t = 0; t < 4; t++) {
+            const off = offs[Math.min(g + t, offs.length - 1)]!;
+            for (let j = 0; j < d; j++) m[candAt / 8 + 4 * j + t] = c[off + j]!;
+          }
+          const o = slots.slice(g, g + 4).map(at);
+          this.ex.pp_trials(0, nRows, d, candAt, at(cur), o[0]!, o[1]!, o[2]!, o[3]!, potsAt);
+          for (let t = g; t < Math.min(g + 4, offs.length); t++) pots[t] = m[potsAt / 8 + t - g]!;
+        }
+        return pots;
+      },
+      keep: (t) => { cur = slots[t]!; },
+    };
   }
 
   columnStats(): Float64Array {

@@ -146,29 +146,23 @@ export function kmeansPlusPlus(X: Float64Array, n: number, d: number, k: number,
   const cumsum = new Float64Array(n);
   const first = uniformChoice(n, rng, cumsum);
   centers.set(X.subarray(first * d, first * d + d), 0);
-  // The distance passes run in the SIMD kernels (the same sums in the same order as a scalar loop).
-  const rows = createRows(X, n, d);
-  let closest = new Float64Array(n).fill(Infinity);
-  let pot = rows.distMin(X, first * d, closest, closest);
-  let cand = new Float64Array(n);
-  let best = new Float64Array(n);
+  // The distance passes run in the SIMD kernels (the same sums in the same order as a scalar
+  // loop), the candidates of a step in one pass, each row's D² kept in the kernels' memory.
+  const seeding = createRows(X, n, d).seeding();
+  let pot = seeding.first(X, first * d);
+  const offs = new Array<number>(trials);
   for (let c = 1; c < k; c++) {
+    const closest = seeding.closest();
     let acc = 0;
     for (let i = 0; i < n; i++) { acc += closest[i]!; cumsum[i] = acc; }
-    let bestPot = Infinity;
-    let bestId = 0;
-    for (let t = 0; t < trials; t++) {
-      const id = Math.min(searchSorted(cumsum, rng.next() * pot), n - 1);
-      const candPot = rows.distMin(X, id * d, closest, cand);
-      if (candPot < bestPot) {
-        bestPot = candPot;
-        bestId = id;
-        [best, cand] = [cand, best];
-      }
-    }
-    centers.set(X.subarray(bestId * d, bestId * d + d), c * d);
-    pot = bestPot;
-    [closest, best] = [best, closest];
+    for (let t = 0; t < trials; t++) offs[t] = Math.min(searchSorted(cumsum, rng.next() * pot), n - 1) * d;
+    const pots = seeding.trials(X, offs);
+    // The first of the lowest potentials (NaN never wins).
+    let best = 0;
+    for (let t = 1; t < trials; t++) if (pots[t]! < pots[best]! || Number.isNaN(pots[best]!)) best = t;
+    seeding.keep(best);
+    centers.set(X.subarray(offs[best]!, offs[best]! + d), c * d);
+    pot = pots[best]!;
   }
   return centers;
 }

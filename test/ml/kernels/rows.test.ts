@@ -147,6 +147,32 @@ describe('ml/kernels - WebAssembly SIMD and JS kernels', () => {
     });
   }
 
+  for (const [n, d] of [[1, 3], [300, 16], [301, 5]] as const) {
+    it(`kernels - seeding (k-means++ with D² kept inside), ${n} × ${d}, 1-6 candidates a step: wasm and JS give distMin's figures bit for bit`, () => {
+      const X = data(SEED + 5 * n, n, d);
+      const rng = createRng(SEED, 6);
+      for (const kind of ['wasm', 'js'] as const) {
+        const rows = createRows(X, n, d, kind), ref = createRows(X, n, d, 'js');
+        const seeding = rows.seeding();
+        let want = new Float64Array(n).fill(Infinity);
+        const first = rng.int(n);
+        const pot0 = ref.distMin(X, first * d, want, want);
+        assert.deepEqual(bits([seeding.first(X, first * d)]), bits([pot0]), `${kind} seed ${SEED}`);
+        assert.deepEqual(bits(seeding.closest()), bits(want), `${kind} seed ${SEED}`);
+        for (let m = 1; m <= 6; m++) {
+          const offs = Array.from({ length: m }, () => rng.int(n) * d);
+          const outs = offs.map(() => new Float64Array(n));
+          const pots = offs.map((off, t) => ref.distMin(X, off, want, outs[t]!));
+          assert.deepEqual(bits(seeding.trials(X, offs)), bits(pots), `${kind} ${m} candidates, seed ${SEED}`);
+          const keep = rng.int(m);
+          seeding.keep(keep);
+          want = outs[keep]!;
+          assert.deepEqual(bits(seeding.closest()), bits(want), `${kind} ${m} candidates, kept ${keep}, seed ${SEED}`);
+        }
+      }
+    });
+  }
+
   it('kernels - assign: of equal distances the first centroid wins (padding centroids never do)', () => {
     const X = Float64Array.from([0, 0, 1, 1, 5, 5]);
     const C = Float64Array.from([1, 1, 1, 1, 5, 5, 5, 5, 5, 5]); // 0 = 1, 2 = 3 = 4
