@@ -5,13 +5,20 @@
  */
 import { BadArgumentError } from '../../core/protocol/errors.ts';
 import { arg } from '../registry.ts';
-import { index, vector } from './values.ts';
+import { IN_MEMORY_ONLY, index, vector } from './values.ts';
 import { chargeBytes } from '../limits.ts';
+import { recycleFrame } from '../../core/protocol/transport/frame-pool.ts';
 
 export class AtomicMatrix {
   private readonly rows: number;
   private readonly cols: number;
   private readonly data: Float64Array;
+  /**
+   * Set by the store when this object is in memory only: a row `setRow` / `addToRow` has consumed
+   * into `data` is then referenced by nothing else (no stable storage commits the call's arguments
+   * afterwards), so a large row's received frame goes back to the receive pool for the next push.
+   */
+  [IN_MEMORY_ONLY] = false;
 
   /**
    * @param rows number of rows (> 0)
@@ -44,6 +51,7 @@ export class AtomicMatrix {
   setRow(i: unknown, values: unknown): null {
     const r = index(i, this.rows, 'setRow(row)');
     this.data.set(vector(values, 'setRow(values)', this.cols), r * this.cols);
+    if (this[IN_MEMORY_ONLY]) recycleFrame(values);
     return null;
   }
   /** Adds `values` to row `i` elementwise. */
@@ -52,6 +60,7 @@ export class AtomicMatrix {
     const v = vector(values, 'addToRow(values)', this.cols);
     const base = r * this.cols;
     for (let j = 0; j < this.cols; j++) this.data[base + j]! += v[j]!;
+    if (this[IN_MEMORY_ONLY]) recycleFrame(values);
     return null;
   }
   /** The whole matrix, row-major (a copy). */
