@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { planData } from '../../ml/kmeans/source.ts';
 import { readPartitions } from '../../ml/kernels/load.ts';
+import { readF64Info } from '../../ml/kernels/read-f64.ts';
+import { partitions } from '../../ml/data/dataset.ts';
 import { createLogisticRows } from '../../ml/kernels/logistic.ts';
 import { paramCount } from '../../ml/logreg/loss.ts';
 import { LogRegState as LogRegCore, type LogRegRound } from '../../ml/logreg/node/logreg-state.ts';
@@ -32,7 +34,11 @@ async function phases(path: string): Promise<Omit<Phases, 'fit'>> {
   // CPU time of the process: the pool's threads are idle meanwhile, so it is this thread's.
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const plan = await planData(path, 2);
+  // As ml/logreg/fit.ts plans a path: an all-float64 file's shape from its footer, else datasetInfo.
+  const info = await readF64Info(path);
+  const plan = info
+    ? { nCols: info.featureNames.length, sources: partitions(info.nRows, 2).map(([from, to]) => ({ kind: 'file' as const, path, from, to })) }
+    : await planData(path, 2);
   const t1 = performance.now();
   const data = await readPartitions(plan.sources, plan.nCols);
   const t2 = performance.now();
