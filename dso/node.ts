@@ -55,6 +55,13 @@ export interface DsoOptions extends Partial<CallLimits>, MemoryOptions, AuthOpti
   pmemSizeBytes?: number;
   /** `zmtp` (default, or `CRUCIAL_TRANSPORT`) or `libzmq` (zeromq.js); clients of either kind can connect. */
   transport?: TransportKind;
+  /**
+   * Listen on this listening TCP socket, a file descriptor the process that started the node made and
+   * handed down, instead of binding `host:port` (zmtp transport only). The Python package does so to
+   * know the node's address before the node has loaded: clients connecting meanwhile wait in the
+   * socket's backlog (issue 10, start-up).
+   */
+  listenFd?: number;
   /** ES modules (`*.mjs`, `*.js`) to load at start, whatever `allowUpload` says: user classes the node's owner vouches for. */
   modulesDir?: string;
   /**
@@ -91,7 +98,7 @@ const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
  */
 const cjsRequire = typeof __filename === 'string' && __filename !== (globalThis as { __filename?: unknown }).__filename ? createRequire(__filename) : undefined;
 
-type Validated = Required<Omit<DsoOptions, 'pmemPath' | 'pmemSizeBytes' | 'jobs' | keyof CallLimits | keyof MemoryOptions | (typeof AUTH_KEYS)[number]>> & Pick<DsoOptions, 'pmemPath' | 'pmemSizeBytes'>;
+type Validated = Required<Omit<DsoOptions, 'pmemPath' | 'pmemSizeBytes' | 'listenFd' | 'jobs' | keyof CallLimits | keyof MemoryOptions | (typeof AUTH_KEYS)[number]>> & Pick<DsoOptions, 'pmemPath' | 'pmemSizeBytes' | 'listenFd'>;
 
 function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
@@ -106,6 +113,9 @@ function validate(opts: DsoOptions): Validated {
   const heartbeatTimeoutMs = opts.heartbeatTimeoutMs ?? 15_000;
   if (!Number.isSafeInteger(heartbeatIvlMs) || heartbeatIvlMs < 0) throw new InvalidOptionError('options.heartbeatIvlMs must be a non-negative integer');
   if (!Number.isSafeInteger(heartbeatTimeoutMs) || heartbeatTimeoutMs <= 0) throw new InvalidOptionError('options.heartbeatTimeoutMs must be a positive integer');
+  if (opts.listenFd !== undefined && (!Number.isInteger(opts.listenFd) || opts.listenFd < 0)) throw new InvalidOptionError('options.listenFd must be a non-negative integer');
+  const transport = resolveTransport(opts.transport);
+  if (opts.listenFd !== undefined && transport !== 'zmtp') throw new InvalidOptionError('options.listenFd needs the zmtp transport');
   return {
     heartbeatIvlMs,
     heartbeatTimeoutMs,
@@ -115,7 +125,8 @@ function validate(opts: DsoOptions): Validated {
     moduleCacheDir: opts.moduleCacheDir ?? join(PACKAGE_ROOT, '.crucial-cache', 'modules'),
     pmemPath: opts.pmemPath,
     pmemSizeBytes: opts.pmemSizeBytes,
-    transport: resolveTransport(opts.transport),
+    transport,
+    listenFd: opts.listenFd,
   };
 }
 
@@ -218,7 +229,7 @@ export class DsoNode {
       (route, frames, bytes, user) => this.handle(route, frames, bytes, user), {
         maxMessageBytes: this.opts.maxPayloadBytes, maxPartialBytes: this.memory.partialBytes, readTimeoutMs: this.memory.readTimeoutMs,
         onDisconnect: (route) => { this.parked.linkGone(route); }, security: this.auth.security,
-        heartbeatIvlMs: this.opts.heartbeatIvlMs, heartbeatTimeoutMs: this.opts.heartbeatTimeoutMs });
+        heartbeatIvlMs: this.opts.heartbeatIvlMs, heartbeatTimeoutMs: this.opts.heartbeatTimeoutMs, listenFd: this.opts.listenFd });
     this._address = this.socket.endpoint;
     // This process's own clients (the embedded default, a test's) find the credentials by the address.
     if (this.auth.own) this.unregister = registerCredentials(this._address, this.auth.own);

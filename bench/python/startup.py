@@ -3,11 +3,12 @@ Start-up from Python: time from program start (a fresh process) to the first ``f
 result, cold, and the warm round trips after it, for crucial's FunctionExecutor (embedded DSO node)
 and Lithops localhost in the same run. The twin of bench/startup.ts.
 
-``python bench/python/startup.py [--runs 5] [--wheel-python PATH]``
+``python bench/python/startup.py [--runs 5] [--wheel-python PATH]... [--no-checkout]``
 
 ``--wheel-python`` adds a row for an installed wheel: the python of a venv holding it (its node is
-the bundled one, started with the system ``node``); without it, crucial runs from this checkout
-(its node from the TypeScript sources through tsx).
+the bundled one, started with the system ``node``); repeat it to compare two wheels (an A/B, e.g. a
+venv of an older commit's wheel) in the same interleaved run. The checkout row runs crucial from this
+checkout (its node from the TypeScript sources through tsx).
 """
 import argparse
 import json
@@ -40,14 +41,16 @@ def fmt(ms):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     ap.add_argument("--runs", type=int, default=5, help="cold runs (fresh processes) per configuration")
-    ap.add_argument("--wheel-python", help="python of a venv with the crucial wheel installed")
+    ap.add_argument("--wheel-python", action="append", default=[], help="python of a venv with the crucial wheel installed (repeatable)")
+    ap.add_argument("--no-checkout", action="store_true", help="leave out crucial from this checkout")
     args = ap.parse_args()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CRUCIAL_", "LITHOPS", "__LITHOPS"))}
     checkout_env = {**env, "PYTHONPATH": str(ROOT / "bridges" / "python")}
-    configs = [("crucial checkout (node via tsx), call_async", sys.executable, PROGRAMS / "crucial_program.py", ROOT, checkout_env)]
-    if args.wheel_python:
+    configs = [] if args.no_checkout else [("crucial checkout (node via tsx), call_async", sys.executable, PROGRAMS / "crucial_program.py", ROOT, checkout_env)]
+    for py in args.wheel_python:
         # Outside the checkout, so the wheel's bundled node is the one started.
-        configs.append(("crucial wheel (bundled node), call_async", args.wheel_python, PROGRAMS / "crucial_program.py", tempfile.gettempdir(), env))
+        label = "crucial wheel (bundled node), call_async" + (f" [{py}]" if len(args.wheel_python) > 1 else "")
+        configs.append((label, py, PROGRAMS / "crucial_program.py", tempfile.gettempdir(), env))
     configs.append(("Lithops localhost, call_async", sys.executable, PROGRAMS / "lithops_program.py", ROOT, env))
     # Interleaved rounds (one run of each configuration per round): every configuration sees the same load.
     samples_of = {c[0]: [] for c in configs}

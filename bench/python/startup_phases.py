@@ -12,8 +12,10 @@ Each ``--wheel-python`` (the python of a venv holding a crucial wheel; repeat it
 wheels) is one configuration; without ``--no-checkout`` crucial from this checkout is one too.
 Configurations are interleaved run by run, so each sees the same load. The timeline is read by
 wrapping ``subprocess.Popen`` (the node's and the workers' spawns), the node's credentials being
-registered (right after its ready line) and the pool's worker start (``_Process.__init__`` returns on
-the worker's ready message): no change to crucial is needed to run it against an older tree.
+read (``LocalDso.wait_ready``; in older trees, its credentials registered right after it) and the
+pool's worker start (``_Process.__init__`` returns on the worker's ready message): no change to
+crucial is needed to run it against an older tree. The program exits at its first result, so a
+node still loading then has no ready line in that run (the row's count says in how many it had).
 """
 import argparse
 import json
@@ -67,14 +69,24 @@ def child(spawned_ms: float) -> None:
     import crucial.client.context as context
     import crucial.worker.pool as pool
 
-    register = context.register_credentials
+    wait_ready = getattr(context.LocalDso, "wait_ready", None)
+    if wait_ready is not None:  # the ready line is read by LocalDso.wait_ready (the address may be known before)
 
-    def traced_register(address, creds):  # type: ignore[no-untyped-def]
-        if creds is not None:
+        def traced_wait(self):  # type: ignore[no-untyped-def]
+            address = wait_ready(self)
             mark("node_ready")
-        return register(address, creds)
+            return address
 
-    context.register_credentials = traced_register
+        context.LocalDso.wait_ready = traced_wait
+    else:  # older trees: the node's credentials are registered right after its ready line
+        register = context.register_credentials
+
+        def traced_register(address, creds):  # type: ignore[no-untyped-def]
+            if creds is not None:
+                mark("node_ready")
+            return register(address, creds)
+
+        context.register_credentials = traced_register
     process_init = pool._Process.__init__
 
     def traced_process(self, *a, **k):  # type: ignore[no-untyped-def]
@@ -147,7 +159,8 @@ def main() -> None:
         cells = []
         for name in names:
             xs = [r[key] for r in runs[name] if key in r]
-            cells.append(f"{statistics.median(xs):.0f} ({min(xs):.0f}-{max(xs):.0f})" if xs else "-")
+            n = "" if len(xs) == len(runs[name]) else f" [{len(xs)} runs]"
+            cells.append(f"{statistics.median(xs):.0f} ({min(xs):.0f}-{max(xs):.0f}){n}" if xs else "-")
         print(f"| {label} | " + " | ".join(cells) + " |")
     cells = [f"{statistics.median(imports[n]):.0f} ({min(imports[n]):.0f}-{max(imports[n]):.0f})" for n in names]
     print("| a worker's imports alone (`python -c 'import crucial.worker.main'`) | " + " | ".join(cells) + " |")

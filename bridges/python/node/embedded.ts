@@ -3,9 +3,10 @@
  * scripts/bundle-python-node.mjs into one file inside the wheel (crucial/_node/crucial-node.mjs),
  * which the system `node` runs: no npm install, no TypeScript.
  *
- *   node crucial-node.mjs [host] [port]
+ *   node crucial-node.mjs [host] [port] [listen-fd]
  *
- * Prints `DSO tcp://host:port` once listening; stdin is the lifeline: when the Python process that
+ * With `listen-fd`, it listens on that inherited listening socket (the Python side made it, so it knew
+ * the address before this node loaded). Prints `DSO tcp://host:port` once listening; stdin is the lifeline: when the Python process that
  * started it closes the pipe (or dies), the node closes and exits.
  */
 import { startDso } from '../../../dso/node.ts';
@@ -21,10 +22,11 @@ installProcessGuard();
 
 const host = process.argv[2] ?? '127.0.0.1';
 const port = Number(process.argv[3] ?? 0);
+const listenFd = process.argv[4] === undefined ? undefined : Number(process.argv[4]);
 try {
   // The Python process that starts this node makes its token and passes it here, never on the command line;
   // its program is this node's one user, so its @Shared classes may be uploaded, as with the TS embedded default.
-  const node = await startDso({ host, port, token: process.env.CRUCIAL_TOKEN, allowUpload: true });
+  const node = await startDso({ host, port, listenFd, token: process.env.CRUCIAL_TOKEN, allowUpload: true });
   console.log(`DSO ${node.address}`);
   process.stdin.on('end', () => { void node.close().then(() => process.exit(0)); });
   process.stdin.resume();

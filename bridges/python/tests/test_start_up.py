@@ -122,6 +122,61 @@ def test_the_executor_spawns_its_workers_before_it_waits_for_its_node(tmp_path):
     assert out == 3
 
 
+def test_a_task_gets_its_result_while_the_bundled_node_still_loads_and_one_calling_it_waits_for_it(tmp_path, key):
+    # The node (the checkout's, standing for the bundled one) is held before it loads until the program
+    # lets it go, after its first result, or after 60 s: an executor that waited for the node's ready
+    # line gets that result only then. The node is handed its listening socket, so the second task's
+    # call waits in its backlog and is answered once it has loaded (the checkout's node loads through
+    # tsx, for seconds on a busy machine: the workers' calls may wait longer than the default 2 s).
+    fifo = tmp_path / "gate"
+    os.mkfifo(fifo)
+    out = run(f"""
+        import json, os, sys, threading
+        os.environ.pop("CRUCIAL_DSO", None)
+        os.environ.pop("CRUCIAL_TOKEN", None)
+        os.environ["CRUCIAL_UNAVAILABLE_MS"] = "120000"
+        from crucial.client import context
+        real = context._node_command
+        GATE = "import os, sys\\nwith open(sys.argv[1], 'rb') as f: f.read(1)\\nos.chdir(sys.argv[2])\\nos.execvp(sys.argv[3], sys.argv[3:])"
+
+        def gated(host, port, root, listen_fd=None):
+            cmd, cwd, uses_fd = real(host, port, root, listen_fd)
+            return [sys.executable, "-c", GATE, {str(fifo)!r}, str(cwd), *cmd], None, uses_fd
+
+        context._node_command = gated
+        lock, released = threading.Lock(), threading.Event()
+
+        def release():
+            with lock:
+                if not released.is_set():
+                    released.set()
+                    with open({str(fifo)!r}, "wb") as f:
+                        f.write(b"x")
+
+        timer = threading.Timer(60, release)
+        timer.daemon = True
+        timer.start()
+
+        def double(x):
+            return 2 * x
+
+        from crucial.lithops import FunctionExecutor
+        fexec = FunctionExecutor(workers=1)
+        first = fexec.call_async(double, 21).result()
+        before = not released.is_set()
+
+        def add():
+            from crucial import AtomicLong
+            return AtomicLong({key!r}).add_and_get(4)
+
+        later = fexec.call_async(add, ())
+        release()
+        print(json.dumps({{"first": first, "before_the_node_loaded": before, "second": later.result()}}))
+        fexec.clean()
+    """, tmp_path)
+    assert out == {"first": 42, "before_the_node_loaded": True, "second": 4}
+
+
 def _fake_node(tmp_path: Path, script: str) -> Path:
     fake = tmp_path / "node"
     fake.write_text("#!/bin/sh\n" + script)

@@ -92,14 +92,17 @@ export interface ServerSocketOptions {
   heartbeatIvlMs?: number;
   /** zmtp: drop a peer that sends nothing this long (ms) after the node's PING. */
   heartbeatTimeoutMs?: number;
+  /** zmtp: listen on this inherited listening TCP socket instead of binding the endpoint's host:port. */
+  listenFd?: number;
 }
 
 export async function bindServer(kind: TransportKind, endpoint: string, onMessage: ServerHandler, opts: ServerSocketOptions): Promise<ServerSocket> {
+  if (kind === 'libzmq' && opts.listenFd !== undefined) throw new InvalidOptionError('listenFd needs the zmtp transport');
   if (kind === 'libzmq') return bindLibzmqServer(endpoint, onMessage, opts.onError, opts.security, opts.maxMessageBytes);
   const router = new ZmtpRouter(onMessage, {
     maxMessageBytes: opts.maxMessageBytes, security: opts.security, maxPartialBytes: opts.maxPartialBytes, readTimeoutMs: opts.readTimeoutMs, onDisconnect: opts.onDisconnect,
     heartbeatIvlMs: opts.heartbeatIvlMs, heartbeatTimeoutMs: opts.heartbeatTimeoutMs,
   });
-  await router.bind(endpoint);
+  await router.bind(endpoint, opts.listenFd);
   return router;
 }

@@ -23,6 +23,7 @@ import os
 import re
 import secrets
 import shutil
+import socket
 import subprocess
 import threading
 from pathlib import Path
@@ -87,6 +88,7 @@ def _ensure_dso_locked() -> str:
     address = os.environ.get("CRUCIAL_DSO")
     if address:
         if _embedded is not None and address == _embedded.address:
+            _wait_embedded()  # exported before it listened (begin_dso): it may still be loading, or have failed
             return address
         return check_address(address)
     if os.environ.get("CRUCIAL_WORKER") == "1":
@@ -100,15 +102,34 @@ def _ensure_dso_locked() -> str:
                                "or set CRUCIAL_DSO; a worker never starts a node of its own")
     if _embedded is None or _embedded.process.poll() is not None:
         _embedded = LocalDso(wait=False)
-    try:
-        _embedded.wait_ready()
-    except BaseException:
-        _embedded = None
-        raise
+    _wait_embedded()
     os.environ["CRUCIAL_DSO"] = _embedded.address
     # Worker processes started afterwards find the node's token as they find its address.
     os.environ["CRUCIAL_TOKEN"] = _embedded.token
     return _embedded.address
+
+
+def _wait_embedded() -> None:
+    """Waits for the embedded node's ready line; a node that failed is forgotten, and so is its exported address."""
+    global _embedded
+    node = _embedded
+    try:
+        node.wait_ready()  # type: ignore[union-attr]
+    except BaseException:
+        _forget(node)
+        raise
+
+
+def _forget(node: Optional["LocalDso"]) -> None:
+    global _embedded
+    if node is None:
+        return
+    if _embedded is node:
+        _embedded = None
+    if node.address is not None and os.environ.get("CRUCIAL_DSO") == node.address:
+        del os.environ["CRUCIAL_DSO"]
+        if os.environ.get("CRUCIAL_TOKEN") == node.token:
+            del os.environ["CRUCIAL_TOKEN"]
 
 
 def _in_lithops_worker() -> bool:
@@ -116,24 +137,51 @@ def _in_lithops_worker() -> bool:
     return "__LITHOPS_ACTIVATION_ID" in os.environ or os.environ.get("LITHOPS_WORKER") == "True"
 
 
-def begin_dso() -> None:
+def begin_dso() -> Optional[str]:
     """
-    Spawns the embedded node's process when :func:`ensure_dso` would start one, without waiting for
-    it to listen: the caller does other start-up work (an executor spawns its workers) while the node
-    loads, then :func:`ensure_dso` waits for its ready line. Does nothing with ``CRUCIAL_DSO`` set, in a
-    worker process, or when the node is already running or starting; a node that cannot be spawned
-    is left for :func:`ensure_dso` to report.
+    Starts the embedded node when :func:`ensure_dso` would, without waiting for it to load: the caller
+    does other start-up work (an executor spawns its workers) meanwhile (issue 10, start-up). The node
+    is handed a listening socket made here, so its address is known, and exported in ``CRUCIAL_DSO``
+    (with ``CRUCIAL_TOKEN``), at once; clients that connect before it has loaded wait in the socket's
+    backlog. A node that then fails to start is logged, its address withdrawn, and :func:`ensure_dso`
+    raises what went wrong.
+
+    :return: the address the bundled node listens on, or None when there is none to start
+        (``CRUCIAL_DSO`` set, a worker process, no node available: :func:`ensure_dso` says) or it is a
+        checkout's node (run through tsx: :func:`ensure_dso` waits for it)
     """
     global _embedded
     with _lock:
         if os.environ.get("CRUCIAL_DSO") or os.environ.get("CRUCIAL_WORKER") == "1" or _in_lithops_worker():
+            return None
+        if _embedded is None or _embedded.process.poll() is not None:
+            try:
+                _embedded = LocalDso(wait=False)
+            except UnavailableError:
+                _embedded = None
+                return None
+        node = _embedded
+        if node.address is None or not node._bundled:
+            # A checkout's node loads through tsx, for seconds on a busy machine: a worker's first call
+            # could outlast its unavailable_after window (2 s) waiting in the backlog, so the caller
+            # waits for that node's ready line (ensure_dso) before its tasks get the address.
+            return None
+        os.environ["CRUCIAL_DSO"] = node.address
+        os.environ["CRUCIAL_TOKEN"] = node.token
+    threading.Thread(target=_watch_start, args=(node,), name="crucial-dso-start", daemon=True).start()
+    return node.address
+
+
+def _watch_start(node: "LocalDso") -> None:
+    """Reads a node's ready line for a caller that did not wait for it; a failure withdraws its address."""
+    try:
+        node.wait_ready()
+    except UnavailableError as err:
+        if node._stopped:  # stopped (the program ended) before it had loaded: nothing went wrong
             return
-        if _embedded is not None and _embedded.process.poll() is None:
-            return
-        try:
-            _embedded = LocalDso(wait=False)
-        except UnavailableError:
-            _embedded = None
+        logger.warning("the embedded DSO node did not start: %s", err)
+        with _lock:
+            _forget(node)
 
 
 def ensure_dso() -> str:
@@ -255,8 +303,11 @@ def find_node() -> str:
     return node
 
 
-def _node_command(host: str, port: int, root: Optional[Path]) -> Tuple[List[str], Optional[Path]]:
-    """The command that starts a node printing ``DSO <address>``, and its working directory."""
+def _node_command(host: str, port: int, root: Optional[Path], listen_fd: Optional[int] = None) -> Tuple[List[str], Optional[Path], bool]:
+    """
+    The command that starts a node printing ``DSO <address>``, its working directory, and whether it
+    listens on ``listen_fd`` (an inherited listening socket) rather than binding ``host:port`` itself.
+    """
     if root is None:
         root = _checkout()
     if root is not None:
@@ -267,23 +318,53 @@ def _node_command(host: str, port: int, root: Optional[Path]) -> Tuple[List[str]
         script = (
             f"import({guard_ts!r}).then(g => g.installProcessGuard())"
             f".then(() => import({node_ts!r}))"
-            f".then(m => m.startDso({{host: {host!r}, port: {int(port)}, token: process.env.CRUCIAL_TOKEN, allowUpload: true}}))"
+            f".then(m => m.startDso({{host: {host!r}, port: {int(port)}, listenFd: {'undefined' if listen_fd is None else int(listen_fd)}, "
+            "token: process.env.CRUCIAL_TOKEN, allowUpload: true}))"
             ".then(n => { console.log('DSO ' + n.address); "
             "process.stdin.on('end', () => n.close().then(() => process.exit(0))); process.stdin.resume(); })"
             ".catch(e => { console.error(e); process.exit(1); })"
         )
+        if listen_fd is not None and (root / "node_modules" / "tsx").is_dir():
+            # One process (tsx's CLI runs node as a child of its own, which would not get the socket).
+            return [shutil.which("node") or "node", "--import", "tsx", "-e", script], root, True
+        if listen_fd is not None:
+            return _node_command(host, port, root, None)
         tsx = root / "node_modules" / ".bin" / "tsx"
         cmd = [str(tsx)] if tsx.exists() else [shutil.which("npx") or "npx", "tsx"]
-        return [*cmd, "-e", script], root
+        return [*cmd, "-e", script], root, False
     if BUNDLED_NODE.is_file():
         # No `node --version` first (a process of its own, 15-50 ms before the node could even start): the
         # bundle checks its Node.js version before anything else, and a node that does not start is
         # checked then, to name what is wrong (LocalDso.wait_ready).
-        return [_node_binary(), str(BUNDLED_NODE), host, str(int(port))], None
+        fd = [] if listen_fd is None else [str(int(listen_fd))]
+        return [_node_binary(), str(BUNDLED_NODE), host, str(int(port)), *fd], None, listen_fd is not None
     raise UnavailableError(
         "no DSO node: set CRUCIAL_DSO=tcp://host:port, or CRUCIAL_HOME to a crucial checkout "
         f"(this package has no bundled node at {BUNDLED_NODE} and is not inside a checkout)"
     )
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` for a node to take over, as libuv binds one (SO_REUSEADDR)."""
+    try:
+        info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(info[0], socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(info[4])
+            sock.listen(511)
+        except BaseException:
+            sock.close()
+            raise
+    except OSError as err:
+        raise UnavailableError(f"the DSO node cannot listen on {host}:{port}: {err}") from err
+    return sock
+
+
+def _endpoint(sock: socket.socket) -> str:
+    """``tcp://host:port`` of a bound socket, as the node prints it."""
+    host, port = sock.getsockname()[:2]
+    return f"tcp://[{host}]:{port}" if ":" in host else f"tcp://{host}:{port}"
 
 
 class LocalDso:
@@ -300,7 +381,21 @@ class LocalDso:
     """
 
     def __init__(self, port: int = 0, host: str = "127.0.0.1", root: Optional[Path] = None, *, wait: bool = True) -> None:
-        cmd, cwd = _node_command(host, port, Path(root) if root else None)
+        # The listening socket is made here and handed to the node: its address is known now, before the
+        # node has loaded (clients that connect meanwhile wait in the backlog), and no other process can
+        # take the port in between (issue 10, start-up).
+        listener = _listen(host, port)
+        try:
+            cmd, cwd, uses_fd = _node_command(host, port, Path(root) if root else None, listener.fileno())
+            if not uses_fd:
+                listener.close()
+            self._start(cmd, cwd, listener if uses_fd else None)
+        finally:
+            listener.close()  # the node has its own copy
+        if wait:
+            self.wait_ready()
+
+    def _start(self, cmd: List[str], cwd: Optional[Path], listener: Optional[socket.socket]) -> None:
         self._bundled = cwd is None
         self.root = cwd
         #: the node's PLAIN token: made here, handed to the node in its environment (never on its command line)
@@ -308,12 +403,16 @@ class LocalDso:
         logger.info("starting a DSO node: %s", " ".join(cmd[:2]))
         # stdin stays open as a lifeline: the node exits when this process dies and the pipe closes.
         self.process = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.PIPE, env={**os.environ, "CRUCIAL_TOKEN": self.token},
-                                        stdout=subprocess.PIPE, stderr=None, text=True)
-        #: ``tcp://host:port`` of the node (None until it listens)
-        self.address: Optional[str] = None
+                                        stdout=subprocess.PIPE, stderr=None, text=True,
+                                        pass_fds=() if listener is None else (listener.fileno(),))
+        #: ``tcp://host:port`` of the node: known at once when it was handed its listening socket, else once it listens
+        self.address: Optional[str] = None if listener is None else _endpoint(listener)
         self._ready_lock = threading.Lock()
-        if wait:
-            self.wait_ready()
+        self._ready = False
+        self._stopped = False
+        self._failure: Optional[BaseException] = None
+        if self.address is not None:
+            register_credentials(self.address, Credentials(token=self.token))
 
     def wait_ready(self) -> str:
         """
@@ -323,25 +422,37 @@ class LocalDso:
         :raises UnavailableError: if it did not start (naming the reason: a ``node`` too old, or what it said)
         """
         with self._ready_lock:
-            if self.address is not None:
+            if self._failure is not None:
+                raise self._failure
+            if self._ready and self.address is not None:
                 return self.address
             line = self.process.stdout.readline() if self.process.stdout else ""
             if not line.startswith("DSO "):
                 self.process.kill()
                 self.process.wait()
-                if self._bundled:
-                    find_node()  # raises naming the version when the node is too old (the bundle exits at once then)
-                raise UnavailableError(f"the DSO node did not start (said {line!r})")
-            address = line[4:].strip()
-            # This process's clients present the token to it without being told.
-            register_credentials(address, Credentials(token=self.token))
-            self.address = address
-            return address
+                if self.address is not None:
+                    register_credentials(self.address, None)
+                try:
+                    if self._bundled:
+                        find_node()  # raises naming the version when the node is too old (the bundle exits at once then)
+                    raise UnavailableError(f"the DSO node did not start (said {line!r})")
+                except UnavailableError as err:
+                    self._failure = err
+                    raise
+            if self.address is None:
+                self.address = line[4:].strip()
+                # This process's clients present the token to it without being told.
+                register_credentials(self.address, Credentials(token=self.token))
+            self._ready = True
+            return self.address
 
     def stop(self) -> None:
         """Stops the node and waits for it to exit."""
+        self._stopped = True
         if self.address is not None:
             register_credentials(self.address, None)
+        if not self._ready and self.process.poll() is None:
+            self.process.kill()  # still loading (begin_dso): it holds nothing to close yet
         if self.process.poll() is None:
             try:
                 if self.process.stdin:

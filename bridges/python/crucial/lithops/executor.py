@@ -95,15 +95,17 @@ class FunctionExecutor:
         self.mode = "localhost"
         # The node's process first, then the workers, which boot while it loads (issue 10, start-up); a
         # worker never starts a node: every task carries its parent's node, whenever that started.
-        begin_dso()
+        # Its address is known before it has loaded (it is handed its listening socket): the first tasks
+        # need not wait for it, and those that call it wait in its backlog.
+        address: Optional[str] = begin_dso()
         self._pool = pool if pool is not None else shared_pool(n)
         if pool is not None and n:
             pool.ensure(n)
-        try:
-            address: Optional[str] = ensure_dso()
-        except UnavailableError as err:  # plain functions still run; crucial objects in them will fail
-            address = None
-            logger.warning("ExecutorID %s - no DSO node for the workers: %s", self.executor_id, err)
+        if address is None:
+            try:
+                address = ensure_dso()
+            except UnavailableError as err:  # plain functions still run; crucial objects in them will fail
+                logger.warning("ExecutorID %s - no DSO node for the workers: %s", self.executor_id, err)
         logger.info("ExecutorID %s - crucial executor created (DSO node %s)", self.executor_id, address)
         self._lock = threading.Lock()
         self._functions = FunctionCache()

@@ -66,11 +66,14 @@ export class ZmtpRouter {
   /** Number of handshaken peers. */
   get peerCount(): number { return this.peers.size; }
 
-  async bind(endpoint: string): Promise<string> {
+  /** Listens on `endpoint`, or on the inherited listening socket `fd` (the endpoint then only says it is TCP). */
+  async bind(endpoint: string, fd?: number): Promise<string> {
     const { host, port } = parseTcpEndpoint(endpoint);
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(port, host, () => { this.server.off('error', reject); resolve(); });
+      const listening = () => { this.server.off('error', reject); resolve(); };
+      if (fd !== undefined) this.server.listen({ fd }, listening);
+      else this.server.listen(port, host, listening);
     });
     const addr = this.server.address() as { address: string; port: number };
     this._endpoint = formatTcpEndpoint(addr.address, addr.port);
