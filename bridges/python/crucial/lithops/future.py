@@ -177,6 +177,7 @@ class ResponseFuture:
                 self._exception = (type(value), value, value.__traceback__)
                 self._state = self.State.Error
             self._finished.set()
+            self._read_reply = None  # drops the task it reads for (its pickled arguments)
             callbacks, self._callbacks = self._callbacks, []
         if completion._waiters:  # type: ignore[attr-defined]
             with completion:

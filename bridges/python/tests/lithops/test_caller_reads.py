@@ -15,6 +15,10 @@ from crucial.lithops import FunctionExecutor
 from crucial.worker.pool import WorkerPool
 
 
+def size_of(data):
+    return len(data)
+
+
 def wait_fifo(path):
     with open(path) as f:
         return f.read()
@@ -75,3 +79,30 @@ def test_a_result_that_times_out_leaves_the_reply_to_the_pool_and_the_value_stil
     assert done.wait(60)
     assert completed_in[0].startswith("crucial-worker-")
     assert fut.result() == "late"
+
+
+def test_a_finished_future_keeps_nothing_of_its_task(fx):
+    # The reader the future holds refers to its task (the pickled arguments): a map's futures kept
+    # until clean() must not keep every call's arguments alive.
+    import types
+
+    from crucial.worker.pool import Task
+
+    futs = fx.map(size_of, [b"x" * 100_000 for _ in range(4)])
+    assert [f.result() for f in futs] == [100_000] * 4
+    def reachable(obj, depth=4):
+        """What the future's own fields reach through closures, cells and containers (not module globals)."""
+        if isinstance(obj, Task) or depth == 0:
+            return [obj]
+        if isinstance(obj, types.FunctionType):
+            nxt = [c.cell_contents for c in obj.__closure__ or ()]
+        elif isinstance(obj, (list, tuple)):
+            nxt = list(obj)
+        elif isinstance(obj, dict):
+            nxt = list(obj.values())
+        else:
+            return [obj]
+        return [r for o in nxt for r in reachable(o, depth - 1)]
+
+    held = [r for f in futs for r in reachable(vars(f)) if isinstance(r, Task)]
+    assert held == []
