@@ -31,7 +31,6 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ..errors import InvalidOptionError, RejectedError, TaskFailedError, TimeoutError
 
-
 # (address, registry generation, CRUCIAL_TOKEN, CRUCIAL_TOKEN_FILE) -> what _parent_dso said for them
 _dso_cache: Optional[tuple] = None
 _credentials: Any = None  # crucial.client.credentials, imported on first use (it imports zmq)
