@@ -16,6 +16,8 @@ export class JsRows implements Rows {
 
   constructor(private readonly X: Float64Array, readonly nRows: number, readonly d: number) {}
 
+  release(): void {}
+
   copyRow(i: number, out: Float64Array, at: number): void {
     out.set(this.X.subarray(i * this.d, i * this.d + this.d), at);
   }

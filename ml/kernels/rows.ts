@@ -16,6 +16,11 @@ export interface Rows {
   readonly kind: KernelKind;
   readonly nRows: number;
   readonly d: number;
+  /**
+   * The caller is done with these rows: their memory may serve the next Rows made in this thread
+   * (no call on them, nor on a view they gave, after this).
+   */
+  release(): void;
   /** Copies row i's d features into out[at ..). */
   copyRow(i: number, out: Float64Array, at: number): void;
   /**

@@ -72,12 +72,21 @@ export function wasmRowsFromColumns(slices: ReadonlyArray<{ row: number; n: numb
   });
 }
 
+/**
+ * Instances of released Rows ({@link Rows.release}), for the next Rows of this thread: their memory
+ * is already mapped in, where a fresh instance's page-faults every page its rows fill. A few, and
+ * only small ones, so an idle thread does not hold much.
+ */
+const spare: Exports[] = [];
+const SPARE_COUNT = 4;
+const SPARE_BYTES = 64 * 1024 * 1024;
+
 function build(nRows: number, d: number, fill: (mem: Float64Array) => void): Rows | null {
   const mod = module();
   const nPad = nRows + (nRows & 1);
   if (!mod || d === 0 || nPad * d * 8 + (1 << 20) > MAX_BYTES) return null;
   try {
-    const exports = new WA.Instance(mod, {}).exports as unknown as Exports;
+    const exports = spare.pop() ?? new WA.Instance(mod, {}).exports as unknown as Exports;
     return new WasmRows(exports, nRows, d, nPad, fill);
   } catch (e) {
     if (e instanceof RangeError) return null; // the memory could not grow: the JS kernels need no copy
@@ -98,12 +107,22 @@ class WasmRows implements Rows {
   private gOff = 0;
   private zR = 0;
   private rowView: Float64Array | null = null;
+  private released = false;
 
   constructor(private readonly ex: Exports, readonly nRows: number, readonly d: number, private readonly nPad: number, fill: (mem: Float64Array) => void) {
     this.normsAt = nPad * d * 8;
     this.base = this.normsAt + nPad * 8;
     this.ensure(this.base);
-    fill(new Float64Array(ex.memory.buffer, 0, nPad * d));
+    const mem = new Float64Array(ex.memory.buffer, 0, nPad * d);
+    fill(mem);
+    // The zero row of an odd n (a reused instance's memory holds an earlier fit's values there).
+    if (nPad !== nRows) for (let j = 0, at = (nPad - 2) * d + 1; j < d; j++, at += 2) mem[at] = 0;
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    if (spare.length < SPARE_COUNT && this.ex.memory.buffer.byteLength <= SPARE_BYTES) spare.push(this.ex);
   }
 
   copyRow(i: number, out: Float64Array, at: number): void {

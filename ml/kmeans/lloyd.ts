@@ -148,7 +148,8 @@ export function kmeansPlusPlus(X: Float64Array, n: number, d: number, k: number,
   centers.set(X.subarray(first * d, first * d + d), 0);
   // The distance passes run in the SIMD kernels (the same sums in the same order as a scalar
   // loop), the candidates of a step in one pass, each row's D² kept in the kernels' memory.
-  const seeding = createRows(X, n, d).seeding();
+  const rows = createRows(X, n, d);
+  const seeding = rows.seeding();
   let pot = seeding.first(X, first * d);
   const offs = new Array<number>(trials);
   for (let c = 1; c < k; c++) {
@@ -164,6 +165,7 @@ export function kmeansPlusPlus(X: Float64Array, n: number, d: number, k: number,
     centers.set(X.subarray(offs[best]!, offs[best]! + d), c * d);
     pot = pots[best]!;
   }
+  rows.release();
   return centers;
 }
 

@@ -81,6 +81,7 @@ export class KMeansTask {
       await this.checkpoint('after-report', iteration);
     }
     const nRows = parts.reduce((n, p) => n + p.nRows, 0);
+    for (const p of parts) p.rows.release();
     return { part: this.part, rows: nRows, iteration: round.iteration, ...(localState ? { result: packResult(localState.result()) } : {}) };
   }
 

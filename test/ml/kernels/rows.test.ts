@@ -173,6 +173,24 @@ describe('ml/kernels - WebAssembly SIMD and JS kernels', () => {
     });
   }
 
+  it('kernels - released rows: the next rows of the thread (reusing the memory, odd and even counts) give the JS figures bit for bit', () => {
+    for (const [n, d] of [[301, 5], [40, 16], [299, 5], [7, 3]] as const) {
+      const big = createRows(data(SEED + 21, 401, 16), 401, 16, 'wasm');
+      big.assign(data(SEED + 22, 4, 16), 0, 4, null, null); // norms and scratch written
+      big.release();
+      const X = data(SEED + 23 + n, n, d), C = data(SEED + 24, 6, d);
+      const w = createRows(X, n, d, 'wasm'), j = createRows(X, n, d, 'js');
+      const run = (rows: Rows) => {
+        const sums = new Float64Array(6 * d), counts = new Float64Array(6);
+        const inertia = rows.assign(C, 0, 6, sums, counts);
+        return { inertia: bits([inertia]), sums: bits(sums), counts: Array.from(counts), labels: Array.from(rows.labels), stats: bits(rows.columnStats()) };
+      };
+      assert.deepEqual(run(w), run(j), `${n} × ${d}, seed ${SEED}`);
+      w.release();
+      w.release(); // a second release is a no-op (the instance is not handed out twice)
+    }
+  });
+
   it('kernels - assign: of equal distances the first centroid wins (padding centroids never do)', () => {
     const X = Float64Array.from([0, 0, 1, 1, 5, 5]);
     const C = Float64Array.from([1, 1, 1, 1, 5, 5, 5, 5, 5, 5]); // 0 = 1, 2 = 3 = 4
