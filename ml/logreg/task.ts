@@ -124,15 +124,17 @@ export function unpackResult(p: PackedLogRegResult): LogRegResult {
 /** The distinct values of y[0..n), as a Float64Array (a few classes: a short list, not a Set per row). */
 function distinct(y: Float64Array, n: number): Float64Array {
   const seen: number[] = [];
-  let last = NaN;
+  // The last two distinct values seen: with two classes every row is one of them.
+  let a = NaN, b = NaN;
   for (let i = 0; i < n; i++) {
     const v = y[i]!;
-    if (v === last) continue;
+    if (v === a || v === b) continue;
     if (!Number.isFinite(v)) throw new BadArgumentError(`labels must be finite numbers, got ${v}`);
-    last = v;
-    if (seen.includes(v)) continue;
-    seen.push(v);
-    if (seen.length > 64) return distinctMany(y, n);
+    if (!seen.includes(v)) {
+      seen.push(v);
+      if (seen.length > 64) return distinctMany(y, n);
+    }
+    b = a; a = v;
   }
   return Float64Array.from(seen);
 }
