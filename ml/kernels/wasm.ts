@@ -74,12 +74,13 @@ export function wasmRowsFromColumns(slices: ReadonlyArray<{ row: number; n: numb
 
 /**
  * Instances of released Rows ({@link Rows.release}), for the next Rows of this thread: their memory
- * is already mapped in, where a fresh instance's page-faults every page its rows fill. A few, and
- * only small ones, so an idle thread does not hold much.
+ * is already mapped in, where a fresh instance's page-faults every page its rows fill. A few, of
+ * at most 64 MiB together, so an idle thread does not hold much.
  */
 const spare: Exports[] = [];
 const SPARE_COUNT = 4;
 const SPARE_BYTES = 64 * 1024 * 1024;
+const spareBytes = (): number => spare.reduce((n, e) => n + e.memory.buffer.byteLength, 0);
 
 function build(nRows: number, d: number, fill: (mem: Float64Array) => void): Rows | null {
   const mod = module();
@@ -122,7 +123,7 @@ class WasmRows implements Rows {
   release(): void {
     if (this.released) return;
     this.released = true;
-    if (spare.length < SPARE_COUNT && this.ex.memory.buffer.byteLength <= SPARE_BYTES) spare.push(this.ex);
+    if (spare.length < SPARE_COUNT && spareBytes() + this.ex.memory.buffer.byteLength <= SPARE_BYTES) spare.push(this.ex);
   }
 
   copyRow(i: number, out: Float64Array, at: number): void {
