@@ -8,6 +8,7 @@
 
 import type { Frame } from '../core/protocol/wire/frames.ts';
 import { coarseNow } from './clock.ts';
+import { CHUNKED_MAX_BYTES, ReplyChunks, replayCopy } from './reply-chunks.ts';
 
 /** Replies larger than this are not kept, only the fact that the call was applied (so a scattered reply, which reads an array when written, never is). */
 export const MAX_CACHED_BYTES = 64 * 1024;
@@ -48,6 +49,8 @@ interface ClientLog {
   /** Neighbours in the cache's recency list (least recently seen first). */
   older: ClientLog | null;
   newer: ClientLog | null;
+  /** Where its small one-frame replies are kept (reply-chunks.ts); made with the first. */
+  chunks: ReplyChunks | null;
 }
 
 /** Bookkeeping a log and a slot cost beyond their reply bytes (Map entries, objects, ring cells), roughly. */
@@ -132,7 +135,7 @@ export class DedupCache {
     const slot = log.slots.get(seq);
     if (slot !== undefined) {
       if (slot === NOT_KEPT) return LOST;
-      if (!(slot instanceof Running)) return { kind: 'replay', reply: Array.isArray(slot) ? slot : [slot] };
+      if (!(slot instanceof Running)) return { kind: 'replay', reply: Array.isArray(slot) ? slot : [slot instanceof Uint8Array ? replayCopy(log.chunks, slot) : slot] };
       if (slot.waiters === null) log.slots.set(seq, new Running([route]));
       else slot.waiters.push(route);
       return JOINED;
@@ -167,7 +170,7 @@ export class DedupCache {
       const id = clientKey(client);
       log = this.clients.get(id);
       if (!log) {
-        log = { id, slots: new Map(), order: [], next: 0, lastSeen: now, running: 0, bytes: 0, live: true, older: null, newer: null };
+        log = { id, slots: new Map(), order: [], next: 0, lastSeen: now, running: 0, bytes: 0, live: true, older: null, newer: null, chunks: null };
         this.clients.set(id, log);
         this.append(log);
         this.charge(log, LOG_OVERHEAD);
@@ -216,6 +219,7 @@ export class DedupCache {
       if (old !== undefined) {
         log.slots.delete(evicted);
         if (old instanceof Running) log.running--;
+        else this.release(log, old);
         this.charge(log, -(SLOT_OVERHEAD + sizeOf(old)));
       }
       log.order[log.next] = seq;
@@ -253,6 +257,7 @@ export class DedupCache {
       const slot = log.slots.get(seq);
       if (slot === undefined || slot instanceof Running || slot === NOT_KEPT) continue;
       this.charge(log, -sizeOf(slot));
+      this.release(log, slot);
       log.slots.set(seq, NOT_KEPT);
     }
   }
@@ -266,11 +271,22 @@ export class DedupCache {
     if (!log || !(slot instanceof Running)) return [];
     log.running--;
     // A large reply is not kept, but the slot stays: a resend must not run the call a second time.
-    const kept = sizeOf(reply) > MAX_CACHED_BYTES ? NOT_KEPT : reply.length === 1 ? reply[0]! : reply;
+    const kept = sizeOf(reply) > MAX_CACHED_BYTES ? NOT_KEPT : reply.length === 1 ? this.keepOne(log, reply[0]!) : reply;
     log.slots.set(seq, kept);
     this.charge(log, sizeOf(kept));
     this.trim(log);
     return slot.waiters ?? NO_ROUTES;
+  }
+
+  /** A one-frame reply as kept: a small one copied into the log's chunks (no ArrayBuffer per reply kept), a larger one as it is. */
+  private keepOne(log: ClientLog, f: Frame): Frame {
+    if (!(f instanceof Uint8Array) || f.byteLength > CHUNKED_MAX_BYTES) return f;
+    return (log.chunks ??= new ReplyChunks()).keep(f);
+  }
+
+  /** A kept reply leaves its slot: its chunk space may be reused. */
+  private release(log: ClientLog, slot: Slot): void {
+    if (log.chunks !== null && slot instanceof Uint8Array) log.chunks.release(slot);
   }
 
   /**
