@@ -22,6 +22,8 @@
 export const POOL_MIN_BYTES = 1024 * 1024;
 /** Bytes the pool holds at most; past it, the oldest buffers are left to the GC. */
 export const MAX_POOLED_BYTES = 64 * 1024 * 1024;
+/** A pool no frame was taken from for about this long (ms) is emptied: an idle process keeps no spare buffers. */
+export const IDLE_TRIM_MS = 10_000;
 
 /** ArrayBuffers `takeFrame` handed out (live; a detached one is no longer here). */
 const handedOut = new WeakSet<ArrayBufferLike>();
@@ -112,6 +114,26 @@ function addFree(ab: ArrayBufferLike): void {
   free.push(own);
   freeBytes += own.byteLength;
   while (freeBytes > MAX_POOLED_BYTES && free.length > 0) freeBytes -= free.shift()!.byteLength;
+  trimTimer ??= setTimeout(trimIfIdle, IDLE_TRIM_MS).unref();
+}
+
+let trimTimer: NodeJS.Timeout | undefined;
+let takenAtCheck = -1;
+
+/**
+ * The idle timer's check (exported for tests): empties the pool when no large frame was taken since
+ * the previous check, else looks again one period later.
+ */
+export function trimIfIdle(): void {
+  clearTimeout(trimTimer);
+  trimTimer = undefined;
+  if (free.length === 0) return;
+  if (framePoolStats.taken !== takenAtCheck) {
+    takenAtCheck = framePoolStats.taken;
+    trimTimer = setTimeout(trimIfIdle, IDLE_TRIM_MS).unref();
+    return;
+  }
+  clearFramePool();
 }
 
 /** Empties the pool (tests). */

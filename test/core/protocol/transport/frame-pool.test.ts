@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import {
-  POOL_MIN_BYTES, clearFramePool, framePoolStats, pinWrite, recycleFrame, takeFrame, unpinWrite,
+  POOL_MIN_BYTES, clearFramePool, framePoolStats, pinWrite, recycleFrame, takeFrame, trimIfIdle, unpinWrite,
 } from '../../../../core/protocol/transport/frame-pool.ts';
 
 const SIZE = POOL_MIN_BYTES + 8;
@@ -54,6 +54,19 @@ describe('frame pool', () => {
     takeFrame(SIZE);
     assert.equal(framePoolStats.reused, reused + 1);
     assert.equal(other.length, SIZE);
+  });
+
+  it('frame pool - a pool nobody took a frame from between two idle checks is emptied; one in use is kept', () => {
+    recycleFrame(takeFrame(SIZE));
+    trimIfIdle(); // a frame was taken since the last check: kept
+    let reused = framePoolStats.reused;
+    recycleFrame(takeFrame(SIZE));
+    assert.equal(framePoolStats.reused, reused + 1);
+    trimIfIdle(); // taken again since: kept
+    trimIfIdle(); // nothing taken since: emptied
+    reused = framePoolStats.reused;
+    takeFrame(SIZE);
+    assert.equal(framePoolStats.reused, reused, 'the idle pool gave its buffers to the GC');
   });
 
   it('frame pool - small frames are never pooled, and a pooled buffer serves only a frame of its exact size', () => {
