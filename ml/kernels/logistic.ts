@@ -20,6 +20,11 @@ export interface LogisticRows {
    * Σ_i (σ(z_i) − y_i) to grad[d]. Summed in row order (bit-identical across kinds when grad starts at 0).
    */
   pass(w: Float64Array, bias: number, grad: Float64Array, intercept: boolean): number;
+  /**
+   * The caller is done with these rows: their memory may serve the next LogisticRows made in this
+   * thread (no call on them after this), as ml/kernels/rows.ts's Rows.release.
+   */
+  release(): void;
 }
 
 // The project's lib has no DOM, and @types/node declares WebAssembly only as a namespace of types.
@@ -41,6 +46,16 @@ const BLOCK = 2048;
 /** lr_bin's scratch: the margins, then residuals, of a block of 64 row pairs. */
 const TMP_BYTES = 64 * 16;
 let compiled: object | null | undefined;
+
+/**
+ * Instances of released LogisticRows, for the next of this thread: their memory is already mapped
+ * in, where a fresh instance page-faults every page its rows fill (~35 ms per 51 MB). A few, of at
+ * most 64 MiB together, so an idle thread does not hold much (the same bounds as rows.ts's).
+ */
+const spare: Exports[] = [];
+const SPARE_COUNT = 4;
+const SPARE_BYTES = 64 * 1024 * 1024;
+const spareBytes = (): number => spare.reduce((n, e) => n + e.memory.buffer.byteLength, 0);
 
 function module(): object | null {
   if (compiled === undefined) {
@@ -116,6 +131,8 @@ class JsLogisticRows implements LogisticRows {
   pass(w: Float64Array, bias: number, grad: Float64Array, intercept: boolean): number {
     return logisticPassScalar(this.X, this.y, this.nRows, this.d, w, bias, grad, intercept);
   }
+
+  release(): void {}
 }
 
 function wasmLogistic(slices: ReadonlyArray<ColumnSlices>, nRows: number, d: number, y01: Float64Array): LogisticRows | null {
@@ -125,7 +142,7 @@ function wasmLogistic(slices: ReadonlyArray<ColumnSlices>, nRows: number, d: num
   if (!mod || d === 0 || bytes + PAGE > MAX_BYTES) return null;
   let ex: Exports;
   try {
-    ex = new WA.Instance(mod, {}).exports as unknown as Exports;
+    ex = spare.pop() ?? new WA.Instance(mod, {}).exports as unknown as Exports;
     const have = ex.memory.buffer.byteLength;
     if (bytes > have) ex.memory.grow(Math.ceil((bytes - have) / PAGE));
   } catch (e) {
@@ -135,6 +152,11 @@ function wasmLogistic(slices: ReadonlyArray<ColumnSlices>, nRows: number, d: num
   const mem = new Float64Array(ex.memory.buffer, 0, nPad * d + nPad);
   fillPairs(mem, slices, d);
   mem.set(y01.subarray(0, nRows), nPad * d);
+  // The zero row of an odd n (a reused instance's memory holds an earlier fit's values there).
+  if (nPad !== nRows) {
+    for (let j = 0, at = (nPad - 2) * d + 1; j < d; j++, at += 2) mem[at] = 0;
+    mem[nPad * d + nRows] = 0;
+  }
   return new WasmLogisticRows(ex, nRows, d, nPad);
 }
 
@@ -167,12 +189,19 @@ class WasmLogisticRows implements LogisticRows {
   private readonly wAt: number;
   private readonly gAt: number;
   private readonly tmpAt: number;
+  private released = false;
 
   constructor(private readonly ex: Exports, readonly nRows: number, readonly d: number, nPad: number) {
     this.yAt = nPad * d * 8;
     this.wAt = this.yAt + nPad * 8;
     this.gAt = this.wAt + d * 8;
     this.tmpAt = this.gAt + (d + 1) * 8 + 8;
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    if (spare.length < SPARE_COUNT && spareBytes() + this.ex.memory.buffer.byteLength <= SPARE_BYTES) spare.push(this.ex);
   }
 
   pass(w: Float64Array, bias: number, grad: Float64Array, intercept: boolean): number {

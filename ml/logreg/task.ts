@@ -68,33 +68,41 @@ export class LogRegTask {
     const layout = { d, r: round.r, fitIntercept };
     // Straight into the kernels' layout (WebAssembly SIMD when available); every evaluation reads only
     // these. Binary: one pass for the margins, loss and gradient (ml/kernels/logistic.ts).
+    // Their memory serves the next fit of this thread once released (ml/kernels: Rows.release).
+    const held: Array<{ release(): void }> = [];
     const evaluators = parts.map((p): ((x: Float64Array, grad: Float64Array) => number) => {
       if (round.r === 1) {
         // 1 for the positive class (classes[1], scikit-learn's convention).
         const pos = round.classes[1]!, y01 = new Float64Array(p.nRows);
         for (let i = 0; i < p.nRows; i++) y01[i] = p.y[i] === pos ? 1 : 0;
         const rows: LogisticRows = p.slices ? createLogisticRows(p.slices, p.nRows, d, y01) : createLogisticRowsFromMatrix(p.X!, p.nRows, d, y01);
+        held.push(rows);
         return (x, grad) => rows.pass(x, fitIntercept ? x[d]! : 0, grad, fitIntercept);
       }
       const yIdx = classIndexes(p.y, p.nRows, round.classes);
       const rows: Rows = kernelRows(p, d);
+      held.push(rows);
       return (x, grad) => lossAndGradientRows(rows, yIdx, layout, x, grad);
     });
     const rowCount = parts.reduce((n, p) => n + p.nRows, 0);
     parts.length = 0; // the read batches are no longer needed
-    while (!round.done) {
-      const x = round.x;
-      const evals = evaluators.map((run) => {
-        const grad = new Float64Array(paramCount(layout));
-        return { loss: run(x, grad), grad };
-      });
-      const evaluation = round.evaluation;
-      await this.checkpoint('before-report', evaluation);
-      const reply = last(evals.map((e, q) => state.report(evaluation, ids[q]!, e.loss, e.grad)));
-      reply.catch(() => undefined); // awaited below, unless a checkpoint throws first
-      await this.checkpoint('while-parked', evaluation);
-      round = await reply;
-      await this.checkpoint('after-report', evaluation);
+    try {
+      while (!round.done) {
+        const x = round.x;
+        const evals = evaluators.map((run) => {
+          const grad = new Float64Array(paramCount(layout));
+          return { loss: run(x, grad), grad };
+        });
+        const evaluation = round.evaluation;
+        await this.checkpoint('before-report', evaluation);
+        const reply = last(evals.map((e, q) => state.report(evaluation, ids[q]!, e.loss, e.grad)));
+        reply.catch(() => undefined); // awaited below, unless a checkpoint throws first
+        await this.checkpoint('while-parked', evaluation);
+        round = await reply;
+        await this.checkpoint('after-report', evaluation);
+      }
+    } finally {
+      for (const r of held) r.release();
     }
     return { part: this.part, rows: rowCount, evaluations: round.evaluation, ...(localState ? { result: packResult(localState.result()) } : {}) };
   }

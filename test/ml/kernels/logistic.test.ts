@@ -66,6 +66,24 @@ describe('ml/kernels - the binary logistic pass (one pass: margins, loss, gradie
     }
   }
 
+  it('logistic - rows made on a released instance (larger and odd before, smaller after) give the JS pass\'s bits: no earlier fit\'s values leak in', () => {
+    const d = 7;
+    for (const [first, then] of [[1001, 999], [1000, 3], [4099, 1], [5, 4]] as const) {
+      const a = problem(SEED + first, first, d, 9);
+      const before = createLogisticRowsFromMatrix(a.X, first, d, a.y, 'wasm');
+      before.pass(a.w, a.w[d]!, new Float64Array(d + 1), true);
+      before.release();
+      before.release(); // twice: still one spare
+      const b = problem(SEED + then + 7, then, d, 9);
+      const reused = createLogisticRowsFromMatrix(b.X, then, d, b.y, 'wasm');
+      const gw = new Float64Array(d + 1), gj = new Float64Array(d + 1);
+      const lw = reused.pass(b.w, b.w[d]!, gw, true);
+      const lj = createLogisticRowsFromMatrix(b.X, then, d, b.y, 'js').pass(b.w, b.w[d]!, gj, true);
+      assert.deepEqual(bits([lw, ...gw]), bits([lj, ...gj]), `${first} then ${then} rows, seed ${SEED}`);
+      reused.release();
+    }
+  });
+
   it('logistic - the loss and gradient match the textbook formula with Math.exp / Math.log1p (an independent oracle)', () => {
     for (const scale of [0.1, 4, 60, 4000]) {
       const n = 777, d = 5, seed = SEED + scale;
