@@ -9,7 +9,8 @@
  *
  * A buffer comes back only through `recycleFrame`, which its owner calls when it holds the only
  * reference: the node's in-memory AtomicReference when `set` replaces a value it kept as received,
- * and a client's explicit `releaseArray`. Two guards make a mistake loud instead of silent:
+ * its in-memory AtomicMatrix once a row is added or copied in, and a client's explicit
+ * `releaseArray`. Two guards make a mistake loud instead of silent:
  * - the returned ArrayBuffer is detached (transferred to a new one over the same memory), so any
  *   view still held of it reads as empty, never as the bytes of a later message;
  * - a buffer with a write in flight (a scattered reply of the array, zmtp/peer.ts) goes back only
