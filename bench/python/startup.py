@@ -3,7 +3,7 @@ Start-up from Python: time from program start (a fresh process) to the first ``f
 result, cold, and the warm round trips after it, for crucial's FunctionExecutor (embedded DSO node)
 and Lithops localhost in the same run. The twin of bench/startup.ts.
 
-``python bench/python/startup.py [--runs 5] [--wheel-python PATH]... [--no-checkout]``
+``python bench/python/startup.py [--runs 5] [--wheel-python PATH]... [--no-checkout] [--dso-task]``
 
 ``--wheel-python`` adds a row for an installed wheel: the python of a venv holding it (its node is
 the bundled one, started with the system ``node``); repeat it to compare two wheels (an A/B, e.g. a
@@ -25,8 +25,9 @@ PROGRAMS = ROOT / "bench" / "startup"
 
 
 def run_once(python, program, cwd, env):
+    argv = [str(a) for a in program] if isinstance(program, list) else [str(program)]
     t0 = time.time() * 1000
-    r = subprocess.run([python, str(program)], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    r = subprocess.run([python, *argv], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
     line = next((x for x in r.stdout.splitlines() if x.startswith("{")), None)
     if r.returncode != 0 or line is None:
         raise SystemExit(f"{program} exited {r.returncode}: {r.stderr[-2000:]}")
@@ -43,6 +44,7 @@ def main():
     ap.add_argument("--runs", type=int, default=5, help="cold runs (fresh processes) per configuration")
     ap.add_argument("--wheel-python", action="append", default=[], help="python of a venv with the crucial wheel installed (repeatable)")
     ap.add_argument("--no-checkout", action="store_true", help="leave out crucial from this checkout")
+    ap.add_argument("--dso-task", action="store_true", help="also a row per wheel whose task adds to an AtomicLong (its first result waits for the node)")
     args = ap.parse_args()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CRUCIAL_", "LITHOPS", "__LITHOPS"))}
     checkout_env = {**env, "PYTHONPATH": str(ROOT / "bridges" / "python")}
@@ -51,6 +53,9 @@ def main():
         # Outside the checkout, so the wheel's bundled node is the one started.
         label = "crucial wheel (bundled node), call_async" + (f" [{py}]" if len(args.wheel_python) > 1 else "")
         configs.append((label, py, PROGRAMS / "crucial_program.py", tempfile.gettempdir(), env))
+        if args.dso_task:
+            configs.append((label.replace("call_async", "call_async of a task calling the DSO"), py, [PROGRAMS / "crucial_program.py", "--dso"],
+                            tempfile.gettempdir(), env))
     configs.append(("Lithops localhost, call_async", sys.executable, PROGRAMS / "lithops_program.py", ROOT, env))
     # Interleaved rounds (one run of each configuration per round): every configuration sees the same load.
     samples_of = {c[0]: [] for c in configs}
