@@ -225,7 +225,7 @@
   (func (export "lr_xtr")
     (param $x i32) (param $n i32) (param $d i32) (param $res i32) (param $r i32) (param $g i32)
     (local $cb i32) (local $i i32) (local $xo i32) (local $cl i32) (local $go i32) (local $jb i32)
-    (local $rv v128) (local $m v128) (local $zr i32) (local $s f64)
+    (local $rv v128) (local $m v128) (local $zr i32) (local $s f64) (local $r0 v128) (local $r1 v128) (local $pa v128) (local $pb v128)
     (local.set $cb (i32.shl (local.get $d) (i32.const 3)))
     (local.set $zr (i32.shl (local.get $r) (i32.const 3)))
     (local.set $xo (local.get $x))
@@ -240,15 +240,28 @@
             (local.set $rv (f64x2.replace_lane 1
               (v128.load64_splat (i32.add (local.get $res) (i32.shl (local.get $cl) (i32.const 3))))
               (f64.load (i32.add (i32.add (local.get $res) (local.get $zr)) (i32.shl (local.get $cl) (i32.const 3))))))
+            ;; Two features per step: the pair vectors of features j and j+1 shuffled into the first
+            ;; row's [x_j, x_j+1] and the second's, so each lane adds its own feature's terms in row
+            ;; order (as logistic.wat's gradient); an odd d's last feature as before.
+            (local.set $r0 (f64x2.splat (f64x2.extract_lane 0 (local.get $rv))))
+            (local.set $r1 (f64x2.splat (f64x2.extract_lane 1 (local.get $rv))))
             (local.set $jb (i32.const 0))
             (block $feat_done
               (loop $feat
-                (br_if $feat_done (i32.ge_u (local.get $jb) (local.get $cb)))
-                (local.set $m (f64x2.mul (local.get $rv) (v128.load (i32.add (local.get $xo) (i32.shl (local.get $jb) (i32.const 1))))))
-                (local.set $s (f64.add (f64.load (i32.add (local.get $go) (local.get $jb))) (f64x2.extract_lane 0 (local.get $m))))
-                (f64.store (i32.add (local.get $go) (local.get $jb)) (f64.add (local.get $s) (f64x2.extract_lane 1 (local.get $m))))
-                (local.set $jb (i32.add (local.get $jb) (i32.const 8)))
+                (br_if $feat_done (i32.ge_u (i32.add (local.get $jb) (i32.const 8)) (local.get $cb)))
+                (local.set $pa (v128.load (i32.add (local.get $xo) (i32.shl (local.get $jb) (i32.const 1)))))
+                (local.set $pb (v128.load offset=16 (i32.add (local.get $xo) (i32.shl (local.get $jb) (i32.const 1)))))
+                (v128.store (i32.add (local.get $go) (local.get $jb))
+                  (f64x2.add
+                    (f64x2.add (v128.load (i32.add (local.get $go) (local.get $jb)))
+                      (f64x2.mul (local.get $r0) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $pa) (local.get $pb))))
+                    (f64x2.mul (local.get $r1) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $pa) (local.get $pb)))))
+                (local.set $jb (i32.add (local.get $jb) (i32.const 16)))
                 (br $feat)))
+            (if (i32.lt_u (local.get $jb) (local.get $cb)) (then
+              (local.set $m (f64x2.mul (local.get $rv) (v128.load (i32.add (local.get $xo) (i32.shl (local.get $jb) (i32.const 1))))))
+              (local.set $s (f64.add (f64.load (i32.add (local.get $go) (local.get $jb))) (f64x2.extract_lane 0 (local.get $m))))
+              (f64.store (i32.add (local.get $go) (local.get $jb)) (f64.add (local.get $s) (f64x2.extract_lane 1 (local.get $m))))))
             (local.set $go (i32.add (local.get $go) (local.get $cb)))
             (local.set $cl (i32.add (local.get $cl) (i32.const 1)))
             (br $cls)))
