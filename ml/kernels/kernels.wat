@@ -188,7 +188,7 @@
   ;; row's z is written too) and r weight rows (r·d f64 at w, r biases at b).
   (func (export "lr_xw")
     (param $x i32) (param $n i32) (param $d i32) (param $w i32) (param $b i32) (param $r i32) (param $z i32)
-    (local $cb i32) (local $i i32) (local $xo i32) (local $cl i32) (local $wo i32) (local $jb i32) (local $a v128) (local $zr i32)
+    (local $cb i32) (local $i i32) (local $xo i32) (local $cl i32) (local $wo i32) (local $jb i32) (local $a v128) (local $zr i32) (local $a2 v128) (local $xv v128)
     (local.set $cb (i32.shl (local.get $d) (i32.const 3)))
     (local.set $zr (i32.shl (local.get $r) (i32.const 3)))
     (local.set $xo (local.get $x))
@@ -197,6 +197,29 @@
         (br_if $rows_done (i32.ge_u (local.get $i) (local.get $n)))
         (local.set $cl (i32.const 0))
         (local.set $wo (local.get $w))
+        ;; Two classes per step: two independent sums share each load of the rows (one class's
+        ;; chain of d dependent adds at a time left the CPU waiting on it); each sum's order unchanged.
+        (block $cls2_done
+          (loop $cls2
+            (br_if $cls2_done (i32.ge_u (i32.add (local.get $cl) (i32.const 1)) (local.get $r)))
+            (local.set $a (v128.load64_splat (i32.add (local.get $b) (i32.shl (local.get $cl) (i32.const 3)))))
+            (local.set $a2 (v128.load64_splat (i32.add (local.get $b) (i32.shl (i32.add (local.get $cl) (i32.const 1)) (i32.const 3)))))
+            (local.set $jb (i32.const 0))
+            (block $feat2_done
+              (loop $feat2
+                (br_if $feat2_done (i32.ge_u (local.get $jb) (local.get $cb)))
+                (local.set $xv (v128.load (i32.add (local.get $xo) (i32.shl (local.get $jb) (i32.const 1)))))
+                (local.set $a (f64x2.add (local.get $a) (f64x2.mul (local.get $xv) (v128.load64_splat (i32.add (local.get $wo) (local.get $jb))))))
+                (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (local.get $xv) (v128.load64_splat (i32.add (i32.add (local.get $wo) (local.get $cb)) (local.get $jb))))))
+                (local.set $jb (i32.add (local.get $jb) (i32.const 8)))
+                (br $feat2)))
+            (f64.store (i32.add (local.get $z) (i32.shl (local.get $cl) (i32.const 3))) (f64x2.extract_lane 0 (local.get $a)))
+            (f64.store (i32.add (i32.add (local.get $z) (local.get $zr)) (i32.shl (local.get $cl) (i32.const 3))) (f64x2.extract_lane 1 (local.get $a)))
+            (f64.store offset=8 (i32.add (local.get $z) (i32.shl (local.get $cl) (i32.const 3))) (f64x2.extract_lane 0 (local.get $a2)))
+            (f64.store offset=8 (i32.add (i32.add (local.get $z) (local.get $zr)) (i32.shl (local.get $cl) (i32.const 3))) (f64x2.extract_lane 1 (local.get $a2)))
+            (local.set $wo (i32.add (local.get $wo) (i32.shl (local.get $cb) (i32.const 1))))
+            (local.set $cl (i32.add (local.get $cl) (i32.const 2)))
+            (br $cls2)))
         (block $cls_done
           (loop $cls
             (br_if $cls_done (i32.ge_u (local.get $cl) (local.get $r)))
