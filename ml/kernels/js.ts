@@ -1,8 +1,7 @@
 /**
  * The kernels in plain JS, for engines without WebAssembly SIMD: the scalar loops of
- * ml/logreg/loss.ts, and k-means' assignment in kernels.wat's ‖c‖² − 2·x·c form. kernels.wat sums in
- * the same order (each row's features in feature order, rows in row order), so both are
- * bit-identical (test/ml/kernels/rows.test.ts).
+ * ml/kmeans/lloyd.ts and ml/logreg/loss.ts. kernels.wat sums in the same order (each row's features
+ * in feature order, rows in row order), so both are bit-identical (test/ml/kernels/rows.test.ts).
  */
 import type { Rows, Seeding } from './rows.ts';
 
@@ -28,23 +27,22 @@ export class JsRows implements Rows {
   assign(centroids: Float64Array, cOff: number, k: number, sums: Float64Array | null, counts: Float64Array | null): number {
     const { X, nRows, d } = this;
     const dist = this.dist, labels = this.labels;
-    // kernels.wat km_assign's arithmetic, operation for operation: centroids compared by
-    // ‖c‖² − 2·x·c, the distance max(‖x‖² + that, 0).
-    const cn = new Float64Array(k);
-    for (let c = 0; c < k; c++) cn[c] = squaredNorm(centroids, cOff + c * d, d);
     let inertia = 0;
     for (let i = 0; i < nRows; i++) {
       const xo = i * d;
       let best = 0;
-      let bestS = Infinity;
+      let bestD = Infinity;
       for (let c = 0; c < k; c++) {
         const co = cOff + c * d;
-        let dot = 0;
-        for (let j = 0; j < d; j++) dot += X[xo + j]! * centroids[co + j]!;
-        const s = cn[c]! - (dot + dot);
-        if (s < bestS) { bestS = s; best = c; }
+        let s = 0;
+        for (let j = 0; j < d; j++) {
+          const t = X[xo + j]! - centroids[co + j]!;
+          s += t * t;
+          // Partial sums only grow: this centroid cannot win (the full sum would not either).
+          if (s >= bestD) break;
+        }
+        if (s < bestD) { bestD = s; best = c; }
       }
-      const bestD = Math.max(squaredNorm(X, xo, d) + bestS, 0);
       dist[i] = bestD;
       labels[i] = best;
       inertia += bestD;
@@ -128,11 +126,4 @@ export class JsRows implements Rows {
     }
     return out;
   }
-}
-
-/** Σ_j v[at + j]² in feature order from 0 (‖x‖² of a row or centroid, as kernels.wat sums it). */
-export function squaredNorm(v: Float64Array, at: number, d: number): number {
-  let s = 0;
-  for (let j = 0; j < d; j++) s += v[at + j]! * v[at + j]!;
-  return s;
 }

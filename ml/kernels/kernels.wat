@@ -2,20 +2,17 @@
 ;; into kernels-wasm.ts. The rows are stored in pairs, interleaved: the block of rows (2b, 2b+1)
 ;; starts at x + b·d·16 and holds [x_2b,j, x_2b+1,j] at +j·16, so lane 0 is one row and lane 1 the
 ;; next. Each lane then sums its row's features in feature order, exactly as the scalar loops of
-;; js.ts do: both give bit-identical results (as do ml/logreg/loss.ts and, but for km_assign's
-;; ‖c‖² − 2·x·c comparison, ml/kmeans/lloyd.ts's direct (x − c)² form). With
+;; js.ts (and of ml/kmeans/lloyd.ts, ml/logreg/loss.ts) do: both give bit-identical results. With
 ;; an odd n the last block's lane 1 is a zero row whose results are not stored.
 ;; Offsets are in bytes.
 (module
   (memory (export "memory") 1)
 
   ;; k-means assignment: for each of n rows the nearest of kp centroids (kp a multiple of 4; padding
-  ;; centroids repeat the last real one, so a strict < never picks them), the first of equal ones.
-  ;; As scikit-learn's Lloyd pass, centroids are compared by ‖c‖² − 2·x·c (‖c‖² given at cn, kp
-  ;; f64; the dot product summed in feature order): one multiply-add per feature and centroid
-  ;; instead of a subtract, multiply and add. The row's squared distance is then max(‖x‖² + that, 0)
-  ;; (‖x‖² given at xn, one f64 per row, see row_norms). Its distance goes into dist (f64) and its
-  ;; index into lab (i32); with sums != 0 the row is also added to its cluster's sum (kp·d f64,
+  ;; centroids repeat the last real one, so a strict < never picks them), the first of equal ones,
+  ;; by the squared distance Σ_j (x_j − c_j)² summed in feature order (the direct form: exact where
+  ;; ‖c‖² − 2·x·c would cancel, on data far from the origin). Its distance goes into dist (f64) and
+  ;; its index into lab (i32); with sums != 0 the row is also added to its cluster's sum (kp·d f64,
   ;; row-major) and 1 to its count (kp f64), in row order. Returns the inertia Σ squared distance,
   ;; in row order. The centroids at cen are in groups of 4 (kp/4·4·d f64), each group interleaved
   ;; by feature: [c0_j, c1_j, c2_j, c3_j] at +j·32, so the feature loop walks one pointer. Two pairs
@@ -23,11 +20,11 @@
   ;; not held up by the latency of one addition chain; a last lone pair runs as its own twin (the
   ;; twin's results are dropped).
   (func $km_assign (export "km_assign")
-    (param $x i32) (param $n i32) (param $d i32) (param $cen i32) (param $kp i32) (param $cn i32) (param $xn i32)
+    (param $x i32) (param $n i32) (param $d i32) (param $cen i32) (param $kp i32)
     (param $dist i32) (param $lab i32) (param $sums i32) (param $counts i32) (result f64)
-    (local $cb i32) (local $i i32) (local $xo i32) (local $xq i32) (local $g i32) (local $c0 i32) (local $xp i32) (local $xp1 i32) (local $cp i32) (local $cend i32) (local $cn0 i32)
+    (local $cb i32) (local $i i32) (local $xo i32) (local $xq i32) (local $g i32) (local $c0 i32) (local $xp i32) (local $xp1 i32) (local $cp i32) (local $cend i32)
     (local $inertia f64) (local $m v128) (local $bestD0 v128) (local $best0 v128) (local $bestD1 v128) (local $best1 v128)
-    (local $xv0 v128) (local $xv1 v128) (local $c v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local $xv0 v128) (local $xv1 v128) (local $c v128) (local $t v128)
     (local $a00 v128) (local $a01 v128) (local $a02 v128) (local $a03 v128)
     (local $a10 v128) (local $a11 v128) (local $a12 v128) (local $a13 v128)
     (local.set $cb (i32.shl (local.get $d) (i32.const 3)))
@@ -44,7 +41,6 @@
         (local.set $best1 (v128.const i64x2 0 0))
         (local.set $g (i32.const 0))
         (local.set $c0 (local.get $cen))
-        (local.set $cn0 (local.get $cn))
         (block $groups_done
           (loop $groups
             (br_if $groups_done (i32.ge_u (local.get $g) (local.get $kp)))
@@ -61,67 +57,57 @@
               (local.set $xv0 (v128.load (local.get $xp)))
               (local.set $xv1 (v128.load (local.get $xp1)))
               (local.set $c (v128.load64_splat offset=0 (local.get $cp)))
-              (local.set $a00 (f64x2.add (local.get $a00) (f64x2.mul (local.get $xv0) (local.get $c))))
-              (local.set $a10 (f64x2.add (local.get $a10) (f64x2.mul (local.get $xv1) (local.get $c))))
+              (local.set $t (f64x2.sub (local.get $xv0) (local.get $c)))
+              (local.set $a00 (f64x2.add (local.get $a00) (f64x2.mul (local.get $t) (local.get $t))))
+              (local.set $t (f64x2.sub (local.get $xv1) (local.get $c)))
+              (local.set $a10 (f64x2.add (local.get $a10) (f64x2.mul (local.get $t) (local.get $t))))
               (local.set $c (v128.load64_splat offset=8 (local.get $cp)))
-              (local.set $a01 (f64x2.add (local.get $a01) (f64x2.mul (local.get $xv0) (local.get $c))))
-              (local.set $a11 (f64x2.add (local.get $a11) (f64x2.mul (local.get $xv1) (local.get $c))))
+              (local.set $t (f64x2.sub (local.get $xv0) (local.get $c)))
+              (local.set $a01 (f64x2.add (local.get $a01) (f64x2.mul (local.get $t) (local.get $t))))
+              (local.set $t (f64x2.sub (local.get $xv1) (local.get $c)))
+              (local.set $a11 (f64x2.add (local.get $a11) (f64x2.mul (local.get $t) (local.get $t))))
               (local.set $c (v128.load64_splat offset=16 (local.get $cp)))
-              (local.set $a02 (f64x2.add (local.get $a02) (f64x2.mul (local.get $xv0) (local.get $c))))
-              (local.set $a12 (f64x2.add (local.get $a12) (f64x2.mul (local.get $xv1) (local.get $c))))
+              (local.set $t (f64x2.sub (local.get $xv0) (local.get $c)))
+              (local.set $a02 (f64x2.add (local.get $a02) (f64x2.mul (local.get $t) (local.get $t))))
+              (local.set $t (f64x2.sub (local.get $xv1) (local.get $c)))
+              (local.set $a12 (f64x2.add (local.get $a12) (f64x2.mul (local.get $t) (local.get $t))))
               (local.set $c (v128.load64_splat offset=24 (local.get $cp)))
-              (local.set $a03 (f64x2.add (local.get $a03) (f64x2.mul (local.get $xv0) (local.get $c))))
-              (local.set $a13 (f64x2.add (local.get $a13) (f64x2.mul (local.get $xv1) (local.get $c))))
+              (local.set $t (f64x2.sub (local.get $xv0) (local.get $c)))
+              (local.set $a03 (f64x2.add (local.get $a03) (f64x2.mul (local.get $t) (local.get $t))))
+              (local.set $t (f64x2.sub (local.get $xv1) (local.get $c)))
+              (local.set $a13 (f64x2.add (local.get $a13) (f64x2.mul (local.get $t) (local.get $t))))
               (local.set $xp (i32.add (local.get $xp) (i32.const 16)))
               (local.set $xp1 (i32.add (local.get $xp1) (i32.const 16)))
               (local.set $cp (i32.add (local.get $cp) (i32.const 32)))
               (br_if $feat (i32.lt_u (local.get $cp) (local.get $cend))))
-            ;; score ‖c‖² − (x·c + x·c); centroid order, strict <: the first of equal scores wins (NaN never does)
-            (local.set $t0 (v128.load64_splat (local.get $cn0)))
-            (local.set $t1 (v128.load64_splat offset=8 (local.get $cn0)))
-            (local.set $t2 (v128.load64_splat offset=16 (local.get $cn0)))
-            (local.set $t3 (v128.load64_splat offset=24 (local.get $cn0)))
-            (local.set $a00 (f64x2.sub (local.get $t0) (f64x2.add (local.get $a00) (local.get $a00))))
+            ;; centroid order, strict <: the first of equal distances wins (NaN never does)
             (local.set $m (f64x2.lt (local.get $a00) (local.get $bestD0)))
             (local.set $bestD0 (v128.bitselect (local.get $a00) (local.get $bestD0) (local.get $m)))
             (local.set $best0 (v128.bitselect (i64x2.splat (i64.extend_i32_u (local.get $g))) (local.get $best0) (local.get $m)))
-            (local.set $a10 (f64x2.sub (local.get $t0) (f64x2.add (local.get $a10) (local.get $a10))))
             (local.set $m (f64x2.lt (local.get $a10) (local.get $bestD1)))
             (local.set $bestD1 (v128.bitselect (local.get $a10) (local.get $bestD1) (local.get $m)))
             (local.set $best1 (v128.bitselect (i64x2.splat (i64.extend_i32_u (local.get $g))) (local.get $best1) (local.get $m)))
-            (local.set $a01 (f64x2.sub (local.get $t1) (f64x2.add (local.get $a01) (local.get $a01))))
             (local.set $m (f64x2.lt (local.get $a01) (local.get $bestD0)))
             (local.set $bestD0 (v128.bitselect (local.get $a01) (local.get $bestD0) (local.get $m)))
             (local.set $best0 (v128.bitselect (i64x2.splat (i64.extend_i32_u (i32.add (local.get $g) (i32.const 1)))) (local.get $best0) (local.get $m)))
-            (local.set $a11 (f64x2.sub (local.get $t1) (f64x2.add (local.get $a11) (local.get $a11))))
             (local.set $m (f64x2.lt (local.get $a11) (local.get $bestD1)))
             (local.set $bestD1 (v128.bitselect (local.get $a11) (local.get $bestD1) (local.get $m)))
             (local.set $best1 (v128.bitselect (i64x2.splat (i64.extend_i32_u (i32.add (local.get $g) (i32.const 1)))) (local.get $best1) (local.get $m)))
-            (local.set $a02 (f64x2.sub (local.get $t2) (f64x2.add (local.get $a02) (local.get $a02))))
             (local.set $m (f64x2.lt (local.get $a02) (local.get $bestD0)))
             (local.set $bestD0 (v128.bitselect (local.get $a02) (local.get $bestD0) (local.get $m)))
             (local.set $best0 (v128.bitselect (i64x2.splat (i64.extend_i32_u (i32.add (local.get $g) (i32.const 2)))) (local.get $best0) (local.get $m)))
-            (local.set $a12 (f64x2.sub (local.get $t2) (f64x2.add (local.get $a12) (local.get $a12))))
             (local.set $m (f64x2.lt (local.get $a12) (local.get $bestD1)))
             (local.set $bestD1 (v128.bitselect (local.get $a12) (local.get $bestD1) (local.get $m)))
             (local.set $best1 (v128.bitselect (i64x2.splat (i64.extend_i32_u (i32.add (local.get $g) (i32.const 2)))) (local.get $best1) (local.get $m)))
-            (local.set $a03 (f64x2.sub (local.get $t3) (f64x2.add (local.get $a03) (local.get $a03))))
             (local.set $m (f64x2.lt (local.get $a03) (local.get $bestD0)))
             (local.set $bestD0 (v128.bitselect (local.get $a03) (local.get $bestD0) (local.get $m)))
             (local.set $best0 (v128.bitselect (i64x2.splat (i64.extend_i32_u (i32.add (local.get $g) (i32.const 3)))) (local.get $best0) (local.get $m)))
-            (local.set $a13 (f64x2.sub (local.get $t3) (f64x2.add (local.get $a13) (local.get $a13))))
             (local.set $m (f64x2.lt (local.get $a13) (local.get $bestD1)))
             (local.set $bestD1 (v128.bitselect (local.get $a13) (local.get $bestD1) (local.get $m)))
             (local.set $best1 (v128.bitselect (i64x2.splat (i64.extend_i32_u (i32.add (local.get $g) (i32.const 3)))) (local.get $best1) (local.get $m)))
             (local.set $g (i32.add (local.get $g) (i32.const 4)))
-            (local.set $cn0 (i32.add (local.get $cn0) (i32.const 32)))
             (local.set $c0 (local.get $cend))
             (br $groups)))
-        ;; squared distances max(‖x‖² + score, 0) (a pair's norms are adjacent)
-        (local.set $bestD0 (f64x2.max (f64x2.add (v128.load (i32.add (local.get $xn) (i32.shl (local.get $i) (i32.const 3)))) (local.get $bestD0))
-          (v128.const f64x2 0 0)))
-        (local.set $bestD1 (f64x2.max (f64x2.add (v128.load offset=16 (i32.add (local.get $xn) (i32.shl (local.get $i) (i32.const 3)))) (local.get $bestD1))
-          (v128.const f64x2 0 0)))
         (local.set $inertia (call $km_store (local.get $inertia) (local.get $xo) (local.get $d) (local.get $i)
               (f64x2.extract_lane 0 (local.get $bestD0)) (i32.wrap_i64 (i64x2.extract_lane 0 (local.get $best0)))
               (local.get $dist) (local.get $lab) (local.get $sums) (local.get $counts)))
@@ -141,26 +127,6 @@
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $rows)))
     (local.get $inertia))
-
-  ;; ‖x_i‖² (Σ_j x_ij², feature order) of n rows into out (nPad f64; the zero row of an odd n gets 0).
-  (func (export "row_norms")
-    (param $x i32) (param $n i32) (param $d i32) (param $out i32)
-    (local $i i32) (local $xp i32) (local $xend i32) (local $a v128) (local $v v128)
-    (local.set $xp (local.get $x))
-    (block $rows_done
-      (loop $rows
-        (br_if $rows_done (i32.ge_u (local.get $i) (local.get $n)))
-        (local.set $a (v128.const f64x2 0 0))
-        (local.set $xend (i32.add (local.get $xp) (i32.shl (local.get $d) (i32.const 4))))
-        (loop $feat
-          (local.set $v (v128.load (local.get $xp)))
-          (local.set $a (f64x2.add (local.get $a) (f64x2.mul (local.get $v) (local.get $v))))
-          (local.set $xp (i32.add (local.get $xp) (i32.const 16)))
-          (br_if $feat (i32.lt_u (local.get $xp) (local.get $xend))))
-        (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3))) (local.get $a))
-        (local.set $i (i32.add (local.get $i) (i32.const 2)))
-        (br $rows)))
-    )
 
   ;; One row's result (its features at xr, xr + 16, ...): stores it, adds it to its cluster; returns inertia + dist.
   (func $km_store

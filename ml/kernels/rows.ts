@@ -1,7 +1,8 @@
 /**
  * A partition's rows held for the ml/ compute kernels: the k-means assignment pass and the
  * logistic-regression products X·Wᵀ and Xᵀ·residual. Two implementations give bit-identical
- * results (the same operations in the same order, see kernels.wat): WebAssembly SIMD (f64x2, two
+ * results, the same as the scalar loops of ml/kmeans/lloyd.ts and ml/logreg/loss.ts (the same
+ * operations in the same order, see kernels.wat): WebAssembly SIMD (f64x2, two
  * rows per vector), used when the engine has it, and plain JS, used otherwise or when
  * `CRUCIAL_ML_KERNELS=js`.
  */
@@ -24,8 +25,7 @@ export interface Rows {
   /** Copies row i's d features into out[at ..). */
   copyRow(i: number, out: Float64Array, at: number): void;
   /**
-   * Assigns every row to its nearest (squared Euclidean, compared as scikit-learn does by
-   * ‖c‖² − 2·x·c, the distance then max(‖x‖² + that, 0); the first of equal ones) of the `k`
+   * Assigns every row to its nearest (squared Euclidean; the first of equal ones) of the `k`
    * centroids at `centroids[cOff .. cOff + k·d)`; with `sums` (k·d) and `counts` (k) adds each row
    * to its cluster's sum and 1 to its count (bit-identical across kinds when they start at 0). Returns the inertia, summed in row order. Each row's
    * squared distance and cluster are then in {@link dist} and {@link labels}.

@@ -5,7 +5,6 @@
  */
 import { KERNELS_WASM_BASE64 } from './kernels-wasm.ts';
 import type { Rows, Seeding } from './rows.ts';
-import { squaredNorm } from './js.ts';
 
 // The project's lib has no DOM, and @types/node declares WebAssembly only as a namespace of types.
 interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
@@ -17,8 +16,7 @@ const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 interface Exports {
   memory: WasmMemory;
-  km_assign(x: number, n: number, d: number, c: number, kp: number, cn: number, xn: number, dist: number, lab: number, sums: number, counts: number): number;
-  row_norms(x: number, n: number, d: number, out: number): void;
+  km_assign(x: number, n: number, d: number, c: number, kp: number, dist: number, lab: number, sums: number, counts: number): number;
   lr_xw(x: number, n: number, d: number, w: number, b: number, r: number, z: number): void;
   lr_xtr(x: number, n: number, d: number, res: number, r: number, g: number): void;
   col_acc(x: number, n: number, d: number, mean: number, out: number, sq: number): void;
@@ -97,11 +95,8 @@ function build(nRows: number, d: number, fill: (mem: Float64Array) => void): Row
 
 class WasmRows implements Rows {
   readonly kind = 'wasm' as const;
-  /** First free byte after the rows and their norms (16-aligned). */
+  /** First free byte after the rows (16-aligned). */
   private readonly base: number;
-  /** Where the rows' ‖x‖² are (nPad f64 after the rows), computed by the first assign. */
-  private readonly normsAt: number;
-  private normsDone = false;
   private distOff = 0;
   private labOff = 0;
   private zOff = 0;
@@ -111,8 +106,7 @@ class WasmRows implements Rows {
   private released = false;
 
   constructor(private readonly ex: Exports, readonly nRows: number, readonly d: number, private readonly nPad: number, fill: (mem: Float64Array) => void) {
-    this.normsAt = nPad * d * 8;
-    this.base = this.normsAt + nPad * 8;
+    this.base = nPad * d * 8;
     this.ensure(this.base);
     const mem = new Float64Array(ex.memory.buffer, 0, nPad * d);
     fill(mem);
@@ -144,8 +138,7 @@ class WasmRows implements Rows {
     const cb = d * 8;
     const kp = (k + 3) & ~3;
     const cAt = this.base;
-    const cnAt = cAt + kp * cb;
-    const sAt = cnAt + kp * 8;
+    const sAt = cAt + kp * cb;
     const nAt = sAt + kp * cb;
     this.distOff = nAt + kp * 8;
     this.labOff = this.distOff + this.nPad * 8;
@@ -156,12 +149,10 @@ class WasmRows implements Rows {
     for (let c = 0, base = cAt / 8; c < kp; c++) {
       const src = cOff + Math.min(c, k - 1) * d;
       for (let j = 0, at = base + (c >> 2) * 4 * d + (c & 3); j < d; j++, at += 4) mem[at] = centroids[src + j]!;
-      mem[cnAt / 8 + c] = squaredNorm(centroids, src, d);
     }
-    if (!this.normsDone) { this.ex.row_norms(0, nRows, d, this.normsAt); this.normsDone = true; }
     const acc = sums !== null && counts !== null;
     if (acc) mem.fill(0, sAt / 8, (nAt + kp * 8) / 8);
-    const inertia = this.ex.km_assign(0, nRows, d, cAt, kp, cnAt, this.normsAt, this.distOff, this.labOff, acc ? sAt : 0, acc ? nAt : 0);
+    const inertia = this.ex.km_assign(0, nRows, d, cAt, kp, this.distOff, this.labOff, acc ? sAt : 0, acc ? nAt : 0);
     if (acc) {
       for (let c = 0; c < k; c++) counts[c]! += mem[nAt / 8 + c]!;
       const at = sAt / 8;
