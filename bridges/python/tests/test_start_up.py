@@ -8,9 +8,11 @@ everything already.
 """
 import json
 import os
+import socket
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -126,15 +128,16 @@ def test_a_task_gets_its_result_while_the_bundled_node_still_loads_and_one_calli
     # The node (the checkout's, standing for the bundled one) is held before it loads until the program
     # lets it go, after its first result, or after 60 s: an executor that waited for the node's ready
     # line gets that result only then. The node is handed its listening socket, so the second task's
-    # call waits in its backlog and is answered once it has loaded (the checkout's node loads through
-    # tsx, for seconds on a busy machine: the workers' calls may wait longer than the default 2 s).
+    # call waits in its backlog and is answered once it has loaded. Its unavailable window is cut to
+    # 50 ms, far less than the node (through tsx) takes to load once let go: the call is answered only
+    # because a first link to a node still loading gets a grace (CRUCIAL_DSO_STARTING).
     fifo = tmp_path / "gate"
     os.mkfifo(fifo)
     out = run(f"""
         import json, os, sys, threading
         os.environ.pop("CRUCIAL_DSO", None)
         os.environ.pop("CRUCIAL_TOKEN", None)
-        os.environ["CRUCIAL_UNAVAILABLE_MS"] = "120000"
+        os.environ["CRUCIAL_UNAVAILABLE_MS"] = "50"
         from crucial.client import context
         real = context._node_command
         GATE = "import os, sys\\nwith open(sys.argv[1], 'rb') as f: f.read(1)\\nos.chdir(sys.argv[2])\\nos.execvp(sys.argv[3], sys.argv[3:])"
@@ -197,3 +200,23 @@ def test_a_bundled_node_too_old_is_named_though_its_version_is_not_asked_first(t
     monkeypatch.setenv("CRUCIAL_NODE", str(_fake_node(tmp_path, script)))
     with pytest.raises(UnavailableError, match=r"needs Node.js >= 20: .* is v18\.19\.0"):
         context.LocalDso()
+
+
+def test_the_grace_for_a_node_still_loading_ends_when_its_address_refuses_connections(monkeypatch):
+    # A node that died while loading leaves nothing listening: its calls fail as any refused call does,
+    # not at the end of the grace (30 s here; the call's own 20 s timeout would come first).
+    from crucial.client.context import STARTING_ENV, connect
+    from crucial.errors import TimeoutError as CallTimeout
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{s.getsockname()[1]}"
+    monkeypatch.setenv(STARTING_ENV, f"{address} {time.time() + 30:.3f}")
+    c = connect(address, unavailable_after=0.2)
+    try:
+        with pytest.raises(UnavailableError) as info:
+            c.call("AtomicLong", "k", "get", [], timeout=20)
+        assert not isinstance(info.value, CallTimeout)
+        assert "ECONNREFUSED" in str(info.value)
+    finally:
+        c.close()

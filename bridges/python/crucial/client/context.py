@@ -26,6 +26,7 @@ import shutil
 import socket
 import subprocess
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, List, Optional, Tuple
 
@@ -45,6 +46,13 @@ logger = logging.getLogger(__name__)
 BUNDLED_NODE = Path(__file__).resolve().parent.parent / "_node" / "crucial-node.mjs"
 #: Oldest Node.js major version the bundled node runs on.
 MIN_NODE_MAJOR = 20
+
+#: Set while the embedded node loads (``"<address> <deadline, epoch seconds>"``, :func:`begin_dso`), inherited by
+#: the workers spawned then: their first link to it may take until the deadline (crucial.client.link).
+STARTING_ENV = "CRUCIAL_DSO_STARTING"
+#: Seconds a worker's first link may wait for the embedded node while it loads, beyond the unavailable window
+#: (it loads in 0.1-0.6 s; this bounds a machine so loaded that it takes far longer).
+_STARTING_GRACE = 30.0
 
 _lock = threading.Lock()
 _default: Optional[Connection] = None
@@ -168,6 +176,8 @@ def begin_dso() -> Optional[str]:
             return None
         os.environ["CRUCIAL_DSO"] = node.address
         os.environ["CRUCIAL_TOKEN"] = node.token
+        # Workers spawned while it loads give their first link to it this long (crucial.client.link).
+        os.environ[STARTING_ENV] = f"{node.address} {time.time() + _STARTING_GRACE:.3f}"
     threading.Thread(target=_watch_start, args=(node,), name="crucial-dso-start", daemon=True).start()
     return node.address
 
@@ -177,11 +187,21 @@ def _watch_start(node: "LocalDso") -> None:
     try:
         node.wait_ready()
     except UnavailableError as err:
+        _end_starting(node)
         if node._stopped:  # stopped (the program ended) before it had loaded: nothing went wrong
             return
         logger.warning("the embedded DSO node did not start: %s", err)
         with _lock:
             _forget(node)
+        return
+    _end_starting(node)
+
+
+def _end_starting(node: "LocalDso") -> None:
+    """Workers spawned from now on connect to a node that has loaded (or failed): no first-link grace."""
+    raw = os.environ.get(STARTING_ENV, "").split()
+    if raw and raw[0] == node.address:
+        os.environ.pop(STARTING_ENV, None)
 
 
 def ensure_dso() -> str:

@@ -47,6 +47,23 @@ class LinkError(ConnectionError):
         self.code = code
 
 
+def _starting_grace(address: str) -> float:
+    """
+    Seconds a first link to ``address`` may take beyond the unavailable window: the node was handed its
+    listening socket and is still loading (issue 10, start-up), so a call waits in its backlog; a
+    refused connection (the node died) voids the grace.
+    """
+    from .context import STARTING_ENV
+
+    raw = os.environ.get(STARTING_ENV, "").split()
+    if len(raw) != 2 or raw[0] != address:
+        return 0.0
+    try:
+        return max(0.0, float(raw[1]) - time.time())
+    except ValueError:
+        return 0.0
+
+
 def unavailable_after_from_env() -> Optional[float]:
     """``CRUCIAL_UNAVAILABLE_MS`` in seconds, None when unset; a bad value raises InvalidOptionError."""
     raw = os.environ.get("CRUCIAL_UNAVAILABLE_MS")
@@ -137,7 +154,8 @@ class LinkState:
         self.mechanism = mechanism
         self.monitor = sock.get_monitor_socket(_EVENTS)
         self.up = False
-        self.down_since = time.monotonic()
+        # The unavailable window of pending calls counts from here: later for a node still loading.
+        self.down_since = time.monotonic() + _starting_grace(address)
         self.cause: Optional[LinkError] = None
         #: what ended the last link, kept for the whole time no link is up
         self._lost: Optional[LinkError] = None
@@ -212,6 +230,8 @@ class LinkState:
         if self.up:
             self.up = False
             self.down_since = time.monotonic()
+        elif cause.code == "ECONNREFUSED":  # no socket there: a node that was loading has died, no grace
+            self.down_since = min(self.down_since, time.monotonic())
         if self._lost is not None and cause is not self._lost:
             cause = LinkError(f"{self._lost}; since then: {cause}", cause.code)
         self.cause = cause
