@@ -16,7 +16,7 @@ import type { Dataset } from '../data/dataset.ts';
 import { planData, type PartitionSource } from './source.ts';
 import { dropObject, followProgress, partitionCount, publishIfNamed, runPartitions, throwIfCancelled, watched, workersOf, type FitOptions, type RunOptions } from './run-tasks.ts';
 import { KMeansState, KMEANS_STATE_TYPE } from './state.ts';
-import { KMeansTask, unpackResult } from './task.ts';
+import { KMeansTask } from './task.ts';
 import { initialCentroids } from './local.ts';
 import { progressReporter } from '../progress.ts';
 
@@ -97,8 +97,7 @@ export async function fitKMeans(data: string | Dataset, params: KMeansParams, op
     await init;
     await following;
     throwIfCancelled(opts.signal);
-    const packed = results[0]?.result;
-    const r = packed ? unpackResult(packed) : await state.result();
+    const r = results[0]?.result ?? await state.result();
     const model: Model = {
       format: MODEL_FORMAT,
       algorithm: 'kmeans',

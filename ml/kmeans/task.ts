@@ -23,11 +23,8 @@ export interface KMeansTaskResult {
   rows: number;
   /** Iteration index at which it stopped (the node's count when everything was done). */
   iteration: number;
-  /**
-   * A one-partition fit's outcome (its iterations ran in the thread), its arrays as base64 text
-   * ({@link packResult}): the result crosses back to the driver cheaper than as typed arrays.
-   */
-  result?: PackedKMeansResult;
+  /** A one-partition fit's outcome (its iterations ran in the thread). */
+  result?: KMeansResult;
 }
 
 /** One partition's k-means cloud thread. */
@@ -82,7 +79,7 @@ export class KMeansTask {
     }
     const nRows = parts.reduce((n, p) => n + p.nRows, 0);
     for (const p of parts) p.rows.release();
-    return { part: this.part, rows: nRows, iteration: round.iteration, ...(localState ? { result: packResult(localState.result()) } : {}) };
+    return { part: this.part, rows: nRows, iteration: round.iteration, ...(localState ? { result: localState.result() } : {}) };
   }
 
   /** One partition's pass for `round`: per-run sums, counts and inertia, and its far rows for runs with an empty cluster. */
@@ -143,24 +140,6 @@ export class KMeansTask {
     }
     return out;
   }
-}
-
-/** {@link KMeansResult} with its Float64Arrays as base64 of their bytes (every bit kept, −0 included). */
-export type PackedKMeansResult = Omit<KMeansResult, 'centroids' | 'inertias' | 'nIters'> & { centroids: string; inertias: string; nIters: string };
-
-/**
- * A result for the way back to the driver: typed arrays in a task's result go through the Arrow
- * codec (one frame each, ~0.2 ms apiece); text costs a fraction of that and keeps the bits.
- */
-export function packResult(r: KMeansResult): PackedKMeansResult {
-  const b64 = (a: Float64Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
-  return { ...r, centroids: b64(r.centroids), inertias: b64(r.inertias), nIters: b64(r.nIters) };
-}
-
-/** The inverse of {@link packResult}. */
-export function unpackResult(p: PackedKMeansResult): KMeansResult {
-  const f64 = (s: string): Float64Array => { const b = Buffer.from(s, 'base64'); return new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)); };
-  return { ...p, centroids: f64(p.centroids), inertias: f64(p.inertias), nIters: f64(p.nIters) };
 }
 
 let local: Promise<typeof import('./local.ts')> | undefined;

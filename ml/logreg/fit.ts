@@ -20,7 +20,7 @@ import { readF64Info } from '../kernels/read-f64.ts';
 import { dropObject, followProgress, partitionCount, publishIfNamed, runPartitions, throwIfCancelled, watched, workersOf, type FitOptions, type RunOptions } from '../kmeans/run-tasks.ts';
 import { progressReporter } from '../progress.ts';
 import { LogRegState, LOGREG_STATE_TYPE } from './state.ts';
-import { LogRegTask, unpackResult } from './task.ts';
+import { LogRegTask } from './task.ts';
 
 /** Hyper-parameters of {@link fitLogisticRegression} (scikit-learn's, camelCase). */
 export interface LogRegParams {
@@ -78,8 +78,7 @@ export async function fitLogisticRegression(data: string | Dataset, params: LogR
     const results = await runPartitions(tasks, async (reason) => { if (onNode) await state.abort(reason); }, opts);
     await following;
     throwIfCancelled(opts.signal);
-    const packed = results[0]?.result;
-    const r = packed ? unpackResult(packed) : await state.result();
+    const r = results[0]?.result ?? await state.result();
     const coef = r.x.slice(0, r.r * d);
     const intercept = p.fitIntercept ? r.x.slice(r.r * d, r.r * d + r.r) : new Float64Array(r.r);
     const model: Model = {

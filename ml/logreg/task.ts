@@ -23,11 +23,8 @@ export interface LogRegTaskResult {
   rows: number;
   /** Evaluations done. */
   evaluations: number;
-  /**
-   * A one-partition fit's outcome (its optimiser ran in the thread), its arrays as base64 text
-   * ({@link packResult}): the result crosses back to the driver cheaper than as typed arrays.
-   */
-  result?: PackedLogRegResult;
+  /** A one-partition fit's outcome (its optimiser ran in the thread). */
+  result?: LogRegResult;
 }
 
 /** One partition's logistic-regression cloud thread. */
@@ -104,29 +101,11 @@ export class LogRegTask {
     } finally {
       for (const r of held) r.release();
     }
-    return { part: this.part, rows: rowCount, evaluations: round.evaluation, ...(localState ? { result: packResult(localState.result()) } : {}) };
+    return { part: this.part, rows: rowCount, evaluations: round.evaluation, ...(localState ? { result: localState.result() } : {}) };
   }
 
   /** A hook between the steps of an evaluation; a no-op here (fault-injection tests override it). */
   protected checkpoint(_stage: LogRegStage, _evaluation: number): void | Promise<void> {}
-}
-
-/** {@link LogRegResult} with its Float64Arrays as base64 of their bytes (every bit kept, −0 included). */
-export type PackedLogRegResult = Omit<LogRegResult, 'x' | 'classes'> & { x: string; classes: string };
-
-/**
- * A result for the way back to the driver: typed arrays in a task's result go through the Arrow
- * codec (~0.5 ms for this one); text costs a tenth of that and keeps the bits.
- */
-export function packResult(r: LogRegResult): PackedLogRegResult {
-  const b64 = (a: Float64Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
-  return { ...r, x: b64(r.x), classes: b64(r.classes) };
-}
-
-/** The inverse of {@link packResult}. */
-export function unpackResult(p: PackedLogRegResult): LogRegResult {
-  const f64 = (s: string): Float64Array => { const b = Buffer.from(s, 'base64'); return new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)); };
-  return { ...p, x: f64(p.x), classes: f64(p.classes) };
 }
 
 /** The distinct values of y[0..n), as a Float64Array (a few classes: a short list, not a Set per row). */

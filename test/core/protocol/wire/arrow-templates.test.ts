@@ -45,8 +45,9 @@ describe('arrow templates', () => {
 
   it('arrow templates - a frame decoded by template is the same array, a view of the frame, as apache-arrow\'s decode', () => {
     const r = rng(SEED + 1);
-    for (const K of kinds) {
-      const len = Math.ceil((128 * 1024) / K.BYTES_PER_ELEMENT) + 3;
+    // Small arrays are templated too (a fit's result, k-means' centroids): 136 bytes and 128 KiB.
+    for (const K of kinds) for (const bytes of [136, 128 * 1024]) {
+      const len = Math.ceil(bytes / K.BYTES_PER_ELEMENT) + 3;
       for (let round = 0; round < 3; round++) {
         const raw = new Uint8Array(len * K.BYTES_PER_ELEMENT).map(() => Math.floor(r() * 256));
         const frame = Buffer.from(oracle(new K(raw.buffer)));
@@ -60,18 +61,21 @@ describe('arrow templates', () => {
   });
 
   it('arrow templates - a frame of a known size that differs outside its values is decoded (and checked) afresh, not by template', () => {
-    const len = 20_000;
-    decodeArrow(Buffer.from(oracle(new Float64Array(len))));
-    // Same byte length, another type: the schema differs, so the template must not apply.
-    const asInt = decodeArrow(Buffer.from(oracle(new BigInt64Array(len).fill(7n))));
-    assert.ok(asInt instanceof BigInt64Array && asInt[0] === 7n);
-    // Same size, a corrupted record batch length: refused by the verifier as it would be without a template.
-    const bad = Buffer.from(oracle(new Float64Array(len)));
-    decodeArrow(Buffer.from(bad));
-    const meta = bad.indexOf(Buffer.from([0x20, 0x4e, 0, 0, 0, 0, 0, 0])); // 20,000 rows, little-endian int64
-    assert.ok(meta > 0);
-    bad.writeUInt32LE(0x7fffffff, meta);
-    bad.writeUInt32LE(0x7fffffff, meta + 4);
-    assert.throws(() => decodeArrow(bad), BadFrameError);
+    for (const len of [17, 20_000]) {
+      decodeArrow(Buffer.from(oracle(new Float64Array(len).fill(1.5))));
+      // Same byte length, another type: the schema differs, so the template must not apply.
+      const asInt = decodeArrow(Buffer.from(oracle(new BigInt64Array(len).fill(7n))));
+      assert.ok(asInt instanceof BigInt64Array && asInt[0] === 7n, `len ${len}`);
+      // Same size, a corrupted record batch length: refused by the verifier as it would be without a template.
+      const bad = Buffer.from(oracle(new Float64Array(len).fill(1.5)));
+      decodeArrow(Buffer.from(bad));
+      const rows = Buffer.alloc(8);
+      rows.writeUInt32LE(len);
+      const meta = bad.indexOf(rows); // the row count, little-endian int64
+      assert.ok(meta > 0);
+      bad.writeUInt32LE(0x7fffffff, meta);
+      bad.writeUInt32LE(0x7fffffff, meta + 4);
+      assert.throws(() => decodeArrow(bad), BadFrameError, `len ${len}`);
+    }
   });
 });
