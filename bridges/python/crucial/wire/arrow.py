@@ -11,6 +11,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..errors import BadFrameError, NotSerializableError
+from .arrow_templates import decode_from_template, encode_from_template, keep_decode_template
 from .protocol import ARROW_ARRAY_COLUMN, ARROW_KIND_ARRAY, ARROW_KIND_KEY, ARROW_KIND_TABLE
 
 __all__ = ["NUMERIC_DTYPES", "is_numeric_array", "encode_array", "encode_table", "decode_arrow"]
@@ -26,12 +27,14 @@ def is_numeric_array(value: Any) -> bool:
     return isinstance(value, np.ndarray) and value.dtype.kind in "iuf" and value.dtype != np.uint8
 
 
-def encode_array(arr: np.ndarray) -> pa.Buffer:
+def encode_array(arr: np.ndarray) -> np.ndarray:
     """
-    Encodes a 1-D numeric numpy array as an Arrow IPC stream (kind ``array``, column ``v``).
+    Encodes a 1-D numeric numpy array as an Arrow IPC stream (kind ``array``, column ``v``), byte for
+    byte pyarrow's; arrays of a (dtype, length) already met reuse pyarrow's bytes around the values
+    (:mod:`crucial.wire.arrow_templates`).
 
     :param arr: the array; non-contiguous or non-native-endian arrays are made contiguous first
-    :return: the stream, as an Arrow buffer (supports the buffer protocol)
+    :return: the stream, one fresh uint8 buffer (the values copied once into it)
     """
     if arr.ndim != 1:
         raise NotSerializableError(f"only 1-D arrays travel as Arrow vectors, got shape {arr.shape}; use arr.reshape(-1)")
@@ -39,7 +42,10 @@ def encode_array(arr: np.ndarray) -> pa.Buffer:
         raise NotSerializableError(f"arrays of dtype {arr.dtype} cannot travel; use one of {sorted(NUMERIC_DTYPES)}")
     if not arr.dtype.isnative:
         arr = arr.astype(arr.dtype.newbyteorder("="))
-    arr = np.ascontiguousarray(arr)
+    return encode_from_template(np.ascontiguousarray(arr), _write_array)
+
+
+def _write_array(arr: np.ndarray) -> pa.Buffer:
     col = pa.array(arr)  # zero-copy for contiguous numeric arrays
     schema = pa.schema([pa.field(ARROW_ARRAY_COLUMN, col.type)], metadata={_KIND_KEY: ARROW_KIND_ARRAY.encode()})
     return _stream(pa.record_batch([col], schema=schema))
@@ -75,6 +81,9 @@ def decode_arrow(frame: Any) -> Union[np.ndarray, pa.Table]:
     :param frame: bytes-like Arrow IPC stream
     :return: a read-only numpy view (kind ``array``) or an Arrow table (anything else)
     """
+    arr = decode_from_template(frame)
+    if arr is not None:
+        return arr
     try:
         table = pa.ipc.open_stream(pa.py_buffer(frame)).read_all()
     except (pa.ArrowException, ValueError, OSError) as cause:
@@ -87,6 +96,8 @@ def decode_arrow(frame: Any) -> Union[np.ndarray, pa.Table]:
         if col.null_count > 0:
             raise BadFrameError("array attachment holds nulls")
         if col.num_chunks == 1:
-            return col.chunk(0).to_numpy(zero_copy_only=True)
+            arr = col.chunk(0).to_numpy(zero_copy_only=True)
+            keep_decode_template(frame, arr)
+            return arr
         return col.to_numpy()
     return table
