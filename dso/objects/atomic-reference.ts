@@ -3,7 +3,7 @@
  * references). Java compares references by identity; values crossing the wire have no identity, so
  * compareAndSet compares by structural equality of wire values (see `deepEqual`).
  */
-import { recycleFrame } from '../../core/protocol/transport/frame-pool.ts';
+import { isPooledFrame, recycleFrame } from '../../core/protocol/transport/frame-pool.ts';
 import { IN_MEMORY_ONLY, deepEqual } from './values.ts';
 
 export class AtomicReference {
@@ -32,6 +32,22 @@ export class AtomicReference {
   #replace(v: unknown): void {
     const old = this.value;
     this.value = v;
-    if (this[IN_MEMORY_ONLY] && old !== v) recycleFrame(old);
+    // Bytes travel inside a call's first frame, so the value that replaces `old` may lie in the same
+    // buffer (a proxy's first call carries its initial value and the new one): then it is not free.
+    if (this[IN_MEMORY_ONLY] && old !== v && ArrayBuffer.isView(old) && isPooledFrame(old.buffer) && !liesIn(v, old.buffer, 0)) recycleFrame(old);
   }
+}
+
+/** Whether any view inside `v` (through lists and plain maps, as the codec decodes them) is over `ab`. */
+function liesIn(v: unknown, ab: ArrayBufferLike, depth: number): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  if (ArrayBuffer.isView(v)) return v.buffer === ab;
+  if (depth > 64) return true; // deeper than the codec decodes: keep the buffer rather than guess
+  if (Array.isArray(v)) return v.some((x) => liesIn(x, ab, depth + 1));
+  if (v instanceof Map) {
+    for (const [k, x] of v) if (liesIn(k, ab, depth + 1) || liesIn(x, ab, depth + 1)) return true;
+    return false;
+  }
+  if (Object.getPrototypeOf(v) === Object.prototype) return Object.values(v).some((x) => liesIn(x, ab, depth + 1));
+  return true; // anything else (an Arrow Table, an ObjectRef): not looked into, so the buffer is kept
 }
