@@ -10,6 +10,7 @@ import argparse, os, statistics, sys, time
 sys.path.insert(0, os.environ.get("CRUCIAL_PY", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bridges", "python")))
 from crucial.lithops import FunctionExecutor
 from crucial.worker import pool as P
+from multiprocessing.connection import Connection  # the worker pipe's class (pool.py no longer imports it by name)
 pc = time.perf_counter_ns
 st = {}
 orig_finish = P.WorkerPool._finish
@@ -17,14 +18,14 @@ def fin(self, task, ok, value, stats, proc):
     st['fin'] = pc()
     return orig_finish(self, task, ok, value, stats, proc)
 P.WorkerPool._finish = fin
-orig_send = P.Connection.send_bytes
+orig_send = Connection.send_bytes
 def sb(self, b, *a):
     r = orig_send(self, b, *a); st['sent'] = pc(); return r
-P.Connection.send_bytes = sb
-orig_recv = P.Connection.recv_bytes
+Connection.send_bytes = sb
+orig_recv = Connection.recv_bytes
 def rb(self, *a):
     r = orig_recv(self, *a); st['recv'] = pc(); return r
-P.Connection.recv_bytes = rb
+Connection.recv_bytes = rb
 ap = argparse.ArgumentParser()
 ap.add_argument("--n", type=int, default=1500)
 args = ap.parse_args()
