@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from crucial.client import context
+from crucial.client import context, local_dso
 from crucial.errors import UnavailableError
 
 PKG = Path(__file__).resolve().parents[1]
@@ -138,15 +138,15 @@ def test_a_task_gets_its_result_while_the_bundled_node_still_loads_and_one_calli
         os.environ.pop("CRUCIAL_DSO", None)
         os.environ.pop("CRUCIAL_TOKEN", None)
         os.environ["CRUCIAL_UNAVAILABLE_MS"] = "50"
-        from crucial.client import context
-        real = context._node_command
+        from crucial.client import local_dso
+        real = local_dso._node_command
         GATE = "import os, sys\\nwith open(sys.argv[1], 'rb') as f: f.read(1)\\nos.chdir(sys.argv[2])\\nos.execvp(sys.argv[3], sys.argv[3:])"
 
         def gated(host, port, root, listen_fd=None):
             cmd, cwd, uses_fd = real(host, port, root, listen_fd)
             return [sys.executable, "-c", GATE, {str(fifo)!r}, str(cwd), *cmd], None, uses_fd
 
-        context._node_command = gated
+        local_dso._node_command = gated
         lock, released = threading.Lock(), threading.Event()
 
         def release():
@@ -195,8 +195,8 @@ def _fake_node(tmp_path: Path, script: str) -> Path:
 def test_a_bundled_node_too_old_is_named_though_its_version_is_not_asked_first(tmp_path, monkeypatch, script):
     bundle = tmp_path / "crucial-node.mjs"
     bundle.write_text("// stands for the bundle\n")
-    monkeypatch.setattr(context, "_checkout", lambda: None)
-    monkeypatch.setattr(context, "BUNDLED_NODE", bundle)
+    monkeypatch.setattr(local_dso, "_checkout", lambda: None)
+    monkeypatch.setattr(local_dso, "BUNDLED_NODE", bundle)
     monkeypatch.setenv("CRUCIAL_NODE", str(_fake_node(tmp_path, script)))
     with pytest.raises(UnavailableError, match=r"needs Node.js >= 20: .* is v18\.19\.0"):
         context.LocalDso()

@@ -1,0 +1,253 @@
+"""
+A DSO node run as a child process of this one (:class:`LocalDso`): the node of the crucial checkout
+this package lives in (``tsx`` on ``dso/node.ts``; ``CRUCIAL_HOME`` names another checkout), or, in an
+installed wheel, the node bundled inside it (``crucial/_node/crucial-node.mjs``, one JavaScript file)
+run by the system ``node`` (>= 20; ``CRUCIAL_NODE`` names another binary). It is handed a listening
+socket made here, so its address is known before it has loaded (issue 10, start-up).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import threading
+from pathlib import Path
+from typing import Any, List, Optional, Tuple
+
+from ..errors import UnavailableError
+from .credentials import Credentials, register_credentials
+
+__all__ = ["LocalDso", "start_local_dso", "find_node", "BUNDLED_NODE", "MIN_NODE_MAJOR"]
+
+# Its log lines keep the name they had in crucial.client.context, which starts the embedded node.
+logger = logging.getLogger("crucial.client.context")
+
+#: The DSO node a wheel carries, bundled from the TypeScript sources by scripts/bundle-python-node.mjs.
+BUNDLED_NODE = Path(__file__).resolve().parent.parent / "_node" / "crucial-node.mjs"
+#: Oldest Node.js major version the bundled node runs on.
+MIN_NODE_MAJOR = 20
+
+
+def _checkout() -> Optional[Path]:
+    """The crucial checkout to run the node from: ``CRUCIAL_HOME``, else the one holding this package, else None."""
+    home = os.environ.get("CRUCIAL_HOME")
+    if home:
+        if not (Path(home) / "dso" / "node.ts").is_file():
+            raise UnavailableError(f"CRUCIAL_HOME={home} is not a crucial checkout (no dso/node.ts there)")
+        return Path(home)
+    root = Path(__file__).resolve().parents[4]
+    return root if (root / "dso" / "node.ts").is_file() else None
+
+
+_HOW = ("install Node.js 20 or newer (https://nodejs.org), or set CRUCIAL_NODE to its binary, "
+        "or set CRUCIAL_DSO=tcp://host:port to use a running node (npx crucial dso start)")
+
+
+def _node_binary() -> str:
+    """``CRUCIAL_NODE``, else ``node`` on PATH, unchecked; raises the error :func:`find_node` raises when there is none."""
+    named = os.environ.get("CRUCIAL_NODE")
+    node = shutil.which(named) if named else shutil.which("node")
+    if node is None:
+        where = f"CRUCIAL_NODE={named} is not an executable" if named else "no `node` on PATH"
+        raise UnavailableError(f"crucial's embedded DSO node needs Node.js >= {MIN_NODE_MAJOR}: {where}; {_HOW}")
+    return node
+
+
+def find_node() -> str:
+    """
+    The Node.js binary that runs the bundled DSO node: ``CRUCIAL_NODE``, else ``node`` on PATH.
+
+    :return: its path
+    :raises UnavailableError: naming what is missing, if there is none or it is older than Node 20
+    """
+    how = _HOW
+    node = _node_binary()
+    try:
+        version = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=30, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError) as err:
+        raise UnavailableError(f"crucial's embedded DSO node needs Node.js >= {MIN_NODE_MAJOR}: {node} --version failed ({err}); {how}") from err
+    m = re.match(r"^v(\d+)\.", version)
+    if m is None or int(m.group(1)) < MIN_NODE_MAJOR:
+        raise UnavailableError(f"crucial's embedded DSO node needs Node.js >= {MIN_NODE_MAJOR}: {node} is {version or 'unknown'}; {how}")
+    return node
+
+
+def _node_command(host: str, port: int, root: Optional[Path], listen_fd: Optional[int] = None) -> Tuple[List[str], Optional[Path], bool]:
+    """
+    The command that starts a node printing ``DSO <address>``, its working directory, and whether it
+    listens on ``listen_fd`` (an inherited listening socket) rather than binding ``host:port`` itself.
+    """
+    if root is None:
+        root = _checkout()
+    if root is not None:
+        node_ts = (root / "dso" / "node.ts").as_uri()
+        # The node owns its process, as bridges/python/node/embedded.ts does: the last-resort guard keeps it
+        # serving when a user class's code faults outside any call.
+        guard_ts = (root / "dso" / "guard.ts").as_uri()
+        script = (
+            f"import({guard_ts!r}).then(g => g.installProcessGuard())"
+            f".then(() => import({node_ts!r}))"
+            f".then(m => m.startDso({{host: {host!r}, port: {int(port)}, listenFd: {'undefined' if listen_fd is None else int(listen_fd)}, "
+            "token: process.env.CRUCIAL_TOKEN, allowUpload: true}))"
+            ".then(n => { console.log('DSO ' + n.address); "
+            "process.stdin.on('end', () => n.close().then(() => process.exit(0))); process.stdin.resume(); })"
+            ".catch(e => { console.error(e); process.exit(1); })"
+        )
+        if listen_fd is not None and (root / "node_modules" / "tsx").is_dir():
+            # One process (tsx's CLI runs node as a child of its own, which would not get the socket).
+            return [shutil.which("node") or "node", "--import", "tsx", "-e", script], root, True
+        if listen_fd is not None:
+            return _node_command(host, port, root, None)
+        tsx = root / "node_modules" / ".bin" / "tsx"
+        cmd = [str(tsx)] if tsx.exists() else [shutil.which("npx") or "npx", "tsx"]
+        return [*cmd, "-e", script], root, False
+    if BUNDLED_NODE.is_file():
+        # No `node --version` first (a process of its own, 15-50 ms before the node could even start): the
+        # bundle checks its Node.js version before anything else, and a node that does not start is
+        # checked then, to name what is wrong (LocalDso.wait_ready).
+        fd = [] if listen_fd is None else [str(int(listen_fd))]
+        return [_node_binary(), str(BUNDLED_NODE), host, str(int(port)), *fd], None, listen_fd is not None
+    raise UnavailableError(
+        "no DSO node: set CRUCIAL_DSO=tcp://host:port, or CRUCIAL_HOME to a crucial checkout "
+        f"(this package has no bundled node at {BUNDLED_NODE} and is not inside a checkout)"
+    )
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` for a node to take over, as libuv binds one (SO_REUSEADDR)."""
+    try:
+        info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(info[0], socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(info[4])
+            sock.listen(511)
+        except BaseException:
+            sock.close()
+            raise
+    except OSError as err:
+        raise UnavailableError(f"the DSO node cannot listen on {host}:{port}: {err}") from err
+    return sock
+
+
+def _endpoint(sock: socket.socket) -> str:
+    """``tcp://host:port`` of a bound socket, as the node prints it."""
+    host, port = sock.getsockname()[:2]
+    return f"tcp://[{host}]:{port}" if ":" in host else f"tcp://{host}:{port}"
+
+
+class LocalDso:
+    """
+    A DSO node running as a child process: Node.js + tsx on a checkout's ``dso/node.ts``, or the
+    system ``node`` on the node bundled in an installed wheel (see the module's docstring).
+
+    :param port: TCP port, 0 for a free one
+    :param host: interface to bind
+    :param root: crucial checkout; default: ``CRUCIAL_HOME``, else the one holding this package, else
+        the bundled node
+    :param wait: wait for the node to listen (else :meth:`wait_ready` does, and ``address`` is None until then)
+    :raises UnavailableError: if no node can be started (it names what is missing: ``node``, Node 20)
+    """
+
+    def __init__(self, port: int = 0, host: str = "127.0.0.1", root: Optional[Path] = None, *, wait: bool = True) -> None:
+        # The listening socket is made here and handed to the node: its address is known now, before the
+        # node has loaded (clients that connect meanwhile wait in the backlog), and no other process can
+        # take the port in between (issue 10, start-up).
+        listener = _listen(host, port)
+        try:
+            cmd, cwd, uses_fd = _node_command(host, port, Path(root) if root else None, listener.fileno())
+            if not uses_fd:
+                listener.close()
+            self._start(cmd, cwd, listener if uses_fd else None)
+        finally:
+            listener.close()  # the node has its own copy
+        if wait:
+            self.wait_ready()
+
+    def _start(self, cmd: List[str], cwd: Optional[Path], listener: Optional[socket.socket]) -> None:
+        self._bundled = cwd is None
+        self.root = cwd
+        #: the node's PLAIN token: made here, handed to the node in its environment (never on its command line)
+        self.token = secrets.token_hex(32)
+        logger.info("starting a DSO node: %s", " ".join(cmd[:2]))
+        # stdin stays open as a lifeline: the node exits when this process dies and the pipe closes.
+        self.process = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.PIPE, env={**os.environ, "CRUCIAL_TOKEN": self.token},
+                                        stdout=subprocess.PIPE, stderr=None, text=True,
+                                        pass_fds=() if listener is None else (listener.fileno(),))
+        #: ``tcp://host:port`` of the node: known at once when it was handed its listening socket, else once it listens
+        self.address: Optional[str] = None if listener is None else _endpoint(listener)
+        self._ready_lock = threading.Lock()
+        self._ready = False
+        self._stopped = False
+        self._failure: Optional[BaseException] = None
+        if self.address is not None:
+            register_credentials(self.address, Credentials(token=self.token))
+
+    def wait_ready(self) -> str:
+        """
+        Waits for the node's ready line.
+
+        :return: its address
+        :raises UnavailableError: if it did not start (naming the reason: a ``node`` too old, or what it said)
+        """
+        with self._ready_lock:
+            if self._failure is not None:
+                raise self._failure
+            if self._ready and self.address is not None:
+                return self.address
+            line = self.process.stdout.readline() if self.process.stdout else ""
+            if not line.startswith("DSO "):
+                self.process.kill()
+                self.process.wait()
+                if self.address is not None:
+                    register_credentials(self.address, None)
+                try:
+                    if self._bundled:
+                        find_node()  # raises naming the version when the node is too old (the bundle exits at once then)
+                    raise UnavailableError(f"the DSO node did not start (said {line!r})")
+                except UnavailableError as err:
+                    self._failure = err
+                    raise
+            if self.address is None:
+                self.address = line[4:].strip()
+                # This process's clients present the token to it without being told.
+                register_credentials(self.address, Credentials(token=self.token))
+            self._ready = True
+            return self.address
+
+    def stop(self) -> None:
+        """Stops the node and waits for it to exit."""
+        self._stopped = True
+        if self.address is not None:
+            register_credentials(self.address, None)
+        if not self._ready and self.process.poll() is None:
+            self.process.kill()  # still loading (begin_dso): it holds nothing to close yet
+        if self.process.poll() is None:
+            try:
+                if self.process.stdin:
+                    self.process.stdin.close()
+                self.process.wait(5)
+            except Exception:
+                self.process.kill()
+                self.process.wait()
+
+    def __enter__(self) -> "LocalDso":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+def start_local_dso(port: int = 0, host: str = "127.0.0.1") -> LocalDso:
+    """
+    Starts a DSO node as a child process (from the crucial checkout, or the node bundled in the wheel).
+
+    :param port: TCP port, 0 for a free one
+    :param host: interface to bind
+    :return: the running node (``.address``, ``.stop()``; also a context manager)
+    """
+    return LocalDso(port=port, host=host)
