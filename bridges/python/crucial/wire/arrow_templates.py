@@ -9,7 +9,9 @@ Both are exact by construction, not a second Arrow implementation:
   the values one buffer). The first array of a shape is written by pyarrow; the bytes before and
   after its values are kept and put around later arrays' values, so the bytes are pyarrow's own.
   The frame is still one buffer (libzmq sends a message part from one contiguous buffer: unlike the
-  TS client's ScatterFrame, the values are copied once into it).
+  TS client's ScatterFrame, the values are copied once into it), except for an array received by
+  template decode and sent on unchanged: its own frame, verified when its template was made, goes
+  out again (the node's bytes, then, not pyarrow's).
 - decode: a frame whose bytes equal, everywhere but its values region, those of a frame pyarrow
   decoded before (verified, into a view) decodes to the same dtype and length over that region: the
   metadata, body layout and end of stream are all among the bytes compared. Any other frame goes
@@ -57,14 +59,18 @@ def _remember(cache: "OrderedDict[Any, Any]", key: Any, value: Any) -> None:
             cache.popitem(last=False)
 
 
-def encode_from_template(arr: np.ndarray, write: Callable[[np.ndarray], Any]) -> np.ndarray:
+def encode_from_template(arr: np.ndarray, write: Callable[[np.ndarray], Any]) -> Any:
     """
     The stream ``write`` (pyarrow's writer) makes for ``arr``, as one fresh uint8 buffer.
 
     :param arr: a 1-D C-contiguous native-endian numeric array
     :param write: writes the stream of an array with pyarrow (used for the first array of a shape)
-    :return: the stream's bytes, byte for byte those of ``write(arr)``
+    :return: the stream's bytes, byte for byte those of ``write(arr)`` in a fresh buffer; or, for
+        an array received by template decode, the frame it still lies in (no copy)
     """
+    framed = _received_frame(arr)
+    if framed is not None:
+        return framed
     key = (arr.dtype.str, arr.shape[0])
     t = _encode.get(key)
     values = arr.view(np.uint8)
@@ -83,6 +89,28 @@ def encode_from_template(arr: np.ndarray, write: Callable[[np.ndarray], Any]) ->
     out[h:h + values.size] = values
     out[h + values.size:] = t.tail
     return out
+
+
+def _received_frame(arr: np.ndarray) -> Optional[memoryview]:
+    """
+    The frame ``arr`` was received in, when it was decoded by template and its frame is unchanged
+    around it: that frame is then a stream pyarrow verified (the decode template's bytes) of this
+    very array, and goes out again as it is, with no copy. The array is a read-only view; the rule
+    of every sent array holds (it must not change until the call settles, resends included).
+    """
+    base = arr.base
+    if type(base) is not memoryview or arr.flags.writeable:
+        return None
+    t = _decode.get(base.nbytes)
+    if t is None or t.dtype != arr.dtype or t.length != arr.shape[0]:
+        return None
+    frame, addr = _address(base)
+    h = len(t.head)
+    if arr.__array_interface__["data"][0] - addr != h:
+        return None
+    if frame[:h].tobytes() != t.head or frame[base.nbytes - len(t.tail):].tobytes() != t.tail:
+        return None
+    return base
 
 
 def _values_offset(stream: np.ndarray, values: np.ndarray) -> Optional[int]:
@@ -104,7 +132,7 @@ def decode_from_template(frame: Any) -> Optional[np.ndarray]:
     The array ``frame`` decodes to when it matches a template everywhere but its values, else None.
 
     :param frame: a bytes-like attachment
-    :return: a (read-only when the frame is) view of the frame's values
+    :return: a read-only view of the frame's values
     """
     n = len(frame) if isinstance(frame, (bytes, bytearray)) else memoryview(frame).nbytes
     t = _decode.get(n)
@@ -116,7 +144,9 @@ def decode_from_template(frame: Any) -> Optional[np.ndarray]:
         return None
     if view[:h].tobytes() != t.head or view[n - len(t.tail):].tobytes() != t.tail:
         return None
-    return np.frombuffer(frame, dtype=t.dtype, count=t.length, offset=h)
+    arr = np.frombuffer(frame, dtype=t.dtype, count=t.length, offset=h)
+    arr.flags.writeable = False  # as pyarrow's view is: a zmq frame's buffer is writable
+    return arr
 
 
 def keep_decode_template(frame: Any, arr: np.ndarray) -> None:

@@ -115,3 +115,50 @@ def test_a_table_frame_never_becomes_an_array_template():
     decode_arrow(frame)
     assert len(frame) not in arrow_templates._decode
     assert isinstance(decode_arrow(frame), pa.Table)
+
+
+def test_an_array_received_by_template_is_sent_on_as_its_own_frame():
+    rng = np.random.default_rng(SEED)
+    arr = rng.random(1000)
+    decode_arrow(memoryview(pyarrow_stream(rng.random(1000))))  # the template of this size
+    frame = memoryview(bytearray(pyarrow_stream(arr)))  # writable, as a received zmq frame's buffer is
+    got = decode_arrow(frame)
+    assert not got.flags.writeable, "received arrays are read-only views, by template as by pyarrow"
+    out = encode_array(got)
+    assert np.shares_memory(np.frombuffer(out, dtype=np.uint8), got), "no copy: the frame goes out again"
+    assert bytes(out) == pyarrow_stream(arr), f"seed {SEED}"
+
+
+def test_a_received_frame_goes_out_again_only_while_unchanged_around_the_values():
+    rng = np.random.default_rng(SEED)
+    arr = rng.random(1000)
+    decode_arrow(pyarrow_stream(rng.random(1000)))
+    raw = bytearray(pyarrow_stream(arr))
+    got = decode_arrow(memoryview(raw))
+    raw[4] ^= 1  # the frame changed after it was decoded: its bytes are no longer the verified ones
+    out = encode_array(got)
+    assert not np.shares_memory(np.frombuffer(out, dtype=np.uint8), got)
+    raw[4] ^= 1
+    assert bytes(out) == pyarrow_stream(arr)
+
+
+def test_a_writable_array_in_a_frame_shaped_buffer_is_copied():
+    rng = np.random.default_rng(SEED)
+    arr = rng.random(1000)
+    buf = bytearray(pyarrow_stream(arr))
+    encode_array(arr)
+    view = np.frombuffer(buf, dtype=np.float64, count=1000, offset=len(buf) - 8 - arr.nbytes)
+    assert view.flags.writeable and np.array_equal(view, arr)
+    out = encode_array(view)
+    assert not np.shares_memory(out, view)  # the caller could change it before a resend
+    assert bytes(out) == pyarrow_stream(arr)
+
+
+def test_a_received_array_in_a_frame_of_other_bytes_is_copied():
+    arr = np.arange(1000, dtype=np.float64)
+    encode_array(arr)
+    frame = bytearray(pyarrow_stream(arr))
+    frame[-1] = 1  # not pyarrow's end of stream: never sent as it is
+    view = np.frombuffer(memoryview(bytes(frame)), dtype=np.float64, count=1000, offset=len(frame) - 8 - arr.nbytes)
+    out = encode_array(view)
+    assert not np.shares_memory(out, view) and bytes(out) == pyarrow_stream(arr)
