@@ -2,7 +2,8 @@
 8 MB float64 arrays from Python against their floor (issue 13), interleaved in one process:
 
 - crucial: ``AtomicReference.set(arr)`` / ``.get()`` through crucial's client (a node from
-  ``start_local_dso``); ``get`` returns a read-only view of the received frame;
+  ``start_local_dso``); ``get`` returns a read-only view of the received frame; "set received" sets
+  an array a ``get`` returned (sent on as its own frame since py-arrays, no copy);
 - pyzmq floor: a bare pyzmq DEALER in this thread to a pyzmq ROUTER in another process, moving the
   same 8 MB each way (up: the array, a short reply; down: a short request, the array back, received
   with ``copy=False`` and viewed as numpy), so what is left above it is crucial's own (client + node).
@@ -55,7 +56,7 @@ def main() -> None:
     port = int(echo.stdout.readline())
     sock = zmq.Context.instance().socket(zmq.DEALER)
     sock.connect(f"tcp://127.0.0.1:{port}")
-    rows = {k: [] for k in ("crucial set", "crucial get", "floor up", "floor down")}
+    rows = {k: [] for k in ("crucial set", "crucial get", "set received", "floor up", "floor down")}
     cpu = {k: [] for k in rows}
     pc, tt = time.perf_counter, time.thread_time
 
@@ -79,6 +80,9 @@ def main() -> None:
         conn = crucial.connect(node.address)
         ref = crucial.AtomicReference(f"floor{time.time_ns()}", connection=conn)
         ref.set(arr)
+        fwd_ref = crucial.AtomicReference(f"floorfwd{time.time_ns()}", connection=conn)
+        fwd = ref.get()
+        fwd = ref.get()  # the second decode of a shape is the template's (a view of the frame)
         up()
         assert np.array_equal(ref.get(), arr) and np.array_equal(down(), arr)
         for r in range(args.rounds):
@@ -87,6 +91,7 @@ def main() -> None:
                     if side == "crucial":
                         timed("crucial set", lambda: ref.set(arr))
                         timed("crucial get", ref.get)
+                        timed("set received", lambda: fwd_ref.set(fwd))
                     else:
                         timed("floor up", up)
                         timed("floor down", down)
