@@ -4,19 +4,20 @@
  * the peer's TTL, ZMTP 3.1), and whole multipart messages in both directions. Dealer and router
  * both build on it; what differs between them (reconnecting, routing by identity) lives there.
  */
-import type { OnReadOpts, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { HighWaterMarkError, UnauthorizedError } from '../../errors.ts';
 import { FrameDecoder, type FrameSink } from './decoder.ts';
-import { markRefused, type ByteBudget } from '../budget.ts';
+import { markRefused } from '../budget.ts';
 import { ScatterFrame, joinFrames, type Frame } from '../../wire/frames.ts';
 import { pinWrite, unpinWrite } from '../frame-pool.ts';
-import { errorBody, type Handshake, type HandshakeFactory, type MessageBox } from './mechanism.ts';
+import { errorBody, type Handshake, type MessageBox } from './mechanism.ts';
 import {
   Flag, ZmtpProtocolError, checkGreeting, encodeCommand, encodeMessage, encodeMetadata,
-  frameHeader, greeting, parseCommand, parseMetadata, preview,
+  greeting, messagePieces, parseCommand, parseMetadata, preview,
 } from './wire.ts';
+import { HeartbeatTimeoutError, type OpenSocket, type PeerHandlers, type PeerOptions, type SocketType } from './peer-contract.ts';
 
-export type SocketType = 'DEALER' | 'ROUTER';
+export { HeartbeatTimeoutError, type OpenSocket, type PeerHandlers, type PeerOptions, type SocketType };
 
 /** Which peer socket types each of ours may talk to (spec 37 / 28). */
 const COMPATIBLE: Record<SocketType, readonly string[]> = {
@@ -26,8 +27,6 @@ const COMPATIBLE: Record<SocketType, readonly string[]> = {
 
 /** Messages up to this size are copied into one buffer and written once; larger ones are written piece by piece. */
 const COALESCE_BYTES = 64 * 1024;
-/** In a larger message, pieces from this size up are written as they are; the small ones between them are copied together. */
-const DIRECT_PIECE_BYTES = 16 * 1024;
 /** Commands are tiny; a bigger one is hostile. */
 const MAX_COMMAND_BYTES = 64 * 1024;
 /**
@@ -36,47 +35,9 @@ const MAX_COMMAND_BYTES = 64 * 1024;
  */
 const SCRATCH = Buffer.allocUnsafe(64 * 1024);
 
-/** Opens the link's socket, given read options it should pass to node:net when it can. */
-export type OpenSocket = (onread: OnReadOpts) => Socket;
 
-export interface PeerHandlers {
-  /** `user`: the id a server's `authenticate` gave the peer (PLAIN, CURVE); absent under NULL. */
-  ready(props: Map<string, Buffer>, user?: string): void;
-  /** A whole message. When it exceeded `maxMessageBytes`, `frames` holds only the frames read before the limit and `bytes` the full size. */
-  message(frames: Buffer[], bytes: number): void;
-  /** The link is gone; `err` says why, and is absent only after a local `destroy()`. */
-  closed(err?: Error): void;
-}
 
-export interface PeerOptions {
-  socketType: SocketType;
-  /** Sent as the Identity property, which a ROUTER uses as this peer's routing id. */
-  identity?: Uint8Array;
-  maxMessageBytes?: number;
-  handshakeTimeoutMs?: number;
-  /** PING after this long (ms) with nothing received; 0 or absent: no PINGs of our own. */
-  heartbeatIvlMs?: number;
-  /** Drop the link when nothing arrives this long (ms) after our PING; default `heartbeatIvlMs`. */
-  heartbeatTimeoutMs?: number;
-  /** TTL sent in our PINGs (ms): the peer drops the link when it hears nothing from us that long. */
-  heartbeatTtlMs?: number;
-  /** Unwritten bytes past which `send` throws HighWaterMarkError; default unbounded. */
-  sendHighWaterMarkBytes?: number;
-  /** The security mechanism's handshake (mechanism.ts); absent: NULL. */
-  handshake?: HandshakeFactory;
-  /** Shared budget for the frames of messages not yet complete; a frame past it is skipped and its message marked refused. */
-  partialBudget?: ByteBudget;
-  /** Drop the link when a message started and unfinished gets no byte for this long (ms); absent or 0: never. */
-  readTimeoutMs?: number;
-}
 
-/** The peer sent nothing within the heartbeat timeout (or within the TTL its own PING asked for). */
-export class HeartbeatTimeoutError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'HeartbeatTimeoutError';
-  }
-}
 
 export class ZmtpPeer implements FrameSink {
   private readonly decoder = new FrameDecoder(this);
@@ -197,34 +158,8 @@ export class ZmtpPeer implements FrameSink {
       this.socket.write(encodeMessage(scattered ? joinFrames(frames) : frames as readonly Uint8Array[]));
       return;
     }
-    // One corked writev: large pieces (an array's own buffer) as they are, the headers and
-    // metadata between them copied together, so an 8 MB array costs 3 pieces, not a dozen.
-    const pieces: Uint8Array[] = [];
-    let small: Uint8Array[] = [];
-    let smallBytes = 0;
-    const flush = () => {
-      if (small.length === 0) return;
-      pieces.push(small.length === 1 ? small[0]! : Buffer.concat(small, smallBytes));
-      small = [];
-      smallBytes = 0;
-    };
-    const add = (b: Uint8Array) => {
-      if (b.byteLength >= DIRECT_PIECE_BYTES) {
-        flush();
-        pieces.push(b);
-      } else if (b.byteLength > 0) {
-        small.push(b);
-        smallBytes += b.byteLength;
-      }
-    };
-    const last = frames.length - 1;
-    for (let i = 0; i <= last; i++) {
-      const f = frames[i]!;
-      add(frameHeader(i < last ? Flag.MORE : 0, f.byteLength));
-      if (f instanceof ScatterFrame) for (const c of f.chunks) add(c);
-      else add(f);
-    }
-    flush();
+    // One corked writev: an 8 MB array costs 3 pieces, not a dozen (wire.ts messagePieces).
+    const pieces = messagePieces(frames);
     this.socket.cork();
     for (const p of pieces) {
       // A received frame's buffer (an array kept as it came) is not reused while the socket still reads it.

@@ -3,6 +3,7 @@
  * READY / PING / PONG / ERROR commands; the security mechanisms' handshakes live in mechanism.ts. Enough to talk to any libzmq DEALER or
  * ROUTER (pyzmq, zeromq.js, the C library) byte for byte, and nothing a DSO link does not use.
  */
+import { ScatterFrame, type Frame } from '../../wire/frames.ts';
 
 export const GREETING_BYTES = 64;
 export const SIGNATURE_BYTES = 10;
@@ -87,6 +88,43 @@ export function encodeMessage(frames: readonly Uint8Array[]): Buffer {
     at += f.byteLength;
   }
   return out;
+}
+
+/** In a message written piece by piece, pieces from this size up go as they are; the small ones between them are copied together. */
+const DIRECT_PIECE_BYTES = 16 * 1024;
+
+/**
+ * A large message as the pieces of one corked writev: large pieces (an array's own buffer) as they
+ * are, the frame headers and metadata between them copied together.
+ */
+export function messagePieces(frames: readonly Frame[]): Uint8Array[] {
+  const pieces: Uint8Array[] = [];
+  let small: Uint8Array[] = [];
+  let smallBytes = 0;
+  const flush = () => {
+    if (small.length === 0) return;
+    pieces.push(small.length === 1 ? small[0]! : Buffer.concat(small, smallBytes));
+    small = [];
+    smallBytes = 0;
+  };
+  const add = (b: Uint8Array) => {
+    if (b.byteLength >= DIRECT_PIECE_BYTES) {
+      flush();
+      pieces.push(b);
+    } else if (b.byteLength > 0) {
+      small.push(b);
+      smallBytes += b.byteLength;
+    }
+  };
+  const last = frames.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const f = frames[i]!;
+    add(frameHeader(i < last ? Flag.MORE : 0, f.byteLength));
+    if (f instanceof ScatterFrame) for (const c of f.chunks) add(c);
+    else add(f);
+  }
+  flush();
+  return pieces;
 }
 
 /** A command frame: name length, name, body. */
