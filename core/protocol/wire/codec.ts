@@ -3,97 +3,16 @@
  * frames 1..n. Scalars never touch Arrow, so a small call costs a few dozen bytes; arrays never go
  * element by element through MessagePack.
  */
-import { Encoder, Decoder, ExtensionCodec } from '@msgpack/msgpack';
-import { Ext, Kind, ObjectRef, PROTOCOL_VERSION, type CallOptions } from './protocol.ts';
-import { ArrowPending, decodeArrow, encodeArrayChunks, encodeTableChunks, isNumericArray, isReceivedArray, isTable } from './arrow.ts';
-import { ScatterFrame, joinChunks, type Frame } from './frames.ts';
+import { Encoder, Decoder } from '@msgpack/msgpack';
+import { Kind, ObjectRef, PROTOCOL_VERSION, type CallOptions } from './protocol.ts';
+import { ArrowPending } from './arrow.ts';
+import { type Frame } from './frames.ts';
+import { extensions as codec, type Ctx } from './extensions.ts';
+
+export type { RefLike } from './extensions.ts';
 import { BadArgumentError, BadFrameError, ProtocolVersionError, type ErrorData } from '../errors.ts';
 import { parseReply, type Reply } from './reply.ts';
 import { NOT_PLAIN, NO_FRAMES, asciiAt, asciiEnd, checkUtf8, ownCopy, plainArgsNilOpts, plainPayload, writeString, type DecoderInternals, type EncoderInternals, type LastString, type WellFormed } from './envelope-bytes.ts';
-
-interface Ctx {
-  /** Attachments being collected while encoding, or available while decoding (always bytes then). */
-  frames: Frame[];
-  /** While encoding: attachments of at least this many bytes stay scattered (ScatterFrame); Infinity: all joined. */
-  scatterMin: number;
-  /** While encoding: scatter only numeric arrays lying in a received frame (`isReceivedArray`). */
-  receivedOnly: boolean;
-  /** Turns a decoded reference into whatever the receiving side wants (a proxy on clients). */
-  reviveRef: (ref: ObjectRef) => unknown;
-}
-
-/** Lets higher layers make their own objects (proxies) travel as references. */
-export interface RefLike {
-  toObjectRef(): ObjectRef;
-}
-function isRefLike(v: unknown): v is RefLike {
-  return typeof v === 'object' && v !== null && typeof (v as RefLike).toObjectRef === 'function';
-}
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-const int64Bytes = new Uint8Array(8);
-const int64View = new DataView(int64Bytes.buffer);
-
-const codec = new ExtensionCodec<Ctx>();
-codec.register({
-  type: Ext.ARROW,
-  encode(value, ctx) {
-    let ipc;
-    let scatter = !ctx.receivedOnly;
-    if (isNumericArray(value)) {
-      ipc = encodeArrayChunks(value);
-      scatter ||= isReceivedArray(value);
-    } else if (isTable(value)) ipc = encodeTableChunks(value);
-    else return null;
-    ctx.frames.push(scatter && ipc.size >= ctx.scatterMin ? new ScatterFrame(ipc.chunks, ipc.size) : joinChunks(ipc.chunks, ipc.size));
-    const idx = new Uint8Array(4);
-    new DataView(idx.buffer).setUint32(0, ctx.frames.length);
-    return idx;
-  },
-  decode(data, _type, ctx) {
-    if (data.byteLength !== 4) throw new BadFrameError('arrow extension must hold a 4-byte frame index');
-    const i = new DataView(data.buffer, data.byteOffset, 4).getUint32(0);
-    const frame = ctx.frames[i - 1] as Uint8Array | undefined;
-    if (frame === undefined) throw new BadFrameError(`arrow extension names frame ${i}, message has ${ctx.frames.length}`);
-    return decodeArrow(frame);
-  },
-});
-codec.register({
-  type: Ext.INT64,
-  encode(value) {
-    if (typeof value !== 'bigint') return null;
-    if (value < INT64_MIN || value > INT64_MAX) throw new RangeError(`bigint ${value} does not fit in 64 bits`);
-    // Every AtomicLong result is one of these: a scratch view and a pooled Buffer instead of a
-    // fresh ArrayBuffer and DataView per value (250 ns down to 50).
-    int64View.setBigInt64(0, value);
-    const out = Buffer.allocUnsafe(8);
-    out.set(int64Bytes);
-    return out;
-  },
-  decode(data) {
-    if (data.byteLength !== 8) throw new BadFrameError('int64 extension must hold 8 bytes');
-    for (let i = 0; i < 8; i++) int64Bytes[i] = data[i]!;
-    return int64View.getBigInt64(0);
-  },
-});
-codec.register({
-  type: Ext.REF,
-  encode(value) {
-    const ref = value instanceof ObjectRef ? value : isRefLike(value) ? value.toObjectRef() : null;
-    if (!ref) return null;
-    return refEncoder.encode([ref.type, ref.key]);
-  },
-  decode(data, _type, ctx) {
-    const v = refDecoder.decode(data) as unknown;
-    if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'string' || typeof v[1] !== 'string') {
-      throw new BadFrameError('ref extension must hold [type, key]');
-    }
-    return ctx.reviveRef(new ObjectRef(v[0], v[1]));
-  },
-});
-const refEncoder = new Encoder();
-const refDecoder = new Decoder();
 
 const identity = (ref: ObjectRef) => ref;
 /** Options of a {@link WireCodec}. */
