@@ -3,7 +3,9 @@
 
 - crucial: ``AtomicReference.set(arr)`` / ``.get()`` through crucial's client (a node from
   ``start_local_dso``); ``get`` returns a read-only view of the received frame; "set received" sets
-  an array a ``get`` returned (sent on as its own frame since py-arrays, no copy);
+  an array a ``get`` returned (sent on as its own frame since py-arrays, no copy); "set framed" sets
+  an array made by ``crucial.wire.arrow.empty_array`` (sent as its own frame, no copy; a plain
+  ``np.empty`` copy of it on a checkout without that function);
 - pyzmq floor: a bare pyzmq DEALER in this thread to a pyzmq ROUTER in another process, moving the
   same 8 MB each way (up: the array, a short reply; down: a short request, the array back, received
   with ``copy=False`` and viewed as numpy), so what is left above it is crucial's own (client + node).
@@ -56,7 +58,7 @@ def main() -> None:
     port = int(echo.stdout.readline())
     sock = zmq.Context.instance().socket(zmq.DEALER)
     sock.connect(f"tcp://127.0.0.1:{port}")
-    rows = {k: [] for k in ("crucial set", "crucial get", "set received", "floor up", "floor down")}
+    rows = {k: [] for k in ("crucial set", "crucial get", "set received", "set framed", "floor up", "floor down")}
     cpu = {k: [] for k in rows}
     pc, tt = time.perf_counter, time.thread_time
 
@@ -83,6 +85,12 @@ def main() -> None:
         fwd_ref = crucial.AtomicReference(f"floorfwd{time.time_ns()}", connection=conn)
         fwd = ref.get()
         fwd = ref.get()  # the second decode of a shape is the template's (a view of the frame)
+        try:
+            from crucial.wire.arrow import empty_array
+        except ImportError:
+            empty_array = lambda n: np.empty(n)  # noqa: E731 (an older client: an ordinary array)
+        framed = empty_array(arr.size)
+        framed[:] = arr
         up()
         assert np.array_equal(ref.get(), arr) and np.array_equal(down(), arr)
         for r in range(args.rounds):
@@ -92,6 +100,7 @@ def main() -> None:
                         timed("crucial set", lambda: ref.set(arr))
                         timed("crucial get", ref.get)
                         timed("set received", lambda: fwd_ref.set(fwd))
+                        timed("set framed", lambda: fwd_ref.set(framed))
                     else:
                         timed("floor up", up)
                         timed("floor down", down)

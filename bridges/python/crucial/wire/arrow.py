@@ -11,10 +11,10 @@ import numpy as np
 import pyarrow as pa
 
 from ..errors import BadFrameError, NotSerializableError
-from .arrow_templates import decode_from_template, encode_from_template, keep_decode_template
+from .arrow_templates import decode_from_template, empty_in_frame, encode_from_template, keep_decode_template
 from .protocol import ARROW_ARRAY_COLUMN, ARROW_KIND_ARRAY, ARROW_KIND_KEY, ARROW_KIND_TABLE
 
-__all__ = ["NUMERIC_DTYPES", "is_numeric_array", "encode_array", "encode_table", "decode_arrow"]
+__all__ = ["NUMERIC_DTYPES", "is_numeric_array", "empty_array", "encode_array", "encode_table", "decode_arrow"]
 
 #: dtypes that travel as Arrow; ``uint8`` travels as MessagePack bin instead, as ``Uint8Array`` does in TypeScript.
 NUMERIC_DTYPES = frozenset("float64 float32 int8 int16 int32 int64 uint16 uint32 uint64".split())
@@ -49,6 +49,28 @@ def _write_array(arr: np.ndarray) -> pa.Buffer:
     col = pa.array(arr)  # zero-copy for contiguous numeric arrays
     schema = pa.schema([pa.field(ARROW_ARRAY_COLUMN, col.type)], metadata={_KIND_KEY: ARROW_KIND_ARRAY.encode()})
     return _stream(pa.record_batch([col], schema=schema))
+
+
+def empty_array(length: int, dtype: Any = "float64") -> np.ndarray:
+    """
+    A new, uninitialised 1-D array that is sent without being copied: it lies inside a buffer
+    holding the Arrow stream around it, so setting it (``AtomicReference.set``, any argument) sends
+    that buffer as it is, where any other array is copied once into a new stream (libzmq sends a
+    message part from one buffer). As with the TypeScript client's large arrays, the array is read
+    when the call is sent and again if it is resent: **do not change it until the call settles**
+    (a change in between may reach the node, or reach it only on a resend).
+
+    :param length: number of elements
+    :param dtype: one of :data:`NUMERIC_DTYPES`
+    :return: the writable array (a view; slices and copies of it are ordinary arrays)
+    :raises NotSerializableError: if the dtype cannot travel
+    """
+    dt = np.dtype(dtype)
+    if dt.name not in NUMERIC_DTYPES or not dt.isnative:
+        raise NotSerializableError(f"arrays of dtype {dt} cannot travel; use one of {sorted(NUMERIC_DTYPES)}")
+    if not (isinstance(length, (int, np.integer)) and length >= 0):
+        raise NotSerializableError(f"length must be a non-negative integer, got {length!r}")
+    return empty_in_frame(dt, int(length), _write_array)
 
 
 def encode_table(table: pa.Table) -> pa.Buffer:

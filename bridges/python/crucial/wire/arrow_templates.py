@@ -25,7 +25,7 @@ from typing import Any, Callable, NamedTuple, Optional, Tuple
 
 import numpy as np
 
-__all__ = ["encode_from_template", "decode_from_template", "keep_decode_template", "MAX_SHAPES", "TEMPLATE_MAX_METADATA_BYTES"]
+__all__ = ["encode_from_template", "empty_in_frame", "decode_from_template", "keep_decode_template", "MAX_SHAPES", "TEMPLATE_MAX_METADATA_BYTES"]
 
 #: Shapes kept per direction; a program moving more distinct shapes than this just misses more.
 MAX_SHAPES = 32
@@ -71,24 +71,44 @@ def encode_from_template(arr: np.ndarray, write: Callable[[np.ndarray], Any]) ->
     framed = _received_frame(arr)
     if framed is not None:
         return framed
-    key = (arr.dtype.str, arr.shape[0])
-    t = _encode.get(key)
-    values = arr.view(np.uint8)
+    t = _template(arr, write)
     if t is None:
-        stream = np.frombuffer(write(arr), dtype=np.uint8)
-        if values.size == 0:
-            return stream.copy()
-        at = _values_offset(stream, values)
-        if at is None:
-            return stream.copy()
-        t = _Encode(stream[:at].copy(), stream[at + values.size:].copy(), stream.size)
-        _remember(_encode, key, t)
+        return np.frombuffer(write(arr), dtype=np.uint8).copy()
+    framed = _allocated_frame(arr, t)
+    if framed is not None:
+        return framed
+    values = arr.view(np.uint8)
     out = np.empty(t.size, dtype=np.uint8)
     h = t.head.size
     out[:h] = t.head
     out[h:h + values.size] = values
     out[h + values.size:] = t.tail
     return out
+
+
+def empty_in_frame(dtype: np.dtype, length: int, write: Callable[[np.ndarray], Any]) -> np.ndarray:
+    """A writable array of ``length`` ``dtype`` values lying in a frame of pyarrow's stream for it (see :func:`crucial.wire.arrow.empty_array`)."""
+    t = _encode.get((dtype.str, length)) or _template(np.zeros(length, dtype=dtype), write)
+    if t is None:
+        return np.empty(length, dtype=dtype)
+    frame = np.empty(t.size, dtype=np.uint8)
+    h = t.head.size
+    frame[:h] = t.head
+    frame[t.size - t.tail.size:] = t.tail
+    return frame[h:h + length * dtype.itemsize].view(dtype)
+
+
+def _allocated_frame(arr: np.ndarray, t: _Encode) -> Optional[np.ndarray]:
+    """The frame :func:`empty_in_frame` put ``arr`` in, when its bytes around ``arr`` are still pyarrow's."""
+    base = arr.base
+    if type(base) is not np.ndarray or base.dtype != np.uint8 or base.ndim != 1 or base.size != t.size or base.base is not None:
+        return None
+    h = t.head.size
+    if arr.__array_interface__["data"][0] - base.__array_interface__["data"][0] != h:
+        return None
+    if not (np.array_equal(base[:h], t.head) and np.array_equal(base[h + arr.nbytes:], t.tail)):
+        return None
+    return base
 
 
 def _received_frame(arr: np.ndarray) -> Optional[memoryview]:
@@ -111,6 +131,21 @@ def _received_frame(arr: np.ndarray) -> Optional[memoryview]:
     if frame[:h].tobytes() != t.head or frame[base.nbytes - len(t.tail):].tobytes() != t.tail:
         return None
     return base
+
+
+def _template(arr: np.ndarray, write: Callable[[np.ndarray], Any]) -> Optional[_Encode]:
+    """The encode template of ``arr``'s shape, made from pyarrow's stream of ``arr`` when there is none; None for empty arrays."""
+    key = (arr.dtype.str, arr.shape[0])
+    t = _encode.get(key)
+    if t is None and arr.size:
+        stream = np.frombuffer(write(arr), dtype=np.uint8)
+        values = arr.view(np.uint8)
+        at = _values_offset(stream, values)
+        if at is None:
+            return None
+        t = _Encode(stream[:at].copy(), stream[at + values.size:].copy(), stream.size)
+        _remember(_encode, key, t)
+    return t
 
 
 def _values_offset(stream: np.ndarray, values: np.ndarray) -> Optional[int]:

@@ -162,3 +162,44 @@ def test_a_received_array_in_a_frame_of_other_bytes_is_copied():
     view = np.frombuffer(memoryview(bytes(frame)), dtype=np.float64, count=1000, offset=len(frame) - 8 - arr.nbytes)
     out = encode_array(view)
     assert not np.shares_memory(out, view) and bytes(out) == pyarrow_stream(arr)
+
+
+@pytest.mark.parametrize("dtype", sorted(NUMERIC_DTYPES))
+def test_empty_array_is_sent_as_its_own_frame_byte_for_byte_pyarrows(dtype):
+    from crucial.wire.arrow import empty_array
+
+    rng = np.random.default_rng(SEED)
+    for n in [0, 1, 17, 4099]:
+        a = empty_array(n, dtype)
+        assert a.dtype == np.dtype(dtype) and a.shape == (n,) and a.flags.writeable
+        a[:] = values(rng, dtype, n)
+        out = encode_array(a)
+        assert bytes(out) == pyarrow_stream(np.array(a)), f"seed {SEED}: {dtype} x {n}"
+        if n:
+            assert np.shares_memory(out, a), "no copy"
+            assert np.array_equal(decode_arrow(bytes(out)).view(np.uint8), a.view(np.uint8))  # bit patterns (NaNs)
+
+
+def test_parts_of_an_empty_array_and_a_broken_frame_are_copied():
+    from crucial.wire.arrow import empty_array
+
+    a = empty_array(1000)
+    a[:] = np.arange(1000.0)
+    for part in (a[:500], a[1:], a[::-1], a[::2]):
+        out = encode_array(part)
+        assert not np.shares_memory(out, a) and bytes(out) == pyarrow_stream(np.ascontiguousarray(part))
+    frame = a.base
+    frame[0] ^= 1  # the stream's bytes around the values changed: never sent as they are
+    out = encode_array(a)
+    assert not np.shares_memory(out, a) and bytes(out) == pyarrow_stream(np.array(a))
+
+
+def test_empty_array_refuses_what_cannot_travel():
+    from crucial.errors import NotSerializableError
+    from crucial.wire.arrow import empty_array
+
+    for bad in ("uint8", "complex128", ">f8", "object"):
+        with pytest.raises(NotSerializableError):
+            empty_array(4, bad)
+    with pytest.raises(NotSerializableError):
+        empty_array(-1)

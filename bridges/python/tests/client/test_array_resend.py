@@ -1,0 +1,78 @@
+"""A resent call carries the bytes of its first send (exactly once, PROTOCOL.md): for an array copied into its
+stream (a later change of the caller's array is not resent) and for one sent as its own frame
+(crucial.wire.arrow.empty_array, no copy), each copy the node sees is pyarrow's stream of the values the call was made with."""
+import threading
+
+import numpy as np
+import pyarrow as pa
+import zmq
+
+from crucial.client.connection import Connection
+from crucial.wire.arrow import empty_array
+from crucial.wire.codec import WireCodec, decode_value, parse_call
+
+
+class DropFirstSet:
+    """A ROUTER that drops the first copy of every ``set`` and keeps every copy's raw attachment."""
+
+    def __init__(self):
+        self.ctx = zmq.Context()
+        self.sock = self.ctx.socket(zmq.ROUTER)
+        self.address = f"tcp://127.0.0.1:{self.sock.bind_to_random_port('tcp://127.0.0.1')}"
+        self.copies = {}
+        self.first_dropped = threading.Event()
+        self.stop = False
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        codec = WireCodec()
+        while not self.stop:
+            if not self.sock.poll(50):
+                continue
+            route, *frames = self.sock.recv_multipart()
+            call = parse_call(decode_value(frames))
+            seen = self.copies.setdefault(call.seq, [])
+            seen.append(frames[1:])
+            if call.method == "set" and len(seen) == 1:
+                self.first_dropped.set()
+                continue
+            self.sock.send_multipart([route, *codec.encode_ok(call.seq, None)])
+
+    def close(self):
+        self.stop = True
+        self.thread.join()
+        self.sock.close(0)
+        self.ctx.term()
+
+
+def stream(values: np.ndarray) -> bytes:
+    col = pa.array(np.array(values))
+    schema = pa.schema([pa.field("v", col.type)], metadata={b"crucial.kind": b"array"})
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, schema) as w:
+        w.write_batch(pa.record_batch([col], schema=schema))
+    return sink.getvalue().to_pybytes()
+
+
+def test_a_resent_set_carries_the_values_of_its_first_send():
+    node = DropFirstSet()
+    c = Connection(node.address, resend_after=0.2)
+    try:
+        copied = np.arange(5000, dtype=np.float64)
+        expect_copied = stream(copied)
+        fut = c.call_async("AtomicReference", "a", "set", [copied])
+        assert node.first_dropped.wait(10)
+        copied[:] = -1  # after the send: the stream is a copy, so the resend is unchanged
+        fut.result(10)
+        framed = empty_array(5000)
+        framed[:] = np.arange(5000, dtype=np.float64) * 2
+        expect_framed = stream(framed)
+        c.call("AtomicReference", "b", "set", [framed], timeout=10)
+        sets = [v for v in node.copies.values() if len(v) >= 2]
+        assert len(sets) == 2
+        for copies, expect in zip(sets, (expect_copied, expect_framed)):
+            assert all(len(frames) == 1 and frames[0] == expect for frames in copies)
+    finally:
+        c.close()
+        node.close()
