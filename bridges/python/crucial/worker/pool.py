@@ -33,6 +33,8 @@ from .task import RemoteTraceback, Task
 __all__ = ["RemoteTraceback", "Task", "WorkerPool", "shared_pool", "MAX_FUNCTIONS"]
 
 
+# Its parts are base classes (WorkerPool -> _SlotThreads -> _CallerReads -> _Attempts) sharing the pool's state, not
+# objects it calls: a task takes the same method calls as when they were one class (no extra hop per task).
 class WorkerPool(_SlotThreads):
     """
     Warm worker processes running :class:`Task` objects in parallel.
