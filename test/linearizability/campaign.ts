@@ -6,6 +6,7 @@
 import { randomInt } from 'node:crypto';
 import { runHistory, type HistoryOptions, type HistoryResult } from './history.ts';
 import { runChecker, type CheckReport } from './checker.ts';
+import { loadArrow } from '../../core/protocol/wire/arrow.ts';
 
 export interface CampaignOptions extends Omit<HistoryOptions, 'seed'> {
   histories: number;
@@ -39,6 +40,9 @@ export function baseSeed(): number {
 }
 
 export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
+  // The raw clients encode AtomicMatrix rows (Float64Array) synchronously: apache-arrow must be loaded first,
+  // which nothing else in a standalone run (this test alone, bench/linearizability.ts) does.
+  await loadArrow();
   const out: CampaignResult = { histories: [], reports: [], failures: [], checkerErrors: [], recordMs: 0, checkMs: 0 };
   const batch = o.batch ?? 100;
   let pending: string[] = [];
