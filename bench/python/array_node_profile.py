@@ -2,8 +2,10 @@
 Where the node's time goes during 8 MB ``AtomicReference.set`` / ``.get`` from Python (issue 13): runs the
 node of this checkout under ``node --cpu-prof`` (a ``node`` wrapper first on PATH: ``--cpu-prof`` is not
 allowed in NODE_OPTIONS), makes ``--calls`` sets, then as many gets, each phase timed, and prints the
-node's main-thread CPU per call by function (self time, and inclusive time along the call path) over
-each phase's window. Sampling every 100 µs.
+node's main thread per call by function (self time, and inclusive time along the call path) over
+each phase's window, sampled every 100 µs. V8's samples are taken by the clock, not by CPU used: on a
+loaded machine, time the thread spends preempted (often at a syscall's return) counts as that
+syscall's, so the phase's actual main-thread CPU (``/proc/<pid>/schedstat``) is printed beside them.
 
     python bench/python/array_node_profile.py [--calls 200] [--top 12]
 """
@@ -78,14 +80,17 @@ def main() -> None:
         ref = crucial.AtomicReference(f"prof{time.time_ns()}", connection=conn)
         ref.set(arr)
         ref.get()
+        stat = Path(f"/proc/{dso.process.pid}/schedstat")
         for name, fn in (("set", lambda: ref.set(arr)), ("get", ref.get)):
             # The profile's clock is µs of CLOCK_MONOTONIC, as time.monotonic_ns is on Linux.
+            cpu0 = int(stat.read_text().split()[0])
             lo = time.monotonic_ns() // 1000
             for _ in range(args.calls):
                 fn()
             hi = time.monotonic_ns() // 1000
+            cpu = (int(stat.read_text().split()[0]) - cpu0) / args.calls / 1e6
             windows.append((name, lo, hi, args.calls))
-            print(f"{name}: {(hi - lo) / args.calls / 1e3:.2f} ms per call (wall, profiled)")
+            print(f"{name}: {(hi - lo) / args.calls / 1e3:.2f} ms per call (wall, profiled); node main thread CPU {cpu:.2f} ms per call (schedstat)")
         conn.close()
     profiles = sorted(work.glob("*.cpuprofile"), key=lambda f: f.stat().st_size, reverse=True)
     if not profiles:
