@@ -33,7 +33,7 @@ export interface KMeansParams {
   /**
    * Seed of the k-means++ draws and the init sample; default: a random one, kept in the model's
    * params. k-means++ draws from numpy's RandomState(seed), as scikit-learn's KMeans with
-   * `random_state=seed`: up to {@link INIT_SAMPLE_ROWS} rows (k-means++ then runs on all of them)
+   * `random_state=seed`: up to 32,768 rows (INIT_SAMPLE_ROWS) (k-means++ then runs on all of them)
    * both pick the same initial centres.
    */
   seed?: number;

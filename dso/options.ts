@@ -1,0 +1,99 @@
+/**
+ * A DSO node's options: what each means, and their checks and defaults (an option out of range
+ * refuses the start with ERR_INVALID_OPTION before anything is bound).
+ */
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { InvalidOptionError } from '../core/protocol/errors.ts';
+import { resolveTransport, type TransportKind } from '../core/protocol/transport/socket.ts';
+import type { CallLimits } from './limits.ts';
+import type { MemoryOptions } from './memory.ts';
+import type { AuthOptions } from './auth.ts';
+
+/** Options of a {@link DsoNode}. */
+export interface DsoOptions extends Partial<CallLimits>, MemoryOptions, AuthOptions {
+  /** Interface to bind; default 127.0.0.1. */
+  host?: string;
+  /** TCP port; 0 picks a free one. Default 7700. */
+  port?: number;
+  /** Largest request accepted, all frames together; default 256 MiB. */
+  maxPayloadBytes?: number;
+  /** Where shipped user modules are written; default `.crucial-cache/modules` in the package root. */
+  moduleCacheDir?: string;
+  /**
+   * Path of a pmem region file for persistent objects (`persistent: true`). They survive a crash
+   * and a restart of the node. Without it, `persistent` objects live in memory only.
+   */
+  pmemPath?: string;
+  /** Size of the pmem region when it is created; default 256 MiB. */
+  pmemSizeBytes?: number;
+  /** `zmtp` (default, or `CRUCIAL_TRANSPORT`) or `libzmq` (zeromq.js); clients of either kind can connect. */
+  transport?: TransportKind;
+  /**
+   * Listen on this listening TCP socket, a file descriptor the process that started the node made and
+   * handed down, instead of binding `host:port` (zmtp transport only). The Python package does so to
+   * know the node's address before the node has loaded: clients connecting meanwhile wait in the
+   * socket's backlog (issue 10, start-up).
+   */
+  listenFd?: number;
+  /** ES modules (`*.mjs`, `*.js`) to load at start, whatever `allowUpload` says: user classes the node's owner vouches for. */
+  modulesDir?: string;
+  /**
+   * Bind a non-loopback `host` without CURVE anyway (PLAIN sends the token in clear; `insecure`
+   * lets anyone in). Default false: such a node refuses to start.
+   */
+  insecureNetwork?: boolean;
+  /**
+   * zmtp: PING a client after this long (ms) with nothing from it, default 5000; 0: no PINGs of the
+   * node's own. A client that sends no heartbeats itself (its own off, or frozen before its first
+   * PING) is otherwise dropped only when TCP notices, and its parked calls wait until then.
+   */
+  heartbeatIvlMs?: number;
+  /** zmtp: drop a client that sends nothing this long (ms) after the node's PING (its link and parked calls go); default 15000. */
+  heartbeatTimeoutMs?: number;
+  /** The executor service (`$jobs`); each a positive integer, else the node refuses to start (ERR_INVALID_OPTION). */
+  jobs?: {
+    /** Jobs running at once; later ones queue. Default 4. */
+    maxRunning?: number;
+    /** How long a finished job's status and result stay readable (ms); default one hour. */
+    keepMs?: number;
+    /** Finished jobs kept at most (oldest dropped first); default 1000. */
+    keepCount?: number;
+  };
+}
+
+const AUTH_KEYS = ['token', 'tokens', 'curve', 'insecure', 'allowUpload', 'modulesDir', 'insecureNetwork'] as const;
+
+const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export type Validated = Required<Omit<DsoOptions, 'pmemPath' | 'pmemSizeBytes' | 'listenFd' | 'jobs' | keyof CallLimits | keyof MemoryOptions | (typeof AUTH_KEYS)[number]>> & Pick<DsoOptions, 'pmemPath' | 'pmemSizeBytes' | 'listenFd'>;
+
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+/** The node's options checked and defaulted. @throws {InvalidOptionError} on a bad port, size, heartbeat, listenFd or transport */
+export function validate(opts: DsoOptions): Validated {
+  const port = opts.port ?? 7700;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidOptionError('options.port must be an integer in 0..65535');
+  const max = opts.maxPayloadBytes ?? 256 * 1024 * 1024;
+  if (!Number.isInteger(max) || max <= 0) throw new InvalidOptionError('options.maxPayloadBytes must be a positive integer');
+  const heartbeatIvlMs = opts.heartbeatIvlMs ?? 5_000;
+  const heartbeatTimeoutMs = opts.heartbeatTimeoutMs ?? 15_000;
+  if (!Number.isSafeInteger(heartbeatIvlMs) || heartbeatIvlMs < 0) throw new InvalidOptionError('options.heartbeatIvlMs must be a non-negative integer');
+  if (!Number.isSafeInteger(heartbeatTimeoutMs) || heartbeatTimeoutMs <= 0) throw new InvalidOptionError('options.heartbeatTimeoutMs must be a positive integer');
+  if (opts.listenFd !== undefined && (!Number.isInteger(opts.listenFd) || opts.listenFd < 0)) throw new InvalidOptionError('options.listenFd must be a non-negative integer');
+  const transport = resolveTransport(opts.transport);
+  if (opts.listenFd !== undefined && transport !== 'zmtp') throw new InvalidOptionError('options.listenFd needs the zmtp transport');
+  return {
+    heartbeatIvlMs,
+    heartbeatTimeoutMs,
+    host: opts.host ?? '127.0.0.1',
+    port,
+    maxPayloadBytes: max,
+    moduleCacheDir: opts.moduleCacheDir ?? join(PACKAGE_ROOT, '.crucial-cache', 'modules'),
+    pmemPath: opts.pmemPath,
+    pmemSizeBytes: opts.pmemSizeBytes,
+    transport,
+    listenFd: opts.listenFd,
+  };
+}
