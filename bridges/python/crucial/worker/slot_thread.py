@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import logging
 import select
+from typing import Callable
 
-from .caller_reads import _CallerReads
+from .attempt import _Attempts
 from .slot import _Slot
 
 # The pool's log lines keep one logger name, whichever of its modules writes them.
 logger = logging.getLogger("crucial.worker.pool")
 
 
-class _SlotThreads(_CallerReads):
+class _SlotThreads(_Attempts):
     """The loop each slot's thread runs."""
+
+    _watch: Callable[[_Slot], None]  # WorkerPool's: arms a slot's epoll on its worker's pipe (crucial.worker.slot.watch)
 
     def _serve(self, slot: _Slot) -> None:
         try:
