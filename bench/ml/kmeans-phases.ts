@@ -6,6 +6,11 @@
  * the minimum is printed too.
  *
  *   npx tsx bench/ml/kmeans-phases.ts [--sizes 10k,100k] [--rounds 15] [--data /tmp/crucial-ml-bench]
+ *   npx tsx bench/ml/kmeans-phases.ts --cold [--sizes 10k] [--rounds 12]
+ *
+ * --cold: no warm-up and no pool; the steps replayed in this fresh process, each round's times
+ * printed side by side, to see which step's code is still warming up (JIT tiers) in a process's
+ * first fits (bench/RESULTS.md, "the fixed cost of a small fit").
  *
  * The data is bench/ml/fit.ts's (run it once to make it).
  */
@@ -72,11 +77,23 @@ async function main(): Promise<void> {
     .option('--sizes <list>', 'sizes made by bench/ml/fit.ts', '10k,100k')
     .option('--rounds <n>', 'rounds', (v) => Number(v), 15)
     .option('--data <dir>', 'where bench/ml/fit.ts made the data', '/tmp/crucial-ml-bench')
+    .option('--cold', 'fresh process, no warm-up: every round\'s phases side by side')
     .parse()
-    .opts<{ sizes: string; rounds: number; data: string }>();
+    .opts<{ sizes: string; rounds: number; data: string; cold?: boolean }>();
   // LocalKMeans is what the cloud thread runs; referenced so a rename breaks this script's build.
   void LocalKMeans;
   process.stderr.write(`load at the start ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+  if (o.cold) {
+    for (const size of o.sizes.split(',')) {
+      const per: Record<string, number[]> = {};
+      for (let r = 0; r < o.rounds; r++) for (const [k, v] of Object.entries((await phases(join(o.data, size, 'blobs-train.arrow'))).t)) (per[k] ??= []).push(v);
+      console.log(`\n${size}, cold: each round's ms, rounds 1-${o.rounds} of this process`);
+      for (const [k, v] of Object.entries(per)) console.log(`${v.map((x) => x.toFixed(2).padStart(6)).join(' ')}  ${k}`);
+    }
+    console.log(`load at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    await shutdown();
+    return;
+  }
   for (const size of o.sizes.split(',')) {
     const path = join(o.data, size, 'blobs-train.arrow');
     await fitKMeans(path, PARAMS.kmeans as never, { workers: 2 }); // warm-up: pool, modules, WebAssembly tier-up
