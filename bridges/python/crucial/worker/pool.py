@@ -95,9 +95,11 @@ class WorkerPool(_SlotThreads):
         :param task: the task
         :raises RejectedError: if the pool was shut down
         """
-        if self._closed:
-            raise RejectedError("the worker pool is shut down")
         with self._lock:
+            # Checked under the lock shutdown() sets it under: a task queued after the slot threads
+            # were told to stop would never run, and its future never finish.
+            if self._closed:
+                raise RejectedError("the worker pool is shut down")
             # A task with a time limit goes through the slot's thread, which times its reply. No
             # waitpid per task (issue 13): an idle worker's exit wakes its slot's thread (its pipe
             # reads EOF), and a write to a worker that has just exited fails below (EPIPE), unspent.

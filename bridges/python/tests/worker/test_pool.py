@@ -134,3 +134,39 @@ def test_tasks_from_many_threads_on_two_workers_each_run_once_with_their_own_res
         assert results == {(t, i): [(True, t * 100 + i)] for t in range(4) for i in range(25)}
     finally:
         p.shutdown()
+
+
+
+def test_a_task_submitted_while_the_pool_shuts_down_is_refused_not_left_behind():
+    # The pool shuts down (its slot threads gone) at the moment a submit is about to take the pool's
+    # lock: a line trace on the submitting thread runs shutdown() right there, the instant between
+    # any two lines of submit. The submit must then raise RejectedError; one that checked `closed`
+    # before taking the lock queued its task behind stopped slot threads, and its future never finished.
+    import sys
+
+    from crucial.errors import RejectedError
+    from crucial.worker import pool as pool_module
+
+    pool = WorkerPool(1)
+    assert run(pool, "warm", os.getpid)[0]
+    lines = open(pool_module.__file__).read().splitlines()
+    fired = []
+
+    def tracer(frame, event, arg):
+        if frame.f_code is WorkerPool.submit.__code__:
+            if event == "line" and not fired and "with self._lock" in lines[frame.f_lineno - 1]:
+                fired.append(True)
+                pool.shutdown(wait=True)
+            return tracer
+        return None
+
+    done = threading.Event()
+    task = Task("late/0", "late", cloudpickle.dumps(os.getpid), cloudpickle.dumps(((), {})), lambda ok, value, stats: done.set())
+    sys.settrace(tracer)
+    try:
+        with pytest.raises(RejectedError):
+            pool.submit(task)
+    finally:
+        sys.settrace(None)
+    assert fired, "submit has no `with self._lock` line to stop at"
+    assert not done.is_set()
