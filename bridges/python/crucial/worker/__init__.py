@@ -1,5 +1,5 @@
 """Python worker processes: the process main (:mod:`crucial.worker.main`) and the pool that runs them (:mod:`crucial.worker.pool`)."""
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, List
 
 if TYPE_CHECKING:
     from .pool import RemoteTraceback, Task, WorkerPool, shared_pool
@@ -13,5 +13,11 @@ def __getattr__(name: str) -> Any:
     if name in __all__:
         from . import pool
 
-        return getattr(pool, name)
+        value = getattr(pool, name)
+        globals()[name] = value  # once: later lookups (and pdoc, which reads the module's __dict__) find it
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> List[str]:
+    return sorted(set(globals()) | set(__all__))
