@@ -1,6 +1,7 @@
 """A resent call carries the bytes of its first send (exactly once, PROTOCOL.md): for an array copied into its
 stream (a later change of the caller's array is not resent) and for one sent as its own frame
-(crucial.wire.arrow.empty_array, no copy), each copy the node sees is pyarrow's stream of the values the call was made with."""
+(crucial.wire.arrow.empty_array, no copy), each copy the node sees is pyarrow's stream of the values the call was made with;
+also while another set of the same size is encoded before the resend (guards any reuse of stream buffers)."""
 import threading
 
 import numpy as np
@@ -73,6 +74,28 @@ def test_a_resent_set_carries_the_values_of_its_first_send():
         assert len(sets) == 2
         for copies, expect in zip(sets, (expect_copied, expect_framed)):
             assert all(len(frames) == 1 and frames[0] == expect for frames in copies)
+    finally:
+        c.close()
+        node.close()
+
+
+def test_a_pending_large_set_keeps_its_buffer_while_another_set_of_its_size_is_encoded():
+    node = DropFirstSet()
+    c = Connection(node.address, resend_after=0.2)
+    try:
+        n = 200_000  # 1.6 MB: its stream goes into a kept buffer
+        first = np.arange(n, dtype=np.float64)
+        expect_first = stream(first)
+        fut = c.call_async("AtomicReference", "a", "set", [first])
+        assert node.first_dropped.wait(10)
+        first[:] = -1
+        second = np.full(n, 7.0)
+        c.call("AtomicReference", "b", "set", [second], timeout=10)  # encoded while the first is pending
+        fut.result(10)
+        copies = [v for v in node.copies.values() if len(v) >= 2]
+        assert len(copies) == 2
+        assert all(frames[0] == expect_first for frames in copies[0]), "the first set's resends carry its own values"
+        assert all(frames[0] == stream(second) for frames in copies[1])
     finally:
         c.close()
         node.close()
