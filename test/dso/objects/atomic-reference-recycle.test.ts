@@ -118,4 +118,20 @@ describe('atomic-reference - large values a set replaces go back to the receive 
       await conn.close();
     }
   });
+
+  it('atomic-reference recycle - releaseArray leaves bytes values alone: they share the reply\'s first frame with their siblings', async () => {
+    const conn = connect(node.address);
+    try {
+      const ref = new AtomicReference<unknown>('client-release-siblings', undefined, { connection: conn });
+      await ref.set([Buffer.alloc(700_000, 1), Buffer.alloc(700_000, 2), filled(1024, 3)]);
+      const [a, b, c] = (await ref.get()) as [Uint8Array, Uint8Array, Float64Array];
+      assert.equal(a.buffer, b.buffer, 'both bytes values lie in one received frame');
+      assert.equal(releaseArray(a), false);
+      assert.equal(b.length, 700_000, 'the sibling keeps its bytes');
+      assert.ok(b.every((x) => x === 2) && a.every((x) => x === 1));
+      assert.equal(firstWrong(c, 3), -1);
+    } finally {
+      await conn.close();
+    }
+  });
 });
