@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # what the names below load on first use, for type checkers a
     from .sync.future import Future
     from .sync.scalable_cyclic_barrier import ScalableCyclicBarrier
     from .sync.semaphore import Semaphore
+    from .wire.arrow import empty_array
 
 # Each public name's module, imported when the name is first read (PEP 562; issue 10, start-up): a
 # program that only runs tasks (crucial.lithops) or uses an atomic loads neither the other types nor
@@ -61,10 +62,12 @@ _LAZY = {
     "Future": ".sync.future",
     "ScalableCyclicBarrier": ".sync.scalable_cyclic_barrier",
     "Semaphore": ".sync.semaphore",
+    "empty_array": ".wire.arrow",
 }
 
 __all__ = [
     "errors",
+    "empty_array",
     "system",
     "Connection",
     "LocalDso",
