@@ -159,10 +159,19 @@ export abstract class SharedObject {
     // for) goes straight to the connection, without an async frame and the microtask turns of its
     // awaits: ~0.3 µs of a small call. Everything else, in order, takes the general path.
     const conn = this.conn;
-    if (conn === undefined || this.released || this._key === undefined || this.pendingOpts !== undefined) return this.invokeSlow(method, args);
+    if (conn === undefined || this.released || this._key === undefined) return this.invokeSlow(method, args);
     try {
       const every = this.perCallOptions();
       if (every instanceof Promise) return this.invokeSlow(method, args, every);
+      const first = this.pendingOpts;
+      if (first !== undefined) {
+        // The first call carries the creation options, here too: through the general path its
+        // promise settled microtask turns after a later call's answered in the same read, so two
+        // calls answered in order (a semaphore's waiters) resolved out of order. It never recovers
+        // (it creates the object), as in invokeSlow.
+        this.pendingOpts = undefined;
+        return conn.call(this.typeName, this._key, method, args, { ...every, ...first }) as Promise<T>;
+      }
       // With constructor arguments, an error reply goes to [RECOVER_CALL] first (no .catch per call).
       return conn.call(this.typeName, this._key, method, args, every ? { ...every } : undefined, this.initOptions ? this : undefined) as Promise<T>;
     } catch (err) {

@@ -21,15 +21,19 @@ export class AtomicReference {
   }
 
   get(): unknown { return this.value; }
-  set(v: unknown = null): null { this.#replace(v); return null; }
+  set(v: unknown = null): null { this.replace(v); return null; }
   getAndSet(v: unknown = null): unknown { const old = this.value; this.value = v; return old; }
   compareAndSet(expect: unknown = null, update: unknown = null): boolean {
     if (!deepEqual(this.value, expect)) return false;
-    this.#replace(update);
+    this.replace(update);
     return true;
   }
 
-  #replace(v: unknown): void {
+  /**
+   * A TS-private method, not an ES `#private` one: a persistent instance is attached to its stored
+   * state without running the constructor, and an ES private method's brand check then throws.
+   */
+  private replace(v: unknown): void {
     const old = this.value;
     this.value = v;
     // Bytes travel inside a call's first frame, so the value that replaces `old` may lie in the same

@@ -74,8 +74,8 @@ describe('atomic-reference - large values a set replaces go back to the receive 
 
   it('atomic-reference recycle - a persistent AtomicReference never gives a frame back (stable storage commits after the method)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'crucial-recycle-'));
-    const pnode = await startDso({ port: 0, insecure: true, pmemPath: join(dir, 'r.pmem'), pmemSizeBytes: 64 * 1024 * 1024 });
-    const c = new RawClient(pnode.address, randomBytes(8));
+    let pnode = await startDso({ port: 0, insecure: true, pmemPath: join(dir, 'r.pmem'), pmemSizeBytes: 64 * 1024 * 1024 });
+    let c = new RawClient(pnode.address, randomBytes(8));
     try {
       const len = 256 * 1024;
       const recycled = framePoolStats.recycled;
@@ -85,6 +85,17 @@ describe('atomic-reference - large values a set replaces go back to the receive 
       }
       assert.equal(framePoolStats.recycled, recycled);
       assert.equal(firstWrong(valueOf(await c.send(9, c.frames(9, 'AtomicReference', 'kept', 'get', [], { persistent: true }))), 4), -1);
+      // Restarted, the object is attached to its stored state without its constructor running: set
+      // still works (an ES #private method threw "Receiver must be an instance of class AtomicReference").
+      c.close();
+      await pnode.close();
+      pnode = await startDso({ port: 0, insecure: true, pmemPath: join(dir, 'r.pmem'), pmemSizeBytes: 64 * 1024 * 1024 });
+      c = new RawClient(pnode.address, randomBytes(8));
+      assert.equal(firstWrong(valueOf(await c.send(1, c.frames(1, 'AtomicReference', 'kept', 'get', [], { persistent: true }))), 4), -1);
+      const again = await c.send(2, c.frames(2, 'AtomicReference', 'kept', 'set', [filled(len, 5)], { persistent: true }), 30_000);
+      assert.equal(again.ok, true, again.ok ? '' : String(again.error));
+      assert.equal(firstWrong(valueOf(await c.send(3, c.frames(3, 'AtomicReference', 'kept', 'get', [], { persistent: true }))), 5), -1);
+      assert.equal(framePoolStats.recycled, recycled);
     } finally {
       c.close();
       await pnode.close();
