@@ -6,7 +6,10 @@
  * SIMD, or `CRUCIAL_ML_KERNELS=js`) runs ml/logreg/loss.ts's scalar loop; both give the same bits.
  */
 import { LOGISTIC_WASM_BASE64 } from './logistic-wasm.ts';
-import type { ColumnSlices, KernelKind } from './rows.ts';
+import { envKind, rowMajor, type ColumnSlices, type KernelKind } from './rows.ts';
+import { MAX_BYTES, PAGE, WA, lazyModule, type WasmMemory } from './wasm-api.ts';
+
+const module = lazyModule(LOGISTIC_WASM_BASE64);
 import { logisticTerm, lastResidual } from './logistic-math.ts';
 
 /** Rows and 0/1 targets, loaded once, then passed over once per evaluation. */
@@ -27,20 +30,11 @@ export interface LogisticRows {
   release(): void;
 }
 
-// The project's lib has no DOM, and @types/node declares WebAssembly only as a namespace of types.
-interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 interface Exports {
   memory: WasmMemory;
   lr_bin(x: number, n: number, d: number, y: number, w: number, b: number, g: number, tmp: number): number;
 }
 
-const PAGE = 65536;
-const MAX_BYTES = 4 * 1024 * 1024 * 1024 - PAGE;
 /** Rows copied into the pair layout per block: the block's destination stays in cache while every column visits it. */
 const BLOCK = 2048;
 /** lr_bin's scratch: the margins, then residuals, of a block of 64 row pairs. */
@@ -57,16 +51,6 @@ const SPARE_COUNT = 4;
 const SPARE_BYTES = 64 * 1024 * 1024;
 const spareBytes = (): number => spare.reduce((n, e) => n + e.memory.buffer.byteLength, 0);
 
-function module(): object | null {
-  if (compiled === undefined) {
-    try {
-      compiled = new WA.Module(Buffer.from(LOGISTIC_WASM_BASE64, 'base64'));
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled ?? null;
-}
 
 /**
  * Rows for the binary logistic pass from column slices (ml/data/read.ts readColumnSlices, as
@@ -81,14 +65,7 @@ export function createLogisticRows(slices: ReadonlyArray<ColumnSlices>, nRows: n
     if (rows) return rows;
     if (want === 'wasm') throw new Error('WebAssembly SIMD kernels are unavailable here');
   }
-  const X = new Float64Array(nRows * d);
-  for (const s of slices) {
-    for (let j = 0; j < d; j++) {
-      const col = s.columns[j]!;
-      for (let r = 0, o = s.row * d + j; r < s.n; r++, o += d) X[o] = col[r]!;
-    }
-  }
-  return new JsLogisticRows(X, nRows, d, y01);
+  return new JsLogisticRows(rowMajor(slices, nRows, d), nRows, d, y01);
 }
 
 /** {@link createLogisticRows} from row-major `X` (nRows × d). */
@@ -101,10 +78,6 @@ export function createLogisticRowsFromMatrix(X: Float64Array, nRows: number, d: 
   return createLogisticRows(nRows ? [{ row: 0, n: nRows, columns }] : [], nRows, d, y01, kind);
 }
 
-function envKind(): KernelKind | undefined {
-  const v = process.env['CRUCIAL_ML_KERNELS'];
-  return v === 'js' || v === 'wasm' ? v : undefined;
-}
 
 /**
  * The binary loss over row-major rows, in row order: the scalar form of logistic.wat (and of

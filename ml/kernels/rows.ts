@@ -90,7 +90,8 @@ export function createRows(X: Float64Array, nRows: number, d: number, kind?: Ker
   return new JsRows(X, nRows, d);
 }
 
-function envKind(): KernelKind | undefined {
+/** `CRUCIAL_ML_KERNELS` (`wasm` or `js`) when set: forces the kernels' kind. */
+export function envKind(): KernelKind | undefined {
   const v = process.env['CRUCIAL_ML_KERNELS'];
   return v === 'js' || v === 'wasm' ? v : undefined;
 }
@@ -109,6 +110,11 @@ export function createRowsFromColumns(slices: ReadonlyArray<ColumnSlices>, nRows
     if (rows) return rows;
     if (want === 'wasm') throw new Error('WebAssembly SIMD kernels are unavailable here');
   }
+  return new JsRows(rowMajor(slices, nRows, d), nRows, d);
+}
+
+/** The rows of column slices as one row-major matrix (nRows × d): the JS kernels' layout. */
+export function rowMajor(slices: ReadonlyArray<ColumnSlices>, nRows: number, d: number): Float64Array {
   const X = new Float64Array(nRows * d);
   for (const s of slices) {
     for (let j = 0; j < d; j++) {
@@ -116,5 +122,5 @@ export function createRowsFromColumns(slices: ReadonlyArray<ColumnSlices>, nRows
       for (let r = 0, o = s.row * d + j; r < s.n; r++, o += d) X[o] = col[r]!;
     }
   }
-  return new JsRows(X, nRows, d);
+  return X;
 }

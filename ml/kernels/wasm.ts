@@ -5,14 +5,11 @@
  */
 import { KERNELS_WASM_BASE64 } from './kernels-wasm.ts';
 import type { Rows, Seeding } from './rows.ts';
+import { MAX_BYTES, PAGE, WA, lazyModule, type WasmMemory } from './wasm-api.ts';
 
-// The project's lib has no DOM, and @types/node declares WebAssembly only as a namespace of types.
-interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+/** The compiled module, or null when this engine cannot compile it (no WebAssembly SIMD). */
+const module = lazyModule(KERNELS_WASM_BASE64);
+
 
 interface Exports {
   memory: WasmMemory;
@@ -24,21 +21,7 @@ interface Exports {
   pp_trials(x: number, n: number, d: number, cand: number, closest: number, o0: number, o1: number, o2: number, o3: number, pots: number): void;
 }
 
-const PAGE = 65536;
-const MAX_BYTES = 4 * 1024 * 1024 * 1024 - PAGE;
-let compiled: object | null | undefined;
 
-/** The compiled module, or null when this engine cannot compile it (no WebAssembly SIMD). */
-function module(): object | null {
-  if (compiled === undefined) {
-    try {
-      compiled = new WA.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled ?? null;
-}
 
 /** Rows in a WebAssembly instance, or null when SIMD is unavailable or the rows do not fit in 4 GiB. */
 export function wasmRows(X: Float64Array, nRows: number, d: number): Rows | null {
