@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
+import { closeSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -19,6 +20,16 @@ describe('dso listenFd', () => {
     await assert.rejects(startDso({ port: 0, listenFd: -1 }), InvalidOptionError);
     await assert.rejects(startDso({ port: 0, listenFd: 1.5 }), InvalidOptionError);
     await assert.rejects(startDso({ port: 0, listenFd: 3, transport: 'libzmq' }), InvalidOptionError);
+  });
+
+  it('dso listenFd - a descriptor that is no socket (a file, a closed number) is refused naming the option', async () => {
+    const file = openSync('/dev/null', 'r');
+    try {
+      for (const fd of [file, 1_000_003]) {
+        await assert.rejects(startDso({ port: 0, listenFd: fd }),
+          (e: unknown) => e instanceof InvalidOptionError && e.message.includes(`options.listenFd ${fd}`));
+      }
+    } finally { closeSync(file); }
   });
 
   it('dso listenFd - a node started on an inherited listening socket answers a call sent before it printed its address', async () => {

@@ -9,7 +9,7 @@
  */
 import { Socket, createServer, type OnReadOpts, type Server } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { HighWaterMarkError } from '../../errors.ts';
+import { HighWaterMarkError, InvalidOptionError } from '../../errors.ts';
 import { LINK_DEFAULTS } from '../link.ts';
 import { ZmtpPeer } from './peer.ts';
 import { formatTcpEndpoint, parseTcpEndpoint } from './endpoint.ts';
@@ -70,8 +70,11 @@ export class ZmtpRouter {
   async bind(endpoint: string, fd?: number): Promise<string> {
     const { host, port } = parseTcpEndpoint(endpoint);
     await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      const listening = () => { this.server.off('error', reject); resolve(); };
+      // A bad inherited descriptor fails inside libuv with a bare EINVAL/EBADF/ENOTSOCK: say which option it was.
+      const fail = fd === undefined ? reject : (err: NodeJS.ErrnoException) => reject(new InvalidOptionError(
+        `options.listenFd ${fd} is not a TCP socket this process can listen on (${err.code ?? err.message})`));
+      this.server.once('error', fail);
+      const listening = () => { this.server.off('error', fail); resolve(); };
       if (fd !== undefined) this.server.listen({ fd }, listening);
       else this.server.listen(port, host, listening);
     });
