@@ -34,7 +34,11 @@ def to_table(X: np.ndarray, y: Optional[np.ndarray]) -> pa.Table:
 def seed_of(random_state: Any) -> int:
     """An int seed for the TypeScript trainers: the int itself, or a draw from a RandomState / a fresh one for None."""
     if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
-        return int(random_state) % (2**31 - 1)
+        # numpy's RandomState (scikit-learn's) takes exactly this range; folding other ints in would
+        # silently give two random_state values the same model.
+        if not 0 <= int(random_state) <= 2**32 - 1:
+            raise ValueError(f"random_state must be between 0 and 2**32 - 1, got {int(random_state)}")
+        return int(random_state)
     return int(check_random_state(random_state).randint(0, 2**31 - 1))
 
 

@@ -105,3 +105,18 @@ def test_verbose_fit_shows_the_trainers_progress(capsys):
     assert "crucial.ml sklearn.random_forest." in err and "20/20" in err, err
     # Iterations out of max_iter (100), with the loss as the metric.
     assert "crucial.ml sklearn.logistic_regression." in err and "/100 [" in err, err
+
+
+def test_random_state_takes_numpys_whole_seed_range_and_refuses_the_rest():
+    rng = np.random.RandomState(SEED)
+    X = rng.rand(300, 3)
+    low = KMeans(6, n_init=1, random_state=0).fit(X).cluster_centers_
+    # 2**31 - 1 was folded onto 0 once: two seeds, one model.
+    high = KMeans(6, n_init=1, random_state=2**31 - 1).fit(X).cluster_centers_
+    top = KMeans(6, n_init=1, random_state=2**32 - 1).fit(X).cluster_centers_
+    assert not np.allclose(low, high) and not np.allclose(high, top)
+    for bad in (-1, 2**32):
+        with pytest.raises(ValueError, match="random_state"):
+            KMeans(3, random_state=bad).fit(X)
+        with pytest.raises(ValueError, match="random_state"):
+            sklearn.cluster.KMeans(3, random_state=bad).fit(X)
