@@ -115,6 +115,10 @@ def test_random_state_takes_numpys_whole_seed_range_and_refuses_the_rest():
     high = KMeans(6, n_init=1, random_state=2**31 - 1).fit(X).cluster_centers_
     top = KMeans(6, n_init=1, random_state=2**32 - 1).fit(X).cluster_centers_
     assert not np.allclose(low, high) and not np.allclose(high, top)
+    # k-means++ draws numpy's RandomState(seed) as scikit-learn does, high seeds included.
+    for seed, ours in ((2**31 - 1, high), (2**32 - 1, top)):
+        ref = sklearn.cluster.KMeans(6, n_init=1, random_state=seed).fit(X).cluster_centers_
+        assert np.allclose(ours, ref), f"random_state {seed}"
     for bad in (-1, 2**32):
         with pytest.raises(ValueError, match="random_state"):
             KMeans(3, random_state=bad).fit(X)
