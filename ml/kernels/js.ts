@@ -86,9 +86,9 @@ export class JsRows implements Rows {
     }
   }
 
-  distMin(c: Float64Array, cOff: number, closest: Float64Array, out: Float64Array): number {
+  distMin(c: Float64Array, cOff: number, closest: Float64Array, out: Float64Array, acc = 0): number {
     const { X, nRows, d } = this;
-    let pot = 0;
+    let pot = acc;
     for (let i = 0; i < nRows; i++) {
       let s = 0;
       for (let j = 0; j < d; j++) { const t = X[i * d + j]! - c[cOff + j]!; s += t * t; }
@@ -104,11 +104,11 @@ export class JsRows implements Rows {
     let closest: Float64Array = new Float64Array(n);
     const outs: Float64Array[] = [];
     return {
-      first: (c, cOff) => this.distMin(c, cOff, closest.fill(Infinity), closest),
+      first: (c, cOff, acc = 0) => this.distMin(c, cOff, closest.fill(Infinity), closest, acc),
       closest: () => closest,
-      trials: (c, offs) => {
+      trials: (c, offs, acc) => {
         while (outs.length < offs.length) outs.push(new Float64Array(n));
-        return Float64Array.from(offs, (off, t) => this.distMin(c, off, closest, outs[t]!));
+        return Float64Array.from(offs, (off, t) => this.distMin(c, off, closest, outs[t]!, acc ? acc[t]! : 0));
       },
       keep: (t) => { [closest, outs[t]] = [outs[t]!, closest]; },
     };

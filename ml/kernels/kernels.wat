@@ -291,7 +291,7 @@
   ;; k-means++'s candidates, 4 at once: for the 4 centres at cand (interleaved by feature as
   ;; km_assign's groups: [c0_j, c1_j, c2_j, c3_j] at +j·32), out_t[i] = min(closest[i], ‖x_i − c_t‖²)
   ;; (out_t at o0 .. o3; the squared distance summed in feature order, as pp_dist) and
-  ;; pots[t] = Σ_i out_t[i] in row order: each candidate's figures are pp_dist's, bit for bit, with
+  ;; pots[t] += Σ_i out_t[i] in row order: each candidate's figures are pp_dist's, bit for bit, with
   ;; one pass over the rows for the four.
   (func (export "pp_trials")
     (param $x i32) (param $n i32) (param $d i32) (param $cand i32) (param $closest i32)
@@ -301,6 +301,12 @@
     (local $p0 f64) (local $p1 f64) (local $p2 f64) (local $p3 f64)
     (local.set $xo (local.get $x))
     (local.set $cend (i32.add (local.get $cand) (i32.shl (local.get $d) (i32.const 5))))
+    ;; Each candidate's sum continues from the value in pots (0 for one set of rows; a previous
+    ;; set's sum when the rows come in several sets, so the sum runs in row order across them).
+    (local.set $p0 (f64.load (local.get $pots)))
+    (local.set $p1 (f64.load offset=8 (local.get $pots)))
+    (local.set $p2 (f64.load offset=16 (local.get $pots)))
+    (local.set $p3 (f64.load offset=24 (local.get $pots)))
     (block $rows_done
       (loop $rows
         (br_if $rows_done (i32.ge_u (local.get $i) (local.get $n)))
@@ -352,10 +358,10 @@
     (f64.store offset=24 (local.get $pots) (local.get $p3)))
 
   ;; k-means++: out[i] = min(closest[i], ‖x_i − c‖²) (the squared distance summed in feature order)
-  ;; for n rows and one centre (d f64 at c); returns Σ out[i] in row order.
+  ;; for n rows and one centre (d f64 at c); returns pot + Σ out[i], added in row order.
   (func (export "pp_dist")
-    (param $x i32) (param $n i32) (param $d i32) (param $c i32) (param $closest i32) (param $out i32) (result f64)
-    (local $cb i32) (local $i i32) (local $xo i32) (local $jb i32) (local $a v128) (local $t v128) (local $v f64) (local $pot f64)
+    (param $x i32) (param $n i32) (param $d i32) (param $c i32) (param $closest i32) (param $out i32) (param $pot f64) (result f64)
+    (local $cb i32) (local $i i32) (local $xo i32) (local $jb i32) (local $a v128) (local $t v128) (local $v f64)
     (local.set $cb (i32.shl (local.get $d) (i32.const 3)))
     (local.set $xo (local.get $x))
     (block $rows_done

@@ -62,15 +62,19 @@ export interface Rows {
 
 /** See {@link Rows.seeding}: each row's D² to its nearest centre so far, kept by the kernels. */
 export interface Seeding {
-  /** D²[i] = ‖x_i − c‖² for the centre at c[cOff .. cOff + d); returns Σ D² (row order). */
-  first(c: Float64Array, cOff: number): number;
+  /**
+   * D²[i] = ‖x_i − c‖² for the centre at c[cOff .. cOff + d); returns acc + Σ D², added in row
+   * order (acc: the sum over rows before these when the rows come in several Rows; default 0).
+   */
+  first(c: Float64Array, cOff: number, acc?: number): number;
   /** The current D² (a view, valid until the next call). */
   closest(): Float64Array;
   /**
    * For each candidate t at c[offs[t] .. offs[t] + d): min(D²[i], ‖x_i − c_t‖²) per row, kept
-   * for {@link keep}; returns each candidate's Σ (row order), as {@link Rows.distMin} would.
+   * for {@link keep}; returns each candidate's Σ (row order), as {@link Rows.distMin} would,
+   * continued from acc[t] when given (see {@link first}).
    */
-  trials(c: Float64Array, offs: ArrayLike<number>): Float64Array;
+  trials(c: Float64Array, offs: ArrayLike<number>, acc?: ArrayLike<number>): Float64Array;
   /** Candidate t of the last {@link trials} becomes the D². */
   keep(t: number): void;
 }

@@ -17,7 +17,7 @@ interface Exports {
   lr_xw(x: number, n: number, d: number, w: number, b: number, r: number, z: number): void;
   lr_xtr(x: number, n: number, d: number, res: number, r: number, g: number): void;
   col_acc(x: number, n: number, d: number, mean: number, out: number, sq: number): void;
-  pp_dist(x: number, n: number, d: number, c: number, closest: number, out: number): number;
+  pp_dist(x: number, n: number, d: number, c: number, closest: number, out: number, pot: number): number;
   pp_trials(x: number, n: number, d: number, cand: number, closest: number, o0: number, o1: number, o2: number, o3: number, pots: number): void;
 }
 
@@ -179,7 +179,7 @@ class WasmRows implements Rows {
     const mem = new Float64Array(this.ex.memory.buffer);
     mem.set(c.subarray(cOff, cOff + d), cAt / 8);
     mem.set(closest.subarray(0, nRows), clAt / 8);
-    const pot = this.ex.pp_dist(0, nRows, d, cAt, clAt, outAt);
+    const pot = this.ex.pp_dist(0, nRows, d, cAt, clAt, outAt, 0);
     out.set(mem.subarray(outAt / 8, outAt / 8 + nRows));
     return pot;
   }
@@ -194,15 +194,15 @@ class WasmRows implements Rows {
     const at = (r: number): number => regionsAt + r * region;
     const mem = (): Float64Array => new Float64Array(this.ex.memory.buffer);
     return {
-      first: (c, cOff) => {
+      first: (c, cOff, acc = 0) => {
         this.ensure(at(1));
         const m = mem();
         m.fill(Infinity, at(cur) / 8, at(cur + 1) / 8);
         m.set(c.subarray(cOff, cOff + d), candAt / 8);
-        return this.ex.pp_dist(0, nRows, d, candAt, at(cur), at(cur));
+        return this.ex.pp_dist(0, nRows, d, candAt, at(cur), at(cur), acc);
       },
       closest: () => new Float64Array(this.ex.memory.buffer, at(cur), nRows),
-      trials: (c, offs) => {
+      trials: (c, offs, acc) => {
         const m4 = (offs.length + 3) & ~3;
         slots = Array.from({ length: m4 }, (_, t) => (t < cur ? t : t + 1));
         this.ensure(at(m4 + 1));
@@ -212,6 +212,7 @@ class WasmRows implements Rows {
           for (let t = 0; t < 4; t++) {
             const off = offs[Math.min(g + t, offs.length - 1)]!;
             for (let j = 0; j < d; j++) m[candAt / 8 + 4 * j + t] = c[off + j]!;
+            m[potsAt / 8 + t] = acc && g + t < offs.length ? acc[g + t]! : 0;
           }
           const o = slots.slice(g, g + 4).map(at);
           this.ex.pp_trials(0, nRows, d, candAt, at(cur), o[0]!, o[1]!, o[2]!, o[3]!, potsAt);

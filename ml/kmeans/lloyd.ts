@@ -2,7 +2,7 @@
  * The k-means kernels, shared by the cloud threads (assignment pass over a partition) and the node
  * (k-means++ on the init sample, centroid update): plain loops over row-major Float64Arrays.
  */
-import { createRows } from '../kernels/rows.ts';
+import { createRows, type Rows } from '../kernels/rows.ts';
 import type { Rng } from './random.ts';
 
 /** What one pass over a partition yields for one run: per-cluster sums and counts, and the inertia. */
@@ -141,41 +141,68 @@ export function relocateEmpty(sums: Float64Array, off: number, counts: Float64Ar
  * Returns k·d centroids.
  */
 export function kmeansPlusPlus(X: Float64Array, n: number, d: number, k: number, rng: Rng): Float64Array {
-  const centers = new Float64Array(k * d);
-  const trials = 2 + Math.floor(Math.log(k));
-  const cumsum = new Float64Array(n);
-  const first = uniformChoice(n, rng, cumsum);
-  centers.set(X.subarray(first * d, first * d + d), 0);
-  // The distance passes run in the SIMD kernels (the same sums in the same order as a scalar
-  // loop), the candidates of a step in one pass, each row's D² kept in the kernels' memory.
   const rows = createRows(X, n, d);
-  const seeding = rows.seeding();
-  let pot = seeding.first(X, first * d);
-  const offs = new Array<number>(trials);
-  for (let c = 1; c < k; c++) {
-    cumulate(seeding.closest(), cumsum, n);
-    for (let t = 0; t < trials; t++) offs[t] = Math.min(searchSorted(cumsum, rng.next() * pot), n - 1) * d;
-    const pots = seeding.trials(X, offs);
-    // The first of the lowest potentials (NaN never wins).
-    let best = 0;
-    for (let t = 1; t < trials; t++) if (pots[t]! < pots[best]! || Number.isNaN(pots[best]!)) best = t;
-    seeding.keep(best);
-    centers.set(X.subarray(offs[best]!, offs[best]! + d), c * d);
-    pot = pots[best]!;
+  try {
+    return kmeansPlusPlusRows([rows], d, k, rng);
+  } finally {
+    rows.release();
   }
-  rows.release();
-  return centers;
 }
 
 /**
- * out[i] = src[0] + ... + src[i], summed in row order. A function of its own, not a loop inside
- * kmeansPlusPlus: called k − 1 times a fit, it is optimised within the first fit, where the inline
- * loop of a function called once a fit kept running unoptimised code for the first ~5 fits of a
- * process (8,000 rows, k = 8: 2-9 ms a fit → ~0.2 ms; bench/RESULTS.md, ml-dispatch).
+ * {@link kmeansPlusPlus} over the rows of `parts` taken one after the other (partition order), in
+ * place: no copy of the rows. Every sum over the rows runs in row order across the parts (the
+ * kernels continue a sum from the previous part's), so the centres are bit for bit those of
+ * kmeansPlusPlus on the concatenated rows (a split fit's gathered sample). The parts' Rows serve
+ * the seeding's D² (Rows.seeding): call it before their passes.
  */
-function cumulate(src: Float64Array, out: Float64Array, n: number): void {
-  let acc = 0;
-  for (let i = 0; i < n; i++) { acc += src[i]!; out[i] = acc; }
+export function kmeansPlusPlusRows(parts: readonly Rows[], d: number, k: number, rng: Rng): Float64Array {
+  let n = 0;
+  for (const p of parts) n += p.nRows;
+  const centers = new Float64Array(k * d);
+  const trials = 2 + Math.floor(Math.log(k));
+  const cumsum = new Float64Array(n);
+  const cand = new Float64Array(trials * d);
+  const candOffs = Array.from({ length: trials }, (_, t) => t * d);
+  copyRowOf(parts, uniformChoice(n, rng, cumsum), centers, 0);
+  // The distance passes run in the SIMD kernels (the same sums in the same order as a scalar
+  // loop), the candidates of a step in one pass, each row's D² kept in the kernels' memory.
+  const seedings = parts.map((p) => p.seeding());
+  let pot = 0;
+  for (const s of seedings) pot = s.first(centers, 0, pot);
+  for (let c = 1; c < k; c++) {
+    let acc = 0;
+    for (let q = 0, at = 0; q < parts.length; at += parts[q]!.nRows, q++) acc = cumulate(seedings[q]!.closest(), cumsum, at, parts[q]!.nRows, acc);
+    for (let t = 0; t < trials; t++) copyRowOf(parts, Math.min(searchSorted(cumsum, rng.next() * pot), n - 1), cand, t * d);
+    let pots: Float64Array | undefined;
+    for (const s of seedings) pots = s.trials(cand, candOffs, pots);
+    // The first of the lowest potentials (NaN never wins).
+    let best = 0;
+    for (let t = 1; t < trials; t++) if (pots![t]! < pots![best]! || Number.isNaN(pots![best]!)) best = t;
+    for (const s of seedings) s.keep(best);
+    centers.set(cand.subarray(best * d, best * d + d), c * d);
+    pot = pots![best]!;
+  }
+  return centers;
+}
+
+/** Row `i` of the parts taken one after the other, into out[at ..). */
+function copyRowOf(parts: readonly Rows[], i: number, out: Float64Array, at: number): void {
+  let q = 0;
+  while (i >= parts[q]!.nRows) i -= parts[q++]!.nRows;
+  parts[q]!.copyRow(i, out, at);
+}
+
+/**
+ * out[at + i] = acc + src[0] + ... + src[i] for i < n, summed in row order; returns the last. A
+ * function of its own, not a loop inside kmeansPlusPlusRows: called k − 1 times a fit, it is
+ * optimised within the first fit, where the inline loop of a function called once a fit kept
+ * running unoptimised code for the first ~5 fits of a process (8,000 rows, k = 8: 2-9 ms a fit →
+ * ~0.2 ms; bench/RESULTS.md, ml-dispatch).
+ */
+function cumulate(src: Float64Array, out: Float64Array, at: number, n: number, acc: number): number {
+  for (let i = 0; i < n; i++) { acc += src[i]!; out[at + i] = acc; }
+  return acc;
 }
 
 /**

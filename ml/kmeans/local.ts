@@ -8,7 +8,8 @@
  * same single report, so the rounds are the ones a one-worker fit through the node computes.
  */
 import { KMeansState as KMeansCore, type KMeansProgress, type KMeansResult, type KMeansRound, type KMeansSample } from './node/kmeans-state.ts';
-import { kmeansPlusPlus } from './lloyd.ts';
+import { kmeansPlusPlus, kmeansPlusPlusRows } from './lloyd.ts';
+import type { Rows } from '../kernels/rows.ts';
 import { numpyRandomState } from './random.ts';
 import { KMeansState } from './state.ts';
 import { Ticker } from './ticker.ts';
@@ -31,6 +32,20 @@ export function initialCentroids(sample: Float64Array, rows: number, d: number, 
   for (let r = 0; r < nInit; r++) centroids.set(kmeansPlusPlus(sample, rows, d, k, rng), r * size);
   return centroids;
 }
+
+/**
+ * {@link initialCentroids} on the partitions' own kernel rows when the sample is the whole data
+ * (partition order): the same centres bit for bit, without copying the rows out and back in.
+ */
+export function initialCentroidsOnRows(parts: readonly Rows[], d: number, k: number, nInit: number, seed: number): Float64Array {
+  const size = k * d;
+  const centroids = new Float64Array(nInit * size);
+  const rng = numpyRandomState(seed);
+  for (let r = 0; r < nInit; r++) centroids.set(kmeansPlusPlusRows(parts, d, k, rng), r * size);
+  return centroids;
+}
+
+const NO_ROWS = new Float64Array(0);
 
 /** The shared state of a one-partition fit, kept in the cloud thread. */
 export class LocalKMeans implements KMeansRounds {
@@ -57,6 +72,19 @@ export class LocalKMeans implements KMeansRounds {
     parked.catch(() => undefined); // start() answers it
     const whole = this.core.sample() as KMeansSample;
     return this.core.start(initialCentroids(whole.sample, whole.rows, this.d, this.k, this.nInit, this.seed));
+  }
+
+  /**
+   * Every partition's init at once when each one's sample is all its rows: k-means++ runs on the
+   * partitions' kernel rows in place ({@link initialCentroidsOnRows}), so no sample is copied out
+   * of them, gathered and laid out again. Same round as {@link init} with the whole rows as samples.
+   */
+  async initOnRows(parts: readonly Rows[], stats: readonly Float64Array[]): Promise<KMeansRound> {
+    if (parts.length !== this.parts || this.inits !== 0) throw new Error('initOnRows takes every partition, once');
+    for (let q = 0; q < parts.length; q++) (this.core.init(q, NO_ROWS, stats[q]!) as Promise<KMeansRound>).catch(() => undefined); // start() answers them
+    this.inits = this.parts;
+    this.core.sample(); // the tolerance, from the statistics
+    return this.core.start(initialCentroidsOnRows(parts, this.d, this.k, this.nInit, this.seed));
   }
 
   /** Partition `part`'s report; the last one closes the iteration (progress to the node, which may say the fit was cancelled). */

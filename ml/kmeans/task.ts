@@ -66,7 +66,11 @@ export class KMeansTask {
     const localState = this.local ? new (await localModule()).LocalKMeans(this.stateKey, k, d, sources.length, nInit, this.local.maxIter, this.local.tol, this.seed, this.local.watch !== false) : null;
     const state: KMeansRounds = localState ?? new KMeansState(this.stateKey);
     const quotas = this.local?.quotas ?? [this.sampleRows];
-    let round: KMeansRound = await first(parts.map((p, q) => state.init(ids[q]!, this.sample(p.rows, p.nRows, quotas[q]!, ids[q]!), p.rows.columnStats())));
+    // A sample of all the rows (up to INIT_SAMPLE_ROWS) is seeded on the rows where they lie.
+    const whole = localState !== null && parts.every((p, q) => quotas[q]! >= p.nRows);
+    let round: KMeansRound = whole
+      ? await localState.initOnRows(parts.map((p) => p.rows), parts.map((p) => p.rows.columnStats()))
+      : await first(parts.map((p, q) => state.init(ids[q]!, this.sample(p.rows, p.nRows, quotas[q]!, ids[q]!), p.rows.columnStats())));
     while (!round.done) {
       const iteration = round.iteration;
       const reports = parts.map((p) => this.pass(p.rows, p.nRows, round));

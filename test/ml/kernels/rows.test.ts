@@ -165,6 +165,35 @@ describe('ml/kernels - WebAssembly SIMD and JS kernels', () => {
     });
   }
 
+  it('kernels - seeding over rows in several parts (odd sizes) with the sums continued (acc): the figures of one seeding over all the rows, bit for bit', () => {
+    const n = 301, d = 5;
+    const X = data(SEED + 41, n, d);
+    const rng = createRng(SEED, 8);
+    for (const kind of ['wasm', 'js'] as const) {
+      for (const cuts of [[0, 1, 301], [0, 150, 301], [0, 77, 78, 301]]) {
+        const whole = createRows(X, n, d, 'js').seeding();
+        const parts = cuts.slice(1).map((to, q) => createRows(X.slice(cuts[q]! * d, to * d), to - cuts[q]!, d, kind));
+        const seedings = parts.map((p) => p.seeding());
+        const first = rng.int(n);
+        let pot = 0;
+        for (const s of seedings) pot = s.first(X, first * d, pot);
+        const msg = `${kind}, parts at ${cuts.join(',')}, seed ${SEED}`;
+        assert.deepEqual(bits([pot]), bits([whole.first(X, first * d)]), msg);
+        for (let m = 1; m <= 5; m++) {
+          const offs = Array.from({ length: m }, () => rng.int(n) * d);
+          let pots: Float64Array | undefined;
+          for (const s of seedings) pots = s.trials(X, offs, pots);
+          assert.deepEqual(bits(pots!), bits(whole.trials(X, offs)), `${m} candidates, ${msg}`);
+          const keep = rng.int(m);
+          for (const s of seedings) s.keep(keep);
+          whole.keep(keep);
+          assert.deepEqual(bits(seedings.flatMap((s) => Array.from(s.closest()))), bits(whole.closest()), `${m} candidates, kept ${keep}, ${msg}`);
+        }
+        for (const p of parts) p.release();
+      }
+    }
+  });
+
   it('kernels - released rows: the next rows of the thread (reusing the memory, odd and even counts) give the JS figures bit for bit', () => {
     for (const [n, d] of [[301, 5], [40, 16], [299, 5], [7, 3]] as const) {
       const big = createRows(data(SEED + 21, 401, 16), 401, 16, 'wasm');

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { assignRows, FarRows, kmeansPlusPlus, relocateEmpty, updateCentroids } from '../../../ml/kmeans/lloyd.ts';
-import { createRng } from '../../../ml/kmeans/random.ts';
+import { assignRows, FarRows, kmeansPlusPlus, kmeansPlusPlusRows, relocateEmpty, updateCentroids } from '../../../ml/kmeans/lloyd.ts';
+import { createRng, numpyRandomState } from '../../../ml/kmeans/random.ts';
+import { createRows } from '../../../ml/kernels/rows.ts';
 
 const f = (...v: number[]) => Float64Array.from(v);
 
@@ -59,5 +60,22 @@ describe('ml/kmeans - Lloyd kernels', () => {
       rows.add(a[2 * c]!);
     }
     assert.equal(rows.size, 5);
+  });
+
+  it('lloyd - kmeansPlusPlusRows on a partition\'s rows in place (parts of odd and even sizes, wasm and JS): kmeansPlusPlus\'s centres on the concatenated rows, bit for bit', () => {
+    const seed = Number(process.env['CRUCIAL_TEST_SEED'] ?? Date.now() % 100000);
+    const rng = createRng(seed, 0);
+    const n = 2001, d = 16, k = 8;
+    // Blobs, so the draws matter: centres far apart, rows near them.
+    const X = Float64Array.from({ length: n * d }, (_, i) => (Math.floor(i / d) % k) * 7 + rng.next() * 3 + i % d);
+    const want = kmeansPlusPlus(X, n, d, k, numpyRandomState(seed));
+    for (const kind of ['wasm', 'js'] as const) {
+      for (const cuts of [[0, n], [0, 1000, n], [0, 999, n], [0, 1, 700, 1401, n]]) {
+        const parts = cuts.slice(1).map((to, q) => createRows(X.slice(cuts[q]! * d, to * d), to - cuts[q]!, d, kind));
+        const got = kmeansPlusPlusRows(parts, d, k, numpyRandomState(seed));
+        for (const p of parts) p.release();
+        assert.deepEqual(Array.from(got), Array.from(want), `${kind}, parts at ${cuts.join(',')}, CRUCIAL_TEST_SEED=${seed}`);
+      }
+    }
   });
 });
