@@ -8,7 +8,8 @@
 
 import type { Frame } from '../core/protocol/wire/frames.ts';
 import { coarseNow } from './clock.ts';
-import { CHUNKED_MAX_BYTES, ReplyChunks, replayCopy } from './reply-chunks.ts';
+import { CHUNKED_MAX_BYTES, ReplyChunks } from './reply-chunks.ts';
+import { SeqIndex } from './seq-index.ts';
 
 /** Replies larger than this are not kept, only the fact that the call was applied (so a scattered reply, which reads an array when written, never is). */
 export const MAX_CACHED_BYTES = 64 * 1024;
@@ -25,19 +26,29 @@ class Running {
 const RUNNING = new Running(null);
 
 /**
- * What a log keeps for one seq: the call still running, or its reply — a one-frame reply as that
- * frame alone (every small call's), else its frames, NOT_KEPT when too large to keep (or dropped
- * to stay in budget). Kept replies outlive the young generation, so each object per call kept here
- * is one more for every scavenge to copy and the old generation to collect: a slot object and a
- * reply array per call were two of them.
+ * What a log keeps for one seq: the call still running, or its reply — a small one-frame reply
+ * (every small call's) as the ArrayBuffer of the chunk it was copied into (its offset and length in
+ * the log's `keptAt`), another one-frame reply as that frame alone, else its frames, NOT_KEPT when
+ * too large to keep (or dropped to stay in budget). Kept replies outlive the young generation, so
+ * each object per call kept here is one more for every scavenge to copy and the old generation to
+ * collect: a slot object, a reply array, then a view per kept reply were such objects; now a
+ * steady small call keeps none (`--trace-gc`: no mark-compact over 80,000 1 KB gets).
  */
-type Slot = Running | Frame | Frame[];
+type Slot = Running | Frame | Frame[] | ArrayBuffer;
+
+/** `keptAt` packs a chunked reply's offset (< 64 KiB) and length (≤ CHUNKED_MAX_BYTES) in one small integer. */
+const AT_SCALE = 8192;
 
 interface ClientLog {
   id: string;
-  slots: Map<number, Slot>;
   /** Seqs in arrival order, a ring that grows to `perClient` entries: the one overwritten next is the oldest. */
   order: number[];
+  /** What is kept for the seq at each ring position; undefined once forgotten (or never indexed). */
+  slotAt: (Slot | undefined)[];
+  /** For a reply kept in chunks (its slot a chunk's buffer): offset * AT_SCALE + length. */
+  keptAt: number[];
+  /** The ring positions of the seqs with a slot, by seq. */
+  index: SeqIndex;
   next: number;
   lastSeen: number;
   /** Calls begun and not finished: a log with some is never evicted (its resends must join, not rerun). */
@@ -123,6 +134,9 @@ export class DedupCache {
   /** Logs dropped to stay in budget since the start (for stats and tests). */
   evictedClients = 0;
 
+  /** Hashes seqs in the logs' indexes: clients choose their seqs, not where they land. */
+  private readonly seed = (Math.random() * 0x100000000) | 0;
+
   constructor(private readonly perClient = 4096, private readonly idleMs = 10 * 60_000, limits: DedupLimits = {}) {
     this.maxBytes = limits.maxBytes ?? 64 * 1024 * 1024;
     this.maxClients = limits.maxClients ?? 100_000;
@@ -132,11 +146,14 @@ export class DedupCache {
   /** Registers an incoming call; tells whether to run it, replay a reply, or wait for the running one. */
   begin(client: Uint8Array, seq: number, route: Uint8Array): DedupOutcome {
     const log = this.logOf(client);
-    const slot = log.slots.get(seq);
-    if (slot !== undefined) {
+    const pos = log.index.find(seq);
+    if (pos >= 0) {
+      const slot = log.slotAt[pos]!;
       if (slot === NOT_KEPT) return LOST;
-      if (!(slot instanceof Running)) return { kind: 'replay', reply: Array.isArray(slot) ? slot : [slot instanceof Uint8Array ? replayCopy(log.chunks, slot) : slot] };
-      if (slot.waiters === null) log.slots.set(seq, new Running([route]));
+      // A reply kept in chunks goes out as a copy: its bytes may be reused once it is released.
+      if (slot instanceof ArrayBuffer) return { kind: 'replay', reply: [new Uint8Array(slot, Math.floor(log.keptAt[pos]! / AT_SCALE), log.keptAt[pos]! % AT_SCALE).slice()] };
+      if (!(slot instanceof Running)) return { kind: 'replay', reply: Array.isArray(slot) ? slot : [slot] };
+      if (slot.waiters === null) log.slotAt[pos] = new Running([route]);
       else slot.waiters.push(route);
       return JOINED;
     }
@@ -152,7 +169,7 @@ export class DedupCache {
    */
   preload(client: Uint8Array, seq: number, reply: Uint8Array[] | null): void {
     const log = this.logOf(client);
-    if (log.slots.has(seq)) return;
+    if (log.index.find(seq) >= 0) return;
     const kept = reply === null ? NOT_KEPT : reply.length === 1 ? reply[0]! : reply;
     this.add(log, seq, kept);
     this.charge(log, sizeOf(kept));
@@ -170,7 +187,8 @@ export class DedupCache {
       const id = clientKey(client);
       log = this.clients.get(id);
       if (!log) {
-        log = { id, slots: new Map(), order: [], next: 0, lastSeen: now, running: 0, bytes: 0, live: true, older: null, newer: null, chunks: null };
+        const order: number[] = [];
+        log = { id, order, slotAt: [], keptAt: [], index: new SeqIndex(order, this.seed), next: 0, lastSeen: now, running: 0, bytes: 0, live: true, older: null, newer: null, chunks: null };
         this.clients.set(id, log);
         this.append(log);
         this.charge(log, LOG_OVERHEAD);
@@ -211,21 +229,26 @@ export class DedupCache {
   }
 
   private add(log: ClientLog, seq: number, slot: Slot): void {
+    let pos: number;
     if (log.order.length < this.perClient) {
+      pos = log.order.length;
       log.order.push(seq);
+      log.slotAt.push(slot);
+      log.keptAt.push(0);
     } else {
-      const evicted = log.order[log.next]!;
-      const old = log.slots.get(evicted);
+      pos = log.next;
+      const old = log.slotAt[pos];
       if (old !== undefined) {
-        log.slots.delete(evicted);
+        log.index.remove(pos);
         if (old instanceof Running) log.running--;
         else this.release(log, old);
-        this.charge(log, -(SLOT_OVERHEAD + sizeOf(old)));
+        this.charge(log, -(SLOT_OVERHEAD + keptBytes(log, pos, old)));
       }
-      log.order[log.next] = seq;
+      log.order[pos] = seq;
+      log.slotAt[pos] = slot;
       log.next = (log.next + 1) % this.perClient;
     }
-    log.slots.set(seq, slot);
+    log.index.add(pos);
     this.charge(log, SLOT_OVERHEAD);
   }
 
@@ -236,7 +259,7 @@ export class DedupCache {
 
   /** Back under budget: tombstones for `log`'s oldest replies past its share, then the least recently seen logs. */
   private trim(log: ClientLog): void {
-    if (log.bytes - LOG_OVERHEAD - log.slots.size * SLOT_OVERHEAD > this.maxClientBytes) this.tombstoneOldest(log);
+    if (log.bytes - LOG_OVERHEAD - log.index.size * SLOT_OVERHEAD > this.maxClientBytes) this.tombstoneOldest(log);
     if (this.bytes <= this.maxBytes && this.clients.size <= this.maxClients) return;
     for (let old = this.oldest; old !== null;) {
       if (this.bytes <= this.maxBytes && this.clients.size <= this.maxClients) break;
@@ -252,13 +275,13 @@ export class DedupCache {
   private tombstoneOldest(log: ClientLog): void {
     const n = log.order.length;
     const first = n < this.perClient ? 0 : log.next;
-    for (let i = 0; i < n && log.bytes - LOG_OVERHEAD - log.slots.size * SLOT_OVERHEAD > this.maxClientBytes; i++) {
-      const seq = log.order[(first + i) % n]!;
-      const slot = log.slots.get(seq);
+    for (let i = 0; i < n && log.bytes - LOG_OVERHEAD - log.index.size * SLOT_OVERHEAD > this.maxClientBytes; i++) {
+      const pos = (first + i) % n;
+      const slot = log.slotAt[pos];
       if (slot === undefined || slot instanceof Running || slot === NOT_KEPT) continue;
-      this.charge(log, -sizeOf(slot));
+      this.charge(log, -keptBytes(log, pos, slot));
       this.release(log, slot);
-      log.slots.set(seq, NOT_KEPT);
+      log.slotAt[pos] = NOT_KEPT;
     }
   }
 
@@ -267,26 +290,37 @@ export class DedupCache {
     // No key is made when the last call's client is this one (finish gets the very id object begin was given, or the same bytes).
     const last = this.lastTouched;
     const log = last !== undefined && last.live && (client === this.lastClient || sameId(last.id, client)) ? last : this.clients.get(clientKey(client));
-    const slot = log?.slots.get(seq);
-    if (!log || !(slot instanceof Running)) return [];
+    if (!log) return [];
+    const pos = log.index.find(seq);
+    const slot = pos < 0 ? undefined : log.slotAt[pos];
+    if (!(slot instanceof Running)) return [];
     log.running--;
+    const size = sizeOf(reply);
     // A large reply is not kept, but the slot stays: a resend must not run the call a second time.
-    const kept = sizeOf(reply) > MAX_CACHED_BYTES ? NOT_KEPT : reply.length === 1 ? this.keepOne(log, reply[0]!) : reply;
-    log.slots.set(seq, kept);
-    this.charge(log, sizeOf(kept));
+    if (size > MAX_CACHED_BYTES) log.slotAt[pos] = NOT_KEPT;
+    else {
+      log.slotAt[pos] = reply.length === 1 ? this.keepOne(log, pos, reply[0]!) : reply;
+      this.charge(log, size);
+    }
     this.trim(log);
     return slot.waiters ?? NO_ROUTES;
   }
 
-  /** A one-frame reply as kept: a small one copied into the log's chunks (no ArrayBuffer per reply kept), a larger one as it is. */
-  private keepOne(log: ClientLog, f: Frame): Frame {
+  /**
+   * A one-frame reply as kept: a small one copied into the log's chunks and kept as (chunk buffer,
+   * keptAt[pos]) — no ArrayBuffer and no view per reply kept; a larger one as it is.
+   */
+  private keepOne(log: ClientLog, pos: number, f: Frame): Slot {
     if (!(f instanceof Uint8Array) || f.byteLength > CHUNKED_MAX_BYTES) return f;
-    return (log.chunks ??= new ReplyChunks()).keep(f);
+    const chunks = log.chunks ??= new ReplyChunks();
+    const buf = chunks.put(f);
+    log.keptAt[pos] = chunks.lastAt * AT_SCALE + f.byteLength;
+    return buf;
   }
 
   /** A kept reply leaves its slot: its chunk space may be reused. */
   private release(log: ClientLog, slot: Slot): void {
-    if (log.chunks !== null && slot instanceof Uint8Array) log.chunks.release(slot);
+    if (log.chunks !== null && slot instanceof ArrayBuffer) log.chunks.releaseIn(slot);
   }
 
   /**
@@ -296,10 +330,13 @@ export class DedupCache {
    */
   forget(client: Uint8Array, seq: number): boolean {
     const log = this.clients.get(clientKey(client));
-    const slot = log?.slots.get(seq);
-    if (!log || !(slot instanceof Running)) return true;
+    if (!log) return true;
+    const pos = log.index.find(seq);
+    const slot = pos < 0 ? undefined : log.slotAt[pos];
+    if (!(slot instanceof Running)) return true;
     if (slot.waiters !== null && slot.waiters.length > 0) return false;
-    log.slots.delete(seq);
+    log.index.remove(pos);
+    log.slotAt[pos] = undefined;
     log.running--;
     this.charge(log, -SLOT_OVERHEAD);
     return true;
@@ -316,7 +353,12 @@ export class DedupCache {
   get byteCount(): number { return this.bytes; }
 }
 
-function sizeOf(slot: Slot): number {
+/** Reply bytes a slot accounts for (a chunked reply's from `keptAt`). */
+function keptBytes(log: ClientLog, pos: number, slot: Slot): number {
+  return slot instanceof ArrayBuffer ? log.keptAt[pos]! % AT_SCALE : sizeOf(slot);
+}
+
+function sizeOf(slot: Running | Frame | Frame[]): number {
   if (slot instanceof Running) return 0;
   if (!Array.isArray(slot)) return slot.byteLength;
   let size = 0;

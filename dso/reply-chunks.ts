@@ -7,7 +7,7 @@
  * gone are reused, so a client calling steadily allocates no reply memory at all.
  *
  * A view handed out is never written again while it is kept; one that was released (its slot
- * evicted or tombstoned) may be overwritten, so a replayed reply goes out as a copy (`replayCopy`).
+ * evicted or tombstoned) may be overwritten, so a replayed reply goes out as a copy (dedup.ts).
  * Memory beyond the kept bytes: the current chunk's free tail, up to two spare chunks, and chunks
  * still pinned by a kept reply (replies leave in the order their calls began, nearly the order they
  * were written, so a chunk is freed soon after its neighbours).
@@ -21,6 +21,8 @@ const MAX_SPARES = 2;
 
 interface Chunk {
   readonly buf: ArrayBuffer;
+  /** All of `buf`, to copy into without a view per reply. */
+  readonly bytes: Uint8Array;
   /** Where the next reply goes. */
   at: number;
   /** Kept views into it. */
@@ -33,8 +35,21 @@ export class ReplyChunks {
   private readonly byBuffer = new Map<ArrayBufferLike, Chunk>();
   private nextBytes = FIRST_CHUNK_BYTES;
 
+  /** Where the last `put` copied its reply into its chunk. */
+  lastAt = 0;
+
   /** A kept copy of `reply` (at most CHUNKED_MAX_BYTES), as a view into a chunk. */
   keep(reply: Uint8Array): Uint8Array {
+    const buf = this.put(reply);
+    return new Uint8Array(buf, this.lastAt, reply.byteLength);
+  }
+
+  /**
+   * Copies `reply` (at most CHUNKED_MAX_BYTES) into a chunk and returns that chunk's buffer, the
+   * offset in `lastAt`: a kept reply as (buffer, offset, length) with no view object made — a view
+   * per call lives as long as the reply is kept, into the old generation (dedup.ts keeps these).
+   */
+  put(reply: Uint8Array): ArrayBuffer {
     const n = reply.byteLength;
     let c = this.current;
     if (c === null || c.at + n > c.buf.byteLength) {
@@ -45,16 +60,21 @@ export class ReplyChunks {
         c = this.current = this.fresh(n);
       }
     }
-    const view = new Uint8Array(c.buf, c.at, n);
-    view.set(reply);
+    c.bytes.set(reply, c.at);
+    this.lastAt = c.at;
     c.at += n;
     c.live++;
-    return view;
+    return c.buf;
   }
 
   /** `view` is no longer kept (evicted, tombstoned); anything not made by `keep` is ignored. */
   release(view: Uint8Array): void {
-    const c = this.byBuffer.get(view.buffer);
+    this.releaseIn(view.buffer);
+  }
+
+  /** A reply `put` into `buf` is no longer kept; a buffer not of these chunks is ignored. */
+  releaseIn(buf: ArrayBufferLike): void {
+    const c = this.byBuffer.get(buf);
     if (c === undefined) return;
     c.live--;
     if (c.live === 0 && c !== this.current) this.retire(c);
@@ -87,13 +107,9 @@ export class ReplyChunks {
     let size = this.nextBytes;
     while (size < n) size *= 2;
     this.nextBytes = Math.min(MAX_CHUNK_BYTES, size * 2);
-    const c: Chunk = { buf: new ArrayBuffer(size), at: 0, live: 0 };
+    const buf = new ArrayBuffer(size);
+    const c: Chunk = { buf, bytes: new Uint8Array(buf), at: 0, live: 0 };
     this.byBuffer.set(c.buf, c);
     return c;
   }
-}
-
-/** A reply kept in chunks, copied for sending again (its bytes may be reused once it is released). */
-export function replayCopy(chunks: ReplyChunks | null, reply: Uint8Array): Uint8Array {
-  return chunks !== null && chunks.owns(reply) ? reply.slice() : reply;
 }
