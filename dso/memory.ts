@@ -6,6 +6,7 @@
  * the node is back under it, instead of growing into an out-of-memory crash.
  */
 import { totalmem } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import { InvalidOptionError } from '../core/protocol/errors.ts';
 import { coarseNow } from './clock.ts';
 
@@ -19,11 +20,16 @@ export interface MemoryOptions {
   maxPartialBytes?: number;
 }
 
-/** How often memory in use is measured (process.memoryUsage walks the heap's spaces). */
+/** How often memory in use is measured (the call that measures pays for it). */
 const SAMPLE_MS = 50;
 
-/** In use: the JS heap plus memory outside it (Buffers, ArrayBuffers: frames, arrays). */
-const inUse = (): number => { const m = process.memoryUsage(); return m.heapUsed + m.external; };
+/**
+ * In use: the JS heap plus memory outside it (Buffers, ArrayBuffers: frames, arrays) — the same
+ * two figures as `process.memoryUsage()`'s heapUsed + external, without the resident set size it
+ * also reads from /proc: ~0.3 µs instead of ~15 µs of (mostly system) CPU on this VM, paid by the
+ * call that samples.
+ */
+const inUse = (): number => { const h = getHeapStatistics(); return h.used_heap_size + h.external_memory; };
 
 /** A node's memory budget and its shares. */
 export class MemoryBudget {

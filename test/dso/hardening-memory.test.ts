@@ -95,4 +95,15 @@ describe('dso hardening - partial messages are bounded', () => {
     assert.throws(() => new MemoryBudget({ maxMemoryBytes: 0 }), InvalidOptionError);
     assert.throws(() => new MemoryBudget({ readTimeoutMs: -1 }), InvalidOptionError);
   });
+
+  it('hardening memory - the default measure counts the JS heap and external memory as process.memoryUsage does, Buffers included', () => {
+    const b = new MemoryBudget();
+    const m = process.memoryUsage();
+    const before = b.used(1e15);
+    // Independent oracle: the same two figures from process.memoryUsage(), read right before.
+    assert.ok(Math.abs(before - (m.heapUsed + m.external)) < 4 * 1024 * 1024, `${before} vs ${m.heapUsed + m.external}`);
+    const held = Buffer.alloc(32 * 1024 * 1024, 1);
+    assert.ok(b.used(2e15) - before >= 31 * 1024 * 1024, 'a 32 MiB Buffer shows in the measure');
+    assert.equal(held[0], 1);
+  });
 });
