@@ -7,7 +7,7 @@
 import type { TaskRunner, TaskResponse } from '../../workers/runner.ts';
 import { dsoAddress, dsoCredentials, onShutdown } from '../client/context.ts';
 import { InvalidOptionError, RejectedError, TaskFailedError, TimeoutError, errorFromData } from '../protocol/errors.ts';
-import { decodeTask, encodeTask, fromWire, materializeProxies, toWire, type Captured } from './task-codec.ts';
+import { decodeResult, encodeFunctionTask, encodeTask, materializeProxies, toWire, type Captured } from './task-codec.ts';
 
 /**
  * A task: an object with `run()` (Runnable) or `call()` (Callable), a function, or a function with
@@ -218,14 +218,20 @@ export class ServerlessExecutorService {
 
   private async execute<T>(spec: { mode: 'task' | 'range'; from?: number; to?: number }, task: unknown, captures?: Record<string, unknown>): Promise<T> {
     if (this.shut) throw new RejectedError('executor is shut down');
-    const wire = toWire(task, captures);
+    // A function without captures has nothing to walk or materialize: its bytes are kept by source.
+    const bare = spec.mode === 'task' && typeof task === 'function' && (captures === undefined || Object.keys(captures).length === 0);
+    const wire = bare ? null : toWire(task, captures);
     // A cold start's longest chain is the pool's workers booting: have them spawned before this
     // thread starts the embedded node for the task's proxies, so the node starts while they boot
     // (issue 10; before, the node's modules loaded first and the workers waited for them).
     if (!this.runnerReady) { await this.runner; this.runnerReady = true; }
-    await materializeProxies(task);
-    if (captures) await materializeProxies(captures);
-    const frames = await encodeTask({ ...spec, task: wire });
+    let frames: Uint8Array[];
+    if (bare) frames = await encodeFunctionTask(task as Function);
+    else {
+      await materializeProxies(task);
+      if (captures) await materializeProxies(captures);
+      frames = await encodeTask({ ...spec, task: wire });
+    }
     const [runner, dso] = await Promise.all([this.runner, dsoAddress()]);
     for (let attempt = 0; ; attempt++) {
       let response: TaskResponse;
@@ -234,7 +240,7 @@ export class ServerlessExecutorService {
       } catch (err) {
         response = { ok: false, error: { code: 'ERR_TASK_FAILED', name: (err as Error)?.name ?? 'Error', message: `worker failed: ${(err as Error)?.message ?? String(err)}`, stack: (err as Error)?.stack ?? '' } };
       }
-      if (response.ok) return (await fromWire(await decodeTask(response.frames))) as T;
+      if (response.ok) return (await decodeResult(response.frames)) as T;
       if (attempt >= this.retries) {
         const cause = errorFromData(response.error);
         const err = new TaskFailedError(`cloud thread failed: ${response.error.name}: ${response.error.message}`, { cause });

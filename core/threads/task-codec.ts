@@ -191,3 +191,93 @@ export function encodeTask(wire: unknown): Promise<Uint8Array[]> {
 export async function decodeTask(frames: Uint8Array[]): Promise<unknown> {
   return ((await withArrow(() => codec.decodeRaw(frames))) as unknown[])[0];
 }
+
+/**
+ * A program submits the same few functions again and again (issue 13: the empty task's round trip),
+ * and a function task without captures encodes to the same bytes each time: those bytes are kept by
+ * source here, and the worker keeps what they compile to (`decodeTaskSpec`). Bounded: a program that
+ * builds sources at run time only refills the map.
+ */
+const KEPT_MAX = 256;
+const encodedFns = new Map<string, Uint8Array[]>();
+
+function keep<V>(map: Map<string, V>, key: string, value: V): void {
+  if (map.size >= KEPT_MAX) map.clear();
+  map.set(key, value);
+}
+
+/**
+ * `encodeTask({ mode: 'task', task: toWire(fn) })` for a function without captures, from the bytes
+ * of an earlier task with the same source. The frames are copies: a runner may keep or transfer them.
+ */
+export async function encodeFunctionTask(fn: Function): Promise<Uint8Array[]> {
+  const source = fn.toString();
+  let frames = encodedFns.get(source);
+  if (frames === undefined) {
+    frames = await encodeTask({ mode: 'task', task: { [FN]: source } });
+    keep(encodedFns, source, frames);
+  }
+  return frames.map((f) => f.slice());
+}
+
+/** What a kept function task compiles to: called per task, it makes a new function, as `fromWire` does. */
+type FnFactory = (name: typeof keepName) => Function;
+const decodedFns = new Map<string, FnFactory>();
+/** Frames above this size are not worth a key (a function's source is a few hundred bytes). */
+const KEY_MAX_BYTES = 4096;
+
+function frameKey(frames: Uint8Array[]): string | null {
+  if (frames.length !== 1 || frames[0]!.byteLength > KEY_MAX_BYTES) return null;
+  const f = frames[0]!;
+  return Buffer.from(f.buffer, f.byteOffset, f.byteLength).toString('latin1');
+}
+
+/**
+ * `fromWire(await decodeTask(frames))` for a worker: a task spec that is a function without captures
+ * (the shape `encodeFunctionTask` makes) is compiled once per distinct bytes, and each task still gets
+ * a new function object from it, so nothing a task does to its function reaches the next task.
+ */
+export async function decodeTaskSpec(frames: Uint8Array[]): Promise<unknown> {
+  const key = frameKey(frames);
+  if (key !== null) {
+    const factory = decodedFns.get(key);
+    if (factory !== undefined) return { mode: 'task', task: factory(keepName) };
+  }
+  const raw = await decodeTask(frames);
+  if (key !== null && isBareFunctionSpec(raw)) {
+    const factory = new Function('__name', `return (${raw.task[FN]});`) as FnFactory;
+    keep(decodedFns, key, factory);
+    return { mode: 'task', task: factory(keepName) };
+  }
+  return fromWire(raw);
+}
+
+function isBareFunctionSpec(v: unknown): v is { mode: 'task'; task: { [FN]: string } } {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const rec = v as Record<string, unknown>;
+  if (rec.mode !== 'task' || Object.keys(rec).length !== 2) return false;
+  const task = rec.task as Record<string, unknown> | null;
+  return task !== null && typeof task === 'object' && Object.getPrototypeOf(task) === Object.prototype
+    && typeof task[FN] === 'string' && Object.keys(task).length === 1;
+}
+
+/** A null result (most Runnables') in one frame, encoded once: no Arrow is needed for it. */
+const nullFrames = codec.encodeValue([null]);
+
+/** `encodeTask(toWire(value))` for a task's result, with a null result's frames made without the codec. */
+export async function encodeResult(value: unknown): Promise<Uint8Array[]> {
+  if (value !== null && value !== undefined) return encodeTask(toWire(value));
+  return nullFrames.map((f) => f.slice());
+}
+
+/** `fromWire(await decodeTask(frames))` for a task's result, with a null result read without the codec. */
+export async function decodeResult(frames: Uint8Array[]): Promise<unknown> {
+  if (frames.length === 1 && nullFrames.length === 1 && sameBytes(frames[0]!, nullFrames[0]!)) return null;
+  return fromWire(await decodeTask(frames));
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

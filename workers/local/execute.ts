@@ -3,7 +3,7 @@
  * function, or an iteration range of an iterative task. Shared between the local pool's workers and
  * any other runtime that hosts cloud threads.
  */
-import { decodeTask, encodeTask, fromWire, toWire } from '../../core/threads/task-codec.ts';
+import { decodeTaskSpec, encodeResult } from '../../core/threads/task-codec.ts';
 import { errorToData } from '../../core/protocol/errors.ts';
 import { useDso } from '../../core/client/context.ts';
 // Every proxy type must be registered before a task's references are revived.
@@ -23,9 +23,9 @@ export async function executeTask(request: TaskRequest): Promise<TaskResponse> {
   try {
     // The parent's node, whenever it was started: this worker may predate it, or have used another.
     await useDso(request.dso, request.security);
-    const spec = (await fromWire(await decodeTask(request.frames))) as TaskSpec;
+    const spec = (await decodeTaskSpec(request.frames)) as TaskSpec;
     const result = spec.mode === 'range' ? await runRange(spec) : await runOnce(spec.task);
-    return { ok: true, frames: await encodeTask(toWire(result ?? null)) };
+    return { ok: true, frames: await encodeResult(result) };
   } catch (err) {
     return { ok: false, error: errorToData(err) };
   }
