@@ -18,7 +18,11 @@ export interface KernelPartition { rows: Rows; y: Float64Array | null; nRows: nu
  * batches) or the inline row-major rows. A consumer that picks its layout after reading (the
  * binary logistic pass, ml/kernels/logistic.ts) starts from this.
  */
-export interface PartitionData { slices: ColumnSlice[] | null; X: Float64Array | null; y: Float64Array | null; nRows: number }
+export interface PartitionData {
+  slices: ColumnSlice[] | null; X: Float64Array | null; y: Float64Array | null; nRows: number;
+  /** Set when the slices are views of a buffer lent by the reader (read-f64.ts): call once they are copied. */
+  giveBack?: () => void;
+}
 
 /** {@link Rows} of a partition as read. */
 export function kernelRows(p: PartitionData, nCols: number): Rows {
@@ -34,21 +38,21 @@ export async function loadKernelPartition(src: PartitionSource, nCols: number): 
   return { rows: kernelRows(p, nCols), y: p.y, nRows: p.nRows };
 }
 
-async function readPartition(src: PartitionSource, nCols: number): Promise<PartitionData> {
+async function readPartition(src: PartitionSource, nCols: number, lend = false): Promise<PartitionData> {
   if (src.kind === 'inline') return { slices: null, X: src.X, y: src.y, nRows: src.nRows };
-  const r = await readSlices(src.path, src.from, src.to, nCols, src.label);
-  if (r.nCols !== nCols) throw new BadArgumentError(`${src.path} has ${r.nCols} feature columns, the fit expected ${nCols}`);
+  const r = await readSlices(src.path, src.from, src.to, nCols, src.label, lend);
+  if (r.nCols !== nCols) { r.giveBack?.(); throw new BadArgumentError(`${src.path} has ${r.nCols} feature columns, the fit expected ${nCols}`); }
   let y: Float64Array | null = null;
   if (r.hasLabel) {
     y = new Float64Array(r.nRows);
     for (const s of r.slices) y.set(s.y!, s.row);
   }
-  return { slices: r.slices, X: null, y, nRows: r.nRows };
+  return { slices: r.slices, X: null, y, nRows: r.nRows, ...(r.giveBack ? { giveBack: r.giveBack } : {}) };
 }
 
 /** The columns of rows [from, to): all-float64 files the short way (read-f64.ts), others through ml/data/read.ts. */
-async function readSlices(path: string, from: number, to: number, nCols: number, label: string | undefined): Promise<{ slices: ColumnSlice[]; nRows: number; nCols: number; hasLabel: boolean }> {
-  const fast = await readF64Slices(path, from, to, nCols, label);
+async function readSlices(path: string, from: number, to: number, nCols: number, label: string | undefined, lend: boolean): Promise<{ slices: ColumnSlice[]; nRows: number; nCols: number; hasLabel: boolean; giveBack?: () => void }> {
+  const fast = await readF64Slices(path, from, to, nCols, label, lend);
   if (fast) return { ...fast, nCols };
   const { readColumnSlices } = await readModule();
   return readColumnSlices(path, from, to, label === undefined ? {} : { label });
@@ -62,7 +66,14 @@ async function readSlices(path: string, from: number, to: number, nCols: number,
  * @throws {BadArgumentError} as {@link loadKernelPartition}
  */
 export async function loadKernelPartitions(srcs: ReadonlyArray<PartitionSource>, nCols: number): Promise<KernelPartition[]> {
-  return (await readPartitions(srcs, nCols)).map((p) => ({ rows: kernelRows(p, nCols), y: p.y, nRows: p.nRows }));
+  // The file's bytes in the thread's reusable buffer: the kernel layout copies them (labels are
+  // copied by the read), so nothing refers to the buffer once the rows are made.
+  const data = await readPartitions(srcs, nCols, true);
+  try {
+    return data.map((p) => ({ rows: kernelRows(p, nCols), y: p.y, nRows: p.nRows }));
+  } finally {
+    for (const p of data) p.giveBack?.();
+  }
 }
 
 /**
@@ -70,19 +81,19 @@ export async function loadKernelPartitions(srcs: ReadonlyArray<PartitionSource>,
  * file for contiguous ranges of it).
  * @throws {BadArgumentError} as {@link loadKernelPartition}
  */
-export async function readPartitions(srcs: ReadonlyArray<PartitionSource>, nCols: number): Promise<PartitionData[]> {
+export async function readPartitions(srcs: ReadonlyArray<PartitionSource>, nCols: number, lend = false): Promise<PartitionData[]> {
   const files = srcs.filter((s) => s.kind === 'file');
   const one = files.length === srcs.length && srcs.length > 1
     && files.every((s, i) => s.path === files[0]!.path && s.label === files[0]!.label && (i === 0 || s.from === files[i - 1]!.to));
   if (!one) {
     const out: PartitionData[] = [];
-    for (const src of srcs) out.push(await readPartition(src, nCols));
+    for (const src of srcs) out.push(await readPartition(src, nCols, lend));
     return out;
   }
   const first = files[0]!, lastTo = files[files.length - 1]!.to;
-  const r = await readSlices(first.path, first.from, lastTo, nCols, first.label);
-  if (r.nCols !== nCols) throw new BadArgumentError(`${first.path} has ${r.nCols} feature columns, the fit expected ${nCols}`);
-  return files.map((src) => {
+  const r = await readSlices(first.path, first.from, lastTo, nCols, first.label, lend);
+  if (r.nCols !== nCols) { r.giveBack?.(); throw new BadArgumentError(`${first.path} has ${r.nCols} feature columns, the fit expected ${nCols}`); }
+  return files.map((src, i) => {
     // The slices' rows within [src.from, src.to), as views (no copy), renumbered from the partition's first row.
     const a = src.from - first.from, b = src.to - first.from;
     const slices: ColumnSlice[] = [];
@@ -98,6 +109,6 @@ export async function readPartitions(srcs: ReadonlyArray<PartitionSource>, nCols
       y = new Float64Array(n);
       for (const s of slices) y.set(s.y!, s.row);
     }
-    return { slices, X: null, y, nRows: n };
+    return { slices, X: null, y, nRows: n, ...(i === 0 && r.giveBack ? { giveBack: r.giveBack } : {}) };
   });
 }

@@ -29,12 +29,32 @@ interface F64Batch { first: number; rows: number; bodyAt: number; bodyLen: numbe
 interface F64Index { featureNames: string[]; features: number[]; labelCol: number; batches: F64Batch[]; nRows: number }
 
 /**
+ * Indexes of files read lately in this thread, keyed by the file's identity and version (device,
+ * inode, size, modification and change times) and the label: the index of a file read again (a
+ * refit, the driver's plan then the cloud thread's read) comes without decoding its footer and
+ * batch metadata again (apache-arrow's flatbuffers code, 0.5-1.5 ms a fit in a process's first
+ * fits). Any write to the file changes its times, a replaced file its inode: a changed file is indexed anew.
+ */
+const indexes = new Map<string, F64Index | null>();
+const INDEXES_KEPT = 8;
+
+async function indexF64(fd: number, label: string | undefined): Promise<F64Index | null> {
+  const st = fstatSync(fd, { bigint: true });
+  const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}:${label === undefined ? '' : `=${label}`}`;
+  const kept = indexes.get(key);
+  if (kept !== undefined) return kept;
+  const ix = await indexFile(fd, Number(st.size), label);
+  if (indexes.size >= INDEXES_KEPT) indexes.delete(indexes.keys().next().value!);
+  indexes.set(key, ix);
+  return ix;
+}
+
+/**
  * Reads the footer and each batch's metadata (small: synchronous reads, where an async read costs a
  * trip through libuv's pool each, several per file).
  */
-async function indexF64(fd: number, label: string | undefined): Promise<F64Index | null> {
+async function indexFile(fd: number, size: number, label: string | undefined): Promise<F64Index | null> {
   const [{ Type, MessageHeader }, { Footer }, { Message }] = await arrow();
-  const size = fstatSync(fd).size;
   if (size < 22) return null;
   const tail = Buffer.alloc(10);
   readSync(fd, tail, 0, 10, size - 10);
@@ -95,12 +115,38 @@ async function withFile<T>(path: string, fn: (fd: number) => Promise<T | null>):
 export function readF64Info(path: string, label?: string): Promise<{ nRows: number; featureNames: string[]; hasLabel: boolean } | null> {
   return withFile(path, async (fd) => {
     const ix = await indexF64(fd, label);
-    return ix && { nRows: ix.nRows, featureNames: ix.featureNames, hasLabel: ix.labelCol >= 0 };
+    return ix && { nRows: ix.nRows, featureNames: [...ix.featureNames], hasLabel: ix.labelCol >= 0 };
   });
 }
 
-/** Rows [from, to) as ml/data/read.ts readColumnSlices gives them, or null when this path does not apply. */
-export async function readF64Slices(path: string, from: number, to: number, nCols: number, label?: string): Promise<{ slices: ColumnSlice[]; nRows: number; hasLabel: boolean } | null> {
+/**
+ * One body buffer (at most {@link SPARE_BODY_BYTES}) kept by this thread between reads that lend it
+ * ({@link readF64Slices}' `lend`): a fresh buffer of a fit's size is page-faulted in again on
+ * every read. Taken by one read at a time; a read that finds it taken or too small allocates.
+ */
+let spareBody: Buffer | null = null;
+const SPARE_BODY_BYTES = 4 << 20;
+
+function takeBody(bytes: number): { body: Buffer; giveBack: () => void } {
+  const kept = spareBody;
+  const whole = kept !== null && kept.length >= bytes ? kept : Buffer.allocUnsafeSlow(bytes);
+  if (whole === kept) spareBody = null;
+  let back = false;
+  const giveBack = (): void => {
+    if (back) return;
+    back = true;
+    if (whole.length <= SPARE_BODY_BYTES && (spareBody === null || spareBody.length < whole.length)) spareBody = whole;
+  };
+  return { body: whole.subarray(0, bytes), giveBack };
+}
+
+/**
+ * Rows [from, to) as ml/data/read.ts readColumnSlices gives them, or null when this path does not apply.
+ * @param lend the columns are views of a buffer this thread reuses for a later read once the
+ *   caller has called `giveBack` (which it must do only when it holds no view of them any more,
+ *   e.g. after copying them into the kernels' layout); without `lend` the buffer is the result's own
+ */
+export async function readF64Slices(path: string, from: number, to: number, nCols: number, label?: string, lend = false): Promise<{ slices: ColumnSlice[]; nRows: number; hasLabel: boolean; giveBack?: () => void } | null> {
   if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0 || to < from) return null;
   return withFile(path, async (fd) => {
     const ix = await indexF64(fd, label);
@@ -109,15 +155,18 @@ export async function readF64Slices(path: string, from: number, to: number, nCol
     const wanted = ix.batches.filter((w) => w.first < to && w.first + w.rows > from && w.rows > 0);
     if (wanted.some((w) => w.nulls)) return null;
     const slices: ColumnSlice[] = [];
+    let giveBack: (() => void) | undefined;
     if (wanted.length > 0) {
       // The wanted batches' bodies in one read (they are contiguous in the file, metadata between);
       // over 4 MB asynchronously, so the thread's other cloud threads run meanwhile.
       const lo = wanted[0]!.bodyAt, hi = wanted[wanted.length - 1]!.bodyAt + wanted[wanted.length - 1]!.bodyLen;
-      const body = Buffer.allocUnsafeSlow(hi - lo);
-      if (!(await readFully(fd, body, lo))) return null;
+      let body: Buffer;
+      if (lend) ({ body, giveBack } = takeBody(hi - lo));
+      else body = Buffer.allocUnsafeSlow(hi - lo);
+      if (!(await readFully(fd, body, lo))) { giveBack?.(); return null; }
       for (const w of wanted) {
         const a = Math.max(from, w.first) - w.first, b = Math.min(to, w.first + w.rows) - w.first;
-        if ((body.byteOffset + w.bodyAt - lo) % 8 !== 0 || w.buffers.some((r) => r.offset % 8 !== 0)) return null;
+        if ((body.byteOffset + w.bodyAt - lo) % 8 !== 0 || w.buffers.some((r) => r.offset % 8 !== 0)) { giveBack?.(); return null; }
         const col = (c: number): Float64Array => {
           const at = w.bodyAt - lo + w.buffers[2 * c + 1]!.offset;
           return new Float64Array(body.buffer, body.byteOffset + at + a * 8, b - a);
@@ -125,7 +174,7 @@ export async function readF64Slices(path: string, from: number, to: number, nCol
         slices.push({ row: w.first + a - from, n: b - a, columns: features.map(col), ...(labelCol >= 0 ? { y: col(labelCol) } : {}) });
       }
     }
-    return { slices, nRows: to - from, hasLabel: labelCol >= 0 };
+    return { slices, nRows: to - from, hasLabel: labelCol >= 0, ...(giveBack ? { giveBack } : {}) };
   });
 }
 

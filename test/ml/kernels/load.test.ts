@@ -64,6 +64,41 @@ describe('ml/kernels - a partition straight from an Arrow file into kernel rows'
     await rejectsWithCode(loadKernelPartitions([{ kind: 'file', path, from: 0, to: 50 }, { kind: 'file', path, from: 50, to: 97 }], d + 1), ErrorCode.BAD_ARGUMENT);
   });
 
+  it('load - partitions loaded while others load (the reader lends this thread one buffer) keep their own rows and labels, wasm and JS kernels', async () => {
+    const rng = createRng(SEED, 2);
+    const d = 4;
+    const files = [0, 1, 2].map((f) => {
+      const n = 60 + 7 * f;
+      return { path: join(dir, `lend-${f}.arrow`), n, X: Float64Array.from({ length: n * d }, () => rng.next() * 100 - 50), y: Float64Array.from({ length: n }, () => rng.int(5) + 10 * f) };
+    });
+    for (const f of files) await writeDataset(f.path, { X: f.X, y: f.y, nRows: f.n, nCols: d, featureNames: ['a', 'b', 'c', 'd'] }, { batchRows: 16 });
+    const before = process.env['CRUCIAL_ML_KERNELS'];
+    try {
+      for (const kind of ['wasm', 'js']) {
+        process.env['CRUCIAL_ML_KERNELS'] = kind;
+        const srcs = (f: typeof files[number]) => [{ kind: 'file' as const, path: f.path, from: 0, to: 30 }, { kind: 'file' as const, path: f.path, from: 30, to: f.n }];
+        const first = await loadKernelPartitions(srcs(files[0]!), d);
+        const together = await Promise.all([files[1]!, files[2]!, files[1]!].map((f) => loadKernelPartitions(srcs(f), d)));
+        const again = await loadKernelPartitions(srcs(files[2]!), d);
+        for (const [f, parts] of [[files[0]!, first], [files[1]!, together[0]!], [files[2]!, together[1]!], [files[1]!, together[2]!], [files[2]!, again]] as const) {
+          const out = new Float64Array(d);
+          let row = 0;
+          for (const p of parts) {
+            assert.equal(p.rows.kind, kind);
+            for (let i = 0; i < p.nRows; i++, row++) {
+              p.rows.copyRow(i, out, 0);
+              assert.deepEqual(Array.from(out), Array.from(f.X.subarray(row * d, row * d + d)), `${kind} ${f.path} row ${row}, seed ${SEED}`);
+              assert.equal(p.y![i], f.y[row], `${kind} ${f.path} label ${row}, seed ${SEED}`);
+            }
+          }
+        }
+      }
+    } finally {
+      if (before === undefined) delete process.env['CRUCIAL_ML_KERNELS'];
+      else process.env['CRUCIAL_ML_KERNELS'] = before;
+    }
+  });
+
   it('load - a file whose feature count differs from the plan fails with ERR_BAD_ARGUMENT', async () => {
     const path = join(dir, 'e.arrow');
     await writeDataset(path, { X: new Float64Array(6), nRows: 3, nCols: 2, featureNames: ['a', 'b'] });

@@ -44,6 +44,41 @@ describe('ml/kernels - all-float64 Arrow files read the short way', () => {
     }
   });
 
+  it('read-f64 - a file rewritten in place (same path) is read as it is now, not as this thread indexed it before; a lent buffer given back serves the next lent read, a result not lent keeps its values', async () => {
+    const rng = createRng(SEED, 2);
+    const path = join(dir, 'rewritten.arrow'), other = join(dir, 'other.arrow');
+    const make = (n: number, d: number) => Float64Array.from({ length: n * d }, () => (rng.next() - 0.5) * 1e3);
+    const names = (d: number) => Array.from({ length: d }, (_, j) => `f${j}`);
+    const X1 = make(50, 3), X2 = make(70, 3), X3 = make(70, 2);
+    await writeDataset(path, { X: X1, nRows: 50, nCols: 3, featureNames: names(3) }, { batchRows: 10 });
+    assert.equal((await readF64Info(path))!.nRows, 50);
+    const kept = (await readF64Slices(path, 0, 50, 3))!;
+    await writeDataset(path, { X: X2, nRows: 70, nCols: 3, featureNames: names(3) }, { batchRows: 16 });
+    assert.deepEqual(await readF64Info(path), await datasetInfo(path));
+    assert.equal((await readF64Info(path))!.nRows, 70, `seed ${SEED}`);
+    const lent = (await readF64Slices(path, 0, 70, 3, undefined, true))!;
+    assert.ok(lent.giveBack, 'a lent read says how to give the buffer back');
+    const want = await readColumnSlices(path, 0, 70);
+    lent.slices.forEach((sl, i) => sl.columns.forEach((c, j) => assert.deepEqual(bits(c), bits(want.slices[i]!.columns[j]!), `seed ${SEED} slice ${i} column ${j}`)));
+    const before = lent.slices[0]!.columns[0]!;
+    lent.giveBack!();
+    await writeDataset(other, { X: X3, nRows: 70, nCols: 2, featureNames: names(2) }, { batchRows: 70 });
+    const next = (await readF64Slices(other, 0, 70, 2, undefined, true))!;
+    assert.equal(next.slices[0]!.columns[0]!.buffer, before.buffer, 'the buffer given back is reused');
+    // Taken by one read at a time: a second lent read before the first gives it back has its own.
+    const second = (await readF64Slices(path, 0, 70, 3, undefined, true))!;
+    assert.notEqual(second.slices[0]!.columns[0]!.buffer, before.buffer);
+    assert.deepEqual(Array.from(next.slices[0]!.columns[1]!), Array.from({ length: 70 }, (_, r) => X3[r * 2 + 1]!), `seed ${SEED}`);
+    second.giveBack!();
+    next.giveBack!();
+    // The first read (not lent) still holds the first file's rows.
+    const first = kept.slices.flatMap((sl) => Array.from({ length: sl.n }, (_, r) => sl.columns.map((c) => c[r]!))).flat();
+    assert.deepEqual(first, Array.from(X1), `seed ${SEED}`);
+    await writeDataset(path, { X: X3, nRows: 70, nCols: 2, featureNames: names(2) }, { batchRows: 7 });
+    assert.equal(await readF64Slices(path, 0, 70, 3), null, 'the rewritten file has 2 columns now');
+    assert.deepEqual(await readF64Info(path), await datasetInfo(path));
+  });
+
   it('read-f64 - anything else is left to the regular reader (null, for the shape too): another column type, an IPC stream, a bad range, another column count, a missing file or label', async () => {
     const ints = join(dir, 'ints.arrow'), stream = join(dir, 'stream.arrow'), f64 = join(dir, 'f64.arrow');
     writeFileSync(ints, tableToIPC(tableFromArrays({ a: Float64Array.from([1, 2]), b: Int32Array.from([3, 4]), y: Float64Array.from([0, 1]) }), 'file'));
