@@ -38,19 +38,23 @@ export function wasmRows(X: Float64Array, nRows: number, d: number): Rows | null
 /** {@link wasmRows} from columns: slice s holds rows [s.row, s.row + s.n), one Float64Array per feature. */
 export function wasmRowsFromColumns(slices: ReadonlyArray<{ row: number; n: number; columns: Float64Array[] }>, nRows: number, d: number): Rows | null {
   return build(nRows, d, (mem) => {
-    for (const s of slices) {
-      const n = s.n, d2 = 2 * d;
-      for (let j = 0; j < d; j++) {
-        const col = s.columns[j]!;
-        // A slice starting on an odd row fills that row's lane 1 first; then whole pairs (lanes 0
-        // and 1 side by side), stepping a block at a time instead of recomputing each position.
-        let r = 0, at = ((s.row >> 1) * d2) + 2 * j;
-        if ((s.row & 1) === 1 && n > 0) { mem[at + 1] = col[0]!; r = 1; at += d2; }
-        for (; r + 1 < n; r += 2, at += d2) { mem[at] = col[r]!; mem[at + 1] = col[r + 1]!; }
-        if (r < n) mem[at] = col[r]!;
-      }
-    }
+    for (const s of slices) for (let j = 0; j < d; j++) interleave(mem, s.columns[j]!, s.row, s.n, d, j);
   });
+}
+
+/**
+ * Column j of rows [row, row + n) into the pair layout. A function of its own, called d times a
+ * slice: optimised within a thread's first fit, where the same loop inline in the fill (called
+ * once a partition) ran unoptimised code for several fits (~2 ms a fit at 8,000 × 16, CPU profile).
+ */
+function interleave(mem: Float64Array, col: Float64Array, row: number, n: number, d: number, j: number): void {
+  const d2 = 2 * d;
+  // A slice starting on an odd row fills that row's lane 1 first; then whole pairs (lanes 0
+  // and 1 side by side), stepping a block at a time instead of recomputing each position.
+  let r = 0, at = ((row >> 1) * d2) + 2 * j;
+  if ((row & 1) === 1 && n > 0) { mem[at + 1] = col[0]!; r = 1; at += d2; }
+  for (; r + 1 < n; r += 2, at += d2) { mem[at] = col[r]!; mem[at + 1] = col[r + 1]!; }
+  if (r < n) mem[at] = col[r]!;
 }
 
 /**

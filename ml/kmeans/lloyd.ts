@@ -164,7 +164,7 @@ export function kmeansPlusPlusRows(parts: readonly Rows[], d: number, k: number,
   const cumsum = new Float64Array(n);
   const cand = new Float64Array(trials * d);
   const candOffs = Array.from({ length: trials }, (_, t) => t * d);
-  copyRowOf(parts, uniformChoice(n, rng, cumsum), centers, 0);
+  copyRowOf(parts, uniformChoice(n, rng), centers, 0);
   // The distance passes run in the SIMD kernels (the same sums in the same order as a scalar
   // loop), the candidates of a step in one pass, each row's D² kept in the kernels' memory.
   const seedings = parts.map((p) => p.seeding());
@@ -208,14 +208,10 @@ function cumulate(src: Float64Array, out: Float64Array, at: number, n: number, a
 /**
  * numpy's `RandomState.choice(n, p=ones(n)/n)`: one `random_sample` u, then the first index whose
  * normalised cumulative p exceeds u (searchsorted, side 'right'), the cumulative sums rounded as
- * numpy's. `cdf` is scratch space of n values.
+ * numpy's.
  */
-function uniformChoice(n: number, rng: Rng, cdf: Float64Array): number {
-  const p = 1 / n;
-  let acc = 0;
-  for (let i = 0; i < n; i++) { acc += p; cdf[i] = acc; }
-  const last = cdf[n - 1]!;
-  for (let i = 0; i < n; i++) cdf[i] = cdf[i]! / last;
+function uniformChoice(n: number, rng: Rng): number {
+  const cdf = uniformCdf(n);
   const u = rng.next();
   let lo = 0, hi = n;
   while (lo < hi) {
@@ -223,6 +219,22 @@ function uniformChoice(n: number, rng: Rng, cdf: Float64Array): number {
     if (cdf[mid]! <= u) lo = mid + 1; else hi = mid;
   }
   return Math.min(lo, n - 1);
+}
+
+/** The last n's normalised uniform cdf (it depends on n alone): every fit on the same rows draws from one. */
+let lastCdf = new Float64Array(0);
+
+/** numpy's `cumsum(ones(n) / n) / cdf[-1]`, summed in order as numpy does. */
+function uniformCdf(n: number): Float64Array {
+  if (lastCdf.length === n) return lastCdf;
+  const cdf = new Float64Array(n);
+  const p = 1 / n;
+  let acc = 0;
+  for (let i = 0; i < n; i++) { acc += p; cdf[i] = acc; }
+  const last = cdf[n - 1]!;
+  for (let i = 0; i < n; i++) cdf[i] = cdf[i]! / last;
+  lastCdf = cdf;
+  return cdf;
 }
 
 /** First index whose cumulative sum is ≥ v (numpy's searchsorted, side 'left'). */
