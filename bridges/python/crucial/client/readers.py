@@ -123,7 +123,11 @@ class Readers(Recovery):
 
     def _io_loop(self) -> None:
         poller = zmq.Poller()
-        poller.register(self._wake_r, zmq.POLLIN)
+        # By its number: pyzmq's poll names a ready non-zmq socket by its fd, not by the object
+        # registered, so `self._wake_r in events` was never true, the pipe never drained, and this
+        # thread spun at full CPU from its first wake-up on (issue 13, py-8mb).
+        wake_fd = self._wake_r.fileno()
+        poller.register(wake_fd, zmq.POLLIN)
         poller.register(self._link.monitor, zmq.POLLIN)
         watching = False
         # Fine enough to fail calls close to the end of the unavailable window.
@@ -144,7 +148,7 @@ class Readers(Recovery):
                         poller.unregister(self._fd)
                     watching = watch
                 events = dict(poller.poll(max(0, int((next_sweep - time.monotonic()) * 1000)) + 1))
-                if self._wake_r in events:
+                if wake_fd in events:
                     self._drain_pipe(self._wake_r)
                 if self._link.monitor in events:
                     self._link.on_event()  # probes the port at times: not under the lock

@@ -1,0 +1,55 @@
+"""
+The connection's I/O thread empties its wake pipe each time it is woken (issue 13, py-8mb). Before,
+it looked the pipe up in pyzmq's poll result by the socket object while pyzmq names a ready non-zmq
+socket by its fd: the pipe was never drained, so from its first wake-up on the thread's poll returned
+at once, forever, and it spun at a full CPU (and took the GIL) beside every later call.
+"""
+import select
+import threading
+
+from crucial.client.connection import Connection
+from crucial.wire.protocol import SYSTEM_TYPE
+
+
+def _spy_on_wake_drains(c: Connection) -> threading.Event:
+    """An event set each time the I/O thread has emptied the wake pipe (the call is wrapped, not replaced)."""
+    drained = threading.Event()
+    real = c._drain_pipe
+
+    def spy(s):
+        real(s)
+        if s is c._wake_r:
+            drained.set()
+
+    c._drain_pipe = spy  # an instance attribute: what `self._drain_pipe(...)` finds first
+    return drained
+
+
+def test_a_future_nobody_reads_wakes_the_io_thread_which_empties_its_wake_pipe(dso):
+    c = Connection(dso.address, heartbeat_ivl=0)
+    try:
+        drained = _spy_on_wake_drains(c)
+        fut = c.call_async(SYSTEM_TYPE, "", "ping")  # no result(): submit wakes the I/O thread to read it
+        settled = threading.Event()
+        fut.add_done_callback(lambda f: settled.set())
+        assert settled.wait(30), "the I/O thread never read the reply"
+        assert fut.result() == "pong"
+        assert drained.wait(10), "the I/O thread was woken but never drained its wake pipe"
+        assert select.select([c._wake_r], [], [], 0)[0] == [], "bytes left in the wake pipe: the I/O thread's poll returns at once"
+    finally:
+        c.close()
+
+
+def test_every_wake_is_drained_while_blocking_calls_go_on(dso):
+    c = Connection(dso.address, heartbeat_ivl=0)
+    try:
+        assert c.ping() == "pong"
+        drained = _spy_on_wake_drains(c)
+        for i in range(5):
+            drained.clear()
+            c._wake()
+            assert drained.wait(10), f"wake {i} was not drained"
+            assert select.select([c._wake_r], [], [], 0)[0] == [], f"wake {i}: bytes left in the wake pipe"
+            assert c.ping() == "pong"  # the caller reads its own reply; the I/O thread sleeps meanwhile
+    finally:
+        c.close()
