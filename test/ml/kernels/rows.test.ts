@@ -91,7 +91,7 @@ describe('ml/kernels - WebAssembly SIMD and JS kernels', () => {
     });
   }
 
-  for (const n of [0, 1, 7, 300]) {
+  for (const n of [0, 1, 7, 300, 1201]) {
     it(`kernels - rows from column slices (${n} rows): the same rows as from row-major X, for wasm and JS`, () => {
       const d = 3;
       const X = data(SEED + 11 * n, n, d);
