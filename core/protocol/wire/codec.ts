@@ -12,7 +12,7 @@ import { extensions as codec, type Ctx } from './extensions.ts';
 export type { RefLike } from './extensions.ts';
 import { BadArgumentError, BadFrameError, ProtocolVersionError, type ErrorData } from '../errors.ts';
 import { parseReply, type Reply } from './reply.ts';
-import { NOT_PLAIN, NO_FRAMES, asciiAt, asciiEnd, checkUtf8, ownCopy, plainArgsNilOpts, plainPayload, writeString, type DecoderInternals, type EncoderInternals, type LastString, type WellFormed } from './envelope-bytes.ts';
+import { NOT_PLAIN, NO_FRAMES, asciiAt, asciiEnd, checkUtf8, ownHead, plainArgsNilOpts, plainPayload, writeString, type DecoderInternals, type EncoderInternals, type LastString, type WellFormed } from './envelope-bytes.ts';
 
 const identity = (ref: ObjectRef) => ref;
 /** Options of a {@link WireCodec}. */
@@ -267,7 +267,7 @@ export class WireCodec {
       // Depth 2, as elements of the envelope: the same maxDepth limit as encodeValue.
       e.doEncode(args, 2);
       e.doEncode(opts ?? null, 2);
-      const head = ownCopy(e.bytes.subarray(0, e.pos));
+      const head = ownHead(e.bytes, e.pos);
       return ctx.frames.length === 0 ? [head] : [head, ...ctx.frames];
     } finally {
       e.entered = false;
@@ -284,7 +284,7 @@ export class WireCodec {
   /**
    * `encodeFrames([1, OK, seq, result])`, byte for byte, in fewer passes: the envelope's header
    * written by hand, only seq and result through the encoder, and the head copied out once into
-   * an exact-size buffer (the reply cache keeps it; see ownCopy).
+   * a slab (one frame) or an exact-size buffer (with attachments: the reply cache keeps those; see ownCopy).
    */
   private encodeOkFrames(seq: number | null, result: unknown, scatterMin: number, receivedOnly: boolean): Frame[] {
     const e = this.encoder as unknown as EncoderInternals;
@@ -304,8 +304,9 @@ export class WireCodec {
       e.pos = 3;
       e.doEncode(seq, 2);
       e.doEncode(result, 2);
-      const head = e.bytes.slice(0, e.pos);
-      return ctx.frames.length === 0 ? [head] : [head, ...ctx.frames];
+      // One frame: a slab copy (the reply cache keeps its own copy, see ownCopy); with attachments, exact-size (kept as it is).
+      if (ctx.frames.length === 0) return [ownHead(e.bytes, e.pos)];
+      return [e.bytes.slice(0, e.pos), ...ctx.frames];
     } finally {
       e.entered = false;
       ctx.frames = [];

@@ -68,6 +68,24 @@ describe('wire - codec fast paths (encodeCallFast, encodeOk, decodeReply, decode
     for (const [frames, hex] of kept) assert.deepEqual(bytes(frames), hex);
   });
 
+  it('encodeOk - one-frame replies (heads copied into a shared slab) stay as they were after later replies and calls, across several slabs', () => {
+    const codec = new WireCodec();
+    const general = new WireCodec();
+    const client = new Uint8Array([8, 7, 6, 5, 4, 3, 2, 1]);
+    const kept: [Frame[], string[]][] = [];
+    for (let i = 0; i < 300; i++) {
+      // Sizes around the on-heap limit (64 B) and up to the slab's largest copy (4 KiB): ~600 KB, ten 64 KiB slabs.
+      const n = [0, 50, 60, 61, 70, 1024, 1030, 2000, 4080, 4090, 5000][i % 11]!;
+      const result = i % 4 === 3 ? 'y'.repeat(n) : new Uint8Array(n).fill(i & 0xff);
+      const frames = codec.encodeOk(i, result);
+      assert.deepEqual(bytes(frames), bytes(general.encodeFrames([PROTOCOL_VERSION, Kind.OK, i, result], Infinity)));
+      kept.push([frames, bytes(frames)]);
+      codec.encodeCallFast(client, i, 'AtomicReference', `k${i}`, 'set', [new Uint8Array(n).fill(0xee)]);
+      assert.throws(() => codec.encodeOk(i, () => 1));
+    }
+    for (const [frames, hex] of kept) assert.deepEqual(bytes(frames), hex);
+  });
+
   it('encodeOk / encodeOkScattered - the bytes of the general encodeFrames for any seq and result, and they stay after later replies', () => withSeed(fc.assert(fc.property(
     fc.oneof(fc.constant(null), fc.nat({ max: 300 }), fc.nat(), fc.maxSafeNat()), fc.oneof(value, fc.constant(undefined)), fc.boolean(),
     (s, result, scattered) => {
