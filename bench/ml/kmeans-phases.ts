@@ -21,7 +21,7 @@ import { fitKMeans, INIT_SAMPLE_ROWS } from '../../ml/kmeans/fit.ts';
 import { planData, type PartitionSource } from '../../ml/kmeans/source.ts';
 import { loadKernelPartitions } from '../../ml/kernels/load.ts';
 import { KMeansTask } from '../../ml/kmeans/task.ts';
-import { initialCentroids, LocalKMeans } from '../../ml/kmeans/local.ts';
+import { initialCentroids, initialCentroidsOnRows, LocalKMeans } from '../../ml/kmeans/local.ts';
 import { KMeansState as KMeansCore, type KMeansRound, type KMeansSample } from '../../ml/kmeans/node/kmeans-state.ts';
 import { shutdown } from '../../core/index.ts';
 import { PARAMS } from './params.ts';
@@ -44,8 +44,10 @@ async function phases(path: string): Promise<{ t: Record<string, number>; iters:
   t0 = performance.now();
   const parts = await loadKernelPartitions(plan.sources, d);
   lap('read + kernel layout');
-  const samples = parts.map((q, i) => task.sample(q.rows, q.nRows, quota(plan.sources[i]!), i));
-  lap('sample copy');
+  // As the cloud thread (task.ts): a sample of every row is seeded on the partitions' rows in place.
+  const inPlace = parts.every((q, i) => quota(plan.sources[i]!) >= q.nRows);
+  const samples = parts.map((q, i) => (inPlace ? new Float64Array(0) : task.sample(q.rows, q.nRows, quota(plan.sources[i]!), i)));
+  if (!inPlace) lap('sample copy');
   const stats = parts.map((q) => q.rows.columnStats());
   lap('column stats');
   const core = new KMeansCore(p.k, d, parts.length, p.nInit, p.maxIter, p.tol);
@@ -53,8 +55,8 @@ async function phases(path: string): Promise<{ t: Record<string, number>; iters:
   (core.init(parts.length - 1, samples[parts.length - 1]!, stats[parts.length - 1]!) as Promise<unknown>).catch(() => undefined);
   const whole = core.sample() as KMeansSample;
   lap('state init (gather)');
-  const c0 = initialCentroids(whole.sample, whole.rows, d, p.k, p.nInit, p.seed);
-  lap('k-means++');
+  const c0 = inPlace ? initialCentroidsOnRows(parts.map((q) => q.rows), d, p.k, p.nInit, p.seed) : initialCentroids(whole.sample, whole.rows, d, p.k, p.nInit, p.seed);
+  lap(inPlace ? 'k-means++ (on the rows in place)' : 'k-means++');
   let round = core.start(c0);
   let iters = 0;
   while (!round.done) {
