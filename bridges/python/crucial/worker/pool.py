@@ -29,7 +29,7 @@ from typing import Dict, List, Optional
 from ..errors import InvalidOptionError, RejectedError, TaskFailedError
 from .process import MAX_FUNCTIONS
 from .process import _Process as _Process  # bench/python/startup_phases.py times worker start-up through pool._Process
-from .slot import _Slot, watch
+from .slot import CLAIMED, _Slot, watch
 from .slot_thread import _SlotThreads
 from .task import RemoteTraceback, Task
 
@@ -61,6 +61,8 @@ class WorkerPool(_SlotThreads):
         self._lock = threading.Lock()
         self._closed = False
         self._pids: Dict[int, int] = {}
+        #: how many slots hold a CLAIMED reply (submit looks for the caller's older claims only when some do)
+        self._claimed = 0
         self.ensure(n)
 
     @property
@@ -105,6 +107,10 @@ class WorkerPool(_SlotThreads):
             # reads EOF), and a write to a worker that has just exited fails below (EPIPE), unspent.
             slot = None if task.timeout is not None else next(
                 (s for s in self._slots if s.idle and s.proc is not None), None)
+            me = threading.get_ident()
+            if self._claimed:
+                self._drop_claims(me)
+            wake_claimed = False
             if slot is None:
                 self._queue.append(task)
                 idle = next((s for s in self._slots if s.idle), None)
@@ -114,6 +120,17 @@ class WorkerPool(_SlotThreads):
                 slot.idle = False
                 slot.handoff = None
                 slot.ready.clear()
+                if slot.epoll is not None:
+                    # The reply is kept for this thread's result() (read_reply) from before the worker can
+                    # send it: armed, the pipe would wake the slot's thread whenever the worker answers
+                    # before the caller gets to read_reply, which on a busy machine was most calls (issue 13).
+                    slot.reader, slot.claimer = CLAIMED, me
+                    slot.claims += 1
+                    slot.last_claim = time.monotonic()
+                    self._claimed += 1
+                    self._watch(slot)
+                    # A slot's thread asleep without a timeout would never give up a claim nobody reads.
+                    wake_claimed = wake_claimed or not slot.timed
         if slot is None:
             if idle is not None:
                 idle.wake()
@@ -131,9 +148,28 @@ class WorkerPool(_SlotThreads):
         except OSError:  # died after the check: the task never reached it and spends no attempt
             task.attempts -= 1
             with self._lock:
+                self._unclaim(slot)
                 self._queue.appendleft(task)
         finally:
             slot.ready.set()
+        if wake_claimed:
+            slot.wake()
+
+    def _drop_claims(self, thread: int) -> None:
+        """
+        Gives up the claims ``thread`` made earlier (under the lock): a thread that submits again before it
+        read an earlier reply (``map``, several ``call_async``) may never read it; the slots' threads do.
+        """
+        for s in self._slots:
+            if s.reader == CLAIMED and s.claimer == thread:
+                self._unclaim(s)
+
+    def _unclaim(self, slot: _Slot) -> None:
+        """Ends a claim (under the lock): the slot's thread reads that reply when it comes, as for any hand-off."""
+        if slot.reader == CLAIMED:
+            slot.reader = None
+            self._claimed -= 1
+            self._watch(slot)
 
     def shutdown(self, wait: bool = True) -> None:
         """
@@ -146,6 +182,8 @@ class WorkerPool(_SlotThreads):
                 return
             self._closed = True
             threads = list(self._threads)
+            for s in self._slots:
+                self._unclaim(s)
         for s in self._slots:
             s.wake()
         if wait:
@@ -172,10 +210,16 @@ class WorkerPool(_SlotThreads):
             return False
         with self._lock:
             proc = slot.proc
-            if slot.handoff is not task or slot.reader is not None or not slot.ready.is_set() or proc is None:
+            if slot.handoff is not task or not slot.ready.is_set() or proc is None:
                 return False
-            slot.reader = threading.get_ident()
-            self._watch(slot)
+            if slot.reader == CLAIMED:  # kept for a caller since the hand-off: the pipe is disarmed already
+                self._claimed -= 1
+                slot.reader = threading.get_ident()
+            elif slot.reader is None:
+                slot.reader = threading.get_ident()
+                self._watch(slot)
+            else:
+                return False
         reading = False
         try:
             if not select.select([proc.conn], [], [], timeout)[0]:

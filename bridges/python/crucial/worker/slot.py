@@ -17,10 +17,18 @@ _ARMED = (select.EPOLLIN | select.EPOLLONESHOT) if hasattr(select, "epoll") else
 _DISARMED = select.EPOLLONESHOT if hasattr(select, "epoll") else 0
 
 
+#: ``_Slot.reader`` while the reply of a hand-off is kept for its submitter's ``result()`` (no thread reads yet).
+CLAIMED = -1
+#: How long the slot's thread sleeps at a time while a claim may be pending, and for how long after the last claim.
+CLAIM_TICK_MS = 2
+CLAIM_ACTIVE_S = 1.0
+
+
 class _Slot:
     """One worker process and the parent thread that reads its replies."""
 
-    __slots__ = ("index", "proc", "idle", "handoff", "ready", "wake_r", "wake_w", "reader", "epoll", "watched", "watched_fd", "armed")
+    __slots__ = ("index", "proc", "idle", "handoff", "ready", "wake_r", "wake_w", "reader", "epoll", "watched", "watched_fd", "armed",
+                 "claimer", "claims", "seen_claims", "last_claim", "timed")
 
     def __init__(self, index: int) -> None:
         self.index = index
@@ -35,8 +43,16 @@ class _Slot:
         self.wake_r, self.wake_w = socket.socketpair()
         self.wake_r.setblocking(False)
         self.wake_w.setblocking(False)
-        #: a thread reading the hand-off's reply itself (WorkerPool.read_reply); the slot's thread leaves the pipe alone
+        #: a thread reading the hand-off's reply itself (WorkerPool.read_reply), or CLAIMED; the slot's thread leaves the pipe alone
         self.reader: Optional[int] = None
+        #: the thread that handed this worker a task and CLAIMED its reply, how many claims so far, and the
+        #: count the slot's thread saw at its last timed wake-up (a claim unread for a whole tick is given up)
+        self.claimer = 0
+        self.claims = 0
+        self.seen_claims = 0
+        #: when the last claim was made (time.monotonic), and whether the slot's thread sleeps with a timeout
+        self.last_claim = 0.0
+        self.timed = False
         # epoll (Linux): a reader takes the worker's pipe out of what this slot's thread sleeps on
         # without waking it; without epoll the slot's thread reads every reply.
         self.epoll = select.epoll() if hasattr(select, "epoll") else None

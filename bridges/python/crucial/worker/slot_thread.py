@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import logging
 import select
+import time
 from typing import Callable
 
 from .attempt import _Attempts
-from .slot import _Slot
+from .slot import CLAIM_ACTIVE_S, CLAIM_TICK_MS, CLAIMED, _Slot
 
 # The pool's log lines keep one logger name, whichever of its modules writes them.
 logger = logging.getLogger("crucial.worker.pool")
@@ -20,6 +21,7 @@ class _SlotThreads(_Attempts):
     """The loop each slot's thread runs."""
 
     _watch: Callable[[_Slot], None]  # WorkerPool's: arms a slot's epoll on its worker's pipe (crucial.worker.slot.watch)
+    _unclaim: Callable[[_Slot], None]  # WorkerPool's: gives a claimed reply back to the slot's thread (under the lock)
 
     def _serve(self, slot: _Slot) -> None:
         try:
@@ -59,8 +61,16 @@ class _SlotThreads(_Attempts):
         else:
             with self._lock:
                 self._watch(slot)
-            slot.epoll.poll()
+                # While a submitter may claim a reply (see WorkerPool.submit), sleep in ticks: a claim
+                # still unread after a whole tick is given up here, and this thread reads that reply.
+                slot.timed = timed = slot.reader == CLAIMED or time.monotonic() - slot.last_claim < CLAIM_ACTIVE_S
+            woke = slot.epoll.poll(CLAIM_TICK_MS / 1000 if timed else -1)
             closed = None  # asked below: a reader may have taken the reply meanwhile
+            if not woke:
+                with self._lock:
+                    if slot.reader == CLAIMED and slot.claims == slot.seen_claims:
+                        self._unclaim(slot)
+                    slot.seen_claims = slot.claims
         slot.drain()
         with self._lock:
             if slot.reader is not None:  # a caller reads the reply (and wakes this thread if it must)
