@@ -21,11 +21,12 @@ export function detachSmallViews(v: unknown, depth = 0): unknown {
     // A Buffer's own slice() is another view: the typed array's slice copies.
     return Object.getPrototypeOf(Object.getPrototypeOf(v)).slice.call(v) as unknown;
   }
-  if (looksLikeTable(v)) return detachTable(v as Table);
+  // An array first: every call's args are one, and no array is a Table.
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) v[i] = detachSmallViews(v[i], depth + 1);
     return v;
   }
+  if (looksLikeTable(v)) return detachTable(v as Table);
   if (Object.getPrototypeOf(v) === Object.prototype) {
     const o = v as Record<string, unknown>;
     for (const k of Object.keys(o)) o[k] = detachSmallViews(o[k], depth + 1);

@@ -82,10 +82,14 @@ export function isTable(v: unknown): v is Table {
   return false;
 }
 
-/** A Table by shape, without apache-arrow (values passed through as they are). */
+/**
+ * A Table by shape, without apache-arrow (values passed through as they are). The encoder asks
+ * this of every array, map and byte string it writes (msgpack tries extensions first): the two
+ * property tests come before `constructor.name`, a native getter call (~0.1 µs) per value.
+ */
 export function looksLikeTable(v: unknown): boolean {
   if (arrow) return v instanceof arrow.Table;
-  return typeof v === 'object' && v !== null && v.constructor?.name === 'Table' && 'schema' in v && 'batches' in v;
+  return typeof v === 'object' && v !== null && 'batches' in v && 'schema' in v && v.constructor?.name === 'Table';
 }
 
 export function encodeArray(arr: NumericArray): Uint8Array {

@@ -214,7 +214,12 @@ export function writeString(e: EncoderInternals, s: string): void {
  */
 const SLAB_BYTES = 64 * 1024;
 const SLAB_MAX_COPY = 4 * 1024;
-let slab = new ArrayBuffer(SLAB_BYTES);
+/**
+ * A slab's memory is not zeroed (as Buffer.allocUnsafe's pool): only written bytes are ever viewed,
+ * and `new ArrayBuffer(64 KiB)` zero-fills and faults in 16 pages — 6-15 µs against ~2.5 µs.
+ */
+const newSlab = (): ArrayBuffer => Buffer.allocUnsafeSlow(SLAB_BYTES).buffer as ArrayBuffer;
+let slab = newSlab();
 let slabAt = 0;
 /** `ownCopy(bytes.subarray(0, n))` without the view when the head is small enough to be copied on-heap anyway. */
 export function ownHead(bytes: Uint8Array, n: number): Uint8Array {
@@ -225,7 +230,7 @@ export function ownCopy(shared: Uint8Array): Uint8Array {
   const n = shared.byteLength;
   if (n <= 64 || n > SLAB_MAX_COPY) return shared.slice();
   if (slabAt + n > SLAB_BYTES) {
-    slab = new ArrayBuffer(SLAB_BYTES);
+    slab = newSlab();
     slabAt = 0;
   }
   const out = new Uint8Array(slab, slabAt, n);
