@@ -139,7 +139,7 @@ describe('ml/kernels - WebAssembly SIMD and JS kernels', () => {
     });
   }
 
-  for (const [n, d] of [[1, 3], [300, 16], [301, 5]] as const) {
+  for (const [n, d] of [[1, 3], [2, 4], [300, 16], [301, 5], [302, 3], [303, 16]] as const) {
     it(`kernels - seeding (k-means++ with D² kept inside), ${n} × ${d}, 1-6 candidates a step: wasm and JS give distMin's figures bit for bit`, () => {
       const X = data(SEED + 5 * n, n, d);
       const rng = createRng(SEED, 6);
