@@ -57,7 +57,7 @@ class _Attempts:
                 if proc is None:
                     break
             try:
-                proc.conn.send_bytes(proc.message(task))
+                proc.send(proc.message(task))
             except OSError:  # died after the check: the task did not reach it
                 logger.warning("%sworker %d died before it received call %s; starting another", task.log_prefix(), proc.pid, task.call_id)
                 proc.kill()
@@ -80,7 +80,7 @@ class _Attempts:
                 proc.kill()
                 logger.debug("%scall %s timed out after %s s; its worker %d was stopped", task.log_prefix(), task.call_id, task.timeout, proc.pid)
                 return self._failed(task, TimeoutError(f"call {task.call_id} did not finish within {task.timeout} s (its worker was stopped)"), None, start)
-            reply = pickle.loads(proc.conn.recv_bytes())
+            reply = pickle.loads(proc.reader.recv())
         except (EOFError, OSError):
             code = proc.popen.wait()
             logger.debug("%sworker %d exited with code %s running call %s", task.log_prefix(), proc.pid, code, task.call_id)

@@ -15,6 +15,8 @@ import traceback
 from multiprocessing.connection import Connection
 from typing import Any, Callable, Dict, Tuple
 
+from .framing import Reader, send_message
+
 __all__ = ["serve", "run_task"]
 
 #: Result types plain pickle writes exactly as cloudpickle would; it needs no new Pickler per task (issue 13).
@@ -110,9 +112,10 @@ def serve(fd: int) -> None:
     # Ready first, then cloudpickle, which unpickling the first function needs: it loads while this
     # thread waits for that task (the parent is still starting its node, or pickling the function).
     threading.Thread(target=_preload, name="crucial-preload", daemon=True).start()
+    reader = Reader(conn)
     while True:
         try:
-            msg = conn.recv_bytes()
+            msg = reader.recv()
         except (EOFError, OSError):
             return
         call_id, fn_key, fn_bytes, data_bytes, extra_env, dso, forget = pickle.loads(msg)
@@ -140,7 +143,7 @@ def serve(fd: int) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         try:
-            conn.send_bytes(reply)
+            send_message(conn, reply)
         except OSError:
             return
 

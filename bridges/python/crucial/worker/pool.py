@@ -141,7 +141,7 @@ class WorkerPool(_SlotThreads):
             task.attempts += 1
             if task.on_start:
                 task.on_start()
-            proc.conn.send_bytes(msg)
+            proc.send(msg)
             proc.sent(task)
             task.slot = slot
             slot.handoff = task
@@ -222,9 +222,15 @@ class WorkerPool(_SlotThreads):
                 return False
         reading = False
         try:
-            if not select.select([proc.conn], [], [], timeout)[0]:
+            if timeout is not None and not select.select([proc.conn], [], [], timeout)[0]:
                 self._release(slot, False, proc)
                 return False
+            # Without a timeout, the reply's first bytes are waited for by the read itself (no select);
+            # an interrupt during that wait has consumed nothing, as one during a select.
+            try:
+                proc.reader.fill()
+            except (EOFError, OSError):  # the worker is gone: _await_reply reads that and fails or retries the task
+                pass
             reading = True
             kept = self._await_reply(proc, task)
             reading = False

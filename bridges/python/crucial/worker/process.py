@@ -15,6 +15,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Dict, List
 
+from .framing import Reader, send_message
 from .parent_dso import _parent_dso
 from .task import Task
 
@@ -55,6 +56,12 @@ class _Process:
         except BaseException:
             self.kill()
             raise
+        #: replies are read through this from now on (one read per small reply)
+        self.reader = Reader(self.conn)
+
+    def send(self, msg: bytes) -> None:
+        """Writes a task message to the worker (one write). :raises OSError: if the worker is gone"""
+        send_message(self.conn, msg)
 
     def alive(self) -> bool:
         """Whether the process is still running (a worker killed while idle is not)."""
