@@ -26,6 +26,16 @@ orig_recv = Connection.recv_bytes
 def rb(self, *a):
     r = orig_recv(self, *a); st['recv'] = pc(); return r
 Connection.recv_bytes = rb
+try:  # since the worker pipe's own framing (crucial/worker/framing.py) the pool no longer calls Connection's methods
+    from crucial.worker import framing as F, process as PR
+    orig_send_message, orig_reader_recv = PR.send_message, F.Reader.recv
+    def sm(conn, data):
+        r = orig_send_message(conn, data); st['sent'] = pc(); return r
+    def rr(self):
+        r = orig_reader_recv(self); st['recv'] = pc(); return r
+    PR.send_message, F.Reader.recv = sm, rr
+except ImportError:
+    pass
 ap = argparse.ArgumentParser()
 ap.add_argument("--n", type=int, default=1500)
 args = ap.parse_args()
