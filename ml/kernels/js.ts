@@ -106,6 +106,7 @@ export class JsRows implements Rows {
     return {
       first: (c, cOff, acc = 0) => this.distMin(c, cOff, closest.fill(Infinity), closest, acc),
       closest: () => closest,
+      cumulate: (out, at, acc) => cumulate(closest, n, out, at, acc),
       trials: (c, offs, acc) => {
         while (outs.length < offs.length) outs.push(new Float64Array(n));
         return Float64Array.from(offs, (off, t) => this.distMin(c, off, closest, outs[t]!, acc ? acc[t]! : 0));
@@ -126,4 +127,10 @@ export class JsRows implements Rows {
     }
     return out;
   }
+}
+
+/** out[at + i] = acc + src[0] + ... + src[i] (row order); the last. Its own function, so it is optimised early. */
+function cumulate(src: Float64Array, n: number, out: Float64Array, at: number, acc: number): number {
+  for (let i = 0; i < n; i++) { acc += src[i]!; out[at + i] = acc; }
+  return acc;
 }

@@ -412,6 +412,22 @@
     (f64.store offset=16 (local.get $pots) (local.get $p2))
     (f64.store offset=24 (local.get $pots) (local.get $p3)))
 
+  ;; k-means++'s cumulative D²: out[i] = acc + src[0] + ... + src[i] for n f64, added in row order;
+  ;; returns the last (acc when n = 0). In the kernels, not in JS: a JS loop over the rows called a
+  ;; few times a fit runs unoptimised code in a thread's first fits.
+  (func (export "pp_cumsum")
+    (param $src i32) (param $n i32) (param $out i32) (param $acc f64) (result f64)
+    (local $i i32) (local $o i32)
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $o (i32.shl (local.get $i) (i32.const 3)))
+        (local.set $acc (f64.add (local.get $acc) (f64.load (i32.add (local.get $src) (local.get $o)))))
+        (f64.store (i32.add (local.get $out) (local.get $o)) (local.get $acc))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows)))
+    (local.get $acc))
+
   ;; k-means++: out[i] = min(closest[i], ‖x_i − c‖²) (the squared distance summed in feature order)
   ;; for n rows and one centre (d f64 at c); returns pot + Σ out[i], added in row order.
   (func (export "pp_dist")

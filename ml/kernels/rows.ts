@@ -70,6 +70,11 @@ export interface Seeding {
   /** The current D² (a view, valid until the next call). */
   closest(): Float64Array;
   /**
+   * out[at + i] = acc + D²[0] + ... + D²[i] for every row, added in row order (k-means++'s
+   * cumulative potential; acc as in {@link first}); returns the last (acc when there is no row).
+   */
+  cumulate(out: Float64Array, at: number, acc: number): number;
+  /**
    * For each candidate t at c[offs[t] .. offs[t] + d): min(D²[i], ‖x_i − c_t‖²) per row, kept
    * for {@link keep}; returns each candidate's Σ (row order), as {@link Rows.distMin} would,
    * continued from acc[t] when given (see {@link first}).

@@ -19,6 +19,7 @@ interface Exports {
   col_acc(x: number, n: number, d: number, mean: number, out: number, sq: number): void;
   pp_dist(x: number, n: number, d: number, c: number, closest: number, out: number, pot: number): number;
   pp_trials(x: number, n: number, d: number, cand: number, closest: number, o0: number, o1: number, o2: number, o3: number, pots: number): void;
+  pp_cumsum(src: number, n: number, out: number, acc: number): number;
 }
 
 
@@ -209,9 +210,10 @@ class WasmRows implements Rows {
 
   seeding(): Seeding {
     const { nRows, d, nPad } = this;
-    // After the rows: 4 candidates (interleaved as pp_trials reads them), their 4 sums, then
-    // regions of nPad D² values: one holds the current D², the others the candidates' mins.
-    const candAt = this.base, potsAt = candAt + 32 * d, regionsAt = potsAt + 32, region = nPad * 8;
+    // After the rows: 4 candidates (interleaved as pp_trials reads them), their 4 sums, the
+    // cumulative D², then regions of nPad D² values: one holds the current D², the others the
+    // candidates' mins.
+    const region = nPad * 8, candAt = this.base, potsAt = candAt + 32 * d, cumAt = potsAt + 32, regionsAt = cumAt + region;
     let cur = 0;
     let slots: number[] = [];
     const at = (r: number): number => regionsAt + r * region;
@@ -225,6 +227,12 @@ class WasmRows implements Rows {
         return this.ex.pp_dist(0, nRows, d, candAt, at(cur), at(cur), acc);
       },
       closest: () => new Float64Array(this.ex.memory.buffer, at(cur), nRows),
+      cumulate: (out, outAt, acc) => {
+        this.ensure(at(1));
+        const last = this.ex.pp_cumsum(at(cur), nRows, cumAt, acc);
+        out.set(new Float64Array(this.ex.memory.buffer, cumAt, nRows), outAt);
+        return last;
+      },
       trials: (c, offs, acc) => {
         const m4 = (offs.length + 3) & ~3;
         slots = Array.from({ length: m4 }, (_, t) => (t < cur ? t : t + 1));

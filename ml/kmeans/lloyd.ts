@@ -172,7 +172,7 @@ export function kmeansPlusPlusRows(parts: readonly Rows[], d: number, k: number,
   for (const s of seedings) pot = s.first(centers, 0, pot);
   for (let c = 1; c < k; c++) {
     let acc = 0;
-    for (let q = 0, at = 0; q < parts.length; at += parts[q]!.nRows, q++) acc = cumulate(seedings[q]!.closest(), cumsum, at, parts[q]!.nRows, acc);
+    for (let q = 0, at = 0; q < parts.length; at += parts[q]!.nRows, q++) acc = seedings[q]!.cumulate(cumsum, at, acc);
     for (let t = 0; t < trials; t++) copyRowOf(parts, Math.min(searchSorted(cumsum, rng.next() * pot), n - 1), cand, t * d);
     let pots: Float64Array | undefined;
     for (const s of seedings) pots = s.trials(cand, candOffs, pots);
@@ -191,18 +191,6 @@ function copyRowOf(parts: readonly Rows[], i: number, out: Float64Array, at: num
   let q = 0;
   while (i >= parts[q]!.nRows) i -= parts[q++]!.nRows;
   parts[q]!.copyRow(i, out, at);
-}
-
-/**
- * out[at + i] = acc + src[0] + ... + src[i] for i < n, summed in row order; returns the last. A
- * function of its own, not a loop inside kmeansPlusPlusRows: called k − 1 times a fit, it is
- * optimised within the first fit, where the inline loop of a function called once a fit kept
- * running unoptimised code for the first ~5 fits of a process (8,000 rows, k = 8: 2-9 ms a fit →
- * ~0.2 ms; bench/RESULTS.md, ml-dispatch).
- */
-function cumulate(src: Float64Array, out: Float64Array, at: number, n: number, acc: number): number {
-  for (let i = 0; i < n; i++) { acc += src[i]!; out[at + i] = acc; }
-  return acc;
 }
 
 /**

@@ -160,6 +160,12 @@ describe('ml/kernels - WebAssembly SIMD and JS kernels', () => {
           seeding.keep(keep);
           want = outs[keep]!;
           assert.deepEqual(bits(seeding.closest()), bits(want), `${kind} ${m} candidates, kept ${keep}, seed ${SEED}`);
+          // The cumulative D², from a start (another part's sum) and into an offset, as a scalar loop.
+          const acc0 = m === 1 ? 0 : rng.next() * 1e4, cum = new Float64Array(n + 3).fill(-1), wantCum = new Float64Array(n + 3).fill(-1);
+          let acc = acc0;
+          for (let i = 0; i < n; i++) { acc += want[i]!; wantCum[3 + i] = acc; }
+          assert.deepEqual(bits([seeding.cumulate(cum, 3, acc0)]), bits([acc]), `${kind} cumulate, seed ${SEED}`);
+          assert.deepEqual(bits(cum), bits(wantCum), `${kind} cumulate, seed ${SEED}`);
         }
       }
     });
