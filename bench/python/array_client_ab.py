@@ -6,7 +6,7 @@ both against a node started from this checkout. Per side and round: set / get p5
 alternate, as bench/python/transfer.py does) and CPU ms per call of the caller, libzmq's I/O thread,
 the connection's ``crucial-io`` thread and the node's main thread (``/proc/.../schedstat``).
 
-    python bench/python/array_client_ab.py --base DIR [--rounds 6] [--calls 40]
+    python bench/python/array_client_ab.py --base DIR [--rounds 6] [--calls 40] [--wake]
 """
 from __future__ import annotations
 
@@ -46,6 +46,8 @@ with crucial.start_local_dso() as node:
             tids["crucial_io"] = int(t.name)
     def snap():
         return {k: cpu(node.process.pid if k == "node" else me, node.process.pid if k == "node" else v) for k, v in tids.items()}
+    if sys.argv[3] == "wake":
+        conn._wake()  # what a takeover, a handover or a call_async does: the state a long-lived process reaches
     a = snap()
     up, down = [], []
     for _ in range(calls):
@@ -58,9 +60,9 @@ print(json.dumps({"set": statistics.median(up) * 1e3, "get": statistics.median(d
 """
 
 
-def side(py: Path, calls: int) -> dict:
+def side(py: Path, calls: int, wake: bool) -> dict:
     env = {**os.environ, "CRUCIAL_HOME": str(REPO)}
-    out = subprocess.run([sys.executable, "-c", SIDE, str(py), str(calls)], env=env, check=True, capture_output=True, text=True).stdout
+    out = subprocess.run([sys.executable, "-c", SIDE, str(py), str(calls), "wake" if wake else "-"], env=env, check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -69,6 +71,7 @@ def main() -> None:
     ap.add_argument("--base", required=True)
     ap.add_argument("--rounds", type=int, default=6)
     ap.add_argument("--calls", type=int, default=40)
+    ap.add_argument("--wake", action="store_true", help="wake the connection's I/O thread once before timing (before 6cc0622 it then spun for good)")
     args = ap.parse_args()
     sides = {"before": Path(args.base) / "bridges" / "python", "after": REPO / "bridges" / "python"}
     res: dict = {"before": [], "after": []}
@@ -78,7 +81,7 @@ def main() -> None:
     print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in range(args.rounds):
         for name in (["before", "after"] if r % 2 == 0 else ["after", "before"]):
-            x = side(sides[name], args.calls)
+            x = side(sides[name], args.calls, args.wake)
             res[name].append(x)
             print(f"| {r + 1} | {name} | " + " | ".join(f"{x.get(c, float('nan')):.2f}" for c in cols) + " |", flush=True)
     loads.append(os.getloadavg()[0])

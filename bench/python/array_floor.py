@@ -17,6 +17,7 @@ Also the caller thread's CPU per call (``time.thread_time``). Prints p50 ms, MB/
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import statistics
 import subprocess
@@ -55,6 +56,8 @@ def main() -> None:
     args = ap.parse_args()
     arr = np.random.default_rng(0).random(1_000_000)
     echo = subprocess.Popen([sys.executable, "-c", ECHO], stdout=subprocess.PIPE, text=True)
+    # Not left behind when a run fails (it holds this process's stderr, so a pipe into `tail` never ends).
+    atexit.register(lambda: echo.poll() is None and echo.kill())
     port = int(echo.stdout.readline())
     sock = zmq.Context.instance().socket(zmq.DEALER)
     sock.connect(f"tcp://127.0.0.1:{port}")
