@@ -25,8 +25,11 @@ function arrow(): Promise<[Arrow, ArrowFile, ArrowMessage]> {
 /** A batch of an all-float64 file: where its rows start, its body, and its buffers within the body. */
 interface F64Batch { first: number; rows: number; bodyAt: number; bodyLen: number; nulls: boolean; buffers: Array<{ offset: number; length: number }> }
 
-/** An all-float64 file's columns and batches, from its footer and the batches' metadata; null when this path does not apply. */
-interface F64Index { featureNames: string[]; features: number[]; labelCol: number; batches: F64Batch[]; nRows: number }
+/**
+ * An all-float64 file's columns and batches, from its footer and the batches' metadata; null when this path does not apply.
+ * `read`: those bytes and where they lie, compared again when the index is found kept (see {@link indexes}).
+ */
+interface F64Index { featureNames: string[]; features: number[]; labelCol: number; batches: F64Batch[]; nRows: number; read: Array<{ at: number; bytes: Buffer }> }
 
 /**
  * Indexes of files read lately in this thread, keyed by the file's identity and version (device,
@@ -42,11 +45,22 @@ async function indexF64(fd: number, label: string | undefined): Promise<F64Index
   const st = fstatSync(fd, { bigint: true });
   const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}:${label === undefined ? '' : `=${label}`}`;
   const kept = indexes.get(key);
-  if (kept !== undefined) return kept;
+  // A file rewritten in place within one tick of its file system's clock (1 s on some, a jiffy on
+  // kernels before 6.13) keeps its times: the bytes indexed are read again (a few small reads, no
+  // decode). A kept null is safe as it is: the regular reader reads the file as it is now.
+  if (kept !== undefined && (kept === null || sameBytes(fd, kept.read))) return kept;
   const ix = await indexFile(fd, Number(st.size), label);
   if (indexes.size >= INDEXES_KEPT) indexes.delete(indexes.keys().next().value!);
   indexes.set(key, ix);
   return ix;
+}
+
+function sameBytes(fd: number, read: ReadonlyArray<{ at: number; bytes: Buffer }>): boolean {
+  for (const { at, bytes } of read) {
+    const now = Buffer.allocUnsafe(bytes.length);
+    if (readSync(fd, now, 0, now.length, at) !== now.length || !now.equals(bytes)) return false;
+  }
+  return true;
 }
 
 /**
@@ -63,6 +77,7 @@ async function indexFile(fd: number, size: number, label: string | undefined): P
   if (footerLen <= 0 || footerLen > size - 18) return null;
   const footerBuf = Buffer.alloc(footerLen);
   readSync(fd, footerBuf, 0, footerLen, size - 10 - footerLen);
+  const read = [{ at: size - 10 - footerLen, bytes: Buffer.concat([footerBuf, tail]) }];
   const footer = Footer.decode(footerBuf);
   if (footer.numDictionaries > 0) return null;
   const fields = footer.schema.fields;
@@ -80,6 +95,7 @@ async function indexFile(fd: number, size: number, label: string | undefined): P
   for (const b of footer.recordBatches()) {
     const meta = Buffer.alloc(b.metaDataLength);
     readSync(fd, meta, 0, meta.length, b.offset);
+    read.push({ at: b.offset, bytes: meta });
     const at = meta.readInt32LE(0) === -1 ? 8 : 4;
     const msg = Message.decode(meta.subarray(at, at + meta.readInt32LE(at - 4)));
     if (msg.headerType !== MessageHeader.RecordBatch) return null;
@@ -91,7 +107,7 @@ async function indexFile(fd: number, size: number, label: string | undefined): P
     batches.push({ first: start, rows, bodyAt: b.offset + b.metaDataLength, bodyLen: Number(b.bodyLength), nulls: h.nodes.some((n) => Number(n.nullCount) !== 0), buffers });
     start += rows;
   }
-  return { featureNames: features.map((i) => fields[i]!.name), features, labelCol, batches, nRows: start };
+  return { featureNames: features.map((i) => fields[i]!.name), features, labelCol, batches, nRows: start, read };
 }
 
 /** Runs `fn` on the open file; null when the file cannot be opened or anything unexpected happens. */

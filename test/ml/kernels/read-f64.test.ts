@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import fs, { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
@@ -77,6 +78,37 @@ describe('ml/kernels - all-float64 Arrow files read the short way', () => {
     await writeDataset(path, { X: X3, nRows: 70, nCols: 2, featureNames: names(2) }, { batchRows: 7 });
     assert.equal(await readF64Slices(path, 0, 70, 3), null, 'the rewritten file has 2 columns now');
     assert.deepEqual(await readF64Info(path), await datasetInfo(path));
+  });
+
+  it('read-f64 - a file rewritten in place with the same size while its times did not move (a coarse clock: 1 s on some file systems, a jiffy on kernels before 6.13) is read as it is now (its footer and batch metadata are compared again): the same columns in another order', async () => {
+    const path = join(dir, 'same-times.arrow');
+    const write = (t: Record<string, Float64Array>) => writeFileSync(path, tableToIPC(tableFromArrays(t), 'file'));
+    write({ a: Float64Array.from([1, 2, 3]), y: Float64Array.from([0, 1, 0]) });
+    const size = statSync(path).size;
+    // The file system's clock does not tick between the writes below: every fstat reports the first write's times.
+    const real = fs.fstatSync;
+    const fd0 = openSync(path, 'r');
+    const st0 = real(fd0, { bigint: true });
+    closeSync(fd0);
+    (fs as { fstatSync: unknown }).fstatSync = (fd: number, o?: { bigint?: boolean }) => {
+      const st = real(fd, o as { bigint: true }) as unknown as Record<string, unknown>;
+      if (o?.bigint) Object.assign(st, { mtimeNs: st0.mtimeNs, ctimeNs: st0.ctimeNs, mtimeMs: st0.mtimeMs, ctimeMs: st0.ctimeMs });
+      return st;
+    };
+    syncBuiltinESMExports();
+    try {
+      const first = (await readF64Slices(path, 0, 3, 1))!;
+      assert.deepEqual(Array.from(first.slices[0]!.columns[0]!), [1, 2, 3]);
+      write({ y: Float64Array.from([7, 8, 9]), a: Float64Array.from([4, 5, 6]) });
+      assert.equal(statSync(path).size, size, 'the same size (else the key differs anyway)');
+      const now = (await readF64Slices(path, 0, 3, 1))!;
+      assert.deepEqual(Array.from(now.slices[0]!.columns[0]!), [4, 5, 6], 'feature a, not the label column');
+      assert.deepEqual(Array.from(now.slices[0]!.y!), [7, 8, 9]);
+      assert.deepEqual(await readF64Info(path), await datasetInfo(path));
+    } finally {
+      (fs as { fstatSync: unknown }).fstatSync = real;
+      syncBuiltinESMExports();
+    }
   });
 
   it('read-f64 - anything else is left to the regular reader (null, for the shape too): another column type, an IPC stream, a bad range, another column count, a missing file or label', async () => {
