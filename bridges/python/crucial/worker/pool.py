@@ -214,12 +214,10 @@ class WorkerPool(_SlotThreads):
                 return False
             if slot.reader == CLAIMED:  # kept for a caller since the hand-off: the pipe is disarmed already
                 self._claimed -= 1
-                slot.reader = threading.get_ident()
-            elif slot.reader is None:
-                slot.reader = threading.get_ident()
-                self._watch(slot)
-            else:
+            elif slot.reader is not None:
                 return False
+            slot.reader = threading.get_ident()
+            self._watch(slot)  # disarms the pipe (no system call when the claim did already)
         reading = False
         try:
             if timeout is not None and not select.select([proc.conn], [], [], timeout)[0]:
@@ -258,7 +256,11 @@ class WorkerPool(_SlotThreads):
                     slot.idle = True
                 else:  # a retry queued, a worker to replace, or shutting down: the slot's thread sees to it
                     wake = True
-            self._watch(slot)  # not read: its thread reads the reply when it comes, as for any hand-off
+            # Not read: its thread reads the reply when it comes, as for any hand-off. Read and idle: the
+            # pipe stays disarmed for the next claim (two epoll changes less per task); a disarmed pipe
+            # still reports a hang-up, so an idle worker's exit wakes the slot's thread all the same.
+            if not read or not slot.idle:
+                self._watch(slot)
         if wake:
             slot.wake()
 

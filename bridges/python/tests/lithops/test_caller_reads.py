@@ -13,6 +13,7 @@ import pytest
 from crucial import errors
 from crucial.lithops import FunctionExecutor
 from crucial.worker.pool import WorkerPool
+from crucial.worker.slot import CLAIMED
 
 
 def size_of(data):
@@ -40,7 +41,7 @@ def claimed(pool):
 
     def watch(slot):
         orig(slot)
-        if slot.reader is not None:
+        if slot.reader not in (None, CLAIMED):  # a thread, not the submit's claim
             ev.set()
 
     pool._watch = watch

@@ -14,6 +14,7 @@ import pytest
 
 from crucial.errors import TaskFailedError
 from crucial.worker.pool import Task, WorkerPool
+from crucial.worker.slot import CLAIMED
 
 
 def wait_fifo(path):
@@ -48,7 +49,7 @@ def claimed(pool):
 
     def watch(slot):
         orig(slot)
-        if slot.reader is not None:
+        if slot.reader not in (None, CLAIMED):  # a thread, not the submit's claim
             ev.set()
 
     pool._watch = watch

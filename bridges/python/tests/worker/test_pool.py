@@ -3,6 +3,7 @@ The worker pool against its own processes: a worker killed while idle is replace
 work (the task runs once, with no retry spent), and the parent's record of the functions a worker
 holds stays in step with the worker's cache however many jobs go by.
 """
+import logging
 import os
 import select
 import signal
@@ -170,3 +171,36 @@ def test_a_task_submitted_while_the_pool_shuts_down_is_refused_not_left_behind()
         sys.settrace(None)
     assert fired, "submit has no `with self._lock` line to stop at"
     assert not done.is_set()
+
+
+def test_an_idle_workers_exit_is_noticed_without_a_task_after_its_caller_read_the_last_reply(monkeypatch):
+    # The caller reads the reply itself (read_reply) and leaves the pipe disarmed; the hang-up must still
+    # wake the slot's thread (whose ticks, which re-arm the pipe, are made too long to matter here).
+    from crucial.worker import slot_thread
+
+    monkeypatch.setattr(slot_thread, "CLAIM_TICK_MS", 600_000)
+    pool = WorkerPool(1)
+    seen = threading.Event()
+
+    class Exited(logging.Handler):
+        def emit(self, record):
+            if "while idle" in record.getMessage():
+                seen.set()
+
+    handler = Exited()
+    logging.getLogger("crucial.worker.pool").addHandler(handler)
+    try:
+        for i in range(3):  # the first may wait in the queue for the worker to start; the others are handed over
+            out, done = [], threading.Event()
+            task = Task(f"idle/{i}", "idle", cloudpickle.dumps(os.getpid), cloudpickle.dumps(((), {})),
+                        lambda ok, v, st: (out.append(v), done.set()))
+            pool.submit(task)
+            pool.read_reply(task)
+            assert done.wait(60)
+        pid = out[0]
+        assert pool.pids == [pid]
+        os.kill(pid, signal.SIGKILL)
+        assert seen.wait(30), "the idle worker's exit went unnoticed"
+    finally:
+        logging.getLogger("crucial.worker.pool").removeHandler(handler)
+        pool.shutdown()
