@@ -3,12 +3,15 @@ Python <-> DSO transfer of a 1e6-element float64 array (8 MB) over each of the n
 
 Starts a node per transport and round (interleaved, so both see the same machine state), times
 AtomicReference.set / .get from this process and prints the medians and the zmtp/libzmq ratio.
-``python bench/python/transfer.py [--transports zmtp libzmq] [--rounds 3] [--calls 40]``
+``python bench/python/transfer.py [--transports zmtp libzmq] [--rounds 3] [--calls 40] [--placement none|split]``
+(``--placement split``: the node's threads on CPU 1, this process's on CPU 0, as bench/hot-path-arrays.ts
+places its client and node by default; the default, ``none``, leaves them to the scheduler.)
 """
 import argparse
 import os
 import statistics
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -31,15 +34,29 @@ def time_set_get(ref: crucial.AtomicReference, arr: np.ndarray, calls: int):
     return statistics.median(up) * 1e3, statistics.median(down) * 1e3
 
 
-def measure(transport: str, calls: int, arr: np.ndarray):
+def pin(pid: int, cpus: set) -> None:
+    """Every thread of ``pid`` (as it is now) on ``cpus``."""
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            os.sched_setaffinity(int(task.name), cpus)
+        except OSError:
+            pass
+
+
+def measure(transport: str, calls: int, arr: np.ndarray, placement: str = "none"):
     # The node reads its transport from the environment it inherits.
     os.environ["CRUCIAL_TRANSPORT"] = transport
     with crucial.start_local_dso() as node:
         conn = crucial.connect(node.address)
+        if placement == "split":
+            pin(node.process.pid, {1})
+            pin(os.getpid(), {0})
         try:
             return time_set_get(crucial.AtomicReference(f"xfer{time.time_ns()}", connection=conn), arr, calls)
         finally:
             conn.close()
+            if placement == "split":
+                pin(os.getpid(), set(range(os.cpu_count() or 1)))
 
 
 def main() -> None:
@@ -47,12 +64,13 @@ def main() -> None:
     ap.add_argument("--transports", nargs="+", default=["zmtp", "libzmq"], choices=["zmtp", "libzmq"])
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--calls", type=int, default=40)
+    ap.add_argument("--placement", choices=["none", "split"], default="none")
     args = ap.parse_args()
     arr = np.random.default_rng(0).random(1_000_000)
     runs = {t: [] for t in args.transports}
     for r in range(args.rounds):
         for t in args.transports:
-            up, down = measure(t, args.calls, arr)
+            up, down = measure(t, args.calls, arr, args.placement)
             runs[t].append((up, down))
             print(f"round {r + 1} {t:7s} set {up:6.2f} ms  get {down:6.2f} ms", flush=True)
     print("| transport | set p50 ms | get p50 ms | set MB/s | get MB/s |\n| --- | ---: | ---: | ---: | ---: |")
