@@ -2,11 +2,17 @@
 The connection's I/O thread empties its wake pipe each time it is woken (issue 13, py-8mb). Before,
 it looked the pipe up in pyzmq's poll result by the socket object while pyzmq names a ready non-zmq
 socket by its fd: the pipe was never drained, so from its first wake-up on the thread's poll returned
-at once, forever, and it spun at a full CPU (and took the GIL) beside every later call.
+at once, forever, and it spun at a full CPU (and took the GIL) beside every later call. Now that it sleeps between wakes, replies
+it reads must still reach their futures intact (arrays of every dtype and several sizes).
+
+Seeds: ``CRUCIAL_TEST_SEED`` replays a run (printed on failure).
 """
+import os
+import random
 import select
 import threading
 
+import numpy as np
 from crucial.client.connection import Connection
 from crucial.wire.protocol import SYSTEM_TYPE
 
@@ -51,5 +57,27 @@ def test_every_wake_is_drained_while_blocking_calls_go_on(dso):
             assert drained.wait(10), f"wake {i} was not drained"
             assert select.select([c._wake_r], [], [], 0)[0] == [], f"wake {i}: bytes left in the wake pipe"
             assert c.ping() == "pong"  # the caller reads its own reply; the I/O thread sleeps meanwhile
+    finally:
+        c.close()
+
+
+def test_arrays_read_by_the_io_thread_after_its_wakes_arrive_intact(dso, key):
+    # Futures nobody reads with result() are read by the I/O thread, which now sleeps between wakes:
+    # every reply must still reach its future, byte for byte, whatever the size and dtype.
+    seed = int(os.environ.get("CRUCIAL_TEST_SEED", random.randrange(1 << 30)))
+    rng = np.random.default_rng(seed)
+    c = Connection(dso.address, heartbeat_ivl=0)
+    try:
+        for dtype in ("float64", "float32", "int64", "int32", "uint16", "int8"):
+            for n in (1, 1000, 1 << 17, (1 << 17) + 3):
+                arr = (rng.random(n) * 100).astype(dtype)
+                k = f"{key}.{dtype}.{n}"
+                c.call("AtomicReference", k, "set", [arr], timeout=30)
+                settled = threading.Event()
+                fut = c.call_async("AtomicReference", k, "get")
+                fut.add_done_callback(lambda f, ev=settled: ev.set())
+                assert settled.wait(30), f"no reply for {dtype} x {n} (CRUCIAL_TEST_SEED={seed})"
+                got = fut.result()
+                assert got.dtype == arr.dtype and np.array_equal(got, arr), f"{dtype} x {n} (CRUCIAL_TEST_SEED={seed})"
     finally:
         c.close()
