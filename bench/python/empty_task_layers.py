@@ -6,7 +6,11 @@ each with wall p50 and the calling thread's CPU per call (``time.thread_time_ns`
 - pool: ``crucial.worker.WorkerPool.submit(Task)`` + ``read_reply`` (the worker processes, without Lithops's API);
 - executor: ``FunctionExecutor().call_async(f, 0).result()``.
 
-    python bench/python/empty_task_layers.py [--n 2000] [--block 100]     (CRUCIAL_PY=DIR/bridges/python: another checkout)
+With ``--base DIR`` the pool and executor rows are also run on another checkout's package, loaded beside
+this one as ``crucial_base`` (its worker processes import that checkout's ``crucial``), all rows alternating:
+a before/after in one process, with the floor of the same run.
+
+    python bench/python/empty_task_layers.py [--n 2000] [--block 100] [--base DIR]
 """
 from __future__ import annotations
 
@@ -23,40 +27,64 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, os.environ.get("CRUCIAL_PY", str(HERE.parents[1] / "bridges" / "python")))
 
 from empty_task import _Echo, pct  # noqa: E402
-from crucial.lithops import FunctionExecutor  # noqa: E402
-from crucial.worker import WorkerPool  # noqa: E402
-from crucial.worker.pool import Task  # noqa: E402
+import crucial.lithops  # noqa: E402
+import crucial.worker.pool  # noqa: E402
 
 
 def empty(x):
     return None
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.strip().split("\n\n")[0])
-    ap.add_argument("--n", type=int, default=2000)
-    ap.add_argument("--block", type=int, default=100)
-    args = ap.parse_args()
-    fx = FunctionExecutor(workers=2, show_progressbar=False)
-    pool = WorkerPool(2)
-    echo = _Echo()
+def load_base(base: Path):
+    import importlib.util
+
+    pkg = base / "bridges" / "python" / "crucial"
+    spec = importlib.util.spec_from_file_location("crucial_base", pkg / "__init__.py", submodule_search_locations=[str(pkg)])
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["crucial_base"] = mod
+    spec.loader.exec_module(mod)
+    import importlib
+
+    return importlib.import_module("crucial_base.lithops"), importlib.import_module("crucial_base.worker.pool")
+
+
+def layer_rows(lithops, pool_mod, tag: str):
+    """The pool row and the executor row of one package."""
     import cloudpickle
 
+    fx = lithops.FunctionExecutor(workers=2, show_progressbar=False)
+    pool = pool_mod.WorkerPool(2)
     fn_bytes = cloudpickle.dumps(empty)
     data = pickle.dumps(((0,), {}))
     seq = [0]
 
     def pool_call() -> None:
         seq[0] += 1
-        box = []
         done = threading.Event()
-        t = Task(f"j/{seq[0]:05d}", "bench/empty", fn_bytes, data, lambda ok, v, st: (box.append(v), done.set()))
+        t = pool_mod.Task(f"j/{seq[0]:05d}", "bench/empty", fn_bytes, data, lambda ok, v, st: done.set())
         pool.submit(t)
         if not pool.read_reply(t):
             done.wait()
 
-    rows = {"floor (bare socketpair ping-pong)": echo.call, "pool (WorkerPool submit + read_reply)": pool_call,
-            "executor (call_async + result)": lambda: fx.call_async(empty, 0).result()}
+    return {f"pool{tag} (WorkerPool submit + read_reply)": pool_call,
+            f"executor{tag} (call_async + result)": lambda: fx.call_async(empty, 0).result()}, pool
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.strip().split("\n\n")[0])
+    ap.add_argument("--n", type=int, default=2000)
+    ap.add_argument("--block", type=int, default=100)
+    ap.add_argument("--base", type=Path)
+    args = ap.parse_args()
+    echo = _Echo()
+    rows = {"floor (bare socketpair ping-pong)": echo.call}
+    new_rows, pool = layer_rows(crucial.lithops, crucial.worker.pool, "")
+    rows.update(new_rows)
+    pools = [pool]
+    if args.base is not None:
+        base_rows, base_pool = layer_rows(*load_base(args.base.resolve()), ", base")
+        rows.update(base_rows)
+        pools.append(base_pool)
     for f in rows.values():
         for _ in range(300):
             f()
@@ -76,10 +104,18 @@ def main() -> None:
                 wall[k].append((t1 - t0) / 1000)
                 cpu[k].append((tt() - c0) / 1000)
     print(f"empty task by layer, {args.n} calls per row, blocks of {args.block} interleaved; load {os.getloadavg()[0]:.1f}")
+    floor = pct(wall[names[0]], 50)
     for k in names:
-        print(f"  {k:40s} wall p50 {pct(wall[k], 50):7.1f} us  p99 {pct(wall[k], 99):8.1f}  caller CPU p50 {pct(cpu[k], 50):6.1f} us")
+        print(f"  {k:46s} wall p50 {pct(wall[k], 50):7.1f} us (x{pct(wall[k], 50) / floor:4.2f} floor)  p99 {pct(wall[k], 99):8.1f}"
+              f"  caller CPU p50 {pct(cpu[k], 50):6.1f} us")
+    if args.base is not None:
+        for row in ("pool", "executor"):
+            new = next(k for k in names if k.startswith(row + " "))
+            old = next(k for k in names if k.startswith(row + ", base"))
+            print(f"  {row}: after/before wall p50 {pct(wall[new], 50) / pct(wall[old], 50):.2f}, caller CPU p50 {pct(cpu[new], 50) / pct(cpu[old], 50):.2f}")
     echo.close()
-    pool.shutdown()
+    for p in pools:
+        p.shutdown()
 
 
 if __name__ == "__main__":

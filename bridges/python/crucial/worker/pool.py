@@ -63,6 +63,8 @@ class WorkerPool(_SlotThreads):
         self._pids: Dict[int, int] = {}
         #: how many slots hold a CLAIMED reply (submit looks for the caller's older claims only when some do)
         self._claimed = 0
+        #: per thread id: whether the last reply it claimed was read through read_reply (see _reads)
+        self._readers: Dict[int, bool] = {}
         self.ensure(n)
 
     @property
@@ -120,7 +122,7 @@ class WorkerPool(_SlotThreads):
                 slot.idle = False
                 slot.handoff = None
                 slot.ready.clear()
-                if slot.epoll is not None:
+                if slot.epoll is not None and self._readers.get(me, True):
                     # The reply is kept for this thread's result() (read_reply) from before the worker can
                     # send it: armed, the pipe would wake the slot's thread whenever the worker answers
                     # before the caller gets to read_reply, which on a busy machine was most calls (issue 13).
@@ -131,6 +133,8 @@ class WorkerPool(_SlotThreads):
                     self._watch(slot)
                     # A slot's thread asleep without a timeout would never give up a claim nobody reads.
                     wake_claimed = wake_claimed or not slot.timed
+                else:  # the slot's thread reads this reply unless a caller claims it in read_reply: armed
+                    self._watch(slot)
         if slot is None:
             if idle is not None:
                 idle.wake()
@@ -163,6 +167,17 @@ class WorkerPool(_SlotThreads):
         for s in self._slots:
             if s.reader == CLAIMED and s.claimer == thread:
                 self._unclaim(s)
+                self._reads(thread, False)
+
+    def _reads(self, thread: int, reads: bool) -> None:
+        """
+        Records whether ``thread`` read the reply it claimed (under the lock). A thread that left one
+        unread (a callback's thread, a ``map``) no longer claims: its replies are read by the slots'
+        threads as before claims, until it reads one through ``read_reply`` again.
+        """
+        if len(self._readers) > 1024:  # thread ids of threads long gone
+            self._readers.clear()
+        self._readers[thread] = reads
 
     def _unclaim(self, slot: _Slot) -> None:
         """Ends a claim (under the lock): the slot's thread reads that reply when it comes, as for any hand-off."""
@@ -214,9 +229,12 @@ class WorkerPool(_SlotThreads):
                 return False
             if slot.reader == CLAIMED:  # kept for a caller since the hand-off: the pipe is disarmed already
                 self._claimed -= 1
+                self._reads(slot.claimer, True)
             elif slot.reader is not None:
                 return False
             slot.reader = threading.get_ident()
+            if not self._readers.get(slot.reader, True):
+                self._reads(slot.reader, True)
             self._watch(slot)  # disarms the pipe (no system call when the claim did already)
         reading = False
         try:

@@ -20,7 +20,9 @@ _DISARMED = select.EPOLLONESHOT if hasattr(select, "epoll") else 0
 #: ``_Slot.reader`` while the reply of a hand-off is kept for its submitter's ``result()`` (no thread reads yet).
 CLAIMED = -1
 #: How long the slot's thread sleeps at a time while a claim may be pending, and for how long after the last claim.
-CLAIM_TICK_MS = 2
+#: Rarely needed (a thread that leaves a claim unread stops claiming), so long: each tick takes the GIL,
+#: and 2 ms ticks of four slot threads slowed a process's other threads 2-4x here.
+CLAIM_TICK_MS = 20
 CLAIM_ACTIVE_S = 1.0
 
 

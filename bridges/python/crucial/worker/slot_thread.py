@@ -22,6 +22,7 @@ class _SlotThreads(_Attempts):
 
     _watch: Callable[[_Slot], None]  # WorkerPool's: arms a slot's epoll on its worker's pipe (crucial.worker.slot.watch)
     _unclaim: Callable[[_Slot], None]  # WorkerPool's: gives a claimed reply back to the slot's thread (under the lock)
+    _reads: Callable[[int, bool], None]  # WorkerPool's: records whether a thread reads the replies it claims
 
     def _serve(self, slot: _Slot) -> None:
         try:
@@ -70,6 +71,7 @@ class _SlotThreads(_Attempts):
                 with self._lock:
                     if slot.reader == CLAIMED and slot.claims == slot.seen_claims:
                         self._unclaim(slot)
+                        self._reads(slot.claimer, False)
                     slot.seen_claims = slot.claims
         slot.drain()
         with self._lock:
