@@ -27,6 +27,11 @@ export interface LocalPoolOptions {
   threads?: number;
   /** Cloud threads a worker may host concurrently; default 256. */
   tasksPerThread?: number;
+  /**
+   * How long, in µs, the pool's thread keeps its event loop turning for a reply after posting a task
+   * while the machine is idle (see LocalPool.spinFor); 0 turns it off. Default: `CRUCIAL_IDLE_SPIN_US`, else 200.
+   */
+  idleSpinUs?: number;
 }
 
 /**
@@ -35,8 +40,20 @@ export interface LocalPoolOptions {
  */
 const LOAD_WAIT_MS = 10_000;
 
-/** How long after a task is posted the pool's thread keeps its loop turning for the reply (LocalPool.spinFor). */
-const SPIN_MS = 0.2;
+/** Default of how long after a task is posted the pool's thread keeps its loop turning for the reply (LocalPool.spinFor). */
+const SPIN_US = 200;
+
+/**
+ * The idle spin's length from `CRUCIAL_IDLE_SPIN_US` (µs; 0 = off), else 200.
+ * @throws {InvalidOptionError} on anything but a non-negative number
+ */
+export function idleSpinFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.CRUCIAL_IDLE_SPIN_US;
+  if (raw === undefined || raw.trim() === '') return SPIN_US;
+  const us = Number(raw);
+  if (!Number.isFinite(us) || us < 0) throw new InvalidOptionError(`CRUCIAL_IDLE_SPIN_US must be a non-negative number of microseconds, got ${JSON.stringify(raw)}`);
+  return us;
+}
 let idleCheckedAt = -Infinity;
 let idle = false;
 /** Whether the machine looks idle: the 1-minute load average below the number of cores, read at most once a second. */
@@ -73,12 +90,16 @@ export class LocalPool implements TaskRunner {
   private awaited = 0;
   private spinUntil = 0;
   private spinning = false;
+  private readonly spinMs: number;
 
   constructor(options: LocalPoolOptions = {}) {
     const threads = options.threads ?? availableParallelism();
     if (!Number.isInteger(threads) || threads <= 0) throw new InvalidOptionError('options.threads must be a positive integer');
     const perThread = options.tasksPerThread ?? 256;
     if (!Number.isInteger(perThread) || perThread <= 0) throw new InvalidOptionError('options.tasksPerThread must be a positive integer');
+    const spinUs = options.idleSpinUs ?? idleSpinFromEnv();
+    if (typeof spinUs !== 'number' || !Number.isFinite(spinUs) || spinUs < 0) throw new InvalidOptionError('options.idleSpinUs must be a non-negative number of microseconds');
+    this.spinMs = spinUs / 1000;
     this.pool = new Piscina({
       // piscina loads the CommonJS shim, which imports the worker module (see worker-shim.cjs for why).
       filename: new URL('./worker-shim.cjs', import.meta.url).href,
@@ -108,19 +129,19 @@ export class LocalPool implements TaskRunner {
   async run(request: TaskRequest): Promise<TaskResponse> {
     if (!this.gateOpen) await this.waitForWorkers();
     const reply = this.pool.run(request);
-    if (machineIdle()) this.spinFor(reply);
+    if (this.spinMs > 0 && machineIdle()) this.spinFor(reply);
     return reply;
   }
 
   /**
-   * Keeps this thread's event loop turning (setImmediate, nothing else blocked) for up to SPIN_MS
+   * Keeps this thread's event loop turning (setImmediate, nothing else blocked) for up to `idleSpinUs`
    * while a reply is due, instead of sleeping in epoll at once: on an idle machine the core then
    * halts, and waking it for a short task's reply took ~50 µs here (a VM without guest halt-polling),
    * half of an empty task's round trip (issue 13). Only while the machine is idle: under load a
    * turning loop takes a core others need.
    */
   private spinFor(reply: Promise<unknown>): void {
-    this.spinUntil = performance.now() + SPIN_MS;
+    this.spinUntil = performance.now() + this.spinMs;
     this.awaited++;
     const settle = () => { this.awaited--; };
     reply.then(settle, settle);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { LocalPool } from '../../../workers/local/pool.ts';
+import { LocalPool, idleSpinFromEnv } from '../../../workers/local/pool.ts';
+import { InvalidOptionError } from '../../../core/protocol/errors.ts';
 import { ServerlessExecutorService } from '../../../core/index.ts';
 
 describe('workers/local/pool: start gate', () => {
@@ -33,5 +34,28 @@ describe('workers/local/pool: start gate', () => {
     await pool.close();
     // Released, it either ran before the pool closed or failed with the pool's error: never hangs.
     assert.match(await pending, /^(ran|failed: .+)$/);
+  });
+});
+
+describe('workers/local/pool: idle spin', () => {
+  it('CRUCIAL_IDLE_SPIN_US sets the default (200 µs when unset or blank, 0 turns it off) and refuses what is not a length', () => {
+    assert.equal(idleSpinFromEnv({}), 200);
+    assert.equal(idleSpinFromEnv({ CRUCIAL_IDLE_SPIN_US: ' ' }), 200);
+    assert.equal(idleSpinFromEnv({ CRUCIAL_IDLE_SPIN_US: '0' }), 0);
+    assert.equal(idleSpinFromEnv({ CRUCIAL_IDLE_SPIN_US: '50.5' }), 50.5);
+    for (const bad of ['-1', 'fast', 'Infinity', '1e400']) {
+      assert.throws(() => idleSpinFromEnv({ CRUCIAL_IDLE_SPIN_US: bad }), (e: unknown) => e instanceof InvalidOptionError && /CRUCIAL_IDLE_SPIN_US/.test((e as Error).message));
+    }
+  });
+
+  it('options.idleSpinUs must be a non-negative number; with 0 the pool runs tasks as before', async () => {
+    for (const bad of [-1, Number.NaN, Infinity, '5' as unknown as number]) {
+      assert.throws(() => new LocalPool({ threads: 1, idleSpinUs: bad }), InvalidOptionError);
+    }
+    const pool = new LocalPool({ threads: 1, idleSpinUs: 0 });
+    try {
+      const se = new ServerlessExecutorService({ runner: pool });
+      assert.deepEqual(await se.invokeAll([() => 1, () => 2]), [1, 2]);
+    } finally { await pool.close(); }
   });
 });

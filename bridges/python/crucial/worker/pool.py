@@ -24,7 +24,7 @@ import select
 import threading
 import time
 from collections import deque
-from typing import Dict, List, Optional
+from typing import Dict, List, Mapping, Optional
 
 from ..errors import InvalidOptionError, RejectedError, TaskFailedError
 from .process import MAX_FUNCTIONS
@@ -65,6 +65,8 @@ class WorkerPool(_SlotThreads):
         self._claimed = 0
         #: per thread id: whether the last reply it claimed was read through read_reply (see _reads)
         self._readers: Dict[int, bool] = {}
+        #: how long a caller watches its worker's pipe before sleeping in the read, while the machine is idle
+        self._spin_ns = idle_spin_ns()
         self.ensure(n)
 
     @property
@@ -243,8 +245,8 @@ class WorkerPool(_SlotThreads):
                 return False
             # Without a timeout, the reply's first bytes are waited for by the read itself (no select);
             # an interrupt during that wait has consumed nothing, as one during a select.
-            if timeout is None and _machine_idle():
-                _await_readable(proc.conn.fileno())
+            if timeout is None and self._spin_ns and _machine_idle():
+                _await_readable(proc.conn.fileno(), self._spin_ns)
             try:
                 proc.reader.fill()
             except (EOFError, OSError):  # the worker is gone: _await_reply reads that and fails or retries the task
@@ -285,8 +287,26 @@ class WorkerPool(_SlotThreads):
             slot.wake()
 
 
-#: How long a caller watches its worker's pipe before it sleeps in the read (``_await_readable``).
-_SPIN_NS = 200_000
+#: Default of how long a caller watches its worker's pipe before it sleeps in the read (``_await_readable``), µs.
+_SPIN_US = 200
+
+
+def idle_spin_ns(env: Optional[Mapping[str, str]] = None) -> int:
+    """
+    The idle spin's length from ``CRUCIAL_IDLE_SPIN_US`` (µs; 0 turns it off), else 200 µs, in ns.
+
+    :raises InvalidOptionError: on anything but a non-negative number
+    """
+    raw = (os.environ if env is None else env).get("CRUCIAL_IDLE_SPIN_US", "")
+    if not raw.strip():
+        return _SPIN_US * 1000
+    try:
+        us = float(raw)
+    except ValueError:
+        us = -1.0
+    if not (0 <= us < float("inf")):
+        raise InvalidOptionError(f"CRUCIAL_IDLE_SPIN_US must be a non-negative number of microseconds, got {raw!r}")
+    return int(us * 1000)
 _idle_checked = [-1e9, False]
 
 
@@ -299,16 +319,16 @@ def _machine_idle() -> bool:
     return bool(_idle_checked[1])
 
 
-def _await_readable(fd: int) -> None:
+def _await_readable(fd: int, spin_ns: int) -> None:
     """
-    Watches the pipe for up to ``_SPIN_NS`` before the caller sleeps in its read: on an idle machine a
+    Watches the pipe for up to ``spin_ns`` (``CRUCIAL_IDLE_SPIN_US``) before the caller sleeps in its read: on an idle machine a
     sleeping core halts, and waking it for the reply costs ~50 µs here (a VM without guest halt-polling),
     a quarter of an empty task's round trip (issue 13). Only while the machine is idle: under load the
     watching takes the core the worker needs (measured: 1.7x slower).
     """
     poll = select.poll()
     poll.register(fd, select.POLLIN)
-    deadline = time.perf_counter_ns() + _SPIN_NS
+    deadline = time.perf_counter_ns() + spin_ns
     while not poll.poll(0) and time.perf_counter_ns() < deadline:
         pass
 
