@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import select
 import threading
 import time
@@ -289,6 +290,8 @@ class WorkerPool(_SlotThreads):
 
 #: Default of how long a caller watches its worker's pipe before it sleeps in the read (``_await_readable``), µs.
 _SPIN_US = 200
+#: the syntax CRUCIAL_IDLE_SPIN_US takes on both sides (TS and Python): ASCII decimal, optional exponent
+_SPIN_SYNTAX = re.compile(r"[ \t]*\+?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?[ \t]*")
 
 
 def idle_spin_ns(env: Optional[Mapping[str, str]] = None) -> int:
@@ -300,10 +303,8 @@ def idle_spin_ns(env: Optional[Mapping[str, str]] = None) -> int:
     raw = (os.environ if env is None else env).get("CRUCIAL_IDLE_SPIN_US", "")
     if not raw.strip():
         return _SPIN_US * 1000
-    try:
-        us = float(raw)
-    except ValueError:
-        us = -1.0
+    # A decimal number only, as the TypeScript side reads it (float alone also took '1_000' and non-ASCII digits).
+    us = float(raw) if _SPIN_SYNTAX.fullmatch(raw) else -1.0
     if not (0 <= us < float("inf")):
         raise InvalidOptionError(f"CRUCIAL_IDLE_SPIN_US must be a non-negative number of microseconds, got {raw!r}")
     return int(us * 1000)

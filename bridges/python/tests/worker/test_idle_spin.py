@@ -13,9 +13,10 @@ def test_default_and_values():
     assert idle_spin_ns({"CRUCIAL_IDLE_SPIN_US": "  "}) == 200_000
     assert idle_spin_ns({"CRUCIAL_IDLE_SPIN_US": "0"}) == 0
     assert idle_spin_ns({"CRUCIAL_IDLE_SPIN_US": "12.5"}) == 12_500
+    assert idle_spin_ns({"CRUCIAL_IDLE_SPIN_US": "1e3"}) == 1_000_000
 
 
-@pytest.mark.parametrize("bad", ["-1", "fast", "inf", "nan"])
+@pytest.mark.parametrize("bad", ["-1", "fast", "inf", "nan", "1e400", "0x10", "0b11", "1_000", "\u0661\u0662", "-0"])
 def test_bad_values_are_refused_naming_the_variable(bad):
     with pytest.raises(InvalidOptionError, match="CRUCIAL_IDLE_SPIN_US"):
         idle_spin_ns({"CRUCIAL_IDLE_SPIN_US": bad})
