@@ -33,7 +33,8 @@ def to_table(X: np.ndarray, y: Optional[np.ndarray]) -> pa.Table:
 
 def seed_of(random_state: Any) -> int:
     """An int seed for the TypeScript trainers: the int itself, or a draw from a RandomState / a fresh one for None."""
-    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
+    # A bool too: scikit-learn's check_random_state(True) is RandomState(1), so True must give seed 1's model.
+    if isinstance(random_state, (int, np.integer)):
         # numpy's RandomState (scikit-learn's) takes exactly this range; folding other ints in would
         # silently give two random_state values the same model.
         if not 0 <= int(random_state) <= 2**32 - 1:

@@ -119,6 +119,11 @@ def test_random_state_takes_numpys_whole_seed_range_and_refuses_the_rest():
     for seed, ours in ((2**31 - 1, high), (2**32 - 1, top)):
         ref = sklearn.cluster.KMeans(6, n_init=1, random_state=seed).fit(X).cluster_centers_
         assert np.allclose(ours, ref), f"random_state {seed}"
+    # A bool is an int to scikit-learn (check_random_state(True) is RandomState(1)): the same centres as its.
+    for flag in (True, False):
+        ours = KMeans(6, n_init=1, random_state=flag).fit(X).cluster_centers_
+        ref = sklearn.cluster.KMeans(6, n_init=1, random_state=flag).fit(X).cluster_centers_
+        assert np.allclose(ours, ref), f"random_state {flag}"
     for bad in (-1, 2**32):
         with pytest.raises(ValueError, match="random_state"):
             KMeans(3, random_state=bad).fit(X)
