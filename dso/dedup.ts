@@ -342,9 +342,16 @@ export class DedupCache {
     return true;
   }
 
-  /** Drops the logs of clients silent for longer than idleMs. */
+  /**
+   * Drops the logs of clients silent for longer than idleMs. A client with a call still running (a
+   * parked barrier await) is not idle: its log stays, and counts as seen now, so a resend after its
+   * reply, however long it was parked, still finds the call (dropping it ran the call twice).
+   */
   sweep(now = Date.now()): void {
-    for (const log of this.clients.values()) if (now - log.lastSeen > this.idleMs) this.drop(log);
+    for (const log of this.clients.values()) {
+      if (log.running > 0) log.lastSeen = now;
+      else if (now - log.lastSeen > this.idleMs) this.drop(log);
+    }
   }
 
   get clientCount(): number { return this.clients.size; }

@@ -41,12 +41,28 @@ describe('dedup', () => {
 
   it('dedup - client ids of any length are told apart, and idle clients are swept', () => {
     const d = new DedupCache(16, 1000);
-    d.begin(new Uint8Array([1, 2, 3]), 1, route(1));
-    d.begin(new Uint8Array([1, 2, 3, 0]), 1, route(1));
-    d.begin(client(9), 1, route(1));
+    const ids = [new Uint8Array([1, 2, 3]), new Uint8Array([1, 2, 3, 0]), client(9)];
+    for (const id of ids) d.begin(id, 1, route(1));
     assert.equal(d.clientCount, 3);
+    for (const id of ids) d.finish(id, 1, reply('r'));
     d.sweep(Date.now() + 5000);
     assert.equal(d.clientCount, 0);
+  });
+
+  it('dedup - a client whose call is still running (parked) is not swept: its resend after the reply replays, never runs again', () => {
+    const d = new DedupCache(16, 1000);
+    const t0 = Date.now();
+    assert.equal(d.begin(client(1), 1, route(1)).kind, 'new');
+    d.begin(client(2), 1, route(2));
+    d.finish(client(2), 1, reply('idle'));
+    d.sweep(t0 + 5000); // client 1 parked for longer than idleMs; client 2 idle
+    assert.equal(d.clientCount, 1);
+    d.finish(client(1), 1, reply('done'));
+    // Right after the reply a sweep must not drop it either: the parked client counted as seen at the last sweep.
+    d.sweep(t0 + 5500);
+    assert.deepEqual(d.begin(client(1), 1, route(1)), { kind: 'replay', reply: reply('done') });
+    d.sweep(t0 + 7000);
+    assert.equal(d.clientCount, 0, 'idle for longer than idleMs after its reply: swept');
   });
 
   it('dedup - past maxClients the least recently seen client goes first, not the first one seen', () => {
