@@ -31,7 +31,7 @@ export interface KMeansParams {
   /** Relative tolerance: stop when Σ‖Δcentre‖² ≤ tol · mean feature variance; default 1e-4. */
   tol?: number;
   /**
-   * Seed of the k-means++ draws and the init sample; default: a random one, kept in the model's
+   * Seed of the k-means++ draws and the init sample, an integer in [0, 2**32 - 1] (numpy's range); default: a random one, kept in the model's
    * params. k-means++ draws from numpy's RandomState(seed), as scikit-learn's KMeans with
    * `random_state=seed`: up to 32,768 rows (INIT_SAMPLE_ROWS) (k-means++ then runs on all of them)
    * both pick the same initial centres.
@@ -140,6 +140,7 @@ function checkParams(params: KMeansParams): Required<KMeansParams> {
   const tol = params.tol ?? 1e-4;
   if (typeof tol !== 'number' || !(tol >= 0) || !Number.isFinite(tol)) throw new BadArgumentError(`params.tol must be a finite number >= 0, got ${String(tol)}`);
   const seed = params.seed ?? Math.floor(Math.random() * 2 ** 31);
-  if (!Number.isSafeInteger(seed)) throw new BadArgumentError(`params.seed must be an integer, got ${String(seed)}`);
+  // numpy's RandomState (k-means++'s draws, as scikit-learn's) takes exactly this range: wrapping other ints would give two seeds one model.
+  if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) throw new BadArgumentError(`params.seed must be an integer in [0, 2**32 - 1], got ${String(seed)}`);
   return { k, nInit, maxIter, tol, seed };
 }

@@ -32,6 +32,7 @@ describe('ml/kmeans - fitKMeans arguments and edge cases', function () {
     await rejectsBadArgument(fitKMeans(small, { k: 2, tol: -1 }), /params\.tol/);
     await rejectsBadArgument(fitKMeans(small, { k: 2, tol: NaN }), /params\.tol/);
     await rejectsBadArgument(fitKMeans(small, { k: 2, seed: 0.5 }), /params\.seed/);
+    for (const seed of [-1, 2 ** 32]) await rejectsBadArgument(fitKMeans(small, { k: 2, seed }), /params\.seed/);
     await rejectsBadArgument(fitKMeans(small, { k: 2 }, { workers: 0 }), /workers/);
     await rejectsBadArgument(fitKMeans({ ...small, X: new Float64Array(3) }, { k: 2 }), /data\.X/);
     await rejectsBadArgument(fitKMeans(42 as never, { k: 2 }), /Arrow file path or a Dataset/);
