@@ -265,6 +265,9 @@ def main():
     redis_proc, redis_url = start_redis()
     node = crucial.start_local_dso()
     os.environ["CRUCIAL_DSO"] = node.address
+    # Lithops localhost's workers are processes of Lithops's, not crucial's: they reach the node with the
+    # token from their environment, as any foreign process must (README, "Trust model").
+    os.environ["CRUCIAL_TOKEN"] = node.token
     try:
         # Lithops localhost's empty-task figures first, on a fresh runner: after the k-means jobs its
         # runner sometimes never picks up the next call on this machine.
