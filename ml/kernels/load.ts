@@ -39,6 +39,46 @@ export async function loadKernelPartition(src: PartitionSource, nCols: number): 
 }
 
 async function readPartition(src: PartitionSource, nCols: number, lend = false): Promise<PartitionData> {
+  const p = await readPartitionAsIs(src, nCols, lend);
+  try {
+    checkFinite(p, nCols, src.kind === 'file' ? ` of ${src.path}` : ' of the data', src.from ?? 0);
+  } catch (err) { p.giveBack?.(); throw err; }
+  return p;
+}
+
+/**
+ * Refuses NaN and ±Inf features (scikit-learn's check_array does too): the kernels would carry them
+ * into a model of NaN centres or weights without a word.
+ * @throws {BadArgumentError} naming the first such value's row (from `where`) and feature
+ */
+function checkFinite(p: PartitionData, nCols: number, where: string, firstRow = 0): void {
+  if (p.X) {
+    const i = firstNonFinite(p.X);
+    if (i >= 0) throw nonFinite(where, firstRow + Math.floor(i / nCols), i % nCols, p.X[i]!);
+    return;
+  }
+  for (const s of p.slices!) {
+    for (let c = 0; c < s.columns.length; c++) {
+      const i = firstNonFinite(s.columns[c]!);
+      if (i >= 0) throw nonFinite(where, firstRow + s.row + i, c, s.columns[c]![i]!);
+    }
+  }
+}
+
+/** Index of the first NaN or ±Inf, or -1 (its own function: optimised in a thread's first fit). */
+function firstNonFinite(v: Float64Array): number {
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i]!;
+    if (x - x !== 0) return i;
+  }
+  return -1;
+}
+
+function nonFinite(where: string, row: number, feature: number, value: number): BadArgumentError {
+  return new BadArgumentError(`features must be finite numbers: feature ${feature} of row ${row}${where} is ${value}`);
+}
+
+async function readPartitionAsIs(src: PartitionSource, nCols: number, lend: boolean): Promise<PartitionData> {
   if (src.kind === 'inline') return { slices: null, X: src.X, y: src.y, nRows: src.nRows };
   const r = await readSlices(src.path, src.from, src.to, nCols, src.label, lend);
   if (r.nCols !== nCols) { r.giveBack?.(); throw new BadArgumentError(`${src.path} has ${r.nCols} feature columns, the fit expected ${nCols}`); }
@@ -93,6 +133,9 @@ export async function readPartitions(srcs: ReadonlyArray<PartitionSource>, nCols
   const first = files[0]!, lastTo = files[files.length - 1]!.to;
   const r = await readSlices(first.path, first.from, lastTo, nCols, first.label, lend);
   if (r.nCols !== nCols) { r.giveBack?.(); throw new BadArgumentError(`${first.path} has ${r.nCols} feature columns, the fit expected ${nCols}`); }
+  try {
+    checkFinite({ slices: r.slices, X: null, y: null, nRows: r.nRows }, nCols, ` of ${first.path}`, first.from);
+  } catch (err) { r.giveBack?.(); throw err; }
   return files.map((src, i) => {
     // The slices' rows within [src.from, src.to), as views (no copy), renumbered from the partition's first row.
     const a = src.from - first.from, b = src.to - first.from;

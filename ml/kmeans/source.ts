@@ -11,7 +11,7 @@ import { readF64Info } from '../kernels/read-f64.ts';
 /** A partition: rows [from, to) of an Arrow file, or inline rows. */
 export type PartitionSource =
   | { kind: 'file'; path: string; from: number; to: number; label?: string }
-  | { kind: 'inline'; X: Float64Array; y: Float64Array | null; nRows: number; nCols: number };
+  | { kind: 'inline'; X: Float64Array; y: Float64Array | null; nRows: number; nCols: number; /** Row of the whole data where it starts (for errors). */ from?: number };
 
 /** The partition's rows (labels when the source has them). */
 export interface PartitionRows {
@@ -52,6 +52,7 @@ export async function planData(data: string | Dataset, parts: number | ((nRows: 
   const workers = typeof parts === 'number' ? parts : parts(ds.nRows);
   const sources = partitions(ds.nRows, workers).map(([from, to]): PartitionSource => ({
     kind: 'inline',
+    from,
     X: ds.X.slice(from * d, to * d),
     y: ds.y ? ds.y.slice(from, to) : null,
     nRows: to - from,

@@ -86,6 +86,25 @@ describe('ml/kmeans - fitKMeans arguments and edge cases', function () {
     }
   });
 
+  it('fit - NaN or ±Inf features are ERR_BAD_ARGUMENT naming the row and feature, in memory and from a file, one thread or split', async () => {
+    const bad = (v: number, at: number): Dataset => { const d = gaussianBlobs(600, 3, 2, 1, seed); const X = d.X.slice(); X[at] = v; return { ...d, X }; };
+    await rejectsBadArgument(fitKMeans(bad(Number.NaN, 3 * 7 + 2), { k: 2, seed }), /finite.*feature 2 of row 7/);
+    await rejectsBadArgument(fitKMeans(bad(-Infinity, 3 * 500), { k: 2, seed }, { workers: 2, minRowsPerPartition: 0 }), /finite.*feature 0 of row 500 of the data is -Infinity/);
+    const dir = await mkdtemp(join(tmpdir(), 'crucial-kmeans-'));
+    try {
+      const path = join(dir, 'inf.arrow');
+      await writeDataset(path, bad(Infinity, 3 * 400 + 1), { batchRows: 128 });
+      await rejectsBadArgument(fitKMeans(path, { k: 2, seed }), /finite.*feature 1 of row 400 .*Infinity/);
+      await rejectsBadArgument(fitKMeans(path, { k: 2, seed }, { workers: 2, minRowsPerPartition: 0 }), /finite.*feature 1 of row 400 of .*inf\.arrow is Infinity/);
+      // The thread's lent read buffer came back: a good file fits afterwards in the same threads.
+      const good = join(dir, 'good.arrow');
+      await writeDataset(good, gaussianBlobs(600, 3, 2, 1, seed), { batchRows: 128 });
+      assert.equal((await fitKMeans(good, { k: 2, seed })).arrays.centroids.data.length, 6);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('fit - modelName publishes the model to the ModelStore: loaded back, same centroids', async () => {
     const name = `kmeans-fit-test-${process.pid}-${Date.now()}`;
     const m = await fitKMeans(small, { k: 2, seed }, { modelName: name });

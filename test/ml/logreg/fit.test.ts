@@ -26,6 +26,12 @@ describe('ml/logreg - fitLogisticRegression arguments and edge cases', function 
   const seed = testSeed();
   const two = gaussianBlobs(400, 3, 2, 1, seed);
 
+  it('fit - NaN or ±Inf features are ERR_BAD_ARGUMENT naming the row and feature', async () => {
+    const X = two.X.slice();
+    X[3 * 11] = Number.NaN;
+    await rejectsBadArgument(fitLogisticRegression({ ...two, X }), /finite.*feature 0 of row 11/);
+  });
+
   it('fit - bad parameters are ERR_BAD_ARGUMENT naming the parameter', async () => {
     await rejectsBadArgument(fitLogisticRegression(two, { C: 0 }), /params\.C/);
     await rejectsBadArgument(fitLogisticRegression(two, { C: -1 }), /params\.C/);
