@@ -4,7 +4,8 @@
  * so a group larger than the number of cores still meets at a barrier instead of deadlocking.
  */
 import { Piscina } from 'piscina';
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism } from 'node:os';
+import { machineIdle } from './idle.ts';
 import { InvalidOptionError } from '../../core/protocol/errors.ts';
 import type { TaskRequest, TaskResponse, TaskRunner } from '../runner.ts';
 import { programTsxApi } from './ts-loader.ts';
@@ -57,17 +58,6 @@ export function idleSpinFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   const us = SPIN_SYNTAX.test(raw) ? Number(raw) : NaN;
   if (!Number.isFinite(us) || us < 0) throw new InvalidOptionError(`CRUCIAL_IDLE_SPIN_US must be a non-negative number of microseconds, got ${JSON.stringify(raw)}`);
   return us;
-}
-let idleCheckedAt = -Infinity;
-let idle = false;
-/** Whether the machine looks idle: the 1-minute load average below the number of cores, read at most once a second. */
-function machineIdle(): boolean {
-  const now = performance.now();
-  if (now - idleCheckedAt > 1000) {
-    idleCheckedAt = now;
-    idle = loadavg()[0]! < availableParallelism();
-  }
-  return idle;
 }
 
 /**
@@ -141,7 +131,7 @@ export class LocalPool implements TaskRunner {
    * Keeps this thread's event loop turning (setImmediate, nothing else blocked) for up to `idleSpinUs`
    * while a reply is due, instead of sleeping in epoll at once: on an idle machine the core then
    * halts, and waking it for a short task's reply took ~50 µs here (a VM without guest halt-polling),
-   * half of an empty task's round trip (issue 13). Only while the machine is idle: under load a
+   * half of an empty task's round trip (issue 13). Only while other processes leave CPU to spare (idle.ts): under load a
    * turning loop takes a core others need.
    */
   private spinFor(reply: Promise<unknown>): void {
