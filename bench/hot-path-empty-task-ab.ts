@@ -8,11 +8,16 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const arg = (name: string) => { const i = process.argv.indexOf(name); return i < 0 ? undefined : process.argv[i + 1]; };
-const base = arg('--base');
-if (!base) throw new Error('--base DIR (a checkout of the code before) is required');
-const rounds = Number(arg('--rounds') ?? 6) || 6;
-const n = arg('--n') ?? '2000';
+import { Command } from 'commander';
+
+const opts = new Command()
+  .description("Before/after of the TS empty-task round trip: bench/hot-path-empty-task.ts in fresh processes, this checkout's and another's alternating")
+  .requiredOption('--base <dir>', 'a checkout of the code before')
+  .option('--rounds <n>', 'rounds per side', (v) => Number(v) || 6, 6)
+  .option('--n <calls>', 'calls per row in each run', '2000')
+  .parse()
+  .opts<{ base: string; rounds: number; n: string }>();
+const { base, rounds, n } = opts;
 const script = fileURLToPath(new URL('./hot-path-empty-task.ts', import.meta.url));
 type Row = { p50: number; p99: number; cpu: number };
 type Run = { rows: Record<string, Row>; load: number };

@@ -20,12 +20,18 @@ import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { percentile } from '../examples/lib/stats.ts';
 
-const arg = (name: string) => { const i = process.argv.indexOf(name); return i < 0 ? undefined : process.argv[i + 1]; };
-const n = Number(arg('--n') ?? 2000) || 2000;
-const block = Number(arg('--block') ?? 100) || 100;
-const json = process.argv.includes('--json');
-const src = arg('--src');
-const hops = process.argv.includes('--hops');
+import { Command } from 'commander';
+
+const opts = new Command()
+  .description('TS empty-task round trip on a warm pool, with a worker_threads ping-pong and a bare piscina task as floors in the same run (issue 13)')
+  .option('--n <calls>', 'calls per row', (v) => Number(v) || 2000, 2000)
+  .option('--block <calls>', 'calls per interleaved block', (v) => Number(v) || 100, 100)
+  .option('--json', 'one JSON line instead of text (for hot-path-empty-task-ab.ts)', false)
+  .option('--src <dir>', "run the crucial row on another checkout's sources")
+  .option('--hops', 'stamp each step of one task instead (executor, pool, worker, reply)', false)
+  .parse()
+  .opts<{ n: number; block: number; json: boolean; src?: string; hops: boolean }>();
+const { n, block, json, src, hops } = opts;
 const here = new URL('./empty-task/', import.meta.url);
 
 const lib = (await import(src ? pathToFileURL(resolve(src, 'core/index.ts')).href : '../core/index.ts')) as typeof import('../core/index.ts');
