@@ -6,45 +6,27 @@ import threading
 
 import numpy as np
 import pyarrow as pa
-import zmq
-
 from crucial.client.connection import Connection
 from crucial.wire.arrow import empty_array
-from crucial.wire.codec import WireCodec, decode_value, parse_call
+
+from .fake_node import FakeNode
 
 
-class DropFirstSet:
-    """A ROUTER that drops the first copy of every ``set`` and keeps every copy's raw attachment."""
+class DropFirstSet(FakeNode):
+    """A node that drops the first copy of every ``set`` and keeps every copy's raw attachment."""
 
     def __init__(self):
-        self.ctx = zmq.Context()
-        self.sock = self.ctx.socket(zmq.ROUTER)
-        self.address = f"tcp://127.0.0.1:{self.sock.bind_to_random_port('tcp://127.0.0.1')}"
         self.copies = {}
         self.first_dropped = threading.Event()
-        self.stop = False
-        self.thread = threading.Thread(target=self.run, daemon=True)
-        self.thread.start()
+        super().__init__(self.answer)
 
-    def run(self):
-        codec = WireCodec()
-        while not self.stop:
-            if not self.sock.poll(50):
-                continue
-            route, *frames = self.sock.recv_multipart()
-            call = parse_call(decode_value(frames))
-            seen = self.copies.setdefault(call.seq, [])
-            seen.append(frames[1:])
-            if call.method == "set" and len(seen) == 1:
-                self.first_dropped.set()
-                continue
-            self.sock.send_multipart([route, *codec.encode_ok(call.seq, None)])
-
-    def close(self):
-        self.stop = True
-        self.thread.join()
-        self.sock.close(0)
-        self.ctx.term()
+    def answer(self, call, frames):
+        seen = self.copies.setdefault(call.seq, [])
+        seen.append(frames[1:])
+        if call.method == "set" and len(seen) == 1:
+            self.first_dropped.set()
+            return None
+        return (None,)
 
 
 def stream(values: np.ndarray) -> bytes:

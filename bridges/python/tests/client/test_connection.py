@@ -4,10 +4,10 @@ import time
 import msgpack
 import pytest
 import zmq
-
 from crucial.client.connection import Connection
-from crucial.errors import BadFrameError, ClosedError, InvalidOptionError, UnavailableError, UnknownTypeError
-from crucial.wire.codec import WireCodec, decode_value, parse_call
+from crucial.errors import ClosedError, InvalidOptionError, UnavailableError, UnknownTypeError
+
+from .fake_node import FakeNode
 
 
 def test_a_connection_pings_the_node(conn):
@@ -54,36 +54,18 @@ def test_calls_after_close_raise_closed(dso):
         c.ping()
 
 
-class FlakyNode:
-    """A ROUTER that drops the first copy of every call and answers the resend: proves (client, seq) resends."""
+class FlakyNode(FakeNode):
+    """A node that drops the first copy of every ``get`` and answers the resend: proves (client, seq) resends."""
 
     def __init__(self):
-        self.ctx = zmq.Context()
-        self.sock = self.ctx.socket(zmq.ROUTER)
-        port = self.sock.bind_to_random_port("tcp://127.0.0.1")
-        self.address = f"tcp://127.0.0.1:{port}"
         self.seen = []
-        self.stop = False
-        self.thread = threading.Thread(target=self.run, daemon=True)
-        self.thread.start()
+        super().__init__(self.answer)
 
-    def run(self):
-        codec = WireCodec()
-        while not self.stop:
-            if not self.sock.poll(50):
-                continue
-            route, *frames = self.sock.recv_multipart()
-            call = parse_call(decode_value(frames))
-            self.seen.append((call.client, call.seq, call.method))
-            if call.method == "get" and [s for s in self.seen if s[1] == call.seq].__len__() == 1:
-                continue  # drop the first copy
-            self.sock.send_multipart([route, *codec.encode_ok(call.seq, "ok")])
-
-    def close(self):
-        self.stop = True
-        self.thread.join()
-        self.sock.close(0)
-        self.ctx.term()
+    def answer(self, call, frames):
+        self.seen.append((call.client, call.seq, call.method))
+        if call.method == "get" and sum(1 for s in self.seen if s[1] == call.seq) == 1:
+            return None  # drop the first copy
+        return ("ok",)
 
 
 def test_an_unanswered_call_is_resent_with_the_same_client_and_seq():
