@@ -14,7 +14,6 @@ threads: the caller, the I/O thread and libzmq's), which the machine's load infl
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import random
 import statistics
@@ -28,14 +27,10 @@ sys.path.insert(0, str(REPO / "bridges" / "python"))
 
 import crucial  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from base_checkout import load_base  # noqa: E402
 
-def load_base(base: Path):
-    pkg = base / "bridges" / "python" / "crucial"
-    spec = importlib.util.spec_from_file_location("crucial_base", pkg / "__init__.py", submodule_search_locations=[str(pkg)])
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["crucial_base"] = mod
-    spec.loader.exec_module(mod)
-    return mod
+
 
 
 def pct(xs, p):

@@ -26,6 +26,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, os.environ.get("CRUCIAL_PY", str(HERE.parents[1] / "bridges" / "python")))
 
+from base_checkout import load_base as load_checkout  # noqa: E402
 from empty_task import _Echo, pct  # noqa: E402
 import crucial.lithops  # noqa: E402
 import crucial.worker.pool  # noqa: E402
@@ -36,15 +37,10 @@ def empty(x):
 
 
 def load_base(base: Path):
-    import importlib.util
-
-    pkg = base / "bridges" / "python" / "crucial"
-    spec = importlib.util.spec_from_file_location("crucial_base", pkg / "__init__.py", submodule_search_locations=[str(pkg)])
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["crucial_base"] = mod
-    spec.loader.exec_module(mod)
+    """The base checkout's lithops and worker.pool modules."""
     import importlib
 
+    load_checkout(base)
     return importlib.import_module("crucial_base.lithops"), importlib.import_module("crucial_base.worker.pool")
 
 
