@@ -12,7 +12,7 @@ import { ScatterFrame, joinFrames, type Frame } from '../../wire/frames.ts';
 import { pinWrite, unpinWrite } from '../frame-pool.ts';
 import { errorBody, type Handshake, type MessageBox } from './mechanism.ts';
 import {
-  Flag, ZmtpProtocolError, checkGreeting, encodeCommand, encodeMessage, encodeMetadata,
+  Flag, SIGNATURE_BYTES, ZmtpProtocolError, checkGreeting, encodeCommand, encodeMessage, encodeMetadata,
   greeting, messagePieces, parseCommand, parseMetadata, preview,
 } from './wire.ts';
 import { HeartbeatTimeoutError, type OpenSocket, type PeerHandlers, type PeerOptions, type SocketType } from './peer-contract.ts';
@@ -60,6 +60,8 @@ export class ZmtpPeer implements FrameSink {
   private credentialsSent = false;
   /** NULL: the READY this side sends once the peer's greeting has been checked. */
   private nullReady: Buffer | null = null;
+  /** A client's greeting past its signature, sent once the peer's signature is in (see the constructor). */
+  private greetingRest: Buffer | null = null;
   /** CURVE: every frame and command after the handshake travels boxed. */
   private box: MessageBox | null = null;
   /** Bytes of the message being read held against `partialBudget`. */
@@ -87,6 +89,7 @@ export class ZmtpPeer implements FrameSink {
             const chunk = Buffer.allocUnsafe(n);
             SCRATCH.copy(chunk, 0, 0, n);
             this.decoder.push(chunk);
+            if (this.greetingRest) this.sendGreetingRest();
           } else {
             this.decoder.advance(n);
           }
@@ -100,7 +103,7 @@ export class ZmtpPeer implements FrameSink {
     socket.setNoDelay(true);
     this.handshakeTimer = setTimeout(() => this.fail(new ZmtpProtocolError(`no ZMTP handshake from the peer within ${opts.handshakeTimeoutMs ?? 30_000} ms`)), opts.handshakeTimeoutMs ?? 30_000).unref();
     // Only fires for a socket opened without `onread` (node:net emits no 'data' with it).
-    socket.on('data', (chunk: Buffer) => { this.rx++; this.read(() => this.decoder.push(chunk)); this.watchPartial(); });
+    socket.on('data', (chunk: Buffer) => { this.rx++; this.read(() => this.decoder.push(chunk)); this.sendGreetingRest(); this.watchPartial(); });
     socket.on('error', (err) => this.fail(this.duringHandshake(err)));
     socket.on('close', () => this.finish());
     const props: Record<string, Uint8Array | string> = { 'Socket-Type': opts.socketType };
@@ -110,11 +113,26 @@ export class ZmtpPeer implements FrameSink {
     // demands credentials closes the link once it has read our greeting; bytes it has not read (a
     // READY sent along) turn that close into a reset, and a reset that reaches Linux before we read
     // the node's greeting discards it, so the client would see ECONNRESET instead of "refused".
-    if (this.hs) socket.write(greeting(this.hs.mechanism, this.hs.asServer));
-    else {
-      this.nullReady = encodeCommand('READY', encodeMetadata(props));
-      socket.write(greeting());
+    const ours = this.hs ? greeting(this.hs.mechanism, this.hs.asServer) : greeting();
+    if (!this.hs) this.nullReady = encodeCommand('READY', encodeMetadata(props));
+    if (opts.socketType === 'DEALER') {
+      // A client sends its signature first and its mechanism once the node's signature is in, as
+      // libzmq does. A loaded libzmq node can read a whole greeting before it has written a byte of
+      // its own and hang up on a mechanism it refuses: the client then saw a bare close, not "refused".
+      socket.write(ours.subarray(0, SIGNATURE_BYTES));
+      this.greetingRest = ours.subarray(SIGNATURE_BYTES);
+    } else {
+      socket.write(ours);
     }
+  }
+
+  /** After each read: the rest of a client's greeting goes once the peer's signature has arrived. */
+  private sendGreetingRest(whole = false): void {
+    const rest = this.greetingRest;
+    if (!rest || this.done) return;
+    if (!whole && (this.decoder.partialGreeting()?.length ?? 0) < SIGNATURE_BYTES) return;
+    this.greetingRest = null;
+    this.socket.write(rest);
   }
 
   private read(step: () => void): void {
@@ -175,6 +193,7 @@ export class ZmtpPeer implements FrameSink {
   }
 
   greeting(g: Buffer): void {
+    this.sendGreetingRest(true);
     const theirs = checkGreeting(g);
     const ours = this.hs?.mechanism ?? 'NULL';
     if (theirs !== ours) {

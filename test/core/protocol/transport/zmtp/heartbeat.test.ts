@@ -15,6 +15,23 @@ import type { LinkStatus } from '../../../../../core/protocol/transport/link.ts'
 import { UnauthorizedError } from '../../../../../core/protocol/errors.ts';
 import { TcpProxy, freePort } from '../../../../fixtures/tcp-proxy.ts';
 
+/** Serves one connection as a libzmq PLAIN node whose I/O thread picks the connection up 50 ms late. */
+function libzmqRefusingNull(sock: import('node:net').Socket): void {
+  const ours = greeting('PLAIN', true);
+  let got = Buffer.alloc(0);
+  let written = 0;
+  let running = false;
+  const step = () => {
+    if (!running) return;
+    if (got.length >= ours.length) { sock.end(); return; }
+    const upTo = got.length > 10 ? ours.length : got.length === 10 ? 11 : 10;
+    if (upTo > written) sock.write(ours.subarray(written, upTo));
+    written = Math.max(written, upTo);
+  };
+  sock.on('data', (d: Buffer) => { got = Buffer.concat([got, d]); step(); });
+  setTimeout(() => { running = true; step(); }, 50);
+}
+
 /** Collects a dealer's status events and resolves on the first of a given type. */
 function statusLog() {
   const seen: LinkStatus[] = [];
@@ -168,6 +185,11 @@ describe('zmtp heartbeat and link status', function () {
       { name: 'garbage', serve: (s) => s.write(Buffer.from('\x00\x01garbage')), expect: /not a ZMTP peer: it sent "\\u0000\\u0001garbage"/ },
       { name: 'CURVE', serve: (s) => { const g = greeting(); g.fill(0, 12, 32); g.write('CURVE', 12, 'latin1'); s.write(g); }, expect: /security mechanism is "CURVE", this DEALER's is "NULL": the DSO node requires CURVE credentials/, refusal: true },
       { name: 'cut greeting', serve: (s) => s.once('data', () => s.end(greeting().subarray(0, 10))), expect: /closed the connection during the ZMTP greeting, after sending "\u00ff/, refusal: true },
+      // A loaded libzmq node that demands PLAIN: it writes nothing until it runs, then reads what has
+      // arrived, answers in libzmq's stages (signature; major version; the rest) and hangs up on the
+      // mechanism of a whole greeting before writing what it queued. A client that sent its whole
+      // greeting at once got a bare close here.
+      { name: 'loaded libzmq', serve: libzmqRefusingNull, expect: /does not accept this client's NULL mechanism/, refusal: true },
     ];
     for (const c of cases) {
       // Reading what the dealer sends lets each server connection see its end and close.
