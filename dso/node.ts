@@ -36,6 +36,7 @@ export type { DsoOptions } from './options.ts';
 import { Namespace } from './tenancy.ts';
 import { registerCredentials } from '../core/protocol/transport/credentials.ts';
 import { preloadModules } from './modules.ts';
+import { IdleSpin } from '../core/protocol/transport/idle-spin.ts';
 
 /**
  * Set when this file runs compiled to CommonJS (tsx under mocha): a dynamic import would then load a
@@ -78,9 +79,13 @@ export class DsoNode {
   /** The namespace each tenant call runs in (its result's references are mapped back on the way out). */
   private readonly callNamespace = new WeakMap<Call, Namespace>();
   private unregister: (() => void) | undefined;
+  /** Messages received so far: after a reply, the idle spin waits for the next one. */
+  private received = 0;
+  private readonly spin: IdleSpin;
 
   constructor(options: DsoOptions = {}) {
     this.opts = validate(options);
+    this.spin = new IdleSpin(this.opts.idleSpinUs);
     this.auth = new NodeAuth(options, options.allowUpload ?? false);
     if (!isLoopbackHost(this.opts.host) && this.auth.security?.mechanism !== 'CURVE' && !options.insecureNetwork) {
       throw new InvalidOptionError(`binding ${this.opts.host} (off loopback) needs CURVE (options.curve, --curve DIR): ${this.auth.security ? 'PLAIN would send the token in clear' : 'without authentication anyone who reaches the port could call'}; set insecureNetwork (--insecure-network) to do it anyway`);
@@ -154,6 +159,7 @@ export class DsoNode {
   /** Stops listening and closes the pmem region, if any; objects not persisted are gone. */
   async close(): Promise<void> {
     clearInterval(this.sweeper);
+    this.spin.cancel();
     this.unregister?.();
     await this.jobs.close();
     await this.socket?.close();
@@ -163,6 +169,8 @@ export class DsoNode {
   }
 
   private handle(route: Uint8Array, frames: Uint8Array[], bytes: number, user?: string): void {
+    this.received++;
+    this.spin.arrived();
     if (this.held) { this.held.push([route, frames, bytes, user]); return; }
     let call: Call;
     try {
@@ -322,6 +330,8 @@ export class DsoNode {
 
   private reply(route: Uint8Array, frames: Frame[]): void {
     this.socket?.send(route, frames);
+    const at = this.received;
+    this.spin.hold(() => this.received === at && this.socket !== undefined);
   }
 }
 

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { InvalidOptionError } from '../core/protocol/errors.ts';
 import { resolveTransport, type TransportKind } from '../core/protocol/transport/socket.ts';
+import { idleSpinOption } from '../core/protocol/transport/idle-spin.ts';
 import type { CallLimits } from './limits.ts';
 import type { MemoryOptions } from './memory.ts';
 import type { AuthOptions } from './auth.ts';
@@ -51,6 +52,12 @@ export interface DsoOptions extends Partial<CallLimits>, MemoryOptions, AuthOpti
   heartbeatIvlMs?: number;
   /** zmtp: drop a client that sends nothing this long (ms) after the node's PING (its link and parked calls go); default 15000. */
   heartbeatTimeoutMs?: number;
+  /**
+   * After sending a reply, keep the node's event loop turning for up to this long (µs) for the next
+   * call instead of sleeping, while the machine has cores to spare (README, "Idle spin"); 0 turns it
+   * off. Default: `CRUCIAL_IDLE_SPIN_US`, else 200.
+   */
+  idleSpinUs?: number;
   /** The executor service (`$jobs`); each a positive integer, else the node refuses to start (ERR_INVALID_OPTION). */
   jobs?: {
     /** Jobs running at once; later ones queue. Default 4. */
@@ -71,7 +78,7 @@ export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
-/** The node's options checked and defaulted. @throws {InvalidOptionError} on a bad port, size, heartbeat, listenFd or transport */
+/** The node's options checked and defaulted. @throws {InvalidOptionError} on a bad port, size, heartbeat, listenFd, idle spin or transport */
 export function validate(opts: DsoOptions): Validated {
   const port = opts.port ?? 7700;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidOptionError('options.port must be an integer in 0..65535');
@@ -95,5 +102,6 @@ export function validate(opts: DsoOptions): Validated {
     pmemSizeBytes: opts.pmemSizeBytes,
     transport,
     listenFd: opts.listenFd,
+    idleSpinUs: idleSpinOption(opts.idleSpinUs, 'options.idleSpinUs'),
   };
 }

@@ -46,11 +46,12 @@ dso
   .option('--read-timeout <ms>', 'drop a connection whose started request gets no byte for this long (0 = never)', nonNegative, 30_000)
   .option('--heartbeat-ivl <ms>', 'ZMTP PING to a client heard nothing from for this long (0 = never; zmtp transport)', nonNegative, 5_000)
   .option('--heartbeat-timeout <ms>', 'drop a client that answers no PING for this long; its parked calls are withdrawn', nonNegative, 15_000)
+  .option('--idle-spin <µs>', 'after a reply, keep polling for the next call this long before sleeping, while the machine has cores to spare (0 = off; default CRUCIAL_IDLE_SPIN_US, else 200)', nonNegative)
   .option('--max-jobs <n>', 'executor service ($jobs): jobs running at once, later ones queue', positiveInt, 4)
   .option('--jobs-keep <count>', 'executor service: finished jobs whose status and result stay readable (oldest dropped first; each also at most an hour)', positiveInt, 1000)
   .option('--detach', 'keep serving when the process that started this one exits (default: stop as on SIGTERM within ~1 s, so killing a wrapper such as npx does not leave an orphan holding the port; implied under nohup)')
   .action(async (opts: { host: string; port: number; maxPayload: number; pmem?: string; transport: TransportKind } & AuthFlags & { insecureNetwork?: boolean; allowUpload?: boolean; modules?: string }
-    & { maxWork: number; maxObjectBytes: number; maxMemory?: number; readTimeout: number; heartbeatIvl: number; heartbeatTimeout: number; maxJobs: number; jobsKeep: number; detach?: boolean }) => {
+    & { maxWork: number; maxObjectBytes: number; maxMemory?: number; readTimeout: number; heartbeatIvl: number; heartbeatTimeout: number; idleSpin?: number; maxJobs: number; jobsKeep: number; detach?: boolean }) => {
     // This process is the node's own: an object's stray throw is logged, not the end of everyone's node (dso/guard.ts).
     installProcessGuard();
     let auth: ReturnType<typeof prepareAuth>;
@@ -62,7 +63,7 @@ dso
         host: opts.host, port: opts.port, maxPayloadBytes: opts.maxPayload, pmemPath: opts.pmem, transport: opts.transport,
         ...auth.options, insecureNetwork: opts.insecureNetwork, allowUpload: opts.allowUpload, modulesDir: opts.modules,
         maxWorkPerCall: opts.maxWork, maxObjectBytes: opts.maxObjectBytes, maxMemoryBytes: opts.maxMemory, readTimeoutMs: opts.readTimeout,
-        heartbeatIvlMs: opts.heartbeatIvl, heartbeatTimeoutMs: opts.heartbeatTimeout,
+        heartbeatIvlMs: opts.heartbeatIvl, heartbeatTimeoutMs: opts.heartbeatTimeout, idleSpinUs: opts.idleSpin,
         jobs: { maxRunning: opts.maxJobs, keepCount: opts.jobsKeep },
       });
     } catch (err) {

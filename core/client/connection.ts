@@ -18,6 +18,7 @@ import { ClosedError, InvalidOptionError, UnauthorizedError, UnavailableError, e
 import type { ClientSecurity } from '../protocol/transport/security.ts';
 import { PLAIN_USERNAME } from '../protocol/transport/credentials.ts';
 import { PendingCalls } from './pending.ts';
+import { IdleSpin, idleSpinOption } from '../protocol/transport/idle-spin.ts';
 
 /** Default of `unavailableAfterMs` when neither the option nor `CRUCIAL_UNAVAILABLE_MS` is set. */
 const UNAVAILABLE_AFTER_MS = 2000;
@@ -43,6 +44,12 @@ export interface ConnectionOptions extends LinkOptions {
    * names), else the runtime file `crucial dso start` wrote for a node on loopback (README, "Trust model").
    */
   security?: ClientSecurity | null;
+  /**
+   * After sending a call, keep this thread's event loop turning for up to this long (µs) for the
+   * reply instead of sleeping, while the machine has cores to spare (see README, "Idle spin"); 0
+   * turns it off. Default: `CRUCIAL_IDLE_SPIN_US`, else 200.
+   */
+  idleSpinUs?: number;
 }
 
 /**
@@ -101,6 +108,8 @@ export class Connection {
   private heldReplies: Uint8Array[][] | null = null;
   /** The node refused our credentials at the last handshake: calls fail at once with it until a handshake succeeds. */
   private refusal: UnauthorizedError | null = null;
+  private readonly spin: IdleSpin;
+  private readonly awaitingReplies = () => this.pending.size > 0 && this.linkUp;
 
   /**
    * @param address `tcp://host:port` of the node
@@ -110,6 +119,7 @@ export class Connection {
   constructor(readonly address: string, options: ConnectionOptions = {}) {
     this.resendAfterMs = positive(options.resendAfterMs ?? 5000, 'resendAfterMs');
     this.unavailableAfterMs = positive(options.unavailableAfterMs ?? envUnavailableMs() ?? UNAVAILABLE_AFTER_MS, 'unavailableAfterMs');
+    this.spin = new IdleSpin(idleSpinOption(options.idleSpinUs));
     const link: LinkOptions = {
       heartbeatIvlMs: nonNegative(options.heartbeatIvlMs, 'heartbeatIvlMs'),
       heartbeatTimeoutMs: options.heartbeatTimeoutMs === undefined ? undefined : positive(options.heartbeatTimeoutMs, 'heartbeatTimeoutMs'),
@@ -173,7 +183,11 @@ export class Connection {
         return;
       }
       this.pending.set(seq, { resolve, reject, recovery, method, args, opts, frames, sentAt: now, since: now });
-      if (!this.linkUp && this.downTimer === undefined) this.failWhenUnavailable();
+      if (!this.linkUp) {
+        if (this.downTimer === undefined) this.failWhenUnavailable();
+      } else {
+        this.spin.hold(this.awaitingReplies);
+      }
     });
   }
 
@@ -192,6 +206,7 @@ export class Connection {
     this.closed = true;
     clearInterval(this.sweeper);
     clearTimeout(this.downTimer);
+    this.spin.cancel();
     this.listeners.clear();
     for (const p of this.pending.values()) p.reject(new ClosedError('connection closed with the call pending'));
     this.pending.clear();
@@ -200,6 +215,7 @@ export class Connection {
 
   private onReply(frames: Uint8Array[]): void {
     this.lastHeard = Date.now();
+    this.spin.arrived();
     if (this.heldReplies) { this.heldReplies.push(frames); return; }
     let reply: Reply;
     try {

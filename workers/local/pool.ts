@@ -6,6 +6,7 @@
 import { Piscina } from 'piscina';
 import { availableParallelism } from 'node:os';
 import { machineIdle } from './idle.ts';
+import { idleSpinFromEnv } from '../../core/protocol/transport/idle-spin.ts';
 import { InvalidOptionError } from '../../core/protocol/errors.ts';
 import type { TaskRequest, TaskResponse, TaskRunner } from '../runner.ts';
 import { programTsxApi } from './ts-loader.ts';
@@ -41,24 +42,7 @@ export interface LocalPoolOptions {
  */
 const LOAD_WAIT_MS = 10_000;
 
-/** Default of how long after a task is posted the pool's thread keeps its loop turning for the reply (LocalPool.spinFor). */
-const SPIN_US = 200;
-
-/** The syntax CRUCIAL_IDLE_SPIN_US takes on both sides (TS and Python): ASCII decimal, optional exponent. */
-const SPIN_SYNTAX = /^[ \t]*\+?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?[ \t]*$/;
-
-/**
- * The idle spin's length from `CRUCIAL_IDLE_SPIN_US` (µs; 0 = off), else 200.
- * @throws {InvalidOptionError} on anything but a non-negative decimal number
- */
-export function idleSpinFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.CRUCIAL_IDLE_SPIN_US;
-  if (raw === undefined || raw.trim() === '') return SPIN_US;
-  // A decimal number only, as the Python side reads it (Number alone also took '0x10', '0b11').
-  const us = SPIN_SYNTAX.test(raw) ? Number(raw) : NaN;
-  if (!Number.isFinite(us) || us < 0) throw new InvalidOptionError(`CRUCIAL_IDLE_SPIN_US must be a non-negative number of microseconds, got ${JSON.stringify(raw)}`);
-  return us;
-}
+export { idleSpinFromEnv };
 
 /**
  * The embedded default {@link TaskRunner}: a piscina pool of worker threads, each hosting many
