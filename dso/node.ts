@@ -81,7 +81,9 @@ export class DsoNode {
   private unregister: (() => void) | undefined;
   /** Messages received so far: after a reply, the idle spin waits for the next one. */
   private received = 0;
+  private repliedAt = 0;
   private readonly spin: IdleSpin;
+  private readonly noNewCall = () => this.received === this.repliedAt && this.socket !== undefined;
 
   constructor(options: DsoOptions = {}) {
     this.opts = validate(options);
@@ -330,8 +332,8 @@ export class DsoNode {
 
   private reply(route: Uint8Array, frames: Frame[]): void {
     this.socket?.send(route, frames);
-    const at = this.received;
-    this.spin.hold(() => this.received === at && this.socket !== undefined);
+    this.repliedAt = this.received;
+    this.spin.hold(this.noNewCall);
   }
 }
 

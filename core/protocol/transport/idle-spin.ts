@@ -101,7 +101,11 @@ function turn(): void {
 const SAMPLES = 16;
 /** Sends a decision to spin stands before it is measured again. */
 const KEEP_SENDS = 480;
-/** A decision not to spin stands 4 times as long each time it is made again, up to this many sends. */
+/**
+ * A decision not to spin stands 4 times as long each time it is made again, up to this many sends:
+ * on a core shared with the peer each round costs a few of the peer's turns, a tail that doubling
+ * still showed in the 99th percentile (2x) and quadrupling not.
+ */
 const MAX_OFF_SENDS = KEEP_SENDS << 8;
 /** The spin stays on only if it cuts the median wait by at least this fraction... */
 const MIN_GAIN = 0.1;

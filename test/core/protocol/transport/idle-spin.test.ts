@@ -46,7 +46,7 @@ describe('idle spin: on where it pays, off where it costs', () => {
     let spun = 0;
     drive(tail, clock, 32, (spinning) => (spinning ? (++spun % 8 === 0 ? 0.3 : 0.015) : 0.03));
     assert.equal(tail.counts.dropped, 1);
-    // The first lost round keeps the spin off for 480 sends, the next for 1,920: few sends spin in all.
+    // The first lost round keeps the spin off for 480 sends, the next for 1,920, the next for 7,680: few sends spin in all.
     const { spunSends } = drive(level, clock, 5000, () => 0.03);
     assert.equal(level.counts.dropped, 3);
     assert.ok(spunSends <= 3 * 16, `${spunSends} spinning sends in 5,000`);
