@@ -97,6 +97,8 @@ function turn(): void {
   else turning = false;
 }
 
+/** A wait longer than this many spins is left out of a round. */
+const OUTLIER_SPINS = 10;
 /** Waits measured per round: every other send spins. */
 const SAMPLES = 16;
 /** Sends a decision to spin stands before it is measured again. */
@@ -189,6 +191,8 @@ export class IdleSpin {
     if (this.sentAt < 0) return;
     const wait = this.now() - this.sentAt;
     this.sentAt = -1;
+    // A wait of many spins is the peer's own pause (a client between bursts, a GC), nothing a spin did.
+    if (wait > this.spinUs * OUTLIER_SPINS / 1000) return;
     if (!this.measuring) {
       if (--this.keepLeft <= 0) this.measure();
       return;

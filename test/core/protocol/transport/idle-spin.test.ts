@@ -61,6 +61,15 @@ describe('idle spin: on where it pays, off where it costs', () => {
     assert.ok(spunSends <= 5, `${spunSends} spinning sends before the round was lost`);
   });
 
+  it('a wait of many spins (the peer paused between bursts) is left out: it neither wins nor loses a round', () => {
+    const clock = { t: 0 };
+    const spin = new IdleSpin(200, () => true, () => clock.t);
+    // Every third spinning send waits 50 ms (a node's next call after a client's pause); the rest show the spin's gain.
+    let spun = 0;
+    drive(spin, clock, 64, (spinning) => (spinning ? (++spun % 3 === 0 ? 50 : 0.02) : 0.1));
+    assert.deepEqual(spin.counts, { kept: 1, dropped: 0 });
+  });
+
   it('without a core to spare no send spins, and no round is decided', () => {
     const clock = { t: 0 };
     const spin = new IdleSpin(200, () => false, () => clock.t);
