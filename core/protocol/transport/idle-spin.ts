@@ -119,8 +119,9 @@ const HIGH = SAMPLES - 2;
  * see: on another core it saves that core's wake-up; on this one (both pinned to one CPU) a
  * turning loop keeps the peer from running. So the spin measures itself, as a paired comparison
  * that the peer's own changes of mind hit on both sides alike: the wait from each send to the
- * next arrival (client: the reply; node: the next call), every other send spinning, 16 waits each
- * way. It stays on for the next 480 sends only if it cut the median by 10 % without lengthening
+ * next arrival (client: the reply; node: the next call), a coin deciding which sends spin, until
+ * 16 waits each way. (Not every other send: a client and its node measuring at once fell in step,
+ * each one's spinning sends meeting the other's still ones, and both saw no gain.) It stays on for the next 480 sends only if it cut the median by 10 % without lengthening
  * the 15th wait of 16 by more than a quarter; else it stays off, 4 times as long after each round
  * it loses (up to 122,880 sends), then measures again. Three spinning waits past 4 times the mean
  * still wait lose a round at once.
@@ -132,7 +133,6 @@ export class IdleSpin {
   private spinsNow = false;
   private measuring = true;
   private on = false;
-  private sends = 0;
   private keepLeft = 0;
   private readonly spun = new Float64Array(SAMPLES);
   private readonly still = new Float64Array(SAMPLES);
@@ -143,14 +143,20 @@ export class IdleSpin {
   private slow = 0;
   private offSends = KEEP_SENDS;
   /** Rounds the spin won and lost (for tests and benches). */
-  readonly counts = { kept: 0, dropped: 0 };
+  readonly counts = { kept: 0, dropped: 0, starved: 0 };
 
   /**
    * @param spinUs how long a hold turns at most (µs); 0: never
    * @param spareCores whether the machine has a core to spare now (tests pass their own)
    * @param now the clock waits are measured with (ms; tests pass their own)
+   * @param coin which sends of a measured round spin (tests pass their own)
    */
-  constructor(readonly spinUs: number, private readonly spareCores: () => boolean = coresToSpare, private readonly now: () => number = () => performance.now()) {}
+  constructor(
+    readonly spinUs: number,
+    private readonly spareCores: () => boolean = coresToSpare,
+    private readonly now: () => number = () => performance.now(),
+    private readonly coin: () => boolean = () => Math.random() < 0.5,
+  ) {}
 
   /** Whether the spin is on between measurements (it won the last round). */
   get spinning(): boolean { return this.spinUs > 0 && this.on; }
@@ -163,7 +169,7 @@ export class IdleSpin {
     if (this.spinUs <= 0) return;
     const now = this.now();
     this.sentAt = now;
-    this.spinsNow = this.measuring ? (++this.sends & 1) === 1 : this.on;
+    this.spinsNow = this.measuring ? this.coin() : this.on;
     if (!this.spinsNow) {
       if (this.held) this.cancel();
       return;
@@ -200,7 +206,12 @@ export class IdleSpin {
     if (this.spinsNow) {
       // On a core it shares with its peer, a spinning send can cost the peer whole turns: three of
       // them past 4 times the mean still wait so far lose the round at once.
-      if (this.nStill >= 2 && wait > 4 * this.stillSum / this.nStill && ++this.slow >= 3) return this.decide(false);
+      if (this.nStill >= 2 && wait > 4 * this.stillSum / this.nStill && ++this.slow >= 3) {
+        this.counts.starved++;
+        // A peer kept from running is this core's peer, and stays so: the longest wait before measuring again.
+        this.offSends = MAX_OFF_SENDS;
+        return this.decide(false);
+      }
       if (this.nSpun < SAMPLES) this.spun[this.nSpun++] = wait;
     } else if (this.nStill < SAMPLES) {
       this.still[this.nStill++] = wait;
@@ -223,7 +234,7 @@ export class IdleSpin {
       // Each lost round cost its spinning sends (on a shared core, its peer's turns): rarer each time.
       this.counts.dropped++;
       this.keepLeft = this.offSends;
-      this.offSends = Math.min(MAX_OFF_SENDS, this.offSends * 4);
+      this.offSends = Math.min(MAX_OFF_SENDS, this.offSends * 2);
     }
   }
 
