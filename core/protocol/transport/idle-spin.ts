@@ -104,9 +104,9 @@ const SAMPLES = 16;
 /** Sends a decision to spin stands before it is measured again. */
 const KEEP_SENDS = 480;
 /**
- * A decision not to spin stands 4 times as long each time it is made again, up to this many sends:
- * on a core shared with the peer each round costs a few of the peer's turns, a tail that doubling
- * still showed in the 99th percentile (2x) and quadrupling not.
+ * The longest a decision not to spin stands (sends): at once after a starved peer (a peer on this
+ * core, whose every round costs it turns: the 99th percentile doubled with rounds every few
+ * thousand sends), else after doubling from KEEP_SENDS.
  */
 const MAX_OFF_SENDS = KEEP_SENDS << 8;
 /** The spin stays on only if it cuts the median wait by at least this fraction... */
@@ -121,10 +121,12 @@ const HIGH = SAMPLES - 2;
  * that the peer's own changes of mind hit on both sides alike: the wait from each send to the
  * next arrival (client: the reply; node: the next call), a coin deciding which sends spin, until
  * 16 waits each way. (Not every other send: a client and its node measuring at once fell in step,
- * each one's spinning sends meeting the other's still ones, and both saw no gain.) It stays on for the next 480 sends only if it cut the median by 10 % without lengthening
- * the 15th wait of 16 by more than a quarter; else it stays off, 4 times as long after each round
- * it loses (up to 122,880 sends), then measures again. Three spinning waits past 4 times the mean
- * still wait lose a round at once.
+ * each one's spinning sends meeting the other's still ones, and both saw no gain.)
+ *
+ * It stays on for the next 480 sends only if it cut the median by 10 % without lengthening the
+ * 15th wait of 16 by more than a quarter; else it stays off, twice as long after each round it
+ * loses, then measures again. Three spinning waits past 4 times the mean still wait (a peer on
+ * this core kept from running) lose a round at once and keep the spin off for 122,880 sends.
  */
 export class IdleSpin {
   private held = false;

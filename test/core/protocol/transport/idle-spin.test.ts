@@ -52,9 +52,9 @@ describe('idle spin: on where it pays, off where it costs', () => {
     let spun = 0;
     drive(tail, clock, 32, (spinning) => (spinning ? (++spun % 8 === 0 ? 0.3 : 0.015) : 0.03));
     assert.equal(tail.counts.dropped, 1);
-    // The first lost round keeps the spin off for 480 sends, the next for 1,920, the next for 7,680: few sends spin in all.
+    // The first lost round keeps the spin off for 480 sends, the next ones for 960, then 1,920: few sends spin in all.
     const { spunSends } = drive(level, clock, 5000, () => 0.03);
-    assert.equal(level.counts.dropped, 3);
+    assert.equal(level.counts.dropped, 4);
     assert.ok(spunSends <= 3 * 16, `${spunSends} spinning sends in 5,000`);
   });
 
@@ -65,6 +65,9 @@ describe('idle spin: on where it pays, off where it costs', () => {
     assert.deepEqual(spin.counts, { kept: 0, dropped: 1, starved: 1 });
     // Two still waits first (the mean to compare with), then three slow spinning ones.
     assert.ok(spunSends <= 5, `${spunSends} spinning sends before the round was lost`);
+    // A peer on this core stays there: no round again for the longest wait (122,880 sends).
+    drive(spin, clock, 100_000, (spinning) => (spinning ? 0.25 : 0.03));
+    assert.equal(spin.counts.dropped, 1);
   });
 
   it('a wait of many spins (the peer paused between bursts) is left out: it neither wins nor loses a round', () => {
