@@ -123,7 +123,7 @@ const HIGH = SAMPLES - 2;
  * 16 waits each way. (Not every other send: a client and its node measuring at once fell in step,
  * each one's spinning sends meeting the other's still ones, and both saw no gain.)
  *
- * It stays on for the next 480 sends only if it cut the median by 10 % without lengthening the
+ * A link measures first after 480 sends. It stays on for the next 480 sends only if it cut the median by 10 % without lengthening the
  * 15th wait of 16 by more than a quarter; else it stays off, twice as long after each round it
  * loses, then measures again. Three spinning waits past 4 times the mean still wait (a peer on
  * this core kept from running) lose a round at once and keep the spin off for 122,880 sends.
@@ -133,9 +133,10 @@ export class IdleSpin {
   private sentAt = -1;
   /** Whether the last send spins: a measured round's spinning half, or a round the spin won. */
   private spinsNow = false;
-  private measuring = true;
+  /** A link's first sends do not spin: links that make few calls (a barrier's parties) never pay for a round. */
+  private measuring = false;
   private on = false;
-  private keepLeft = 0;
+  private keepLeft = KEEP_SENDS;
   private readonly spun = new Float64Array(SAMPLES);
   private readonly still = new Float64Array(SAMPLES);
   private nSpun = 0;

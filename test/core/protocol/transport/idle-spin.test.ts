@@ -16,6 +16,13 @@ function alternate(): () => boolean {
   return () => (++n & 1) === 1;
 }
 
+/** A spin past its first 480 sends, which do not spin: the next send starts a measured round. */
+function started(spin: IdleSpin, clock: { t: number }): IdleSpin {
+  const { spunSends } = drive(spin, clock, 480, () => 0.03);
+  assert.equal(spunSends, 0, 'a link\'s first 480 sends do not spin');
+  return spin;
+}
+
 /** Drives an IdleSpin through `sends` send/arrival pairs whose waits (ms) `waitFor(spinning)` chooses. */
 function drive(spin: IdleSpin, clock: { t: number }, sends: number, waitFor: (spinning: boolean, i: number) => number): { spunSends: number } {
   let spunSends = 0;
@@ -33,7 +40,7 @@ function drive(spin: IdleSpin, clock: { t: number }, sends: number, waitFor: (sp
 describe('idle spin: on where it pays, off where it costs', () => {
   it('a peer on another core (spinning waits a fifth of the still ones): the spin wins its round and stays on', () => {
     const clock = { t: 0 };
-    const spin = new IdleSpin(200, () => true, () => clock.t, alternate());
+    const spin = started(new IdleSpin(200, () => true, () => clock.t, alternate()), clock);
     drive(spin, clock, 32, (spinning) => (spinning ? 0.02 : 0.1));
     assert.deepEqual(spin.counts, { kept: 1, dropped: 0, starved: 0 });
     assert.equal(spin.spinning, true);
@@ -43,12 +50,12 @@ describe('idle spin: on where it pays, off where it costs', () => {
 
   it('no gain (waits alike either way), or a longer tail: the spin loses and stays off, longer after each lost round', () => {
     const clock = { t: 0 };
-    const level = new IdleSpin(200, () => true, () => clock.t, alternate());
+    const level = started(new IdleSpin(200, () => true, () => clock.t, alternate()), clock);
     drive(level, clock, 32, () => 0.03);
     assert.deepEqual(level.counts, { kept: 0, dropped: 1, starved: 0 });
     assert.equal(level.spinning, false);
     // A median cut by half, but one spinning wait in 8 ten times longer: the tail a shared core adds.
-    const tail = new IdleSpin(200, () => true, () => clock.t, alternate());
+    const tail = started(new IdleSpin(200, () => true, () => clock.t, alternate()), clock);
     let spun = 0;
     drive(tail, clock, 32, (spinning) => (spinning ? (++spun % 8 === 0 ? 0.3 : 0.015) : 0.03));
     assert.equal(tail.counts.dropped, 1);
@@ -60,7 +67,7 @@ describe('idle spin: on where it pays, off where it costs', () => {
 
   it('a peer kept from running (three spinning waits past 4 times the still ones): the round is lost at once', () => {
     const clock = { t: 0 };
-    const spin = new IdleSpin(200, () => true, () => clock.t, alternate());
+    const spin = started(new IdleSpin(200, () => true, () => clock.t, alternate()), clock);
     const { spunSends } = drive(spin, clock, 10, (spinning) => (spinning ? 0.25 : 0.03));
     assert.deepEqual(spin.counts, { kept: 0, dropped: 1, starved: 1 });
     // Two still waits first (the mean to compare with), then three slow spinning ones.
@@ -72,7 +79,7 @@ describe('idle spin: on where it pays, off where it costs', () => {
 
   it('a wait of many spins (the peer paused between bursts) is left out: it neither wins nor loses a round', () => {
     const clock = { t: 0 };
-    const spin = new IdleSpin(200, () => true, () => clock.t, alternate());
+    const spin = started(new IdleSpin(200, () => true, () => clock.t, alternate()), clock);
     // Every third spinning send waits 50 ms (a node's next call after a client's pause); the rest show the spin's gain.
     let spun = 0;
     drive(spin, clock, 64, (spinning) => (spinning ? (++spun % 3 === 0 ? 50 : 0.02) : 0.1));
@@ -81,7 +88,7 @@ describe('idle spin: on where it pays, off where it costs', () => {
 
   it('without a core to spare no send spins, and no round is decided', () => {
     const clock = { t: 0 };
-    const spin = new IdleSpin(200, () => false, () => clock.t, alternate());
+    const spin = started(new IdleSpin(200, () => false, () => clock.t, alternate()), clock);
     const { spunSends } = drive(spin, clock, 200, () => 0.03);
     assert.deepEqual(spin.counts, { kept: 0, dropped: 0, starved: 0 });
     assert.equal((spin as unknown as { held: boolean }).held, false);
@@ -90,6 +97,7 @@ describe('idle spin: on where it pays, off where it costs', () => {
 
   it('a hold keeps the loop turning until what it waits for came, and not past its length', async () => {
     const spin = new IdleSpin(100_000, () => true, undefined, () => true);
+    for (let i = 0; i < 480; i++) { spin.hold(() => false); spin.arrived(); }
     let waiting = true;
     let turns = 0;
     spin.hold(() => { turns++; return waiting; });
@@ -102,6 +110,7 @@ describe('idle spin: on where it pays, off where it costs', () => {
     await new Promise((r) => setTimeout(r, 5));
     assert.equal(turns, after, 'the chain stopped once nothing was awaited');
     const short = new IdleSpin(1_000, () => true, undefined, () => true);
+    for (let i = 0; i < 480; i++) { short.hold(() => false); short.arrived(); }
     const t0 = performance.now();
     let last = t0;
     short.hold(() => { last = performance.now(); return true; });
