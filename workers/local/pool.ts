@@ -6,7 +6,7 @@
 import { Piscina } from 'piscina';
 import { availableParallelism } from 'node:os';
 import { machineIdle } from './idle.ts';
-import { idleSpinFromEnv } from '../../core/protocol/transport/idle-spin.ts';
+import { idleSpinFromEnv, keepTurning, type Hold } from '../../core/protocol/transport/idle-spin.ts';
 import { InvalidOptionError } from '../../core/protocol/errors.ts';
 import type { TaskRequest, TaskResponse, TaskRunner } from '../runner.ts';
 import { programTsxApi } from './ts-loader.ts';
@@ -66,8 +66,8 @@ export class LocalPool implements TaskRunner {
   private readonly loadTimer: NodeJS.Timeout;
   /** Replies due, and until when this thread's loop keeps turning for them (see spinFor). */
   private awaited = 0;
-  private spinUntil = 0;
-  private spinning = false;
+  /** The loop-turning hold while a reply is due (idle-spin.ts), if any. */
+  private hold: Hold | null = null;
   private readonly spinMs: number;
 
   constructor(options: LocalPoolOptions = {}) {
@@ -119,17 +119,17 @@ export class LocalPool implements TaskRunner {
    * turning loop takes a core others need.
    */
   private spinFor(reply: Promise<unknown>): void {
-    this.spinUntil = performance.now() + this.spinMs;
+    const until = performance.now() + this.spinMs;
     this.awaited++;
     const settle = () => { this.awaited--; };
     reply.then(settle, settle);
-    if (this.spinning) return;
-    this.spinning = true;
-    const turn = () => {
-      if (this.awaited > 0 && performance.now() < this.spinUntil) setImmediate(turn);
-      else this.spinning = false;
-    };
-    setImmediate(turn);
+    if (this.hold) {
+      this.hold.until = until;
+      return;
+    }
+    const hold: Hold = { until, waiting: () => this.awaited > 0, ended: () => { this.hold = null; } };
+    this.hold = hold;
+    keepTurning(hold);
   }
 
   async close(): Promise<void> {

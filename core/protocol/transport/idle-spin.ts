@@ -78,9 +78,18 @@ export function coresToSpare(): boolean {
   return runnable <= CORES + 0.5;
 }
 
-interface Hold { owner: IdleSpin; until: number; waiting: () => boolean }
+/**
+ * A reason to keep this thread's loop turning: until `waiting()` is false or `until`
+ * (performance.now(), ms) has passed. Its owner may move both while it runs.
+ */
+export interface Hold {
+  until: number;
+  waiting: () => boolean;
+  /** Called once when the chain lets the hold go. */
+  ended: () => void;
+}
 
-/** One turning chain per thread, however many links hold it. */
+/** One turning chain per thread, however many holds (links, a pool) keep it turning. */
 const holds: Hold[] = [];
 let turning = false;
 
@@ -89,12 +98,27 @@ function turn(): void {
   for (let i = holds.length - 1; i >= 0; i--) {
     const h = holds[i]!;
     if (h.waiting() && now < h.until) continue;
-    h.owner.ended();
     holds[i] = holds[holds.length - 1]!;
     holds.pop();
+    h.ended();
   }
   if (holds.length > 0) setImmediate(turn);
   else turning = false;
+}
+
+/** Keeps the loop turning (setImmediate: nothing else blocked) for `hold`. */
+export function keepTurning(hold: Hold): void {
+  holds.push(hold);
+  if (!turning) {
+    turning = true;
+    setImmediate(turn);
+  }
+}
+
+/** Lets `hold` go before the chain would (its owner closed); `ended` is not called. */
+export function stopTurning(hold: Hold): void {
+  const i = holds.indexOf(hold);
+  if (i >= 0) holds.splice(i, 1);
 }
 
 /** A wait longer than this many spins is left out of a round. */
@@ -129,7 +153,8 @@ const HIGH = SAMPLES - 2;
  * this core kept from running) lose a round at once and keep the spin off for 122,880 sends.
  */
 export class IdleSpin {
-  private held = false;
+  /** The hold running for this link, if any. */
+  private current: Hold | null = null;
   private sentAt = -1;
   /** Whether the last send spins: a measured round's spinning half, or a round the spin won. */
   private spinsNow = false;
@@ -174,7 +199,7 @@ export class IdleSpin {
     this.sentAt = now;
     this.spinsNow = this.measuring ? this.coin() : this.on;
     if (!this.spinsNow) {
-      if (this.held) this.cancel();
+      this.cancel();
       return;
     }
     if (!this.spareCores()) {
@@ -183,16 +208,14 @@ export class IdleSpin {
       return;
     }
     const until = performance.now() + this.spinUs / 1000;
-    if (this.held) {
-      for (const h of holds) if (h.owner === this) { h.until = until; h.waiting = waiting; }
+    if (this.current) {
+      this.current.until = until;
+      this.current.waiting = waiting;
       return;
     }
-    this.held = true;
-    holds.push({ owner: this, until, waiting });
-    if (!turning) {
-      turning = true;
-      setImmediate(turn);
-    }
+    const hold: Hold = { until, waiting, ended: () => { if (this.current === hold) this.current = null; } };
+    this.current = hold;
+    keepTurning(hold);
   }
 
   /** What the last send waits for came in (client: a reply; node: a call). */
@@ -247,15 +270,10 @@ export class IdleSpin {
     this.stillSum = 0;
   }
 
-  /** Called by the turning chain when this owner's hold ends. */
-  ended(): void {
-    this.held = false;
-  }
-
-  /** Ends this owner's hold now (its link closed). */
+  /** Ends this link's hold now (its link closed, or this send does not spin). */
   cancel(): void {
-    const i = holds.findIndex((h) => h.owner === this);
-    if (i >= 0) holds.splice(i, 1);
-    this.held = false;
+    if (!this.current) return;
+    stopTurning(this.current);
+    this.current = null;
   }
 }
