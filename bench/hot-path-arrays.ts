@@ -54,13 +54,16 @@ console.log(`Arrow alone, 8 MB float64, p50 ms: encodeArray ${enc.toFixed(2)} ($
   for (const [k, v] of st) console.log(`| ${k} | ${v.toFixed(2)} |`);
 }
 
-const dso = await startDsoProcess({ cpus: SERVER_CPUS });
+// The node also listens on a Unix socket: the same calls over it are rows of their own (dso/options.ts ipcPath).
+const dso = await startDsoProcess({ cpus: SERVER_CPUS, ipc: true });
 const floor = await startFloorServer(SERVER_CPUS);
 const conn = connect(dso.address);
 const ref = new AtomicReference<Float64Array>(`arrays.${Date.now()}`, undefined, { connection: conn });
 await ref.set(arr);
 const back = await ref.get();
 if (!back || back.length !== arr.length || back[123_456] !== arr[123_456]) throw new Error('the array came back different');
+const ipcConn = connect(dso.ipcAddress!);
+const ipcRef = new AtomicReference<Float64Array>(ref.key, undefined, { connection: ipcConn });
 const z = await zmtpEcho(floor.zmtp);
 const gcWatch = new GcWatch();
 await dso.gc?.();
@@ -69,6 +72,8 @@ const g = await latencyGroup({
   get: () => ref.get(),
   // The opt-in reuse of the receive buffer (releaseArray): the next get reads into it.
   'get+release': async () => { releaseArray((await ref.get())!); },
+  'set, ipc': () => ipcRef.set(arr),
+  'get, ipc': () => ipcRef.get(),
   'echo up': () => z.echo(arr.byteLength + 300, 8),
   'echo down': () => z.echo(64, arr.byteLength + 300),
 }, CALLS, 5);
@@ -80,10 +85,14 @@ console.log('| direction | crucial p50 ms | GB/s | bare ZMTP echo p50 ms | GB/s 
 console.log(`| TS → node (set) | ${ms('set').toFixed(2)} | ${(MB / ms('set')).toFixed(2)} | ${ms('echo up').toFixed(2)} | ${(MB / ms('echo up')).toFixed(2)} | ${(ms('set') / ms('echo up')).toFixed(2)} |`);
 console.log(`| node → TS (get) | ${ms('get').toFixed(2)} | ${(MB / ms('get')).toFixed(2)} | ${ms('echo down').toFixed(2)} | ${(MB / ms('echo down')).toFixed(2)} | ${(ms('get') / ms('echo down')).toFixed(2)} |`);
 console.log(`| node → TS (get, then releaseArray) | ${ms('get+release').toFixed(2)} | ${(MB / ms('get+release')).toFixed(2)} | ${ms('echo down').toFixed(2)} | ${(MB / ms('echo down')).toFixed(2)} | ${(ms('get+release') / ms('echo down')).toFixed(2)} |`);
+for (const [k, echo] of [['set, ipc', 'echo up'], ['get, ipc', 'echo down']] as const) {
+  console.log(`| ${k === 'set, ipc' ? 'TS → node (set)' : 'node → TS (get)'} over the node's Unix socket | ${ms(k).toFixed(2)} | ${(MB / ms(k)).toFixed(2)} | ${ms(echo).toFixed(2)} (TCP) | ${(MB / ms(echo)).toFixed(2)} | ${(ms(k) / ms(echo)).toFixed(2)} |`);
+}
 const gcLine = (s: typeof gcHere) => `${s.count} pauses, ${s.totalMs.toFixed(0)} ms, longest ${s.maxMs.toFixed(1)} ms (${s.byKind})`;
 console.log(`GC during the rows (set, get and both echoes): bench process ${gcLine(gcHere)}${gcNode ? `; node ${gcLine(gcNode)}` : ''}`);
 z.close();
 await conn.close();
+await ipcConn.close();
 await floor.stop();
 await dso.stop();
 process.exit(0);

@@ -20,7 +20,8 @@ import { DedupCache, MAX_CACHED_BYTES } from './dedup.ts';
 import { ModuleLoader } from './modules.ts';
 import { SystemObject } from './system.ts';
 import { registerBuiltins } from './objects/index.ts';
-import { bindServer, type ServerSocket } from '../core/protocol/transport/socket.ts';
+import { bindServer, type ServerHandler, type ServerSocket } from '../core/protocol/transport/socket.ts';
+import { ServerGroup } from '../core/protocol/transport/server-group.ts';
 import type { PersistentStore } from './persistence/store.ts';
 import { resolveLimits } from './limits.ts';
 import { MemoryBudget } from './memory.ts';
@@ -71,6 +72,7 @@ export class DsoNode {
   private readonly jobs: JobService;
   private sweeper?: NodeJS.Timeout;
   private _address = '';
+  private _ipcAddress: string | undefined;
   /** Requests that arrived while apache-arrow loads for an earlier one: handled after it, in arrival order. */
   private held: Held[] | null = null;
   /** Who may connect, as whom, and whether they may upload code. */
@@ -112,6 +114,9 @@ export class DsoNode {
   /** `tcp://host:port` once started. */
   get address(): string { return this._address; }
 
+  /** `ipc://path` once started with `ipcPath`: the same node, for clients on this host. */
+  get ipcAddress(): string | undefined { return this._ipcAddress; }
+
   /** The root namespace's PLAIN token (made at random unless given); undefined under CURVE or `insecure`. */
   get token(): string | undefined { return this.auth.token; }
 
@@ -146,14 +151,31 @@ export class DsoNode {
       for (const r of this.persistence.replies.load()) this.dedup.preload(r.client, r.seq, r.reply);
     }
     if (this.modulesDir) await preloadModules(this.modules, this.modulesDir);
-    this.socket = await bindServer(this.opts.transport, `tcp://${this.opts.host}:${this.opts.port}`,
-      (route, frames, bytes, user) => this.handle(route, frames, bytes, user), {
-        maxMessageBytes: this.opts.maxPayloadBytes, maxPartialBytes: this.memory.partialBytes, readTimeoutMs: this.memory.readTimeoutMs,
-        onDisconnect: (route) => { this.parked.linkGone(route); }, security: this.auth.security,
-        heartbeatIvlMs: this.opts.heartbeatIvlMs, heartbeatTimeoutMs: this.opts.heartbeatTimeoutMs, listenFd: this.opts.listenFd });
-    this._address = this.socket.endpoint;
+    const serverOptions = {
+      maxMessageBytes: this.opts.maxPayloadBytes, maxPartialBytes: this.memory.partialBytes, readTimeoutMs: this.memory.readTimeoutMs,
+      onDisconnect: (route: Uint8Array) => { this.parked.linkGone(route); }, security: this.auth.security,
+      heartbeatIvlMs: this.opts.heartbeatIvlMs, heartbeatTimeoutMs: this.opts.heartbeatTimeoutMs,
+    };
+    const handle: ServerHandler = (route, frames, bytes, user) => this.handle(route, frames, bytes, user);
+    const group = new ServerGroup();
+    this.socket = group;
+    const tcp = group.handlerFor(handle);
+    tcp.add(await bindServer(this.opts.transport, `tcp://${this.opts.host}:${this.opts.port}`, tcp.handler, { ...serverOptions, listenFd: this.opts.listenFd }));
+    if (this.opts.ipcPath !== undefined) {
+      const ipc = group.handlerFor(handle);
+      ipc.add(await bindServer(this.opts.transport, `ipc://${this.opts.ipcPath}`, ipc.handler, { ...serverOptions, routeTag: 1 }).catch(async (err) => {
+        await group.close();
+        throw err;
+      }));
+    }
+    this._address = group.endpoint;
+    this._ipcAddress = group.endpoints[1];
     // This process's own clients (the embedded default, a test's) find the credentials by the address.
-    if (this.auth.own) this.unregister = registerCredentials(this._address, this.auth.own);
+    if (this.auth.own) {
+      const own = this.auth.own;
+      const undo = group.endpoints.map((a) => registerCredentials(a, own));
+      this.unregister = () => { for (const u of undo) u(); };
+    }
     this.sweeper = setInterval(() => { this.dedup.sweep(); this.persistence?.replies.sweep(); }, 60_000).unref();
     return this;
   }

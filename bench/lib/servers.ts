@@ -3,7 +3,10 @@
  * and a DSO node. Both are stopped by `stop()` and on process exit.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import type { GcStats } from './gc.ts';
@@ -11,6 +14,8 @@ import { PLAIN_USERNAME, registerCredentials } from '../../core/protocol/transpo
 
 export interface Server {
   address: string;
+  /** A DSO node started with `ipc`: its Unix socket address. */
+  ipcAddress?: string;
   port: number;
   version: string;
   stop(): Promise<void>;
@@ -57,6 +62,8 @@ export function pinProcess(pid: number, cpus: string): boolean {
 export interface StartOptions {
   /** CPU list to pin the server to (`taskset` syntax, e.g. "1"). */
   cpus?: string;
+  /** DSO node: also listen on a Unix socket in a fresh temporary directory (`Server.ipcAddress`). */
+  ipc?: boolean;
 }
 
 export class MissingRedisError extends Error {
@@ -99,6 +106,9 @@ export async function startDsoProcess(opts: StartOptions = {}): Promise<Server> 
   const entry = fileURLToPath(new URL('./dso-child.ts', import.meta.url));
   const env: NodeJS.ProcessEnv = { ...process.env, BENCH_DSO_PORT: String(port) };
   delete env.CRUCIAL_DSO;
+  const ipcDir = opts.ipc ? mkdtempSync(join(tmpdir(), 'crucial-bench-')) : undefined;
+  const ipcAddress = ipcDir ? `ipc://${join(ipcDir, 'dso.sock')}` : undefined;
+  if (ipcAddress) env.BENCH_DSO_IPC = ipcAddress.slice('ipc://'.length);
   const child = spawn(process.execPath, ['--import', 'tsx', entry], { stdio: ['ignore', 'pipe', 'inherit'], env });
   children.add(child);
   const address = await new Promise<string>((resolve, reject) => {
@@ -110,7 +120,7 @@ export async function startDsoProcess(opts: StartOptions = {}): Promise<Server> 
       if (m) {
         clearTimeout(timer);
         // The node demands PLAIN credentials: this process's clients find its token by its address.
-        if (m[2]) registerCredentials(m[1]!, { mechanism: 'PLAIN', username: PLAIN_USERNAME, password: m[2] });
+        for (const a of [m[1]!, ipcAddress]) if (m[2] && a) registerCredentials(a, { mechanism: 'PLAIN', username: PLAIN_USERNAME, password: m[2] });
         resolve(m[1]!);
       }
     });
@@ -127,5 +137,6 @@ export async function startDsoProcess(opts: StartOptions = {}): Promise<Server> 
     child.stdout!.on('data', on);
     child.kill('SIGUSR2');
   });
-  return { address, port, version: 'crucial (this checkout)', stop: () => stopChild(child), gc };
+  const stop = async () => { await stopChild(child); if (ipcDir) rmSync(ipcDir, { recursive: true, force: true }); };
+  return { address, ipcAddress, port, version: 'crucial (this checkout)', stop, gc };
 }

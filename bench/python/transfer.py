@@ -3,7 +3,9 @@ Python <-> DSO transfer of a 1e6-element float64 array (8 MB) over each of the n
 
 Starts a node per transport and round (interleaved, so both see the same machine state), times
 AtomicReference.set / .get from this process and prints the medians and the zmtp/libzmq ratio.
-``python bench/python/transfer.py [--transports zmtp libzmq] [--rounds 3] [--calls 40] [--placement none|split]``
+``python bench/python/transfer.py [--transports zmtp libzmq zmtp-ipc] [--rounds 3] [--calls 40] [--placement none|split]``
+(``zmtp-ipc``: the zmtp node also listening on a Unix socket, ``start_local_dso(ipc=True)``, and the client
+connected there instead of to its TCP port.)
 (``--placement split``: the node's threads on CPU 1, this process's on CPU 0, as bench/hot-path-arrays.ts
 places its client and node by default; the default, ``none``, leaves them to the scheduler.)
 """
@@ -45,9 +47,10 @@ def pin(pid: int, cpus: set) -> None:
 
 def measure(transport: str, calls: int, arr: np.ndarray, placement: str = "none"):
     # The node reads its transport from the environment it inherits.
-    os.environ["CRUCIAL_TRANSPORT"] = transport
-    with crucial.start_local_dso() as node:
-        conn = crucial.connect(node.address)
+    ipc = transport == "zmtp-ipc"
+    os.environ["CRUCIAL_TRANSPORT"] = "zmtp" if ipc else transport
+    with crucial.start_local_dso(ipc=ipc) as node:
+        conn = crucial.connect(node.ipc_address if ipc else node.address)
         if placement == "split":
             pin(node.process.pid, {1})
             pin(os.getpid(), {0})
@@ -61,7 +64,7 @@ def measure(transport: str, calls: int, arr: np.ndarray, placement: str = "none"
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.strip().split("\n\n")[0])
-    ap.add_argument("--transports", nargs="+", default=["zmtp", "libzmq"], choices=["zmtp", "libzmq"])
+    ap.add_argument("--transports", nargs="+", default=["zmtp", "libzmq"], choices=["zmtp", "libzmq", "zmtp-ipc"])
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--calls", type=int, default=40)
     ap.add_argument("--placement", choices=["none", "split"], default="none")
@@ -80,6 +83,8 @@ def main() -> None:
         down = statistics.median(x[1] for x in xs)
         med[t] = (up, down)
         print(f"| {t} | {up:.2f} | {down:.2f} | {arr.nbytes / 1e3 / up:,.0f} | {arr.nbytes / 1e3 / down:,.0f} |")
+    if "zmtp" in med and "zmtp-ipc" in med:
+        print(f"ipc/tcp time ratio: set {med['zmtp-ipc'][0] / med['zmtp'][0]:.2f}, get {med['zmtp-ipc'][1] / med['zmtp'][1]:.2f}")
     if "zmtp" in med and "libzmq" in med:
         print(f"zmtp/libzmq time ratio: set {med['zmtp'][0] / med['libzmq'][0]:.2f}, get {med['zmtp'][1] / med['libzmq'][1]:.2f}")
 

@@ -112,8 +112,8 @@ export class Connection {
   private readonly awaitingReplies = () => this.pending.size > 0 && this.linkUp;
 
   /**
-   * @param address `tcp://host:port` of the node
-   * @throws {InvalidOptionError} if the address is not `tcp://host:port`, an option is out of range or
+   * @param address `tcp://host:port` of the node, or `ipc://path` of its Unix socket (this host; zmtp transport)
+   * @throws {InvalidOptionError} if the address is not `tcp://host:port` or `ipc://path`, an option is out of range or
    * the transport is unknown
    */
   constructor(readonly address: string, options: ConnectionOptions = {}) {

@@ -171,4 +171,18 @@ describe('dso auth - crucial dso start', function () {
     await refused(['--tokens', tokens], /readable by others \(mode 644\)/);
     await refused(['--insecure', '--curve', join(dir, 'k')], /exclude each other/);
   });
+
+  it('cli auth - --ipc PATH: the node also answers on a 0600 Unix socket, with the same token; the socket goes with a clean stop', async () => {
+    const sock = join(dir, 'dso.sock');
+    const node = await startCli(['--ipc', sock], { CRUCIAL_RUNTIME_DIR: runtime });
+    started.push(node);
+    assert.match(node.out, new RegExp(`also at ipc://${sock.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} `));
+    assert.equal(mode(sock), 0o600);
+    const token = readFileSync(join(runtime, `dso-${/:(\d+)$/.exec(node.address)![1]}.token`), 'utf8').trim();
+    await rejectsWithCode(open(`ipc://${sock}`, { security: null }).call('AtomicLong', 'i', 'get', []), 'ERR_UNAUTHORIZED');
+    assert.equal(await open(`ipc://${sock}`, { token }).call('AtomicLong', 'i', 'addAndGet', [2]), 2n);
+    assert.equal(await open(node.address, { token }).call('AtomicLong', 'i', 'get', []), 2n);
+    await stop(node);
+    assert.equal(existsSync(sock), false);
+  });
 });

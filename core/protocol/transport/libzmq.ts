@@ -10,7 +10,7 @@ import { HighWaterMarkError, InvalidOptionError, UnauthorizedError } from '../er
 import { Outbox } from '../wire/outbox.ts';
 import { joinFrames, type Frame } from '../wire/frames.ts';
 import { LINK_DEFAULTS, type LinkListener, type LinkStatus } from './link.ts';
-import { parseTcpEndpoint, probeTcp } from './zmtp/endpoint.ts';
+import { parseEndpoint, probeTcp } from './zmtp/endpoint.ts';
 import type { ClientSocket, ClientSocketOptions, ServerHandler, ServerSocket } from './socket.ts';
 import type { ClientSecurity, ServerSecurity } from './security.ts';
 import { registerZap } from './zap.ts';
@@ -142,8 +142,9 @@ export class LibzmqClient implements ClientSocket {
   private async probe(known?: Error): Promise<void> {
     if (this.probing || this.up || this.socket.closed) return;
     this.probing = true;
-    const { host, port } = parseTcpEndpoint(this.address);
-    const found = await probeTcp(host, port);
+    const target = parseEndpoint(this.address);
+    // A Unix socket has no TCP to probe: the handshake's own error stands.
+    const found = target.kind === 'tcp' ? await probeTcp(target.host, target.port) : null;
     this.probing = false;
     if (this.up || this.socket.closed) return;
     const cause = found && !(known && !(found as { code?: string }).code && !/not a ZMTP peer|mechanism/.test(found.message)) ? found : known;

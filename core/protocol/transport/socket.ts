@@ -64,7 +64,7 @@ export function resolveTransport(kind?: string): TransportKind {
   return k as TransportKind;
 }
 
-/** @throws {InvalidOptionError} if the address is not `tcp://host:port`, or `CRUCIAL_TOKEN_FILE` cannot be read */
+/** @throws {InvalidOptionError} if the address is not `tcp://host:port` (or `ipc://path`, zmtp), or `CRUCIAL_TOKEN_FILE` cannot be read */
 export function openClient(kind: TransportKind, address: string, onMessage: (frames: Uint8Array[]) => void, opts: ClientSocketOptions = {}): ClientSocket {
   if (kind === 'libzmq') {
     // libzmq takes its credentials once, when the socket is made.
@@ -94,6 +94,8 @@ export interface ServerSocketOptions {
   heartbeatTimeoutMs?: number;
   /** zmtp: listen on this inherited listening TCP socket instead of binding the endpoint's host:port. */
   listenFd?: number;
+  /** zmtp: a byte that sets this socket's generated routing ids apart from another socket's of the same node. */
+  routeTag?: number;
 }
 
 export async function bindServer(kind: TransportKind, endpoint: string, onMessage: ServerHandler, opts: ServerSocketOptions): Promise<ServerSocket> {
@@ -101,7 +103,7 @@ export async function bindServer(kind: TransportKind, endpoint: string, onMessag
   if (kind === 'libzmq') return bindLibzmqServer(endpoint, onMessage, opts.onError, opts.security, opts.maxMessageBytes);
   const router = new ZmtpRouter(onMessage, {
     maxMessageBytes: opts.maxMessageBytes, security: opts.security, maxPartialBytes: opts.maxPartialBytes, readTimeoutMs: opts.readTimeoutMs, onDisconnect: opts.onDisconnect,
-    heartbeatIvlMs: opts.heartbeatIvlMs, heartbeatTimeoutMs: opts.heartbeatTimeoutMs,
+    heartbeatIvlMs: opts.heartbeatIvlMs, heartbeatTimeoutMs: opts.heartbeatTimeoutMs, routeTag: opts.routeTag,
   });
   await router.bind(endpoint, opts.listenFd);
   return router;

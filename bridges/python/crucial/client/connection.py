@@ -77,23 +77,35 @@ class _CallFuture(Future):
         return super().result(timeout)
 
 
-# The same form as core/protocol/transport/zmtp/endpoint.ts accepts, so both languages refuse the same addresses.
+# The same forms as core/protocol/transport/zmtp/endpoint.ts accepts, so both languages refuse the same addresses.
 _TCP_ENDPOINT = re.compile(r"^tcp://(\[[^\]]+\]|[^:/]+):(\d+)$")
+#: the longest Unix socket path Linux takes (sun_path, with its NUL)
+_MAX_IPC_PATH_BYTES = 107
 
 
 def check_address(address: Any) -> str:
     """
-    Checks that ``address`` is a ``tcp://host:port`` endpoint, as the TypeScript SDK does.
+    Checks that ``address`` is a ``tcp://host:port`` endpoint, or ``ipc://path`` (a Unix socket on this
+    host, as a node started with ``--ipc`` listens on), as the TypeScript SDK does.
 
     :param address: the address to check
     :return: the address
     :raises InvalidOptionError: if it is not one
     """
+    shown = json.dumps(address) if isinstance(address, str) else repr(address)
+    if isinstance(address, str) and address.startswith("ipc://"):
+        path = address[len("ipc://"):]
+        if path == "" or "\0" in path:
+            raise InvalidOptionError(f"{shown} is not an ipc://path address")
+        if path.startswith("@"):
+            raise InvalidOptionError(f"{shown}: abstract Unix sockets are not supported (no file permissions guard them); give a file path")
+        if len(path.encode()) > _MAX_IPC_PATH_BYTES:
+            raise InvalidOptionError(f"{shown}: a Unix socket path is at most {_MAX_IPC_PATH_BYTES} bytes")
+        return address
     m = _TCP_ENDPOINT.match(address) if isinstance(address, str) else None
     if m is None or int(m.group(2)) > 65535:
-        raise InvalidOptionError(f"{json.dumps(address) if isinstance(address, str) else repr(address)} is not a tcp://host:port address")
+        raise InvalidOptionError(f"{shown} is not a tcp://host:port or ipc://path address")
     return address
-
 
 
 class Connection(Readers):

@@ -64,9 +64,9 @@ def connect(address: str, **options: Any) -> "Connection":
     """
     Opens a new connection to a node, reviving references as proxies bound to it.
 
-    :param address: ``tcp://host:port``
+    :param address: ``tcp://host:port``, or ``ipc://path`` for a node's Unix socket on this host
     :param options: passed to :class:`Connection` (``resend_after``, ``unavailable_after``)
-    :raises InvalidOptionError: if ``address`` is not a ``tcp://host:port`` endpoint
+    :raises InvalidOptionError: if ``address`` is not a ``tcp://host:port`` or ``ipc://path`` endpoint
     """
     from .connection import Connection
 

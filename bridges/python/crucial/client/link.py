@@ -79,7 +79,17 @@ def unavailable_after_from_env() -> Optional[float]:
 
 
 def _probe(address: str, timeout: float = 0.25) -> LinkError:
-    """A plain TCP connect to ``tcp://host:port``: the OS says why libzmq could not connect."""
+    """A plain connect to ``tcp://host:port`` or ``ipc://path``: the OS says why libzmq could not connect."""
+    if address.startswith("ipc://"):
+        path = address[len("ipc://"):]
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+                s.settimeout(timeout)
+                s.connect(path)
+                return _greeting_problem(s, address)
+        except OSError as err:
+            code = errno.errorcode.get(err.errno or 0) if err.errno else None
+            return LinkError(f"connect {code or 'failed'} {path} ({err.strerror or err})", code)
     m = re.match(r"^tcp://\[?([^\]]+?)\]?:(\d+)$", address)
     if not m:
         return LinkError(f"cannot connect to {address}")

@@ -19,10 +19,10 @@ def fresh_default(monkeypatch):
     context.set_default_connection(None)
 
 
-@pytest.mark.parametrize("address", ["not-an-address", "tcp://127.0.0.1", "tcp://127.0.0.1:99999", "ipc:///tmp/x", "127.0.0.1:7700"])
-def test_a_crucial_dso_that_is_not_a_tcp_address_is_an_invalid_option(fresh_default, address):
+@pytest.mark.parametrize("address", ["not-an-address", "tcp://127.0.0.1", "tcp://127.0.0.1:99999", "ipc://@abstract", "127.0.0.1:7700"])
+def test_a_crucial_dso_that_is_not_a_tcp_or_ipc_address_is_an_invalid_option(fresh_default, address):
     fresh_default.setenv("CRUCIAL_DSO", address)
-    with pytest.raises(errors.InvalidOptionError, match="is not a tcp://host:port address"):
+    with pytest.raises(errors.InvalidOptionError, match=r"is not a tcp://host:port or ipc://path address|abstract Unix sockets"):
         AtomicLong("k").get()
     with pytest.raises(errors.InvalidOptionError):
         connect(address)
@@ -36,7 +36,7 @@ def test_an_address_with_a_host_name_or_an_ipv6_host_is_accepted():
 def test_a_program_with_a_bad_crucial_dso_fails_with_invalid_option_not_a_zmq_error():
     out = run_program("from crucial import AtomicLong\nAtomicLong('k').get()\n", env={"CRUCIAL_DSO": "not-an-address"})
     assert out.returncode == 1
-    assert out.stderr.strip().splitlines()[-1] == 'crucial.errors.InvalidOptionError: "not-an-address" is not a tcp://host:port address'
+    assert out.stderr.strip().splitlines()[-1] == 'crucial.errors.InvalidOptionError: "not-an-address" is not a tcp://host:port or ipc://path address'
 
 
 def test_a_worker_process_without_an_address_fails_instead_of_starting_a_node(fresh_default):

@@ -9,7 +9,7 @@ import { connect as tcpConnect } from 'node:net';
 import { HighWaterMarkError } from '../../errors.ts';
 import { LINK_DEFAULTS, type LinkListener, type LinkOptions } from '../link.ts';
 import { HeartbeatTimeoutError, ZmtpPeer } from './peer.ts';
-import { parseTcpEndpoint } from './endpoint.ts';
+import { parseEndpoint, type Endpoint } from './endpoint.ts';
 import { clientHandshake } from './mechanism.ts';
 import type { ClientSecurity } from '../security.ts';
 import type { Frame } from '../../wire/frames.ts';
@@ -37,14 +37,14 @@ export class ZmtpDealer {
   private everUp = false;
   private lastError: Error | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
-  private readonly target: { host: string; port: number };
+  private readonly target: Endpoint;
   private readonly baseIvl: number;
   private readonly maxIvl: number;
   private readonly hwm: number;
   private ivl: number;
 
   constructor(readonly endpoint: string, private readonly onMessage: (frames: Buffer[]) => void, private readonly opts: DealerOptions = {}) {
-    this.target = parseTcpEndpoint(endpoint);
+    this.target = parseEndpoint(endpoint);
     this.baseIvl = opts.reconnectIvlMs ?? 100;
     this.maxIvl = opts.reconnectIvlMaxMs ?? 2000;
     this.hwm = opts.sendHighWaterMarkBytes ?? LINK_DEFAULTS.sendHighWaterMarkBytes;
@@ -73,7 +73,7 @@ export class ZmtpDealer {
   /** Why no link is up: the failure that ended the last link or attempt, else what the current attempt waits for. */
   downCause(): Error {
     if (this.lastError) return this.lastError;
-    if (this.peer?.handshaking) return new Error(`TCP connected to ${this.endpoint}, but the peer sent no ZMTP handshake yet`);
+    if (this.peer?.handshaking) return new Error(`connected to ${this.endpoint}, but the peer sent no ZMTP handshake yet`);
     return new Error(`connecting to ${this.endpoint}`);
   }
 
@@ -95,7 +95,8 @@ export class ZmtpDealer {
   private dial(): void {
     const o = this.opts;
     const heartbeatIvlMs = o.heartbeatIvlMs ?? LINK_DEFAULTS.heartbeatIvlMs;
-    const peer = new ZmtpPeer((onread) => tcpConnect({ ...this.target, onread }), {
+    const t = this.target;
+    const peer = new ZmtpPeer((onread) => tcpConnect(t.kind === 'ipc' ? { path: t.path, onread } : { host: t.host, port: t.port, onread }), {
       socketType: 'DEALER',
       identity: o.identity,
       handshakeTimeoutMs: o.handshakeTimeoutMs,

@@ -6,13 +6,34 @@ import { GREETING_BYTES, ZmtpProtocolError, checkGreeting, greeting, preview } f
 export function parseTcpEndpoint(endpoint: string): { host: string; port: number } {
   const m = /^tcp:\/\/(\[[^\]]+\]|[^:/]+):(\d+)$/.exec(endpoint);
   const port = m ? Number(m[2]) : NaN;
-  if (!m || port > 65535) throw new InvalidOptionError(`${JSON.stringify(endpoint)} is not a tcp://host:port address`);
+  if (!m || port > 65535) throw new InvalidOptionError(`${JSON.stringify(endpoint)} is not a tcp://host:port or ipc://path address`);
   const host = m[1]!.replace(/^\[(.*)\]$/, '$1');
   return { host: host === '*' ? '0.0.0.0' : host, port };
 }
 
 export function formatTcpEndpoint(host: string, port: number): string {
   return `tcp://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** The longest Unix socket path Linux takes (sun_path, 108 bytes with its NUL). */
+const MAX_IPC_PATH_BYTES = 107;
+
+/** An endpoint a ZMTP link can use: TCP, or a Unix domain socket on this host (`ipc://path`, as libzmq names it). */
+export type Endpoint = { kind: 'tcp'; host: string; port: number } | { kind: 'ipc'; path: string };
+
+/**
+ * `tcp://host:port` or `ipc://path` split. An ipc path is a file path (absolute, or relative to the
+ * working directory); Linux's abstract namespace (`ipc://@name`) is refused: it has no file
+ * permissions, so any local user could connect.
+ * @throws {InvalidOptionError} for anything else
+ */
+export function parseEndpoint(endpoint: string): Endpoint {
+  if (!endpoint.startsWith('ipc://')) return { kind: 'tcp', ...parseTcpEndpoint(endpoint) };
+  const path = endpoint.slice('ipc://'.length);
+  if (path === '' || path.includes('\0')) throw new InvalidOptionError(`${JSON.stringify(endpoint)} is not an ipc://path address`);
+  if (path.startsWith('@')) throw new InvalidOptionError(`${JSON.stringify(endpoint)}: abstract Unix sockets are not supported (no file permissions guard them); give a file path`);
+  if (Buffer.byteLength(path) > MAX_IPC_PATH_BYTES) throw new InvalidOptionError(`${JSON.stringify(endpoint)}: a Unix socket path is at most ${MAX_IPC_PATH_BYTES} bytes`);
+  return { kind: 'ipc', path };
 }
 
 /**

@@ -2,7 +2,8 @@
  * A ZMTP ROUTER: accepts any number of DEALER (or REQ/ROUTER) peers, prefixes each message it
  * receives with the sender's routing id, and sends a message to the peer its first frame names.
  * Routing ids are the peer's Identity when it sent one not already in use, else 5 bytes
- * (0 then a 32-bit counter), like libzmq. A message to an unknown id is dropped, also like libzmq,
+ * (0 then a 32-bit counter), like libzmq; with `routeTag`, 6 bytes (0, the tag, the counter), so
+ * that two routers of one node never hand out the same id. A message to an unknown id is dropped, also like libzmq,
  * and so is one to a peer whose unwritten bytes reached `sendHighWaterMarkBytes` (a client that
  * stopped reading): `send` then returns false, and the client's resend fetches the reply later.
  * A peer's PING with a TTL is honoured; the router's own PINGs are off unless `heartbeatIvlMs` is set.
@@ -12,7 +13,8 @@ import { randomBytes } from 'node:crypto';
 import { HighWaterMarkError, InvalidOptionError } from '../../errors.ts';
 import { LINK_DEFAULTS } from '../link.ts';
 import { ZmtpPeer } from './peer.ts';
-import { formatTcpEndpoint, parseTcpEndpoint } from './endpoint.ts';
+import { formatTcpEndpoint, parseEndpoint } from './endpoint.ts';
+import { claimIpcPath, restrictIpcPath } from './ipc.ts';
 import { serverHandshake } from './mechanism.ts';
 import type { ServerSecurity } from '../security.ts';
 import { ByteBudget } from '../budget.ts';
@@ -36,6 +38,8 @@ export interface RouterOptions {
   readTimeoutMs?: number;
   /** Told the route of each handshaken peer whose link is gone. */
   onDisconnect?: (route: Buffer) => void;
+  /** A byte (1-255) that sets this router's generated routing ids apart from another router's of the same node. */
+  routeTag?: number;
 }
 
 /** `user`: the id `security.authenticate` gave the sender; absent under NULL. */
@@ -66,9 +70,16 @@ export class ZmtpRouter {
   /** Number of handshaken peers. */
   get peerCount(): number { return this.peers.size; }
 
-  /** Listens on `endpoint`, or on the inherited listening socket `fd` (the endpoint then only says it is TCP). */
+  /**
+   * Listens on `endpoint` (`tcp://host:port`, or `ipc://path`: a Unix socket made mode 0600, see
+   * ipc.ts), or on the inherited listening socket `fd` (the endpoint then only says it is TCP).
+   */
   async bind(endpoint: string, fd?: number): Promise<string> {
-    const { host, port } = parseTcpEndpoint(endpoint);
+    const target = parseEndpoint(endpoint);
+    if (target.kind === 'ipc') {
+      if (fd !== undefined) throw new InvalidOptionError('options.listenFd is a TCP socket: it cannot serve an ipc:// endpoint');
+      await claimIpcPath(target.path);
+    }
     await new Promise<void>((resolve, reject) => {
       // A bad inherited descriptor fails inside libuv with a bare EINVAL/EBADF/ENOTSOCK: say which option it was.
       const fail = fd === undefined ? reject : (err: NodeJS.ErrnoException) => reject(new InvalidOptionError(
@@ -76,8 +87,14 @@ export class ZmtpRouter {
       this.server.once('error', fail);
       const listening = () => { this.server.off('error', fail); resolve(); };
       if (fd !== undefined) this.server.listen({ fd }, listening);
-      else this.server.listen(port, host, listening);
+      else if (target.kind === 'ipc') this.server.listen({ path: target.path }, listening);
+      else this.server.listen(target.port, target.host, listening);
     });
+    if (target.kind === 'ipc') {
+      restrictIpcPath(target.path);
+      this._endpoint = endpoint;
+      return endpoint;
+    }
     const addr = this.server.address() as { address: string; port: number };
     this._endpoint = formatTcpEndpoint(addr.address, addr.port);
     return this._endpoint;
@@ -125,9 +142,11 @@ export class ZmtpRouter {
         if (identity && identity.length > 0 && identity[0] !== 0 && !this.peers.has(identity.toString('latin1'))) {
           route = Buffer.from(identity);
         } else {
-          route = Buffer.alloc(5);
+          const tag = this.opts.routeTag;
+          route = Buffer.alloc(tag ? 6 : 5);
+          if (tag) route[1] = tag;
           this.nextId = (this.nextId + 1) >>> 0;
-          route.writeUInt32BE(this.nextId, 1);
+          route.writeUInt32BE(this.nextId, route.length - 4);
         }
         key = route.toString('latin1');
         this.peers.set(key, peer);

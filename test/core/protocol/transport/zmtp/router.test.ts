@@ -125,8 +125,9 @@ describe('zmtp dealer', function () {
     }
   });
 
-  it('zmtp dealer - an address that is not tcp://host:port is refused up front', () => {
-    assert.throws(() => new ZmtpDealer('ipc:///tmp/x', () => undefined), { code: 'ERR_INVALID_OPTION' });
+  it('zmtp dealer - an address that is not tcp://host:port or ipc://path is refused up front', () => {
+    assert.throws(() => new ZmtpDealer('unix:///tmp/x', () => undefined), { code: 'ERR_INVALID_OPTION' });
+    assert.throws(() => new ZmtpDealer('ipc://@abstract', () => undefined), { code: 'ERR_INVALID_OPTION' });
     assert.throws(() => new ZmtpDealer('tcp://127.0.0.1:99999', () => undefined), { code: 'ERR_INVALID_OPTION' });
   });
 });

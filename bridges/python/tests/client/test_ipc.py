@@ -1,0 +1,68 @@
+"""
+A node that also listens on a Unix socket (``start_local_dso(ipc=True)``, ``crucial dso start --ipc``):
+the same objects over ``ipc://`` and TCP, arrays intact, the same credentials demanded, the socket
+file its owner's only and gone with the node; ipc addresses checked as the TypeScript SDK checks them.
+"""
+from __future__ import annotations
+
+import os
+import stat
+
+import numpy as np
+import pytest
+
+import crucial
+from crucial.client.connection import Connection, check_address
+from crucial.client.credentials import credentials_for, register_credentials
+from crucial.errors import InvalidOptionError, UnauthorizedError
+
+
+@pytest.fixture()
+def no_env_token(monkeypatch):
+    monkeypatch.delenv("CRUCIAL_TOKEN", raising=False)
+    monkeypatch.delenv("CRUCIAL_TOKEN_FILE", raising=False)
+
+
+def test_a_local_node_with_ipc_serves_the_same_objects_over_its_unix_socket_and_tcp():
+    node = crucial.start_local_dso(ipc=True)
+    try:
+        assert node.ipc_address is not None and node.ipc_address.startswith("ipc://")
+        path = node.ipc_address[len("ipc://"):]
+        assert stat.S_ISSOCK(os.stat(path).st_mode)
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, "only its owner may connect"
+        assert stat.S_IMODE(os.stat(os.path.dirname(path)).st_mode) == 0o700
+        values = np.random.default_rng(7).random(1_000_003)
+        with crucial.connect(node.ipc_address) as over_ipc, crucial.connect(node.address) as over_tcp:
+            crucial.AtomicReference("arr", connection=over_ipc).set(values)
+            assert np.array_equal(crucial.AtomicReference("arr", connection=over_tcp).get(), values)
+            back = crucial.AtomicReference("arr", connection=over_ipc).get()
+            assert back.dtype == values.dtype and np.array_equal(back, values)
+            assert [crucial.AtomicLong("n", connection=c).add_and_get(1) for c in (over_ipc, over_tcp, over_ipc)] == [1, 2, 3]
+    finally:
+        node.stop()
+    assert not os.path.exists(path) and not os.path.exists(os.path.dirname(path)), "the socket and its directory go with the node"
+
+
+def test_the_unix_socket_demands_the_node_s_token(no_env_token):
+    with crucial.start_local_dso(ipc=True) as node:
+        saved = credentials_for(node.ipc_address)
+        assert saved is not None and saved.token == node.token
+        register_credentials(node.ipc_address, None)
+        try:
+            for c in (Connection(node.ipc_address, unavailable_after=5), Connection(node.ipc_address, token="not-the-token-0123456789", unavailable_after=5)):
+                with c, pytest.raises(UnauthorizedError):
+                    c.call("AtomicLong", "x", "get", [])
+        finally:
+            register_credentials(node.ipc_address, saved)
+        with Connection(node.ipc_address, token=node.token) as owner:
+            assert owner.call("AtomicLong", "x", "get", []) == 0
+
+
+@pytest.mark.parametrize("bad", ["ipc://", "ipc://@crucial", "ipc:///" + "x" * 120, "ipc:///a\0b", "unix:///tmp/x"])
+def test_malformed_ipc_addresses_are_refused(bad):
+    with pytest.raises(InvalidOptionError):
+        check_address(bad)
+
+
+def test_an_ipc_file_path_is_an_address():
+    assert check_address("ipc:///run/crucial/dso.sock") == "ipc:///run/crucial/dso.sock"
