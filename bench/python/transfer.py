@@ -64,7 +64,7 @@ def measure(transport: str, calls: int, arr: np.ndarray, placement: str = "none"
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.strip().split("\n\n")[0])
-    ap.add_argument("--transports", nargs="+", default=["zmtp", "libzmq"], choices=["zmtp", "libzmq", "zmtp-ipc"])
+    ap.add_argument("--transports", nargs="+", default=["zmtp", "libzmq", "zmtp-ipc"], choices=["zmtp", "libzmq", "zmtp-ipc"])
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--calls", type=int, default=40)
     ap.add_argument("--placement", choices=["none", "split"], default="none")

@@ -8,7 +8,8 @@
  * security mechanism (PLAIN, CURVE) still applies on top. A socket file left by a node that died is
  * replaced; anything else at the path (a live node's socket, a regular file) is an error, never removed.
  */
-import { chmodSync, lstatSync, rmSync } from 'node:fs';
+import { chmodSync, lstatSync, rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { connect } from 'node:net';
 import { InvalidOptionError } from '../../errors.ts';
 
@@ -23,9 +24,16 @@ function listening(path: string): Promise<boolean> {
 
 /**
  * Makes `path` free for a new socket: nothing there, or a dead node's socket (removed).
- * @throws {InvalidOptionError} if something else is at `path`, or a process listens there
+ * @throws {InvalidOptionError} if its directory is missing, something else is at `path`, or a process listens there
  */
 export async function claimIpcPath(path: string): Promise<void> {
+  let dir;
+  try {
+    dir = statSync(dirname(path));
+  } catch {
+    dir = null;
+  }
+  if (!dir?.isDirectory()) throw new InvalidOptionError(`cannot listen on ipc://${path}: ${dirname(path)} is not a directory (it is not made for you)`);
   let stat;
   try {
     stat = lstatSync(path);

@@ -45,7 +45,7 @@ describe('zmtp over ipc:// (Unix domain sockets)', () => {
     assert.equal(existsSync(path), false);
   });
 
-  it('a socket file left by a killed node is replaced; a live node\'s socket and a regular file are refused and left as they are', async () => {
+  it('a socket file left by a killed node is replaced; a live node\'s socket, a regular file and a missing directory are refused, and left as they are', async () => {
     const path = join(dir, 'node.sock');
     // A node killed with SIGKILL cannot remove its socket file.
     const child = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(path)}, () => console.log('up'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -66,6 +66,8 @@ describe('zmtp over ipc:// (Unix domain sockets)', () => {
     writeFileSync(file, 'keep me');
     await assert.rejects(new ZmtpRouter(() => undefined).bind(`ipc://${file}`), (e: unknown) => e instanceof InvalidOptionError && /not a socket/.test((e as Error).message));
     assert.equal(readFileSync(file, 'utf8'), 'keep me');
+    await assert.rejects(new ZmtpRouter(() => undefined).bind(`ipc://${join(dir, 'missing', 'node.sock')}`),
+      (e: unknown) => e instanceof InvalidOptionError && /is not a directory/.test((e as Error).message));
   });
 
   it('ipc addresses: a file path is taken; empty, abstract (@) and over-long paths are refused', () => {
