@@ -10,7 +10,7 @@
  */
 import { chmodSync, lstatSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { connect } from 'node:net';
+import { connect, type Server } from 'node:net';
 import { InvalidOptionError } from '../../errors.ts';
 
 /** Whether a process accepts connections on the Unix socket at `path`. */
@@ -44,6 +44,26 @@ export async function claimIpcPath(path: string): Promise<void> {
   if (!stat.isSocket()) throw new InvalidOptionError(`cannot listen on ipc://${path}: a file that is not a socket is there (left as it is)`);
   if (await listening(path)) throw new InvalidOptionError(`cannot listen on ipc://${path}: another process listens there`);
   rmSync(path, { force: true });
+}
+
+/**
+ * `server.listen` on `path` with the file made mode 0600 from the start: node:net creates the socket
+ * file inside the (synchronous) bind, with the process umask, so the umask is narrowed around that
+ * call alone. Where the umask cannot be set (a worker thread), `restrictIpcPath` after listening
+ * closes the window instead.
+ */
+export function listenPrivately(server: Server, path: string, listening: () => void): void {
+  let previous: number | undefined;
+  try {
+    previous = process.umask(0o177);
+  } catch {
+    previous = undefined;
+  }
+  try {
+    server.listen({ path }, listening);
+  } finally {
+    if (previous !== undefined) process.umask(previous);
+  }
 }
 
 /** Restricts the socket file at `path` to its owner (connecting to a Unix socket needs write permission on it). */

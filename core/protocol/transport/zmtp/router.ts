@@ -14,7 +14,7 @@ import { HighWaterMarkError, InvalidOptionError } from '../../errors.ts';
 import { LINK_DEFAULTS } from '../link.ts';
 import { ZmtpPeer } from './peer.ts';
 import { formatTcpEndpoint, parseEndpoint } from './endpoint.ts';
-import { claimIpcPath, restrictIpcPath } from './ipc.ts';
+import { claimIpcPath, listenPrivately, restrictIpcPath } from './ipc.ts';
 import { serverHandshake } from './mechanism.ts';
 import type { ServerSecurity } from '../security.ts';
 import { ByteBudget } from '../budget.ts';
@@ -87,7 +87,7 @@ export class ZmtpRouter {
       this.server.once('error', fail);
       const listening = () => { this.server.off('error', fail); resolve(); };
       if (fd !== undefined) this.server.listen({ fd }, listening);
-      else if (target.kind === 'ipc') this.server.listen({ path: target.path }, listening);
+      else if (target.kind === 'ipc') listenPrivately(this.server, target.path, listening);
       else this.server.listen(target.port, target.host, listening);
     });
     if (target.kind === 'ipc') {

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { ZmtpRouter } from '../../../../../core/protocol/transport/zmtp/router.ts';
 import { ZmtpDealer } from '../../../../../core/protocol/transport/zmtp/dealer.ts';
 import { parseEndpoint } from '../../../../../core/protocol/transport/zmtp/endpoint.ts';
+import { listenPrivately } from '../../../../../core/protocol/transport/zmtp/ipc.ts';
+import { createServer } from 'node:net';
 import { InvalidOptionError } from '../../../../../core/protocol/errors.ts';
 
 /** A DEALER on `endpoint` that resolves each send with the reply's frames. */
@@ -68,6 +70,20 @@ describe('zmtp over ipc:// (Unix domain sockets)', () => {
     assert.equal(readFileSync(file, 'utf8'), 'keep me');
     await assert.rejects(new ZmtpRouter(() => undefined).bind(`ipc://${join(dir, 'missing', 'node.sock')}`),
       (e: unknown) => e instanceof InvalidOptionError && /is not a directory/.test((e as Error).message));
+  });
+
+  it('the socket file is 0600 from the moment it exists, whatever the umask (no window where others may connect)', async () => {
+    const path = join(dir, 'early.sock');
+    const server = createServer();
+    const saved = process.umask(0);
+    try {
+      listenPrivately(server, path, () => undefined);
+      assert.equal(statSync(path).mode & 0o777, 0o600, 'mode right after the synchronous bind');
+      assert.equal(process.umask(0), 0, 'the umask is put back');
+    } finally {
+      process.umask(saved);
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('ipc addresses: a file path is taken; empty, abstract (@) and over-long paths are refused', () => {
