@@ -163,7 +163,7 @@ export class DsoNode {
     tcp.add(await bindServer(this.opts.transport, `tcp://${this.opts.host}:${this.opts.port}`, tcp.handler, { ...serverOptions, listenFd: this.opts.listenFd }));
     if (this.opts.ipcPath !== undefined) {
       const ipc = group.handlerFor(handle);
-      ipc.add(await bindServer(this.opts.transport, `ipc://${this.opts.ipcPath}`, ipc.handler, { ...serverOptions, routeTag: 1 }).catch(async (err) => {
+      ipc.add(await bindServer(this.opts.transport, `ipc://${this.opts.ipcPath}`, ipc.handler, { ...serverOptions, routeTag: 1, listenFd: this.opts.ipcListenFd }).catch(async (err) => {
         await group.close();
         throw err;
       }));

@@ -44,6 +44,12 @@ export interface DsoOptions extends Partial<CallLimits>, MemoryOptions, AuthOpti
    * A socket a dead node left there is replaced; anything else at the path is an error.
    */
   ipcPath?: string;
+  /**
+   * With `ipcPath`: listen on this inherited listening Unix socket, which its maker bound at `ipcPath`,
+   * instead of binding the path (the Python package does, as for `listenFd`: clients connect before
+   * the node has loaded).
+   */
+  ipcListenFd?: number;
   /** ES modules (`*.mjs`, `*.js`) to load at start, whatever `allowUpload` says: user classes the node's owner vouches for. */
   modulesDir?: string;
   /**
@@ -79,7 +85,7 @@ export interface DsoOptions extends Partial<CallLimits>, MemoryOptions, AuthOpti
 const AUTH_KEYS = ['token', 'tokens', 'curve', 'insecure', 'allowUpload', 'modulesDir', 'insecureNetwork'] as const;
 
 const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export type Validated = Required<Omit<DsoOptions, 'pmemPath' | 'pmemSizeBytes' | 'listenFd' | 'ipcPath' | 'jobs' | keyof CallLimits | keyof MemoryOptions | (typeof AUTH_KEYS)[number]>> & Pick<DsoOptions, 'pmemPath' | 'pmemSizeBytes' | 'listenFd' | 'ipcPath'>;
+export type Validated = Required<Omit<DsoOptions, 'pmemPath' | 'pmemSizeBytes' | 'listenFd' | 'ipcPath' | 'ipcListenFd' | 'jobs' | keyof CallLimits | keyof MemoryOptions | (typeof AUTH_KEYS)[number]>> & Pick<DsoOptions, 'pmemPath' | 'pmemSizeBytes' | 'listenFd' | 'ipcPath' | 'ipcListenFd'>;
 
 export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
@@ -103,6 +109,10 @@ export function validate(opts: DsoOptions): Validated {
     parseEndpoint(`ipc://${opts.ipcPath}`);
     if (transport !== 'zmtp') throw new InvalidOptionError('options.ipcPath needs the zmtp transport');
   }
+  if (opts.ipcListenFd !== undefined) {
+    if (!Number.isInteger(opts.ipcListenFd) || opts.ipcListenFd < 0) throw new InvalidOptionError('options.ipcListenFd must be a non-negative integer');
+    if (opts.ipcPath === undefined) throw new InvalidOptionError('options.ipcListenFd needs options.ipcPath, the path its socket is bound at');
+  }
   return {
     heartbeatIvlMs,
     heartbeatTimeoutMs,
@@ -115,6 +125,7 @@ export function validate(opts: DsoOptions): Validated {
     transport,
     listenFd: opts.listenFd,
     ipcPath: opts.ipcPath,
+    ipcListenFd: opts.ipcListenFd,
     idleSpinUs: idleSpinOption(opts.idleSpinUs, 'options.idleSpinUs'),
   };
 }

@@ -55,10 +55,14 @@ describe('dso ipcPath', () => {
     }
   });
 
-  it('ipcPath: not a string, an abstract name, or the libzmq transport is refused; a path taken by a file stops the start and frees the port', async () => {
+  it('ipcPath: not a string, an abstract name, or the libzmq transport is refused; ipcListenFd without ipcPath or not a socket too; a path taken by a file stops the start and frees the port', async () => {
     await assert.rejects(startDso({ port: 0, ipcPath: 7 as unknown as string }), InvalidOptionError);
     await assert.rejects(startDso({ port: 0, ipcPath: '@crucial' }), InvalidOptionError);
     await assert.rejects(startDso({ port: 0, ipcPath: join(dir, 'x.sock'), transport: 'libzmq' }), InvalidOptionError);
+    await assert.rejects(startDso({ port: 0, ipcListenFd: 3 }), (e: unknown) => e instanceof InvalidOptionError && /needs options.ipcPath/.test((e as Error).message));
+    await assert.rejects(startDso({ port: 0, ipcPath: join(dir, 'x.sock'), ipcListenFd: -1 }), InvalidOptionError);
+    // A descriptor that is no listening Unix socket is refused naming the option.
+    await assert.rejects(startDso({ port: 0, ipcPath: join(dir, 'x.sock'), ipcListenFd: 1_000_003 }), (e: unknown) => e instanceof InvalidOptionError && /options.ipcListenFd 1000003/.test((e as Error).message));
     // The TCP side was bound first: a failed ipc bind must not leave it listening.
     const port = await freePort();
     await assert.rejects(startDso({ port, ipcPath: dir }), InvalidOptionError);

@@ -7,7 +7,7 @@
  *
  * With `listen-fd`, it listens on that inherited listening socket (the Python side made it, so it knew
  * the address before this node loaded). With `CRUCIAL_DSO_IPC` set to a path, it also listens on a
- * Unix socket there (`ipc://path`, mode 0600). Prints `DSO tcp://host:port` once listening; stdin is the lifeline: when the Python process that
+ * Unix socket there (`ipc://path`, mode 0600): the inherited one `CRUCIAL_DSO_IPC_FD` names, if set. Prints `DSO tcp://host:port` once listening; stdin is the lifeline: when the Python process that
  * started it closes the pipe (or dies), the node closes and exits.
  */
 import { startDso } from '../../../dso/node.ts';
@@ -27,7 +27,9 @@ const listenFd = process.argv[4] === undefined ? undefined : Number(process.argv
 try {
   // The Python process that starts this node makes its token and passes it here, never on the command line;
   // its program is this node's one user, so its @Shared classes may be uploaded, as with the TS embedded default.
-  const node = await startDso({ host, port, listenFd, ipcPath: process.env.CRUCIAL_DSO_IPC || undefined, token: process.env.CRUCIAL_TOKEN, allowUpload: true });
+  const ipcPath = process.env.CRUCIAL_DSO_IPC || undefined;
+  const ipcListenFd = ipcPath && process.env.CRUCIAL_DSO_IPC_FD ? Number(process.env.CRUCIAL_DSO_IPC_FD) : undefined;
+  const node = await startDso({ host, port, listenFd, ipcPath, ipcListenFd, token: process.env.CRUCIAL_TOKEN, allowUpload: true });
   console.log(`DSO ${node.address}`);
   process.stdin.on('end', () => { void node.close().then(() => process.exit(0)); });
   process.stdin.resume();

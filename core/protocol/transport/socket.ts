@@ -92,7 +92,7 @@ export interface ServerSocketOptions {
   heartbeatIvlMs?: number;
   /** zmtp: drop a peer that sends nothing this long (ms) after the node's PING. */
   heartbeatTimeoutMs?: number;
-  /** zmtp: listen on this inherited listening TCP socket instead of binding the endpoint's host:port. */
+  /** zmtp: listen on this inherited listening socket (TCP, or Unix for an ipc:// endpoint) instead of binding the endpoint. */
   listenFd?: number;
   /** zmtp: a byte that sets this socket's generated routing ids apart from another socket's of the same node. */
   routeTag?: number;

@@ -82,7 +82,7 @@ def _ensure_dso_locked() -> str:
     global _embedded
     address = os.environ.get("CRUCIAL_DSO")
     if address:
-        if _embedded is not None and address == _embedded.address:
+        if _embedded is not None and address == _embedded.client_address:
             _wait_embedded()  # exported before it listened (begin_dso): it may still be loading, or have failed
             return address
         return check_address(address)
@@ -96,12 +96,13 @@ def _ensure_dso_locked() -> str:
                                "(or use any crucial object) in the program before creating the Lithops executor, "
                                "or set CRUCIAL_DSO; a worker never starts a node of its own")
     if _embedded is None or _embedded.process.poll() is not None:
-        _embedded = LocalDso(wait=False)
+        _embedded = LocalDso(wait=False, ipc=True)
     _wait_embedded()
-    os.environ["CRUCIAL_DSO"] = _embedded.address
+    # This host's clients (this process, its workers) use the node's Unix socket (local_dso.py).
+    os.environ["CRUCIAL_DSO"] = _embedded.client_address  # type: ignore[assignment]
     # Worker processes started afterwards find the node's token as they find its address.
     os.environ["CRUCIAL_TOKEN"] = _embedded.token
-    return _embedded.address
+    return _embedded.client_address  # type: ignore[return-value]
 
 
 def _wait_embedded() -> None:
@@ -121,7 +122,7 @@ def _forget(node: Optional["LocalDso"]) -> None:
         return
     if _embedded is node:
         _embedded = None
-    if node.address is not None and os.environ.get("CRUCIAL_DSO") == node.address:
+    if node.address is not None and os.environ.get("CRUCIAL_DSO") == node.client_address:
         del os.environ["CRUCIAL_DSO"]
         if os.environ.get("CRUCIAL_TOKEN") == node.token:
             del os.environ["CRUCIAL_TOKEN"]
@@ -151,7 +152,7 @@ def begin_dso() -> Optional[str]:
             return None
         if _embedded is None or _embedded.process.poll() is not None:
             try:
-                _embedded = LocalDso(wait=False)
+                _embedded = LocalDso(wait=False, ipc=True)
             except UnavailableError:
                 _embedded = None
                 return None
@@ -161,12 +162,13 @@ def begin_dso() -> Optional[str]:
             # could outlast its unavailable_after window (2 s) waiting in the backlog, so the caller
             # waits for that node's ready line (ensure_dso) before its tasks get the address.
             return None
-        os.environ["CRUCIAL_DSO"] = node.address
+        address = node.client_address
+        os.environ["CRUCIAL_DSO"] = address  # type: ignore[assignment]
         os.environ["CRUCIAL_TOKEN"] = node.token
         # Workers spawned while it loads give their first link to it this long (crucial.client.link).
-        os.environ[STARTING_ENV] = f"{node.address} {time.time() + _STARTING_GRACE:.3f}"
+        os.environ[STARTING_ENV] = f"{address} {time.time() + _STARTING_GRACE:.3f}"
     threading.Thread(target=_watch_start, args=(node,), name="crucial-dso-start", daemon=True).start()
-    return node.address
+    return address
 
 
 def _watch_start(node: "LocalDso") -> None:
@@ -187,7 +189,7 @@ def _watch_start(node: "LocalDso") -> None:
 def _end_starting(node: "LocalDso") -> None:
     """Workers spawned from now on connect to a node that has loaded (or failed): no first-link grace."""
     raw = os.environ.get(STARTING_ENV, "").split()
-    if raw and raw[0] == node.address:
+    if raw and raw[0] == node.client_address:
         os.environ.pop(STARTING_ENV, None)
 
 
@@ -256,7 +258,7 @@ def shutdown() -> None:
     if conn is not None and conn.pid == os.getpid():
         conn.close()
     if node is not None:
-        if os.environ.get("CRUCIAL_DSO") == node.address:
+        if os.environ.get("CRUCIAL_DSO") == node.client_address:
             del os.environ["CRUCIAL_DSO"]
             if os.environ.get("CRUCIAL_TOKEN") == node.token:
                 del os.environ["CRUCIAL_TOKEN"]

@@ -93,7 +93,9 @@ def _node_command(host: str, port: int, root: Optional[Path], listen_fd: Optiona
             f"import({guard_ts!r}).then(g => g.installProcessGuard())"
             f".then(() => import({node_ts!r}))"
             f".then(m => m.startDso({{host: {host!r}, port: {int(port)}, listenFd: {'undefined' if listen_fd is None else int(listen_fd)}, "
-            "ipcPath: process.env.CRUCIAL_DSO_IPC || undefined, token: process.env.CRUCIAL_TOKEN, allowUpload: true}))"
+            "ipcPath: process.env.CRUCIAL_DSO_IPC || undefined, "
+            "ipcListenFd: process.env.CRUCIAL_DSO_IPC_FD ? Number(process.env.CRUCIAL_DSO_IPC_FD) : undefined, "
+            "token: process.env.CRUCIAL_TOKEN, allowUpload: true}))"
             ".then(n => { console.log('DSO ' + n.address); "
             "process.stdin.on('end', () => n.close().then(() => process.exit(0))); process.stdin.resume(); })"
             ".catch(e => { console.error(e); process.exit(1); })"
@@ -135,6 +137,19 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _listen_unix(path: str) -> socket.socket:
+    """A listening Unix socket at ``path`` (in a 0700 directory; the file made 0600) for a node to take over."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.bind(path)
+        os.chmod(path, 0o600)
+        sock.listen(511)
+    except OSError as err:
+        sock.close()
+        raise UnavailableError(f"the DSO node cannot listen on ipc://{path}: {err}") from err
+    return sock
+
+
 def _endpoint(sock: socket.socket) -> str:
     """``tcp://host:port`` of a bound socket, as the node prints it."""
     host, port = sock.getsockname()[:2]
@@ -166,17 +181,23 @@ class LocalDso:
         # node has loaded (clients that connect meanwhile wait in the backlog), and no other process can
         # take the port in between (issue 10, start-up).
         listener = _listen(host, port)
+        unix: Optional[socket.socket] = None
         try:
             cmd, cwd, uses_fd = _node_command(host, port, Path(root) if root else None, listener.fileno())
             if not uses_fd:
                 listener.close()
-            self._start(cmd, cwd, listener if uses_fd else None)
+            elif self.ipc_address is not None:
+                # The Unix socket too, for the same reason; a node that cannot take descriptors binds it itself.
+                unix = _listen_unix(self.ipc_address[len("ipc://"):])
+            self._start(cmd, cwd, listener if uses_fd else None, unix)
         finally:
             listener.close()  # the node has its own copy
+            if unix is not None:
+                unix.close()
         if wait:
             self.wait_ready()
 
-    def _start(self, cmd: List[str], cwd: Optional[Path], listener: Optional[socket.socket]) -> None:
+    def _start(self, cmd: List[str], cwd: Optional[Path], listener: Optional[socket.socket], unix: Optional[socket.socket] = None) -> None:
         self._bundled = cwd is None
         self.root = cwd
         #: the node's PLAIN token: made here, handed to the node in its environment (never on its command line)
@@ -185,12 +206,15 @@ class LocalDso:
         # stdin stays open as a lifeline: the node exits when this process dies and the pipe closes.
         env = {**os.environ, "CRUCIAL_TOKEN": self.token}
         env.pop("CRUCIAL_DSO_IPC", None)
+        env.pop("CRUCIAL_DSO_IPC_FD", None)
         if self.ipc_address is not None:
             env["CRUCIAL_DSO_IPC"] = self.ipc_address[len("ipc://"):]
+            if unix is not None:
+                env["CRUCIAL_DSO_IPC_FD"] = str(unix.fileno())
             register_credentials(self.ipc_address, Credentials(token=self.token))
+        fds = tuple(s.fileno() for s in (listener, unix) if s is not None)
         self.process = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.PIPE, env=env,
-                                        stdout=subprocess.PIPE, stderr=None, text=True,
-                                        pass_fds=() if listener is None else (listener.fileno(),))
+                                        stdout=subprocess.PIPE, stderr=None, text=True, pass_fds=fds)
         #: ``tcp://host:port`` of the node: known at once when it was handed its listening socket, else once it listens
         self.address: Optional[str] = None if listener is None else _endpoint(listener)
         self._ready_lock = threading.Lock()
@@ -199,6 +223,11 @@ class LocalDso:
         self._failure: Optional[BaseException] = None
         if self.address is not None:
             register_credentials(self.address, Credentials(token=self.token))
+
+    @property
+    def client_address(self) -> Optional[str]:
+        """What this host's clients connect to: the Unix socket's address when the node has one, else ``address``."""
+        return self.ipc_address if self.ipc_address is not None and self.address is not None else self.address
 
     def wait_ready(self) -> str:
         """

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import crucial
+import crucial.client.local_dso
 from crucial.client.connection import Connection, check_address
 from crucial.client.credentials import credentials_for, register_credentials
 from crucial.errors import InvalidOptionError, UnauthorizedError
@@ -56,6 +57,35 @@ def test_the_unix_socket_demands_the_node_s_token(no_env_token):
             register_credentials(node.ipc_address, saved)
         with Connection(node.ipc_address, token=node.token) as owner:
             assert owner.call("AtomicLong", "x", "get", []) == 0
+
+
+def test_a_call_sent_over_ipc_before_the_node_has_loaded_waits_in_the_backlog_and_is_answered():
+    # The Unix socket is made and listened on here and handed to the node, as its TCP port is (issue 10).
+    node = crucial.client.local_dso.LocalDso(wait=False, ipc=True)
+    try:
+        assert node.client_address == node.ipc_address
+        with Connection(node.ipc_address, unavailable_after=30) as c:
+            assert c.ping() == "pong"
+        node.wait_ready()
+    finally:
+        node.stop()
+
+
+def test_the_embedded_default_node_hands_this_host_its_unix_socket(monkeypatch):
+    from crucial.client import context
+
+    # Both come back as they were when the test ends (the session's node exports its own).
+    monkeypatch.delenv("CRUCIAL_DSO", raising=False)
+    monkeypatch.delenv("CRUCIAL_TOKEN", raising=False)
+    context.shutdown()
+    try:
+        address = context.ensure_dso()
+        assert address.startswith("ipc://") and os.environ["CRUCIAL_DSO"] == address
+        assert stat.S_IMODE(os.stat(address[len("ipc://"):]).st_mode) == 0o600
+        assert context.default_connection().call("AtomicLong", "embedded-ipc", "addAndGet", [5]) == 5
+    finally:
+        context.shutdown()
+    assert "CRUCIAL_DSO" not in os.environ
 
 
 @pytest.mark.parametrize("bad", ["ipc://", "ipc://@crucial", "ipc:///" + "x" * 120, "ipc:///a\0b", "unix:///tmp/x"])

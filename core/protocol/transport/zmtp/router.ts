@@ -72,18 +72,17 @@ export class ZmtpRouter {
 
   /**
    * Listens on `endpoint` (`tcp://host:port`, or `ipc://path`: a Unix socket made mode 0600, see
-   * ipc.ts), or on the inherited listening socket `fd` (the endpoint then only says it is TCP).
+   * ipc.ts), or on the inherited listening socket `fd` (of that kind; a TCP one's endpoint only says it is TCP).
    */
   async bind(endpoint: string, fd?: number): Promise<string> {
     const target = parseEndpoint(endpoint);
-    if (target.kind === 'ipc') {
-      if (fd !== undefined) throw new InvalidOptionError('options.listenFd is a TCP socket: it cannot serve an ipc:// endpoint');
-      await claimIpcPath(target.path);
-    }
+    // An inherited Unix socket was made and bound at the path by the process that handed it down.
+    if (target.kind === 'ipc' && fd === undefined) await claimIpcPath(target.path);
+    const option = target.kind === 'ipc' ? 'options.ipcListenFd' : 'options.listenFd';
     await new Promise<void>((resolve, reject) => {
       // A bad inherited descriptor fails inside libuv with a bare EINVAL/EBADF/ENOTSOCK: say which option it was.
       const fail = fd === undefined ? reject : (err: NodeJS.ErrnoException) => reject(new InvalidOptionError(
-        `options.listenFd ${fd} is not a TCP socket this process can listen on (${err.code ?? err.message})`));
+        `${option} ${fd} is not a ${target.kind === 'ipc' ? 'Unix' : 'TCP'} socket this process can listen on (${err.code ?? err.message})`));
       this.server.once('error', fail);
       const listening = () => { this.server.off('error', fail); resolve(); };
       if (fd !== undefined) this.server.listen({ fd }, listening);
