@@ -137,6 +137,25 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+#: the longest Unix socket path Linux takes (sun_path, with its NUL)
+_MAX_UNIX_PATH_BYTES = 107
+
+
+def _private_dir() -> Optional[str]:
+    """A new 0700 directory for the node's Unix socket, or None where there can be none (no AF_UNIX, a path too long)."""
+    if not hasattr(socket, "AF_UNIX"):
+        return None
+    for base in (None, "/tmp"):  # TMPDIR first; a deep one can leave no room for the socket's name
+        try:
+            path = tempfile.mkdtemp(prefix="crucial-dso-", dir=base)
+        except OSError:
+            continue
+        if len(os.path.join(path, "dso.sock").encode()) <= _MAX_UNIX_PATH_BYTES:
+            return path
+        os.rmdir(path)
+    return None
+
+
 def _listen_unix(path: str) -> socket.socket:
     """A listening Unix socket at ``path`` (in a 0700 directory; the file made 0600) for a node to take over."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -174,7 +193,7 @@ class LocalDso:
     def __init__(self, port: int = 0, host: str = "127.0.0.1", root: Optional[Path] = None, *, wait: bool = True, ipc: bool = False) -> None:
         #: the node's Unix socket address (``ipc://path``) when started with ``ipc=True``, else None
         self.ipc_address: Optional[str] = None
-        self._ipc_dir: Optional[str] = tempfile.mkdtemp(prefix="crucial-dso-") if ipc else None  # mode 0700
+        self._ipc_dir: Optional[str] = _private_dir() if ipc else None  # mode 0700
         if self._ipc_dir is not None:
             self.ipc_address = f"ipc://{os.path.join(self._ipc_dir, 'dso.sock')}"
         # The listening socket is made here and handed to the node: its address is known now, before the
@@ -188,7 +207,12 @@ class LocalDso:
                 listener.close()
             elif self.ipc_address is not None:
                 # The Unix socket too, for the same reason; a node that cannot take descriptors binds it itself.
-                unix = _listen_unix(self.ipc_address[len("ipc://"):])
+                try:
+                    unix = _listen_unix(self.ipc_address[len("ipc://"):])
+                except UnavailableError as err:
+                    # TCP alone still serves every client: the Unix socket is a fast path, not a need.
+                    logger.info("the DSO node gets no Unix socket (%s); its clients use TCP", err)
+                    self._drop_ipc()
             self._start(cmd, cwd, listener if uses_fd else None, unix)
         finally:
             listener.close()  # the node has its own copy
@@ -223,6 +247,13 @@ class LocalDso:
         self._failure: Optional[BaseException] = None
         if self.address is not None:
             register_credentials(self.address, Credentials(token=self.token))
+
+    def _drop_ipc(self) -> None:
+        """No Unix socket after all: the node serves TCP alone."""
+        if self._ipc_dir is not None:
+            shutil.rmtree(self._ipc_dir, ignore_errors=True)
+        self._ipc_dir = None
+        self.ipc_address = None
 
     @property
     def client_address(self) -> Optional[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 
 import numpy as np
 import pytest
@@ -86,6 +87,31 @@ def test_the_embedded_default_node_hands_this_host_its_unix_socket(monkeypatch):
     finally:
         context.shutdown()
     assert "CRUCIAL_DSO" not in os.environ
+
+
+def test_a_tmpdir_too_deep_for_a_socket_path_falls_back_to_tmp(monkeypatch, tmp_path):
+    deep = tmp_path / ("d" * 100)
+    deep.mkdir()
+    monkeypatch.setenv("TMPDIR", str(deep))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # tempfile caches TMPDIR
+    with crucial.start_local_dso(ipc=True) as node:
+        assert node.ipc_address is not None and len(node.ipc_address.encode()) - len("ipc://") <= 107
+        with crucial.connect(node.ipc_address) as c:
+            assert c.ping() == "pong"
+
+
+def test_a_unix_socket_that_cannot_be_made_leaves_the_node_on_tcp(monkeypatch):
+    from crucial.client import local_dso
+    from crucial.errors import UnavailableError
+
+    def refuse(path):
+        raise UnavailableError(f"the DSO node cannot listen on ipc://{path}: simulated")
+
+    monkeypatch.setattr(local_dso, "_listen_unix", refuse)
+    with local_dso.LocalDso(ipc=True) as node:
+        assert node.ipc_address is None and node.client_address == node.address
+        with crucial.connect(node.client_address) as c:
+            assert c.ping() == "pong"
 
 
 @pytest.mark.parametrize("bad", ["ipc://", "ipc://@crucial", "ipc:///" + "x" * 120, "ipc:///a\0b", "unix:///tmp/x"])
