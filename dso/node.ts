@@ -157,23 +157,28 @@ export class DsoNode {
       heartbeatIvlMs: this.opts.heartbeatIvlMs, heartbeatTimeoutMs: this.opts.heartbeatTimeoutMs,
     };
     const handle: ServerHandler = (route, frames, bytes, user) => this.handle(route, frames, bytes, user);
-    const group = new ServerGroup();
-    this.socket = group;
-    const tcp = group.handlerFor(handle);
-    tcp.add(await bindServer(this.opts.transport, `tcp://${this.opts.host}:${this.opts.port}`, tcp.handler, { ...serverOptions, listenFd: this.opts.listenFd }));
-    if (this.opts.ipcPath !== undefined) {
-      const ipc = group.handlerFor(handle);
-      ipc.add(await bindServer(this.opts.transport, `ipc://${this.opts.ipcPath}`, ipc.handler, { ...serverOptions, routeTag: 1, listenFd: this.opts.ipcListenFd }).catch(async (err) => {
+    const kind = this.opts.transport;
+    const tcp = (h: ServerHandler) => bindServer(kind, `tcp://${this.opts.host}:${this.opts.port}`, h, { ...serverOptions, listenFd: this.opts.listenFd });
+    if (this.opts.ipcPath === undefined) {
+      // One socket: replies go straight to it, with no routing of their own on the hot path.
+      this.socket = await tcp(handle);
+    } else {
+      const group = new ServerGroup(handle);
+      await group.add(tcp);
+      // Set before the second bind: a call on the first socket meanwhile gets its reply.
+      this.socket = group;
+      await group.add((h) => bindServer(kind, `ipc://${this.opts.ipcPath}`, h, { ...serverOptions, routeTag: 1, listenFd: this.opts.ipcListenFd })).catch(async (err) => {
+        this.socket = undefined;
         await group.close();
         throw err;
-      }));
+      });
+      this._ipcAddress = group.endpoints[1];
     }
-    this._address = group.endpoint;
-    this._ipcAddress = group.endpoints[1];
+    this._address = this.socket.endpoint;
     // This process's own clients (the embedded default, a test's) find the credentials by the address.
     if (this.auth.own) {
       const own = this.auth.own;
-      const undo = group.endpoints.map((a) => registerCredentials(a, own));
+      const undo = [this._address, this._ipcAddress].filter((a): a is string => a !== undefined).map((a) => registerCredentials(a, own));
       this.unregister = () => { for (const u of undo) u(); };
     }
     this.sweeper = setInterval(() => { this.dedup.sweep(); this.persistence?.replies.sweep(); }, 60_000).unref();

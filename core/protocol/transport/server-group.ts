@@ -10,20 +10,23 @@ export class ServerGroup implements ServerSocket {
   private readonly owner = new WeakMap<Uint8Array, ServerSocket>();
   private readonly members: ServerSocket[] = [];
 
+  /** @param handle every member's messages, as one socket's */
+  constructor(private readonly handle: ServerHandler) {}
+
   /** The first member's endpoint: the node's address. */
   get endpoint(): string { return this.members[0]?.endpoint ?? ''; }
 
   /** Every member's endpoint, in the order they were added. */
   get endpoints(): string[] { return this.members.map((m) => m.endpoint); }
 
-  /** A handler for a member about to be bound: records each route's socket, then hands the message on. */
-  handlerFor(handle: ServerHandler): { handler: ServerHandler; add: (member: ServerSocket) => void } {
+  /** Binds a member with a handler that records each route's socket before handing the message on. */
+  async add(bind: (handler: ServerHandler) => Promise<ServerSocket>): Promise<void> {
     let member: ServerSocket | undefined;
-    const handler: ServerHandler = (route, frames, bytes, user) => {
+    member = await bind((route, frames, bytes, user) => {
       if (member && !this.owner.has(route)) this.owner.set(route, member);
-      handle(route, frames, bytes, user);
-    };
-    return { handler, add: (m) => { member = m; this.members.push(m); } };
+      this.handle(route, frames, bytes, user);
+    });
+    this.members.push(member);
   }
 
   send(route: Uint8Array, frames: readonly Frame[]): boolean {

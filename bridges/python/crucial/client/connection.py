@@ -36,6 +36,7 @@ from ..errors import ClosedError, HighWaterMarkError, InvalidOptionError, error_
 from ..wire.codec import WireCodec
 from ..wire.protocol import SYSTEM_TYPE, Kind, ObjectRef
 from .credentials import Credentials, credentials_for
+from .endpoint import MAX_IPC_PATH_BYTES, ipc_path
 from .link import DEFAULT_UNAVAILABLE_AFTER, LinkState, unavailable_after_from_env
 from .readers import Readers
 from .recovery import UNSENT, Pending, Settled
@@ -79,8 +80,6 @@ class _CallFuture(Future):
 
 # The same forms as core/protocol/transport/zmtp/endpoint.ts accepts, so both languages refuse the same addresses.
 _TCP_ENDPOINT = re.compile(r"^tcp://(\[[^\]]+\]|[^:/]+):(\d+)$")
-#: the longest Unix socket path Linux takes (sun_path, with its NUL)
-_MAX_IPC_PATH_BYTES = 107
 
 
 def check_address(address: Any) -> str:
@@ -93,14 +92,14 @@ def check_address(address: Any) -> str:
     :raises InvalidOptionError: if it is not one
     """
     shown = json.dumps(address) if isinstance(address, str) else repr(address)
-    if isinstance(address, str) and address.startswith("ipc://"):
-        path = address[len("ipc://"):]
+    path = ipc_path(address) if isinstance(address, str) else None
+    if path is not None:
         if path == "" or "\0" in path:
             raise InvalidOptionError(f"{shown} is not an ipc://path address")
         if path.startswith("@"):
             raise InvalidOptionError(f"{shown}: abstract Unix sockets are not supported (no file permissions guard them); give a file path")
-        if len(path.encode()) > _MAX_IPC_PATH_BYTES:
-            raise InvalidOptionError(f"{shown}: a Unix socket path is at most {_MAX_IPC_PATH_BYTES} bytes")
+        if len(path.encode()) > MAX_IPC_PATH_BYTES:
+            raise InvalidOptionError(f"{shown}: a Unix socket path is at most {MAX_IPC_PATH_BYTES} bytes")
         return address
     m = _TCP_ENDPOINT.match(address) if isinstance(address, str) else None
     if m is None or int(m.group(2)) > 65535:

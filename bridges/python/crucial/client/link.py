@@ -18,6 +18,7 @@ from typing import Callable, Dict, Optional
 import zmq
 
 from ..errors import InvalidOptionError
+from .endpoint import ipc_path
 
 #: LinkError code of a refusal at the handshake (missing or wrong credentials)
 REFUSED = "ERR_UNAUTHORIZED"
@@ -80,8 +81,8 @@ def unavailable_after_from_env() -> Optional[float]:
 
 def _probe(address: str, timeout: float = 0.25) -> LinkError:
     """A plain connect to ``tcp://host:port`` or ``ipc://path``: the OS says why libzmq could not connect."""
-    if address.startswith("ipc://"):
-        path = address[len("ipc://"):]
+    path = ipc_path(address)
+    if path is not None:
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
                 s.settimeout(timeout)

@@ -21,6 +21,7 @@ from typing import Any, List, Optional, Tuple
 
 from ..errors import UnavailableError
 from .credentials import Credentials, register_credentials
+from .endpoint import IPC_PREFIX, MAX_IPC_PATH_BYTES
 
 __all__ = ["LocalDso", "start_local_dso", "find_node", "BUNDLED_NODE", "MIN_NODE_MAJOR"]
 
@@ -137,10 +138,6 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-#: the longest Unix socket path Linux takes (sun_path, with its NUL)
-_MAX_UNIX_PATH_BYTES = 107
-
-
 def _private_dir() -> Optional[str]:
     """A new 0700 directory for the node's Unix socket, or None where there can be none (no AF_UNIX, a path too long)."""
     if not hasattr(socket, "AF_UNIX"):
@@ -150,7 +147,7 @@ def _private_dir() -> Optional[str]:
             path = tempfile.mkdtemp(prefix="crucial-dso-", dir=base)
         except OSError:
             continue
-        if len(os.path.join(path, "dso.sock").encode()) <= _MAX_UNIX_PATH_BYTES:
+        if len(os.path.join(path, "dso.sock").encode()) <= MAX_IPC_PATH_BYTES:
             return path
         os.rmdir(path)
     return None
@@ -194,8 +191,9 @@ class LocalDso:
         #: the node's Unix socket address (``ipc://path``) when started with ``ipc=True``, else None
         self.ipc_address: Optional[str] = None
         self._ipc_dir: Optional[str] = _private_dir() if ipc else None  # mode 0700
-        if self._ipc_dir is not None:
-            self.ipc_address = f"ipc://{os.path.join(self._ipc_dir, 'dso.sock')}"
+        self._ipc_path: Optional[str] = None if self._ipc_dir is None else os.path.join(self._ipc_dir, "dso.sock")
+        if self._ipc_path is not None:
+            self.ipc_address = IPC_PREFIX + self._ipc_path
         # The listening socket is made here and handed to the node: its address is known now, before the
         # node has loaded (clients that connect meanwhile wait in the backlog), and no other process can
         # take the port in between (issue 10, start-up).
@@ -205,10 +203,10 @@ class LocalDso:
             cmd, cwd, uses_fd = _node_command(host, port, Path(root) if root else None, listener.fileno())
             if not uses_fd:
                 listener.close()
-            elif self.ipc_address is not None:
+            elif self._ipc_path is not None:
                 # The Unix socket too, for the same reason; a node that cannot take descriptors binds it itself.
                 try:
-                    unix = _listen_unix(self.ipc_address[len("ipc://"):])
+                    unix = _listen_unix(self._ipc_path)
                 except UnavailableError as err:
                     # TCP alone still serves every client: the Unix socket is a fast path, not a need.
                     logger.info("the DSO node gets no Unix socket (%s); its clients use TCP", err)
@@ -231,8 +229,8 @@ class LocalDso:
         env = {**os.environ, "CRUCIAL_TOKEN": self.token}
         env.pop("CRUCIAL_DSO_IPC", None)
         env.pop("CRUCIAL_DSO_IPC_FD", None)
-        if self.ipc_address is not None:
-            env["CRUCIAL_DSO_IPC"] = self.ipc_address[len("ipc://"):]
+        if self._ipc_path is not None:
+            env["CRUCIAL_DSO_IPC"] = self._ipc_path
             if unix is not None:
                 env["CRUCIAL_DSO_IPC_FD"] = str(unix.fileno())
             register_credentials(self.ipc_address, Credentials(token=self.token))
@@ -248,12 +246,17 @@ class LocalDso:
         if self.address is not None:
             register_credentials(self.address, Credentials(token=self.token))
 
+    def _withdraw_credentials(self) -> None:
+        """This process's clients stop presenting the node's token at its addresses."""
+        for address in (self.address, self.ipc_address):
+            if address is not None:
+                register_credentials(address, None)
+
     def _drop_ipc(self) -> None:
         """No Unix socket after all: the node serves TCP alone."""
         if self._ipc_dir is not None:
             shutil.rmtree(self._ipc_dir, ignore_errors=True)
-        self._ipc_dir = None
-        self.ipc_address = None
+        self._ipc_dir = self._ipc_path = self.ipc_address = None
 
     @property
     def client_address(self) -> Optional[str]:
@@ -276,10 +279,7 @@ class LocalDso:
             if not line.startswith("DSO "):
                 self.process.kill()
                 self.process.wait()
-                if self.address is not None:
-                    register_credentials(self.address, None)
-                if self.ipc_address is not None:
-                    register_credentials(self.ipc_address, None)
+                self._withdraw_credentials()
                 if self._ipc_dir is not None:
                     shutil.rmtree(self._ipc_dir, ignore_errors=True)
                 try:
@@ -299,10 +299,7 @@ class LocalDso:
     def stop(self) -> None:
         """Stops the node and waits for it to exit."""
         self._stopped = True
-        if self.address is not None:
-            register_credentials(self.address, None)
-        if self.ipc_address is not None:
-            register_credentials(self.ipc_address, None)
+        self._withdraw_credentials()
         if not self._ready and self.process.poll() is None:
             self.process.kill()  # still loading (begin_dso): it holds nothing to close yet
         if self.process.poll() is None:
