@@ -7,9 +7,11 @@
  *
  * With `listen-fd`, it listens on that inherited listening socket (the Python side made it, so it knew
  * the address before this node loaded). With `CRUCIAL_DSO_IPC` set to a path, it also listens on a
- * Unix socket there (`ipc://path`, mode 0600): the inherited one `CRUCIAL_DSO_IPC_FD` names, if set. Prints `DSO tcp://host:port` once listening; stdin is the lifeline: when the Python process that
+ * Unix socket there (`ipc://path`, mode 0600): the inherited one `CRUCIAL_DSO_IPC_FD` names, if set; at exit it
+ * removes the directory `CRUCIAL_DSO_IPC_DIR` names, if empty. Prints `DSO tcp://host:port` once listening; stdin is the lifeline: when the Python process that
  * started it closes the pipe (or dies), the node closes and exits.
  */
+import { rmdirSync } from 'node:fs';
 import { startDso } from '../../../dso/node.ts';
 import { installProcessGuard } from '../../../dso/guard.ts';
 
@@ -31,7 +33,13 @@ try {
   const ipcListenFd = ipcPath && process.env.CRUCIAL_DSO_IPC_FD ? Number(process.env.CRUCIAL_DSO_IPC_FD) : undefined;
   const node = await startDso({ host, port, listenFd, ipcPath, ipcListenFd, token: process.env.CRUCIAL_TOKEN, allowUpload: true });
   console.log(`DSO ${node.address}`);
-  process.stdin.on('end', () => { void node.close().then(() => process.exit(0)); });
+  process.stdin.on('end', () => {
+    void node.close().then(() => {
+      // The private directory the Python side made for the socket, empty now: also after that process was killed.
+      try { if (process.env.CRUCIAL_DSO_IPC_DIR) rmdirSync(process.env.CRUCIAL_DSO_IPC_DIR); } catch { /* not empty, or gone */ }
+      process.exit(0);
+    });
+  });
   process.stdin.resume();
 } catch (err) {
   console.error(err);

@@ -98,7 +98,9 @@ def _node_command(host: str, port: int, root: Optional[Path], listen_fd: Optiona
             "ipcListenFd: process.env.CRUCIAL_DSO_IPC_FD ? Number(process.env.CRUCIAL_DSO_IPC_FD) : undefined, "
             "token: process.env.CRUCIAL_TOKEN, allowUpload: true}))"
             ".then(n => { console.log('DSO ' + n.address); "
-            "process.stdin.on('end', () => n.close().then(() => process.exit(0))); process.stdin.resume(); })"
+            "process.stdin.on('end', () => n.close().then(() => import('node:fs')).then(fs => { "
+            "try { if (process.env.CRUCIAL_DSO_IPC_DIR) fs.rmdirSync(process.env.CRUCIAL_DSO_IPC_DIR); } catch {} process.exit(0); })); "
+            "process.stdin.resume(); })"
             ".catch(e => { console.error(e); process.exit(1); })"
         )
         if listen_fd is not None and (root / "node_modules" / "tsx").is_dir():
@@ -190,10 +192,8 @@ class LocalDso:
     def __init__(self, port: int = 0, host: str = "127.0.0.1", root: Optional[Path] = None, *, wait: bool = True, ipc: bool = False) -> None:
         #: the node's Unix socket address (``ipc://path``) when started with ``ipc=True``, else None
         self.ipc_address: Optional[str] = None
-        self._ipc_dir: Optional[str] = _private_dir() if ipc else None  # mode 0700
-        self._ipc_path: Optional[str] = None if self._ipc_dir is None else os.path.join(self._ipc_dir, "dso.sock")
-        if self._ipc_path is not None:
-            self.ipc_address = IPC_PREFIX + self._ipc_path
+        self._ipc_dir: Optional[str] = None  # mode 0700
+        self._ipc_path: Optional[str] = None
         # The listening socket is made here and handed to the node: its address is known now, before the
         # node has loaded (clients that connect meanwhile wait in the backlog), and no other process can
         # take the port in between (issue 10, start-up).
@@ -201,6 +201,11 @@ class LocalDso:
         unix: Optional[socket.socket] = None
         try:
             cmd, cwd, uses_fd = _node_command(host, port, Path(root) if root else None, listener.fileno())
+            if ipc:
+                self._ipc_dir = _private_dir()
+                if self._ipc_dir is not None:
+                    self._ipc_path = os.path.join(self._ipc_dir, "dso.sock")
+                    self.ipc_address = IPC_PREFIX + self._ipc_path
             if not uses_fd:
                 listener.close()
             elif self._ipc_path is not None:
@@ -212,6 +217,9 @@ class LocalDso:
                     logger.info("the DSO node gets no Unix socket (%s); its clients use TCP", err)
                     self._drop_ipc()
             self._start(cmd, cwd, listener if uses_fd else None, unix)
+        except BaseException:
+            self._drop_ipc()  # no node started: nothing of it may be left behind
+            raise
         finally:
             listener.close()  # the node has its own copy
             if unix is not None:
@@ -229,8 +237,12 @@ class LocalDso:
         env = {**os.environ, "CRUCIAL_TOKEN": self.token}
         env.pop("CRUCIAL_DSO_IPC", None)
         env.pop("CRUCIAL_DSO_IPC_FD", None)
+        env.pop("CRUCIAL_DSO_IPC_DIR", None)
         if self._ipc_path is not None:
             env["CRUCIAL_DSO_IPC"] = self._ipc_path
+            # The node removes this directory (empty once its socket is gone) when it exits: also after this
+            # process was killed, when nothing here runs.
+            env["CRUCIAL_DSO_IPC_DIR"] = self._ipc_dir  # type: ignore[assignment]
             if unix is not None:
                 env["CRUCIAL_DSO_IPC_FD"] = str(unix.fileno())
             register_credentials(self.ipc_address, Credentials(token=self.token))

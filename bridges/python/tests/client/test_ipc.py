@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 import tempfile
+import time
 
 import numpy as np
 import pytest
@@ -112,6 +115,34 @@ def test_a_unix_socket_that_cannot_be_made_leaves_the_node_on_tcp(monkeypatch):
         assert node.ipc_address is None and node.client_address == node.address
         with crucial.connect(node.client_address) as c:
             assert c.ping() == "pong"
+
+
+def test_a_program_killed_with_sigkill_leaves_no_socket_directory_behind(tmp_path):
+    program = (
+        "import sys, crucial\n"
+        "node = crucial.start_local_dso(ipc=True)\n"
+        "print(node.ipc_address, node.process.pid, flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", program], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    address, pid = child.stdout.readline().split()
+    directory = os.path.dirname(address[len("ipc://"):])
+    assert os.path.isdir(directory)
+    child.kill()
+    child.wait()
+    # The node notices its parent is gone (its stdin closes), closes, and removes the directory.
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and (os.path.exists(directory) or _alive(int(pid))):
+        time.sleep(0.05)
+    assert not os.path.exists(directory)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 @pytest.mark.parametrize("bad", ["ipc://", "ipc://@crucial", "ipc:///" + "x" * 120, "ipc:///a\0b", "unix:///tmp/x"])

@@ -70,3 +70,12 @@ export function listenPrivately(server: Server, path: string, listening: () => v
 export function restrictIpcPath(path: string): void {
   chmodSync(path, 0o600);
 }
+
+/** Removes the socket file at `path` after its socket closed (a socket only: anything put there since stays). */
+export function releaseIpcPath(path: string): void {
+  try {
+    if (lstatSync(path).isSocket()) rmSync(path, { force: true });
+  } catch {
+    // already gone
+  }
+}

@@ -14,7 +14,7 @@ import { HighWaterMarkError, InvalidOptionError } from '../../errors.ts';
 import { LINK_DEFAULTS } from '../link.ts';
 import { ZmtpPeer } from './peer.ts';
 import { formatTcpEndpoint, parseEndpoint } from './endpoint.ts';
-import { claimIpcPath, listenPrivately, restrictIpcPath } from './ipc.ts';
+import { claimIpcPath, listenPrivately, releaseIpcPath, restrictIpcPath } from './ipc.ts';
 import { serverHandshake } from './mechanism.ts';
 import type { ServerSecurity } from '../security.ts';
 import { ByteBudget } from '../budget.ts';
@@ -58,6 +58,8 @@ export class ZmtpRouter {
   /** What every peer's unfinished messages draw from. */
   readonly partial: ByteBudget;
   private _endpoint = '';
+  /** The path of an inherited Unix socket, removed at close. */
+  private inheritedIpcPath: string | undefined;
 
   constructor(private readonly onMessage: RouterHandler, private readonly opts: RouterOptions = {}) {
     // Paused on accept: `adopt` moves the connection into a socket that reads through `onread`.
@@ -91,6 +93,8 @@ export class ZmtpRouter {
     });
     if (target.kind === 'ipc') {
       restrictIpcPath(target.path);
+      // node:net removes a socket file it bound itself when it closes; one it inherited, it does not.
+      if (fd !== undefined) this.inheritedIpcPath = target.path;
       this._endpoint = endpoint;
       return endpoint;
     }
@@ -117,6 +121,7 @@ export class ZmtpRouter {
     for (const peer of this.peers.values()) peer.destroy();
     this.peers.clear();
     await closed;
+    if (this.inheritedIpcPath !== undefined) releaseIpcPath(this.inheritedIpcPath);
   }
 
   private adopt(accepted: Socket): void {
