@@ -6,13 +6,13 @@
  * main threads), so the DSO's distance from the echo splits into node CPU, client CPU and the rest.
  *
  *   npx tsx bench/hot-small-acct.ts            env: N (calls per side, 20000), ROWS (put,get,addAndGet),
- *                                               SAME=1 (everything on CPU 0), TREE (another checkout's client and node),
+ *                                               SAME=1 (everything on CPU 0), ALL=1 (CPU of all threads), TREE (another checkout's client and node),
  *                                               PERF=/tmp/x (perf record -F 4999 of node, echo and client during each row)
  */
 import { fileURLToPath } from 'node:url';
 // of the server process and of the client process (schedstat), per side.
 import { spawn, execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 const MAIN = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 const TREE = process.env.TREE ?? MAIN;
 const { startFloorServer, zmtpEcho } = await import(`${MAIN}/bench/lib/floor.ts`);
@@ -35,7 +35,12 @@ const kb = new Uint8Array(1024).map((_, i) => i & 0xff);
 const ref = new core.AtomicReference('acct.1kb', kb, { connection: conn });
 const al = new core.AtomicLong('acct.c', 0, { connection: conn });
 await ref.set(kb); await al.get();
-const cpu = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e3;
+// ALL=1: every thread of the process (V8's compiler and GC helpers too), not just its main thread.
+const ALL = process.env.ALL === '1';
+const taskCpu = (path: string) => Number(readFileSync(path, 'utf8').split(' ')[0]) / 1e3;
+const cpu = (pid: number) => ALL
+  ? readdirSync(`/proc/${pid}/task`).reduce((s, t) => { try { return s + taskCpu(`/proc/${pid}/task/${t}/schedstat`); } catch { return s; } }, 0)
+  : taskCpu(`/proc/${pid}/schedstat`);
 const rows: [string, () => Promise<unknown>, () => Promise<unknown>][] = [
   ['put', () => ref.set(kb), () => z.echo(1077, 9)],
   ['get', () => ref.get(), () => z.echo(50, 1035)],

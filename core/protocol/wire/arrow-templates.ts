@@ -68,6 +68,20 @@ export function decodeFromTemplate(frame: Uint8Array): (ArrayBufferView & { leng
   return new t.ctor(frame.buffer, frame.byteOffset + at, t.length);
 }
 
+/**
+ * As `decodeFromTemplate` for a stream sent as three frames, [head, values, tail]: the array is a
+ * view of the values frame when head and tail are a template's and the values frame has its size.
+ */
+export function decodeFromTemplateParts(parts: readonly Uint8Array[]): (ArrayBufferView & { length: number }) | undefined {
+  if (parts.length !== 3) return undefined;
+  const [head, values, tail] = parts as [Uint8Array, Uint8Array, Uint8Array];
+  const t = decodeTemplates.get(head.byteLength + values.byteLength + tail.byteLength);
+  if (!t || head.byteLength !== t.head.byteLength || tail.byteLength !== t.tail.byteLength) return undefined;
+  if (values.byteOffset % (t.ctor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT !== 0) return undefined;
+  if (!sameBytes(head, 0, t.head) || !sameBytes(tail, 0, t.tail)) return undefined;
+  return new t.ctor(values.buffer, values.byteOffset, t.length);
+}
+
 /** Keeps `frame`'s bytes around `arr` (a view into it that apache-arrow returned) as the template of frames of its size. */
 export function keepDecodeTemplate(frame: Uint8Array, arr: ArrayBufferView & { length: number }): void {
   if (arr.byteLength === 0 || arr.buffer !== frame.buffer) return;

@@ -13,7 +13,7 @@ import { ARROW_ARRAY_COLUMN, ARROW_KIND_ARRAY, ARROW_KIND_KEY, ARROW_KIND_TABLE 
 import { BadFrameError, CrucialError } from '../errors.ts';
 import { verifyArrowStream } from './arrow-verify.ts';
 import { joinChunks } from './frames.ts';
-import { decodeFromTemplate, encodeFromTemplate, keepDecodeTemplate, keepEncodeTemplate } from './arrow-templates.ts';
+import { decodeFromTemplate, decodeFromTemplateParts, encodeFromTemplate, keepDecodeTemplate, keepEncodeTemplate } from './arrow-templates.ts';
 
 type ArrowModule = typeof import('apache-arrow');
 let arrow: ArrowModule | undefined;
@@ -197,4 +197,19 @@ export function decodeArrow(frame: Uint8Array): NumericArray | Table {
     if (cause instanceof CrucialError) throw cause;
     throw new BadFrameError('attachment is not a valid Arrow IPC stream', { cause });
   }
+}
+
+/**
+ * Decodes one attachment sent as several frames (PROTOCOL.md §4.1), as `decodeArrow` decodes their
+ * concatenation. A stream of a known shape sent as [head, values, tail] decodes to a view of the
+ * values frame (no join); any other split is joined once and decoded as one frame.
+ */
+export function decodeArrowParts(parts: Uint8Array[]): NumericArray | Table {
+  need();
+  const known = decodeFromTemplateParts(parts) as NumericArray | undefined;
+  if (known) {
+    received.add(known.buffer);
+    return known;
+  }
+  return decodeArrow(joinChunks(parts, parts.reduce((n, p) => n + p.byteLength, 0)));
 }

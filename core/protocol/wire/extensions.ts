@@ -1,11 +1,11 @@
 /**
  * The MessagePack extension types of the envelope (PROTOCOL.md "Extensions"): an Arrow attachment
- * (a 4-byte index of the frame carrying the array or table), a 64-bit integer, and a reference to a
+ * (a 4-byte index of the frame carrying the array or table, or an index and a count of frames), a 64-bit integer, and a reference to a
  * shared object. The codec (codec.ts) encodes and decodes envelopes with them.
  */
 import { Encoder, Decoder, ExtensionCodec } from '@msgpack/msgpack';
 import { Ext, ObjectRef } from './protocol.ts';
-import { decodeArrow, encodeArrayChunks, encodeTableChunks, isNumericArray, isReceivedArray, isTable } from './arrow.ts';
+import { decodeArrow, decodeArrowParts, encodeArrayChunks, encodeTableChunks, isNumericArray, isReceivedArray, isTable } from './arrow.ts';
 import { ScatterFrame, joinChunks, type Frame } from './frames.ts';
 import { BadFrameError } from '../errors.ts';
 
@@ -51,11 +51,18 @@ extensions.register({
     return idx;
   },
   decode(data, _type, ctx) {
-    if (data.byteLength !== 4) throw new BadFrameError('arrow extension must hold a 4-byte frame index');
-    const i = new DataView(data.buffer, data.byteOffset, 4).getUint32(0);
-    const frame = ctx.frames[i - 1] as Uint8Array | undefined;
-    if (frame === undefined) throw new BadFrameError(`arrow extension names frame ${i}, message has ${ctx.frames.length}`);
-    return decodeArrow(frame);
+    const n = data.byteLength;
+    if (n !== 4 && n !== 8) throw new BadFrameError('arrow extension must hold a 4-byte frame index, or an index and a frame count (8 bytes)');
+    const view = new DataView(data.buffer, data.byteOffset, n);
+    const i = view.getUint32(0);
+    // 8 bytes: one stream sent as `count` frames in a row (a Python client sends a large array's
+    // values as a frame of their own: libzmq sends a frame from one buffer, and joining is a copy).
+    const count = n === 8 ? view.getUint32(4) : 1;
+    if (i < 1 || count < 1 || i - 1 + count > ctx.frames.length) {
+      throw new BadFrameError(`arrow extension names frame${count > 1 ? `s ${i}..${i + count - 1}` : ` ${i}`}, message has ${ctx.frames.length}`);
+    }
+    if (count === 1) return decodeArrow(ctx.frames[i - 1] as Uint8Array);
+    return decodeArrowParts(ctx.frames.slice(i - 1, i - 1 + count) as Uint8Array[]);
   },
 });
 extensions.register({

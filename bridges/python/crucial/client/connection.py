@@ -215,6 +215,9 @@ class Connection(Readers):
         :return: a :class:`concurrent.futures.Future` of the result, or of the error :meth:`call` names
             (this method itself raises nothing); its ``result()`` reads the reply in the calling thread
             when no other thread is reading
+
+        A numpy array of 64 KiB or more among ``args`` is sent from its own memory, not copied, and
+        read again if the call is resent: do not change it until the future settles.
         """
         return self._submit(type, key, method, args, opts, False)
 

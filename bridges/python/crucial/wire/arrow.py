@@ -5,16 +5,16 @@ as a (read-only) numpy view of the received frame.
 """
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any, List, Sequence, Union
 
 import numpy as np
 import pyarrow as pa
 
 from ..errors import BadFrameError, NotSerializableError
-from .arrow_templates import decode_from_template, empty_in_frame, encode_from_template, keep_decode_template
+from .arrow_templates import decode_from_template, empty_in_frame, encode_from_template, encode_parts_from_template, keep_decode_template
 from .protocol import ARROW_ARRAY_COLUMN, ARROW_KIND_ARRAY, ARROW_KIND_KEY, ARROW_KIND_TABLE
 
-__all__ = ["NUMERIC_DTYPES", "is_numeric_array", "empty_array", "encode_array", "encode_table", "decode_arrow"]
+__all__ = ["NUMERIC_DTYPES", "is_numeric_array", "empty_array", "encode_array", "encode_array_frames", "encode_table", "decode_arrow", "decode_arrow_parts"]
 
 #: dtypes that travel as Arrow; ``uint8`` travels as MessagePack bin instead, as ``Uint8Array`` does in TypeScript.
 NUMERIC_DTYPES = frozenset("float64 float32 int8 int16 int32 int64 uint16 uint32 uint64".split())
@@ -36,13 +36,29 @@ def encode_array(arr: np.ndarray) -> np.ndarray:
     :param arr: the array; non-contiguous or non-native-endian arrays are made contiguous first
     :return: the stream, one fresh uint8 buffer (the values copied once into it)
     """
+    return encode_from_template(_sendable(arr), _write_array)
+
+
+def encode_array_frames(arr: np.ndarray) -> List[Any]:
+    """
+    As :func:`encode_array`, as the frames that carry the stream (PROTOCOL.md §4.1): one, or for a
+    large array three, the middle one the array's own bytes (not copied: the array must not change
+    until the call that sends it settles).
+
+    :param arr: the array, as for :func:`encode_array`
+    :return: bytes-like frames whose concatenation is the stream
+    """
+    return encode_parts_from_template(_sendable(arr), _write_array)
+
+
+def _sendable(arr: np.ndarray) -> np.ndarray:
     if arr.ndim != 1:
         raise NotSerializableError(f"only 1-D arrays travel as Arrow vectors, got shape {arr.shape}; use arr.reshape(-1)")
     if arr.dtype.name not in NUMERIC_DTYPES:
         raise NotSerializableError(f"arrays of dtype {arr.dtype} cannot travel; use one of {sorted(NUMERIC_DTYPES)}")
     if not arr.dtype.isnative:
         arr = arr.astype(arr.dtype.newbyteorder("="))
-    return encode_from_template(np.ascontiguousarray(arr), _write_array)
+    return np.ascontiguousarray(arr)
 
 
 def _write_array(arr: np.ndarray) -> pa.Buffer:
@@ -53,10 +69,10 @@ def _write_array(arr: np.ndarray) -> pa.Buffer:
 
 def empty_array(length: int, dtype: Any = "float64") -> np.ndarray:
     """
-    A new, uninitialised 1-D array that is sent without being copied: it lies inside a buffer
-    holding the Arrow stream around it, so setting it (``AtomicReference.set``, any argument) sends
-    that buffer as it is, where any other array is copied once into a new stream (libzmq sends a
-    message part from one buffer). As with the TypeScript client's large arrays, the array is read
+    A new, uninitialised 1-D array that is sent without being copied, in one frame: it lies inside a
+    buffer holding the Arrow stream around it, so setting it (``AtomicReference.set``, any argument)
+    sends that buffer as it is. (Any other array of 64 KiB or more is not copied either, but goes as
+    three frames, PROTOCOL.md §4.1; a smaller one is copied once into a new stream.) As with the TypeScript client's large arrays, the array is read
     when the call is sent and again if it is resent: **do not change it until the call settles**
     (a change in between may reach the node, or reach it only on a resend).
 
@@ -123,3 +139,13 @@ def decode_arrow(frame: Any) -> Union[np.ndarray, pa.Table]:
             return arr
         return col.to_numpy()
     return table
+
+
+def decode_arrow_parts(parts: Sequence[Any]) -> Union[np.ndarray, pa.Table]:
+    """
+    Decodes one attachment sent as several frames (PROTOCOL.md §4.1): their concatenation, decoded
+    as :func:`decode_arrow` decodes one frame.
+
+    :param parts: bytes-like frames, in order
+    """
+    return decode_arrow(b"".join(parts))

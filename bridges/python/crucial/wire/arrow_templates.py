@@ -8,10 +8,11 @@ Both are exact by construction, not a second Arrow implementation:
 - encode: pyarrow's stream for a one-column array depends on its dtype and length only (no nulls,
   the values one buffer). The first array of a shape is written by pyarrow; the bytes before and
   after its values are kept and put around later arrays' values, so the bytes are pyarrow's own.
-  The frame is still one buffer (libzmq sends a message part from one contiguous buffer: unlike the
-  TS client's ScatterFrame, the values are copied once into it), except for an array received by
-  template decode and sent on unchanged: its own frame, verified when its template was made, goes
-  out again (the node's bytes, then, not pyarrow's).
+  libzmq sends a message part from one contiguous buffer, so a large array goes out as three frames
+  (PROTOCOL.md §4.1: the bytes before its values, its own values, the bytes after) that the receiver
+  reads as one stream; a small one is copied once into a single frame. An array received by template
+  decode and sent on unchanged goes out as its own frame, verified when its template was made (the
+  node's bytes, then, not pyarrow's).
 - decode: a frame whose bytes equal, everywhere but its values region, those of a frame pyarrow
   decoded before (verified, into a view) decodes to the same dtype and length over that region: the
   metadata, body layout and end of stream are all among the bytes compared. Any other frame goes
@@ -21,14 +22,16 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Any, Callable, NamedTuple, Optional, Tuple
+from typing import Any, Callable, List, NamedTuple, Optional, Tuple
 
 import numpy as np
 
-__all__ = ["encode_from_template", "empty_in_frame", "decode_from_template", "keep_decode_template", "MAX_SHAPES", "TEMPLATE_MAX_METADATA_BYTES"]
+__all__ = ["encode_from_template", "encode_parts_from_template", "SPLIT_MIN_BYTES", "empty_in_frame", "decode_from_template", "keep_decode_template", "MAX_SHAPES", "TEMPLATE_MAX_METADATA_BYTES"]
 
 #: Shapes kept per direction; a program moving more distinct shapes than this just misses more.
 MAX_SHAPES = 32
+#: Arrays of at least this many bytes are sent as three frames, their values one of them (no copy).
+SPLIT_MIN_BYTES = 64 * 1024
 #: Bytes around the values a decode template keeps at most (a one-column stream has a few hundred).
 TEMPLATE_MAX_METADATA_BYTES = 64 * 1024
 
@@ -37,6 +40,8 @@ class _Encode(NamedTuple):
     head: np.ndarray  # uint8, the stream before the values
     tail: np.ndarray  # uint8, padding and end of stream after them
     size: int
+    head_bytes: bytes  # the same bytes, as split frames send them
+    tail_bytes: bytes
 
 
 class _Decode(NamedTuple):
@@ -84,6 +89,21 @@ def encode_from_template(arr: np.ndarray, write: Callable[[np.ndarray], Any]) ->
     out[h:h + values.size] = values
     out[h + values.size:] = t.tail
     return out
+
+
+def encode_parts_from_template(arr: np.ndarray, write: Callable[[np.ndarray], Any]) -> List[Any]:
+    """
+    The stream ``write`` makes for ``arr`` as the frames to send it in: one frame as
+    :func:`encode_from_template` makes it, or, for an array of at least :data:`SPLIT_MIN_BYTES` of a
+    known shape, three frames (the bytes before the values, the array's own bytes, the bytes after)
+    whose concatenation is that stream. libzmq sends each frame from its buffer, so the values are
+    not copied; the array is read when the frames are sent (and resent), as the TS client's are.
+    """
+    if arr.nbytes >= SPLIT_MIN_BYTES and _received_frame(arr) is None:
+        t = _template(arr, write)
+        if t is not None and _allocated_frame(arr, t) is None:
+            return [t.head_bytes, memoryview(arr).cast("B"), t.tail_bytes]
+    return [encode_from_template(arr, write)]
 
 
 def empty_in_frame(dtype: np.dtype, length: int, write: Callable[[np.ndarray], Any]) -> np.ndarray:
@@ -143,7 +163,8 @@ def _template(arr: np.ndarray, write: Callable[[np.ndarray], Any]) -> Optional[_
         at = _values_offset(stream, values)
         if at is None:
             return None
-        t = _Encode(stream[:at].copy(), stream[at + values.size:].copy(), stream.size)
+        head, tail = stream[:at].copy(), stream[at + values.size:].copy()
+        t = _Encode(head, tail, stream.size, head.tobytes(), tail.tobytes())
         _remember(_encode, key, t)
     return t
 

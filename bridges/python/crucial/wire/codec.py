@@ -21,6 +21,7 @@ from .protocol import MAX_SAFE_INTEGER, PROTOCOL_VERSION, Ext, Int64, Kind, Obje
 __all__ = ["WireCodec", "Call", "Reply", "parse_call", "parse_reply", "peek_seq", "encode_value", "decode_value"]
 
 _U32 = struct.Struct(">I")
+_SPAN = struct.Struct(">II")  # an ARROW extension naming a stream sent as several frames: first frame, count
 _I64 = struct.Struct(">q")
 _MIN64, _MAX64 = -(2**63), 2**63 - 1
 
@@ -48,10 +49,12 @@ def _prepare(value: Any, frames: List[Any]) -> Any:
     if np is not None and isinstance(value, np.ndarray):
         if value.dtype == np.uint8:
             return value.tobytes()
-        from .arrow import encode_array
+        from .arrow import encode_array, encode_array_frames
 
-        frames.append(encode_array(value))
-        return msgpack.ExtType(Ext.ARROW, _U32.pack(len(frames)))
+        parts = encode_array_frames(value) if getattr(frames, "split", True) else [encode_array(value)]
+        first = len(frames) + 1
+        frames.extend(parts)
+        return msgpack.ExtType(Ext.ARROW, _U32.pack(first) if len(parts) == 1 else _SPAN.pack(first, len(parts)))
     pa = sys.modules.get("pyarrow")
     if pa is not None and isinstance(value, pa.Table):
         from .arrow import encode_table
@@ -82,14 +85,22 @@ def _prepare(value: Any, frames: List[Any]) -> Any:
     raise NotSerializableError(f"a value of type {type(value).__name__} cannot travel to the DSO")
 
 
-def encode_value(envelope: Sequence[Any]) -> List[Any]:
+class _OneFrameEach(list):
+    """Attachments collected with no array split over frames (``encode_value(..., split=False)``)."""
+
+    split = False
+
+
+def encode_value(envelope: Sequence[Any], split: bool = True) -> List[Any]:
     """
     Encodes an envelope (with its attachments) into frames.
 
     :param envelope: the envelope array
+    :param split: send arrays of 64 KiB or more as three frames, their values not copied (PROTOCOL.md
+        §4.1); False: every attachment in one frame, as the TypeScript side writes them
     :return: frame 0 (bytes) followed by the Arrow attachments (buffers)
     """
-    frames: List[Any] = []
+    frames: List[Any] = [] if split else _OneFrameEach()
     head = msgpack.packb(_prepare(list(envelope), frames), use_bin_type=True)
     return [head, *frames]
 
@@ -108,14 +119,20 @@ def decode_value(frames: Sequence[Any], revive_ref: Optional[Callable[[ObjectRef
 
     def ext_hook(code: int, data: bytes) -> Any:
         if code == Ext.ARROW:
-            if len(data) != 4:
-                raise BadFrameError("arrow extension must hold a 4-byte frame index")
-            i = _U32.unpack(data)[0]
-            if i < 1 or i > len(attachments):
-                raise BadFrameError(f"arrow extension names frame {i}, message has {len(attachments)}")
-            from .arrow import decode_arrow
+            if len(data) == 4:
+                i, count = _U32.unpack(data)[0], 1
+            elif len(data) == 8:
+                i, count = _SPAN.unpack(data)
+            else:
+                raise BadFrameError("arrow extension must hold a 4-byte frame index, or an index and a frame count (8 bytes)")
+            if i < 1 or count < 1 or i - 1 + count > len(attachments):
+                names = f"frames {i}..{i + count - 1}" if count > 1 else f"frame {i}"
+                raise BadFrameError(f"arrow extension names {names}, message has {len(attachments)}")
+            from .arrow import decode_arrow, decode_arrow_parts
 
-            return decode_arrow(attachments[i - 1])
+            if count == 1:
+                return decode_arrow(attachments[i - 1])
+            return decode_arrow_parts(attachments[i - 1:i - 1 + count])
         if code == Ext.INT64:
             if len(data) != 8:
                 raise BadFrameError("int64 extension must hold 8 bytes")
