@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InvalidOptionError } from '../core/protocol/errors.ts';
-import { pruneStaleRuntimeFiles, readCredentialsFile, runtimeOwnerFile, runtimeTokenFile } from '../core/protocol/transport/credentials.ts';
+import { pruneStaleRuntimeFiles, readCredentialsFile, runtimeIpcTokenFile, runtimeOwnerFile, runtimeTokenFile } from '../core/protocol/transport/credentials.ts';
 import type { ClientSecurity } from '../core/protocol/transport/security.ts';
 import { curveKeyPair, curvePublicKey } from '../core/protocol/transport/zmtp/curve.ts';
 import type { AuthOptions } from './auth.ts';
@@ -64,8 +64,11 @@ export interface PreparedAuth {
   options: AuthOptions;
   /** Lines for the operator (where the secrets are). */
   notes: string[];
-  /** Writes the runtime file for `port` (the owner's credentials) and returns its path; undefined when there is nothing to write. */
-  writeRuntime(port: number): string | undefined;
+  /**
+   * Writes the runtime file for `port` (the owner's credentials), and the one for the Unix socket
+   * when there is one, and returns their paths; empty when there is nothing to write.
+   */
+  writeRuntime(port: number): string[];
   /**
    * At a clean stop: removes the runtime file of a node on a free port (0), if it still holds what
    * this node wrote. A node on a fixed port keeps it, so that a restart keeps the token and clients
@@ -76,9 +79,11 @@ export interface PreparedAuth {
 
 /**
  * @param port the port asked for (0: any), whose runtime file's token is kept when no token file is given
+ * @param ipcPath the node's Unix socket, if any: its runtime file's token is kept the same way
+ *   (after a fixed port's), and written beside the port's
  * @throws {InvalidOptionError} if the flags contradict each other or a file is malformed or readable by others
  */
-export function prepareAuth(flags: AuthFlags, port: number): PreparedAuth {
+export function prepareAuth(flags: AuthFlags, port: number, ipcPath?: string): PreparedAuth {
   const exclusive = [flags.insecure && '--insecure', flags.curve && '--curve', (flags.tokenFile || flags.tokens) && '--token-file/--tokens'].filter(Boolean);
   if (exclusive.length > 1) throw new InvalidOptionError(`${exclusive.join(' and ')} exclude each other`);
   let own: ClientSecurity | undefined;
@@ -114,9 +119,11 @@ export function prepareAuth(flags: AuthFlags, port: number): PreparedAuth {
       options.token = readSecret(flags.tokenFile).trim();
       notes.push(`crucial dso token in ${flags.tokenFile}`);
     } else if (!flags.tokens) {
-      // A node restarted on its port keeps its token, so clients still linked to it (or resending to it) get back in.
-      const previous = port > 0 && existsSync(runtimeTokenFile(port)) ? safeRead(runtimeTokenFile(port)) : undefined;
-      options.token = previous && /^[0-9a-f]{64}$/.test(previous) ? previous : newToken();
+      // A node restarted on its port (or its socket) keeps its token, so clients still linked to it (or resending to it) get back in.
+      const kept = [port > 0 ? runtimeTokenFile(port) : undefined, ipcPath !== undefined ? runtimeIpcTokenFile(ipcPath) : undefined]
+        .map((f) => (f !== undefined && existsSync(f) ? safeRead(f) : undefined))
+        .find((t) => t !== undefined && /^[0-9a-f]{64}$/.test(t));
+      options.token = kept ?? newToken();
     }
     if (options.token !== undefined) own = { mechanism: 'PLAIN', username: 'crucial', password: options.token };
   }
@@ -125,7 +132,7 @@ export function prepareAuth(flags: AuthFlags, port: number): PreparedAuth {
     options,
     notes,
     writeRuntime(actualPort) {
-      if (!own) return undefined;
+      if (!own) return [];
       pruneStaleRuntimeFiles();
       const path = runtimeTokenFile(actualPort);
       const text = own.mechanism === 'PLAIN' ? `${own.password}\n` : `${JSON.stringify(own)}\n`;
@@ -134,7 +141,11 @@ export function prepareAuth(flags: AuthFlags, port: number): PreparedAuth {
       else rmSync(runtimeOwnerFile(actualPort), { force: true });
       writeSecret(path, text);
       written = { path, text };
-      return path;
+      if (ipcPath === undefined) return [path];
+      // A socket path is fixed, as a fixed port is: its file stays at a stop, for the next node there.
+      const ipcFile = runtimeIpcTokenFile(ipcPath);
+      writeSecret(ipcFile, text);
+      return [path, ipcFile];
     },
     removeRuntime() {
       if (port === 0 && written && safeRead(written.path) === written.text.trim()) {

@@ -58,7 +58,7 @@ dso
     let auth: ReturnType<typeof prepareAuth>;
     let node: Awaited<ReturnType<typeof startDso>>;
     try {
-      auth = prepareAuth(opts, opts.port);
+      auth = prepareAuth(opts, opts.port, opts.ipc);
       for (const line of auth.notes) console.log(line);
       node = await startDso({
         host: opts.host, port: opts.port, maxPayloadBytes: opts.maxPayload, pmemPath: opts.pmem, transport: opts.transport,
@@ -80,7 +80,7 @@ dso
     if (opts.pmem) console.log(`crucial dso restored ${node.restored} persistent objects from ${opts.pmem}`);
     if (node.modulesSkipped > 0) console.log(`crucial dso did not load ${node.modulesSkipped} modules stored in ${opts.pmem} (upload not allowed): objects of their classes stay stored but unused; --allow-upload runs them`);
     const runtime = auth.writeRuntime(Number(/:(\d+)$/.exec(node.address)![1]));
-    if (runtime) console.log(`crucial dso credentials in ${runtime} (mode 0600): clients of this user on this machine find them; elsewhere set CRUCIAL_TOKEN_FILE`);
+    if (runtime.length > 0) console.log(`crucial dso credentials in ${runtime.join(' and ')} (mode 0600): clients of this user on this machine find them; elsewhere set CRUCIAL_TOKEN_FILE`);
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;

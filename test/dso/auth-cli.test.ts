@@ -9,10 +9,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative as relativePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '../../core/client/connection.ts';
-import { credentialsFor } from '../../core/protocol/transport/credentials.ts';
+import { credentialsFor, runtimeIpcTokenFile } from '../../core/protocol/transport/credentials.ts';
 import { rejectsWithCode } from '../helpers/dso.ts';
 import { freePort } from '../fixtures/tcp-proxy.ts';
 
@@ -184,5 +184,29 @@ describe('dso auth - crucial dso start', function () {
     assert.equal(await open(node.address, { token }).call('AtomicLong', 'i', 'get', []), 2n);
     await stop(node);
     assert.equal(existsSync(sock), false);
+  });
+
+  it('cli auth - --ipc PATH: clients of ipc://PATH find the token in a 0600 runtime file of the socket, by any spelling of its path; a restart on the path keeps it', async () => {
+    const sock = join(dir, 'dso.sock');
+    const first = await startCli(['--ipc', sock], { CRUCIAL_RUNTIME_DIR: runtime });
+    started.push(first);
+    const token = readFileSync(join(runtime, `dso-${/:(\d+)$/.exec(first.address)![1]}.token`), 'utf8').trim();
+    const ipcFile = runtimeIpcTokenFile(sock);
+    assert.match(first.out, new RegExp(`credentials in \\S+ and ${ipcFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} `));
+    assert.equal(mode(ipcFile), 0o600);
+    assert.equal(readFileSync(ipcFile, 'utf8').trim(), token);
+    // No token given: the client reads the socket's runtime file; a relative spelling finds the same file.
+    const relative = relativePath(process.cwd(), sock);
+    assert.deepEqual(credentialsFor(`ipc://${relative}`), { mechanism: 'PLAIN', username: 'crucial', password: token });
+    assert.equal(await open(`ipc://${sock}`).call('AtomicLong', 'r', 'addAndGet', [5]), 5n);
+    await stop(first);
+    // The port was ephemeral, the socket path is not: the next node there takes the same token.
+    assert.equal(readFileSync(ipcFile, 'utf8').trim(), token);
+    const second = await startCli(['--ipc', sock], { CRUCIAL_RUNTIME_DIR: runtime });
+    started.push(second);
+    assert.equal(readFileSync(ipcFile, 'utf8').trim(), token);
+    assert.equal(await open(`ipc://${sock}`).call('AtomicLong', 'r', 'get', []), 0n);
+    // Another socket has no file: NULL, which the node refuses.
+    assert.equal(credentialsFor(`ipc://${join(dir, 'other.sock')}`), undefined);
   });
 });

@@ -6,15 +6,17 @@
  *    `CRUCIAL_TOKEN`, for the node `CRUCIAL_DSO` names (any node when `CRUCIAL_DSO` is unset);
  * 3. for a node on loopback, the runtime file a `crucial dso start` on that port wrote
  *    (`<runtime dir>/dso-<port>.token`, mode 0600, in a 0700 directory: readable by its user only,
- *    as Jupyter's runtime files are).
+ *    as Jupyter's runtime files are); for `ipc://path`, the one it wrote for that socket
+ *    (`dso-ipc-<hash of the absolute path>.token`).
  * Nothing found: the NULL mechanism, which a node that demands credentials refuses (ERR_UNAUTHORIZED).
  */
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { InvalidOptionError } from '../errors.ts';
 import type { ClientSecurity } from './security.ts';
-import { parseTcpEndpoint } from './zmtp/endpoint.ts';
+import { parseEndpoint } from './zmtp/endpoint.ts';
 
 /** The PLAIN user name crucial clients send (the node knows a client by its token, not its name). */
 export const PLAIN_USERNAME = 'crucial';
@@ -39,6 +41,16 @@ export function runtimeDir(): string {
 /** The runtime token file of a node started by `crucial dso start` on `port`. */
 export function runtimeTokenFile(port: number): string {
   return join(runtimeDir(), `dso-${port}.token`);
+}
+
+/**
+ * The runtime token file of a node started by `crucial dso start --ipc <path>`: named by a hash of
+ * the socket's absolute path (the path itself may be long, and holds slashes), in the same 0700
+ * directory. Like a fixed port's, it outlives the node: a restart on the path keeps the token.
+ */
+export function runtimeIpcTokenFile(path: string): string {
+  const id = createHash('sha256').update(resolve(path)).digest('hex').slice(0, 16);
+  return join(runtimeDir(), `dso-ipc-${id}.token`);
 }
 
 /**
@@ -143,15 +155,17 @@ export function credentialsFor(address: string): ClientSecurity | undefined {
     if (env.CRUCIAL_TOKEN_FILE) return readCredentialsFile(env.CRUCIAL_TOKEN_FILE);
     if (env.CRUCIAL_TOKEN) return parseCredentials(env.CRUCIAL_TOKEN.trim(), 'CRUCIAL_TOKEN');
   }
-  let target: { host: string; port: number };
+  let file: string;
   try {
-    target = parseTcpEndpoint(address);
+    const target = parseEndpoint(address);
+    if (target.kind === 'ipc') file = runtimeIpcTokenFile(target.path);
+    else if (!isLoopback(target.host) || isStaleRuntimeFile(target.port)) return undefined;
+    else file = runtimeTokenFile(target.port);
   } catch {
     return undefined;
   }
-  if (!isLoopback(target.host) || isStaleRuntimeFile(target.port)) return undefined;
   try {
-    return readCredentialsFile(runtimeTokenFile(target.port));
+    return readCredentialsFile(file);
   } catch {
     return undefined;
   }

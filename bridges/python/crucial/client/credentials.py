@@ -6,13 +6,15 @@ does for TypeScript (README, "Trust model"):
 2. ``CRUCIAL_TOKEN_FILE`` (a file holding the token, or CURVE credentials JSON), else ``CRUCIAL_TOKEN``,
    for the node ``CRUCIAL_DSO`` names (any node when ``CRUCIAL_DSO`` is unset);
 3. for a node on loopback, the runtime file ``crucial dso start`` wrote for its port
-   (``<runtime dir>/dso-<port>.token``, mode 0600, readable by its user only).
+   (``<runtime dir>/dso-<port>.token``, mode 0600, readable by its user only); for ``ipc://path``, the one
+   it wrote for that socket (``dso-ipc-<hash of the absolute path>.token``).
 
 Nothing found: no credentials (the NULL mechanism), which a node that demands them refuses with
 ``ERR_UNAUTHORIZED``.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -21,12 +23,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Dict, Optional
 
 from ..errors import InvalidOptionError
+from .endpoint import ipc_path
 
 if TYPE_CHECKING:  # pyzmq loads with the first connection, not with the executor that only needs the token
     import zmq
 
 __all__ = ["Credentials", "PLAIN_USERNAME", "credentials_for", "register_credentials", "read_credentials_file",
-           "runtime_dir", "runtime_token_file", "runtime_owner_file", "is_stale_runtime_file"]
+           "runtime_dir", "runtime_token_file", "runtime_ipc_token_file", "runtime_owner_file", "is_stale_runtime_file"]
 
 #: the PLAIN user name crucial clients send (the node knows a client by its token)
 PLAIN_USERNAME = "crucial"
@@ -116,6 +119,15 @@ def runtime_token_file(port: int) -> Path:
     return runtime_dir() / f"dso-{port}.token"
 
 
+def runtime_ipc_token_file(path: str) -> Path:
+    """
+    The runtime file of a node ``crucial dso start --ipc <path>`` started: named by a hash of the
+    socket's absolute path, as the TypeScript side names it. It outlives the node, as a fixed port's does.
+    """
+    digest = hashlib.sha256(os.path.abspath(path).encode()).hexdigest()[:16]
+    return runtime_dir() / f"dso-ipc-{digest}.token"
+
+
 def runtime_owner_file(port: int) -> Path:
     """The pid file beside the runtime file of a node on an ephemeral port (see :func:`is_stale_runtime_file`)."""
     return runtime_dir() / f"dso-{port}.pid"
@@ -190,6 +202,14 @@ def credentials_for(address: str) -> Optional[Credentials]:
             return read_credentials_file(env["CRUCIAL_TOKEN_FILE"])
         if env.get("CRUCIAL_TOKEN"):
             return _parse(env["CRUCIAL_TOKEN"], "CRUCIAL_TOKEN")
+    socket_path = ipc_path(address)
+    if socket_path is not None:
+        if not socket_path or socket_path.startswith("@") or "\0" in socket_path:
+            return None
+        try:
+            return read_credentials_file(runtime_ipc_token_file(socket_path))
+        except InvalidOptionError:
+            return None
     m = re.match(r"^tcp://\[?([^\]]+?)\]?:(\d+)$", address)
     if m is None:
         return None

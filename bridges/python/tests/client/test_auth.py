@@ -7,6 +7,7 @@ session's embedded node (PLAIN, token made by Python) and ``crucial dso start --
 import json
 import os
 import re
+import stat
 import subprocess
 import time
 from pathlib import Path
@@ -15,7 +16,8 @@ import pytest
 import zmq
 
 from crucial.client.connection import Connection
-from crucial.client.credentials import Credentials, credentials_for, read_credentials_file, register_credentials
+from crucial.client.credentials import (Credentials, credentials_for, read_credentials_file, register_credentials, runtime_ipc_token_file,
+                                        runtime_token_file)
 from crucial.errors import ForbiddenError, UnauthorizedError
 
 REPO = Path(__file__).resolve().parents[4]
@@ -161,3 +163,24 @@ def test_after_a_kill_9_the_runtime_token_of_an_ephemeral_port_is_not_sent_to_wh
     finally:
         sink.close(0)
         ctx.term()
+
+
+def test_a_python_client_of_a_cli_node_s_unix_socket_finds_its_token_in_the_socket_s_runtime_file(tmp_path, monkeypatch, no_env_token):
+    runtime, sock = tmp_path / "runtime", tmp_path / "dso.sock"
+    monkeypatch.setenv("CRUCIAL_RUNTIME_DIR", str(runtime))
+    monkeypatch.delenv("CRUCIAL_DSO", raising=False)
+    proc, address = _start_node(["--ipc", str(sock)], {**os.environ})
+    try:
+        token_file = runtime_ipc_token_file(str(sock))
+        # The file the node (TypeScript) wrote is the one Python names: same hash of the same absolute path.
+        assert token_file.exists() and stat.S_IMODE(token_file.stat().st_mode) == 0o600
+        port = int(address.rsplit(":", 1)[1])
+        assert token_file.read_text() == runtime_token_file(port).read_text()
+        monkeypatch.chdir(tmp_path)
+        assert credentials_for("ipc://dso.sock").token == token_file.read_text().strip()
+        with Connection(f"ipc://{sock}") as c:
+            assert c.call("AtomicLong", "ipc-auth", "addAndGet", [4]) == 4
+        assert credentials_for(f"ipc://{tmp_path / 'other.sock'}") is None
+    finally:
+        proc.terminate()
+        proc.wait(10)
