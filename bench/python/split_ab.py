@@ -10,29 +10,20 @@ set/get times, GB/s and the split/joined time ratio.
 """
 import argparse
 import statistics
-import time
 
 import numpy as np
 
 import crucial
 from crucial.wire import arrow_templates
+from transfer import time_set_get  # this folder's: run as a script, it is on sys.path
 
 
 def block(ref, arr, calls, split):
-    """Median set and get times (ms) of ``calls`` set/get pairs, the split threshold set as asked."""
+    """Median set and get times (ms) of ``calls`` set/get pairs (transfer.py's), the split threshold set as asked."""
     keep = arrow_templates.SPLIT_MIN_BYTES
     arrow_templates.SPLIT_MIN_BYTES = keep if split else 1 << 62
     try:
-        ref.set(arr)
-        up, down = [], []
-        for _ in range(calls):
-            t = time.perf_counter()
-            ref.set(arr)
-            up.append(time.perf_counter() - t)
-            t = time.perf_counter()
-            ref.get()
-            down.append(time.perf_counter() - t)
-        return statistics.median(up) * 1e3, statistics.median(down) * 1e3
+        return time_set_get(ref, arr, calls)
     finally:
         arrow_templates.SPLIT_MIN_BYTES = keep
 
