@@ -6,7 +6,7 @@
  * main threads), so the DSO's distance from the echo splits into node CPU, client CPU and the rest.
  *
  *   npx tsx bench/hot-small-acct.ts            env: N (calls per side, 20000), ROWS (put,get,addAndGet),
- *                                               SAME=1 (everything on CPU 0), ALL=1 (CPU of all threads), TREE (another checkout's client and node),
+ *                                               SAME=1 (everything on CPU 0), ALL=1 (CPU of all threads), NODE_FLAGS (node's V8/Node flags), TREE (another checkout's client and node),
  *                                               PERF=/tmp/x (perf record -F 4999 of node, echo and client during each row)
  */
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,7 @@ const { PLAIN_USERNAME, registerCredentials } = await import(`${MAIN}/core/proto
 const N = Number(process.env.N ?? 20000), B = 500;
 const SAME = process.env.SAME === '1';
 pinProcess(process.pid, '0');
-const child = spawn(process.execPath, ['--import', 'tsx', `${MAIN}/bench/lib/ab-child.ts`], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, AB_TREE: TREE } });
+const child = spawn(process.execPath, [...(process.env.NODE_FLAGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', `${MAIN}/bench/lib/ab-child.ts`], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, AB_TREE: TREE } });
 process.once('exit', () => child.kill('SIGKILL'));
 const [address, token] = await new Promise<[string, string]>((res) => { let b = ''; child.stdout!.on('data', (d) => { b += d; const m = /READY (\S+) (\S*)\n/.exec(b); if (m) res([m[1]!, m[2]!]); }); });
 pinProcess(child.pid!, SAME ? '0' : '1');
