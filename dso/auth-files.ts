@@ -66,7 +66,8 @@ export interface PreparedAuth {
   notes: string[];
   /**
    * Writes the runtime file for `port` (the owner's credentials), and the one for the Unix socket
-   * when there is one, and returns their paths; empty when there is nothing to write.
+   * when there is one, and returns their paths; when there is nothing to write, removes any such
+   * files an earlier node left there and returns none.
    */
   writeRuntime(port: number): string[];
   /**
@@ -132,7 +133,14 @@ export function prepareAuth(flags: AuthFlags, port: number, ipcPath?: string): P
     options,
     notes,
     writeRuntime(actualPort) {
-      if (!own) return [];
+      if (!own) {
+        // Nothing for clients to present (--insecure, or CURVE without a client file): a file an
+        // earlier node left for this port or socket would have them offer a token this node refuses.
+        rmSync(runtimeTokenFile(actualPort), { force: true });
+        rmSync(runtimeOwnerFile(actualPort), { force: true });
+        if (ipcPath !== undefined) rmSync(runtimeIpcTokenFile(ipcPath), { force: true });
+        return [];
+      }
       pruneStaleRuntimeFiles();
       const path = runtimeTokenFile(actualPort);
       const text = own.mechanism === 'PLAIN' ? `${own.password}\n` : `${JSON.stringify(own)}\n`;

@@ -186,7 +186,7 @@ describe('dso auth - crucial dso start', function () {
     assert.equal(existsSync(sock), false);
   });
 
-  it('cli auth - --ipc PATH: clients of ipc://PATH find the token in a 0600 runtime file of the socket, by any spelling of its path; a restart on the path keeps it', async () => {
+  it('cli auth - --ipc PATH: clients of ipc://PATH find the token in a 0600 runtime file of the socket, by any spelling of its path; a restart on the path keeps it, an --insecure node there removes it', async () => {
     const sock = join(dir, 'dso.sock');
     const first = await startCli(['--ipc', sock], { CRUCIAL_RUNTIME_DIR: runtime });
     started.push(first);
@@ -208,5 +208,11 @@ describe('dso auth - crucial dso start', function () {
     assert.equal(await open(`ipc://${sock}`).call('AtomicLong', 'r', 'get', []), 0n);
     // Another socket has no file: NULL, which the node refuses.
     assert.equal(credentialsFor(`ipc://${join(dir, 'other.sock')}`), undefined);
+    await stop(second);
+    // An --insecure node on the path takes no token: the file goes, so clients offer none (NULL) and get in.
+    const insecure = await startCli(['--ipc', sock, '--insecure'], { CRUCIAL_RUNTIME_DIR: runtime });
+    started.push(insecure);
+    assert.equal(existsSync(ipcFile), false);
+    assert.equal(await open(`ipc://${sock}`).call('AtomicLong', 'r', 'addAndGet', [1]), 1n);
   });
 });
