@@ -26,7 +26,8 @@ from typing import Any, Callable, List, NamedTuple, Optional, Tuple
 
 import numpy as np
 
-__all__ = ["encode_from_template", "encode_parts_from_template", "SPLIT_MIN_BYTES", "empty_in_frame", "decode_from_template", "keep_decode_template", "MAX_SHAPES", "TEMPLATE_MAX_METADATA_BYTES"]
+__all__ = ["encode_from_template", "encode_parts_from_template", "SPLIT_MIN_BYTES", "empty_in_frame", "decode_from_template",
+           "keep_decode_template", "MAX_SHAPES", "TEMPLATE_MAX_METADATA_BYTES"]
 
 #: Shapes kept per direction; a program moving more distinct shapes than this just misses more.
 MAX_SHAPES = 32
