@@ -199,9 +199,14 @@ class LocalDso:
         # take the port in between (issue 10, start-up).
         listener = _listen(host, port)
         unix: Optional[socket.socket] = None
+        # A node on zeromq.js (CRUCIAL_TRANSPORT=libzmq, which it inherits) binds its port itself and
+        # has no Unix socket: both are crucial's own ZMTP's.
+        libzmq = os.environ.get("CRUCIAL_TRANSPORT", "").strip() == "libzmq"
         try:
-            cmd, cwd, uses_fd = _node_command(host, port, Path(root) if root else None, listener.fileno())
-            if ipc:
+            cmd, cwd, uses_fd = _node_command(host, port, Path(root) if root else None, None if libzmq else listener.fileno())
+            if ipc and libzmq:
+                logger.info("CRUCIAL_TRANSPORT=libzmq: the DSO node gets no Unix socket (zmtp only); its clients use TCP")
+            elif ipc:
                 self._ipc_dir = _private_dir()
                 if self._ipc_dir is not None:
                     self._ipc_path = os.path.join(self._ipc_dir, "dso.sock")
@@ -297,6 +302,9 @@ class LocalDso:
                 try:
                     if self._bundled:
                         find_node()  # raises naming the version when the node is too old (the bundle exits at once then)
+                    if line == "":
+                        # It said why on its stderr, which is this process's.
+                        raise UnavailableError(f"the DSO node exited with code {self.process.returncode} before it was ready (its error is above, on stderr)")
                     raise UnavailableError(f"the DSO node did not start (said {line!r})")
                 except UnavailableError as err:
                     self._failure = err

@@ -117,6 +117,26 @@ def test_a_unix_socket_that_cannot_be_made_leaves_the_node_on_tcp(monkeypatch):
             assert c.ping() == "pong"
 
 
+def test_with_crucial_transport_libzmq_a_local_node_starts_on_zeromq_js_over_tcp_and_takes_large_arrays(monkeypatch):
+    # The node inherits CRUCIAL_TRANSPORT: zeromq.js binds its own port and has no Unix socket, so neither is
+    # handed over (a node given them refused to start, with nothing said but an empty ready line).
+    monkeypatch.setenv("CRUCIAL_TRANSPORT", "libzmq")
+    with crucial.start_local_dso(ipc=True) as node:
+        assert node.ipc_address is None and node.client_address == node.address
+        with crucial.connect(node.address) as c:
+            big = np.arange(200_000, dtype=np.float64)  # sent as three frames (PROTOCOL.md §4.1)
+            c.call("AtomicReference", "lz", "set", [big])
+            np.testing.assert_array_equal(c.call("AtomicReference", "lz", "get", []), big)
+
+
+def test_a_local_node_that_exits_before_it_is_ready_is_named_with_its_exit_code(monkeypatch):
+    from crucial.errors import UnavailableError
+
+    monkeypatch.setenv("CRUCIAL_TRANSPORT", "carrier-pigeon")
+    with pytest.raises(UnavailableError, match=r"exited with code 1 before it was ready \(its error is above, on stderr\)"):
+        crucial.start_local_dso()
+
+
 def test_a_program_killed_with_sigkill_leaves_no_socket_directory_behind(tmp_path):
     program = (
         "import sys, crucial\n"
