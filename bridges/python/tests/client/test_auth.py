@@ -12,6 +12,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import zmq
 
@@ -117,6 +118,10 @@ def test_pyzmq_curve_client_calls_crucial_s_zmtp_node_and_an_unlisted_key_is_ref
         big = "x" * 100_000
         c.call("AtomicMap", "blob", "put", ["k", big])
         assert c.call("AtomicMap", "blob", "get", ["k"]) == big
+        # A large array goes as three frames (PROTOCOL.md §4.1), each its own box.
+        arr = np.arange(300_000, dtype=np.float64) / 7
+        c.call("AtomicReference", "curve-arr", "set", [arr])
+        np.testing.assert_array_equal(c.call("AtomicReference", "curve-arr", "get", []), arr)
     pk, sk = zmq.curve_keypair()
     stranger = Credentials(server_key=client["serverKey"], public_key=pk.decode(), secret_key=sk.decode())
     with Connection(address, credentials=stranger, unavailable_after=5) as c:
