@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { Table, Schema, Field, Int32, Utf8, Struct, Dictionary, vectorFromArray, tableFromArrays, tableToIPC } from 'apache-arrow';
+import { Table, Schema, Field, Bool, Int32, Utf8, Struct, Dictionary, vectorFromArray, tableFromArrays, tableToIPC } from 'apache-arrow';
 import { decodeArrow, encodeArray, encodeTable, loadArrow } from '../../../../core/protocol/wire/arrow.ts';
 import { verifyArrowStream } from '../../../../core/protocol/wire/arrow-verify.ts';
 import { BadFrameError } from '../../../../core/protocol/errors.ts';
@@ -19,6 +19,19 @@ function crafted(at: number, length: number): Uint8Array {
   b.writeInt32LE(length, at);
   return new Uint8Array(b);
 }
+
+/**
+ * A 360-byte `array` stream bench/fuzz made (seed 12, a mutated float64 array): its record batch
+ * claims 704,643,074 rows with nulls over a 16-byte body. apache-arrow sized a validity bitmap by the
+ * rows, 88 MB, twice over, and a node fed a few such calls over libzmq stalled past 1.4 GB.
+ */
+const ROWS_OVER_BODY =
+  'ffffffffb80000001000000000000a000e000c00070008000a000000000000011000000004000a000c000000080004000a0000000800000040000000' +
+  '010000000c00000008000c00080004000800000008000000100000000500000061727261790000000c0000006372756369616c2e6b696e6400000000' +
+  '010000001400000010001400040000000f00100000000800100000001000000014000000000000031800000001000000760000000000000000000600' +
+  '080006000600000000000200ffffffff8800000014000000000000000c00160014000f00100004000c00000010000000000000000000000310000000' +
+  '04000a0018000c00080004000a00000014000000380000000200002a0000000000000000020000000000000000000000000000000000000000000000' +
+  '0000000010000000000000000000000001000000020000000000000000000000000000000000007aedf7a63f000000d6140fb43fffffffff00000000';
 
 const isBadFrame = (e: unknown) => e instanceof BadFrameError && /not a valid Arrow IPC stream/.test(e.message);
 
@@ -51,6 +64,14 @@ describe('arrow attachment bounds', () => {
     }
   });
 
+  it('arrow bounds - a record batch claiming more rows than its body has bits is refused before apache-arrow allocates for them', () => {
+    const frame = new Uint8Array(Buffer.from(ROWS_OVER_BODY, 'hex'));
+    assert.throws(() => verifyArrowStream(frame), (e: unknown) => isBadFrame(e) && /record batch of 704643074 rows in a 16-byte body/.test((e as Error).message));
+    const before = process.memoryUsage().arrayBuffers;
+    assert.throws(() => decodeArrow(frame), isBadFrame);
+    assert.ok(process.memoryUsage().arrayBuffers - before < 8e6, 'nothing sized by the claimed rows was allocated');
+  });
+
   it('arrow bounds - what apache-arrow writes passes: arrays of each type, tables with metadata, nested, dictionary and string columns', () => {
     for (const a of [new Float64Array([1.5, -2]), new Float32Array([3]), new Int8Array([-1]), new Int16Array([300]), new Int32Array([1 << 30]),
       new Uint16Array([65535]), new Uint32Array([2 ** 32 - 1]), new BigInt64Array([-(2n ** 63n)]), new BigUint64Array([2n ** 64n - 1n]), new Float64Array(0)]) {
@@ -63,7 +84,9 @@ describe('arrow attachment bounds', () => {
       d: vectorFromArray(['u', 'v'], new Dictionary(new Utf8(), new Int32())),
     });
     const withMeta = new Table(new Schema(plain.schema.fields, new Map([['owner', 'me']])), plain.batches);
-    for (const t of [plain, nested, withMeta]) {
+    // A boolean column is the leanest layout: one bit per row, the most rows a body may claim.
+    const bools = new Table({ b: vectorFromArray(Array.from({ length: 1000 }, (_, i) => i % 3 === 0), new Bool()) });
+    for (const t of [plain, nested, withMeta, bools]) {
       verifyArrowStream(tableToIPC(t, 'stream'));
       const back = decodeArrow(encodeTable(t)) as Table;
       assert.equal(back.numRows, t.numRows);
