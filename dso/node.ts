@@ -3,9 +3,9 @@
  * exactly one reply (a value or a typed error), including requests that cannot be decoded, and a
  * bad request never disturbs anyone else's calls.
  */
-import { decode } from '@msgpack/msgpack';
 import { createRequire } from 'node:module';
-import { WireCodec, peekSeq, type Call } from '../core/protocol/wire/codec.ts';
+import { WireCodec, type Call } from '../core/protocol/wire/codec.ts';
+import { seqAt } from '../core/protocol/wire/envelope-bytes.ts';
 import { SYSTEM_TYPE } from '../core/protocol/wire/protocol.ts';
 import { ArrowPending, loadArrow } from '../core/protocol/wire/arrow.ts';
 import type { Frame } from '../core/protocol/wire/frames.ts';
@@ -374,13 +374,9 @@ const SCATTERED_REPLY_TYPES: ReadonlySet<string> = new Set(['AtomicReference', '
 /** A request held while apache-arrow loads: route, frames, size, authenticated user. */
 type Held = [Uint8Array, Uint8Array[], number, string | undefined];
 
-/** The seq of a request that failed to decode, if its envelope is readable at all (extensions left opaque). */
+/** The seq of a request that failed to decode, if its envelope has one where the seq goes (envelope-bytes.ts). */
 function seqOf(frames: Uint8Array[]): number | null {
-  try {
-    return frames[0] ? peekSeq(decode(frames[0])) : null;
-  } catch {
-    return null;
-  }
+  return frames[0] ? seqAt(frames[0]) : null;
 }
 
 /**

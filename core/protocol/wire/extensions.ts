@@ -91,6 +91,8 @@ extensions.register({
     return refEncoder.encode([ref.type, ref.key]);
   },
   decode(data, _type, ctx) {
+    // A two-element array and nothing else: given another array header the decoder would allocate for it first.
+    if (data[0] !== 0x92) throw new BadFrameError('ref extension must hold [type, key]');
     const v = refDecoder.decode(data) as unknown;
     if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'string' || typeof v[1] !== 'string') {
       throw new BadFrameError('ref extension must hold [type, key]');
