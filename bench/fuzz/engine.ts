@@ -214,8 +214,44 @@ export class Inputs {
     return this.codec.encodeCall(client, ++this.seq, type, key, method, args, Object.keys(opts).length ? opts as never : undefined);
   }
 
-  /** Byte mutations of a message's frames (or none, for a third of the inputs). */
-  mutate(frames: Uint8Array[]): Uint8Array[] {
+  /**
+   * An attachment sent as several frames (PROTOCOL.md §4.1, as a Python client sends a large
+   * array): a 4-byte ARROW extension of frame 0 (fixext 4, 0xd6 0x01) becomes an 8-byte one (fixext
+   * 8) naming the frames the attachment is cut into, later indexes moved up; the span itself is
+   * now and then wrong (too long, too short, off by one, a count of 0).
+   */
+  split(frames: Uint8Array[]): Uint8Array[] {
+    const head = Buffer.from(frames[0]!);
+    const at: number[] = [];
+    for (let i = head.indexOf(0xd6); i >= 0 && i + 6 <= head.length; i = head.indexOf(0xd6, i + 1)) if (head[i + 1] === 0x01) at.push(i);
+    if (at.length === 0) return frames;
+    const pos = this.pick(at);
+    const index = head.readUInt32BE(pos + 2);
+    const target = frames[index];
+    if (index < 1 || target === undefined) return frames;
+    const cuts = [...new Set(Array.from({ length: 1 + this.int(3) }, () => this.int(target.byteLength + 1)))].sort((a, b) => a - b);
+    const parts: Uint8Array[] = [];
+    let from = 0;
+    for (const c of [...cuts, target.byteLength]) { parts.push(target.subarray(from, c)); from = c; }
+    const extra = parts.length - 1;
+    for (const p of at) {
+      const i = head.readUInt32BE(p + 2);
+      if (p !== pos && i > index) head.writeUInt32BE(i + extra, p + 2);
+    }
+    let first = index;
+    let count = parts.length;
+    if (this.r() < 0.2) [first, count] = this.pick([[first, count + 1], [first, count - 1], [first + 1, count], [first - 1, count], [first, 0]]);
+    const ext = Buffer.alloc(10);
+    ext[0] = 0xd7;
+    ext[1] = 0x01;
+    ext.writeUInt32BE(first >>> 0, 2);
+    ext.writeUInt32BE(count >>> 0, 6);
+    return [Buffer.concat([head.subarray(0, pos), ext, head.subarray(pos + 6)]), ...frames.slice(1, index), ...parts, ...frames.slice(index + 1)];
+  }
+
+  /** Byte mutations of a message's frames (or none, for a third of the inputs); a tenth split an attachment over frames first. */
+  mutate(input: Uint8Array[]): Uint8Array[] {
+    const frames = input.length > 1 && this.r() < 0.1 ? this.split(input) : input;
     if (this.r() < 0.33) return frames;
     const out = frames.map((f) => Buffer.from(f));
     const edits = 1 + this.int(4);
