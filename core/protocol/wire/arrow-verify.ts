@@ -148,8 +148,8 @@ function field(v: Verifier, f: Table, depth: number): void {
  * The most rows a body of `bodyLength` bytes can describe: one bit each (a validity or boolean
  * bitmap is the leanest layout there is). apache-arrow sizes what it allocates by the row counts,
  * not by the buffers: a 360-byte stream claiming 704,643,074 rows of float64 with nulls made it
- * allocate an 88 MB validity bitmap, twice over (found by bench/fuzz). Only columns with no buffer
- * at all (the Null type, run-end encoding) can hold more rows; such a stream is refused.
+ * allocate an 88 MB validity bitmap, twice over (found by bench/fuzz). Only a Null-type column (no
+ * buffers) or a run-end-encoded one can hold more rows; such a stream is refused.
  */
 const maxRows = (bodyLength: number) => 8 * bodyLength;
 
