@@ -13,8 +13,9 @@ function check(r: FuzzReport): void {
   // Every message is answered except calls that park (a barrier await, an acquire): a few per thousand.
   assert.ok(r.replies + r.silent === r.messages && r.silent <= r.messages * 0.01, why);
   assert.ok(r.errorReplies > 0 && r.okReplies > 0, why);
-  // The node is bounded: max-object-bytes 1 MiB, reply cache and partial budgets; RSS stays well under the 1 GiB budget.
-  assert.ok(r.rssMaxMiB < 768, why);
+  // The node is bounded: max-object-bytes 1 MiB, reply cache and partial budgets. A campaign peaks at
+  // 130-160 MiB; one hostile header allocating for itself (160 MB for 22 bytes, fixed) passed 384 at once.
+  assert.ok(r.rssMaxMiB < 384, why);
 }
 
 describe('fuzz - a live node (bounded slice of bench/fuzz/node-fuzz.ts)', function () {
