@@ -36,7 +36,7 @@ from ..errors import ClosedError, HighWaterMarkError, InvalidOptionError, error_
 from ..wire.codec import WireCodec
 from ..wire.protocol import SYSTEM_TYPE, Kind, ObjectRef
 from .credentials import Credentials, credentials_for
-from .endpoint import MAX_IPC_PATH_BYTES, ipc_path
+from .endpoint import checked_ipc_path
 from .link import DEFAULT_UNAVAILABLE_AFTER, LinkState, unavailable_after_from_env
 from .readers import Readers
 from .recovery import UNSENT, Pending, Settled
@@ -91,18 +91,11 @@ def check_address(address: Any) -> str:
     :return: the address
     :raises InvalidOptionError: if it is not one
     """
-    shown = json.dumps(address) if isinstance(address, str) else repr(address)
-    path = ipc_path(address) if isinstance(address, str) else None
-    if path is not None:
-        if path == "" or "\0" in path:
-            raise InvalidOptionError(f"{shown} is not an ipc://path address")
-        if path.startswith("@"):
-            raise InvalidOptionError(f"{shown}: abstract Unix sockets are not supported (no file permissions guard them); give a file path")
-        if len(path.encode()) > MAX_IPC_PATH_BYTES:
-            raise InvalidOptionError(f"{shown}: a Unix socket path is at most {MAX_IPC_PATH_BYTES} bytes")
+    if isinstance(address, str) and checked_ipc_path(address) is not None:
         return address
     m = _TCP_ENDPOINT.match(address) if isinstance(address, str) else None
     if m is None or int(m.group(2)) > 65535:
+        shown = json.dumps(address) if isinstance(address, str) else repr(address)
         raise InvalidOptionError(f"{shown} is not a tcp://host:port or ipc://path address")
     return address
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Dict, Optional
 
 from ..errors import InvalidOptionError
-from .endpoint import ipc_path
+from .endpoint import IPC_PREFIX, checked_ipc_path
 
 if TYPE_CHECKING:  # pyzmq loads with the first connection, not with the executor that only needs the token
     import zmq
@@ -202,12 +202,10 @@ def credentials_for(address: str) -> Optional[Credentials]:
             return read_credentials_file(env["CRUCIAL_TOKEN_FILE"])
         if env.get("CRUCIAL_TOKEN"):
             return _parse(env["CRUCIAL_TOKEN"], "CRUCIAL_TOKEN")
-    socket_path = ipc_path(address)
-    if socket_path is not None:
-        if not socket_path or socket_path.startswith("@") or "\0" in socket_path:
-            return None
+    if address.startswith(IPC_PREFIX):
         try:
-            return read_credentials_file(runtime_ipc_token_file(socket_path))
+            path = checked_ipc_path(address)
+            return read_credentials_file(runtime_ipc_token_file(path)) if path is not None else None
         except InvalidOptionError:
             return None
     m = re.match(r"^tcp://\[?([^\]]+?)\]?:(\d+)$", address)

@@ -240,9 +240,8 @@ class LocalDso:
         logger.info("starting a DSO node: %s", " ".join(cmd[:2]))
         # stdin stays open as a lifeline: the node exits when this process dies and the pipe closes.
         env = {**os.environ, "CRUCIAL_TOKEN": self.token}
-        env.pop("CRUCIAL_DSO_IPC", None)
-        env.pop("CRUCIAL_DSO_IPC_FD", None)
-        env.pop("CRUCIAL_DSO_IPC_DIR", None)
+        for inherited in ("CRUCIAL_DSO_IPC", "CRUCIAL_DSO_IPC_FD", "CRUCIAL_DSO_IPC_DIR"):
+            env.pop(inherited, None)
         if self._ipc_path is not None:
             env["CRUCIAL_DSO_IPC"] = self._ipc_path
             # The node removes this directory (empty once its socket is gone) when it exits: also after this
@@ -269,10 +268,14 @@ class LocalDso:
             if address is not None:
                 register_credentials(address, None)
 
-    def _drop_ipc(self) -> None:
-        """No Unix socket after all: the node serves TCP alone."""
+    def _remove_ipc_dir(self) -> None:
+        """Removes the Unix socket's private directory (a node that closed removed its socket; a killed one did not)."""
         if self._ipc_dir is not None:
             shutil.rmtree(self._ipc_dir, ignore_errors=True)
+
+    def _drop_ipc(self) -> None:
+        """No Unix socket after all: the node serves TCP alone."""
+        self._remove_ipc_dir()
         self._ipc_dir = self._ipc_path = self.ipc_address = None
 
     @property
@@ -297,8 +300,7 @@ class LocalDso:
                 self.process.kill()
                 self.process.wait()
                 self._withdraw_credentials()
-                if self._ipc_dir is not None:
-                    shutil.rmtree(self._ipc_dir, ignore_errors=True)
+                self._remove_ipc_dir()
                 try:
                     if self._bundled:
                         find_node()  # raises naming the version when the node is too old (the bundle exits at once then)
@@ -330,9 +332,7 @@ class LocalDso:
             except Exception:
                 self.process.kill()
                 self.process.wait()
-        if self._ipc_dir is not None:
-            # The node removes its socket when it closes; a killed one leaves it here.
-            shutil.rmtree(self._ipc_dir, ignore_errors=True)
+        self._remove_ipc_dir()
 
     def __enter__(self) -> "LocalDso":
         return self
