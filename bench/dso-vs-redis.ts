@@ -5,7 +5,12 @@
  * multiplications) vs the same loop as a Lua script with 8 clients over 64 objects, and the time to
  * cross a barrier vs the Redis BLPOP barrier. Writes the table into bench/RESULTS.md.
  *
- *   npm run bench [-- --quick] [--transport zmtp|libzmq] [--placement split|same|none] [--no-floor]
+ *   npm run bench [-- --quick] [--transport zmtp|libzmq] [--placement split|same|none] [--no-floor] [--warmup N]
+ *
+ * Warm-up: every side makes `--warmup` calls (20,000) before each latency row is timed, so the rows
+ * are the steady state. A fresh Node client and node are still compiling their hot path through the
+ * first ~10,000 calls (`--trace-opt`), and on one core those compilations and their deopts decide the
+ * p99; the warm-up calls are timed too and shown in their own table, so that cost stays in view.
  *
  * Floor (issue 13; on unless --no-floor): the latency rows also time, interleaved in the same blocks,
  * a bare node:net echo and a bare ZMTP echo (crucial's own DEALER/ROUTER, no codec, no dispatch) in
@@ -18,7 +23,7 @@
  * are pinned alike: `split` (default) puts this process on CPU 0 and both servers on CPU 1, as a
  * client and a server on different machines; `same` puts everything on CPU 0.
  */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -52,8 +57,13 @@ const opts = new Command('dso-vs-redis')
   .option('--no-floor', 'leave out the bare node:net / ZMTP echo floor beside the latency rows')
   .addOption(new Option('-p, --placement <how>', 'CPU placement of the clients and the two servers').choices(['split', 'same', 'none']).default('split'))
   .option('-t, --transport <kind>', 'DSO transport for the node and its clients: zmtp (crucial\'s ZMTP over node:net) or libzmq (zeromq.js)', 'zmtp')
+  .option('-w, --warmup <calls>', 'calls of every side before each latency row is timed (default 20000, 1000 with --quick): V8 is still compiling the client\'s and the node\'s hot path through the first ~10,000 calls', (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('a whole number of calls, 0 or more');
+    return n;
+  })
   .parse()
-  .opts<{ quick: boolean; write: boolean; floor: boolean; transport: string; placement: 'split' | 'same' | 'none' }>();
+  .opts<{ quick: boolean; write: boolean; floor: boolean; transport: string; placement: 'split' | 'same' | 'none'; warmup?: number }>();
 
 // The node (a child process) and every client here read the transport from the environment.
 process.env.CRUCIAL_TRANSPORT = resolveTransport(opts.transport);
@@ -69,6 +79,7 @@ if (PLACEMENT !== 'none' && !pinProcess(process.pid, '0')) {
   process.exit(2);
 }
 const N_LAT = Q ? 2_000 : 20_000;
+const WARMUP = opts.warmup ?? (Q ? 1_000 : 20_000);
 const COMPLEX_SECONDS = Q ? 2 : 8;
 const BARRIER_ROUNDS = Q ? 50 : 300;
 const BENNY_MAX_TIME = Q ? 0.5 : 3;
@@ -145,8 +156,8 @@ async function main(): Promise<void> {
     await dso.gc?.();
     const group = async (name: keyof typeof sizes, d: () => Promise<unknown>, r: () => Promise<unknown>): Promise<[Latency, Latency]> => {
       const [up, down] = sizes[name];
-      if (!tcp || !zmtp) return latencyPair(d, r, N_LAT);
-      const g = await latencyGroup({ dso: d, redis: r, tcp: () => tcp.echo(up, down), zmtp: () => zmtp.echo(up, down) }, N_LAT);
+      if (!tcp || !zmtp) return latencyPair(d, r, N_LAT, 500, WARMUP);
+      const g = await latencyGroup({ dso: d, redis: r, tcp: () => tcp.echo(up, down), zmtp: () => zmtp.echo(up, down) }, N_LAT, 500, WARMUP);
       floorRows.push({ name, up, down, ...g });
       return [g.dso, g.redis];
     };
@@ -244,6 +255,14 @@ function formatFloor(rows: FloorRow[], client?: GcStats, node?: GcStats): string
   ];
   for (const r of rows) {
     lines.push(`| ${r.name} | ${r.up}/${r.down} | ${fmt(r.dso.p50)} | ${fmt(r.redis.p50)} | ${fmt(r.zmtp.p50)} | ${fmt(r.tcp.p50)} | ${(r.dso.p50 / r.redis.p50).toFixed(2)} | ${(r.dso.p50 / r.zmtp.p50).toFixed(2)} | ${fmt(r.dso.p99)} | ${fmt(r.redis.p99)} | ${fmt(r.zmtp.p99)} | ${fmt(r.tcp.p99)} | ${(r.dso.p99 / r.redis.p99).toFixed(2)} | ${(r.dso.p99 / r.zmtp.p99).toFixed(2)} |`);
+  }
+  // What the timed rows leave out, shown beside them: the warm-up calls' own tail.
+  lines.push('', `Warm-up (the ${WARMUP.toLocaleString('en')} calls of every side before each row is timed, in the same rotating blocks; a fresh node and client at the first row): p50 / p99 µs.`, '',
+    '| row | DSO | Redis | ZMTP echo | node:net echo | DSO/Redis p99 |', '| --- | ---: | ---: | ---: | ---: | ---: |');
+  const w = (l: Latency) => (l.warmup && l.warmup.n > 0 ? `${fmt(l.warmup.p50)} / ${fmt(l.warmup.p99)}` : '—');
+  for (const r of rows) {
+    const ratio = r.dso.warmup?.n && r.redis.warmup?.n ? (r.dso.warmup.p99 / r.redis.warmup.p99).toFixed(2) : '—';
+    lines.push(`| ${r.name} | ${w(r.dso)} | ${w(r.redis)} | ${w(r.zmtp)} | ${w(r.tcp)} | ${ratio} |`);
   }
   const g = (who: string, s?: GcStats) => (s ? `${who}: ${s.count} GC pauses, ${s.totalMs.toFixed(1)} ms in all, longest ${s.maxMs.toFixed(2)} ms (${s.byKind})` : `${who}: not measured`);
   lines.push('', `GC during the latency rows (perf_hooks 'gc') — ${g('bench process (all clients and the floor)', client)}; ${g('DSO node', node)}.`);

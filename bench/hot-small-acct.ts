@@ -5,14 +5,15 @@
  * CPU time per call of the server process and of the client process (/proc/<pid>/schedstat of the
  * main threads), so the DSO's distance from the echo splits into node CPU, client CPU and the rest.
  *
- *   npx tsx bench/hot-small-acct.ts            env: N (calls per side, 20000), ROWS (put,get,addAndGet),
+ *   npx tsx bench/hot-small-acct.ts            env: N (calls per side, 20000), WARM (untimed calls per side and row, 2000), ROWS (put,get,addAndGet),
  *                                               SAME=1 (everything on CPU 0), ALL=1 (CPU of all threads), NODE_FLAGS (node's V8/Node flags), TREE (another checkout's client and node),
+ *                                               DUMP=/tmp/x (every call's start and round trip, JSON per row),
  *                                               PERF=/tmp/x (perf record -F 4999 of node, echo and client during each row)
  */
 import { fileURLToPath } from 'node:url';
 // of the server process and of the client process (schedstat), per side.
 import { spawn, execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 const MAIN = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 const TREE = process.env.TREE ?? MAIN;
 const { startFloorServer, zmtpEcho } = await import(`${MAIN}/bench/lib/floor.ts`);
@@ -50,19 +51,21 @@ const pct = (a: number[], p: number) => { const s = [...a].sort((x, y) => x - y)
 console.log(`load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}; ${SAME ? 'same' : 'split'}; N ${N}`);
 const ROWS = (process.env.ROWS ?? 'put,get,addAndGet').split(',');
 for (const [name, dso, echo] of rows.filter((r) => ROWS.includes(r[0]))) {
-  const sides = { dso: { f: dso, pid: child.pid!, lat: [] as number[], s: 0, c: 0 }, echo: { f: echo, pid: floorPid, lat: [] as number[], s: 0, c: 0 } };
-  for (let i = 0; i < 2000; i++) { await dso(); await echo(); }
+  const sides = { dso: { f: dso, pid: child.pid!, lat: [] as number[], at: [] as number[], s: 0, c: 0 }, echo: { f: echo, pid: floorPid, lat: [] as number[], at: [] as number[], s: 0, c: 0 } };
+  for (let i = 0; i < Number(process.env.WARM ?? 2000); i++) { await dso(); await echo(); }
   const perfs = process.env.PERF ? [['node', child.pid!], ['echo', floorPid], ['client', process.pid]].map(([k, pid]) => spawn('perf', ['record', '-F', '4999', '-e', 'cpu-clock', '-o', `${process.env.PERF}-${name}-${k}.data`, '-p', String(pid)], { stdio: 'ignore' })) : [];
   if (perfs.length) await new Promise((r) => setTimeout(r, 1500));
   for (let done = 0; done < N; done += B) {
     for (const side of Object.values(sides)) {
       const s0 = cpu(side.pid), c0 = cpu(process.pid);
-      for (let i = 0; i < B; i++) { const t = performance.now(); await side.f(); side.lat.push((performance.now() - t) * 1e3); }
+      for (let i = 0; i < B; i++) { const t = performance.now(); await side.f(); side.lat.push((performance.now() - t) * 1e3); side.at.push(t); }
       side.s += cpu(side.pid) - s0; side.c += cpu(process.pid) - c0;
     }
   }
   for (const p of perfs) { p.kill('SIGINT'); await new Promise((r) => p.once('exit', r)); }
   const d = sides.dso, e = sides.echo;
+  // DUMP=/tmp/x: every call's start (ms) and round trip (µs), per side, to study the tail's structure.
+  if (process.env.DUMP) writeFileSync(`${process.env.DUMP}-${name}.json`, JSON.stringify({ dso: [d.at, d.lat], echo: [e.at, e.lat] }));
   const line = (k: string, x: typeof d) => `${k} p50 ${pct(x.lat, 50).toFixed(1)} p99 ${pct(x.lat, 99).toFixed(1)} server CPU ${(x.s / N).toFixed(1)} client CPU ${(x.c / N).toFixed(1)}`;
   console.log(`${name}: ${line('dso', d)} | ${line('echo', e)} | Δp50 ${(pct(d.lat, 50) - pct(e.lat, 50)).toFixed(1)} Δserver ${((d.s - e.s) / N).toFixed(1)} Δclient ${((d.c - e.c) / N).toFixed(1)} ratio ${(pct(d.lat, 50) / pct(e.lat, 50)).toFixed(2)}`);
 }

@@ -5,6 +5,14 @@ export interface Latency {
   p50: number;
   p99: number;
   n: number;
+  /** The warm-up calls' own percentiles (latencyPair, latencyGroup time them too). */
+  warmup?: { p50: number; p99: number; n: number };
+}
+
+/** p50 and p99 of latencies in µs. */
+function stats(all: ArrayLike<number>): { p50: number; p99: number; n: number } {
+  const a = Array.from(all);
+  return { p50: percentile(a, 50), p99: percentile(a, 99), n: a.length };
 }
 
 /** Runs `op` sequentially `n` times after `warmup` untimed calls; latencies in microseconds. */
@@ -16,8 +24,7 @@ export async function latency(op: () => Promise<unknown>, n: number, warmup = Ma
     await op();
     us[i] = Number(process.hrtime.bigint() - t) / 1000;
   }
-  const all = Array.from(us);
-  return { p50: percentile(all, 50), p99: percentile(all, 99), n };
+  return stats(us);
 }
 
 /**
@@ -25,22 +32,9 @@ export async function latency(op: () => Promise<unknown>, n: number, warmup = Ma
  * machine: on a shared 2-core box the loopback round trip moves between ~25 and ~90 µs with the
  * CPUs' idle state, and measuring one side after the other would credit that drift to one of them.
  */
-export async function latencyPair(a: () => Promise<unknown>, b: () => Promise<unknown>, n: number, block = 500): Promise<[Latency, Latency]> {
-  const warm = Math.min(500, n);
-  for (let i = 0; i < warm; i++) { await a(); await b(); }
-  const us: [number[], number[]] = [[], []];
-  const ops = [a, b] as const;
-  for (let done = 0; done < n; done += block) {
-    for (const side of [0, 1] as const) {
-      for (let i = done; i < Math.min(n, done + block); i++) {
-        const t = process.hrtime.bigint();
-        await ops[side]();
-        us[side].push(Number(process.hrtime.bigint() - t) / 1000);
-      }
-    }
-  }
-  const stats = (all: number[]): Latency => ({ p50: percentile(all, 50), p99: percentile(all, 99), n: all.length });
-  return [stats(us[0]), stats(us[1])];
+export async function latencyPair(a: () => Promise<unknown>, b: () => Promise<unknown>, n: number, block = 500, warmup = Math.min(500, n)): Promise<[Latency, Latency]> {
+  const g = await latencyGroup({ a, b }, n, block, warmup);
+  return [g.a, g.b];
 }
 
 export interface Throughput {
@@ -71,23 +65,28 @@ export async function throughput(clients: number, seconds: number, op: (client: 
  * {@link latencyPair} does for two), so each sees the same machine; the order of the sides within a
  * round rotates too, so none always runs first after the others.
  */
-export async function latencyGroup<K extends string>(ops: Record<K, () => Promise<unknown>>, n: number, block = 500): Promise<Record<K, Latency>> {
+export async function latencyGroup<K extends string>(ops: Record<K, () => Promise<unknown>>, n: number, block = 500, warmup = Math.min(500, n)): Promise<Record<K, Latency>> {
   const names = Object.keys(ops) as K[];
-  const warm = Math.min(500, n);
-  for (let i = 0; i < warm; i++) for (const k of names) await ops[k]();
-  const us = Object.fromEntries(names.map((k) => [k, new Float64Array(n)])) as Record<K, Float64Array>;
-  let round = 0;
-  for (let done = 0; done < n; done += block, round++) {
-    for (let j = 0; j < names.length; j++) {
-      const k = names[(j + round) % names.length]!;
-      const op = ops[k];
-      const out = us[k];
-      for (let i = done; i < Math.min(n, done + block); i++) {
-        const t = process.hrtime.bigint();
-        await op();
-        out[i] = Number(process.hrtime.bigint() - t) / 1000;
+  // The warm-up runs in the same rotating blocks as the timed calls: a side's idle spin (and what
+  // else adapts to the calls' rhythm) settles on the pattern that is then measured.
+  const rotate = async (count: number): Promise<Record<K, Float64Array>> => {
+    const us = Object.fromEntries(names.map((k) => [k, new Float64Array(count)])) as Record<K, Float64Array>;
+    let round = 0;
+    for (let done = 0; done < count; done += block, round++) {
+      for (let j = 0; j < names.length; j++) {
+        const k = names[(j + round) % names.length]!;
+        const op = ops[k];
+        const out = us[k];
+        for (let i = done; i < Math.min(count, done + block); i++) {
+          const t = process.hrtime.bigint();
+          await op();
+          out[i] = Number(process.hrtime.bigint() - t) / 1000;
+        }
       }
     }
-  }
-  return Object.fromEntries(names.map((k) => { const all = Array.from(us[k]); return [k, { p50: percentile(all, 50), p99: percentile(all, 99), n }]; })) as Record<K, Latency>;
+    return us;
+  };
+  const warm = await rotate(warmup);
+  const us = await rotate(n);
+  return Object.fromEntries(names.map((k) => [k, { ...stats(us[k]), warmup: stats(warm[k]) }])) as Record<K, Latency>;
 }
