@@ -7,7 +7,7 @@ import { Encoder, Decoder, ExtensionCodec } from '@msgpack/msgpack';
 import { Ext, ObjectRef } from './protocol.ts';
 import { decodeArrow, decodeArrowParts, encodeArrayChunks, encodeTableChunks, isNumericArray, isReceivedArray, isTable } from './arrow.ts';
 import { ScatterFrame, joinChunks, type Frame } from './frames.ts';
-import { BadFrameError } from '../errors.ts';
+import { BadArgumentError, BadFrameError, NotSerializableError } from '../errors.ts';
 
 export interface Ctx {
   /** Attachments being collected while encoding, or available while decoding (always bytes then). */
@@ -69,7 +69,8 @@ extensions.register({
   type: Ext.INT64,
   encode(value) {
     if (typeof value !== 'bigint') return null;
-    if (value < INT64_MIN || value > INT64_MAX) throw new RangeError(`bigint ${value} does not fit in 64 bits`);
+    // A user's value out of range is their bad argument, not a codec fault: it never left this process.
+    if (value < INT64_MIN || value > INT64_MAX) throw new BadArgumentError(`bigint ${value} does not fit in 64 bits (a signed 64-bit integer: -2^63 .. 2^63-1)`);
     // Every AtomicLong result is one of these: a scratch view and a pooled Buffer instead of a
     // fresh ArrayBuffer and DataView per value (250 ns down to 50).
     int64View.setBigInt64(0, value);
@@ -87,7 +88,11 @@ extensions.register({
   type: Ext.REF,
   encode(value) {
     const ref = value instanceof ObjectRef ? value : isRefLike(value) ? value.toObjectRef() : null;
-    if (!ref) return null;
+    if (!ref) {
+      // The last hook every non-primitive value meets before MessagePack writes it as a map.
+      refuseUnencodable(value);
+      return null;
+    }
     return refEncoder.encode([ref.type, ref.key]);
   },
   decode(data, _type, ctx) {
@@ -101,4 +106,18 @@ extensions.register({
   },
 });
 const refEncoder = new Encoder();
+
+/**
+ * Values MessagePack would write as something else: a Map or Set as an empty map (its entries are no
+ * own properties), a function or symbol not at all. Refused with the reason, instead of arriving as
+ * `{}` or failing inside the encoder.
+ */
+function refuseUnencodable(value: unknown): void {
+  const kind = typeof value === 'function' ? 'function' : typeof value === 'symbol' ? 'symbol'
+    : value instanceof Map ? 'Map' : value instanceof Set ? 'Set' : value instanceof WeakMap ? 'WeakMap' : value instanceof WeakSet ? 'WeakSet'
+      : value instanceof Promise ? 'Promise' : null;
+  if (kind === null) return;
+  const hint = kind === 'Map' ? ' (pass Object.fromEntries(map), or [...map] for keys that are not strings)' : kind === 'Set' ? ' (pass [...set])' : kind === 'Promise' ? ' (await it first)' : '';
+  throw new NotSerializableError(`a ${kind} cannot travel as a value: values are null, booleans, numbers, bigints, strings, bytes, typed arrays, arrays, plain objects and shared-object proxies${hint}`);
+}
 const refDecoder = new Decoder();

@@ -35,6 +35,15 @@ describe('atomic-long', () => {
     assert.equal(await new AtomicLong(key, 0, dso.opts).get(), 8000n);
   });
 
+  it('atomic-long - a bigint beyond 64 bits is ERR_BAD_ARGUMENT, refused before it is sent', async () => {
+    const a = new AtomicLong(dso.key(), 7, dso.opts);
+    for (const v of [2n ** 63n, -(2n ** 63n) - 1n, 2n ** 70n]) {
+      await assert.rejects(a.set(v), (e: Error & { code?: string }) => e.name === 'BadArgumentError' && e.code === 'ERR_BAD_ARGUMENT' && /does not fit in 64 bits/.test(e.message));
+    }
+    await rejectsWithCode(a.addAndGet(2n ** 64n), 'ERR_BAD_ARGUMENT');
+    assert.equal(await a.get(), 7n);
+  });
+
   it('atomic-long - a non-integer argument is ERR_BAD_ARGUMENT', async () => {
     await rejectsWithCode(new AtomicLong(dso.key(), 0, dso.opts).addAndGet(1.5), 'ERR_BAD_ARGUMENT');
   });

@@ -15,7 +15,7 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence
 
 import msgpack
 
-from ..errors import BadFrameError, NotSerializableError, ProtocolVersionError
+from ..errors import BadArgumentError, BadFrameError, NotSerializableError, ProtocolVersionError
 from .protocol import MAX_SAFE_INTEGER, PROTOCOL_VERSION, Ext, Int64, Kind, ObjectRef
 
 __all__ = ["WireCodec", "Call", "Reply", "parse_call", "parse_reply", "peek_seq", "encode_value", "decode_value"]
@@ -28,7 +28,8 @@ _MIN64, _MAX64 = -(2**63), 2**63 - 1
 
 def _int64(v: int) -> msgpack.ExtType:
     if v < _MIN64 or v > _MAX64:
-        raise OverflowError(f"int {v} does not fit in 64 bits")
+        # The caller's value, refused before it leaves the process: their bad argument, as in TypeScript.
+        raise BadArgumentError(f"int {v} does not fit in 64 bits (a signed 64-bit integer: -2**63 .. 2**63-1)")
     return msgpack.ExtType(Ext.INT64, _I64.pack(v))
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from crucial.errors import BadFrameError, NotSerializableError, ProtocolVersionError
+from crucial.errors import BadArgumentError, BadFrameError, NotSerializableError, ProtocolVersionError
 from crucial.wire.codec import WireCodec, decode_value, encode_value, parse_call
 from crucial.wire.protocol import MAX_SAFE_INTEGER, Int64, ObjectRef
 from tests.conftest import run_tsx
@@ -37,9 +37,12 @@ def test_a_decoded_int64_reencodes_byte_for_byte_even_when_small():
     assert encode_value(decode_value([head]))[0] == head
 
 
-def test_ints_beyond_64_bits_are_refused():
-    with pytest.raises(OverflowError):
-        encode_value([1, 1, 0, 2**63])
+def test_ints_beyond_64_bits_are_refused_as_a_bad_argument():
+    for v in (2**63, -(2**63) - 1, 2**70):
+        with pytest.raises(BadArgumentError, match="does not fit in 64 bits") as info:
+            encode_value([1, 1, 0, v])
+        assert info.value.code == "ERR_BAD_ARGUMENT"
+    assert decode_value(encode_value([1, 1, 0, 2**63 - 1]))[3] == 2**63 - 1
 
 
 def test_numpy_arrays_travel_as_arrow_attachments_and_come_back_as_numpy_views():
