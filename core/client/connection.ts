@@ -110,6 +110,12 @@ export class Connection {
   private refusal: UnauthorizedError | null = null;
   private readonly spin: IdleSpin;
   private readonly awaitingReplies = () => this.pending.size > 0 && this.linkUp;
+  /**
+   * Whether the last `call` was handed to the link (sent, queued, or waiting behind apache-arrow),
+   * read right after it returns: false when it was refused before leaving (closed, unencodable
+   * arguments, past the high-water mark), so the node never saw it.
+   */
+  lastCallQueued = false;
 
   /**
    * @param address `tcp://host:port` of the node, or `ipc://path` of its Unix socket (this host; zmtp transport)
@@ -158,9 +164,13 @@ export class Connection {
    * @throws {ClosedError} if the connection is or gets closed
    */
   call(type: string, key: string, method: string, args: unknown[], opts?: CallOptions, recovery?: CallRecovery): Promise<unknown> {
+    this.lastCallQueued = false;
     if (this.closed) return Promise.reject(new ClosedError('connection is closed'));
     if (this.refusal && !this.linkUp) return Promise.reject(this.refused());
-    if (this.arrowGate) return this.arrowGate.then(() => this.call(type, key, method, args, opts, recovery));
+    if (this.arrowGate) {
+      this.lastCallQueued = true;
+      return this.arrowGate.then(() => this.call(type, key, method, args, opts, recovery));
+    }
     const seq = ++this.seq;
     let frames: Frame[];
     try {
@@ -171,6 +181,7 @@ export class Connection {
       this.seq--;
       const gate = loadArrow().finally(() => { if (this.arrowGate === gate) this.arrowGate = null; });
       this.arrowGate = gate;
+      this.lastCallQueued = true;
       return gate.then(() => this.call(type, key, method, args, opts, recovery));
     }
     return new Promise((resolve, reject) => {
@@ -183,6 +194,7 @@ export class Connection {
         return;
       }
       this.pending.set(seq, { resolve, reject, recovery, method, args, opts, frames, sentAt: now, since: now });
+      this.lastCallQueued = true;
       if (!this.linkUp) {
         if (this.downTimer === undefined) this.failWhenUnavailable();
       } else {

@@ -170,7 +170,11 @@ export abstract class SharedObject {
         // calls answered in order (a semaphore's waiters) resolved out of order. It never recovers
         // (it creates the object), as in invokeSlow.
         this.pendingOpts = undefined;
-        return conn.call(this.typeName, this._key, method, args, { ...every, ...first }) as Promise<T>;
+        const sent = conn.call(this.typeName, this._key, method, args, { ...every, ...first }) as Promise<T>;
+        // Refused before it left (an argument that cannot be encoded, a closed connection): the node
+        // never saw the creation options, so the next call carries them instead.
+        if (!conn.lastCallQueued) this.pendingOpts = first;
+        return sent;
       }
       // With constructor arguments, an error reply goes to [RECOVER_CALL] first (no .catch per call).
       return conn.call(this.typeName, this._key, method, args, every ? { ...every } : undefined, this.initOptions ? this : undefined) as Promise<T>;
@@ -203,7 +207,9 @@ export abstract class SharedObject {
     this.pendingOpts = undefined;
     const opts = first || every ? { ...every, ...first } : undefined;
     try {
-      return (await conn.call(this.typeName, key, method, args, opts)) as T;
+      const sent = conn.call(this.typeName, key, method, args, opts);
+      if (!conn.lastCallQueued && first) this.pendingOpts = first;
+      return (await sent) as T;
     } catch (err) {
       // The node lost the object (restart, delete): recreate it from the constructor arguments.
       if (err instanceof CrucialError && err.code === ErrorCode.NO_OBJECT && !first && this.initOptions) {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { AtomicLong, CyclicBarrier, ReleasedError, InvalidOptionError, ClosedError, connect } from 'crucial';
+import { AtomicLong, AtomicReference, CyclicBarrier, ReleasedError, InvalidOptionError, ClosedError, NotSerializableError, connect } from 'crucial';
 import { withDso } from '../../helpers/dso.ts';
 
 describe('shared-object proxies', () => {
@@ -12,6 +12,16 @@ describe('shared-object proxies', () => {
     a.release();
     await assert.rejects(a.get(), ReleasedError);
     assert.equal(await new AtomicLong(key, undefined, dso.opts).get(), 5n);
+  });
+
+  it('shared-object - a first call refused before it left keeps the creation options for the next call', async () => {
+    // The first call carries the constructor arguments; one that never reached the node must not take them along.
+    const ref = new AtomicReference(dso.key('unsent'), { v: 1 }, dso.opts);
+    await assert.rejects(ref.set((() => 1) as unknown as { v: number }), NotSerializableError);
+    assert.deepEqual(await ref.get(), { v: 1 });
+    const counter = new AtomicLong(dso.key('unsent-slow'), 9, dso.opts);
+    await assert.rejects(counter.addAndGet(2n ** 64n), { code: 'ERR_BAD_ARGUMENT' });
+    assert.equal(await counter.incrementAndGet(), 10n);
   });
 
   it('shared-object - await using releases the proxy at the end of the block', async () => {
