@@ -154,7 +154,7 @@ export class DsoNode {
     const serverOptions = {
       maxMessageBytes: this.opts.maxPayloadBytes, maxPartialBytes: this.memory.partialBytes, readTimeoutMs: this.memory.readTimeoutMs,
       onDisconnect: (route: Uint8Array) => { this.parked.linkGone(route); }, security: this.auth.security,
-      heartbeatIvlMs: this.opts.heartbeatIvlMs, heartbeatTimeoutMs: this.opts.heartbeatTimeoutMs,
+      heartbeatIvlMs: this.opts.heartbeatIvlMs, heartbeatTimeoutMs: this.opts.heartbeatTimeoutMs, holdsProcess: this.opts.holdsProcess,
     };
     const handle: ServerHandler = (route, frames, bytes, user) => this.handle(route, frames, bytes, user);
     const kind = this.opts.transport;

@@ -71,6 +71,12 @@ export interface DsoOptions extends Partial<CallLimits>, MemoryOptions, AuthOpti
    * off. Default: `CRUCIAL_IDLE_SPIN_US`, else 200.
    */
   idleSpinUs?: number;
+  /**
+   * Whether the node's sockets keep this process alive (default true, as a server's do). false: a
+   * node embedded in a program, which ends when the program's own work does (the embedded default's
+   * way; zmtp transport only, a libzmq socket always holds the process).
+   */
+  holdsProcess?: boolean;
   /** The executor service (`$jobs`); each a positive integer, else the node refuses to start (ERR_INVALID_OPTION). */
   jobs?: {
     /** Jobs running at once; later ones queue. Default 4. */
@@ -127,5 +133,12 @@ export function validate(opts: DsoOptions): Validated {
     ipcPath: opts.ipcPath,
     ipcListenFd: opts.ipcListenFd,
     idleSpinUs: idleSpinOption(opts.idleSpinUs, 'options.idleSpinUs'),
+    holdsProcess: flag(opts.holdsProcess, 'options.holdsProcess', true),
   };
+}
+
+function flag(v: unknown, name: string, fallback: boolean): boolean {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'boolean') throw new InvalidOptionError(`${name} must be true or false`);
+  return v;
 }

@@ -50,6 +50,13 @@ export interface ConnectionOptions extends LinkOptions {
    * turns it off. Default: `CRUCIAL_IDLE_SPIN_US`, else 200.
    */
   idleSpinUs?: number;
+  /**
+   * Whether the connection keeps the process alive while no call is pending (default true, as an open
+   * socket does). false: once idle it lets the process end, within a second of its last reply (a call
+   * in flight still holds it): the default connection's way, so a program that forgets `shutdown()`
+   * still ends. zmtp transport only; a libzmq socket always holds the process.
+   */
+  holdsProcessWhenIdle?: boolean;
 }
 
 /**
@@ -110,12 +117,15 @@ export class Connection {
   private refusal: UnauthorizedError | null = null;
   private readonly spin: IdleSpin;
   private readonly awaitingReplies = () => this.pending.size > 0 && this.linkUp;
+  private readonly holdsWhenIdle: boolean;
   /**
    * Whether the last `call` was handed to the link (sent, queued, or waiting behind apache-arrow),
    * read right after it returns: false when it was refused before leaving (closed, unencodable
    * arguments, past the high-water mark), so the node never saw it.
    */
   lastCallQueued = false;
+  /** The socket was told to let the process end (holdsProcessWhenIdle false, nothing pending at a sweep). */
+  private letGo = false;
 
   /**
    * @param address `tcp://host:port` of the node, or `ipc://path` of its Unix socket (this host; zmtp transport)
@@ -126,6 +136,10 @@ export class Connection {
     this.resendAfterMs = positive(options.resendAfterMs ?? 5000, 'resendAfterMs');
     this.unavailableAfterMs = positive(options.unavailableAfterMs ?? envUnavailableMs() ?? UNAVAILABLE_AFTER_MS, 'unavailableAfterMs');
     this.spin = new IdleSpin(idleSpinOption(options.idleSpinUs));
+    if (options.holdsProcessWhenIdle !== undefined && typeof options.holdsProcessWhenIdle !== 'boolean') {
+      throw new InvalidOptionError('holdsProcessWhenIdle must be true or false');
+    }
+    this.holdsWhenIdle = options.holdsProcessWhenIdle ?? true;
     const link: LinkOptions = {
       heartbeatIvlMs: nonNegative(options.heartbeatIvlMs, 'heartbeatIvlMs'),
       heartbeatTimeoutMs: options.heartbeatTimeoutMs === undefined ? undefined : positive(options.heartbeatTimeoutMs, 'heartbeatTimeoutMs'),
@@ -195,6 +209,7 @@ export class Connection {
       }
       this.pending.set(seq, { resolve, reject, recovery, method, args, opts, frames, sentAt: now, since: now });
       this.lastCallQueued = true;
+      if (this.letGo) this.hold(true);
       if (!this.linkUp) {
         if (this.downTimer === undefined) this.failWhenUnavailable();
       } else {
@@ -341,7 +356,15 @@ export class Connection {
     } catch { /* past the high-water mark: the sweep tries again */ }
   }
 
+  /** Lets the socket keep the process alive, or not (holdsProcessWhenIdle). */
+  private hold(on: boolean): void {
+    this.letGo = !on;
+    this.socket.holdProcess?.(on);
+  }
+
   private sweep(): void {
+    // Checked here, not per call: a burst of calls pays nothing for it.
+    if (!this.holdsWhenIdle && !this.letGo && this.pending.size === 0) this.hold(false);
     // With no link up, failWhenUnavailable bounds the wait and the reconnect resends.
     if (this.pending.size === 0 || !this.linkUp) return;
     const now = Date.now();

@@ -47,14 +47,16 @@ export function defaultConnectionAsync(): Promise<Connection> {
       if (!address) {
         const { startDso } = await import('../../dso/node.ts');
         // One user, one program: its own node lets it upload its @Shared classes, with a token made for it.
-        const node = await startDso({ host: '127.0.0.1', port: 0, allowUpload: true });
+        // Its sockets, and the idle default connection's, let the program end when its own work does,
+        // shutdown() or not (a call in flight holds it: the connection's socket is held while one is).
+        const node = await startDso({ host: '127.0.0.1', port: 0, allowUpload: true, holdsProcess: false });
         embedded = node;
         address = node.address;
         process.env.CRUCIAL_DSO = address;
         // Processes this program starts find the node, and its token, as its worker threads do.
         if (node.token) process.env.CRUCIAL_TOKEN = node.token;
       }
-      return connect(address);
+      return connect(address, { holdsProcessWhenIdle: false });
     })();
     defaultConnection.catch(() => { defaultConnection = null; });
   }
@@ -87,8 +89,10 @@ export function dsoCredentials(address: string): ClientSecurity | undefined {
 }
 
 /**
- * Closes the default connection and, if this process started one, the embedded node. Call at the
- * end of a program so the process can exit (open sockets keep Node alive).
+ * Closes the default connection and, if this process started one, the embedded node, and stops the
+ * default worker pool. Call at the end of a program: it frees them at once (a program that does not
+ * still ends, within a second of its last call, since idle they do not hold the process). A later use
+ * of the defaults starts them again, with a new, empty embedded node.
  */
 export async function shutdown(): Promise<void> {
   for (const hook of shutdownHooks.splice(0).reverse()) await hook();

@@ -30,6 +30,8 @@ export interface ClientSocket {
   /** Why no link is up (the last failure with its cause, or what the link waits for). */
   downCause(): Error;
   close(): void;
+  /** Whether the socket keeps the process alive (default yes); zmtp only, a libzmq socket always does. */
+  holdProcess?(on: boolean): void;
 }
 
 export interface ClientSocketOptions extends LinkOptions {
@@ -96,6 +98,8 @@ export interface ServerSocketOptions {
   listenFd?: number;
   /** zmtp: a byte that sets this socket's generated routing ids apart from another socket's of the same node. */
   routeTag?: number;
+  /** zmtp: false: the listening socket and its connections do not keep the process alive (an embedded node). Default true. */
+  holdsProcess?: boolean;
 }
 
 export async function bindServer(kind: TransportKind, endpoint: string, onMessage: ServerHandler, opts: ServerSocketOptions): Promise<ServerSocket> {
@@ -103,7 +107,7 @@ export async function bindServer(kind: TransportKind, endpoint: string, onMessag
   if (kind === 'libzmq') return bindLibzmqServer(endpoint, onMessage, opts.onError, opts.security, opts.maxMessageBytes);
   const router = new ZmtpRouter(onMessage, {
     maxMessageBytes: opts.maxMessageBytes, security: opts.security, maxPartialBytes: opts.maxPartialBytes, readTimeoutMs: opts.readTimeoutMs, onDisconnect: opts.onDisconnect,
-    heartbeatIvlMs: opts.heartbeatIvlMs, heartbeatTimeoutMs: opts.heartbeatTimeoutMs, routeTag: opts.routeTag,
+    heartbeatIvlMs: opts.heartbeatIvlMs, heartbeatTimeoutMs: opts.heartbeatTimeoutMs, routeTag: opts.routeTag, holdsProcess: opts.holdsProcess,
   });
   await router.bind(endpoint, opts.listenFd);
   return router;

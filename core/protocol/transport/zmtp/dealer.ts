@@ -42,6 +42,8 @@ export class ZmtpDealer {
   private readonly maxIvl: number;
   private readonly hwm: number;
   private ivl: number;
+  /** Whether the socket and the reconnect timer keep the process alive (holdProcess). */
+  private holds = true;
 
   constructor(readonly endpoint: string, private readonly onMessage: (frames: Buffer[]) => void, private readonly opts: DealerOptions = {}) {
     this.target = parseEndpoint(endpoint);
@@ -75,6 +77,14 @@ export class ZmtpDealer {
     if (this.lastError) return this.lastError;
     if (this.peer?.handshaking) return new Error(`connected to ${this.endpoint}, but the peer sent no ZMTP handshake yet`);
     return new Error(`connecting to ${this.endpoint}`);
+  }
+
+  /** Whether this dealer's socket (and its reconnect timer) keeps the process alive; default true. */
+  holdProcess(on: boolean): void {
+    this.holds = on;
+    const s = this.peer?.socket;
+    if (s) { if (on) s.ref(); else s.unref(); }
+    if (this.retryTimer) { if (on) this.retryTimer.ref(); else this.retryTimer.unref(); }
   }
 
   close(): void {
@@ -126,11 +136,13 @@ export class ZmtpDealer {
         const cause = err ?? new Error('link closed');
         this.lastError = cause;
         this.retryTimer = setTimeout(() => this.dial(), this.ivl);
+        if (!this.holds) this.retryTimer.unref();
         this.ivl = Math.min(this.ivl * 2, this.maxIvl);
         if (cause instanceof HeartbeatTimeoutError) this.opts.onStatus?.({ type: 'stale', cause });
         this.opts.onStatus?.({ type: 'disconnect', cause });
       },
     });
     this.peer = peer;
+    if (!this.holds) peer.socket.unref();
   }
 }

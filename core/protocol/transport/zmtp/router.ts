@@ -40,6 +40,8 @@ export interface RouterOptions {
   onDisconnect?: (route: Buffer) => void;
   /** A byte (1-255) that sets this router's generated routing ids apart from another router's of the same node. */
   routeTag?: number;
+  /** false: the listening socket and the connections it accepts do not keep the process alive. Default true. */
+  holdsProcess?: boolean;
 }
 
 /** `user`: the id `security.authenticate` gave the sender; absent under NULL. */
@@ -64,6 +66,7 @@ export class ZmtpRouter {
   constructor(private readonly onMessage: RouterHandler, private readonly opts: RouterOptions = {}) {
     // Paused on accept: `adopt` moves the connection into a socket that reads through `onread`.
     this.server = createServer({ pauseOnConnect: true }, (socket) => this.adopt(socket));
+    if (opts.holdsProcess === false) this.server.unref();
     this.partial = new ByteBudget(opts.maxPartialBytes ?? Number.MAX_SAFE_INTEGER);
   }
 
@@ -163,6 +166,7 @@ export class ZmtpRouter {
         if (route) o.onDisconnect?.(route);
       },
     });
+    if (o.holdsProcess === false) peer.socket.unref();
   }
 }
 
