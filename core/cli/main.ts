@@ -6,6 +6,10 @@ import { prepareAuth, type AuthFlags } from '../../dso/auth-files.ts';
 import { InvalidOptionError } from '../protocol/errors.ts';
 import { installProcessGuard } from '../../dso/guard.ts';
 import { detachedByNohup, watchParent } from './parent-watch.ts';
+import { createRequire } from 'node:module';
+
+// The package's own manifest, by its name: the same call finds it from the sources and from dist/.
+const { version } = createRequire(import.meta.url)('crucial/package.json') as { version: string };
 
 function port(v: string): number {
   const n = Number(v);
@@ -21,6 +25,7 @@ function positiveInt(v: string): number {
 
 const program = new Command('crucial')
   .description('stateful serverless computing: cloud threads sharing linearizable objects on a DSO layer')
+  .version(version, '-V, --version', 'print the version of crucial')
   .showHelpAfterError();
 
 const dso = program.command('dso').description('run a distributed shared objects (DSO) node');

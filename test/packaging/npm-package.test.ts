@@ -126,6 +126,9 @@ describe('npm package (packed, installed into a scratch project outside the repo
     const out = ok(await run(NPM, ['exec', '--offline', '--', 'crucial', 'dso', 'start', '--help'], app), 'npx crucial dso start --help');
     assert.match(out, /Usage: crucial dso start/);
     assert.match(out, /--port <port>/);
+    // The installed package finds its own manifest for --version (dist/ sits elsewhere than the sources).
+    const v = ok(await run(NPM, ['exec', '--offline', '--', 'crucial', '--version'], app), 'npx crucial --version');
+    assert.equal(v.trim(), JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
   });
 
   it('npm package - `crucial dso start --pmem` builds the optional pmem addon on first use and serves', async () => {

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { connect } from '../../../core/client/context.ts';
 import { JobClient } from '../../../core/jobs/job-client.ts';
@@ -23,6 +24,16 @@ function startNode(args: string[]): Promise<{ child: ChildProcessWithoutNullStre
 
 describe('crucial dso start', function () {
   this.timeout(30_000);
+
+  it('cli - `crucial --version` prints the package version', async () => {
+    const child = spawn(process.execPath, [BIN, '--version'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    const [code] = await once(child, 'exit');
+    assert.equal(code, 0);
+    const manifest = JSON.parse(readFileSync(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8')) as { version: string };
+    assert.equal(out.trim(), manifest.version);
+  });
 
   it('cli - prints a ready line with its address, serves calls and stops cleanly on SIGINT', async () => {
     const { child, address, output } = await startNode(['--port', '0']);
