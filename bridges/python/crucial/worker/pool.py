@@ -32,6 +32,7 @@ from .process import MAX_FUNCTIONS
 from .process import _Process as _Process  # bench/python/startup_phases.py times worker start-up through pool._Process
 from .slot import CLAIMED, _Slot, watch
 from .slot_thread import _SlotThreads
+from .starvation import start_watch
 from .task import RemoteTraceback, Task
 
 __all__ = ["RemoteTraceback", "Task", "WorkerPool", "shared_pool", "MAX_FUNCTIONS"]
@@ -68,6 +69,8 @@ class WorkerPool(_SlotThreads):
         self._readers: Dict[int, bool] = {}
         #: how long a caller watches its worker's pipe before sleeping in the read, while the machine is idle
         self._spin_ns = idle_spin_ns()
+        #: the thread growing the pool while its workers wait on queued tasks (starvation.py); None while the queue is empty
+        self._starvation_watch: Optional[threading.Thread] = None
         self.ensure(n)
 
     @property
@@ -121,6 +124,8 @@ class WorkerPool(_SlotThreads):
                 idle = next((s for s in self._slots if s.idle), None)
                 if idle is not None:
                     idle.idle = False
+                elif self._starvation_watch is None:
+                    self._starvation_watch = start_watch(self)
             else:
                 slot.idle = False
                 slot.handoff = None
