@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import pickle
 import threading
 import uuid
@@ -19,7 +20,7 @@ from typing import Any, Callable, Dict, List, Optional, Union
 import cloudpickle
 
 from ..client.context import begin_dso, ensure_dso
-from ..errors import InvalidOptionError, UnavailableError
+from ..errors import InvalidOptionError, NotSerializableError, UnavailableError
 from ..worker.pool import Task, WorkerPool, shared_pool
 from . import wait as _wait
 from .fncache import FunctionCache
@@ -35,7 +36,10 @@ def _dump_args(args: Any, kwargs: Dict[str, Any]) -> bytes:
     # cloudpickle builds a Pickler per call (~3 us); atoms need none of what it adds (issue 13).
     if all(type(a) in _ATOMS for a in args) and all(type(v) in _ATOMS for v in kwargs.values()):
         return pickle.dumps((args, kwargs), pickle.HIGHEST_PROTOCOL)
-    return cloudpickle.dumps((args, kwargs))
+    try:
+        return cloudpickle.dumps((args, kwargs))
+    except Exception as err:  # a lock, an open socket, a generator...: the call cannot reach a worker
+        raise NotSerializableError(f"the call's arguments cannot be pickled: {err}") from err
 
 __all__ = ["FunctionExecutor", "LocalhostExecutor"]
 
@@ -153,9 +157,19 @@ class FunctionExecutor:
         if not callable(func):
             raise TypeError("the function to run must be callable")
         job_id = self._job_id(prefix)
+        # After crucial.shutdown() this program has no node: the job's tasks start the next one, as an
+        # object's call does, instead of reaching for the stopped one's address in their workers.
+        if "CRUCIAL_DSO" not in os.environ and begin_dso() is None:
+            try:
+                ensure_dso()
+            except UnavailableError as err:  # as at construction: plain functions still run
+                logger.warning("ExecutorID %s - no DSO node for the workers: %s", self.executor_id, err)
         # A function whose pickle cannot have changed since an earlier job keeps that job's key: its
         # workers run it without receiving and unpickling it again.
-        fn_key, fn_bytes = self._functions.get(func, lambda: f"{self.executor_id}/{job_id}")
+        try:
+            fn_key, fn_bytes = self._functions.get(func, lambda: f"{self.executor_id}/{job_id}")
+        except Exception as err:  # what it closes over cannot be pickled (a lock, a socket...)
+            raise NotSerializableError(f"the function {getattr(func, '__name__', func)!r} cannot be pickled: {err}") from err
         chained = chained_futures(iterdata)
         logger.debug("ExecutorID %s | JobID %s - submitting %s (%d bytes pickled)", self.executor_id, job_id,
                      getattr(func, "__name__", type(func).__name__), len(fn_bytes))

@@ -69,7 +69,7 @@ def _prepare(value: Any, frames: List[Any]) -> Any:
         return msgpack.ExtType(Ext.REF, msgpack.packb([ref.type, ref.key]))
     if isinstance(value, bool):
         return bool(value)
-    if isinstance(value, int):  # other int subclasses, numpy integers
+    if isinstance(value, int) or (np is not None and isinstance(value, np.integer)):  # int subclasses; numpy's integers are none
         return _prepare(int(value), frames)
     if isinstance(value, float) or (np is not None and isinstance(value, np.floating)):
         return float(value)

@@ -136,7 +136,9 @@ def serve(fd: int) -> None:
             try:
                 out = pickle.dumps(result, pickle.HIGHEST_PROTOCOL) if type(result) in _ATOMS else _cloudpickle_dumps(result)
             except Exception as err:
-                raise TypeError(f"the function's result cannot be pickled: {err}") from err
+                from ..errors import NotSerializableError  # only on this path: the worker's start-up imports stay few
+
+                raise NotSerializableError(f"the function's result cannot be pickled: {err}") from err
             reply = pickle.dumps(("ok", call_id, out, {"worker_start_tstamp": start, "worker_end_tstamp": time.time()}))
         except BaseException as err:  # SystemExit and KeyboardInterrupt in user code are task failures too
             reply = _error_reply(call_id, err, start)

@@ -209,3 +209,48 @@ def test_arguments_and_results_of_every_kind_arrive_whether_plainly_pickled_or_c
         assert got == atom and type(got) is type(atom)
     assert fexec.call_async(lambda x: (lambda y: x + y), 4).result()(3) == 7
     assert fexec.call_async(lambda v: Local(v), 8).result().v == 8
+
+
+def _returns_a_lock(_):
+    import threading
+
+    return threading.Lock()
+
+
+def test_what_cannot_be_pickled_is_a_not_serializable_error_with_its_code():
+    import threading
+
+    fexec = FunctionExecutor()
+    lock = threading.Lock()
+    # The call's arguments: refused in this process, on the future.
+    with pytest.raises(errors.NotSerializableError, match="arguments cannot be pickled") as info:
+        fexec.call_async(lambda x: 1, {"x": lock}).result()
+    assert info.value.code == "ERR_NOT_SERIALIZABLE"
+    # The function itself (what it closes over): refused at submission.
+    with pytest.raises(errors.NotSerializableError, match="cannot be pickled"):
+        fexec.call_async(lambda x: lock.locked(), 1)
+    # The result, in the worker: it arrives as the same class.
+    with pytest.raises(errors.NotSerializableError, match="result cannot be pickled"):
+        fexec.call_async(_returns_a_lock, 1).result()
+    assert fexec.call_async(add, (1, 2)).result() == 3
+
+
+def test_an_executor_kept_across_shutdown_runs_its_next_job_on_the_next_node():
+    from ..lithops.programs import run_program
+
+    p = run_program("""
+        import crucial
+        from crucial import AtomicLong
+        from crucial.lithops import FunctionExecutor
+
+        def bump(_):
+            return int(AtomicLong('after.shutdown', 0).add_and_get(1))
+
+        fexec = FunctionExecutor(workers=1)
+        assert fexec.get_result(fexec.map(bump, [0])) == [1]
+        crucial.shutdown()
+        # Nothing in this process touches an object first: the job itself must bring up the next node.
+        print(fexec.get_result(fexec.map(bump, [0, 1])))
+    """, timeout=90)
+    assert p.returncode == 0, p.stderr
+    assert sorted(eval(p.stdout.strip().splitlines()[-1])) == [1, 2]

@@ -45,6 +45,14 @@ def test_ints_beyond_64_bits_are_refused_as_a_bad_argument():
     assert decode_value(encode_value([1, 1, 0, 2**63 - 1]))[3] == 2**63 - 1
 
 
+def test_numpy_scalars_travel_as_the_python_numbers_they_hold():
+    values = [np.int64(7), np.int32(-3), np.uint8(255), np.bool_(True), np.float32(1.5), np.uint64(2**63 - 1)]
+    back = decode_value(encode_value([1, 1, 0, values]))[3]
+    assert back == [7, -3, 255, True, 1.5, 2**63 - 1]
+    with pytest.raises(BadArgumentError):
+        encode_value([1, 1, 0, np.uint64(2**64 - 1)])
+
+
 def test_numpy_arrays_travel_as_arrow_attachments_and_come_back_as_numpy_views():
     arr = np.linspace(0, 1, 1000)
     frames = encode_value([1, 1, 0, {"a": arr, "b": np.arange(3, dtype=np.int32)}])
