@@ -20,6 +20,7 @@ const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const outDir = process.argv[2] ? resolve(process.argv[2]) : join(root, 'bridges', 'python', 'crucial', '_node');
 const out = join(outDir, 'crucial-node.mjs');
 const workerOut = join(outDir, 'crucial-worker.mjs');
+const cliOut = join(outDir, 'crucial-cli.mjs');
 
 // Inside a bundle every class's module is the bundle: name the worker bundle, which exports the task classes.
 const bundledCaller = {
@@ -76,6 +77,14 @@ await build({
   outfile: workerOut,
   banner: { js: `// crucial ${version}: the worker thread of the Python package's embedded node, bundled from the TypeScript sources.\n${requireShim}` },
 });
+// The `crucial` command line (`python -m crucial ...`): a pip-only user's `crucial dso start`.
+await build({
+  ...common,
+  entryPoints: [join(root, 'core', 'cli', 'main.ts')],
+  outfile: cliOut,
+  define: { __CRUCIAL_VERSION__: JSON.stringify(version) },
+  banner: { js: `// crucial ${version}: the crucial command line of the Python package, bundled from the TypeScript sources.\n${requireShim}\n${versionCheck}\n${piscinaDir}\nglobalThis[Symbol.for('crucial.localPool.workerFile')] = new URL('./crucial-worker.mjs', import.meta.url).href;` },
+});
 const piscinaOut = join(outDir, 'piscina');
 mkdirSync(piscinaOut, { recursive: true });
 await build({
@@ -91,4 +100,4 @@ await build({
 writeFileSync(join(piscinaOut, 'package.json'), '{ "type": "commonjs" }\n');
 // The pool loads its workers through this CommonJS shim, found beside the node bundle (workers/local/worker-shim.cjs).
 copyFileSync(join(root, 'workers', 'local', 'worker-shim.cjs'), join(outDir, 'worker-shim.cjs'));
-console.log(`bundled ${out}, ${workerOut} and ${join(piscinaOut, 'worker.js')}`);
+console.log(`bundled ${out}, ${workerOut}, ${cliOut} and ${join(piscinaOut, 'worker.js')}`);

@@ -8,8 +8,10 @@ import { installProcessGuard } from '../../dso/guard.ts';
 import { detachedByNohup, watchParent } from './parent-watch.ts';
 import { createRequire } from 'node:module';
 
-// The package's own manifest, by its name: the same call finds it from the sources and from dist/.
-const { version } = createRequire(import.meta.url)('crucial/package.json') as { version: string };
+// Set by the bundle the Python wheel carries (scripts/bundle-python-node.mjs), which has no manifest
+// beside it; the sources and dist/ read the package's own by its name.
+declare const __CRUCIAL_VERSION__: string | undefined;
+const version = typeof __CRUCIAL_VERSION__ === 'string' ? __CRUCIAL_VERSION__ : (createRequire(import.meta.url)('crucial/package.json') as { version: string }).version;
 
 function port(v: string): number {
   const n = Number(v);

@@ -10,7 +10,6 @@ import { startDso } from '../../../dso/node.ts';
  * a call in flight keeps it running until answered. Each case is a fresh program.
  */
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const tsx = `${root}node_modules/.bin/tsx`;
 const core = JSON.stringify(`${root}core/index.ts`);
 
 function run(source: string): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
@@ -18,8 +17,9 @@ function run(source: string): Promise<{ code: number | null; signal: string | nu
   delete env.CRUCIAL_DSO;
   delete env.CRUCIAL_TOKEN;
   return new Promise((resolve) => {
-    // The bound is the test's: a program that hangs is killed and fails below, not this suite.
-    execFile(tsx, ['-e', source], { cwd: root, env, timeout: 60_000, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
+    // The bound is the test's: a program that hangs is killed and fails below, not this suite. One
+    // process (node with tsx's loader, not the tsx binary, which would leave its child running).
+    execFile(process.execPath, ['--import', 'tsx', '-e', source], { cwd: root, env, timeout: 60_000, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
       const e = err as (Error & { code?: number | string; signal?: string }) | null;
       resolve({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, signal: e?.signal ?? null, stdout, stderr });
     });

@@ -131,3 +131,35 @@ def test_wheel_uses_a_running_node_named_by_crucial_dso(installed):
     finally:
         node.stdin.close()
         node.wait(10)
+
+
+def test_wheel_runs_the_crucial_command_line_and_a_node_other_programs_share(installed):
+    python, scratch = installed
+    path = [node_only_dir(scratch)]
+    r = run_user(python, scratch, ["-m", "crucial", "--version"], path)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.strip() == json.loads((REPO / "package.json").read_text())["version"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CRUCIAL_", "PYTHON", "LITHOPS", "__LITHOPS"))}
+    env["PATH"] = os.pathsep.join([str(python.parent), *map(str, path)])
+    node = subprocess.Popen([str(python), "-m", "crucial", "dso", "start", "--port", "0"], cwd=scratch, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = []  # a line on where its credentials are, then the ready line
+        while not any("ready at tcp://" in x for x in lines) and len(lines) < 10:
+            line = node.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+        ready = next((x for x in lines if "ready at tcp://" in x), None)
+        if ready is None:
+            node.kill()
+            pytest.fail("".join(lines) + node.stderr.read()[-2000:])
+        address = ready.split("ready at ", 1)[1].split()[0]
+        # Another program finds the node's token by itself (its runtime file), as with `npx crucial dso start`.
+        code = "import crucial; print(crucial.AtomicLong('cli-k').add_and_get(5), crucial.AtomicLong('cli-k').add_and_get(1))"
+        r = subprocess.run([str(python), "-c", code], cwd=scratch, capture_output=True, text=True, timeout=120, env={**env, "CRUCIAL_DSO": address})
+        assert r.returncode == 0, r.stderr[-2000:]
+        assert r.stdout.split() == ["5", "6"]
+    finally:
+        node.terminate()
+        assert node.wait(20) == 0
