@@ -23,7 +23,7 @@ pytestmark = pytest.mark.timeout(600)
 def bundled_node(tmp_path_factory):
     out = tmp_path_factory.mktemp("bundle") / "_node"
     subprocess.run(["node", str(REPO / "scripts" / "bundle-python-node.mjs"), str(out)], cwd=REPO, check=True, timeout=300, capture_output=True)
-    assert {p.name for p in out.iterdir()} == {"crucial-node.mjs", "crucial-worker.mjs", "worker-shim.cjs", "piscina"}
+    assert {p.name for p in out.iterdir()} == {"crucial-node.mjs", "crucial-worker.mjs", "crucial-cli.mjs", "worker-shim.cjs", "piscina"}
     # As crucial.client.context starts it: the token in the node's environment, registered for this process's clients.
     token = secrets.token_hex(32)
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("CRUCIAL_")}, "CRUCIAL_TOKEN": token}
