@@ -33,14 +33,25 @@ try {
   const ipcListenFd = ipcPath && process.env.CRUCIAL_DSO_IPC_FD ? Number(process.env.CRUCIAL_DSO_IPC_FD) : undefined;
   const node = await startDso({ host, port, listenFd, ipcPath, ipcListenFd, token: process.env.CRUCIAL_TOKEN, allowUpload: true });
   console.log(`DSO ${node.address}`);
-  process.stdin.on('end', () => {
+  let closing = false;
+  const closeAndExit = (): void => {
+    if (closing) return;
+    closing = true;
     void node.close().then(() => {
       // The private directory the Python side made for the socket, empty now: also after that process was killed.
       try { if (process.env.CRUCIAL_DSO_IPC_DIR) rmdirSync(process.env.CRUCIAL_DSO_IPC_DIR); } catch { /* not empty, or gone */ }
       process.exit(0);
     });
-  });
+  };
+  process.stdin.on('end', closeAndExit);
   process.stdin.resume();
+  // A signal to the program's whole process group (`timeout`, a terminal's Ctrl-C, a job scheduler)
+  // reaches this node too. Node's default would end it at once, leaving its Unix socket and directory
+  // behind: SIGTERM and SIGHUP close it as the end of stdin does. Ctrl-C's SIGINT is the Python
+  // program's to handle (it may catch KeyboardInterrupt and go on): the lifeline decides.
+  process.on('SIGTERM', closeAndExit);
+  process.on('SIGHUP', closeAndExit);
+  process.on('SIGINT', () => undefined);
 } catch (err) {
   console.error(err);
   process.exit(1);

@@ -97,9 +97,11 @@ def _node_command(host: str, port: int, root: Optional[Path], listen_fd: Optiona
             "ipcPath: process.env.CRUCIAL_DSO_IPC || undefined, "
             "ipcListenFd: process.env.CRUCIAL_DSO_IPC_FD ? Number(process.env.CRUCIAL_DSO_IPC_FD) : undefined, "
             "token: process.env.CRUCIAL_TOKEN, allowUpload: true}))"
-            ".then(n => { console.log('DSO ' + n.address); "
-            "process.stdin.on('end', () => n.close().then(() => import('node:fs')).then(fs => { "
-            "try { if (process.env.CRUCIAL_DSO_IPC_DIR) fs.rmdirSync(process.env.CRUCIAL_DSO_IPC_DIR); } catch {} process.exit(0); })); "
+            ".then(n => { console.log('DSO ' + n.address); let closing = false; "
+            "const stop = () => { if (closing) return; closing = true; n.close().then(() => import('node:fs')).then(fs => { "
+            "try { if (process.env.CRUCIAL_DSO_IPC_DIR) fs.rmdirSync(process.env.CRUCIAL_DSO_IPC_DIR); } catch {} process.exit(0); }); }; "
+            # As embedded.ts: a signal to the program's process group closes the node as the end of stdin does; SIGINT is the program's.
+            "process.stdin.on('end', stop); process.on('SIGTERM', stop); process.on('SIGHUP', stop); process.on('SIGINT', () => undefined); "
             "process.stdin.resume(); })"
             ".catch(e => { console.error(e); process.exit(1); })"
         )
