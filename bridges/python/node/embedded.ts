@@ -11,9 +11,9 @@
  * removes the directory `CRUCIAL_DSO_IPC_DIR` names, if empty. Prints `DSO tcp://host:port` once listening; stdin is the lifeline: when the Python process that
  * started it closes the pipe (or dies), the node closes and exits.
  */
-import { rmdirSync } from 'node:fs';
 import { startDso } from '../../../dso/node.ts';
 import { installProcessGuard } from '../../../dso/guard.ts';
+import { closeWithLifeline } from './lifeline.ts';
 
 // This node owns its process (the Python program is another process): a user class's fault outside any
 // call (a throw in its own timer, a dropped rejection) is logged, never the end of every client's node.
@@ -33,25 +33,7 @@ try {
   const ipcListenFd = ipcPath && process.env.CRUCIAL_DSO_IPC_FD ? Number(process.env.CRUCIAL_DSO_IPC_FD) : undefined;
   const node = await startDso({ host, port, listenFd, ipcPath, ipcListenFd, token: process.env.CRUCIAL_TOKEN, allowUpload: true });
   console.log(`DSO ${node.address}`);
-  let closing = false;
-  const closeAndExit = (): void => {
-    if (closing) return;
-    closing = true;
-    void node.close().then(() => {
-      // The private directory the Python side made for the socket, empty now: also after that process was killed.
-      try { if (process.env.CRUCIAL_DSO_IPC_DIR) rmdirSync(process.env.CRUCIAL_DSO_IPC_DIR); } catch { /* not empty, or gone */ }
-      process.exit(0);
-    });
-  };
-  process.stdin.on('end', closeAndExit);
-  process.stdin.resume();
-  // A signal to the program's whole process group (`timeout`, a terminal's Ctrl-C, a job scheduler)
-  // reaches this node too. Node's default would end it at once, leaving its Unix socket and directory
-  // behind: SIGTERM and SIGHUP close it as the end of stdin does. Ctrl-C's SIGINT is the Python
-  // program's to handle (it may catch KeyboardInterrupt and go on): the lifeline decides.
-  process.on('SIGTERM', closeAndExit);
-  process.on('SIGHUP', closeAndExit);
-  process.on('SIGINT', () => undefined);
+  closeWithLifeline(node);
 } catch (err) {
   console.error(err);
   process.exit(1);

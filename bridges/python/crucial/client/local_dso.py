@@ -90,6 +90,8 @@ def _node_command(host: str, port: int, root: Optional[Path], listen_fd: Optiona
         # The node owns its process, as bridges/python/node/embedded.ts does: the last-resort guard keeps it
         # serving when a user class's code faults outside any call.
         guard_ts = (root / "dso" / "guard.ts").as_uri()
+        # How it ends (its stdin, SIGTERM / SIGHUP to the program's group) is embedded.ts's too.
+        lifeline_ts = (root / "bridges" / "python" / "node" / "lifeline.ts").as_uri()
         script = (
             f"import({guard_ts!r}).then(g => g.installProcessGuard())"
             f".then(() => import({node_ts!r}))"
@@ -97,12 +99,7 @@ def _node_command(host: str, port: int, root: Optional[Path], listen_fd: Optiona
             "ipcPath: process.env.CRUCIAL_DSO_IPC || undefined, "
             "ipcListenFd: process.env.CRUCIAL_DSO_IPC_FD ? Number(process.env.CRUCIAL_DSO_IPC_FD) : undefined, "
             "token: process.env.CRUCIAL_TOKEN, allowUpload: true}))"
-            ".then(n => { console.log('DSO ' + n.address); let closing = false; "
-            "const stop = () => { if (closing) return; closing = true; n.close().then(() => import('node:fs')).then(fs => { "
-            "try { if (process.env.CRUCIAL_DSO_IPC_DIR) fs.rmdirSync(process.env.CRUCIAL_DSO_IPC_DIR); } catch {} process.exit(0); }); }; "
-            # As embedded.ts: a signal to the program's process group closes the node as the end of stdin does; SIGINT is the program's.
-            "process.stdin.on('end', stop); process.on('SIGTERM', stop); process.on('SIGHUP', stop); process.on('SIGINT', () => undefined); "
-            "process.stdin.resume(); })"
+            ".then(n => { console.log('DSO ' + n.address); return import(" + repr(lifeline_ts) + ").then(l => l.closeWithLifeline(n)); })"
             ".catch(e => { console.error(e); process.exit(1); })"
         )
         if listen_fd is not None and (root / "node_modules" / "tsx").is_dir():

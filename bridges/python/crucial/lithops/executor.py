@@ -105,14 +105,20 @@ class FunctionExecutor:
         self._pool = pool if pool is not None else shared_pool(n)
         if pool is not None and n:
             pool.ensure(n)
-        if address is None:
-            try:
-                address = ensure_dso()
-            except UnavailableError as err:  # plain functions still run; crucial objects in them will fail
-                logger.warning("ExecutorID %s - no DSO node for the workers: %s", self.executor_id, err)
+        address = self._node_for_workers(address)
         logger.info("ExecutorID %s - crucial executor created (DSO node %s)", self.executor_id, address)
         self._lock = threading.Lock()
         self._functions = FunctionCache()
+
+    def _node_for_workers(self, started: Optional[str]) -> Optional[str]:
+        """The node's address once :func:`begin_dso` gave ``started`` (None: wait for it in ensure_dso); None, logged, when there is none."""
+        if started is not None:
+            return started
+        try:
+            return ensure_dso()
+        except UnavailableError as err:  # plain functions still run; crucial objects in them will fail
+            logger.warning("ExecutorID %s - no DSO node for the workers: %s", self.executor_id, err)
+            return None
 
     # -- context manager --------------------------------------------------------------------------
     def __enter__(self) -> "FunctionExecutor":
@@ -159,11 +165,8 @@ class FunctionExecutor:
         job_id = self._job_id(prefix)
         # After crucial.shutdown() this program has no node: the job's tasks start the next one, as an
         # object's call does, instead of reaching for the stopped one's address in their workers.
-        if "CRUCIAL_DSO" not in os.environ and begin_dso() is None:
-            try:
-                ensure_dso()
-            except UnavailableError as err:  # as at construction: plain functions still run
-                logger.warning("ExecutorID %s - no DSO node for the workers: %s", self.executor_id, err)
+        if "CRUCIAL_DSO" not in os.environ:
+            self._node_for_workers(begin_dso())
         # A function whose pickle cannot have changed since an earlier job keeps that job's key: its
         # workers run it without receiving and unpickling it again.
         try:
