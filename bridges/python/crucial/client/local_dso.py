@@ -239,7 +239,9 @@ class LocalDso:
         logger.info("starting a DSO node: %s", " ".join(cmd[:2]))
         # stdin stays open as a lifeline: the node exits when this process dies and the pipe closes.
         env = {**os.environ, "CRUCIAL_TOKEN": self.token}
-        for inherited in ("CRUCIAL_DSO_IPC", "CRUCIAL_DSO_IPC_FD", "CRUCIAL_DSO_IPC_DIR"):
+        # Nor this process's CRUCIAL_DSO (a node it started earlier): the node's own client (ml.fit's cloud
+        # threads) must use the node itself, and refuses to run jobs for another.
+        for inherited in ("CRUCIAL_DSO", "CRUCIAL_DSO_IPC", "CRUCIAL_DSO_IPC_FD", "CRUCIAL_DSO_IPC_DIR"):
             env.pop(inherited, None)
         if self._ipc_path is not None:
             env["CRUCIAL_DSO_IPC"] = self._ipc_path
