@@ -36,6 +36,7 @@ const ENTRIES = [
 // core/objects/caller.ts), so it becomes that path under the dist/ the chunk itself lies in.
 const toJs = (file) => relative(root, file).split(sep).join('/').replace(/\.ts$/, '.js');
 const distUrl = (rel) => `new URL(${JSON.stringify(rel)}, import.meta.url.slice(0, import.meta.url.lastIndexOf("/dist/") + 6)).href`;
+const STRING_COMMENT_OR_OWN_URL = /('(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"|`(?:\\.|[^`\\])*`|\/\/[^\n]*|\/\*[\s\S]*?\*\/)|\bimport\.meta\.url\b/g;
 const ownPaths = {
   name: 'crucial-own-paths',
   setup(b) {
@@ -43,7 +44,8 @@ const ownPaths = {
       if (args.path.includes(`${sep}node_modules${sep}`)) return undefined;
       let text = readFileSync(args.path, 'utf8');
       const rel = toJs(args.path);
-      if (text.includes('import.meta.url')) text = text.replaceAll('import.meta.url', distUrl(rel));
+      // Expressions only: one in a string or a comment (an error message's advice) stays as written.
+      if (text.includes('import.meta.url')) text = text.replace(STRING_COMMENT_OR_OWN_URL, (m, skipped) => skipped ?? distUrl(rel));
       // A class's module is read from the stack (core/objects/caller.ts), which in a bundle names a
       // chunk: the task modules name their own entry file instead.
       if (!rel.startsWith('core/') && !TASK_MODULES.includes(rel.replace(/\.js$/, '.ts')) && /^@Serializable\(/m.test(text)) {

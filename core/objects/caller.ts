@@ -17,7 +17,8 @@ export function callerModuleUrl(): string {
   const stack = new Error().stack ?? '';
   for (const m of stack.matchAll(/(file:\/\/[^\s):]+|\/[^\s():]+\.(?:[cm]?[jt]s))(?=:\d+:\d+)/g)) {
     const url = m[1]!.startsWith('file://') ? m[1]! : pathToFileURL(m[1]!).href;
-    if (!OWN_DIRS.some((dir) => url.startsWith(dir))) return url;
+    // A user module a node imports from its module cache lies under dist/ too (dso/options.ts).
+    if (!OWN_DIRS.some((dir) => url.startsWith(dir)) || url.includes('/.crucial-cache/')) return url;
   }
   throw new InvalidOptionError('cannot tell which module defines this class; pass { module: import.meta.url }');
 }

@@ -112,6 +112,18 @@ describe('dso node - bad input gets a typed error and the node keeps serving', (
     await expectCode(conn.call('AtomicLong', 'big', 'set', [new Float64Array(16 * 1024)]), 'ERR_PAYLOAD_TOO_LARGE');
   });
 
+  // The envelope itself over the limit (a value inline in its first frame, not an Arrow frame of
+  // its own): the refusal still names the call's seq, or its client waits and resends forever.
+  for (const [what, value] of [
+    ['a string', 'x'.repeat(80 * 1024)],
+    ['bytes', new Uint8Array(80 * 1024)],
+    ['a plain array', Array.from({ length: 20 * 1024 }, (_, i) => i * 1.5)],
+  ] as const) {
+    it(`answers ${what} over the limit in the envelope's own frame with ERR_PAYLOAD_TOO_LARGE`, async () => {
+      await expectCode(conn.call('AtomicReference', 'big-inline', 'set', [value]), 'ERR_PAYLOAD_TOO_LARGE');
+    });
+  }
+
   it('rejects a module whose hash does not match its code', async () => {
     await expectCode(conn.call('$system', '', 'loadModule', ['00'.repeat(32), 'export const x = 1;']), 'ERR_BAD_ARGUMENT');
   });

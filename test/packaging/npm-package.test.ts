@@ -74,6 +74,11 @@ describe('npm package (packed, installed into a scratch project outside the repo
     assert.ok(Math.abs(pi! - Math.PI) < 0.05, `pi estimate ${pi}`);
   });
 
+  it('npm package - plain node: a @Shared class (decorator called, no syntax) runs its methods on the embedded node', async () => {
+    const out = JSON.parse(ok(await run(process.execPath, ['shared-class.js'], app), 'node shared-class.js').trim().split('\n').at(-1)!);
+    assert.deepEqual(out, { balance: 16, refused: 'RangeError: deposit of -1' });
+  });
+
   it("npm package - crucial/node serves a node in process, and 'crucial' alone loads neither the node nor apache-arrow", async () => {
     const program = `import { startDso } from 'crucial/node';
       import { connect } from 'crucial';

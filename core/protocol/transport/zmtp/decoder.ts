@@ -5,16 +5,24 @@
  * `directTarget()` lends out the unfilled rest of that buffer so the socket can read straight
  * into it (`advance()` then counts the bytes): a large Arrow frame is then read with a few big
  * reads and no copy, as libzmq does, instead of 64 KB chunks copied one by one.
- * Frames the sink declines are skipped unbuffered.
+ * Frames the sink declines are skipped unbuffered, but for a head it may ask for (`HEAD`).
  */
 import { Flag, GREETING_BYTES, ZmtpProtocolError, preview } from './wire.ts';
 import { takeFrame } from '../frame-pool.ts';
 
+/**
+ * `accept`'s answer for a frame declined but for its first `HEAD_BYTES`: enough to read the
+ * envelope's seq (version, kind, client, seq: at most 22 bytes), so a request refused for its size
+ * is answered with the seq its client waits for instead of nil.
+ */
+export const HEAD = 'head';
+export const HEAD_BYTES = 64;
+
 export interface FrameSink {
   greeting(g: Buffer): void;
-  /** Whether to keep a frame of this size; a declined frame's bytes are dropped as they arrive. */
-  accept(flags: number, size: number): boolean;
-  /** A frame whose bytes are all in; `body` is null for a declined one. */
+  /** Whether to keep a frame of this size; a declined frame's bytes are dropped as they arrive, but for its head with `HEAD`. */
+  accept(flags: number, size: number): boolean | typeof HEAD;
+  /** A frame whose bytes are all in; `body` is null for a declined one, its first bytes for one declined with `HEAD`. */
   frame(flags: number, body: Buffer | null, size: number): void;
 }
 
@@ -30,12 +38,14 @@ export class FrameDecoder {
   private bodyFlags = 0;
   private bodySize = 0;
   private inBody = false;
+  /** `body` holds only the head of a declined frame (HEAD): it is filled up to its own length, the rest skipped. */
+  private headOnly = false;
 
   constructor(private readonly sink: FrameSink) {}
 
   /** The unfilled rest of the frame being read, when it is being kept; bytes read into it go to `advance`. */
   directTarget(): Buffer | null {
-    return this.inBody && this.body ? this.body.subarray(this.bodyFilled) : null;
+    return this.inBody && this.body && !this.headOnly ? this.body.subarray(this.bodyFilled) : null;
   }
 
   /** Bytes of a greeting still incomplete, if any (what a non-ZMTP peer said before closing). */
@@ -57,7 +67,7 @@ export class FrameDecoder {
     let data = chunk;
     if (this.inBody) {
       const take = Math.min(this.bodySize - this.bodyFilled, data.length);
-      if (this.body) data.copy(this.body, this.bodyFilled, 0, take);
+      if (this.body && this.bodyFilled < this.body.length) data.copy(this.body, this.bodyFilled, 0, take);
       this.bodyFilled += take;
       if (this.bodyFilled < this.bodySize) return;
       this.completeBody();
@@ -98,8 +108,9 @@ export class FrameDecoder {
       const keep = this.sink.accept(flags, size);
       const start = at + headerBytes;
       const available = len - start;
+      const headOnly = keep === HEAD && size > HEAD_BYTES;
       if (available >= size) {
-        this.sink.frame(flags, keep ? data.subarray(start, start + size) : null, size);
+        this.sink.frame(flags, keep ? data.subarray(start, start + (headOnly ? HEAD_BYTES : size)) : null, size);
         at = start + size;
         continue;
       }
@@ -107,8 +118,9 @@ export class FrameDecoder {
       this.bodyFlags = flags;
       this.bodySize = size;
       this.bodyFilled = available;
+      this.headOnly = headOnly;
       // A large frame's buffer may be a pooled one given back by its last owner (frame-pool.ts).
-      this.body = keep ? takeFrame(size) : null;
+      this.body = !keep ? null : headOnly ? Buffer.alloc(HEAD_BYTES) : takeFrame(size);
       if (this.body) data.copy(this.body, 0, start);
       return;
     }
@@ -118,6 +130,7 @@ export class FrameDecoder {
   private completeBody(): void {
     const body = this.body;
     this.inBody = false;
+    this.headOnly = false;
     this.body = null;
     this.sink.frame(this.bodyFlags, body, this.bodySize);
   }

@@ -15,7 +15,11 @@ export type OpenSocket = (onread: OnReadOpts) => Socket;
 export interface PeerHandlers {
   /** `user`: the id a server's `authenticate` gave the peer (PLAIN, CURVE); absent under NULL. */
   ready(props: Map<string, Buffer>, user?: string): void;
-  /** A whole message. When it exceeded `maxMessageBytes`, `frames` holds only the frames read before the limit and `bytes` the full size. */
+  /**
+   * A whole message. When it exceeded `maxMessageBytes`, `frames` holds only the frames read before
+   * the limit (when the first frame alone was over, its first HEAD_BYTES: the envelope's seq) and
+   * `bytes` the full size.
+   */
   message(frames: Buffer[], bytes: number): void;
   /** The link is gone; `err` says why, and is absent only after a local `destroy()`. */
   closed(err?: Error): void;

@@ -6,7 +6,7 @@
  */
 import type { Socket } from 'node:net';
 import { HighWaterMarkError, UnauthorizedError } from '../../errors.ts';
-import { FrameDecoder, type FrameSink } from './decoder.ts';
+import { FrameDecoder, HEAD, HEAD_BYTES, type FrameSink } from './decoder.ts';
 import { markRefused } from '../budget.ts';
 import { ScatterFrame, joinFrames, type Frame } from '../../wire/frames.ts';
 import { pinWrite, unpinWrite } from '../frame-pool.ts';
@@ -214,7 +214,7 @@ export class ZmtpPeer implements FrameSink {
     }
   }
 
-  accept(flags: number, size: number): boolean {
+  accept(flags: number, size: number): boolean | typeof HEAD {
     if (flags & Flag.COMMAND) {
       if (size > MAX_COMMAND_BYTES) throw new ZmtpProtocolError(`command frame of ${size} bytes`);
       return true;
@@ -226,12 +226,14 @@ export class ZmtpPeer implements FrameSink {
     }
     if (!this.handshaken) throw new ZmtpProtocolError('message frame before the handshake completed');
     this.messageBytes += size;
-    if (this.messageBytes > this.maxMessageBytes) return false;
+    // A message's first frame declined keeps its head: the envelope's seq, for the refusal's reply.
+    const decline = this.frames.length === 0 ? HEAD : false;
+    if (this.messageBytes > this.maxMessageBytes) return decline;
     const budget = this.opts.partialBudget;
     if (!budget) return true;
     if (!budget.tryTake(size)) {
       this.refused = true;
-      return false;
+      return decline;
     }
     this.held += size;
     return true;
@@ -270,7 +272,8 @@ export class ZmtpPeer implements FrameSink {
       if (inner.command) return this.command(inner.body);
       // Counted as accept() counts a clear frame; past the limit only the size is kept.
       this.messageBytes += inner.body.length;
-      return this.messageFrame(inner.more ? Flag.MORE : 0, this.messageBytes <= this.maxMessageBytes ? inner.body : null);
+      const over = this.messageBytes > this.maxMessageBytes;
+      return this.messageFrame(inner.more ? Flag.MORE : 0, !over ? inner.body : this.frames.length === 0 ? inner.body.subarray(0, HEAD_BYTES) : null);
     }
     if (flags & Flag.COMMAND) return this.command(body!);
     this.messageFrame(flags, body);

@@ -1,10 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { FrameDecoder } from '../../../../../core/protocol/transport/zmtp/decoder.ts';
+import { FrameDecoder, HEAD, HEAD_BYTES } from '../../../../../core/protocol/transport/zmtp/decoder.ts';
 import { Flag, ZmtpProtocolError, encodeCommand, encodeMessage, greeting } from '../../../../../core/protocol/transport/zmtp/wire.ts';
 
 interface Got { greeting?: Buffer; frames: { flags: number; body: Buffer | null; size: number }[] }
 
-function decoderInto(got: Got, accept: (flags: number, size: number) => boolean = () => true): FrameDecoder {
+function decoderInto(got: Got, accept: (flags: number, size: number) => boolean | typeof HEAD = () => true): FrameDecoder {
   return new FrameDecoder({
     greeting: (g) => { got.greeting = Buffer.from(g); },
     accept,
@@ -54,6 +54,25 @@ describe('zmtp decoder', () => {
         at += n;
       }
       assert.deepEqual(got, whole, `split with seed ${seed}`);
+    }
+  });
+
+  it('zmtp decoder - a frame declined but for its head yields its first HEAD_BYTES, however the stream is split', () => {
+    // Every frame of the stream above declined with HEAD: small ones whole, the 255/256/70,000-byte ones cut to their heads.
+    const expected = [Buffer.from('route'), Buffer.alloc(0), Buffer.alloc(HEAD_BYTES, 1), Buffer.alloc(HEAD_BYTES, 2), Buffer.alloc(HEAD_BYTES, 3), Buffer.from('x')];
+    for (let seed = 0; seed <= 40; seed++) {
+      const next = rng(seed);
+      const got: Got = { frames: [] };
+      const d = decoderInto(got, () => HEAD);
+      for (let at = 0; at < stream.length;) {
+        const n = seed === 0 ? stream.length : next() < 0.8 ? 1 + Math.floor(next() * 12) : 1 + Math.floor(next() * 40_000);
+        d.push(stream.subarray(at, at + n));
+        at += n;
+        // The socket may read straight into a frame kept whole (here, of HEAD_BYTES at most), never into a head.
+        assert.ok((d.directTarget()?.length ?? 0) <= HEAD_BYTES, `split with seed ${seed}`);
+      }
+      assert.deepEqual(got.frames.slice(1).map((f) => f.body), expected, `split with seed ${seed}`);
+      assert.deepEqual(got.frames.slice(1).map((f) => f.size), [5, 0, 255, 256, 70_000, 1], `split with seed ${seed}`);
     }
   });
 
