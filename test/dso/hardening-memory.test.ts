@@ -38,6 +38,30 @@ describe('dso hardening - partial messages are bounded', () => {
     }
   });
 
+  it('hardening memory - a link that holds the budget over a second without sending is dropped for a request that needs it; the newcomer is served', async () => {
+    const small = await startDso({ port: 0, insecure: true, maxPartialBytes: 1024 * 1024, readTimeoutMs: 0 });
+    const stall = await RawDealer.open(small.address);
+    const b = await RawDealer.open(small.address);
+    try {
+      const wire = RawDealer.message(bigSet(2, 700 * 1024));
+      await stall.write(Buffer.concat([RawDealer.message(ping(1)), wire.subarray(0, 4096)]));
+      assert.equal(errCode(await stall.next()), 'OK');
+      // Within the grace second the holder keeps its bytes: the newcomer is refused, as before.
+      await b.write(RawDealer.message(bigSet(3, 700 * 1024)));
+      assert.equal(errCode(await b.next()), 'ERR_OVERLOADED');
+      // A byte now and then is no progress: past the grace second the stalled link gives way.
+      await new Promise((r) => setTimeout(r, 600));
+      await stall.write(wire.subarray(4096, 4097));
+      await new Promise((r) => setTimeout(r, 600));
+      await b.write(RawDealer.message(bigSet(4, 700 * 1024)));
+      assert.equal(errCode(await b.next()), 'OK');
+      await stall.closed;
+    } finally {
+      stall.close(); b.close();
+      await small.close();
+    }
+  });
+
   it('hardening memory - a request started and left unfinished is dropped after the read timeout; an idle connection is not', async () => {
     const timed = await startDso({ port: 0, insecure: true, readTimeoutMs: 200 });
     const idle = await RawDealer.open(timed.address);

@@ -9,14 +9,21 @@
 /** Bytes shared by several holders; `tryTake` never lets `used` pass `limit`. */
 export class ByteBudget {
   private _used = 0;
+  /**
+   * Asked, when a take does not fit, to free at least `need` bytes by dropping holders that hold
+   * budget without sending (the router drops its slowest links): otherwise a few connections that
+   * each declare a large frame and trickle a byte now and then would refuse everyone else for good.
+   */
+  reclaim: ((need: number) => void) | undefined;
 
   /** @param limit bytes all holders together may hold */
   constructor(readonly limit: number) {}
 
   get used(): number { return this._used; }
 
-  /** Takes `n` bytes if they fit; false (nothing taken) otherwise. */
+  /** Takes `n` bytes if they fit, after `reclaim` if need be; false (nothing taken) otherwise. */
   tryTake(n: number): boolean {
+    if (this._used + n > this.limit && this.reclaim && n <= this.limit) this.reclaim(this._used + n - this.limit);
     if (this._used + n > this.limit) return false;
     this._used += n;
     return true;

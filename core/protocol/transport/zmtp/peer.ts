@@ -66,6 +66,10 @@ export class ZmtpPeer implements FrameSink {
   private box: MessageBox | null = null;
   /** Bytes of the message being read held against `partialBudget`. */
   private held = 0;
+  /** Bytes received on this link, and their count and the time when `held` last became non-zero. */
+  private rxBytes = 0;
+  private rxBytesAtHold = 0;
+  private heldSince = 0;
   /** Whether a frame of the message being read was skipped for want of budget. */
   private refused = false;
   /** Armed while a message is incomplete at the end of a read (never for messages that arrive whole). */
@@ -82,6 +86,7 @@ export class ZmtpPeer implements FrameSink {
       buffer: () => this.decoder.directTarget() ?? SCRATCH,
       callback: (n, buf) => {
         this.rx++;
+        this.rxBytes += n;
         // Inline, not through read(): no closure per read. A read into SCRATCH is copied out
         // (pooled below 4 KiB) without the subarray view Buffer.from(SCRATCH.subarray(...)) makes.
         try {
@@ -103,7 +108,7 @@ export class ZmtpPeer implements FrameSink {
     socket.setNoDelay(true);
     this.handshakeTimer = setTimeout(() => this.fail(new ZmtpProtocolError(`no ZMTP handshake from the peer within ${opts.handshakeTimeoutMs ?? 30_000} ms`)), opts.handshakeTimeoutMs ?? 30_000).unref();
     // Only fires for a socket opened without `onread` (node:net emits no 'data' with it).
-    socket.on('data', (chunk: Buffer) => { this.rx++; this.read(() => this.decoder.push(chunk)); this.sendGreetingRest(); this.watchPartial(); });
+    socket.on('data', (chunk: Buffer) => { this.rx++; this.rxBytes += chunk.length; this.read(() => this.decoder.push(chunk)); this.sendGreetingRest(); this.watchPartial(); });
     socket.on('error', (err) => this.fail(this.duringHandshake(err)));
     socket.on('close', () => this.finish());
     const props: Record<string, Uint8Array | string> = { 'Socket-Type': opts.socketType };
@@ -219,9 +224,11 @@ export class ZmtpPeer implements FrameSink {
       if (size > MAX_COMMAND_BYTES) throw new ZmtpProtocolError(`command frame of ${size} bytes`);
       return true;
     }
-    // Under CURVE, every frame is a MESSAGE, which must be read whole to be opened.
+    // Under CURVE, every frame is a MESSAGE, which must be read whole to be opened: one the budget
+    // cannot hold cannot be skipped (its seq is sealed), so the link goes and its client resends.
     if (this.box) {
       if (size > this.maxMessageBytes + 64) throw new ZmtpProtocolError(`boxed frame of ${size} bytes, past the message limit of ${this.maxMessageBytes}`);
+      if (!this.hold(size)) throw new ZmtpProtocolError(`boxed frame of ${size} bytes: the budget for requests still arriving is spent (overloaded); reconnect and resend`);
       return true;
     }
     if (!this.handshaken) throw new ZmtpProtocolError('message frame before the handshake completed');
@@ -229,14 +236,39 @@ export class ZmtpPeer implements FrameSink {
     // A message's first frame declined keeps its head: the envelope's seq, for the refusal's reply.
     const decline = this.frames.length === 0 ? HEAD : false;
     if (this.messageBytes > this.maxMessageBytes) return decline;
-    const budget = this.opts.partialBudget;
-    if (!budget) return true;
-    if (!budget.tryTake(size)) {
+    if (!this.hold(size)) {
       this.refused = true;
       return decline;
     }
+    return true;
+  }
+
+  /** Holds `size` bytes of the message being read against the shared budget, if there is one. */
+  private hold(size: number): boolean {
+    const budget = this.opts.partialBudget;
+    if (!budget) return true;
+    if (!budget.tryTake(size)) return false;
+    if (this.held === 0) {
+      this.heldSince = performance.now();
+      this.rxBytesAtHold = this.rxBytes;
+    }
     this.held += size;
     return true;
+  }
+
+  /**
+   * What this link holds of the partial budget and how fast its held message arrives (bytes/s
+   * since it first held), for the router to drop the slowest holders when the budget runs out.
+   */
+  partialProgress(now: number): { held: number; heldMs: number; rate: number } | null {
+    if (this.held === 0 || this.done) return null;
+    const heldMs = now - this.heldSince;
+    return { held: this.held, heldMs, rate: heldMs > 0 ? ((this.rxBytes - this.rxBytesAtHold) * 1000) / heldMs : Infinity };
+  }
+
+  /** Drops the link for holding budget it does not fill; gives its budget back before returning. */
+  evict(why: string): void {
+    this.fail(new ZmtpProtocolError(why));
   }
 
   /**

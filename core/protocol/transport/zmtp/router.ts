@@ -47,6 +47,11 @@ export interface RouterOptions {
 /** `user`: the id `security.authenticate` gave the sender; absent under NULL. */
 export type RouterHandler = (route: Buffer, frames: Buffer[], bytes: number, user?: string) => void;
 
+/** A link holding partial budget this long (ms) while sending slower than MIN_PARTIAL_RATE may be dropped for another. */
+const PARTIAL_GRACE_MS = 1000;
+/** Bytes per second below which a request still arriving counts as stalled (a slow WAN still sends far more). */
+const MIN_PARTIAL_RATE = 64 * 1024;
+
 export class ZmtpRouter {
   private readonly peers = new Map<string, ZmtpPeer>();
   /**
@@ -68,6 +73,7 @@ export class ZmtpRouter {
     this.server = createServer({ pauseOnConnect: true }, (socket) => this.adopt(socket));
     if (opts.holdsProcess === false) this.server.unref();
     this.partial = new ByteBudget(opts.maxPartialBytes ?? Number.MAX_SAFE_INTEGER);
+    this.partial.reclaim = (need) => this.reclaimPartial(need);
   }
 
   get endpoint(): string { return this._endpoint; }
@@ -125,6 +131,27 @@ export class ZmtpRouter {
     this.peers.clear();
     await closed;
     if (this.inheritedIpcPath !== undefined) releaseIpcPath(this.inheritedIpcPath);
+  }
+
+  /**
+   * Frees `need` bytes of the partial budget by dropping the links that hold some for over a second
+   * while their message arrives slower than MIN_PARTIAL_RATE, slowest first: a stalled or trickling
+   * sender gives way to one that sends. Links that send at any real speed are never dropped.
+   */
+  private reclaimPartial(need: number): void {
+    const now = performance.now();
+    const slow: [ZmtpPeer, number, number][] = [];
+    for (const peer of this.peers.values()) {
+      const p = peer.partialProgress(now);
+      if (p && p.heldMs >= PARTIAL_GRACE_MS && p.rate < MIN_PARTIAL_RATE) slow.push([peer, p.rate, p.held]);
+    }
+    slow.sort((a, b) => a[1] - b[1]);
+    let freed = 0;
+    for (const [peer, rate, held] of slow) {
+      if (freed >= need) break;
+      peer.evict(`dropped: a request of this link held ${held} bytes of the node's budget for requests still arriving while it arrived at ${Math.round(rate)} B/s, and other clients needed the budget`);
+      freed += held;
+    }
   }
 
   private adopt(accepted: Socket): void {
