@@ -64,6 +64,33 @@ function isCaptured(v: object): v is Captured<(...args: any[]) => unknown> {
   return (v as Record<symbol, unknown>)[CAPTURING] === true;
 }
 
+/** Sources that compiled as a function expression here already (bounded as `keep` bounds its maps). */
+const compiles = new Set<string>();
+
+/**
+ * A function's source, if a worker can rebuild the function from it: it travels as text, compiled
+ * there as `(source)`. A native or bound function's text is `[native code]`, and a method shorthand's
+ * (`{ run() {} }.run`) is no expression: refused here, where the mistake is, rather than as a
+ * SyntaxError in the worker.
+ * @throws {NotSerializableError} if the source is not a function expression
+ */
+function checkedSource(fn: Function, path: string): string {
+  const source = fn.toString();
+  if (compiles.has(source)) return source;
+  if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
+    throw new NotSerializableError(`${path} is a built-in or bound function (${fn.name || 'anonymous'}): a task travels as source, and it has none; wrap the call, e.g. () => Math.random(), and pass what bind() held as captures`);
+  }
+  try {
+    // A syntax check only: the function built is never called.
+    new Function(`return (${source});`);
+  } catch {
+    throw new NotSerializableError(`${path}'s source does not compile on its own (a method shorthand such as "run() { … }" is no expression): write the task as a function or an arrow function`);
+  }
+  if (compiles.size >= KEPT_MAX) compiles.clear();
+  compiles.add(source);
+  return source;
+}
+
 function isProxy(v: object): boolean {
   return v instanceof SharedObject || typeof (v as any).toObjectRef === 'function';
 }
@@ -74,8 +101,13 @@ export function toWire(value: unknown, captures?: Record<string, unknown>, path 
   switch (typeof value) {
     case 'number': case 'string': case 'boolean': case 'bigint': return value;
     case 'function': {
-      const entry: Record<string, unknown> = { [FN]: value.toString() };
-      if (captures && Object.keys(captures).length > 0) entry[CAPTURES] = toWire(captures, undefined, `${path}.captures`);
+      const entry: Record<string, unknown> = { [FN]: checkedSource(value, path) };
+      if (captures && Object.keys(captures).length > 0) {
+        for (const name of Object.keys(captures)) {
+          if (!IDENTIFIER.test(name)) throw new InvalidOptionError(`${path}: capture name "${name}" is not a JavaScript identifier (captures become parameters of the rebuilt function)`);
+        }
+        entry[CAPTURES] = toWire(captures, undefined, `${path}.captures`);
+      }
       return entry;
     }
     case 'symbol': throw new NotSerializableError(`${path} is a symbol`);
@@ -214,6 +246,7 @@ export async function encodeFunctionTask(fn: Function): Promise<Uint8Array[]> {
   const source = fn.toString();
   let frames = encodedFns.get(source);
   if (frames === undefined) {
+    checkedSource(fn, 'task');
     frames = await encodeTask({ mode: 'task', task: { [FN]: source } });
     keep(encodedFns, source, frames);
   }

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { AtomicLong, InvalidOptionError, ServerlessExecutorService, withCaptures } from 'crucial';
+import { AtomicLong, InvalidOptionError, NotSerializableError, ServerlessExecutorService, withCaptures } from 'crucial';
 import { Incrementer, NormTask, Point } from '../../fixtures/tasks/workers.ts';
 
 /** Compile-time equality of two types: `npx tsc --noEmit -p .` fails if an `expectType` line is wrong. */
@@ -34,6 +34,18 @@ describe('executor - per-task captures and result types', function () {
     const k = 2;
     await se.invokeIterativeTask(withCaptures(async (i: number) => { await sum.addAndGet(i * k); }, { sum, k: 2 }), 3, 0, 10);
     assert.equal(await sum.get(), 90n);
+  });
+
+  it('executor - a task with no source a worker can compile (built-in, bound, method shorthand) is refused at submit with ERR_NOT_SERIALIZABLE', async () => {
+    const shorthand = { run() { return 1; } }.run;
+    const bound = function (this: { k: number }) { return this.k; }.bind({ k: 1 });
+    for (const [what, fn] of [['built-in', Math.random], ['bound', bound], ['method shorthand', shorthand]] as const) {
+      await assert.rejects(async () => { await se.submit(fn as () => unknown); }, (e: unknown) => e instanceof NotSerializableError && /source|built-in/.test(e.message), what);
+      await assert.rejects(async () => { await se.submit(fn as () => unknown, { captures: { k: 1 } }); }, NotSerializableError, `${what} with captures`);
+    }
+    // A capture name that is no identifier, given through the call's option rather than withCaptures.
+    await assert.rejects(async () => { await se.submit(() => 1, { captures: { 'a-b': 1 } }); }, InvalidOptionError);
+    assert.equal(await se.submit(() => 41 + 1), 42, 'an arrow still runs');
   });
 
   it('withCaptures - capture names must be identifiers; the function must be one', () => {
