@@ -88,6 +88,9 @@ class SharedObject:
             raise InvalidOptionError("key must be a non-empty string")
         self._key = key
         self._conn = connection
+        # A connection the caller chose is kept even once closed (calls then raise ClosedError): only
+        # the process default is looked up again, as it is replaced after crucial.shutdown().
+        self._own_conn = connection is not None
         opts: Dict[str, Any] = {}
         if init:
             opts["init"] = list(init)
@@ -111,7 +114,7 @@ class SharedObject:
     def connection(self) -> Connection:
         """The connection calls go through (the process default unless one was given)."""
         conn = self._conn
-        if conn is None or conn.closed:
+        if conn is None or (conn.closed and not self._own_conn):
             conn = self._conn = default_connection()
         return conn
 

@@ -1,6 +1,6 @@
 import pytest
-
 from crucial import AtomicLong, RemoteObject, errors, shared, system
+from crucial.client.connection import Connection
 from crucial.objects.shared_object import to_wire_name
 
 ACCOUNT_JS = """
@@ -49,6 +49,17 @@ def test_the_system_object_answers_ping_and_stats(dso, key):
     assert system.delete("AtomicLong", f"{key}-0") is True
     assert system.delete("AtomicLong", f"{key}-0") is False
     assert system.stats()["objects"] == before + 2
+
+
+def test_a_proxy_on_a_connection_the_caller_closed_raises_closed_error_and_writes_nowhere_else(dso, key):
+    conn = Connection(dso.address, token=dso.token)
+    counter = AtomicLong(key, connection=conn)
+    assert counter.add_and_get(1) == 1
+    conn.close()
+    with pytest.raises(errors.ClosedError):
+        counter.add_and_get(1)
+    # The default connection (same node here) sees the one write made before the close.
+    assert AtomicLong(key).get() == 1
 
 
 CLASH_JS = """
