@@ -64,7 +64,9 @@ export function remote<T>(value: T): Remote<T> {
  * field holds neither a shared object nor an instance of a `@Shared` class, or it decorates anything else
  */
 export function Shared(options: SharedDecoratorOptions = {}) {
-  return function (value: unknown, context: ClassDecoratorContext | ClassFieldDecoratorContext): any {
+  // Contexts narrowed to what is read, so the call without decorator syntax the README shows,
+  // `Shared()(Cls, { kind: 'class', name: 'Cls' })`, type-checks as the decorator does.
+  return function (value: unknown, context: Pick<ClassDecoratorContext, 'kind' | 'name'> | Pick<ClassFieldDecoratorContext, 'kind' | 'name'>): any {
     if (context.kind === 'class') {
       const cls = value as new (...args: any[]) => object;
       const reserved = [...methodNames(cls)].filter((m) => RESERVED.has(m));

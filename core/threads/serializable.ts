@@ -13,9 +13,13 @@ export interface SerializableMeta {
   name: string;
 }
 
-/** Marks a class whose instances may be passed to cloud threads. */
+/**
+ * Marks a class whose instances may be passed to cloud threads. Without decorator syntax (plain
+ * JavaScript, Node's type stripping) call it: `Serializable()(Cls, { kind: 'class', name: 'Cls' })`;
+ * the context needs only those two fields, so that call type-checks too.
+ */
 export function Serializable(options: { module?: string } = {}) {
-  return function (cls: Function, context: ClassDecoratorContext): void {
+  return function (cls: Function, context: Pick<ClassDecoratorContext, 'kind' | 'name'>): void {
     const meta: SerializableMeta = { moduleUrl: options.module ?? callerModuleUrl(), name: String(context.name ?? cls.name) };
     Object.defineProperty(cls, SERIALIZABLE, { value: meta, enumerable: false });
   };

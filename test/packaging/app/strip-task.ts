@@ -7,4 +7,4 @@ export class Adder {
   constructor(amount: number) { this.amount = amount; }
   async run(): Promise<void> { await this.counter.addAndGet(this.amount); }
 }
-Serializable()(Adder, { kind: 'class', name: 'Adder' } as ClassDecoratorContext);
+Serializable()(Adder, { kind: 'class', name: 'Adder' });

@@ -20,6 +20,12 @@ export class Ledger {
   add(e: string): number { this.entries.push(e); return this.entries.length; }
 }
 
+// The README's form without decorator syntax (plain JS, Node's type stripping) type-checks as is.
+export class Plain { run(): number { return 1; } }
+Serializable()(Plain, { kind: 'class', name: 'Plain' });
+export class PlainLedger { add(e: string): number { return e.length; } }
+Shared({ module: import.meta.url })(PlainLedger, { kind: 'class', name: 'PlainLedger' });
+
 export async function main(runner?: TaskRunner): Promise<number> {
   const t = new CloudThread(new Worker());
   t.start();
