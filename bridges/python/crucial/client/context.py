@@ -95,6 +95,12 @@ def _ensure_dso_locked() -> str:
         raise UnavailableError("this Lithops worker was given no DSO address (CRUCIAL_DSO): call crucial.ensure_dso() "
                                "(or use any crucial object) in the program before creating the Lithops executor, "
                                "or set CRUCIAL_DSO; a worker never starts a node of its own")
+    if _in_multiprocessing_child():
+        # Each child would count alone on a node of its own, silently: the parent and its siblings
+        # never see its writes (as a worker's or a Lithops worker's node, above).
+        raise UnavailableError("this multiprocessing child process has no DSO address (CRUCIAL_DSO) from its parent and would "
+                               "start a node of its own that no other process sees: call crucial.ensure_dso() (or use any crucial "
+                               "object) in the parent before starting the children, or set CRUCIAL_DSO")
     if _embedded is None or _embedded.process.poll() is not None:
         _embedded = LocalDso(wait=False, ipc=True)
     _wait_embedded()
@@ -128,6 +134,13 @@ def _forget(node: Optional["LocalDso"]) -> None:
             del os.environ["CRUCIAL_TOKEN"]
 
 
+def _in_multiprocessing_child() -> bool:
+    """True in a process ``multiprocessing`` started (any start method; a pool's worker too)."""
+    import multiprocessing
+
+    return multiprocessing.parent_process() is not None
+
+
 def _in_lithops_worker() -> bool:
     """True inside a function run by real Lithops (it marks its workers with these variables)."""
     return "__LITHOPS_ACTIVATION_ID" in os.environ or os.environ.get("LITHOPS_WORKER") == "True"
@@ -148,7 +161,7 @@ def begin_dso() -> Optional[str]:
     """
     global _embedded
     with _lock:
-        if os.environ.get("CRUCIAL_DSO") or os.environ.get("CRUCIAL_WORKER") == "1" or _in_lithops_worker():
+        if os.environ.get("CRUCIAL_DSO") or os.environ.get("CRUCIAL_WORKER") == "1" or _in_lithops_worker() or _in_multiprocessing_child():
             return None
         if _embedded is None or _embedded.process.poll() is not None:
             try:

@@ -46,3 +46,34 @@ def test_a_worker_process_without_an_address_fails_instead_of_starting_a_node(fr
         context.ensure_dso()
     with pytest.raises(errors.UnavailableError, match="never starts a node of its own"):
         AtomicLong("k").get()
+
+
+def test_a_multiprocessing_child_without_the_parents_node_fails_instead_of_starting_its_own():
+    # Started before the parent used crucial, each child would count alone on a node of its own.
+    result = run_program("""
+        import multiprocessing as mp
+
+        def child(q):
+            from crucial import AtomicLong, errors
+            try:
+                q.put(f"ok {AtomicLong('mp.k').add_and_get(1)}")
+            except errors.UnavailableError as err:
+                q.put(f"refused: {err}")
+
+        if __name__ == "__main__":
+            ctx = mp.get_context("fork")
+            q = ctx.Queue()
+            for _ in range(2):
+                p = ctx.Process(target=child, args=(q,))
+                p.start()
+                print(q.get(timeout=60), flush=True)
+                p.join()
+                import crucial
+                crucial.ensure_dso()  # the parent's node: the next child shares it
+            from crucial import AtomicLong
+            print("parent", AtomicLong("mp.k").get())
+    """)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("refused: this multiprocessing child process has no DSO address"), result.stdout
+    assert lines[1:] == ["ok 1", "parent 1"], result.stdout
