@@ -43,7 +43,7 @@ def _prepare(value: Any, frames: List[Any]) -> Any:
     if t is list or t is tuple:
         return [_prepare(v, frames) for v in value]
     if t is dict:
-        return {k: _prepare(v, frames) for k, v in value.items()}
+        return _prepare_dict(value, frames)
     if t is Int64:
         return _int64(int(value))
     np = sys.modules.get("numpy")
@@ -80,10 +80,39 @@ def _prepare(value: Any, frames: List[Any]) -> Any:
     if isinstance(value, (bytearray, memoryview)):
         return bytes(value)
     if isinstance(value, dict):
-        return {k: _prepare(v, frames) for k, v in value.items()}
+        return _prepare_dict(value, frames)
     if isinstance(value, (list, tuple)):
         return [_prepare(v, frames) for v in value]
     raise NotSerializableError(f"a value of type {type(value).__name__} cannot travel to the DSO")
+
+
+def _prepare_dict(value: Dict[Any, Any], frames: List[Any]) -> Dict[Any, Any]:
+    """
+    A dict's entries prepared. Keys are strings or numbers: a map key arrives at a node (and at the
+    TypeScript side) as a string, so numbers are sent as the strings they become there, and two keys
+    that become the same string (``1`` and ``"1"``) are refused rather than one silently lost.
+    """
+    out: Dict[Any, Any] = {}
+    for key, v in value.items():
+        k = key if type(key) is str else _key_string(key)
+        if k in out:
+            raise BadArgumentError(f"two keys of this dict (one is {key!r}) both arrive as the string {k!r}: dict keys travel as strings")
+        out[k] = _prepare(v, frames)
+    return out
+
+
+def _key_string(k: Any) -> str:
+    """The string a number key becomes on the TypeScript side (``String(n)``); other keys cannot travel."""
+    if isinstance(k, str):
+        return str(k)
+    if isinstance(k, bool) or not isinstance(k, (int, float)):
+        np = sys.modules.get("numpy")
+        if np is not None and isinstance(k, (np.integer, np.floating)) and not isinstance(k, np.bool_):
+            return _key_string(k.item())
+        raise NotSerializableError(f"a dict key of type {type(k).__name__} ({k!r}) cannot travel: keys must be strings or numbers")
+    if isinstance(k, float) and k.is_integer() and abs(k) < 1e21:
+        return str(int(k))
+    return str(int(k)) if isinstance(k, int) else repr(k)
 
 
 class _OneFrameEach(list):

@@ -82,6 +82,16 @@ def test_references_and_proxies_travel_as_the_ref_extension():
     assert decode_value([head])[3] == [ObjectRef("AtomicLong", "k"), ObjectRef("AtomicLong", "k2")]
 
 
+def test_dict_keys_travel_as_strings_and_keys_that_cannot_or_would_collide_are_refused():
+    env = [1, 0, 2, {1: "a", "b": 2, 3.0: 3, np.int64(4): 4}]
+    assert decode_value(encode_value(env))[3] == {"1": "a", "b": 2, "3": 3, "4": 4}
+    for key in [(1, 2), None, True, b"x", frozenset()]:
+        with pytest.raises(NotSerializableError, match="keys must be strings or numbers"):
+            encode_value([1, 0, 2, {key: 1}])
+    with pytest.raises(BadArgumentError, match="both arrive as the string '1'"):
+        encode_value([1, 0, 2, {"1": "a", 1: "b"}])
+
+
 def test_values_that_cannot_travel_raise_not_serializable():
     with pytest.raises(NotSerializableError):
         encode_value([1, 1, 0, object()])
