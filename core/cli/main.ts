@@ -81,6 +81,13 @@ dso
         console.error(`crucial dso start: ${err.message}`);
         process.exit(2);
       }
+      // The address is taken or not ours: the user's to fix, and the message says all of it.
+      const code = (err as NodeJS.ErrnoException | undefined)?.code;
+      if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+        const hint = code === 'EADDRINUSE' ? ': another process listens there; stop it, or pick another --port (0 takes a free one)' : '';
+        console.error(`crucial dso start: cannot listen (${(err as Error).message})${hint}`);
+        process.exit(1);
+      }
       console.error(err);
       process.exit(1);
     }

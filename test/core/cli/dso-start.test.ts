@@ -73,6 +73,24 @@ describe('crucial dso start', function () {
     assert.match(err, /must be an integer in 0\.\.65535/);
   });
 
+  it('cli - a port another process listens on is refused in one line naming it, no stack', async () => {
+    const { createServer } = await import('node:net');
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const child = spawn(process.execPath, [BIN, 'dso', 'start', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+      const [code] = await once(child, 'exit');
+      assert.equal(code, 1);
+      assert.match(err, new RegExp(`^crucial dso start: cannot listen \\(.*EADDRINUSE.*:${port}\\).*pick another --port`));
+      assert.doesNotMatch(err, /\n\s+at /, 'no stack trace');
+    } finally {
+      taken.close();
+    }
+  });
+
   it('cli - the node heartbeat flags are listed and a bad value is refused before listening', async () => {
     const help = spawn(process.execPath, [BIN, 'dso', 'start', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
