@@ -46,7 +46,8 @@ def _checkout() -> Optional[Path]:
 
 
 _HOW = ("install Node.js 20 or newer (https://nodejs.org), or set CRUCIAL_NODE to its binary, "
-        "or set CRUCIAL_DSO=tcp://host:port to use a running node (npx crucial dso start)")
+        "or set CRUCIAL_DSO=tcp://host:port to use a node running elsewhere (`python -m crucial dso start` "
+        "or `npx crucial dso start` where Node.js is)")
 
 
 def _node_binary() -> str:
