@@ -31,6 +31,17 @@ const SAMPLE_MS = 50;
  */
 const inUse = (): number => { const h = getHeapStatistics(); return h.used_heap_size + h.external_memory; };
 
+/**
+ * The JS heap's own ceiling: V8 kills the process when a heap grows past `heap_size_limit`, whatever
+ * the budget says (the default budget, 4 GiB, is at or above that limit on most machines). New calls
+ * are refused from this share of it on, and a request's decoded size must fit below it.
+ */
+const HEAP_SHARE = 0.75;
+const heapInUse = (): { used: number; ceiling: number } => {
+  const h = getHeapStatistics();
+  return { used: h.used_heap_size, ceiling: h.heap_size_limit * HEAP_SHARE };
+};
+
 /** A node's memory budget and its shares. */
 export class MemoryBudget {
   readonly maxBytes: number;
@@ -45,7 +56,13 @@ export class MemoryBudget {
    * @param measure bytes in use now (tests substitute their own)
    * @throws {InvalidOptionError} if `maxMemoryBytes` is not a positive integer or `readTimeoutMs` not a non-negative one
    */
-  constructor(opts: MemoryOptions = {}, private readonly measure: () => number = inUse) {
+  private heap = { used: 0, ceiling: Infinity };
+
+  constructor(
+    opts: MemoryOptions = {},
+    private readonly measure: () => number = inUse,
+    private readonly measureHeap: () => { used: number; ceiling: number } = heapInUse,
+  ) {
     this.maxBytes = opts.maxMemoryBytes ?? Math.min(4 * 1024 ** 3, Math.floor(totalmem() / 2));
     if (!Number.isSafeInteger(this.maxBytes) || this.maxBytes <= 0) throw new InvalidOptionError('options.maxMemoryBytes must be a positive integer');
     this.readTimeoutMs = opts.readTimeoutMs ?? 30_000;
@@ -61,11 +78,18 @@ export class MemoryBudget {
   used(now = coarseNow()): number {
     if (now - this.sampledAt >= SAMPLE_MS) {
       this.sampled = this.measure();
+      this.heap = this.measureHeap();
       this.sampledAt = now;
     }
     return this.sampled;
   }
 
-  /** Whether new work must be refused now. */
-  over(): boolean { return this.used() > this.maxBytes; }
+  /** Whether new work must be refused now: over the budget, or the JS heap near its ceiling. */
+  over(): boolean { return this.used() > this.maxBytes || this.heap.used > this.heap.ceiling; }
+
+  /** Heap bytes a request may still take as decoded (value-shape.ts), as last sampled. */
+  heapHeadroom(): number {
+    this.used();
+    return Math.min(this.heap.ceiling - this.heap.used, this.maxBytes - this.sampled);
+  }
 }

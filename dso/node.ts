@@ -61,8 +61,12 @@ export class DsoNode {
   private readonly parked = new ParkedCalls((client, seq) => this.dedup.forget(client, seq));
   /** The node's memory budget (`maxMemoryBytes`): caches and buffers draw from it, new calls are refused past it. */
   private readonly memory: MemoryBudget;
-  /** Strict strings: a call carrying invalid UTF-8 is refused at the door (ERR_BAD_ARGUMENT), never stored and echoed. */
-  private readonly codec = new WireCodec(undefined, { strictStrings: true });
+  /**
+   * Strict strings: a call carrying invalid UTF-8 is refused at the door (ERR_BAD_ARGUMENT), never
+   * stored and echoed. Shape limits: a value too deep or too costly once decoded is refused before
+   * it is built (value-shape.ts).
+   */
+  private readonly codec: WireCodec;
   private readonly opts: Validated;
   private readonly modules: ModuleLoader;
   private persistence: PersistentStore | undefined;
@@ -100,11 +104,12 @@ export class DsoNode {
     this.modulesDir = options.modulesDir;
     this.store.limits = resolveLimits({ maxWorkPerCall: options.maxWorkPerCall, maxObjectBytes: options.maxObjectBytes });
     this.memory = new MemoryBudget(options);
+    this.codec = new WireCodec(undefined, { strictStrings: true, shapeLimits: { maxDepth: MAX_VALUE_DEPTH, headroom: () => this.memory.heapHeadroom() } });
     this.dedup = new DedupCache(undefined, undefined, { maxBytes: this.memory.replyCacheBytes });
     registerBuiltins(this.registry);
     const modules = new ModuleLoader(this.registry, this.opts.moduleCacheDir, (hash, code) => this.persistence?.saveModule(hash, code));
     this.modules = modules;
-    this.system = new SystemObject({ modules, store: this.store, dedup: this.dedup, startedAt: Date.now() });
+    this.system = new SystemObject({ modules, store: this.store, dedup: this.dedup, parked: this.parked, startedAt: Date.now() });
     this.jobs = new JobService(defaultJobKinds(), { ...options.jobs, address: () => this._address });
     // The reply of a call that changes a persistent object is kept durably with the change (exactly-once across restarts).
     this.store.encodeReply = (call, outcome) =>
@@ -220,7 +225,13 @@ export class DsoNode {
     }
     const ns = this.namespaceOf(user);
     if (ns) {
-      call = ns.inbound(call);
+      try {
+        call = ns.inbound(call);
+      } catch (err) {
+        // Refused as it arrived (a value nested too deep to rewrite), the same answer on every resend: nothing to record.
+        this.reply(route, this.codec.encodeError(call.seq, errorToData(err)));
+        return;
+      }
       this.callNamespace.set(call, ns);
     }
     // A small value an object keeps must not pin its whole request (detach.ts).
@@ -240,13 +251,14 @@ export class DsoNode {
     try {
       // Jobs run with the node's own credentials, outside any namespace: not for tenants.
       if (ns && call.type === JOBS_TYPE) throw new ForbiddenError(`${JOBS_TYPE} runs jobs as the node's owner: a tenant (namespace ${JSON.stringify(ns.name)}) may not use it`);
-      if (call.type === SYSTEM_TYPE || call.type === JOBS_TYPE) {
-        result = call.type === SYSTEM_TYPE ? this.invokeSystem(call, ns) : this.jobs.invoke(call.method, call.args);
+      if (call.type === SYSTEM_TYPE) {
+        result = this.invokeSystem(call, ns, route);
       } else {
-        // A call that parks is withdrawn if its link goes (parked.ts); its dedup slot is forgotten so a resend parks again.
+        // A call that parks (an object's wait, a $jobs result) is withdrawn if its link goes (parked.ts);
+        // its dedup slot is forgotten so a resend parks again.
         const outer = this.parked.enter();
         try {
-          result = this.store.invoke(call);
+          result = call.type === JOBS_TYPE ? this.jobs.invoke(call.method, call.args) : this.store.invoke(call);
         } finally {
           parked = this.parked.leave(outer, route, call.client, call.seq);
         }
@@ -329,8 +341,9 @@ export class DsoNode {
     }
   }
 
-  private invokeSystem(call: Call, ns: Namespace | null): unknown {
-    const fn = (this.system as any)[call.method];
+  private invokeSystem(call: Call, ns: Namespace | null, route: Uint8Array): unknown {
+    // SystemObject's own methods only: not Object.prototype's (valueOf, toString...) nor the caller field.
+    const fn = Object.hasOwn(SystemObject.prototype, call.method) ? (SystemObject.prototype as any)[call.method] : undefined;
     if (typeof fn !== 'function' || call.method === 'constructor' || call.method.startsWith('_')) {
       throw new UnknownMethodError(`${SYSTEM_TYPE} has no method "${call.method}"`);
     }
@@ -339,6 +352,9 @@ export class DsoNode {
     this.system.caller = ns
       ? { key: (k) => ns.key(k), owns: (k) => ns.owns(k), mayUpload: false }
       : { key: (k) => k, owns: (k) => !tenants.some((t) => k.startsWith(`${t}\u0000`)), mayUpload: this.auth.allowUpload };
+    // A delete of a persistent object writes this call's reply as its durable dedup record.
+    this.system.call = call;
+    this.system.route = route;
     return fn.apply(this.system, call.args);
   }
 
@@ -370,6 +386,13 @@ export class DsoNode {
  * (AtomicMap's `sum` merge and the ML states add into their arrays; user classes may do anything.)
  */
 const SCATTERED_REPLY_TYPES: ReadonlySet<string> = new Set(['AtomicReference', 'AtomicList', 'Future']);
+
+/**
+ * How deep a call's values may nest (the envelope and its args array count): deep enough for any
+ * data a program means to send, shallow enough that the node's recursive passes over a value
+ * (references, persistence, replies) stay far from the stack's end.
+ */
+const MAX_VALUE_DEPTH = 512;
 
 /** A request held while apache-arrow loads: route, frames, size, authenticated user. */
 type Held = [Uint8Array, Uint8Array[], number, string | undefined];

@@ -86,6 +86,26 @@ export class ParkedCalls {
     this.byRoute.get(p.route)?.delete(p);
   }
 
+  /**
+   * The caller gave up on its call `seq` (an interrupted wait: Ctrl-C in a notebook): withdraws it
+   * as if its link had gone, so a permit or a barrier's count is not held by a caller no longer
+   * waiting. Only the caller's own calls on its own link. Its dedup slot stays: the call ended.
+   * Returns whether a parked call was found.
+   */
+  cancel(route: Uint8Array, client: Uint8Array, seq: number): boolean {
+    const set = this.byRoute.get(route);
+    if (!set) return false;
+    for (const p of set) {
+      if (p.seq !== seq || !sameBytes(p.client, client)) continue;
+      set.delete(p);
+      for (const w of p.withdraw) {
+        try { w(); } catch (err) { console.error('crucial dso: withdrawing a cancelled call failed:', err); }
+      }
+      return true;
+    }
+    return false;
+  }
+
   /** The link of `route` is gone: withdraws its parked calls. Returns how many. */
   linkGone(route: Uint8Array): number {
     const set = this.byRoute.get(route);
@@ -100,4 +120,10 @@ export class ParkedCalls {
     }
     return set.size;
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -3,7 +3,8 @@
  * a method runs to completion before the next call on the same object starts. Built-in methods are
  * synchronous, so the event loop alone gives that order; a user method that returns a promise
  * holds its object's queue until it settles. Calls on different objects never wait for each other.
- * A call on a persistent object is answered only once its effect is durable (runPersistent).
+ * A call on a persistent object is answered only once its effect is durable (runPersistent), and so
+ * is one that creates, replaces or deletes a persistent object (createPersistent, delete).
  */
 import { BadArgumentError, NoObjectError, ModuleMissingError } from '../core/protocol/errors.ts';
 import type { Call } from '../core/protocol/wire/codec.ts';
@@ -27,6 +28,11 @@ interface Entry {
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   typeof v === 'object' && v !== null && typeof (v as PromiseLike<unknown>).then === 'function';
+
+/** A call that created its object, and the object it replaced, if any. */
+interface Creation {
+  previous: Entry | undefined;
+}
 
 /** How a call ended, for its reply. */
 export type Outcome = { value: unknown } | { error: unknown };
@@ -88,6 +94,7 @@ export class ObjectStore {
 
   private invokeLimited(call: Call): unknown {
     const entry = this.entryFor(call);
+    if (entry === undefined) return this.createAndRun(call);
     if (call.method === TOUCH) return null;
     checkMethod(entry.info, call.method, call.args.length);
     if (entry.tail) return this.enqueue(entry, call);
@@ -122,7 +129,7 @@ export class ObjectStore {
           error = err;
         }
         if (!failed && isThenable(out)) return;
-        this.commit(binding, call, failed ? { error } : { value: out });
+        this.commit(binding, call, failed ? { error } : { value: out }, false);
       });
     } catch (err) {
       binding.rollback();
@@ -130,36 +137,62 @@ export class ObjectStore {
     }
     if (failed) throw error;
     if (!isThenable(out)) return out;
-    // An async method: its changes are committed once it settles, and only then is it answered.
+    return this.settle(entry, call, out, queued, undefined);
+  }
+
+  /**
+   * An async method: its changes are committed once it settles, and only then is it answered.
+   * `creation`: the call created the object (createPersistent).
+   */
+  private settle(entry: Entry, call: Call, out: unknown, queued: boolean, creation: Creation | undefined): Promise<unknown> {
     const done = Promise.resolve(out).then(
-      (value) => { this.commitAlone(binding, call, { value }); return value; },
-      (error) => { this.commitAlone(binding, call, { error }); throw error; },
+      (value) => { this.commitAlone(entry, call, { value }, creation); return value; },
+      (error) => { this.commitAlone(entry, call, { error }, creation); throw error; },
     );
     if (!queued) this.hold(entry, done);
     return done;
   }
 
-  private commitAlone(binding: Binding, call: Call, outcome: Outcome): void {
+  private commitAlone(entry: Entry, call: Call, outcome: Outcome, creation: Creation | undefined): void {
+    const binding = entry.binding!;
     try {
-      this.persistence!.atomic(() => this.commit(binding, call, outcome));
+      this.persistence!.atomic(() => this.commit(binding, call, outcome, creation !== undefined));
     } catch (err) {
-      binding.rollback();
+      // A created snapshot's first write was this one: the region holds the object it replaced, or none.
+      if (creation !== undefined && binding.root === null) this.unregister(call, entry, creation.previous);
+      else binding.rollback();
       throw err;
     }
   }
 
-  /** Inside the call's block: the binding's writes, then, if it wrote anything, the reply as the call's durable dedup record. */
-  private commit(binding: Binding, call: Call, outcome: Outcome): void {
-    if (binding.commit(call.method, call.args) && this.encodeReply) {
+  /**
+   * Inside the call's block: the binding's writes, then, if it wrote anything or the call created
+   * the object (`created`: a change even when the method itself writes nothing), the reply as the
+   * call's durable dedup record.
+   */
+  private commit(binding: Binding, call: Call, outcome: Outcome, created: boolean): void {
+    if ((binding.commit(call.method, call.args) || created) && this.encodeReply) {
       this.persistence!.replies.record(call.client, call.seq, this.encodeReply(call, outcome));
     }
   }
 
-  delete(type: string, key: string): boolean {
-    const e = this.objects.get(slot(type, key));
-    if (e?.persistent) this.persistence?.remove(type, key);
+  /**
+   * Removes an object; true if it existed. Removing a persistent one changes stable storage: the
+   * removal and the reply of `call` (the `$system.delete` asking for it) as its dedup record are one
+   * failure-atomic block, committed before the reply is sent, so a delete resent after a crash is
+   * answered from its record and does not remove an object re-created since.
+   */
+  delete(type: string, key: string, call?: Call): boolean {
+    const id = slot(type, key);
+    const persistence = this.persistence;
+    if (persistence !== undefined && this.objects.get(id)?.persistent) {
+      persistence.atomic(() => {
+        persistence.remove(type, key);
+        if (call !== undefined && this.encodeReply) persistence.replies.record(call.client, call.seq, this.encodeReply(call, { value: true }));
+      });
+    }
     this.lastEntry = undefined;
-    return this.objects.delete(slot(type, key));
+    return this.objects.delete(id);
   }
 
   /** Drops every non-persistent object (end of an application) whose key `owned` accepts (a caller's namespace). */
@@ -170,27 +203,87 @@ export class ObjectStore {
     return n;
   }
 
-  private entryFor(call: Call): Entry {
+  /** The hosted object a call runs on; undefined when the call creates it (none yet, or `forceNew`). */
+  private entryFor(call: Call): Entry | undefined {
     const last = this.lastEntry;
     if (last !== undefined && call.key === this.lastKey && call.type === this.lastType && !call.opts.forceNew) return last;
-    const id = slot(call.type, call.key);
-    let entry = this.objects.get(id);
-    if (entry && !call.opts.forceNew) return this.remember(call, entry);
+    if (call.opts.forceNew) return undefined;
+    const entry = this.objects.get(slot(call.type, call.key));
+    return entry === undefined ? undefined : this.remember(call, entry);
+  }
+
+  /** A call that creates its object: builds it from `opts`, registers it, and runs the call on it. */
+  private createAndRun(call: Call): unknown {
     const info = this.registry.resolve(call.type, call.opts.module);
     if (!info) {
       if (call.opts.module) throw new ModuleMissingError(`module ${call.opts.module} defining ${call.type} is not loaded`);
       throw this.registry.require(call.type); // throws UnknownTypeError
     }
-    // Synchronization objects are never persisted (seed §3.3): their waiters cannot outlive the node.
-    const persistent = call.opts.persistent === true && !info.parkable && this.persistence !== undefined;
     const instance = this.create(info, call);
-    // Bound before it is registered: if stable storage refuses it (region full), the object does not exist.
-    const binding = persistent ? this.persistence!.bind(call.type, call.key, info.module, instance) : undefined;
+    // Synchronization objects are never persisted (seed §3.3): their waiters cannot outlive the node.
+    if (call.opts.persistent === true && !info.parkable && this.persistence !== undefined) return this.createPersistent(call, info, instance);
     // In memory only: an object may then recycle the received buffers of values it drops (values.ts).
-    if (!persistent && IN_MEMORY_ONLY in instance) (instance as Record<symbol, unknown>)[IN_MEMORY_ONLY] = true;
-    entry = { info, instance, persistent, binding, tail: null };
-    this.objects.set(id, entry);
-    return this.remember(call, entry);
+    if (IN_MEMORY_ONLY in instance) (instance as Record<symbol, unknown>)[IN_MEMORY_ONLY] = true;
+    const entry: Entry = { info, instance, persistent: false, binding: undefined, tail: null };
+    this.objects.set(slot(call.type, call.key), entry);
+    this.remember(call, entry);
+    if (call.method === TOUCH) return null;
+    checkMethod(info, call.method, call.args.length);
+    return this.run(entry, call, false);
+  }
+
+  /**
+   * A call that creates a persistent object. The creation is a change to stable storage even when
+   * the method writes nothing (`get`, `$touch`) or fails, and with `forceNew` it erases the object
+   * it replaces: the creation, the method's changes and the call's reply as its dedup record are one
+   * failure-atomic block, committed before the reply is sent. Kept apart, a resend after a crash
+   * found no record and created the object again, erasing writes acknowledged to others since.
+   * An async method's block ends at its first await; a snapshot (every user class: the only kind
+   * with async methods) is first written when it settles, with the record (settle), so a crash
+   * before that leaves the region as it was and the resend runs the call afresh. If the block does
+   * not commit, the object it replaced (or none) is hosted again, as the region still holds it.
+   */
+  private createPersistent(call: Call, info: TypeInfo, instance: object): unknown {
+    const persistence = this.persistence!;
+    const creation: Creation = { previous: this.objects.get(slot(call.type, call.key)) };
+    const entry: Entry = { info, instance, persistent: true, binding: undefined, tail: null };
+    let out: unknown = null;
+    let failed = false;
+    let error: unknown;
+    try {
+      persistence.atomic(() => {
+        const binding = entry.binding = persistence.bind(call.type, call.key, info.module, instance);
+        // Registered before the method runs: it may call its own object through a local reference.
+        this.objects.set(slot(call.type, call.key), entry);
+        this.remember(call, entry);
+        try {
+          if (call.method !== TOUCH) {
+            checkMethod(info, call.method, call.args.length);
+            out = binding.invoke ? binding.invoke(call.method, call.args) : (instance as any)[call.method](...call.args);
+          }
+        } catch (err) {
+          failed = true;
+          error = err;
+        }
+        if (!failed && isThenable(out)) return;
+        this.commit(binding, call, failed ? { error } : { value: out }, true);
+      });
+    } catch (err) {
+      this.unregister(call, entry, creation.previous);
+      throw err;
+    }
+    if (failed) throw error;
+    if (!isThenable(out)) return out;
+    return this.settle(entry, call, out, false, creation);
+  }
+
+  /** A creation that did not commit: the object it replaced (or none) is hosted again. */
+  private unregister(call: Call, entry: Entry, previous: Entry | undefined): void {
+    const id = slot(call.type, call.key);
+    if (this.objects.get(id) !== entry) return;
+    if (previous === undefined) this.objects.delete(id);
+    else this.objects.set(id, previous);
+    this.lastEntry = undefined;
   }
 
   private remember(call: Call, entry: Entry): Entry {

@@ -119,8 +119,11 @@ export class PersistentStore {
   }
 
   /**
-   * Gives a newly created object its persistent form; its state is durable when this returns.
-   * Replaces whatever was stored under the same type and key.
+   * Gives a newly created object its persistent form, replacing whatever was stored under the same
+   * type and key, inside the caller's failure-atomic block if one is open (the creating call's,
+   * which also holds its dedup record). A snapshot is written by the binding's first commit, made by
+   * the caller in that block once the method has run (an async method's: once it settles), so the
+   * object lands in the region with its creating call's effect and record, never before them.
    */
   bind(type: string, key: string, module: string | undefined, instance: object): Binding {
     const slot = slotKey(type, key);
@@ -129,7 +132,6 @@ export class PersistentStore {
     if (strategy === undefined) {
       this.dropInPlace(slot);
       binding = new SnapshotBinding(this.ctx, this.blobs, slot, { type, key, module }, instance);
-      binding.commit('', []);
     } else {
       binding = this.heap.atomic(() => {
         const relink = this.relinker(slot);
@@ -144,7 +146,7 @@ export class PersistentStore {
     return binding;
   }
 
-  /** Forgets an object: its index entry or blob and its data. */
+  /** Forgets an object: its index entry or blob and its data, inside the caller's failure-atomic block if one is open (the delete's, with its record). */
   remove(type: string, key: string): void {
     const slot = slotKey(type, key);
     this.blobs.delete(slot);

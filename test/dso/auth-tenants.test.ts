@@ -76,6 +76,24 @@ describe('dso auth - tenants of a shared node', function () {
     assert.equal(await root.call('Future', 'bob\u0000f', 'get', []).then((r) => (r as ObjectRef).key), 'bob\u0000target');
   });
 
+  it('tenants - a reference nested past the depth a namespace rewrites is refused, not let through to the root\'s object', async () => {
+    await root.call('AtomicLong', 'secret', 'set', [4242]);
+    let deep: unknown = new ObjectRef('AtomicLong', 'secret');
+    for (let i = 0; i < 70; i++) deep = [deep];
+    await rejectsWithCode(alice.call('Future', 'deep', 'set', [deep]), 'ERR_BAD_ARGUMENT');
+    await rejectsWithCode(alice.call('AtomicReference', 'deep', 'get', [], { forceNew: true, init: [deep] }), 'ERR_BAD_ARGUMENT');
+    // Nothing of it was stored anywhere: the root's view has no such object, and alice's is unset.
+    assert.equal(await root.call('$system', '', 'delete', ['Future', 'alice\u0000deep']), false);
+    assert.equal(await root.call('AtomicLong', 'secret', 'get', []), 4242n);
+    // Shallow nesting is still rewritten into the namespace.
+    let shallow: unknown = new ObjectRef('AtomicLong', 'secret');
+    for (let i = 0; i < 10; i++) shallow = [shallow];
+    await alice.call('Future', 'shallow', 'set', [shallow]);
+    let stored = await root.call('Future', 'alice\u0000shallow', 'get', []);
+    while (Array.isArray(stored)) stored = stored[0];
+    assert.equal((stored as ObjectRef).key, 'alice\u0000secret');
+  });
+
   it('tenancy - Namespace maps nested references and the client id in, and only its own references out', () => {
     const ns = new Namespace('t');
     const call = {

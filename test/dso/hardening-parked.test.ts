@@ -40,6 +40,29 @@ describe('dso hardening - parked calls of a client whose link is gone', () => {
     assert.deepEqual(await live.send(p, live.frames(p, 'Semaphore', 's', 'availablePermits', [])), { ok: true, value: 0 });
   });
 
+  it('hardening parked - $system.cancel withdraws the caller\'s own parked call: the permit goes to the next waiter; another client\'s seq is not touched', async () => {
+    const quitter = new RawClient(node.address, randomBytes(8));
+    const other = new RawClient(node.address, randomBytes(8));
+    try {
+      const given = quitter.send(1, quitter.frames(1, 'Semaphore', 'c', 'acquire', [], { init: [0] }));
+      await until(live, seq, (n) => live.frames(n, 'Semaphore', 'c', 'getQueueLength', []), 1);
+      const waiting = other.send(1, other.frames(1, 'Semaphore', 'c', 'acquire', []));
+      await until(live, seq, (n) => live.frames(n, 'Semaphore', 'c', 'getQueueLength', []), 2);
+      // Another client naming seq 1 cancels nothing of the quitter's (nor its own: not on its link).
+      const c = ++seq.n;
+      assert.deepEqual(await live.send(c, live.frames(c, '$system', '', 'cancel', [1])), { ok: true, value: false });
+      assert.deepEqual(await quitter.send(2, quitter.frames(2, '$system', '', 'cancel', [1])), { ok: true, value: true });
+      assert.equal((await given).ok, false, 'the cancelled call ends with an error');
+      await until(live, seq, (n) => live.frames(n, 'Semaphore', 'c', 'getQueueLength', []), 1);
+      const r = ++seq.n;
+      await live.send(r, live.frames(r, 'Semaphore', 'c', 'release', []));
+      assert.deepEqual(await waiting, { ok: true, value: null }, 'the permit went to the waiter still waiting');
+      assert.deepEqual(await quitter.send(3, quitter.frames(3, '$system', '', 'cancel', [1])), { ok: true, value: false }, 'nothing left to cancel');
+    } finally {
+      quitter.close(); other.close();
+    }
+  });
+
   it('hardening parked - two dead parties of a 4-party barrier are not counted: the live ones still wait for two more', async () => {
     const deads = [await RawDealer.open(node.address), await RawDealer.open(node.address)];
     for (const d of deads) await d.write(RawDealer.message(codec.encodeCall(randomBytes(8), 1, 'CyclicBarrier', 'b', 'await', [], { init: [4] })));

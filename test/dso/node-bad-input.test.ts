@@ -75,6 +75,41 @@ describe('dso node - bad input gets a typed error and the node keeps serving', (
     assert.equal(reply[2], 42);
   });
 
+  it('answers a client id of another length than 8 bytes, or a seq past 2^53, with ERR_BAD_FRAME (the dedup cache keys on both)', async () => {
+    for (const id of [new Uint8Array(0), new Uint8Array(7), new Uint8Array(9), new Uint8Array(300)]) {
+      const reply = await rawRoundTrip(node.address, codec.encodeCall(id, 5, 'AtomicLong', 'ids', 'incrementAndGet', []));
+      assert.equal((reply[3] as any).code, 'ERR_BAD_FRAME', `client id of ${id.byteLength} bytes`);
+      assert.equal(reply[2], 5);
+    }
+    const reply = await rawRoundTrip(node.address, [encode([1, 0, client, 2 ** 64 - 1, 'AtomicLong', 'ids', 'incrementAndGet', [], null])]);
+    assert.equal((reply[3] as any).code, 'ERR_BAD_FRAME');
+    assert.equal(await conn.call('AtomicLong', 'ids', 'get', []), 0n, 'none of them ran');
+  });
+
+  it('answers a value that would nest too deep or decode to far more than its size with ERR_LIMIT, before building it', async () => {
+    // [1, 0, client, seq, 'AtomicReference', 'shape', 'set', args, nil], args written by hand.
+    const call = (seq: number, args: number[]) => {
+      const head = encode([1, 0, client, seq, 'AtomicReference', 'shape', 'set']);
+      head[0] = 0x99;
+      return [new Uint8Array([...head, ...args, 0xc0])];
+    };
+    const deep = await rawRoundTrip(node.address, call(11, [0x91, ...new Array(600).fill(0x91), 7]));
+    assert.equal((deep[3] as any).code, 'ERR_LIMIT');
+    assert.equal(deep[2], 11);
+    const n = 60_000; // 60,000 empty maps: 60 KB on the wire, ~4 MB once decoded
+    const maps = await rawRoundTrip(node.address, call(12, [0x91, 0xdd, 0, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff, ...new Array(n).fill(0x80)]));
+    assert.equal((maps[3] as any).code, 'ERR_LIMIT');
+    assert.equal(await conn.call('AtomicReference', 'shape', 'get', []), null, 'nothing was set');
+    // 90 levels (the client's encoder stops at 100) is data a program may send: stored and read back whole.
+    let v: unknown = 'leaf';
+    for (let i = 0; i < 90; i++) v = [v];
+    await conn.call('AtomicReference', 'shape', 'set', [v]);
+    let back = await conn.call('AtomicReference', 'shape', 'get', []);
+    let depth = 0;
+    while (Array.isArray(back)) { back = back[0]; depth++; }
+    assert.deepEqual([depth, back], [90, 'leaf']);
+  });
+
   it('answers another protocol version with ERR_PROTOCOL_VERSION', async () => {
     const reply = await rawRoundTrip(node.address, [encode([99, 0, client, 1, 'AtomicLong', 'k', 'get', [], null])]);
     assert.equal((reply[3] as any).code, 'ERR_PROTOCOL_VERSION');
@@ -123,6 +158,13 @@ describe('dso node - bad input gets a typed error and the node keeps serving', (
       await expectCode(conn.call('AtomicReference', 'big-inline', 'set', [value]), 'ERR_PAYLOAD_TOO_LARGE');
     });
   }
+
+  it('answers the $system object\'s inherited members (valueOf, toString, hasOwnProperty) and its fields with ERR_UNKNOWN_METHOD', async () => {
+    for (const method of ['valueOf', 'toString', 'hasOwnProperty', 'toLocaleString', 'isPrototypeOf', 'caller', '__proto__']) {
+      await expectCode(conn.call('$system', '', method, []), 'ERR_UNKNOWN_METHOD');
+    }
+    assert.equal(await conn.call('$system', '', 'ping', []), 'pong');
+  });
 
   it('rejects a module whose hash does not match its code', async () => {
     await expectCode(conn.call('$system', '', 'loadModule', ['00'.repeat(32), 'export const x = 1;']), 'ERR_BAD_ARGUMENT');

@@ -12,6 +12,7 @@ import { extensions as codec, type Ctx } from './extensions.ts';
 export type { RefLike } from './extensions.ts';
 import { BadArgumentError, BadFrameError, ProtocolVersionError, type ErrorData } from '../errors.ts';
 import { parseReply, type Reply } from './reply.ts';
+import { checkValueShape, type ShapeLimits } from './value-shape.ts';
 import { NOT_PLAIN, NO_FRAMES, asciiAt, asciiEnd, checkUtf8, ownHead, plainArgsNilOpts, plainPayload, writeString, type DecoderInternals, type EncoderInternals, type LastString, type WellFormed } from './envelope-bytes.ts';
 
 const identity = (ref: ObjectRef) => ref;
@@ -19,6 +20,8 @@ const identity = (ref: ObjectRef) => ref;
 export interface WireCodecOptions {
   /** Refuse strings that are not valid UTF-8 with ERR_BAD_ARGUMENT (the node's calls); default false. */
   strictStrings?: boolean;
+  /** Check a call's value shape before decoding it (value-shape.ts: the node's calls); default none. */
+  shapeLimits?: ShapeLimits;
 }
 
 /**
@@ -35,11 +38,15 @@ export class WireCodec {
   /** decodeCall's last type and method names (short-lived repeats are the rule: one object, one method). */
   private readonly lastType: LastString = { bytes: new Uint8Array(0), str: '' };
   private readonly lastMethod: LastString = { bytes: new Uint8Array(0), str: '' };
+  private readonly shapeLimits: ShapeLimits | undefined;
+  /** The frame decodeCall's fast path checked the shape of already (the general path need not again). */
+  private shapeChecked: Uint8Array | null = null;
 
   constructor(reviveRef: (ref: ObjectRef) => unknown = identity, options: WireCodecOptions = {}) {
     this.ctx = { frames: [], scatterMin: Infinity, receivedOnly: false, reviveRef };
     this.encoder = new Encoder({ extensionCodec: codec, context: this.ctx, ignoreUndefined: false });
     this.decoder = new Decoder({ extensionCodec: codec, context: this.ctx });
+    this.shapeLimits = options.shapeLimits;
     // A lone surrogate would go out as bytes no strict reader accepts: refused where it is made.
     const enc = this.encoder as unknown as { encodeString(s: string): void };
     const encodeString = enc.encodeString.bind(enc);
@@ -157,7 +164,8 @@ export class WireCodec {
    */
   decodeCall(frames: Uint8Array[]): Call {
     const b = frames[0];
-    if (b !== undefined && b.byteLength >= 9 && b[0] === 0x99 && b[1] === PROTOCOL_VERSION && b[2] === Kind.CALL && b[3] === 0xc4) {
+    this.shapeChecked = null;
+    if (b !== undefined && b.byteLength >= 9 && b[0] === 0x99 && b[1] === PROTOCOL_VERSION && b[2] === Kind.CALL && b[3] === 0xc4 && b[4] === CLIENT_ID_BYTES) {
       const d = this.decoder as unknown as DecoderInternals;
       const n = b[4]!;
       let at = 5 + n;
@@ -185,6 +193,7 @@ export class WireCodec {
         }
       }
     }
+    if (this.shapeLimits && b !== undefined && this.shapeChecked !== b) checkValueShape(b, 0, this.shapeLimits);
     return parseCall(this.decodeValue(frames));
   }
 
@@ -193,6 +202,11 @@ export class WireCodec {
     // Plain args and no opts (most calls): read by hand, no decoder state, DataView or stack array.
     const plain = frames.length === 1 ? plainArgsNilOpts(b, at) : null;
     if (plain !== null) return { client: b.subarray(5, 5 + n), seq, type, key, method, args: plain, opts: {} };
+    if (this.shapeLimits) {
+      // The whole envelope, so opts (init, state) are read too.
+      checkValueShape(b, 0, this.shapeLimits);
+      this.shapeChecked = b;
+    }
     const d = this.decoder as unknown as DecoderInternals;
     this.ctx.frames = frames.length === 1 ? NO_FRAMES : frames.slice(1);
     d.entered = true;
@@ -343,13 +357,17 @@ export interface Call {
   opts: CallOptions;
 }
 
+/** A client id's length (PROTOCOL.md §2): the dedup cache keys on it, so one size for all. */
+const CLIENT_ID_BYTES = 8;
+
 /** Validates a decoded CALL envelope's shape; throws BadFrameError with what is wrong. */
 export function parseCall(v: unknown[]): Call {
   if (v[1] !== Kind.CALL) throw new BadFrameError(`expected a CALL (kind ${Kind.CALL}), got kind ${String(v[1])}`);
   if (v.length !== 9) throw new BadFrameError(`CALL envelope must have 9 elements, has ${v.length}`);
   const [, , client, seq, type, key, method, args, opts] = v;
-  if (!(client instanceof Uint8Array)) throw new BadFrameError('CALL client id must be bytes');
-  if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0) throw new BadFrameError('CALL seq must be a non-negative integer');
+  if (!(client instanceof Uint8Array) || client.byteLength !== CLIENT_ID_BYTES) throw new BadFrameError(`CALL client id must be ${CLIENT_ID_BYTES} bytes`);
+  // Past 2^53 a seq decodes rounded, and two calls could share one.
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) throw new BadFrameError('CALL seq must be a non-negative integer below 2^53');
   if (typeof type !== 'string' || typeof key !== 'string' || typeof method !== 'string') throw new BadFrameError('CALL type, key and method must be strings');
   if (!Array.isArray(args)) throw new BadFrameError('CALL args must be an array');
   if (opts !== null && (typeof opts !== 'object' || Array.isArray(opts))) throw new BadFrameError('CALL opts must be a map or nil');

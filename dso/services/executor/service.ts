@@ -19,6 +19,8 @@ import { JOBS_TYPE, type JobProgress, type JobState, type JobStatus } from '../.
 import type { Connection } from '../../../core/client/connection.ts';
 import { connect } from '../../../core/client/context.ts';
 import { arg, describe } from '../../registry.ts';
+import { callerGone, onWithdrawn } from '../../parked.ts';
+import { MAX_TIMER_MS } from '../../objects/waiters.ts';
 import type { JobContext, JobKind } from './kinds.ts';
 
 /** Options of a {@link JobService}. */
@@ -122,7 +124,8 @@ export class JobService {
 
   /**
    * The job's result once it finishes, parking the call until then; the job's error if it failed.
-   * `timeoutMs` bounds the wait (ERR_TIMEOUT; the job keeps running).
+   * `timeoutMs` bounds the wait (ERR_TIMEOUT; the job keeps running). A parked call whose caller's
+   * link goes is withdrawn (parked.ts): the job keeps running, only the wait ends.
    */
   result(id: unknown, timeoutMs?: unknown): unknown {
     const job = this.get(id);
@@ -137,7 +140,15 @@ export class JobService {
         try { resolve(outcome(job)); } catch (err) { reject(err); }
       };
       job.waiters.add(done);
-      if (timeout !== undefined) {
+      // Without this a job that never finishes would keep every disconnected caller's waiter (and
+      // its running dedup slot, so the client's log is never swept) for as long as the node runs.
+      onWithdrawn(() => {
+        if (!job.waiters.delete(done)) return;
+        clearTimeout(timer);
+        reject(callerGone());
+      });
+      // Past 2^31-1 ms Node would fire after 1 ms: a timeout that long means wait for ever (as waiters.ts).
+      if (timeout !== undefined && timeout <= MAX_TIMER_MS) {
         timer = setTimeout(() => {
           job.waiters.delete(done);
           reject(new TimeoutError(`job ${job.id} did not finish within ${timeout} ms (it is ${job.state}; it keeps running)`));

@@ -73,9 +73,15 @@ class _CallFuture(Future):
 
     def result(self, timeout: Optional[float] = None) -> Any:
         """:meth:`concurrent.futures.Future.result`, the reply read by this thread when it can."""
-        if not self.done():
-            timeout = self._conn._read_for(self, timeout)
-        return super().result(timeout)
+        try:
+            if not self.done():
+                timeout = self._conn._read_for(self, timeout)
+            return super().result(timeout)
+        except KeyboardInterrupt:
+            # Ctrl-C (a notebook's "interrupt kernel") in a wait: a call left parked on the node would
+            # hold a permit or count a barrier party for a caller no longer waiting.
+            self._conn._abandon(self)
+            raise
 
 
 # The same forms as core/protocol/transport/zmtp/endpoint.ts accepts, so both languages refuse the same addresses.
@@ -247,6 +253,19 @@ class Connection(Readers):
             self._send(list(frames))
             replies = self._drain_locked()
         self._settle(self._replies(replies, done))
+
+    def _abandon(self, fut: Future) -> None:
+        """
+        The caller gave up on ``fut`` (interrupted): it is cancelled here and, if its call may be
+        parked on the node, withdrawn there (``$system.cancel``, not waited for).
+        """
+        with self._lock:
+            seq = next((s for s, p in self._pending.items() if p.future is fut), None)
+            if seq is not None:
+                del self._pending[seq]
+        fut.cancel()
+        if seq is not None and not self._closed:
+            self.call_async(SYSTEM_TYPE, "", "cancel", [seq])
 
     def close(self) -> None:
         """Fails pending calls with :class:`ClosedError` and closes the socket."""

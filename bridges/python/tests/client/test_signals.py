@@ -65,3 +65,33 @@ def test_sigint_to_the_group_is_the_programs_to_handle_and_its_node_stays():
     finally:
         if p.poll() is None:
             os.killpg(p.pid, signal.SIGKILL)
+
+
+def test_ctrl_c_in_a_parked_wait_withdraws_it_on_the_node():
+    # Interrupted in acquire() and in a barrier's await_(): the node must not keep either call, or a
+    # released permit goes to nobody and the next party trips the barrier alone.
+    p = start("""
+        import os, signal, threading, time, crucial
+        from crucial import CyclicBarrier, Semaphore
+        sem = Semaphore('signals.sem', 0)
+        barrier = CyclicBarrier('signals.barrier', 2)
+        for wait in (sem.acquire, barrier.await_):
+            threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT)).start()
+            try:
+                wait()
+                print('not interrupted', flush=True)
+            except KeyboardInterrupt:
+                pass
+        deadline = time.monotonic() + 10
+        while (sem.get_queue_length(), barrier.get_number_waiting()) != (0, 0) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        sem.release()
+        print(sem.available_permits(), sem.get_queue_length(), barrier.get_number_waiting(), flush=True)
+    """)
+    try:
+        out, err = p.communicate(timeout=60)
+        assert p.returncode == 0, err
+        assert out.split() == ["1", "0", "0"], out + err
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)

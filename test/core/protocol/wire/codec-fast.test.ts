@@ -149,7 +149,7 @@ describe('wire - codec fast paths (encodeCallFast, encodeOk, decodeReply, decode
       const node = new WireCodec(undefined, { strictStrings: true });
       const client = new WireCodec();
       calls.forEach(([type, method, key, asBuffer], i) => {
-        const frames = client.encodeCall(new Uint8Array([1, 2]), i, type, key, method, [i]).map((f) => (asBuffer ? Buffer.from(f) : new Uint8Array(f)));
+        const frames = client.encodeCall(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]), i, type, key, method, [i]).map((f) => (asBuffer ? Buffer.from(f) : new Uint8Array(f)));
         const call = node.decodeCall(frames);
         assert.deepEqual(call, parseCall(new WireCodec(undefined, { strictStrings: true }).decodeValue(frames)));
         // The frame may be reused by its owner once decoded: the cache kept its own copy of the names.
