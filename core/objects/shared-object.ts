@@ -24,6 +24,8 @@ export interface SharedOptions {
  * remotely (a class may well have a `materialize` method), so crucial's own code goes through this.
  */
 export const MATERIALIZE = Symbol('crucial.materialize');
+/** @internal The connection a proxy is bound to, if any yet (a task checks its proxies reach the workers' node). */
+export const BOUND_CONNECTION = Symbol('crucial.boundConnection');
 
 /**
  * Internal: a proxy's reference and the creation options its first call would carry. A DSO node that
@@ -131,6 +133,11 @@ export abstract class SharedObject {
   /** @internal */
   [MATERIALIZE](): Promise<void> {
     return this.materialize();
+  }
+
+  /** @internal */
+  [BOUND_CONNECTION](): Connection | undefined {
+    return this.conn;
   }
 
   /** @internal */

@@ -226,13 +226,22 @@ export class ServerlessExecutorService {
     // (issue 10; before, the node's modules loaded first and the workers waited for them).
     if (!this.runnerReady) { await this.runner; this.runnerReady = true; }
     let frames: Uint8Array[];
+    // The nodes the task's proxies are bound to: a worker reaches only the program's (CRUCIAL_DSO).
+    const bound = new Set<string>();
     if (bare) frames = await encodeFunctionTask(task as Function);
     else {
-      await materializeProxies(task);
-      if (captures) await materializeProxies(captures);
+      const seen = new Set<object>();
+      await materializeProxies(task, seen, bound);
+      if (captures) await materializeProxies(captures, seen, bound);
       frames = await encodeTask({ ...spec, task: wire });
     }
     const [runner, dso] = await Promise.all([this.runner, dsoAddress()]);
+    for (const address of bound) {
+      if (address !== dso) {
+        throw new InvalidOptionError(`a shared object of this task is bound to the node at ${address}, but workers use the program's node at ${dso}: `
+          + 'in the task it would name an object there, not this one. Use the default connection for objects tasks share, and point it at that node (CRUCIAL_DSO)');
+      }
+    }
     for (let attempt = 0; ; attempt++) {
       let response: TaskResponse;
       try {

@@ -7,7 +7,7 @@ import { WireCodec } from '../protocol/wire/codec.ts';
 import { looksLikeTable, withArrow } from '../protocol/wire/arrow.ts';
 import { ObjectRef } from '../protocol/wire/protocol.ts';
 import { InvalidOptionError, NotSerializableError } from '../protocol/errors.ts';
-import { MATERIALIZE, SharedObject } from '../objects/shared-object.ts';
+import { BOUND_CONNECTION, MATERIALIZE, SharedObject } from '../objects/shared-object.ts';
 import { reviveRef } from '../objects/proxy-registry.ts';
 import { userProxyModule } from '../objects/shared.ts';
 import { serializableMeta } from './serializable.ts';
@@ -200,16 +200,21 @@ function findClass(mod: Record<string, unknown>, name: string): { prototype: obj
 }
 
 /** Creation options of proxies inside a task must reach the node before a worker uses a bare reference. */
-export async function materializeProxies(value: unknown, seen = new Set<object>()): Promise<void> {
+export async function materializeProxies(value: unknown, seen = new Set<object>(), bound?: Set<string>): Promise<void> {
   if (value === null || typeof value !== 'object' || seen.has(value)) return;
   seen.add(value);
-  if (value instanceof SharedObject) { await value[MATERIALIZE](); return; }
+  if (value instanceof SharedObject) {
+    await value[MATERIALIZE]();
+    const conn = value[BOUND_CONNECTION]();
+    if (conn && bound) bound.add(conn.address);
+    return;
+  }
   if (typeof (value as any).toObjectRef === 'function' && typeof (value as any).materialize === 'function') {
     await (value as any).materialize();
     return;
   }
   if (ArrayBuffer.isView(value)) return;
-  for (const v of Object.values(value)) await materializeProxies(v, seen);
+  for (const v of Object.values(value)) await materializeProxies(v, seen, bound);
 }
 
 const codec = new WireCodec((ref) => reviveRef(ref));

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { AtomicLong, InvalidOptionError, NotSerializableError, ServerlessExecutorService, withCaptures } from 'crucial';
+import { AtomicLong, InvalidOptionError, NotSerializableError, ServerlessExecutorService, connect, withCaptures } from 'crucial';
+import { startDso } from '../../../dso/node.ts';
 import { Incrementer, NormTask, Point } from '../../fixtures/tasks/workers.ts';
 
 /** Compile-time equality of two types: `npx tsc --noEmit -p .` fails if an `expectType` line is wrong. */
@@ -46,6 +47,24 @@ describe('executor - per-task captures and result types', function () {
     // A capture name that is no identifier, given through the call's option rather than withCaptures.
     await assert.rejects(async () => { await se.submit(() => 1, { captures: { 'a-b': 1 } }); }, InvalidOptionError);
     assert.equal(await se.submit(() => 41 + 1), 42, 'an arrow still runs');
+  });
+
+  it('executor - a shared object bound to another node than the workers\' is refused at submit, not silently used on theirs', async () => {
+    const other = await startDso({ port: 0 });
+    const conn = connect(other.address);
+    try {
+      const elsewhere = new AtomicLong('elsewhere', 5, { connection: conn });
+      await assert.rejects(async () => { await se.submit(withCaptures(async () => elsewhere.addAndGet(100), { elsewhere })); },
+        (e: unknown) => e instanceof InvalidOptionError && e.message.includes(other.address));
+      assert.equal(await elsewhere.get(), 5n);
+      // Bound to the default connection (the workers' node), the same call runs.
+      const here = new AtomicLong('elsewhere', 5);
+      await se.submit(withCaptures(async () => here.addAndGet(100), { here }));
+      assert.equal(await here.get(), 105n);
+    } finally {
+      await conn.close();
+      await other.close();
+    }
   });
 
   it('withCaptures - capture names must be identifiers; the function must be one', () => {
