@@ -4,30 +4,22 @@
  * node, whether the first reply reached the client or not; it is never applied twice.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { connect, shared } from 'crucial';
 import { Ledger } from '../fixtures/ledger-class.ts';
-import { RawClient, kill9, startNodeProcess, stopNode, type NodeProcess } from '../../bench/lib/dso-process.ts';
+import { RawClient, kill9, stopNode } from '../../bench/lib/dso-process.ts';
+import { withNodeProcesses } from '../helpers/node-processes.ts';
 
 const P = { persistent: true };
 
 describe('dso exactly-once - a call resent across a restart is applied once', function () {
   this.timeout(60_000);
-  let dir: string;
-  const nodes: NodeProcess[] = [];
-  before(() => { dir = mkdtempSync(join(tmpdir(), 'crucial-once-')); });
-  after(async () => {
-    for (const n of nodes) await kill9(n);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const procs = withNodeProcesses('once');
 
   it('exactly-once - mutations of every persistent kind, resent after kill -9 and a restart, are answered with their first reply and not applied again', async () => {
-    const pmem = join(dir, 'once.pmem');
-    let node = await startNodeProcess(pmem);
-    nodes.push(node);
+    const pmem = procs.pmem('once');
+    let node = await procs.start(pmem);
     const setup = connect(node.address);
     await shared(Ledger, 'loader', { connection: setup }).state();
     await shared(Ledger, 'led', { connection: setup, persistent: true }).state();
@@ -57,8 +49,7 @@ describe('dso exactly-once - a call resent across a restart is applied once', fu
     assert.ok(first.every((a) => a.ok), 'every first call succeeded');
 
     await kill9(node);
-    node = await startNodeProcess(pmem, node.port);
-    nodes.push(node);
+    node = await procs.start(pmem, node.port);
     raw.reconnect(node.address);
     try {
       for (let i = 0; i < calls.length; i++) {

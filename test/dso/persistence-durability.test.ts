@@ -5,29 +5,20 @@
  * may hold come back after kill -9, and a value that cannot be persisted is refused when written.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { connect, shared, type Connection } from 'crucial';
 import { Ledger } from '../fixtures/ledger-class.ts';
-import { RawClient, kill9, startNodeProcess, stopNode, type Answer, type NodeProcess } from '../../bench/lib/dso-process.ts';
+import { RawClient, kill9, stopNode, type Answer, type NodeProcess } from '../../bench/lib/dso-process.ts';
+import { withNodeProcesses } from '../helpers/node-processes.ts';
 
 const P = { persistent: true };
 
 describe('dso persistence - the node answers only after what it answered is durable', function () {
   this.timeout(60_000);
-  let dir: string;
-  const nodes: NodeProcess[] = [];
-  before(() => { dir = mkdtempSync(join(tmpdir(), 'crucial-durable-')); });
-  after(async () => {
-    for (const n of nodes) await kill9(n);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const procs = withNodeProcesses('durable');
 
   async function start(pmem: string, port = 0): Promise<{ node: NodeProcess; conn: Connection }> {
-    const node = await startNodeProcess(pmem, port);
-    nodes.push(node);
+    const node = await procs.start(pmem, port);
     return { node, conn: connect(node.address) };
   }
 
@@ -40,7 +31,7 @@ describe('dso persistence - the node answers only after what it answered is dura
   }
 
   it('durability - each call path is durable the moment its reply arrives (kill -9 on the reply, restart)', async () => {
-    const pmem = join(dir, 'paths.pmem');
+    const pmem = procs.pmem('paths');
     let { node, conn } = await start(pmem);
     await ledger(conn, 'l');
     await conn.call('AtomicLong', 'n', 'get', [], { ...P, init: [0] });
@@ -86,7 +77,7 @@ describe('dso persistence - the node answers only after what it answered is dura
   });
 
   it('durability - a commit that fails answers an error and leaves memory as it was, on the sync, async and queued paths', async () => {
-    const pmem = join(dir, 'fail.pmem');
+    const pmem = procs.pmem('fail');
     let { node, conn } = await start(pmem);
     try {
       await ledger(conn, 'f');
@@ -117,7 +108,7 @@ describe('dso persistence - the node answers only after what it answered is dura
   });
 
   it('durability - Set, Map, Date, typed array, bigint and undefined fields of a persistent user object come back after kill -9', async () => {
-    const pmem = join(dir, 'kinds.pmem');
+    const pmem = procs.pmem('kinds');
     let { node, conn } = await start(pmem);
     try {
       await ledger(conn, 'k');

@@ -6,13 +6,11 @@
  * the object again over what other clients wrote (and were acknowledged) since.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { connect, shared } from 'crucial';
 import { Ledger } from '../fixtures/ledger-class.ts';
-import { RawClient, kill9, startNodeProcess, stopNode, type Answer, type NodeProcess } from '../../bench/lib/dso-process.ts';
+import { RawClient, kill9, stopNode, type Answer } from '../../bench/lib/dso-process.ts';
+import { withNodeProcesses } from '../helpers/node-processes.ts';
 
 const P = { persistent: true };
 
@@ -21,18 +19,11 @@ const plain = (a: Answer) => (a.ok ? a : { ok: false, code: a.error.code, messag
 
 describe('dso store - a call that creates a persistent object is applied once across a restart', function () {
   this.timeout(60_000);
-  let dir: string;
-  const nodes: NodeProcess[] = [];
-  before(() => { dir = mkdtempSync(join(tmpdir(), 'crucial-store-')); });
-  after(async () => {
-    for (const n of nodes) await kill9(n);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const procs = withNodeProcesses('store');
 
   it('forceNew - a replacement resent after kill -9 is answered from its record and does not erase acknowledged writes', async () => {
-    const pmem = join(dir, 'force.pmem');
-    let node = await startNodeProcess(pmem);
-    nodes.push(node);
+    const pmem = procs.pmem('force');
+    let node = await procs.start(pmem);
     const b = connect(node.address);
     await shared(Ledger, 'loader', { connection: b }).state();
     // [type, key, method, args, B's write after the replacement, what the object holds then]
@@ -63,8 +54,7 @@ describe('dso store - a call that creates a persistent object is applied once ac
       await b.close();
 
       await kill9(node);
-      node = await startNodeProcess(pmem, node.port);
-      nodes.push(node);
+      node = await procs.start(pmem, node.port);
       raw.reconnect(node.address);
       for (let i = 0; i < cases.length; i++) {
         assert.deepEqual(plain(await raw.send(i + 1, frames[i]!)), plain(first[i]!), `${cases[i]![1]}: the first reply again`);
@@ -79,9 +69,8 @@ describe('dso store - a call that creates a persistent object is applied once ac
   });
 
   it('creation - a read that created a persistent object, resent after kill -9, does not create it again after a delete', async () => {
-    const pmem = join(dir, 'create.pmem');
-    let node = await startNodeProcess(pmem);
-    nodes.push(node);
+    const pmem = procs.pmem('create');
+    let node = await procs.start(pmem);
     const raw = new RawClient(node.address, new Uint8Array(randomBytes(8)));
     try {
       const frames = raw.frames(1, 'AtomicLong', 'g', 'get', [], { ...P, init: [100] });
@@ -92,8 +81,7 @@ describe('dso store - a call that creates a persistent object is applied once ac
       await b.close();
 
       await kill9(node);
-      node = await startNodeProcess(pmem, node.port);
-      nodes.push(node);
+      node = await procs.start(pmem, node.port);
       raw.reconnect(node.address);
       assert.deepEqual(await raw.send(1, frames), first, 'the first reply again');
       const c = connect(node.address);

@@ -5,29 +5,20 @@
  * re-created (and written, acknowledged) since.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'crucial';
-import { RawClient, kill9, startNodeProcess, stopNode, type NodeProcess } from '../../bench/lib/dso-process.ts';
+import { RawClient, kill9, stopNode } from '../../bench/lib/dso-process.ts';
+import { withNodeProcesses } from '../helpers/node-processes.ts';
 
 const P = { persistent: true };
 
 describe('dso $system - a delete of a persistent object is applied once across a restart', function () {
   this.timeout(60_000);
-  let dir: string;
-  const nodes: NodeProcess[] = [];
-  before(() => { dir = mkdtempSync(join(tmpdir(), 'crucial-system-')); });
-  after(async () => {
-    for (const n of nodes) await kill9(n);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const procs = withNodeProcesses('system');
 
   it('delete - resent after kill -9, is answered from its record and does not delete the object re-created since', async () => {
-    const pmem = join(dir, 'delete.pmem');
-    let node = await startNodeProcess(pmem);
-    nodes.push(node);
+    const pmem = procs.pmem('delete');
+    let node = await procs.start(pmem);
     const b = connect(node.address);
     const raw = new RawClient(node.address, new Uint8Array(randomBytes(8)));
     try {
@@ -46,8 +37,7 @@ describe('dso $system - a delete of a persistent object is applied once across a
       await b.close();
 
       await kill9(node);
-      node = await startNodeProcess(pmem, node.port);
-      nodes.push(node);
+      node = await procs.start(pmem, node.port);
       raw.reconnect(node.address);
       assert.deepEqual(await raw.send(1, frames[0]!), first[0], 'the first reply again');
       assert.deepEqual(await raw.send(2, frames[1]!), first[1], 'the first reply again');
