@@ -103,7 +103,7 @@ export class ObjectStore {
 
   /** `queued`: the call waited in the object's queue, whose own hold already covers it. */
   private run(entry: Entry, call: Call, queued: boolean): unknown {
-    if (entry.binding) return this.runPersistent(entry, entry.binding, call, queued);
+    if (entry.binding) return this.runPersistent(entry, call, queued);
     const out = entry.instance[call.method](...call.args);
     if (!queued && isThenable(out) && !entry.info.parkable) this.hold(entry, out);
     return out;
@@ -115,29 +115,43 @@ export class ObjectStore {
    * throws keeps what it changed, durably, as it would in memory. If the block does not commit (a
    * value that cannot be persisted, the region full) the object is put back as the region holds
    * it and the call fails with that error: memory never holds a change the region does not.
+   * `creation`: the call creates the object (createPersistent); it is bound to the region in the
+   * same block, and a block that does not commit hosts again the object it replaced, or none.
    */
-  private runPersistent(entry: Entry, binding: Binding, call: Call, queued: boolean): unknown {
-    let out: unknown;
+  private runPersistent(entry: Entry, call: Call, queued: boolean, creation?: Creation): unknown {
+    let out: unknown = null;
     let failed = false;
     let error: unknown;
     try {
       this.persistence!.atomic(() => {
+        if (creation !== undefined) {
+          entry.binding = this.persistence!.bind(call.type, call.key, entry.info.module, entry.instance);
+          // Registered before the method runs: it may call its own object through a local reference.
+          this.objects.set(slot(call.type, call.key), entry);
+          this.remember(call, entry);
+        }
+        const binding = entry.binding!;
         try {
-          out = binding.invoke ? binding.invoke(call.method, call.args) : entry.instance[call.method](...call.args);
+          // A creating call is checked here, so a wrong method is a recorded failure too; its touch only creates.
+          if (creation === undefined || call.method !== TOUCH) {
+            if (creation !== undefined) checkMethod(entry.info, call.method, call.args.length);
+            out = binding.invoke ? binding.invoke(call.method, call.args) : entry.instance[call.method](...call.args);
+          }
         } catch (err) {
           failed = true;
           error = err;
         }
         if (!failed && isThenable(out)) return;
-        this.commit(binding, call, failed ? { error } : { value: out }, false);
+        this.commit(binding, call, failed ? { error } : { value: out }, creation !== undefined);
       });
     } catch (err) {
-      binding.rollback();
+      if (creation !== undefined) this.unregister(call, entry, creation.previous);
+      else entry.binding!.rollback();
       throw err;
     }
     if (failed) throw error;
     if (!isThenable(out)) return out;
-    return this.settle(entry, call, out, queued, undefined);
+    return this.settle(entry, call, out, queued, creation);
   }
 
   /**
@@ -244,37 +258,9 @@ export class ObjectStore {
    * not commit, the object it replaced (or none) is hosted again, as the region still holds it.
    */
   private createPersistent(call: Call, info: TypeInfo, instance: object): unknown {
-    const persistence = this.persistence!;
     const creation: Creation = { previous: this.objects.get(slot(call.type, call.key)) };
     const entry: Entry = { info, instance, persistent: true, binding: undefined, tail: null };
-    let out: unknown = null;
-    let failed = false;
-    let error: unknown;
-    try {
-      persistence.atomic(() => {
-        const binding = entry.binding = persistence.bind(call.type, call.key, info.module, instance);
-        // Registered before the method runs: it may call its own object through a local reference.
-        this.objects.set(slot(call.type, call.key), entry);
-        this.remember(call, entry);
-        try {
-          if (call.method !== TOUCH) {
-            checkMethod(info, call.method, call.args.length);
-            out = binding.invoke ? binding.invoke(call.method, call.args) : (instance as any)[call.method](...call.args);
-          }
-        } catch (err) {
-          failed = true;
-          error = err;
-        }
-        if (!failed && isThenable(out)) return;
-        this.commit(binding, call, failed ? { error } : { value: out }, true);
-      });
-    } catch (err) {
-      this.unregister(call, entry, creation.previous);
-      throw err;
-    }
-    if (failed) throw error;
-    if (!isThenable(out)) return out;
-    return this.settle(entry, call, out, false, creation);
+    return this.runPersistent(entry, call, false, creation);
   }
 
   /** A creation that did not commit: the object it replaced (or none) is hosted again. */
