@@ -64,8 +64,8 @@ function isCaptured(v: object): v is Captured<(...args: any[]) => unknown> {
   return (v as Record<symbol, unknown>)[CAPTURING] === true;
 }
 
-/** Sources that compiled as a function expression here already (bounded as `keep` bounds its maps). */
-const compiles = new Set<string>();
+/** Sources that compiled as a function expression here already (bounded by `keep`). */
+const compiles = new Map<string, true>();
 
 /**
  * A function's source, if a worker can rebuild the function from it: it travels as text, compiled
@@ -86,8 +86,7 @@ function checkedSource(fn: Function, path: string): string {
   } catch {
     throw new NotSerializableError(`${path}'s source does not compile on its own (a method shorthand such as "run() { … }" is no expression): write the task as a function or an arrow function`);
   }
-  if (compiles.size >= KEPT_MAX) compiles.clear();
-  compiles.add(source);
+  keep(compiles, source, true);
   return source;
 }
 

@@ -30,6 +30,11 @@ const MAX_RATIO = 32;
 /** What any value may decode to whatever its size: small requests are never refused by the ratio. */
 const RATIO_FLOOR_BYTES = 1024 * 1024;
 
+// The big-endian length after the header byte at `p` (0 past the end: the decoder reports truncation).
+const u8 = (b: Uint8Array, p: number) => b[p + 1] ?? 0;
+const u16 = (b: Uint8Array, p: number) => ((b[p + 1] ?? 0) << 8) | (b[p + 2] ?? 0);
+const u32 = (b: Uint8Array, p: number) => (((b[p + 1] ?? 0) << 24) >>> 0) + (((b[p + 2] ?? 0) << 16) | ((b[p + 3] ?? 0) << 8) | (b[p + 4] ?? 0));
+
 /**
  * Reads the value starting at `b[at]` and checks it against `limits`.
  * Malformed or truncated bytes end the pass quietly: the decoder that follows reports them.
@@ -56,26 +61,23 @@ export function checkValueShape(b: Uint8Array, at: number, limits: ShapeLimits):
     else if (h <= 0x9f) { n = h - 0x90; skip = 1; }
     else if (h <= 0xbf) skip = 1 + (h - 0xa0);
     else {
-      const u8 = () => b[p + 1] ?? 0;
-      const u16 = () => ((b[p + 1] ?? 0) << 8) | (b[p + 2] ?? 0);
-      const u32 = () => (((b[p + 1] ?? 0) << 24) >>> 0) + (((b[p + 2] ?? 0) << 16) | ((b[p + 3] ?? 0) << 8) | (b[p + 4] ?? 0));
       switch (h) {
-        case 0xc4: case 0xd9: skip = 2 + u8(); break;
-        case 0xc5: case 0xda: skip = 3 + u16(); break;
-        case 0xc6: case 0xdb: skip = 5 + u32(); break;
+        case 0xc4: case 0xd9: skip = 2 + u8(b, p); break;
+        case 0xc5: case 0xda: skip = 3 + u16(b, p); break;
+        case 0xc6: case 0xdb: skip = 5 + u32(b, p); break;
         // Extensions (a reference, an Arrow pointer, an int64) decode to one small object each.
-        case 0xc7: skip = 3 + u8(); containers++; break;
-        case 0xc8: skip = 4 + u16(); containers++; break;
-        case 0xc9: skip = 6 + u32(); containers++; break;
+        case 0xc7: skip = 3 + u8(b, p); containers++; break;
+        case 0xc8: skip = 4 + u16(b, p); containers++; break;
+        case 0xc9: skip = 6 + u32(b, p); containers++; break;
         case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8: skip = 2 + (1 << (h - 0xd4)); containers++; break;
         case 0xca: case 0xce: case 0xd2: skip = 5; break;
         case 0xcb: case 0xcf: case 0xd3: skip = 9; break;
         case 0xcc: case 0xd0: skip = 2; break;
         case 0xcd: case 0xd1: skip = 3; break;
-        case 0xdc: n = u16(); skip = 3; break;
-        case 0xdd: n = u32(); skip = 5; break;
-        case 0xde: n = u16() * 2; skip = 3; break;
-        case 0xdf: n = u32() * 2; skip = 5; break;
+        case 0xdc: n = u16(b, p); skip = 3; break;
+        case 0xdd: n = u32(b, p); skip = 5; break;
+        case 0xde: n = u16(b, p) * 2; skip = 3; break;
+        case 0xdf: n = u32(b, p) * 2; skip = 5; break;
         default: return; // 0xc1: never used; the decoder refuses it
       }
     }
